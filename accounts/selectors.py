@@ -1,0 +1,62 @@
+"""Reads that respect tenancy. Views get every owned object through `get_object_for`."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.db.models import Model, OuterRef, QuerySet, Subquery
+from django.http import Http404
+
+from accounts.models import Invitation, Membership, User, Workspace
+from accounts.permissions import Action, require
+
+M = TypeVar("M", bound=Model)
+
+
+def _workspace_ref(model: type[Model]) -> str:
+    path = getattr(model, "workspace_path", None)
+    if path is None:
+        raise TypeError(f"{model.__name__} must declare workspace_path to be looked up for a user")
+    return path
+
+
+def with_role_for(user: User, queryset: QuerySet[M]) -> QuerySet[M]:
+    """Annotate each row with the user's role in its workspace (`user_role`) and keep only rows
+    in workspaces the user belongs to."""
+    path = _workspace_ref(queryset.model)
+    role = Membership.objects.filter(workspace=OuterRef(path), user=user).values("role")[:1]
+    return queryset.annotate(user_role=Subquery(role)).filter(user_role__isnull=False)
+
+
+def get_object_for(
+    user: User, model: type[M], pk: int, *, action: Action = Action.VIEW, queryset=None
+) -> M:
+    """The object with this id if it lives in one of the user's workspaces (else 404), and the
+    user's role there allows `action` (else 403)."""
+    if not user.is_authenticated:
+        raise Http404
+    base = queryset if queryset is not None else model._default_manager.all()
+    obj = with_role_for(user, base.filter(pk=pk)).first()
+    if obj is None:
+        raise Http404(f"No {model._meta.verbose_name} here.")
+    require(obj.user_role, action)  # type: ignore[attr-defined]
+    return obj
+
+
+def workspaces_for(user: User) -> QuerySet[Workspace]:
+    return with_role_for(user, Workspace.objects.all()).order_by("-is_personal", "name")
+
+
+def members_of(workspace: Workspace) -> QuerySet[Membership]:
+    return workspace.memberships.select_related("user").order_by("user__email")
+
+
+def pending_invitations(workspace: Workspace) -> QuerySet[Invitation]:
+    return workspace.invitations.filter(accepted_at=None, revoked_at=None).order_by("-created_at")
+
+
+def invitation_by_token(token: str) -> Invitation:
+    invitation = Invitation.objects.select_related("workspace").filter(token=token).first()
+    if invitation is None:
+        raise Http404("This invitation link is not valid.")
+    return invitation

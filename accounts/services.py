@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Invitation, Membership, Role, User, Workspace
+from accounts.permissions import Action, can_assign, require
+
+
+@transaction.atomic
+def user_sign_up(*, email: str, password: str, name: str = "") -> User:
+    """A new account with its personal workspace, owned by it."""
+    user = User.objects.create_user(email=email, password=password, name=name)
+    workspace_create(user=user, name=f"{user.get_short_name()}'s workspace", is_personal=True)
+    return user
+
+
+@transaction.atomic
+def workspace_create(*, user: User, name: str, is_personal: bool = False) -> Workspace:
+    workspace = Workspace.objects.create(name=name, is_personal=is_personal, created_by=user)
+    Membership.objects.create(workspace=workspace, user=user, role=Role.OWNER)
+    return workspace
+
+
+@transaction.atomic
+def workspace_rename(*, workspace: Workspace, role: str, name: str) -> Workspace:
+    require(role, Action.MANAGE_WORKSPACE)
+    workspace.name = name
+    workspace.save(update_fields=["name", "updated_at"])
+    return workspace
+
+
+def invitation_url(invitation: Invitation) -> str:
+    return settings.SITE_URL + reverse("invitation_accept", args=[invitation.token])
+
+
+@transaction.atomic
+def invitation_create(
+    *, workspace: Workspace, inviter: User, inviter_role: str, email: str, role: str
+) -> Invitation:
+    require(inviter_role, Action.MANAGE_MEMBERS)
+    if not can_assign(inviter_role, role):
+        raise PermissionDenied("Only an owner can invite another owner.")
+    email = email.strip().lower()
+    if workspace.memberships.filter(user__email__iexact=email).exists():
+        raise ValidationError(f"{email} is already a member of this workspace.")
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                workspace=workspace, email=email, role=role, invited_by=inviter
+            )
+    except IntegrityError:
+        raise ValidationError(f"{email} already has a pending invitation.") from None
+    link = invitation_url(invitation)
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=f"{inviter.get_full_name()} invited you to {workspace.name} on ContentTwin",
+            message=(
+                f"{inviter.get_full_name()} invited you to join the workspace "
+                f'"{workspace.name}" as {invitation.get_role_display().lower()}.\n\n'
+                f"Accept the invitation: {link}\n\n"
+                f"The link works for {settings.INVITATION_MAX_AGE_DAYS} days."
+            ),
+            from_email=None,
+            recipient_list=[email],
+        )
+    )
+    return invitation
+
+
+def invitation_problem(invitation: Invitation, user: User | None) -> str | None:
+    """Why this invitation cannot be accepted (by this user), or None when it can."""
+    if invitation.revoked_at is not None:
+        return "This invitation was withdrawn. Ask the workspace owner for a new one."
+    if invitation.accepted_at is not None:
+        return "This invitation has already been used."
+    if invitation.created_at < timezone.now() - timedelta(days=settings.INVITATION_MAX_AGE_DAYS):
+        return "This invitation has expired. Ask the workspace owner for a new one."
+    if user is not None and user.email.lower() != invitation.email.lower():
+        return (
+            f"This invitation is for {invitation.email}, but you are signed in as {user.email}. "
+            "Sign out and sign in with the invited address."
+        )
+    return None
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    # Lock the row so two clicks on the same link cannot create two memberships.
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    problem = invitation_problem(invitation, user)
+    if problem:
+        raise ValidationError(problem)
+    membership, _ = Membership.objects.get_or_create(
+        workspace_id=invitation.workspace_id, user=user, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+    return membership
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor_role: str) -> Invitation:
+    require(actor_role, Action.MANAGE_MEMBERS)
+    if invitation.is_pending:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at", "updated_at"])
+    return invitation
+
+
+def _other_owner_exists(membership: Membership) -> bool:
+    return (
+        Membership.objects.filter(workspace_id=membership.workspace_id, role=Role.OWNER)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def membership_change_role(*, membership: Membership, actor_role: str, role: str) -> Membership:
+    require(actor_role, Action.MANAGE_MEMBERS)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if not (can_assign(actor_role, membership.role) and can_assign(actor_role, role)):
+        raise PermissionDenied("Only an owner can change an owner or make someone an owner.")
+    if membership.role == Role.OWNER and role != Role.OWNER and not _other_owner_exists(membership):
+        raise ValidationError(
+            "A workspace needs at least one owner. Make someone else owner first."
+        )
+    membership.role = role
+    membership.save(update_fields=["role", "updated_at"])
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor: User, actor_role: str) -> None:
+    leaving_self = membership.user_id == actor.pk
+    if not leaving_self:
+        require(actor_role, Action.MANAGE_MEMBERS)
+        if not can_assign(actor_role, membership.role):
+            raise PermissionDenied("Only an owner can remove an owner.")
+    if membership.role == Role.OWNER and not _other_owner_exists(membership):
+        raise ValidationError(
+            "A workspace needs at least one owner. Make someone else owner first."
+        )
+    if leaving_self and membership.workspace.is_personal:
+        raise ValidationError("You cannot leave your personal workspace.")
+    membership.delete()

@@ -1,0 +1,216 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from accounts import services
+from accounts.forms import (
+    InvitationForm,
+    RoleForm,
+    SignUpForm,
+    ThrottledAuthenticationForm,
+    WorkspaceForm,
+)
+from accounts.middleware import set_current_workspace, workspace_view
+from accounts.models import Invitation, Membership, Role, Workspace
+from accounts.permissions import Action, can_assign, role_allows
+from accounts.selectors import (
+    get_object_for,
+    invitation_by_token,
+    members_of,
+    pending_invitations,
+)
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    form = SignUpForm(request.POST or None, initial={"email": request.GET.get("email", "")})
+    if request.method == "POST" and form.is_valid():
+        user = services.user_sign_up(
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password"],
+            name=form.cleaned_data["name"],
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Welcome to ContentTwin! Your workspace is ready.")
+        return redirect(_safe_next(request, reverse("dashboard")))
+    return render(request, "accounts/signup.html", {"form": form, "next": _safe_next(request, "")})
+
+
+class ThrottledLoginView(LoginView):
+    form_class = ThrottledAuthenticationForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+def _team_context(request: HttpRequest, **extra: object) -> dict[str, object]:
+    role = request.membership.role
+    context: dict[str, object] = {
+        "members": members_of(request.workspace),
+        "invitations": pending_invitations(request.workspace),
+        "can_manage_members": role_allows(role, Action.MANAGE_MEMBERS),
+        "can_manage_workspace": role_allows(role, Action.MANAGE_WORKSPACE),
+        "assignable_roles": [(v, label) for v, label in Role.choices if can_assign(role, v)],
+        "assignable_role_values": [v for v in Role.values if can_assign(role, v)],
+        "invite_form": InvitationForm(),
+        "workspace_form": WorkspaceForm(initial={"name": request.workspace.name}),
+        "new_workspace_form": WorkspaceForm(prefix="new"),
+    }
+    context.update(extra)
+    return context
+
+
+def _render_team(request: HttpRequest, status: int = 200, **extra: object) -> HttpResponse:
+    template = "accounts/settings.html#team" if request.htmx else "accounts/settings.html"
+    return render(request, template, _team_context(request, **extra), status=status)
+
+
+@workspace_view
+def workspace_settings(request: HttpRequest) -> HttpResponse:
+    return _render_team(request)
+
+
+@workspace_view
+@require_POST
+def workspace_rename(request: HttpRequest) -> HttpResponse:
+    form = WorkspaceForm(request.POST)
+    if not form.is_valid():
+        return _render_team(request, status=422, workspace_form=form)
+    services.workspace_rename(
+        workspace=request.workspace, role=request.membership.role, name=form.cleaned_data["name"]
+    )
+    messages.success(request, "Workspace renamed.")
+    return redirect("workspace_settings")
+
+
+@workspace_view
+@require_POST
+def workspace_new(request: HttpRequest) -> HttpResponse:
+    form = WorkspaceForm(request.POST, prefix="new")
+    if not form.is_valid():
+        return _render_team(request, status=422, new_workspace_form=form)
+    workspace = services.workspace_create(user=request.user, name=form.cleaned_data["name"])
+    set_current_workspace(request, workspace.pk)
+    messages.success(request, f"Created “{workspace.name}”. You are now working in it.")
+    return redirect("dashboard")
+
+
+@workspace_view
+@require_POST
+def workspace_switch(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    workspace = get_object_for(request.user, Workspace, workspace_id)
+    set_current_workspace(request, workspace.pk)
+    messages.info(request, f"Switched to “{workspace.name}”.")
+    return redirect(_safe_next(request, reverse("dashboard")))
+
+
+@workspace_view
+@require_POST
+def invitation_create(request: HttpRequest) -> HttpResponse:
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                workspace=request.workspace,
+                inviter=request.user,
+                inviter_role=request.membership.role,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+            )
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return _render_team(
+                request, invite_link=services.invitation_url(invitation), invited=invitation
+            )
+    return _render_team(request, status=422, invite_form=form)
+
+
+@workspace_view
+@require_POST
+def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = get_object_for(request.user, Invitation, invitation_id)
+    services.invitation_revoke(invitation=invitation, actor_role=invitation.user_role)
+    messages.success(request, f"Invitation for {invitation.email} withdrawn.")
+    return _render_team(request)
+
+
+@workspace_view
+@require_POST
+def membership_role(request: HttpRequest, membership_id: int) -> HttpResponse:
+    membership = get_object_for(
+        request.user, Membership, membership_id, queryset=Membership.objects.select_related("user")
+    )
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the listed roles.")
+        return _render_team(request, status=422)
+    try:
+        services.membership_change_role(
+            membership=membership, actor_role=membership.user_role, role=form.cleaned_data["role"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _render_team(request, status=422)
+    messages.success(request, f"{membership.user.email} is now {form.cleaned_data['role']}.")
+    return _render_team(request)
+
+
+@workspace_view
+@require_POST
+def membership_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
+    membership = get_object_for(
+        request.user, Membership, membership_id, queryset=Membership.objects.select_related("user")
+    )
+    try:
+        services.membership_remove(
+            membership=membership, actor=request.user, actor_role=membership.user_role
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _render_team(request, status=422)
+    if membership.user_id == request.user.pk:
+        messages.success(request, f"You left “{membership.workspace.name}”.")
+        response = redirect("dashboard")
+        if request.htmx:
+            response = HttpResponse(headers={"HX-Redirect": reverse("dashboard")})
+        return response
+    messages.success(request, f"Removed {membership.user.email} from the workspace.")
+    return _render_team(request)
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = invitation_by_token(token)
+    user = request.user if request.user.is_authenticated else None
+    problem = services.invitation_problem(invitation, user)
+    if request.method == "POST" and user is not None and problem is None:
+        try:
+            membership = services.invitation_accept(invitation=invitation, user=user)
+        except ValidationError as error:
+            problem = " ".join(error.messages)
+        else:
+            set_current_workspace(request, membership.workspace_id)
+            messages.success(request, f"You joined “{invitation.workspace.name}”.")
+            return redirect("dashboard")
+    return render(
+        request,
+        "accounts/invitation.html",
+        {"invitation": invitation, "problem": problem, "next": request.path},
+        status=410 if problem else 200,
+    )

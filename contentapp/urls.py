@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from core import views as core_views
+
+admin.site.site_header = "ContentTwin admin"
+admin.site.site_title = "ContentTwin admin"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("dashboard/", core_views.dashboard, name="dashboard"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("personas/", include("personas.urls")),
+    path("", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+]

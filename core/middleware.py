@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from django.contrib.messages import get_messages
+from django.http import HttpRequest, HttpResponse
+
+
+class HtmxMessagesMiddleware:
+    """Delivers Django messages to HTMX requests as an HX-Trigger event the page shows as toasts.
+
+    A full page shows messages from the template; a swapped fragment does not, so without this
+    a message added during an HTMX request would only appear on the next full page load.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not getattr(request, "htmx", False) or 300 <= response.status_code < 400:
+            return response
+        if "HX-Redirect" in response or "HX-Location" in response:
+            return response  # the next full page shows them
+        items = [{"message": str(m), "tags": m.tags} for m in get_messages(request)]
+        if not items:
+            return response
+        trigger = response.get("HX-Trigger")
+        events: dict[str, object] = {}
+        if trigger:
+            try:
+                events = json.loads(trigger)
+            except ValueError:
+                events = {trigger: None}
+        events["messages"] = items
+        response["HX-Trigger"] = json.dumps(events)
+        return response

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import zoneinfo
+from functools import cache
+
+from django import forms
+
+from accounts.models import Workspace
+from personas.models import Persona
+
+
+@cache
+def timezone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class PersonaForm(forms.ModelForm):
+    timezone = forms.ChoiceField(
+        choices=timezone_choices,
+        initial="UTC",
+        help_text="Used to show and plan posting times in this persona's local time.",
+    )
+
+    class Meta:
+        model = Persona
+        fields = ["name", "platform", "description", "language", "timezone"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "name": "For example “LinkedIn – founder me”.",
+            "description": "Optional: who this voice speaks to and about what.",
+        }
+
+    def __init__(self, *args: object, workspace: Workspace, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        clash = self.workspace.personas.filter(name__iexact=name)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError("This workspace already has a persona with this name.")
+        return name

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Workspace
+from accounts.permissions import Action, require
+from personas.models import Persona
+
+EDITABLE_FIELDS = ("name", "platform", "description", "language", "timezone")
+
+
+@transaction.atomic
+def persona_create(*, workspace: Workspace, role: str, data: dict[str, Any]) -> Persona:
+    require(role, Action.EDIT)
+    return Persona.objects.create(
+        workspace=workspace, **{field: data[field] for field in EDITABLE_FIELDS if field in data}
+    )
+
+
+@transaction.atomic
+def persona_update(*, persona: Persona, role: str, data: dict[str, Any]) -> Persona:
+    require(role, Action.EDIT)
+    changed = [f for f in EDITABLE_FIELDS if f in data and getattr(persona, f) != data[f]]
+    for field in changed:
+        setattr(persona, field, data[field])
+    if changed:
+        persona.save(update_fields=[*changed, "updated_at"])
+    return persona
+
+
+@transaction.atomic
+def persona_set_archived(*, persona: Persona, role: str, archived: bool) -> Persona:
+    """Archiving hides a persona from the switcher and planning; nothing is deleted."""
+    require(role, Action.EDIT)
+    persona.archived_at = timezone.now() if archived else None
+    persona.save(update_fields=["archived_at", "updated_at"])
+    return persona

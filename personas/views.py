@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from accounts.middleware import workspace_view
+from accounts.permissions import Action, require, role_allows
+from accounts.selectors import get_object_for
+from personas import services
+from personas.forms import PersonaForm
+from personas.models import Persona
+from personas.selectors import personas_of, remember_persona
+
+
+@workspace_view
+def persona_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "personas/list.html",
+        {
+            "personas": personas_of(request.workspace),
+            "archived": personas_of(request.workspace, archived=True),
+            "can_edit": role_allows(request.membership.role, Action.EDIT),
+        },
+    )
+
+
+@workspace_view
+def persona_create(request: HttpRequest) -> HttpResponse:
+    require(request.membership.role, Action.EDIT)
+    form = PersonaForm(request.POST or None, workspace=request.workspace)
+    if request.method == "POST" and form.is_valid():
+        persona = services.persona_create(
+            workspace=request.workspace, role=request.membership.role, data=form.cleaned_data
+        )
+        remember_persona(request, persona)
+        messages.success(request, f"Persona “{persona.name}” created.")
+        return redirect("persona_list")
+    status = 422 if form.errors else 200
+    return render(request, "personas/form.html", {"form": form}, status=status)
+
+
+@workspace_view
+def persona_edit(request: HttpRequest, persona_id: int) -> HttpResponse:
+    persona = get_object_for(request.user, Persona, persona_id, action=Action.EDIT)
+    form = PersonaForm(request.POST or None, instance=persona, workspace=persona.workspace)
+    if request.method == "POST" and form.is_valid():
+        services.persona_update(persona=persona, role=persona.user_role, data=form.cleaned_data)
+        messages.success(request, f"Saved “{persona.name}”.")
+        return redirect("persona_list")
+    status = 422 if form.errors else 200
+    return render(request, "personas/form.html", {"form": form, "persona": persona}, status=status)
+
+
+@workspace_view
+@require_POST
+def persona_archive(request: HttpRequest, persona_id: int) -> HttpResponse:
+    persona = get_object_for(request.user, Persona, persona_id, action=Action.EDIT)
+    services.persona_set_archived(persona=persona, role=persona.user_role, archived=True)
+    messages.success(request, f"Archived “{persona.name}”. You can restore it any time.")
+    return redirect("persona_list")
+
+
+@workspace_view
+@require_POST
+def persona_restore(request: HttpRequest, persona_id: int) -> HttpResponse:
+    persona = get_object_for(request.user, Persona, persona_id, action=Action.EDIT)
+    services.persona_set_archived(persona=persona, role=persona.user_role, archived=False)
+    messages.success(request, f"Restored “{persona.name}”.")
+    return redirect("persona_list")
+
+
+@workspace_view
+@require_POST
+def persona_switch(request: HttpRequest, persona_id: int) -> HttpResponse:
+    persona = get_object_for(request.user, Persona, persona_id)
+    remember_persona(request, persona)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = reverse("dashboard")
+    return redirect(target)

@@ -1,0 +1,63 @@
+// Toasts for Django messages (also those delivered to HTMX requests via HX-Trigger) and the
+// collapsible sidebar on narrow screens. No build step.
+(function () {
+  "use strict";
+  var TOAST_MS = 6000;
+
+  function dismissLater(toast) {
+    setTimeout(function () { toast.remove(); }, TOAST_MS);
+  }
+
+  function showToast(message, tags) {
+    var box = document.getElementById("toasts");
+    if (!box) return;
+    var toast = document.createElement("div");
+    toast.className = "toast toast-" + (tags || "info");
+    var text = document.createElement("span");
+    text.textContent = message;
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "toast-close";
+    close.setAttribute("aria-label", "Dismiss");
+    close.textContent = "×";
+    toast.append(text, close);
+    box.append(toast);
+    dismissLater(toast);
+  }
+
+  document.addEventListener("click", function (event) {
+    var close = event.target.closest(".toast-close");
+    if (close) close.parentElement.remove();
+  });
+
+  document.body.addEventListener("messages", function (event) {
+    (event.detail.value || []).forEach(function (m) { showToast(m.message, m.tags); });
+  });
+
+  // Let HTMX swap 4xx form responses (they carry the form with its errors and what was typed).
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    if (status === 422 || status === 400 || status === 409) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    } else if (status >= 500 || status === 403 || status === 404) {
+      showToast(status === 403 ? "Your role does not allow this." :
+                status === 404 ? "That item no longer exists." :
+                "Something went wrong on our side. Please try again.", "error");
+    }
+  });
+
+  document.querySelectorAll(".toast").forEach(dismissLater);
+
+  // On phones the sidebar starts collapsed; on wide screens it is always open.
+  var sidebar = document.getElementById("sidebar");
+  if (sidebar) {
+    var narrow = window.matchMedia("(max-width: 760px)");
+    var sync = function () { sidebar.open = !narrow.matches; };
+    sync();
+    narrow.addEventListener("change", sync);
+    sidebar.querySelector("summary").addEventListener("click", function (event) {
+      if (!narrow.matches) event.preventDefault();
+    });
+  }
+})();
