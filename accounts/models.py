@@ -58,7 +58,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.name or self.email
 
     def get_short_name(self) -> str:
-        return self.name or self.email.split("@")[0]
+        return self.name.split()[0] if self.name.strip() else self.email.split("@")[0]
 
 
 class Workspace(TimeStampedModel):

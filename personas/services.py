@@ -23,6 +23,8 @@ def persona_create(*, workspace: Workspace, role: str, data: dict[str, Any]) -> 
 @transaction.atomic
 def persona_update(*, persona: Persona, role: str, data: dict[str, Any]) -> Persona:
     require(role, Action.EDIT)
+    # Compare with the stored row: a ModelForm has already copied its values onto `persona`.
+    persona = Persona.objects.select_for_update().get(pk=persona.pk)
     changed = [f for f in EDITABLE_FIELDS if f in data and getattr(persona, f) != data[f]]
     for field in changed:
         setattr(persona, field, data[field])

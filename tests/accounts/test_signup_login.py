@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import Membership, Role, User
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sign_up_creates_account_personal_workspace_and_lands_on_dashboard() -> None:
+    client = Client()
+    response = client.post(
+        reverse("signup"),
+        {
+            "name": "Ana Creator",
+            "email": "Ana@Example.com",
+            "password": "a-long-unusual-passphrase",
+        },
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("dashboard")
+    user = User.objects.get(email="ana@example.com")
+    membership = Membership.objects.get(user=user)
+    assert membership.role == Role.OWNER and membership.workspace.is_personal
+    body = response.content.decode()
+    assert "Create your first persona" in body
+    assert "Welcome to ContentTwin" in body
+    assert user.password.startswith("argon2")
+
+
+def test_sign_up_errors_keep_what_was_typed() -> None:
+    UserFactory(email="taken@example.com")
+    response = Client().post(
+        reverse("signup"), {"name": "Bea Writer", "email": "taken@example.com", "password": "123"}
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "An account with this email already exists" in body
+    assert "This password is too short" in body
+    assert 'value="Bea Writer"' in body and 'value="taken@example.com"' in body
+
+
+def test_login_and_logout() -> None:
+    UserFactory(email="writer@example.com")
+    client = Client()
+    response = client.post(
+        reverse("login"), {"username": "writer@example.com", "password": PASSWORD}
+    )
+    assert response.status_code == 302 and response.url == reverse("dashboard")
+    assert client.get(reverse("dashboard")).status_code == 200
+    client.post(reverse("logout"))
+    assert client.get(reverse("dashboard")).status_code == 302
+
+
+def test_repeated_failures_lock_the_account_with_a_clear_message(settings) -> None:
+    settings.LOGIN_FAILURE_LIMIT = 3
+    UserFactory(email="writer@example.com")
+    client = Client()
+    for _ in range(3):
+        response = client.post(
+            reverse("login"), {"username": "writer@example.com", "password": "wrong"}
+        )
+        assert "Please enter a correct email" in response.content.decode()
+    # Now even the right password is refused until the window passes.
+    response = client.post(
+        reverse("login"), {"username": "writer@example.com", "password": PASSWORD}
+    )
+    assert response.status_code == 200
+    assert (
+        "Too many failed sign-in attempts. Try again in about 15 minutes"
+        in response.content.decode()
+    )
+    assert "_auth_user_id" not in client.session
+
+
+def test_lockout_from_one_address_covers_other_accounts(settings) -> None:
+    settings.LOGIN_FAILURE_LIMIT = 2  # the address limit is 4x: 8 failures
+    UserFactory(email="target@example.com")
+    client = Client(REMOTE_ADDR="10.0.0.9")
+    for n in range(8):
+        client.post(reverse("login"), {"username": f"guess{n}@example.com", "password": "x"})
+    response = client.post(
+        reverse("login"), {"username": "target@example.com", "password": PASSWORD}
+    )
+    assert "Too many failed sign-in attempts" in response.content.decode()
+    # Another address is not affected.
+    other = Client(REMOTE_ADDR="10.0.0.10")
+    response = other.post(
+        reverse("login"), {"username": "target@example.com", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+
+
+def test_password_reset_by_email_link() -> None:
+    UserFactory(email="forgetful@example.com")
+    client = Client()
+    response = client.post(reverse("password_reset"), {"email": "forgetful@example.com"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://[^\s]+/reset/[^\s]+/", mail.outbox[0].body).group(0)
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    response = client.get("/" + path, follow=True)
+    assert "Choose a new password" in response.content.decode()
+    response = client.post(
+        response.redirect_chain[-1][0],
+        {"new_password1": "a-brand-new-passphrase", "new_password2": "a-brand-new-passphrase"},
+    )
+    assert response.status_code == 302
+    assert User.objects.get(email="forgetful@example.com").check_password("a-brand-new-passphrase")
+
+
+def test_anonymous_pages_redirect_to_login() -> None:
+    response = Client().get(reverse("dashboard"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.test import Client
+
+from accounts.models import Membership, Role, User, Workspace
+from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings) -> None:
+    """Each test gets its own cache key space in the shared Redis (no FLUSHDB: a running
+    `make run` may share the server)."""
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"}
+    }
+
+
+def personal_workspace(user: User) -> Workspace:
+    return Membership.objects.get(user=user, workspace__is_personal=True).workspace
+
+
+@pytest.fixture
+def owner(db) -> User:
+    return UserFactory(email="owner@example.com", name="Olivia Owner")
+
+
+@pytest.fixture
+def workspace(owner: User) -> Workspace:
+    return personal_workspace(owner)
+
+
+def _member(workspace: Workspace, email: str, role: str) -> User:
+    user = UserFactory(email=email)
+    Membership.objects.create(workspace=workspace, user=user, role=role)
+    return user
+
+
+@pytest.fixture
+def teammate(workspace: Workspace) -> User:
+    """An editor in the owner's workspace."""
+    return _member(workspace, "teammate@example.com", Role.EDITOR)
+
+
+@pytest.fixture
+def admin_member(workspace: Workspace) -> User:
+    return _member(workspace, "admin@example.com", Role.ADMIN)
+
+
+@pytest.fixture
+def viewer(workspace: Workspace) -> User:
+    return _member(workspace, "viewer@example.com", Role.VIEWER)
+
+
+@pytest.fixture
+def stranger(db) -> User:
+    """Someone with their own workspace and no access to the owner's."""
+    return UserFactory(email="stranger@example.com")
+
+
+def client_for(user: User, workspace: Workspace | None = None) -> Client:
+    client = Client()
+    client.force_login(user)
+    if workspace is not None:
+        session = client.session
+        session["workspace_id"] = workspace.pk
+        session.save()
+    return client
+
+
+@pytest.fixture
+def owner_client(owner: User, workspace: Workspace) -> Client:
+    return client_for(owner, workspace)

@@ -1,0 +1,60 @@
+"""The embedded servers start on demand, are shared between processes, and stop with the last
+process that holds them. Runs against a private var dir so it never touches the suite's."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+
+from django.conf import settings
+
+HOLDER = textwrap.dedent(
+    """
+    import sys, time
+    from contentapp import embedded
+    endpoints = embedded.ensure_running()
+    import psycopg, redis
+    url = endpoints.database_url
+    host = url.split("host=", 1)[1]
+    with psycopg.connect(host=host, user="postgres", dbname="contentapp") as conn:
+        pid = conn.execute("select pg_postmaster_start_time()::text").fetchone()[0]
+    redis.Redis.from_url(endpoints.redis_url).set("k", sys.argv[1])
+    print(pid, flush=True)
+    time.sleep(float(sys.argv[2]))
+    """
+)
+
+
+def _holder(var_dir, name: str, seconds: float) -> subprocess.Popen[str]:
+    env = {**os.environ, "CONTENTTWIN_VAR_DIR": str(var_dir)}
+    return subprocess.Popen(
+        [sys.executable, "-c", HOLDER, name, str(seconds)],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_servers_are_shared_and_stop_with_the_last_holder(tmp_path, monkeypatch):
+    from contentapp import embedded
+
+    first = _holder(tmp_path, "first", 6)
+    first_start = first.stdout.readline().strip()
+    second = _holder(tmp_path, "second", 0.5)
+    second_start = second.stdout.readline().strip()
+    # The second process found the first one's server instead of starting another.
+    assert first_start and first_start == second_start
+    assert second.wait(timeout=60) == 0
+    monkeypatch.setenv("CONTENTTWIN_VAR_DIR", str(tmp_path))
+    status = embedded.status()
+    assert status["postgres"] and status["redis"], "the first holder still needs them"
+    assert first.wait(timeout=60) == 0
+    deadline = time.monotonic() + 20
+    while (status := embedded.status())["postgres"] or status["redis"]:
+        assert time.monotonic() < deadline, f"servers still up after the last holder: {status}"
+        time.sleep(0.2)
+    assert status["holders"] == []

@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import timedelta
+
+import pytest
+from django.db import connections
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from core.models import Heartbeat
+from core.services import heartbeat_record
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_without_worker_and_beat_then_200_when_they_beat():
+    response = Client().get("/healthz")
+    assert response.status_code == 503
+    checks = response.json()["checks"]
+    assert checks["database"]["ok"] and checks["database"]["pgvector"]
+    assert checks["redis"]["ok"]
+    assert not checks["worker"]["ok"] and checks["worker"]["heartbeat_age_s"] is None
+    assert checks["llm"]["providers"] == ["offline"]
+
+    heartbeat_record(name="worker")
+    heartbeat_record(name="beat")
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+@pytest.mark.django_db
+def test_healthz_reports_a_stale_beat(settings):
+    heartbeat_record(name="worker")
+    Heartbeat.objects.create(
+        name="beat",
+        last_seen=timezone.now() - timedelta(seconds=settings.HEARTBEAT_MAX_AGE_SECONDS + 5),
+    )
+    body = Client().get("/healthz").json()
+    assert body["status"] == "unhealthy"
+    assert body["checks"]["worker"]["ok"] and not body["checks"]["beat"]["ok"]
+    assert body["checks"]["beat"]["heartbeat_age_s"] > settings.HEARTBEAT_MAX_AGE_SECONDS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_consumes_the_heartbeat_task_from_redis():
+    """Starts a Celery worker (in a thread) on the real Redis broker and sends the task."""
+    from celery.contrib.testing.worker import start_worker
+
+    from contentapp.celery import app
+    from core.tasks import heartbeat
+
+    try:
+        with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
+            Heartbeat.objects.filter(name="worker").delete()
+            heartbeat.delay()
+            deadline = time.monotonic() + 15
+            while not Heartbeat.objects.filter(name="worker").exists():
+                assert time.monotonic() < deadline, "the worker did not run the heartbeat task"
+                time.sleep(0.1)
+    finally:
+        # Celery's Django fix-up closes database connections around tasks and worker start,
+        # including this thread's; start the next test on a fresh one.
+        connections.close_all()
+
+
+# The scheduler calls close_old_connections(), which would close a test's wrapping transaction.
+@pytest.mark.django_db(transaction=True)
+def test_beat_scheduler_records_its_heartbeat_and_installs_the_schedule():
+    from django_celery_beat.models import PeriodicTask
+
+    from contentapp.beat import HeartbeatDatabaseScheduler
+    from contentapp.celery import app
+
+    scheduler = HeartbeatDatabaseScheduler(app=app, lazy=False)
+    assert PeriodicTask.objects.filter(task="core.tasks.heartbeat").exists()
+    interval = scheduler.tick()
+    assert interval <= scheduler.heartbeat_every
+    assert Heartbeat.objects.filter(name="beat").exists()
+
+
+def test_celery_is_configured_for_at_least_once_delivery(settings):
+    from contentapp.celery import app
+
+    conf = app.conf
+    assert conf.task_acks_late and conf.task_reject_on_worker_lost
+    assert conf.worker_prefetch_multiplier == 1
+    assert conf.task_time_limit and conf.task_soft_time_limit < conf.task_time_limit
+    assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
+    assert conf.beat_scheduler == "contentapp.beat:HeartbeatDatabaseScheduler"
+
+
+@pytest.mark.django_db
+def test_every_request_gets_an_id_and_one_log_line(caplog):
+    with caplog.at_level(logging.INFO, logger="contentapp.request"):
+        response = Client().get(reverse("login"), HTTP_X_REQUEST_ID="abc-123")
+    assert response["X-Request-ID"] == "abc-123"
+    lines = [r for r in caplog.records if r.name == "contentapp.request"]
+    assert len(lines) == 1
+    assert lines[0].status == 200 and lines[0].path == "/login/"
+    # A header that could inject into logs is replaced.
+    response = Client().get(reverse("login"), HTTP_X_REQUEST_ID="bad id\nforged")
+    assert len(response["X-Request-ID"]) == 32
+
+
+def test_json_log_formatter_keeps_request_fields():
+    from contentapp.http import JsonFormatter
+
+    record = logging.makeLogRecord(
+        {"name": "contentapp.request", "msg": "GET / 200", "levelname": "INFO", "status": 200}
+    )
+    record.request_id = "rid-1"
+    line = json.loads(JsonFormatter().format(record))
+    assert line["message"] == "GET / 200" and line["request_id"] == "rid-1"
+    assert line["status"] == 200 and line["level"] == "INFO"
+
+
+@pytest.mark.django_db
+def test_messages_reach_htmx_requests_as_toasts(owner_client):
+    response = owner_client.post(
+        reverse("invitation_create"),
+        {"email": "toast@example.com", "role": "editor"},
+        HTTP_HX_REQUEST="true",
+    )
+    trigger = json.loads(response["HX-Trigger"])
+    assert trigger["messages"] == [
+        {"message": "Invitation sent to toast@example.com.", "tags": "success"}
+    ]
+    # Delivered once: the next full page does not repeat it.
+    assert "toast@example.com" not in owner_client.get(reverse("dashboard")).content.decode()
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent():
+    from django.core.management import call_command
+
+    from accounts.models import User
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    user = User.objects.get(email="demo@contenttwin.local")
+    assert user.check_password("contenttwin-demo")
+    assert user.memberships.get().workspace.personas.count() == 1
+
+
+@pytest.mark.django_db
+def test_admin_lists_every_model(owner):
+    from django.apps import apps
+    from django.conf import settings
+    from django.contrib import admin
+
+    ours = [
+        m
+        for m in apps.get_models()
+        if m._meta.app_config.path.startswith(str(settings.BASE_DIR))
+        and ".venv" not in m._meta.app_config.path
+    ]
+    missing = [m.__name__ for m in ours if m not in admin.site._registry]
+    assert not missing
+    owner.is_staff = owner.is_superuser = True
+    owner.save()
+    client = Client()
+    client.force_login(owner)
+    for model in ours:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        assert client.get(url + "?q=a").status_code == 200

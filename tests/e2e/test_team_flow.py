@@ -1,0 +1,76 @@
+"""A person signs up, invites a teammate, and the teammate signs in to the shared workspace."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_sign_up_invite_teammate_and_teammate_sees_shared_workspace(live_server, page: Page):
+    UserFactory(email="teammate@example.com", name="Tomás Teammate")
+    base = live_server.url
+
+    # Sign up and land on a dashboard that says what to do next.
+    page.goto(f"{base}/signup/")
+    page.get_by_label("Your name").fill("Olivia Owner")
+    page.get_by_label("Email address").fill("olivia@example.com")
+    page.get_by_label("Password").fill("a-long-unusual-passphrase")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Create your first persona")).to_be_visible()
+    expect(page.locator("#toasts")).to_contain_text("Welcome to ContentTwin")
+
+    # Invite a teammate from Settings (an HTMX form: the team region swaps, a toast appears).
+    page.get_by_role("link", name="Settings").click()
+    invite = page.locator("#invite-form")
+    invite.get_by_label("Email address").fill("teammate@example.com")
+    invite.get_by_label("Role").select_option("editor")
+    invite.get_by_role("button", name="Send invitation").click()
+    expect(page.locator("#toasts")).to_contain_text("Invitation sent to teammate@example.com")
+    expect(page.locator("#team")).to_contain_text("Pending invitations")
+    link = page.locator("#invite-link").input_value()
+    invite_path = urlsplit(link).path
+    assert re.fullmatch(r"/invite/[\w-]+/", invite_path)
+
+    # Log out, open the link, sign in as the teammate and accept.
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.goto(base + invite_path)
+    page.get_by_role("link", name="Sign in to accept").click()
+    page.get_by_label("Email").fill("teammate@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Accept invitation").click()
+
+    expect(page.locator("#toasts")).to_contain_text("You joined “Olivia's workspace”")
+    switcher = page.locator("#workspace-switcher")
+    expect(switcher.locator("summary")).to_contain_text("Olivia's workspace")
+    switcher.locator("summary").click()
+    expect(switcher).to_contain_text("Tomás's workspace")
+    page.get_by_role("link", name="Settings").click()
+    expect(page.locator("#team")).to_contain_text("olivia@example.com")
+    expect(page.locator("#team")).to_contain_text("Only owners and admins can invite")
+
+
+def test_layout_works_at_phone_width(live_server, page: Page):
+    UserFactory(email="phone@example.com")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Email").fill("phone@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    nav_link = page.get_by_role("link", name="Personas")
+    expect(nav_link).to_be_hidden()  # the menu starts collapsed on a phone
+    page.locator(".sidebar-toggle").click()
+    expect(nav_link).to_be_visible()
+    nav_link.click()
+    expect(page.get_by_role("heading", name="Personas", exact=True)).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"page scrolls sideways at phone width ({width}px)"

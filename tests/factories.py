@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import factory
+
+from accounts.models import Invitation, Membership, Role, User, Workspace
+from personas.models import Persona
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    name = factory.Faker("name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def personal_workspace(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            self.save()
+            workspace = Workspace.objects.create(
+                name=f"{self.get_short_name()}'s workspace", is_personal=True, created_by=self
+            )
+            Membership.objects.create(workspace=workspace, user=self, role=Role.OWNER)
+
+
+class WorkspaceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Workspace
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Workspace {n}")
+    created_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def owner(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create and self.created_by is not None:
+            Membership.objects.get_or_create(
+                workspace=self, user=self.created_by, defaults={"role": Role.OWNER}
+            )
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Role.EDITOR
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.com")
+    role = Role.EDITOR
+    invited_by = factory.SelfAttribute("workspace.created_by")
+
+
+class PersonaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Persona
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"LinkedIn – voice {n}")
+    platform = "linkedin"
+    language = "en"
+    timezone = "Europe/Lisbon"
+
+
+# The tenancy walker finds the factory for each model a URL names (e.g. persona_id → Persona).
+FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
+    User: UserFactory,
+    Workspace: WorkspaceFactory,
+    Membership: MembershipFactory,
+    Invitation: InvitationFactory,
+    Persona: PersonaFactory,
+}
