@@ -38,7 +38,7 @@ class Endpoints:
 
 def var_dir() -> Path:
     default = Path(__file__).resolve().parent.parent / "var"
-    path = Path(os.environ.get("CONTENTTWIN_VAR_DIR", default)).resolve()
+    path = Path(os.environ.get("CONTENTTWIN_VAR_DIR") or default).resolve()
     path.mkdir(parents=True, exist_ok=True)
     return path
 

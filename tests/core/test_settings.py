@@ -102,3 +102,46 @@ def test_dotenv_does_not_override_the_environment(tmp_path, monkeypatch):
     env_file.write_text("not a pair\n")
     with pytest.raises(ImproperlyConfiguredEnv, match=r"\.env:1: expected KEY=VALUE"):
         load_dotenv(env_file)
+
+
+def test_env_example_documents_every_variable_settings_read():
+    import re
+
+    base = settings.BASE_DIR
+    source = (
+        "\n".join(
+            (base / path).read_text()
+            for path in [
+                "contentapp/settings.py",
+                "contentapp/embedded.py",
+                "tests/e2e/conftest.py",
+            ]
+        )
+        + (base / "core/management/commands/runall.py").read_text()
+    )
+    read = set(re.findall(r'env_(?:str|bool|int|list|choice)\("([A-Z_]+)"', source))
+    read |= set(re.findall(r'os\.environ\.get\("([A-Z_]+)"', source))
+    documented = set(re.findall(r"^#? ?([A-Z_]+)=", (base / ".env.example").read_text(), re.M))
+    assert read - documented == set()
+    assert {"DATABASE_URL", "SECRET_KEY", "LOG_FORMAT"} <= read
+
+
+def test_a_copy_of_env_example_works_for_development(tmp_path):
+    """Empty values in .env mean "use the default", never "off"."""
+    example = (settings.BASE_DIR / ".env.example").read_text()
+    env = {}
+    for line in example.splitlines():
+        if line and not line.startswith("#"):
+            key, value = line.split("=", 1)
+            env[key] = value
+    env.pop("DATABASE_URL"), env.pop("REDIS_URL")  # _manage passes this run's servers
+    env.pop("CONTENTTWIN_VAR_DIR")
+    result = _manage("check", env=env)
+    assert result.returncode == 0, result.stderr
+    prod = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE)",
+        env={**env, **PRODUCTION_ENV},
+    )
+    assert prod.stdout.strip().splitlines()[-1] == "True", prod.stderr
