@@ -38,7 +38,12 @@ class Command(BaseCommand):
             "worker": [*celery, "worker", "--loglevel=INFO", "--concurrency=2"],
             "beat": [*celery, "beat", "--loglevel=INFO"],
         }
-        children = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}
+        # Children get their own session: a terminal's Ctrl-C reaches only this process, which
+        # then stops them in order. A child that exits on its own is a real failure.
+        children = {
+            name: subprocess.Popen(cmd, env=env, start_new_session=True)
+            for name, cmd in commands.items()
+        }
         self.stdout.write(
             self.style.SUCCESS(
                 f"ContentTwin: web on http://{addr}/ with worker and beat "
@@ -46,7 +51,9 @@ class Command(BaseCommand):
             )
         )
         exit_code = 0
-        # `kill` / a service manager sends SIGTERM: stop as cleanly as on Ctrl-C.
+        # Ctrl-C and SIGTERM both stop everything cleanly (SIGINT is set explicitly because a
+        # shell starts background jobs with it ignored).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, signal.default_int_handler)
         try:
             while True:
