@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import services
@@ -27,13 +26,7 @@ from accounts.selectors import (
     members_of,
     pending_invitations,
 )
-
-
-def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
+from contentapp.http import safe_next_url
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -48,8 +41,10 @@ def signup(request: HttpRequest) -> HttpResponse:
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Welcome to ContentTwin! Your workspace is ready.")
-        return redirect(_safe_next(request, reverse("dashboard")))
-    return render(request, "accounts/signup.html", {"form": form, "next": _safe_next(request, "")})
+        return redirect(safe_next_url(request, reverse("dashboard")))
+    return render(
+        request, "accounts/signup.html", {"form": form, "next": safe_next_url(request, "")}
+    )
 
 
 class ThrottledLoginView(LoginView):
@@ -116,7 +111,7 @@ def workspace_switch(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = get_object_for(request.user, Workspace, workspace_id)
     set_current_workspace(request, workspace.pk)
     messages.info(request, f"Switched to “{workspace.name}”.")
-    return redirect(_safe_next(request, reverse("dashboard")))
+    return redirect(safe_next_url(request, reverse("dashboard")))
 
 
 @workspace_view
@@ -151,12 +146,16 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
     return _render_team(request)
 
 
+def _membership(request: HttpRequest, membership_id: int) -> Membership:
+    return get_object_for(
+        request.user, Membership, membership_id, queryset=Membership.objects.select_related("user")
+    )
+
+
 @workspace_view
 @require_POST
 def membership_role(request: HttpRequest, membership_id: int) -> HttpResponse:
-    membership = get_object_for(
-        request.user, Membership, membership_id, queryset=Membership.objects.select_related("user")
-    )
+    membership = _membership(request, membership_id)
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose one of the listed roles.")
@@ -175,9 +174,7 @@ def membership_role(request: HttpRequest, membership_id: int) -> HttpResponse:
 @workspace_view
 @require_POST
 def membership_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
-    membership = get_object_for(
-        request.user, Membership, membership_id, queryset=Membership.objects.select_related("user")
-    )
+    membership = _membership(request, membership_id)
     try:
         services.membership_remove(
             membership=membership, actor=request.user, actor_role=membership.user_role

@@ -12,11 +12,20 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 logger = logging.getLogger("contentapp.request")
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def safe_next_url(request: HttpRequest, default: str) -> str:
+    """The `next` parameter when it points into this site, else `default` (no open redirects)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
 
 
 class RequestIdFilter(logging.Filter):

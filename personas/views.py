@@ -4,12 +4,12 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.middleware import workspace_view
 from accounts.permissions import Action, require, role_allows
 from accounts.selectors import get_object_for
+from contentapp.http import safe_next_url
 from personas import services
 from personas.forms import PersonaForm
 from personas.models import Persona
@@ -58,19 +58,13 @@ def persona_edit(request: HttpRequest, persona_id: int) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def persona_archive(request: HttpRequest, persona_id: int) -> HttpResponse:
+def persona_set_archived(request: HttpRequest, persona_id: int, archived: bool) -> HttpResponse:
     persona = get_object_for(request.user, Persona, persona_id, action=Action.EDIT)
-    services.persona_set_archived(persona=persona, role=persona.user_role, archived=True)
-    messages.success(request, f"Archived “{persona.name}”. You can restore it any time.")
-    return redirect("persona_list")
-
-
-@workspace_view
-@require_POST
-def persona_restore(request: HttpRequest, persona_id: int) -> HttpResponse:
-    persona = get_object_for(request.user, Persona, persona_id, action=Action.EDIT)
-    services.persona_set_archived(persona=persona, role=persona.user_role, archived=False)
-    messages.success(request, f"Restored “{persona.name}”.")
+    services.persona_set_archived(persona=persona, role=persona.user_role, archived=archived)
+    if archived:
+        messages.success(request, f"Archived “{persona.name}”. You can restore it any time.")
+    else:
+        messages.success(request, f"Restored “{persona.name}”.")
     return redirect("persona_list")
 
 
@@ -79,7 +73,4 @@ def persona_restore(request: HttpRequest, persona_id: int) -> HttpResponse:
 def persona_switch(request: HttpRequest, persona_id: int) -> HttpResponse:
     persona = get_object_for(request.user, Persona, persona_id)
     remember_persona(request, persona)
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = reverse("dashboard")
-    return redirect(target)
+    return redirect(safe_next_url(request, reverse("dashboard")))
