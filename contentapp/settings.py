@@ -47,12 +47,15 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "django_htmx",
     "template_partials",
     "django_celery_beat",
     "core",
     "accounts",
     "personas",
+    "posts",
+    "llm",
 ]
 
 MIDDLEWARE = [
@@ -229,6 +232,20 @@ HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 120, minimum=10
 # --- AI layer -------------------------------------------------------------------------------
 
 LLM_PROVIDERS = env_list("LLM_PROVIDERS", ["offline"])
+LLM_TIMEOUT_SECONDS = env_int("LLM_TIMEOUT_SECONDS", 60, minimum=1)
+OPENAI_API_KEY = env_str("OPENAI_API_KEY", "")
+OPENAI_BASE_URL = env_str("OPENAI_BASE_URL", "")  # any OpenAI-compatible server
+EMBEDDINGS = env_choice("EMBEDDINGS", "local", ("local", "openai"))
+OPENAI_EMBEDDING_MODEL = env_str("OPENAI_EMBEDDING_MODEL", "text-embedding-3-small")
+if EMBEDDINGS == "openai" and not OPENAI_API_KEY:
+    raise ImproperlyConfiguredEnv("EMBEDDINGS=openai needs OPENAI_API_KEY.")
+# Most rows the upload page previews and imports at once (the import_posts command has no limit).
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 500, minimum=1)
+# Imports with more rows than this run as a background job with a progress bar.
+IMPORT_BACKGROUND_ABOVE = env_int("IMPORT_BACKGROUND_ABOVE", 100, minimum=0)
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 
 # --- Logging --------------------------------------------------------------------------------
 

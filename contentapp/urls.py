@@ -11,6 +11,7 @@ urlpatterns = [
     path("dashboard/", core_views.dashboard, name="dashboard"),
     path("healthz", core_views.healthz, name="healthz"),
     path("personas/", include("personas.urls")),
+    path("posts/", include("posts.urls")),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -9,6 +9,14 @@ from accounts.models import Membership, Role, User, Workspace
 from tests.factories import UserFactory
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_celery_queue() -> None:
+    """Tasks the tests enqueue go to a queue of this run, never to a running `make run`'s."""
+    from contentapp.celery import app
+
+    app.conf.task_default_queue = f"test-{uuid.uuid4().hex[:12]}"
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache(settings) -> None:
     """Each test gets its own cache key space in the shared Redis (no FLUSHDB: a running

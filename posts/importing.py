@@ -1,0 +1,201 @@
+"""The import flow: read a file → check every row (preview) → import the valid rows.
+
+Used by the upload pages (a preview the user confirms, row limit, background job with progress
+for larger files) and by `manage.py import_posts` (no limit, straight through)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+
+from accounts.models import User
+from accounts.permissions import Action, require
+from personas.models import Persona
+from posts import parsers
+from posts.models import ImportBatch, ImportStatus
+from posts.rules import check_post
+from posts.services import existing_hashes, posts_bulk_import
+
+CHUNK_ROWS = 200  # rows written per transaction by the background job (progress granularity)
+
+
+@dataclass
+class CheckedRows:
+    rows: list[dict[str, Any]]  # stored on ImportBatch.rows, shown in the preview
+    valid_values: list[dict[str, Any]]  # cleaned values of the rows to import
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "valid": sum(1 for r in self.rows if r["status"] == "ok"),
+            "duplicates": sum(1 for r in self.rows if r["status"] == "duplicate"),
+            "errors": sum(1 for r in self.rows if r["status"] == "error"),
+            "skipped": sum(1 for r in self.rows if r["status"] == "skipped"),
+        }
+
+
+def check_rows(persona: Persona, raw_rows: list[parsers.RawRow]) -> CheckedRows:
+    """Validate every row and mark duplicates (of the persona's posts or of earlier rows)."""
+    now = datetime.now(UTC)
+    checked = []
+    for raw in raw_rows:
+        result = check_post(
+            raw.values, platform=persona.platform, timezone=persona.timezone, now=now
+        )
+        if "_not_an_object" in raw.values:
+            result.errors.insert(0, f"item is a {raw.values['_not_an_object']}, not an object")
+        if "_extra_cells" in raw.values:
+            result.errors.append(
+                f"{raw.values['_extra_cells']} more cells than the header has columns "
+                "(text with commas must be in quotes)"
+            )
+        checked.append((raw, result))
+    known = existing_hashes(persona, {r.values["text_hash"] for _, r in checked if r.ok})
+    rows, valid = [], []
+    for raw, result in checked:
+        status = "ok"
+        if raw.skipped:
+            status = "skipped"
+        elif not result.ok:
+            status = "error"
+        elif result.values["text_hash"] in known:
+            status = "duplicate"
+        else:
+            known.add(result.values["text_hash"])
+            valid.append(result.values)
+        rows.append(
+            {
+                "row": raw.number,
+                "status": status,
+                "text": result.values["text"][:10_000],
+                "posted_at": result.values["posted_at"].isoformat(),
+                "metrics": {
+                    k: result.values[k]
+                    for k in ("impressions", "likes", "comments", "reposts")
+                    if result.values.get(k) is not None
+                },
+                "errors": result.errors or ([raw.skipped] if raw.skipped else []),
+                "warnings": result.warnings,
+                "raw": {k: _json_safe(v) for k, v in raw.values.items() if not k.startswith("_")},
+            }
+        )
+    return CheckedRows(rows=rows, valid_values=valid)
+
+
+def _json_safe(value: Any) -> Any:
+    return value if isinstance(value, str | int | float | bool | type(None)) else str(value)
+
+
+def read_file(data: bytes, fmt: str) -> parsers.ParsedFile:
+    if len(data) > settings.IMPORT_MAX_BYTES:
+        raise ValidationError(
+            f"The file is {filesizeformat(len(data))}; the limit is "
+            f"{filesizeformat(settings.IMPORT_MAX_BYTES)}. Split it and import the parts."
+        )
+    try:
+        return parsers.parse(data, fmt)
+    except parsers.UnreadableFile as error:
+        raise ValidationError(str(error)) from None
+
+
+@transaction.atomic
+def import_prepare(
+    *, persona: Persona, user: User, role: str, data: bytes, filename: str, fmt: str
+) -> ImportBatch:
+    """Read and check an upload; the batch waits in PREVIEW until the user confirms."""
+    require(role, Action.EDIT)
+    parsed = read_file(data, fmt)
+    if len(parsed.rows) > settings.IMPORT_MAX_ROWS:
+        raise ValidationError(
+            f"The file has {len(parsed.rows):,} posts; one upload takes up to "
+            f"{settings.IMPORT_MAX_ROWS:,}. Split the file, or ask an admin to run "
+            "`manage.py import_posts`, which has no limit."
+        )
+    checked = check_rows(persona, parsed.rows)
+    counts = checked.counts
+    return ImportBatch.objects.create(
+        persona=persona,
+        created_by=user,
+        filename=filename[:255],
+        format=parsed.format,
+        rows=checked.rows,
+        total=counts["valid"],
+        failed_rows=counts["errors"],
+        duplicates=counts["duplicates"],
+        error_message=" ".join(parsed.notes),
+    )
+
+
+def import_confirm(*, batch: ImportBatch, role: str) -> ImportBatch:
+    """Start the import the user confirmed: right away when small, else as a Celery job."""
+    require(role, Action.EDIT)
+    claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PREVIEW).update(
+        status=ImportStatus.QUEUED
+    )
+    if claimed:
+        if batch.total > settings.IMPORT_BACKGROUND_ABOVE:
+            from posts.tasks import run_import
+
+            transaction.on_commit(lambda: run_import.delay(batch.pk))
+        else:
+            import_run(import_id=batch.pk)
+    batch.refresh_from_db()
+    return batch
+
+
+def import_run(*, import_id: int) -> None:
+    """Write the batch's valid rows. Claimed with a conditional update, so a second delivery
+    of the same job does nothing; rows are re-checked against the persona's current posts."""
+    if not ImportBatch.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING
+    ):
+        return
+    batch = ImportBatch.objects.select_related("persona").get(pk=import_id)
+    raw_rows = [
+        parsers.RawRow(number=r["row"], values=r["raw"]) for r in batch.rows if r["status"] == "ok"
+    ]
+    imported = duplicates = 0
+    try:
+        for start in range(0, len(raw_rows), CHUNK_ROWS):
+            chunk = check_rows(batch.persona, raw_rows[start : start + CHUNK_ROWS])
+            outcome = posts_bulk_import(persona=batch.persona, values=chunk.valid_values)
+            imported += outcome.imported
+            duplicates += outcome.duplicates + chunk.counts["duplicates"]
+            ImportBatch.objects.filter(pk=import_id).update(
+                processed=min(start + CHUNK_ROWS, len(raw_rows)), imported=imported
+            )
+    except Exception as error:
+        ImportBatch.objects.filter(pk=import_id).update(
+            status=ImportStatus.FAILED,
+            error_message=f"The import stopped after {imported} posts: {error}. "
+            "Posts already imported are kept; importing the file again adds only the rest.",
+        )
+        raise
+    ImportBatch.objects.filter(pk=import_id).update(
+        status=ImportStatus.DONE,
+        processed=len(raw_rows),
+        imported=imported,
+        duplicates=batch.duplicates + duplicates,
+    )
+
+
+def errors_csv(batch: ImportBatch) -> str:
+    """The rows that were not imported, with the reason, as CSV the user can fix and re-upload."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["row", "problem", "text", "posted_at"])
+    for row in batch.rows:
+        if row["status"] in {"error", "duplicate", "skipped"}:
+            problem = "; ".join(row["errors"]) if row["errors"] else "already imported"
+            writer.writerow(
+                [row["row"], problem, row["raw"].get("text", ""), row["raw"].get("posted_at", "")]
+            )
+    return out.getvalue()

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from llm.embeddings import get_embedder
+from personas.models import Persona
+from posts.models import Post
+from posts.services import embed_pending_posts
+
+
+class Command(BaseCommand):
+    help = (
+        "Embed posts that have no vector from the current embedding model (after a model "
+        "change, that is all of them). --force re-embeds every post in scope."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        scope = parser.add_mutually_exclusive_group(required=True)
+        scope.add_argument("--persona", type=int, help="Persona id")
+        scope.add_argument("--all", action="store_true", help="Every persona")
+        parser.add_argument("--force", action="store_true")
+
+    def handle(self, *args: Any, persona: int | None, all: bool, force: bool, **opts: Any) -> None:
+        personas = Persona.objects.all() if all else Persona.objects.filter(pk=persona)
+        if not personas.exists():
+            raise CommandError(f"No persona with id {persona}.")
+        model = get_embedder().model_name
+        started, total = time.monotonic(), 0
+        for target in personas.order_by("pk"):
+            if force:
+                Post.objects.filter(persona=target).update(embedding=None, embedding_model="")
+            total += embed_pending_posts(persona_id=target.pk)
+        elapsed = time.monotonic() - started
+        rate = total / elapsed if elapsed else 0.0
+        self.stdout.write(
+            f"embedded={total} model={model} seconds={elapsed:.1f} posts_per_s={rate:.1f}"
+        )

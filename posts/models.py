@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
+from django.db import models
+from pgvector.django import VectorField
+
+from core.models import TimeStampedModel
+from personas.models import Persona
+
+EMBEDDING_DIMENSIONS = 384
+# 'simple' (no stemming, no stop words) because personas write in many languages; the list
+# view's search uses exactly this expression so PostgreSQL can use the GIN index.
+SEARCH_CONFIG = "simple"
+SEARCH_VECTOR = SearchVector("text", config=SEARCH_CONFIG)
+
+
+class ContentType(models.TextChoices):
+    SHORT = "short", "Short"
+    LONG = "long", "Long"
+    ARTICLE = "article", "Article"
+
+
+class Source(models.TextChoices):
+    MANUAL = "manual", "Added by hand"
+    IMPORT = "import", "Imported"
+    API = "api", "From the platform"
+
+
+class Tier(models.TextChoices):
+    TOP = "top", "Top"
+    ABOVE = "above", "Above average"
+    AVERAGE = "average", "Average"
+    BELOW = "below", "Below average"
+    UNDER = "under", "Underperforming"
+
+
+METRIC_FIELDS = ("impressions", "likes", "comments", "reposts", "profile_views", "saves")
+
+
+class Post(TimeStampedModel):
+    """One of the creator's own past posts: the material their voice is learned from."""
+
+    workspace_path = "persona__workspace"
+
+    persona = models.ForeignKey(Persona, on_delete=models.CASCADE, related_name="posts")
+    text = models.TextField()
+    # Normalised-text hash: finds duplicates within a persona (imports skip them).
+    text_hash = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=10, choices=ContentType.choices)
+    content_type_is_auto = models.BooleanField(default=True)
+    posted_at = models.DateTimeField()
+    impressions = models.PositiveBigIntegerField(null=True, blank=True)
+    likes = models.PositiveIntegerField(null=True, blank=True)
+    comments = models.PositiveIntegerField(null=True, blank=True)
+    reposts = models.PositiveIntegerField(null=True, blank=True)
+    profile_views = models.PositiveIntegerField(null=True, blank=True)
+    saves = models.PositiveIntegerField(null=True, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
+    external_ref = models.CharField(
+        max_length=500, blank=True, help_text="The platform's post id or URL."
+    )
+
+    # Derived (see services.recompute_performance): never typed by a user.
+    engagement_rate = models.FloatField(null=True, blank=True)
+    performance_score = models.FloatField(null=True, blank=True)
+    tier = models.CharField(max_length=10, choices=Tier.choices, null=True, blank=True)
+
+    embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS, null=True, blank=True)
+    embedding_model = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["persona", "-posted_at"], name="post_persona_posted"),
+            models.Index(fields=["persona", "text_hash"], name="post_persona_hash"),
+            models.Index(fields=["persona", "tier"], name="post_persona_tier"),
+            GinIndex(SEARCH_VECTOR, name="post_text_search"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    @property
+    def interactions(self) -> int | None:
+        values = [self.likes, self.comments, self.reposts]
+        return (
+            sum(v for v in values if v is not None) if any(v is not None for v in values) else None
+        )
+
+    @property
+    def is_incomplete(self) -> bool:
+        """No metric at all: still used to learn the voice, but has no performance tier."""
+        return all(getattr(self, field) is None for field in METRIC_FIELDS)
+
+
+class ImportFormat(models.TextChoices):
+    AUTO = "auto", "Detect automatically"
+    PASTE = "paste", "Pasted text (posts separated by a line of ---)"
+    CSV = "csv", "CSV with a header row"
+    JSON = "json", "JSON array"
+    LINKEDIN = "linkedin", "LinkedIn data export (Shares.csv)"
+    X = "x", "X / Twitter archive (tweets.js)"
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEW = "preview", "Waiting for confirmation"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Importing"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class ImportBatch(TimeStampedModel):
+    """One upload: its parsed rows (as read, re-checked at import time), the preview the user
+    confirms, and the outcome. Rows are kept so the error report can be downloaded later."""
+
+    workspace_path = "persona__workspace"
+
+    persona = models.ForeignKey(Persona, on_delete=models.CASCADE, related_name="imports")
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    filename = models.CharField(max_length=255, blank=True)
+    format = models.CharField(max_length=10, choices=ImportFormat.choices)
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.PREVIEW
+    )
+    # [{"row": 3, "raw": {...}, "errors": [...], "warnings": [...], "skipped": "..."}]
+    rows = models.JSONField(default=list)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    imported = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    failed_rows = models.PositiveIntegerField(default=0)
+    error_message = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.filename or 'pasted text'} → {self.persona} ({self.status})"
+
+    @property
+    def progress_percent(self) -> int:
+        return round(100 * self.processed / self.total) if self.total else 100

@@ -1,0 +1,294 @@
+"""Readers for every format creators bring their history in: pasted text, CSV, JSON, LinkedIn's
+data export (Shares.csv) and the X/Twitter archive (tweets.js). Each returns raw rows in one
+shape; `posts.rules.check_post` decides what is valid. Nothing here touches the database."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+from posts.models import ImportFormat
+
+
+class UnreadableFile(ValueError):
+    """The file as a whole cannot be read (wrong type, encoding, structure); says why."""
+
+
+@dataclass
+class RawRow:
+    number: int  # as the user counts: CSV data row, JSON item, pasted block, tweet (1-based)
+    values: dict[str, Any]
+    skipped: str = ""  # a row deliberately left out (e.g. a retweet), with the reason
+
+
+@dataclass
+class ParsedFile:
+    format: str
+    rows: list[RawRow] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+# Column names as exports and spreadsheets spell them, after _key() folding.
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "text": (
+        "text",
+        "post",
+        "posttext",
+        "content",
+        "body",
+        "commentary",
+        "sharecommentary",
+        "fulltext",
+        "message",
+        "caption",
+        "tweet",
+        "tweettext",
+    ),
+    "posted_at": (
+        "postedat",
+        "date",
+        "posted",
+        "postdate",
+        "createdat",
+        "created",
+        "published",
+        "publishedat",
+        "publishdate",
+        "time",
+        "timestamp",
+        "datetime",
+    ),
+    "impressions": ("impressions", "views", "viewcount", "reach", "impressioncount"),
+    "likes": ("likes", "reactions", "favoritecount", "favorites", "likecount", "favourites"),
+    "comments": ("comments", "replies", "replycount", "commentcount"),
+    "reposts": ("reposts", "shares", "retweets", "retweetcount", "reshares", "repostcount"),
+    "profile_views": ("profileviews", "profilevisits"),
+    "saves": ("saves", "bookmarks", "saved", "bookmarkcount"),
+    "external_ref": (
+        "externalref",
+        "url",
+        "link",
+        "sharelink",
+        "permalink",
+        "posturl",
+        "postid",
+        "id",
+        "idstr",
+    ),
+    "content_type": ("contenttype", "type", "format"),
+}
+_ALIAS_TO_FIELD = {alias: name for name, aliases in COLUMN_ALIASES.items() for alias in aliases}
+
+_BINARY_SIGNATURES = {
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"\xd0\xcf\x11\xe0": "an old Excel/Word file (save it as CSV)",
+}
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.strip().lower())
+
+
+def decode(data: bytes) -> str:
+    """Text from bytes: UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252 (what
+    Excel on Windows writes); line endings normalised."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError:
+                raise UnreadableFile(
+                    "The file is not UTF-8 or Windows-1252 text. Save it as UTF-8 and try again."
+                ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _from_zip(data: bytes) -> tuple[bytes, str]:
+    """LinkedIn and X hand out zip archives; take the one file we understand from inside."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise UnreadableFile("The zip archive is damaged.") from None
+    names = archive.namelist()
+    for wanted, fmt in (("shares.csv", ImportFormat.LINKEDIN), ("tweets.js", ImportFormat.X)):
+        for name in names:
+            if name.lower().rsplit("/", 1)[-1] == wanted:
+                return archive.read(name), fmt
+    raise UnreadableFile(
+        "This zip archive has neither Shares.csv (LinkedIn) nor tweets.js (X). "
+        "Upload that file from inside the archive."
+    )
+
+
+def detect(text: str) -> str:
+    stripped = text.lstrip()
+    if stripped.startswith("window.YTD."):
+        return ImportFormat.X
+    if stripped.startswith(("[", "{")):
+        return ImportFormat.JSON
+    first_line = stripped.split("\n", 1)[0]
+    header = {_key(cell) for cell in re.split(r"[,;\t]", first_line)}
+    if "sharecommentary" in header:
+        return ImportFormat.LINKEDIN
+    if len(header) > 1 and header & set(COLUMN_ALIASES["text"]):
+        return ImportFormat.CSV
+    return ImportFormat.PASTE
+
+
+def parse(data: bytes, fmt: str = ImportFormat.AUTO) -> ParsedFile:
+    if not data.strip():
+        raise UnreadableFile("The file is empty.")
+    if data.startswith(b"PK\x03\x04"):
+        data, zipped_format = _from_zip(data)
+        fmt = zipped_format if fmt == ImportFormat.AUTO else fmt
+    for signature, kind in _BINARY_SIGNATURES.items():
+        if data.startswith(signature):
+            raise UnreadableFile(f"This is {kind}, not a text export.")
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UnreadableFile("This is a binary file, not a CSV, JSON, tweets.js or text export.")
+    text = decode(data)
+    if fmt == ImportFormat.AUTO:
+        fmt = detect(text)
+    readers = {
+        ImportFormat.PASTE: _parse_paste,
+        ImportFormat.CSV: _parse_csv,
+        ImportFormat.LINKEDIN: _parse_csv,
+        ImportFormat.JSON: _parse_json,
+        ImportFormat.X: _parse_tweets_js,
+    }
+    if fmt not in readers:
+        raise UnreadableFile(f"Unknown format “{fmt}”.")
+    parsed = readers[fmt](text)
+    parsed.format = fmt
+    for row in parsed.rows:
+        # PostgreSQL text cannot hold NUL, and no real post contains one (JSON can spell it
+        # \u0000): drop it rather than fail the row or the whole file.
+        row.values = {
+            key: value.replace("\x00", "") if isinstance(value, str) else value
+            for key, value in row.values.items()
+        }
+    if not parsed.rows:
+        raise UnreadableFile("No posts found in the file.")
+    return parsed
+
+
+def _parse_paste(text: str) -> ParsedFile:
+    blocks = re.split(r"^\s*-{3,}\s*$", text, flags=re.M)
+    rows = [
+        RawRow(number=n, values={"text": block.strip()})
+        for n, block in enumerate((b for b in blocks if b.strip()), start=1)
+    ]
+    return ParsedFile(format=ImportFormat.PASTE, rows=rows)
+
+
+def _map_record(record: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for column, value in record.items():
+        field_name = _ALIAS_TO_FIELD.get(_key(str(column)))
+        if field_name and field_name not in values:
+            values[field_name] = value
+    return values
+
+
+def _parse_csv(text: str) -> ParsedFile:
+    csv.field_size_limit(64 * 1024 * 1024)  # an oversized row is a row error, not a crash
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as error:
+        raise UnreadableFile(f"The CSV header cannot be read: {error}") from None
+    mapped = {_ALIAS_TO_FIELD.get(_key(column)) for column in header}
+    if "text" not in mapped:
+        raise UnreadableFile(
+            "No column with the post text. Name it one of: text, post, content, body, "
+            f"commentary, caption. Columns found: {', '.join(header) or 'none'}."
+        )
+    notes = []
+    unknown = [c for c in header if _key(c) not in _ALIAS_TO_FIELD and c.strip()]
+    if unknown:
+        notes.append(f"Columns not used: {', '.join(unknown)}.")
+    rows = []
+    number = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            raise UnreadableFile(f"The CSV breaks after data row {number}: {error}") from None
+        if not any(cell.strip() for cell in cells):
+            continue
+        number += 1
+        values = _map_record(dict(zip(header, cells, strict=False)))
+        if len(cells) > len(header):
+            values["_extra_cells"] = len(cells) - len(header)
+        rows.append(RawRow(number=number, values=values))
+    return ParsedFile(format=ImportFormat.CSV, rows=rows, notes=notes)
+
+
+def _parse_json(text: str) -> ParsedFile:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UnreadableFile(
+            f"The JSON is not valid (line {error.lineno}, column {error.colno}): {error.msg}."
+        ) from None
+    if isinstance(data, dict):
+        data = next((v for v in data.values() if isinstance(v, list)), None)
+    if not isinstance(data, list):
+        raise UnreadableFile("Expected a JSON array of posts (objects with a “text” field).")
+    rows = []
+    for number, item in enumerate(data, start=1):
+        if isinstance(item, str):
+            values: dict[str, Any] = {"text": item}
+        elif isinstance(item, dict):
+            values = _map_record(item)
+        else:
+            values = {"_not_an_object": type(item).__name__}
+        rows.append(RawRow(number=number, values=values))
+    return ParsedFile(format=ImportFormat.JSON, rows=rows)
+
+
+def _parse_tweets_js(text: str) -> ParsedFile:
+    start = text.find("[")
+    if start < 0:
+        raise UnreadableFile("This tweets.js has no list of tweets after “window.YTD…=”.")
+    try:
+        items = json.loads(text[start:].rstrip().rstrip(";"))
+    except json.JSONDecodeError as error:
+        raise UnreadableFile(f"This tweets.js is not valid: {error.msg}.") from None
+    rows = []
+    retweets = 0
+    for number, item in enumerate(items, start=1):
+        tweet = item.get("tweet", item) if isinstance(item, dict) else {}
+        full_text = html.unescape(str(tweet.get("full_text") or tweet.get("text") or ""))
+        tweet_id = str(tweet.get("id_str") or tweet.get("id") or "")
+        values = {
+            "text": full_text,
+            "posted_at": tweet.get("created_at"),
+            "likes": tweet.get("favorite_count"),
+            "reposts": tweet.get("retweet_count"),
+            "external_ref": f"https://x.com/i/web/status/{tweet_id}" if tweet_id else "",
+        }
+        skipped = ""
+        if full_text.startswith("RT @") or tweet.get("retweeted_status"):
+            skipped = "a retweet of someone else's post"
+            retweets += 1
+        rows.append(RawRow(number=number, values=values, skipped=skipped))
+    notes = [f"{retweets} retweets skipped."] if retweets else []
+    return ParsedFile(format=ImportFormat.X, rows=rows, notes=notes)

@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+
+from accounts.permissions import Action, require
+from personas.models import Persona
+from posts.models import Post, Source
+from posts.rules import CheckedPost
+
+# Everything after the first statement in one call: engagement rate per row, then a percentile
+# of the persona's best available signal (engagement rate when most posts with metrics have
+# impressions, else interactions) and its tier. Set-based: two statements whatever the size.
+_RATE_SQL = """
+UPDATE posts_post SET engagement_rate = r.rate
+FROM (
+    SELECT id,
+           CASE WHEN impressions > 0 THEN
+               (COALESCE(likes, 0) + COALESCE(comments, 0) + COALESCE(reposts, 0))::float
+               / impressions
+           END AS rate
+    FROM posts_post WHERE persona_id = %(persona)s
+) r
+WHERE posts_post.id = r.id AND posts_post.engagement_rate IS DISTINCT FROM r.rate
+"""
+
+_PERFORMANCE_SQL = """
+WITH base AS (
+    SELECT id, engagement_rate,
+           CASE WHEN likes IS NULL AND comments IS NULL AND reposts IS NULL THEN NULL
+                ELSE COALESCE(likes, 0) + COALESCE(comments, 0) + COALESCE(reposts, 0)
+           END AS interactions
+    FROM posts_post WHERE persona_id = %(persona)s
+), choice AS (
+    SELECT count(engagement_rate) > 0
+           AND count(engagement_rate) >= 0.8 * count(interactions) AS use_rate
+    FROM base
+), signal AS (
+    SELECT b.id,
+           CASE WHEN c.use_rate THEN b.engagement_rate ELSE b.interactions::float END AS s
+    FROM base b CROSS JOIN choice c
+), ranked AS (
+    SELECT id,
+           CASE WHEN count(*) OVER () = 1 THEN 50.0
+                ELSE 100.0 * percent_rank() OVER (ORDER BY s) END AS pct
+    FROM signal WHERE s IS NOT NULL
+), scored AS (
+    SELECT signal.id, ranked.pct,
+           CASE WHEN ranked.pct IS NULL THEN NULL
+                WHEN ranked.pct >= 90 THEN 'top'
+                WHEN ranked.pct >= 60 THEN 'above'
+                WHEN ranked.pct >= 40 THEN 'average'
+                WHEN ranked.pct >= 10 THEN 'below'
+                ELSE 'under' END AS tier
+    FROM signal LEFT JOIN ranked ON ranked.id = signal.id
+)
+UPDATE posts_post SET performance_score = scored.pct, tier = scored.tier
+FROM scored
+WHERE posts_post.id = scored.id
+  AND (posts_post.performance_score IS DISTINCT FROM scored.pct
+       OR posts_post.tier IS DISTINCT FROM scored.tier)
+"""
+
+
+def recompute_performance(*, persona_id: int) -> None:
+    """Engagement rate, performance score (0-100 percentile) and tier for a whole persona."""
+    with connection.cursor() as cursor:
+        cursor.execute(_RATE_SQL, {"persona": persona_id})
+        cursor.execute(_PERFORMANCE_SQL, {"persona": persona_id})
+
+
+def _enqueue_embedding(persona_id: int) -> None:
+    from posts.tasks import embed_persona_posts
+
+    transaction.on_commit(lambda: embed_persona_posts.delay(persona_id))
+
+
+@transaction.atomic
+def post_create(
+    *, persona: Persona, role: str, checked: CheckedPost, source: str = Source.MANUAL
+) -> Post:
+    require(role, Action.EDIT)
+    post = Post.objects.create(persona=persona, source=source, **checked.values)
+    recompute_performance(persona_id=persona.pk)
+    _enqueue_embedding(persona.pk)
+    return post
+
+
+@transaction.atomic
+def post_update(*, post: Post, role: str, checked: CheckedPost) -> Post:
+    require(role, Action.EDIT)
+    text_changed = checked.values["text"] != Post.objects.values_list("text", flat=True).get(
+        pk=post.pk
+    )
+    fields = list(checked.values)
+    for name, value in checked.values.items():
+        setattr(post, name, value)
+    if text_changed:
+        post.embedding = None
+        post.embedding_model = ""
+        fields += ["embedding", "embedding_model"]
+    post.save(update_fields=[*fields, "updated_at"])
+    recompute_performance(persona_id=post.persona_id)
+    if text_changed:
+        _enqueue_embedding(post.persona_id)
+    post.refresh_from_db(fields=["engagement_rate", "performance_score", "tier"])
+    return post
+
+
+@transaction.atomic
+def post_delete(*, post: Post, role: str) -> None:
+    require(role, Action.EDIT)
+    persona_id = post.persona_id
+    post.delete()
+    recompute_performance(persona_id=persona_id)
+
+
+def existing_hashes(persona: Persona, hashes: Iterable[str]) -> set[str]:
+    return set(
+        Post.objects.filter(persona=persona, text_hash__in=list(hashes)).values_list(
+            "text_hash", flat=True
+        )
+    )
+
+
+@dataclass
+class ImportOutcome:
+    imported: int = 0
+    duplicates: int = 0
+
+
+def posts_bulk_import(
+    *, persona: Persona, values: list[dict[str, Any]], batch_size: int = 1000
+) -> ImportOutcome:
+    """Insert already-checked rows, skipping any whose text the persona already has (so
+    importing the same file twice adds nothing). One transaction: all rows or none."""
+    outcome = ImportOutcome()
+    with transaction.atomic():
+        # Serialise imports into one persona so two at once cannot both insert a duplicate.
+        Persona.objects.select_for_update().filter(pk=persona.pk).first()
+        seen = existing_hashes(persona, {v["text_hash"] for v in values})
+        fresh = []
+        for row in values:
+            if row["text_hash"] in seen:
+                outcome.duplicates += 1
+                continue
+            seen.add(row["text_hash"])
+            fresh.append(Post(persona=persona, source=Source.IMPORT, **row))
+        Post.objects.bulk_create(fresh, batch_size=batch_size)
+        outcome.imported = len(fresh)
+        if fresh:
+            recompute_performance(persona_id=persona.pk)
+            _enqueue_embedding(persona.pk)
+    return outcome
+
+
+def embed_pending_posts(*, persona_id: int, batch_size: int = 64) -> int:
+    """Embed the persona's posts that have no vector from the current model, batch by batch.
+    Each batch is claimed with SKIP LOCKED, so two workers never embed the same posts and a
+    second run after a crash just carries on. Returns how many posts were embedded."""
+    from llm.embeddings import get_embedder
+
+    embedder = get_embedder()
+    done = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Post.objects.select_for_update(skip_locked=True)
+                .filter(persona_id=persona_id)
+                .exclude(embedding_model=embedder.model_name, embedding__isnull=False)
+                .only("id", "text")
+                .order_by("id")[:batch_size]
+            )
+            if not batch:
+                return done
+            vectors = embedder.embed_passages([post.text for post in batch])
+            for post, vector in zip(batch, vectors, strict=True):
+                post.embedding = vector
+                post.embedding_model = embedder.model_name
+            Post.objects.bulk_update(batch, ["embedding", "embedding_model"])
+        done += len(batch)

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from celery import shared_task
+
+from posts import services
+
+
+@shared_task(
+    name="posts.tasks.embed_persona_posts",
+    time_limit=540,
+    soft_time_limit=500,
+    autoretry_for=(Exception,),
+    retry_backoff=30,
+    max_retries=5,
+)
+def embed_persona_posts(persona_id: int) -> int:
+    return services.embed_pending_posts(persona_id=persona_id)
+
+
+@shared_task(name="posts.tasks.run_import", time_limit=540, soft_time_limit=500)
+def run_import(import_id: int) -> None:
+    from posts.importing import import_run
+
+    import_run(import_id=import_id)

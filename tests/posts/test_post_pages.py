@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.urls import reverse
+
+from posts.models import Post
+from posts.services import embed_pending_posts, recompute_performance
+from tests.conftest import client_for
+from tests.factories import PersonaFactory, PostFactory
+
+pytestmark = pytest.mark.django_db
+
+TEXT = "The one habit that changed how I run meetings: every meeting ends with a written decision."
+
+
+@pytest.fixture
+def persona(workspace):
+    return PersonaFactory(workspace=workspace, platform="linkedin", timezone="UTC")
+
+
+def test_add_a_post_with_htmx_and_its_warnings(owner_client, persona):
+    response = owner_client.post(
+        reverse("post_create"),
+        {"text": TEXT, "posted_at": "not a date", "likes": "12", "impressions": "400"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 302
+    post = Post.objects.get(persona=persona)
+    assert post.likes == 12 and post.engagement_rate == pytest.approx(0.03)
+    assert post.posted_at.date() == datetime.now(UTC).date()
+    detail = owner_client.get(response.url).content.decode()
+    assert "Saved with a change: date “not a date” could not be read; used today." in detail
+
+
+def test_errors_keep_what_was_typed(owner_client, persona):
+    response = owner_client.post(
+        reverse("post_create"), {"text": "Too short to learn from", "likes": "-1", "saves": "3"}
+    )
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert "Ensure this value is greater than or equal to 0." in body
+    assert "Too short to learn from" in body and 'value="3"' in body
+    response = owner_client.post(reverse("post_create"), {"text": "Too short to learn from"})
+    assert "text is 23 characters; a post needs at least 50" in response.content.decode()
+    assert not Post.objects.exists()
+
+
+def test_duplicate_asks_before_saving_anyway(owner_client, persona):
+    PostFactory(persona=persona, text=TEXT)
+    first = owner_client.post(reverse("post_create"), {"text": TEXT.upper() + "  "})
+    body = first.content.decode()
+    assert first.status_code == 422
+    assert "already has a post with the same text" in body
+    assert 'name="save_anyway" value="on"' in body and "Save anyway" in body
+    assert Post.objects.count() == 1
+    second = owner_client.post(reverse("post_create"), {"text": TEXT.upper(), "save_anyway": "on"})
+    assert second.status_code == 302 and Post.objects.count() == 2
+
+
+def test_list_filters_search_and_pagination(owner_client, persona):
+    for n in range(30):
+        PostFactory(
+            persona=persona,
+            text=f"Post {n} about {'pricing strategy' if n % 3 == 0 else 'team rituals'}, and why.",
+            likes=n,
+            posted_at=datetime(2024, 1 + n % 12, 5, tzinfo=UTC),
+        )
+    recompute_performance(persona_id=persona.pk)
+    page = owner_client.get(reverse("post_list")).content.decode()
+    assert "30 posts" in page and "Page 1 of 2" in page
+    found = owner_client.get(reverse("post_list"), {"q": "pricing"}).content.decode()
+    assert "10 posts" in found
+    top = owner_client.get(reverse("post_list"), {"tier": "top"}).content.decode()
+    assert "3 posts" in top and "tier-top" in top
+    ranged = owner_client.get(
+        reverse("post_list"), {"date_from": "2024-03-01", "date_to": "2024-03-31"}
+    )
+    assert "3 posts" in ranged.content.decode()
+    fragment = owner_client.get(reverse("post_list"), {"q": "rituals"}, HTTP_HX_REQUEST="true")
+    assert fragment.content.decode().lstrip().startswith('<section id="post-results">')
+
+
+def test_list_query_count_stays_flat(owner_client, persona, django_assert_max_num_queries):
+    PostFactory.create_batch(3, persona=persona)
+    with django_assert_max_num_queries(20) as small:
+        owner_client.get(reverse("post_list"))
+    PostFactory.create_batch(60, persona=persona)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        owner_client.get(reverse("post_list"))
+
+
+def test_detail_shows_metrics_tier_and_similar_posts(owner_client, persona):
+    target = PostFactory(
+        persona=persona, text="How we hire engineers: a written exercise beats a whiteboard."
+    )
+    PostFactory(
+        persona=persona,
+        text="Hiring engineers? Give them a written exercise, not a whiteboard puzzle.",
+    )
+    PostFactory(
+        persona=persona, text="My favourite hiking trail in the Alps and what I pack for it."
+    )
+    recompute_performance(persona_id=persona.pk)
+    pending = owner_client.get(reverse("post_detail", args=[target.pk])).content.decode()
+    assert "being analysed" in pending
+    embed_pending_posts(persona_id=persona.pk)
+    page = owner_client.get(reverse("post_detail", args=[target.pk])).content.decode()
+    assert "Similar posts" in page
+    assert page.index("Give them a written exercise") < page.index("hiking trail")
+    assert "% similar" in page
+
+
+def test_edit_reembeds_and_delete_recomputes(owner_client, persona):
+    post = PostFactory(persona=persona, text=TEXT)
+    other = PostFactory(persona=persona, likes=1)
+    embed_pending_posts(persona_id=persona.pk)
+    response = owner_client.post(
+        reverse("post_edit", args=[post.pk]), {"text": TEXT + " Edited.", "likes": "999"}
+    )
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.embedding is None and post.likes == 999 and post.tier == "top"
+    owner_client.post(reverse("post_delete", args=[post.pk]))
+    other.refresh_from_db()
+    assert not Post.objects.filter(pk=post.pk).exists() and other.tier == "average"
+
+
+def test_viewer_reads_but_cannot_change(workspace, viewer, persona):
+    post = PostFactory(persona=persona)
+    client = client_for(viewer, workspace)
+    assert client.get(reverse("post_detail", args=[post.pk])).status_code == 200
+    assert client.get(reverse("post_create")).status_code == 403
+    assert client.post(reverse("post_delete", args=[post.pk])).status_code == 403
+    assert Post.objects.filter(pk=post.pk).exists()
+
+
+def test_without_a_persona_posts_lead_to_creating_one(owner_client):
+    response = owner_client.get(reverse("post_list"), follow=True)
+    assert "Create a persona first" in response.content.decode()
