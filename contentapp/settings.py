@@ -106,6 +106,8 @@ DATABASE_URL: str = _database_url
 REDIS_URL: str = _redis_url
 
 DATABASES = {"default": parse_database_url(DATABASE_URL)}
+# Another database on the same server (benchmarks use their own so they never touch yours).
+DATABASES["default"]["NAME"] = env_str("DATABASE_NAME", str(DATABASES["default"]["NAME"]))
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60, minimum=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "test_contentapp")}

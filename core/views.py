@@ -9,6 +9,7 @@ from accounts.middleware import workspace_view
 from accounts.permissions import Action, role_allows
 from core.selectors import health_report
 from personas.selectors import current_persona, personas_of
+from posts.selectors import persona_post_stats
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -18,12 +19,14 @@ def home(request: HttpRequest) -> HttpResponse:
 @workspace_view
 def dashboard(request: HttpRequest) -> HttpResponse:
     personas = list(personas_of(request.workspace))
+    persona = current_persona(request, request.workspace) if personas else None
     return render(
         request,
         "core/dashboard.html",
         {
             "personas": personas,
-            "persona": current_persona(request, request.workspace) if personas else None,
+            "persona": persona,
+            "post_stats": persona_post_stats(persona) if persona else None,
             "can_edit": role_allows(request.membership.role, Action.EDIT),
         },
     )

@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from pgvector.django import CosineDistance
 
 from personas.models import Persona
@@ -37,14 +37,26 @@ def posts_for_list(
     return posts.order_by("-posted_at", "-id")
 
 
+def persona_post_stats(persona: Persona) -> dict[str, Any]:
+    """Counts for the dashboard in one query."""
+    return Post.objects.filter(persona=persona).aggregate(
+        total=Count("id"),
+        embedded=Count("id", filter=Q(embedding__isnull=False)),
+        ranked=Count("id", filter=Q(tier__isnull=False)),
+        top=Count("id", filter=Q(tier="top")),
+        latest=Max("posted_at"),
+    )
+
+
 def similar_posts(
     persona: Persona, query: str | np.ndarray, k: int = 5, *, exclude_id: int | None = None
 ) -> list[Post]:
     """Exact nearest neighbours by cosine distance, only among this persona's posts.
 
-    Deliberately no vector index: with a shared approximate index (HNSW) PostgreSQL filters by
-    persona *after* the index scan and often returns fewer than k rows; scanning one persona's
-    rows through the B-tree on persona_id is exact and fast at thousands of posts.
+    Deliberately no approximate vector index: with a shared HNSW index PostgreSQL filters by
+    persona *after* the index scan and often returns fewer than k rows. Instead the B-tree on
+    persona_id carries the vectors (INCLUDE), so step one is an index-only scan over one
+    persona's contiguous entries; step two loads the k winning posts by primary key.
     """
     if isinstance(query, str):
         from llm.embeddings import get_embedder
@@ -52,12 +64,19 @@ def similar_posts(
         vector: Any = get_embedder().embed_query(query)
     else:
         vector = query
-    posts = Post.objects.filter(persona=persona, embedding__isnull=False).defer("embedding")
+    candidates = Post.objects.filter(persona=persona, embedding__isnull=False)
     if exclude_id is not None:
-        posts = posts.exclude(pk=exclude_id)
-    found = list(
-        posts.annotate(distance=CosineDistance("embedding", vector)).order_by("distance")[:k]
+        candidates = candidates.exclude(pk=exclude_id)
+    nearest = list(
+        candidates.annotate(distance=CosineDistance("embedding", vector))
+        .order_by("distance")
+        .values_list("id", "distance")[:k]
     )
-    for post in found:
-        post.similarity = round((1 - post.distance) * 100)  # type: ignore[attr-defined]
+    posts = Post.objects.defer("embedding").in_bulk([post_id for post_id, _ in nearest])
+    found = []
+    for post_id, distance in nearest:
+        post = posts[post_id]
+        post.distance = distance  # type: ignore[attr-defined]
+        post.similarity = round((1 - distance) * 100)  # type: ignore[attr-defined]
+        found.append(post)
     return found

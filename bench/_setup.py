@@ -1,0 +1,46 @@
+"""Shared start-up for benchmarks: Django on its own database (contentapp_bench by default) on
+the same PostgreSQL as the app — the embedded one unless DATABASE_URL is set — migrated."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def setup(database: str = "contentapp_bench") -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contentapp.settings")
+    os.environ["DATABASE_NAME"] = database
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+    import psycopg
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    params = {
+        "host": db["HOST"] or None,
+        "port": db["PORT"] or None,
+        "user": db["USER"] or None,
+        "password": db["PASSWORD"] or None,
+    }
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone():
+            conn.execute(f'CREATE DATABASE "{database}"')
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from contentapp.celery import app
+
+    # Tasks the product enqueues (e.g. embedding after an import) must not reach a running
+    # `make run` worker, which serves the app's own database.
+    app.conf.task_default_queue = "bench"
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[index]
