@@ -52,7 +52,7 @@ def shares_csv(rows: int) -> bytes:
             [
                 f"20{rng.randint(15, 24)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d} "
                 f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00",
-                f"https://www.linkedin.com/feed/update/urn%3Ali%3Ashare%3A{7000000000000000000 + n}",
+                f"https://www.linkedin.com/feed/update/urn%3Ali%3Ashare%3A{7 * 10**18 + n}",
                 text,
                 "",
                 "",
