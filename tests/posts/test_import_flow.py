@@ -153,3 +153,24 @@ def test_import_posts_command(persona, capsys):
     captured = capsys.readouterr()
     assert captured.out.strip().splitlines()[-1] == "imported=2 duplicates=0 errors=1"
     assert "row 2: likes “forty” is not a whole number" in captured.err
+
+
+@pytest.mark.django_db
+def test_an_oversized_row_is_refused_by_number_and_the_rest_imports(owner_client, persona):
+    giant = "word " * 1000  # 5,000 characters; LinkedIn allows 3,000
+    data = (
+        "text,date\n"
+        '"A normal post that is long enough to be imported without trouble.",2024-01-01\n'
+        f'"{giant}",2024-01-02\n'
+        '"Another normal post, also long enough to be imported without trouble.",2024-01-03\n'
+    ).encode()
+    upload(owner_client, "mixed.csv", data)
+    batch = ImportBatch.objects.get()
+    assert (batch.total, batch.failed_rows) == (2, 1)
+    bad = next(r for r in batch.rows if r["status"] == "error")
+    assert bad["row"] == 2
+    assert bad["errors"] == [
+        "text is 4,999 characters; linkedin allows 3,000 (mark it as an article if it is one)"
+    ]
+    owner_client.post(reverse("import_confirm", args=[batch.pk]))
+    assert Post.objects.filter(persona=persona).count() == 2

@@ -139,3 +139,29 @@ def test_viewer_reads_but_cannot_change(workspace, viewer, persona):
 def test_without_a_persona_posts_lead_to_creating_one(owner_client):
     response = owner_client.get(reverse("post_list"), follow=True)
     assert "Create a persona first" in response.content.decode()
+
+
+def test_search_is_answered_from_the_gin_index(persona):
+    from django.db import connection
+
+    from posts.selectors import posts_for_list
+
+    PostFactory(persona=persona, text="How I run meetings: every one ends with a written decision.")
+    with connection.cursor() as cursor:
+        # Enough other posts that a real planner prefers the text index over the persona's rows.
+        cursor.execute(
+            """
+            INSERT INTO posts_post (persona_id, text, text_hash, content_type,
+                content_type_is_auto, posted_at, source, external_ref, embedding_model,
+                created_at, updated_at)
+            SELECT %s, 'filler post number ' || n || ' about gardening and tomatoes', md5(n::text),
+                   'short', true, now(), 'import', '', '', now(), now()
+            FROM generate_series(1, 3000) AS n
+            """,
+            [persona.pk],
+        )
+        cursor.execute("ANALYZE posts_post")
+        sql, params = posts_for_list(persona, query="meetings").query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Bitmap Index Scan on post_text_search" in plan, plan
