@@ -143,7 +143,9 @@ def test_seed_demo_is_idempotent():
     call_command("seed_demo")
     user = User.objects.get(email="demo@contenttwin.local")
     assert user.check_password("contenttwin-demo")
-    assert user.memberships.get().workspace.personas.count() == 1
+    persona = user.memberships.get().workspace.personas.get()
+    assert persona.posts.count() == 12  # the second run added no duplicates
+    assert persona.posts.filter(tier="top").count() == 2
 
 
 @pytest.mark.django_db
