@@ -8,13 +8,15 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import Action, require
@@ -153,9 +155,13 @@ def import_confirm(*, batch: ImportBatch, role: str) -> ImportBatch:
 
 def import_run(*, import_id: int) -> None:
     """Write the batch's valid rows. Claimed with a conditional update, so a second delivery
-    of the same job does nothing; rows are re-checked against the persona's current posts."""
-    if not ImportBatch.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.RUNNING
+    of the same job does nothing while the first is alive; a run whose worker died (no
+    progress for longer than a task may live) is taken over. Rows are re-checked against the
+    persona's posts, so whatever the dead run wrote is skipped as duplicates."""
+    stale = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    claimable = Q(status=ImportStatus.QUEUED) | Q(status=ImportStatus.RUNNING, updated_at__lt=stale)
+    if not ImportBatch.objects.filter(claimable, pk=import_id).update(
+        status=ImportStatus.RUNNING, updated_at=timezone.now()
     ):
         return
     batch = ImportBatch.objects.select_related("persona").get(pk=import_id)
@@ -170,16 +176,20 @@ def import_run(*, import_id: int) -> None:
             imported += outcome.imported
             duplicates += outcome.duplicates + chunk.counts["duplicates"]
             ImportBatch.objects.filter(pk=import_id).update(
-                processed=min(start + CHUNK_ROWS, len(raw_rows)), imported=imported
+                processed=min(start + CHUNK_ROWS, len(raw_rows)),
+                imported=imported,
+                updated_at=timezone.now(),  # the lease: proof this run is alive
             )
     except Exception as error:
         ImportBatch.objects.filter(pk=import_id).update(
+            updated_at=timezone.now(),
             status=ImportStatus.FAILED,
             error_message=f"The import stopped after {imported} posts: {error}. "
             "Posts already imported are kept; importing the file again adds only the rest.",
         )
         raise
     ImportBatch.objects.filter(pk=import_id).update(
+        updated_at=timezone.now(),
         status=ImportStatus.DONE,
         processed=len(raw_rows),
         imported=imported,

@@ -174,3 +174,40 @@ def test_an_oversized_row_is_refused_by_number_and_the_rest_imports(owner_client
     ]
     owner_client.post(reverse("import_confirm", args=[batch.pk]))
     assert Post.objects.filter(persona=persona).count() == 2
+
+
+@pytest.mark.django_db
+def test_an_import_whose_worker_died_is_taken_over_without_duplicates(persona, owner, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from posts.importing import import_prepare, import_run
+    from posts.services import posts_bulk_import
+
+    text = "\n---\n".join(
+        f"Post {n} is long enough to be imported as a training post." for n in range(5)
+    )
+    batch = import_prepare(
+        persona=persona, user=owner, role="owner", data=text.encode(), filename="", fmt="paste"
+    )
+    # A first run wrote two posts, then its worker died, leaving the batch RUNNING.
+    valid = [r for r in batch.rows if r["status"] == "ok"]
+    from posts.rules import check_post
+
+    posts_bulk_import(
+        persona=persona,
+        values=[
+            check_post(r["raw"], platform="linkedin", timezone="UTC").values for r in valid[:2]
+        ],
+    )
+    ImportBatch.objects.filter(pk=batch.pk).update(status="running", updated_at=timezone.now())
+    import_run(import_id=batch.pk)  # a redelivery while the lease is fresh does nothing
+    assert ImportBatch.objects.get(pk=batch.pk).status == "running"
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        updated_at=timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 61)
+    )
+    import_run(import_id=batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == "done" and batch.imported == 3
+    assert Post.objects.filter(persona=persona).count() == 5
