@@ -140,7 +140,7 @@ def import_confirm(*, batch: ImportBatch, role: str) -> ImportBatch:
     """Start the import the user confirmed: right away when small, else as a Celery job."""
     require(role, Action.EDIT)
     claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PREVIEW).update(
-        status=ImportStatus.QUEUED
+        status=ImportStatus.QUEUED, updated_at=timezone.now()
     )
     if claimed:
         if batch.total > settings.IMPORT_BACKGROUND_ABOVE:
@@ -151,6 +151,19 @@ def import_confirm(*, batch: ImportBatch, role: str) -> ImportBatch:
             import_run(import_id=batch.pk)
     batch.refresh_from_db()
     return batch
+
+
+def stalled_import_ids() -> list[int]:
+    """Confirmed imports no worker is making progress on: queued for over two minutes (the
+    enqueue was lost, e.g. Redis restarted) or running with an expired lease."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    return list(
+        ImportBatch.objects.filter(
+            Q(status=ImportStatus.QUEUED, updated_at__lt=now - timedelta(minutes=2))
+            | Q(status=ImportStatus.RUNNING, updated_at__lt=stale)
+        ).values_list("id", flat=True)[:100]
+    )
 
 
 def import_run(*, import_id: int) -> None:

@@ -22,3 +22,14 @@ def run_import(import_id: int) -> None:
     from posts.importing import import_run
 
     import_run(import_id=import_id)
+
+
+@shared_task(name="posts.tasks.sweep_stalled_imports", time_limit=60, soft_time_limit=50)
+def sweep_stalled_imports() -> int:
+    """Beat, every minute: hand imports that nobody is working on to a worker again."""
+    from posts.importing import stalled_import_ids
+
+    ids = stalled_import_ids()
+    for import_id in ids:
+        run_import.delay(import_id)
+    return len(ids)

@@ -182,7 +182,7 @@ def test_an_import_whose_worker_died_is_taken_over_without_duplicates(persona, o
 
     from django.utils import timezone
 
-    from posts.importing import import_prepare, import_run
+    from posts.importing import import_prepare, import_run, stalled_import_ids
     from posts.services import posts_bulk_import
 
     text = "\n---\n".join(
@@ -204,10 +204,13 @@ def test_an_import_whose_worker_died_is_taken_over_without_duplicates(persona, o
     ImportBatch.objects.filter(pk=batch.pk).update(status="running", updated_at=timezone.now())
     import_run(import_id=batch.pk)  # a redelivery while the lease is fresh does nothing
     assert ImportBatch.objects.get(pk=batch.pk).status == "running"
+    assert stalled_import_ids() == []
     ImportBatch.objects.filter(pk=batch.pk).update(
         updated_at=timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 61)
     )
+    assert stalled_import_ids() == [batch.pk]  # the beat sweep hands it to a worker again
     import_run(import_id=batch.pk)
     batch.refresh_from_db()
     assert batch.status == "done" and batch.imported == 3
     assert Post.objects.filter(persona=persona).count() == 5
+    assert stalled_import_ids() == []
