@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from accounts.middleware import workspace_view
 from accounts.permissions import Action, require, role_allows
 from accounts.selectors import get_object_for
-from contentapp.http import safe_next_url
+from contentapp.http import render_form, safe_next_url
 from personas import services
 from personas.forms import PersonaForm
 from personas.models import Persona
@@ -40,8 +40,7 @@ def persona_create(request: HttpRequest) -> HttpResponse:
         remember_persona(request, persona)
         messages.success(request, f"Persona “{persona.name}” created.")
         return redirect("persona_list")
-    status = 422 if form.errors else 200
-    return render(request, "personas/form.html", {"form": form}, status=status)
+    return render_form(request, "personas/form.html", {"form": form}, form=form)
 
 
 @workspace_view
@@ -52,8 +51,7 @@ def persona_edit(request: HttpRequest, persona_id: int) -> HttpResponse:
         services.persona_update(persona=persona, role=persona.user_role, data=form.cleaned_data)
         messages.success(request, f"Saved “{persona.name}”.")
         return redirect("persona_list")
-    status = 422 if form.errors else 200
-    return render(request, "personas/form.html", {"form": form, "persona": persona}, status=status)
+    return render_form(request, "personas/form.html", {"form": form, "persona": persona}, form=form)
 
 
 @workspace_view

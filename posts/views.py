@@ -11,11 +11,13 @@ from django.views.decorators.http import require_POST
 from accounts.middleware import workspace_view
 from accounts.permissions import Action, require, role_allows
 from accounts.selectors import get_object_for
+from contentapp.http import render_form
 from personas.models import Persona
 from personas.selectors import current_persona
 from posts import importing, services
 from posts.forms import ImportForm, PostFilterForm, PostForm
 from posts.models import ImportBatch, ImportStatus, Post
+from posts.rules import CheckedPost
 from posts.selectors import posts_for_list, similar_posts
 
 PAGE_SIZE = 25
@@ -23,6 +25,12 @@ PAGE_SIZE = 25
 
 def _persona(request: HttpRequest) -> Persona | None:
     return current_persona(request, request.workspace)
+
+
+def _report_saved(request: HttpRequest, checked: CheckedPost, message: str) -> None:
+    for warning in checked.warnings:
+        messages.warning(request, f"Saved with a change: {warning}.")
+    messages.success(request, message)
 
 
 def _no_persona() -> HttpResponse:
@@ -77,9 +85,7 @@ def post_create(request: HttpRequest) -> HttpResponse:
             post = services.post_create(
                 persona=persona, role=request.membership.role, checked=checked
             )
-            for warning in checked.warnings:
-                messages.warning(request, f"Saved with a change: {warning}.")
-            messages.success(request, "Post added.")
+            _report_saved(request, checked, "Post added.")
             if "add_another" in request.POST:
                 form = PostForm(persona=persona)
             else:
@@ -135,16 +141,10 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
     form = PostForm(request.POST or None, initial=initial, persona=post.persona)
     if request.method == "POST" and form.is_valid():
         services.post_update(post=post, role=post.user_role, checked=form.checked)
-        for warning in form.checked.warnings:
-            messages.warning(request, f"Saved with a change: {warning}.")
-        messages.success(request, "Post saved.")
+        _report_saved(request, form.checked, "Post saved.")
         return redirect("post_detail", post_id=post.pk)
-    status = 422 if form.errors else 200
-    return render(
-        request,
-        "posts/form.html",
-        {"form": form, "post": post, "persona": post.persona},
-        status=status,
+    return render_form(
+        request, "posts/form.html", {"form": form, "post": post, "persona": post.persona}, form=form
     )
 
 
@@ -180,13 +180,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             form.add_error("file" if upload else "pasted", error)
         else:
             return redirect("import_detail", import_batch_id=batch.pk)
-    status = 422 if form.errors else 200
-    return render(
-        request,
-        "posts/import.html",
-        {"form": form, "persona": persona, "max_rows": settings.IMPORT_MAX_ROWS},
-        status=status,
-    )
+    context = {"form": form, "persona": persona, "max_rows": settings.IMPORT_MAX_ROWS}
+    return render_form(request, "posts/import.html", context, form=form)
 
 
 def _batch(request: HttpRequest, import_batch_id: int, action: Action = Action.VIEW) -> ImportBatch:

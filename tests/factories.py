@@ -77,7 +77,21 @@ class PersonaFactory(factory.django.DjangoModelFactory):
     timezone = "Europe/Lisbon"
 
 
-class PostFactory(factory.django.DjangoModelFactory):
+class PersonaOwnedFactory(factory.django.DjangoModelFactory):
+    """Accepts workspace=… (as the tenancy walker passes it) and makes a persona there."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: object) -> dict[str, object]:
+        workspace = kwargs.pop("workspace", None)
+        if workspace is not None and "persona" not in kwargs:
+            kwargs["persona"] = PersonaFactory(workspace=workspace)
+        return kwargs
+
+
+class PostFactory(PersonaOwnedFactory):
     class Meta:
         model = Post
 
@@ -90,27 +104,13 @@ class PostFactory(factory.django.DjangoModelFactory):
     posted_at = factory.Faker("date_time_this_year", tzinfo=UTC)
     likes = factory.Sequence(lambda n: (n * 37) % 500)
 
-    @classmethod
-    def _adjust_kwargs(cls, **kwargs: object) -> dict[str, object]:
-        workspace = kwargs.pop("workspace", None)
-        if workspace is not None and "persona" not in kwargs:
-            kwargs["persona"] = PersonaFactory(workspace=workspace)
-        return kwargs
 
-
-class ImportBatchFactory(factory.django.DjangoModelFactory):
+class ImportBatchFactory(PersonaOwnedFactory):
     class Meta:
         model = ImportBatch
 
     persona = factory.SubFactory(PersonaFactory)
     format = "paste"
-
-    @classmethod
-    def _adjust_kwargs(cls, **kwargs: object) -> dict[str, object]:
-        workspace = kwargs.pop("workspace", None)
-        if workspace is not None and "persona" not in kwargs:
-            kwargs["persona"] = PersonaFactory(workspace=workspace)
-        return kwargs
 
 
 # The tenancy walker finds the factory for each model a URL names (e.g. persona_id → Persona).
