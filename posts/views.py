@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -128,7 +130,10 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
     )
     initial = {
         "text": post.text,
-        "posted_at": post.posted_at.strftime("%Y-%m-%d %H:%M"),
+        # In the persona's own time zone, the one the form's value is read in.
+        "posted_at": post.posted_at.astimezone(ZoneInfo(post.persona.timezone)).strftime(
+            "%Y-%m-%d %H:%M"
+        ),
         "content_type": "" if post.content_type_is_auto else post.content_type,
         "impressions": post.impressions,
         "likes": post.likes,

@@ -165,3 +165,17 @@ def test_search_is_answered_from_the_gin_index(persona):
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Bitmap Index Scan on post_text_search" in plan, plan
+
+
+def test_editing_keeps_the_time_in_the_personas_zone(owner_client, workspace):
+    lisbon = PersonaFactory(workspace=workspace, timezone="Europe/Lisbon")
+    post = PostFactory(persona=lisbon, posted_at=datetime(2024, 7, 1, 8, 30, tzinfo=UTC))
+    form = owner_client.get(reverse("post_edit", args=[post.pk])).content.decode()
+    assert 'value="2024-07-01 09:30"' in form  # Lisbon is UTC+1 in summer
+    owner_client.post(
+        reverse("post_edit", args=[post.pk]), {"text": post.text, "posted_at": "2024-07-01 09:30"}
+    )
+    post.refresh_from_db()
+    assert post.posted_at == datetime(2024, 7, 1, 8, 30, tzinfo=UTC)
+    page = owner_client.get(reverse("post_detail", args=[post.pk])).content.decode()
+    assert "1 Jul 2024, 09:30" in page and "Europe/Lisbon" in page
