@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.middleware import workspace_view
 from accounts.permissions import Action, require, role_allows
@@ -90,6 +92,9 @@ def post_create(request: HttpRequest) -> HttpResponse:
             _report_saved(request, checked, "Post added.")
             if "add_another" in request.POST:
                 form = PostForm(persona=persona)
+            elif request.htmx:
+                # A plain redirect would be followed inside the swapped form region.
+                return HttpResponseClientRedirect(reverse("post_detail", args=[post.pk]))
             else:
                 return redirect("post_detail", post_id=post.pk)
     status = 422 if form.errors or duplicate else 200

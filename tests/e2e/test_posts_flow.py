@@ -68,3 +68,15 @@ def test_create_persona_import_csv_see_tiers_and_search(live_server, page: Page,
     page.get_by_role("link", name="Lesson 4: pricing courage").click()
     expect(page.get_by_role("heading", name="Similar posts")).to_be_visible()
     expect(page.locator(".metrics")).to_contain_text("Likes")
+
+    # Add one post by hand (an HTMX form): a duplicate is caught first, then saved anyway.
+    page.get_by_role("link", name="Posts", exact=True).click()
+    page.get_by_role("link", name="Add a post").click()
+    page.get_by_label("Text").fill(
+        "Lesson 4: pricing courage is what separates teams that ship from teams that talk."
+    )
+    page.get_by_role("button", name="Add post", exact=True).click()
+    expect(page.get_by_text("already has a post with the same text")).to_be_visible()
+    page.get_by_role("button", name="Save anyway").click()
+    expect(page.get_by_role("heading", name="Post", exact=True)).to_be_visible()
+    expect(page.locator("#toasts")).to_contain_text("Post added.")

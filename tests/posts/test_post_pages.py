@@ -26,11 +26,12 @@ def test_add_a_post_with_htmx_and_its_warnings(owner_client, persona):
         {"text": TEXT, "posted_at": "not a date", "likes": "12", "impressions": "400"},
         HTTP_HX_REQUEST="true",
     )
-    assert response.status_code == 302
     post = Post.objects.get(persona=persona)
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == reverse("post_detail", args=[post.pk])
     assert post.likes == 12 and post.engagement_rate == pytest.approx(0.03)
     assert post.posted_at.date() == datetime.now(UTC).date()
-    detail = owner_client.get(response.url).content.decode()
+    detail = owner_client.get(response["HX-Redirect"]).content.decode()
     assert "Saved with a change: date “not a date” could not be read; used today." in detail
 
 
