@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("personas/", include("personas.urls")),
     path("posts/", include("posts.urls")),
+    path("voice/", include("voice.urls")),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -154,6 +154,9 @@ def posts_bulk_import(
         if fresh:
             recompute_performance(persona_id=persona.pk)
             _enqueue_embedding(persona.pk)
+            from voice.services import analysis_schedule  # voice builds on posts
+
+            analysis_schedule(persona_id=persona.pk)
     return outcome
 
 

@@ -8,6 +8,7 @@ from accounts.models import Invitation, Membership, Role, User, Workspace
 from personas.models import Persona
 from posts.models import ImportBatch, Post
 from posts.rules import text_hash
+from voice.models import Overlay, VoiceAnalysis, VoiceProfile
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -113,6 +114,42 @@ class ImportBatchFactory(PersonaOwnedFactory):
     format = "paste"
 
 
+def _analysed_profile() -> dict:
+    from core.demo_posts import DEMO_POSTS
+    from voice.analysis import WeightedPost, analyse
+
+    return analyse([WeightedPost(text) for text, *_ in DEMO_POSTS])
+
+
+class VoiceProfileFactory(PersonaOwnedFactory):
+    class Meta:
+        model = VoiceProfile
+
+    persona = factory.SubFactory(PersonaFactory)
+    version = factory.Sequence(lambda n: n + 1)
+    raw = factory.LazyFunction(_analysed_profile)
+    profile = factory.LazyAttribute(lambda o: o.raw)
+    tone = factory.LazyAttribute(lambda o: list(o.raw["tone"].values()))
+    summary = factory.LazyAttribute(lambda o: o.raw["summary"])
+    post_count = 12
+    origin = "analysis of 12 posts"
+
+
+class VoiceAnalysisFactory(PersonaOwnedFactory):
+    class Meta:
+        model = VoiceAnalysis
+
+    persona = factory.SubFactory(PersonaFactory)
+
+
+class OverlayFactory(PersonaOwnedFactory):
+    class Meta:
+        model = Overlay
+
+    persona = factory.SubFactory(PersonaFactory)
+    name = factory.Sequence(lambda n: f"Overlay {n}")
+
+
 # The tenancy walker finds the factory for each model a URL names (e.g. persona_id → Persona).
 FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     User: UserFactory,
@@ -122,4 +159,7 @@ FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     Persona: PersonaFactory,
     Post: PostFactory,
     ImportBatch: ImportBatchFactory,
+    VoiceProfile: VoiceProfileFactory,
+    VoiceAnalysis: VoiceAnalysisFactory,
+    Overlay: OverlayFactory,
 }

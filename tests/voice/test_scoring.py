@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from core.demo_posts import DEMO_POSTS
+from voice import scoring
+from voice.evaluation import auc, eer
+
+FOUNDER = [text for text, *_ in DEMO_POSTS]
+# Another writer: a travel account with a different rhythm, vocabulary and habits.
+TRAVELLER = [
+    f"Day {n} in {place}! 🌴 Woke up at 6 to catch the sunrise over the {sight}… totally worth it "
+    f"#travel #wanderlust"
+    for n, (place, sight) in enumerate(
+        [
+            ("Lisbon", "river"),
+            ("Porto", "bridge"),
+            ("Seville", "cathedral"),
+            ("Granada", "hills"),
+            ("Madrid", "park"),
+            ("Valencia", "beach"),
+            ("Bilbao", "museum"),
+            ("Cádiz", "sea"),
+        ],
+        start=1,
+    )
+]
+
+
+def test_own_unseen_posts_outscore_someone_elses():
+    model = scoring.build_model(FOUNDER[:8], "en")
+    own = [scoring.score(t, model).overall for t in FOUNDER[8:]]
+    other = [scoring.score(t, model).overall for t in TRAVELLER[:4]]
+    assert min(own) > max(other)
+    again = scoring.score(FOUNDER[9], model)
+    assert again == scoring.score(FOUNDER[9], model)  # deterministic
+    assert set(again.as_dict()) == {"overall", "structure", "tone", "vocabulary"}
+    assert all(0 <= v <= 100 for v in again.as_dict().values())
+
+
+def test_embedding_similarity_feeds_the_tone_score():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    center = rng.standard_normal(384)
+    own_vectors = np.array([center + rng.standard_normal(384) * 0.3 for _ in FOUNDER[:8]])
+    own_vectors /= np.linalg.norm(own_vectors, axis=1, keepdims=True)
+    model = scoring.build_model(FOUNDER[:8], "en", own_vectors)
+    near = center / np.linalg.norm(center)
+    far = rng.standard_normal(384)
+    far /= np.linalg.norm(far)
+    assert scoring.score(FOUNDER[9], model, near).tone > scoring.score(FOUNDER[9], model, far).tone
+
+
+def test_auc_and_eer():
+    assert auc([3, 4, 5], [0, 1, 2]) == 1.0
+    assert auc([1, 1], [1, 1]) == 0.5
+    assert eer([3, 4, 5], [0, 1, 2]) == 0.0
+
+
+def test_voice_eval_command_prints_the_summary_line(tmp_path: Path, capsys):
+    lines = [json.dumps({"author": "founder", "text": t}) for t in FOUNDER * 4]
+    lines += [json.dumps({"author": "traveller", "text": t}) for t in TRAVELLER * 5]
+    data = tmp_path / "eval.jsonl"
+    data.write_text("\n".join(lines))
+    call_command("voice_eval", str(data), "--no-embeddings")
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    fields = dict(part.split("=") for part in last.split())
+    assert set(fields) == {"auc", "eer", "own_mean", "other_mean", "authors"}
+    assert fields["authors"] == "2" and float(fields["auc"]) > 0.9
+
+
+def test_voice_eval_rejects_bad_lines(tmp_path: Path):
+    from django.core.management.base import CommandError
+
+    data = tmp_path / "bad.jsonl"
+    data.write_text('{"author": "a"}\n')
+    with pytest.raises(CommandError, match="line 1: expected"):
+        call_command("voice_eval", str(data), "--no-embeddings")

@@ -1,0 +1,226 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from core.demo_posts import DEMO_POSTS
+from posts.models import Post
+from posts.rules import check_post
+from posts.services import posts_bulk_import
+from tests.conftest import client_for
+from tests.factories import PersonaFactory, PostFactory
+from voice import services
+from voice.models import VoiceAnalysis, VoiceOverride, VoiceProfile
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def persona(workspace):
+    persona = PersonaFactory(workspace=workspace, platform="linkedin", timezone="UTC")
+    rows = [
+        check_post(
+            {"text": text, "likes": likes, "impressions": impressions},
+            platform="linkedin",
+            timezone="UTC",
+        ).values
+        for text, _, impressions, likes, *_ in DEMO_POSTS
+    ]
+    posts_bulk_import(persona=persona, values=rows)
+    return persona
+
+
+def analysed(persona, owner) -> VoiceProfile:
+    analysis = services.analysis_request(persona=persona, role="owner", user=owner)
+    return services.analysis_run(analysis_id=analysis.pk)
+
+
+def test_the_job_refuses_fewer_than_five_posts(owner_client, workspace):
+    lonely = PersonaFactory(workspace=workspace)
+    PostFactory.create_batch(3, persona=lonely)
+    owner_client.post(reverse("persona_switch", args=[lonely.pk]))
+    response = owner_client.post(reverse("voice_analyse"), follow=True)
+    assert (
+        "A voice needs at least 5 posts to analyse; this persona has 3."
+        in response.content.decode()
+    )
+    assert not VoiceAnalysis.objects.filter(persona=lonely).exists()
+
+
+def test_analysis_makes_a_version_the_page_shows(
+    owner_client, persona, owner, django_capture_on_commit_callbacks
+):
+    owner_client.post(reverse("persona_switch", args=[persona.pk]))
+    with django_capture_on_commit_callbacks() as callbacks:
+        owner_client.post(reverse("voice_analyse"))
+    analysis = VoiceAnalysis.objects.get(persona=persona, status="queued")
+    assert len(callbacks) == 1  # the Celery job is sent once the request commits
+    running = owner_client.get(reverse("voice_page")).content.decode()
+    assert "Analysing your voice" in running
+    version = services.analysis_run(analysis_id=analysis.pk)
+    assert version.version == 1 and version.post_count == 12
+    assert services.analysis_run(analysis_id=analysis.pk) is None  # a redelivery does nothing
+    poll = owner_client.get(
+        reverse("voice_analysis_progress", args=[analysis.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert poll.status_code == 286
+    page = owner_client.get(reverse("voice_page")).content.decode()
+    assert "Does this sound like you?" in page and 'class="chart radar"' in page
+    assert "Writes short posts in English" in page
+    assert version.raw["scoring"]["language"] == "en"
+
+
+def test_a_rejected_pattern_stays_out_of_later_versions(owner_client, persona, owner):
+    first = analysed(persona, owner)
+    word = first.profile["fingerprint"]["characteristic_words"][0][0]
+    response = owner_client.post(
+        reverse("voice_override", args=[first.pk]), {"key": f"word:{word}", "verdict": "rejected"}
+    )
+    assert response.status_code == 302
+    second = VoiceProfile.objects.get(persona=persona, version=2)
+    assert word not in [w for w, _ in second.profile["fingerprint"]["characteristic_words"]]
+    assert second.origin == f"removed “{word}”"
+    third = analysed(persona, owner)  # a fresh analysis finds the word again…
+    assert word in [w for w, _ in third.raw["fingerprint"]["characteristic_words"]]
+    assert word not in [
+        w for w, _ in third.profile["fingerprint"]["characteristic_words"]
+    ]  # …and drops it
+    owner_client.post(
+        reverse("voice_override", args=[third.pk]),
+        {"key": "summary", "verdict": "corrected", "value": "Blunt founder who writes short."},
+    )
+    assert (
+        VoiceProfile.objects.get(persona=persona, version=4).summary
+        == "Blunt founder who writes short."
+    )
+    assert VoiceOverride.objects.filter(persona=persona).count() == 2
+
+
+def test_rollback_makes_a_new_version_equal_to_the_old_one(owner_client, persona, owner):
+    first = analysed(persona, owner)
+    services.override_set(
+        version=first,
+        role="owner",
+        user=owner,
+        key="summary",
+        verdict="corrected",
+        value="Changed.",
+    )
+    owner_client.post(reverse("voice_rollback", args=[first.pk]))
+    latest = VoiceProfile.objects.filter(persona=persona).order_by("-version").first()
+    assert latest.version == 3 and latest.based_on_id == first.pk
+    assert latest.profile == first.profile and latest.origin == "rollback to version 1"
+
+
+def test_only_ten_versions_stay_current(persona, owner):
+    version = analysed(persona, owner)
+    for _ in range(11):
+        version = services.version_rollback(version=version, role="owner", user=owner)
+    assert VoiceProfile.objects.filter(persona=persona).count() == 12
+    assert VoiceProfile.objects.filter(persona=persona, is_archived=False).count() == 10
+    assert set(
+        VoiceProfile.objects.filter(persona=persona, is_archived=True).values_list(
+            "version", flat=True
+        )
+    ) == {1, 2}
+
+
+def test_history_and_compare(owner_client, persona, owner):
+    first = analysed(persona, owner)
+    second = services.override_set(
+        version=first,
+        role="owner",
+        user=owner,
+        key="summary",
+        verdict="corrected",
+        value="Short and blunt.",
+    )
+    owner_client.post(reverse("persona_switch", args=[persona.pk]))
+    history = owner_client.get(reverse("voice_history")).content.decode()
+    assert "Version 2" in history and "Version 1" in history
+    page = owner_client.get(
+        reverse("voice_compare"), {"a": first.pk, "b": second.pk}
+    ).content.decode()
+    assert "Version 1 and version 2" in page and "Short and blunt." in page
+
+
+def test_drift_banner_when_new_posts_differ(owner_client, persona, owner):
+    version = analysed(persona, owner)
+    assert services.drift_report(version) == []
+    long_text = "Em portugues agora, um texto muito mais longo sobre outra coisa. " * 12
+    for n in range(6):
+        PostFactory(persona=persona, text=f"{long_text} {n}")
+    reasons = services.drift_report(version)
+    assert any("longer" in r for r in reasons)
+    owner_client.post(reverse("persona_switch", args=[persona.pk]))
+    assert (
+        "Your newer posts look different"
+        in owner_client.get(reverse("voice_page")).content.decode()
+    )
+
+
+def test_imports_schedule_one_debounced_analysis(persona, settings):
+    scheduled = VoiceAnalysis.objects.get(persona=persona, status="scheduled")
+    assert scheduled.run_after > timezone.now()
+    assert services.dispatch_due_analyses() == 0  # still inside the quiet period
+    VoiceAnalysis.objects.filter(pk=scheduled.pk).update(
+        run_after=timezone.now() - timedelta(seconds=1)
+    )
+    assert services.dispatch_due_analyses() == 1
+    scheduled.refresh_from_db()
+    assert scheduled.status == "queued"
+    version = services.analysis_run(analysis_id=scheduled.pk)
+    assert version.origin == "analysis of 12 posts"
+
+
+def test_viewer_cannot_analyse_or_correct(workspace, viewer, persona, owner):
+    version = analysed(persona, owner)
+    client = client_for(viewer, workspace)
+    client.post(reverse("persona_switch", args=[persona.pk]))
+    assert client.get(reverse("voice_page")).status_code == 200
+    assert (
+        client.post(
+            reverse("voice_override", args=[version.pk]), {"key": "summary", "verdict": "rejected"}
+        ).status_code
+        == 403
+    )
+    assert client.post(reverse("voice_rollback", args=[version.pk])).status_code == 403
+    assert VoiceProfile.objects.filter(persona=persona).count() == 1
+
+
+def test_overlays(owner_client, persona):
+    owner_client.post(reverse("persona_switch", args=[persona.pk]))
+    data = {
+        "name": "Educational",
+        "tone_shift": "0.5",
+        "length_preference": "longer",
+        "structure_override": "hook → steps → question",
+        "notes": "Teach one thing.",
+    }
+    assert owner_client.post(reverse("voice_overlays"), data).status_code == 302
+    again = owner_client.post(
+        reverse("voice_overlays"), {**data, "name": "educational", "tone_shift": "3"}
+    )
+    body = again.content.decode()
+    assert again.status_code == 422
+    assert "already has an overlay with this name" in body
+    assert "Ensure this value is less than or equal to 1" in body
+    overlay = persona.overlays.get()
+    owner_client.post(
+        reverse("voice_overlay_edit", args=[overlay.pk]), {**data, "tone_shift": "-0.5"}
+    )
+    overlay.refresh_from_db()
+    assert overlay.tone_shift == -0.5
+    owner_client.post(reverse("voice_overlay_delete", args=[overlay.pk]))
+    assert not persona.overlays.exists()
+
+
+def test_post_count_flat_voice_page(owner_client, persona, owner, django_assert_max_num_queries):
+    analysed(persona, owner)
+    owner_client.post(reverse("persona_switch", args=[persona.pk]))
+    with django_assert_max_num_queries(20):
+        assert owner_client.get(reverse("voice_page")).status_code == 200
+    assert Post.objects.filter(persona=persona).count() == 12

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from django import forms
+
+from voice.models import Overlay, Verdict
+
+
+class OverrideForm(forms.Form):
+    key = forms.CharField(max_length=200)
+    verdict = forms.ChoiceField(choices=Verdict.choices)
+    value = forms.CharField(
+        required=False, max_length=3000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class OverlayForm(forms.ModelForm):
+    tone_shift = forms.FloatField(
+        min_value=-1,
+        max_value=1,
+        initial=0,
+        widget=forms.NumberInput(attrs={"type": "range", "min": "-1", "max": "1", "step": "0.1"}),
+        help_text="Left: more casual. Right: more formal. Middle: as usual.",
+    )
+
+    class Meta:
+        model = Overlay
+        fields = ["name", "tone_shift", "length_preference", "structure_override", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: object, persona: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.persona = persona
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        clash = Overlay.objects.filter(persona=self.persona, name__iexact=name)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError("This persona already has an overlay with this name.")
+        return name

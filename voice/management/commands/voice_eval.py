@@ -1,0 +1,95 @@
+"""python manage.py voice_eval FILE.jsonl — how well voice-match scores discriminate authors.
+
+For each author with at least 40 posts: a voice model from 30 of them, then the author's other
+posts and as many posts by other authors are scored. The scorer sees only the 30 posts of the
+author it models; other authors' posts are only ever negatives. Ends with one line:
+auc=… eer=… own_mean=… other_mean=… authors=N
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from django.core.management.base import BaseCommand, CommandError
+
+from voice import scoring
+from voice.evaluation import auc, eer
+from voice.text import detect_language
+
+PROFILE_POSTS = 30
+MIN_POSTS = 40
+
+
+class Command(BaseCommand):
+    help = __doc__.split("\n\n")[0]
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument(
+            "--no-embeddings", action="store_true", help="Stylometry only (much faster)."
+        )
+
+    def handle(self, *args: Any, file: Path, seed: int, no_embeddings: bool, **opts: Any) -> None:
+        by_author: defaultdict[str, list[str]] = defaultdict(list)
+        try:
+            lines = file.read_text(encoding="utf-8").splitlines()
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error.strerror}") from None
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                by_author[str(record["author"])].append(str(record["text"]))
+            except (ValueError, KeyError, TypeError):
+                raise CommandError(f'line {number}: expected {{"author": …, "text": …}}') from None
+        authors = sorted(a for a, posts in by_author.items() if len(posts) >= MIN_POSTS)
+        if len(authors) < 2:
+            raise CommandError(
+                f"Need at least 2 authors with {MIN_POSTS}+ posts; found {len(authors)}."
+            )
+
+        vectors: dict[str, np.ndarray] = {}
+        if not no_embeddings:
+            from llm.embeddings import get_embedder
+
+            embedder = get_embedder()
+            texts = sorted({t for a in authors for t in by_author[a]})
+            for start in range(0, len(texts), 64):
+                batch = texts[start : start + 64]
+                vectors.update(zip(batch, embedder.embed_passages(batch), strict=True))
+
+        rng = random.Random(seed)
+        own_scores: list[float] = []
+        other_scores: list[float] = []
+        timings: list[float] = []
+        for author in authors:
+            posts = by_author[author][:]
+            rng.shuffle(posts)
+            profile, held_out = posts[:PROFILE_POSTS], posts[PROFILE_POSTS:]
+            others = [t for a in authors if a != author for t in by_author[a]]
+            negatives = rng.sample(others, min(len(held_out), len(others)))
+            embeddings = np.array([vectors[t] for t in profile]) if vectors else None
+            model = scoring.build_model(profile, detect_language(profile), embeddings)
+            for bucket, texts in ((own_scores, held_out), (other_scores, negatives)):
+                for text in texts:
+                    started = time.perf_counter()
+                    result = scoring.score(text, model, vectors.get(text))
+                    timings.append((time.perf_counter() - started) * 1000)
+                    bucket.append(result.overall)
+        self.stdout.write(
+            f"scored={len(timings)} ms_per_text={np.mean(timings):.2f} (excluding embedding) "
+            f"embeddings={'no' if no_embeddings else 'yes'}"
+        )
+        self.stdout.write(
+            f"auc={auc(own_scores, other_scores):.3f} eer={eer(own_scores, other_scores):.3f} "
+            f"own_mean={np.mean(own_scores):.1f} other_mean={np.mean(other_scores):.1f} "
+            f"authors={len(authors)}"
+        )

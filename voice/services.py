@@ -1,0 +1,295 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.permissions import Action, require
+from personas.models import Persona
+from posts.models import Post
+from voice import scoring
+from voice.analysis import TONE_DIMENSIONS, WeightedPost, analyse
+from voice.models import (
+    KEEP_CURRENT_VERSIONS,
+    AnalysisStatus,
+    Overlay,
+    Verdict,
+    VoiceAnalysis,
+    VoiceOverride,
+    VoiceProfile,
+)
+from voice.overrides import apply_overrides
+
+MIN_POSTS = 5
+RECOMMENDED_POSTS = 10
+ANALYSIS_DEBOUNCE = timedelta(minutes=2)
+ACTIVE = (AnalysisStatus.QUEUED, AnalysisStatus.RUNNING)
+
+
+def _not_enough(count: int) -> ValidationError:
+    return ValidationError(
+        f"A voice needs at least {MIN_POSTS} posts to analyse; this persona has {count}. "
+        f"Add or import more ({RECOMMENDED_POSTS} or more give a truer picture)."
+    )
+
+
+def _enqueue(analysis_id: int) -> None:
+    from voice.tasks import run_analysis
+
+    transaction.on_commit(lambda: run_analysis.delay(analysis_id))
+
+
+@transaction.atomic
+def analysis_request(*, persona: Persona, role: str, user: User | None) -> VoiceAnalysis:
+    """On demand. Refuses with a clear message under MIN_POSTS; never runs two at once."""
+    require(role, Action.EDIT)
+    Persona.objects.select_for_update().filter(pk=persona.pk).first()
+    count = Post.objects.filter(persona=persona).count()
+    if count < MIN_POSTS:
+        raise _not_enough(count)
+    running = VoiceAnalysis.objects.filter(persona=persona, status__in=ACTIVE).first()
+    if running:
+        return running
+    VoiceAnalysis.objects.filter(persona=persona, status=AnalysisStatus.SCHEDULED).delete()
+    analysis = VoiceAnalysis.objects.create(persona=persona, requested_by=user)
+    _enqueue(analysis.pk)
+    return analysis
+
+
+def analysis_schedule(*, persona_id: int) -> None:
+    """After an import: analyse once the imports stop for ANALYSIS_DEBOUNCE (beat picks it up)."""
+    if Post.objects.filter(persona_id=persona_id).count() < MIN_POSTS:
+        return
+    run_after = timezone.now() + ANALYSIS_DEBOUNCE
+    updated = VoiceAnalysis.objects.filter(
+        persona_id=persona_id, status=AnalysisStatus.SCHEDULED
+    ).update(run_after=run_after, updated_at=timezone.now())
+    if not updated:
+        VoiceAnalysis.objects.create(
+            persona_id=persona_id, status=AnalysisStatus.SCHEDULED, run_after=run_after
+        )
+
+
+def dispatch_due_analyses() -> int:
+    """Beat: queue scheduled analyses whose quiet period is over, and re-queue runs whose
+    worker died (no progress for longer than a task may live)."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    due = list(
+        VoiceAnalysis.objects.filter(
+            Q(status=AnalysisStatus.SCHEDULED, run_after__lte=now)
+            | Q(status=AnalysisStatus.QUEUED, updated_at__lt=now - timedelta(minutes=2))
+            | Q(status=AnalysisStatus.RUNNING, updated_at__lt=stale)
+        ).values_list("id", flat=True)[:50]
+    )
+    for analysis_id in due:
+        VoiceAnalysis.objects.filter(pk=analysis_id, status=AnalysisStatus.SCHEDULED).update(
+            status=AnalysisStatus.QUEUED, updated_at=now
+        )
+        from voice.tasks import run_analysis
+
+        run_analysis.delay(analysis_id)
+    return len(due)
+
+
+def _progress(analysis_id: int, progress: int, stage: str, **extra: Any) -> None:
+    VoiceAnalysis.objects.filter(pk=analysis_id).update(
+        progress=progress, stage=stage, updated_at=timezone.now(), **extra
+    )
+
+
+def analysis_run(*, analysis_id: int) -> VoiceProfile | None:
+    """The Celery job. Claimed with a conditional update: safe to deliver twice."""
+    stale = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    claimable = Q(status=AnalysisStatus.QUEUED) | Q(
+        status=AnalysisStatus.RUNNING, updated_at__lt=stale
+    )
+    if not VoiceAnalysis.objects.filter(claimable, pk=analysis_id).update(
+        status=AnalysisStatus.RUNNING, progress=5, stage="Reading posts", updated_at=timezone.now()
+    ):
+        return None
+    analysis = VoiceAnalysis.objects.select_related("persona").get(pk=analysis_id)
+    persona = analysis.persona
+    try:
+        posts = list(
+            Post.objects.filter(persona=persona).only(
+                "text", "performance_score", "embedding", "embedding_model"
+            )
+        )
+        if len(posts) < MIN_POSTS:
+            raise _not_enough(len(posts))
+        _progress(analysis_id, 30, f"Analysing {len(posts)} posts")
+        # Better-performing posts weigh more: top posts count about twice an average one.
+        weighted = [
+            WeightedPost(
+                p.text, 0.5 + (p.performance_score if p.performance_score is not None else 50) / 100
+            )
+            for p in posts
+        ]
+        raw = analyse(weighted)
+        _progress(analysis_id, 70, "Building the voice-match model")
+        embedded = [p for p in posts if p.embedding is not None]
+        embeddings = (
+            np.array([p.embedding for p in embedded]) if len(embedded) >= MIN_POSTS else None
+        )
+        texts = [p.text for p in (embedded if embeddings is not None else posts)]
+        raw["scoring"] = scoring.build_model(texts, raw["language"], embeddings)
+        _progress(analysis_id, 90, "Saving the new version")
+        version = version_create(
+            persona=persona,
+            raw=raw,
+            origin=f"analysis of {len(posts)} posts",
+            user=analysis.requested_by,
+        )
+    except ValidationError as error:
+        _progress(
+            analysis_id, 100, "", status=AnalysisStatus.FAILED, error=" ".join(error.messages)
+        )
+        return None
+    except Exception as error:
+        _progress(
+            analysis_id,
+            100,
+            "",
+            status=AnalysisStatus.FAILED,
+            error=f"The analysis failed ({type(error).__name__}). Try again; "
+            "if it keeps failing, tell us.",
+        )
+        raise
+    _progress(analysis_id, 100, "Done", status=AnalysisStatus.DONE, result=version)
+    return version
+
+
+def _overrides_of(persona: Persona) -> dict[str, tuple[str, Any]]:
+    return {o.key: (o.verdict, o.value) for o in VoiceOverride.objects.filter(persona=persona)}
+
+
+@transaction.atomic
+def version_create(
+    *,
+    persona: Persona,
+    raw: dict[str, Any],
+    origin: str,
+    user: User | None,
+    based_on: VoiceProfile | None = None,
+    profile: dict[str, Any] | None = None,
+) -> VoiceProfile:
+    """The next version. `profile` given (rollback) is kept as is; otherwise the persona's
+    overrides are applied to `raw`. Only the newest KEEP_CURRENT_VERSIONS stay current."""
+    Persona.objects.select_for_update().filter(pk=persona.pk).first()
+    last = VoiceProfile.objects.filter(persona=persona).order_by("-version").first()
+    shown = profile if profile is not None else apply_overrides(raw, _overrides_of(persona))
+    version = VoiceProfile.objects.create(
+        persona=persona,
+        version=(last.version + 1) if last else 1,
+        raw=raw,
+        profile=shown,
+        tone=[shown["tone"][d] for d in TONE_DIMENSIONS],
+        summary=shown["summary"],
+        post_count=raw["post_count"],
+        origin=origin,
+        based_on=based_on,
+        created_by=user,
+    )
+    keep = VoiceProfile.objects.filter(persona=persona).order_by("-version")[:KEEP_CURRENT_VERSIONS]
+    VoiceProfile.objects.filter(persona=persona, is_archived=False).exclude(
+        pk__in=list(keep.values_list("pk", flat=True))
+    ).update(is_archived=True)
+    return version
+
+
+@transaction.atomic
+def override_set(
+    *, version: VoiceProfile, role: str, user: User, key: str, verdict: str, value: Any = None
+) -> VoiceProfile:
+    """Record the creator's answer for one pattern and make the next version with it."""
+    require(role, Action.EDIT)
+    if verdict not in Verdict.values:
+        raise ValidationError(f"Unknown answer “{verdict}”.")
+    if verdict == Verdict.CORRECTED and (value is None or str(value).strip() == ""):
+        raise ValidationError("Write the corrected version, or choose “not me”.")
+    VoiceOverride.objects.update_or_create(
+        persona=version.persona,
+        key=key,
+        defaults={"verdict": verdict, "value": value, "created_by": user},
+    )
+    label = {"confirmed": "confirmed", "rejected": "removed", "corrected": "corrected"}[verdict]
+    return version_create(
+        persona=version.persona,
+        raw=version.raw,
+        origin=f"{label} “{key.partition(':')[2] or key}”",
+        user=user,
+        based_on=version,
+    )
+
+
+@transaction.atomic
+def version_rollback(*, version: VoiceProfile, role: str, user: User) -> VoiceProfile:
+    require(role, Action.EDIT)
+    return version_create(
+        persona=version.persona,
+        raw=version.raw,
+        profile=version.profile,
+        origin=f"rollback to version {version.version}",
+        user=user,
+        based_on=version,
+    )
+
+
+def drift_report(version: VoiceProfile) -> list[str]:
+    """Reasons the posts added since this version was made look unlike it ([] when they don't,
+    or when fewer than MIN_POSTS were added)."""
+    newer = list(
+        Post.objects.filter(persona_id=version.persona_id, created_at__gt=version.created_at)
+        .order_by("-created_at")
+        .values_list("text", flat=True)[:200]
+    )
+    if len(newer) < MIN_POSTS:
+        return []
+    fresh = analyse([WeightedPost(t) for t in newer], language=version.profile["language"])
+    reasons = []
+    old_s, new_s = version.profile["structure"], fresh["structure"]
+    old_len, new_len = old_s["length"]["chars_median"], new_s["length"]["chars_median"]
+    if old_len and abs(new_len - old_len) / old_len > 0.5:
+        reasons.append(
+            f"new posts are {'longer' if new_len > old_len else 'shorter'} "
+            f"(median {new_len} vs {old_len} characters)"
+        )
+    old_sent, new_sent = old_s["sentence_length"]["mean"], new_s["sentence_length"]["mean"]
+    if old_sent and abs(new_sent - old_sent) / old_sent > 0.4:
+        reasons.append(f"sentences average {new_sent:.0f} words instead of {old_sent:.0f}")
+    old_tone = np.array([version.profile["tone"][d] for d in TONE_DIMENSIONS])
+    new_tone = np.array([fresh["tone"][d] for d in TONE_DIMENSIONS])
+    denominator = (np.linalg.norm(old_tone) * np.linalg.norm(new_tone)) or 1.0
+    if float(old_tone @ new_tone / denominator) < 0.85:
+        reasons.append("the tone has shifted")
+    if fresh["language"] != version.profile["language"]:
+        reasons.append(f"new posts are in another language ({fresh['language']})")
+    return reasons
+
+
+@transaction.atomic
+def overlay_save(
+    *, persona: Persona, role: str, data: dict[str, Any], overlay: Overlay | None = None
+) -> Overlay:
+    require(role, Action.EDIT)
+    fields = ("name", "tone_shift", "length_preference", "structure_override", "notes")
+    if overlay is None:
+        return Overlay.objects.create(persona=persona, **{f: data[f] for f in fields})
+    for field in fields:
+        setattr(overlay, field, data[field])
+    overlay.save(update_fields=[*fields, "updated_at"])
+    return overlay
+
+
+@transaction.atomic
+def overlay_delete(*, overlay: Overlay, role: str) -> None:
+    require(role, Action.EDIT)
+    overlay.delete()

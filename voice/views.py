@@ -1,0 +1,221 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.middleware import workspace_view
+from accounts.permissions import Action, require, role_allows
+from accounts.selectors import get_object_for
+from contentapp.http import render_form
+from personas.models import Persona
+from personas.selectors import current_persona
+from posts.models import Post
+from voice import services
+from voice.forms import OverlayForm, OverrideForm
+from voice.models import AnalysisStatus, Overlay, VoiceAnalysis, VoiceProfile
+from voice.overrides import reviewable_patterns
+
+
+def _persona(request: HttpRequest) -> Persona | None:
+    return current_persona(request, request.workspace)
+
+
+def _page_context(request: HttpRequest, persona: Persona, version: VoiceProfile | None) -> dict:
+    latest = persona.voice_versions.order_by("-version").first()
+    analysis = persona.voice_analyses.order_by("-created_at").first()
+    return {
+        "persona": persona,
+        "version": version,
+        "is_latest": version is not None and latest is not None and version.pk == latest.pk,
+        "analysis": analysis,
+        "running": analysis is not None and analysis.status in services.ACTIVE,
+        "post_count": Post.objects.filter(persona=persona).count(),
+        "min_posts": services.MIN_POSTS,
+        "patterns": reviewable_patterns(version.profile) if version else [],
+        "drift": services.drift_report(version)
+        if version and version.pk == getattr(latest, "pk", None)
+        else [],
+        "can_edit": role_allows(request.membership.role, Action.EDIT),
+    }
+
+
+@workspace_view
+def voice_page(request: HttpRequest) -> HttpResponse:
+    persona = _persona(request)
+    if persona is None:
+        messages.info(request, "Create a persona first: each voice belongs to one persona.")
+        return redirect("persona_create")
+    version = persona.voice_versions.order_by("-version").first()
+    return render(request, "voice/page.html", _page_context(request, persona, version))
+
+
+@workspace_view
+def version_detail(request: HttpRequest, voice_profile_id: int) -> HttpResponse:
+    version = get_object_for(
+        request.user,
+        VoiceProfile,
+        voice_profile_id,
+        queryset=VoiceProfile.objects.select_related("persona"),
+    )
+    return render(request, "voice/page.html", _page_context(request, version.persona, version))
+
+
+@workspace_view
+@require_POST
+def analyse(request: HttpRequest) -> HttpResponse:
+    persona = _persona(request)
+    if persona is None:
+        return redirect("persona_create")
+    try:
+        services.analysis_request(persona=persona, role=request.membership.role, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("voice_page")
+
+
+@workspace_view
+def analysis_progress(request: HttpRequest, voice_analysis_id: int) -> HttpResponse:
+    analysis = get_object_for(request.user, VoiceAnalysis, voice_analysis_id)
+    running = analysis.status in services.ACTIVE
+    response = render(request, "voice/_progress.html", {"analysis": analysis, "running": running})
+    if not running:
+        # 286 stops htmx polling; the page reloads to show the new version.
+        response.status_code = 286
+        response["HX-Refresh"] = "true" if analysis.status == AnalysisStatus.DONE else "false"
+    return response
+
+
+@workspace_view
+@require_POST
+def override(request: HttpRequest, voice_profile_id: int) -> HttpResponse:
+    version = get_object_for(
+        request.user,
+        VoiceProfile,
+        voice_profile_id,
+        action=Action.EDIT,
+        queryset=VoiceProfile.objects.select_related("persona"),
+    )
+    form = OverrideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "That answer could not be read; try again.")
+        return redirect("voice_page")
+    try:
+        new = services.override_set(
+            version=version, role=version.user_role, user=request.user, **form.cleaned_data
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("voice_page")
+    messages.success(request, f"Saved as version {new.version}. Later versions keep your answer.")
+    return redirect("voice_page")
+
+
+@workspace_view
+@require_POST
+def rollback(request: HttpRequest, voice_profile_id: int) -> HttpResponse:
+    version = get_object_for(
+        request.user,
+        VoiceProfile,
+        voice_profile_id,
+        action=Action.EDIT,
+        queryset=VoiceProfile.objects.select_related("persona"),
+    )
+    new = services.version_rollback(version=version, role=version.user_role, user=request.user)
+    messages.success(request, f"Version {new.version} is a copy of version {version.version}.")
+    return redirect("voice_page")
+
+
+@workspace_view
+def history(request: HttpRequest) -> HttpResponse:
+    persona = _persona(request)
+    if persona is None:
+        return redirect("persona_create")
+    versions = persona.voice_versions.order_by("-version").only(
+        "id", "version", "origin", "created_at", "post_count", "is_archived", "summary"
+    )
+    return render(
+        request,
+        "voice/history.html",
+        {
+            "persona": persona,
+            "versions": versions,
+            "can_edit": role_allows(request.membership.role, Action.EDIT),
+        },
+    )
+
+
+@workspace_view
+def compare(request: HttpRequest) -> HttpResponse:
+    try:
+        ids = [int(request.GET["a"]), int(request.GET["b"])]
+    except (KeyError, ValueError):
+        messages.error(request, "Choose two versions to compare.")
+        return redirect("voice_history")
+    left, right = (
+        get_object_for(
+            request.user, VoiceProfile, pk, queryset=VoiceProfile.objects.select_related("persona")
+        )
+        for pk in sorted(ids)
+    )
+    if left.persona_id != right.persona_id:
+        messages.error(request, "Compare two versions of the same persona.")
+        return redirect("voice_history")
+    return render(
+        request, "voice/compare.html", {"left": left, "right": right, "persona": left.persona}
+    )
+
+
+@workspace_view
+def overlays(request: HttpRequest) -> HttpResponse:
+    persona = _persona(request)
+    if persona is None:
+        return redirect("persona_create")
+    form = OverlayForm(request.POST or None, persona=persona)
+    if request.method == "POST":
+        require(request.membership.role, Action.EDIT)
+        if form.is_valid():
+            overlay = services.overlay_save(
+                persona=persona, role=request.membership.role, data=form.cleaned_data
+            )
+            messages.success(request, f"Overlay “{overlay.name}” saved.")
+            return redirect("voice_overlays")
+    context = {
+        "persona": persona,
+        "overlays": persona.overlays.order_by("name"),
+        "form": form,
+        "can_edit": role_allows(request.membership.role, Action.EDIT),
+    }
+    return render_form(request, "voice/overlays.html", context, form=form)
+
+
+@workspace_view
+def overlay_edit(request: HttpRequest, overlay_id: int) -> HttpResponse:
+    overlay = get_object_for(
+        request.user,
+        Overlay,
+        overlay_id,
+        action=Action.EDIT,
+        queryset=Overlay.objects.select_related("persona"),
+    )
+    form = OverlayForm(request.POST or None, instance=overlay, persona=overlay.persona)
+    if request.method == "POST" and form.is_valid():
+        services.overlay_save(
+            persona=overlay.persona, role=overlay.user_role, data=form.cleaned_data, overlay=overlay
+        )
+        messages.success(request, f"Overlay “{overlay.name}” saved.")
+        return redirect("voice_overlays")
+    return render_form(
+        request, "voice/overlay_form.html", {"form": form, "overlay": overlay}, form=form
+    )
+
+
+@workspace_view
+@require_POST
+def overlay_delete(request: HttpRequest, overlay_id: int) -> HttpResponse:
+    overlay = get_object_for(request.user, Overlay, overlay_id, action=Action.EDIT)
+    services.overlay_delete(overlay=overlay, role=overlay.user_role)
+    messages.success(request, f"Overlay “{overlay.name}” deleted.")
+    return redirect("voice_overlays")
