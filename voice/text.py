@@ -170,6 +170,15 @@ STOP_WORDS: dict[str, frozenset[str]] = {
             "made",
             "like",
             "know",
+            "we'd",
+            "i'd",
+            "you'd",
+            "they'd",
+            "well",
+            "really",
+            "still",
+            "even",
+            "way",
         ]
     ),
     "pt": frozenset(
