@@ -23,6 +23,18 @@ def _persona(request: HttpRequest) -> Persona | None:
     return current_persona(request, request.workspace)
 
 
+def _version(
+    request: HttpRequest, voice_profile_id: int, action: Action = Action.VIEW
+) -> VoiceProfile:
+    return get_object_for(
+        request.user,
+        VoiceProfile,
+        voice_profile_id,
+        action=action,
+        queryset=VoiceProfile.objects.select_related("persona"),
+    )
+
+
 def _page_context(request: HttpRequest, persona: Persona, version: VoiceProfile | None) -> dict:
     latest = persona.voice_versions.order_by("-version").first()
     analysis = persona.voice_analyses.order_by("-created_at").first()
@@ -54,12 +66,7 @@ def voice_page(request: HttpRequest) -> HttpResponse:
 
 @workspace_view
 def version_detail(request: HttpRequest, voice_profile_id: int) -> HttpResponse:
-    version = get_object_for(
-        request.user,
-        VoiceProfile,
-        voice_profile_id,
-        queryset=VoiceProfile.objects.select_related("persona"),
-    )
+    version = _version(request, voice_profile_id)
     return render(request, "voice/page.html", _page_context(request, version.persona, version))
 
 
@@ -91,13 +98,7 @@ def analysis_progress(request: HttpRequest, voice_analysis_id: int) -> HttpRespo
 @workspace_view
 @require_POST
 def override(request: HttpRequest, voice_profile_id: int) -> HttpResponse:
-    version = get_object_for(
-        request.user,
-        VoiceProfile,
-        voice_profile_id,
-        action=Action.EDIT,
-        queryset=VoiceProfile.objects.select_related("persona"),
-    )
+    version = _version(request, voice_profile_id, Action.EDIT)
     form = OverrideForm(request.POST)
     if not form.is_valid():
         messages.error(request, "That answer could not be read; try again.")
@@ -116,13 +117,7 @@ def override(request: HttpRequest, voice_profile_id: int) -> HttpResponse:
 @workspace_view
 @require_POST
 def rollback(request: HttpRequest, voice_profile_id: int) -> HttpResponse:
-    version = get_object_for(
-        request.user,
-        VoiceProfile,
-        voice_profile_id,
-        action=Action.EDIT,
-        queryset=VoiceProfile.objects.select_related("persona"),
-    )
+    version = _version(request, voice_profile_id, Action.EDIT)
     new = services.version_rollback(version=version, role=version.user_role, user=request.user)
     messages.success(request, f"Version {new.version} is a copy of version {version.version}.")
     return redirect("voice_page")
@@ -154,12 +149,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     except (KeyError, ValueError):
         messages.error(request, "Choose two versions to compare.")
         return redirect("voice_history")
-    left, right = (
-        get_object_for(
-            request.user, VoiceProfile, pk, queryset=VoiceProfile.objects.select_related("persona")
-        )
-        for pk in sorted(ids)
-    )
+    left, right = (_version(request, pk) for pk in sorted(ids))
     if left.persona_id != right.persona_id:
         messages.error(request, "Compare two versions of the same persona.")
         return redirect("voice_history")

@@ -224,3 +224,11 @@ def test_post_count_flat_voice_page(owner_client, persona, owner, django_assert_
     with django_assert_max_num_queries(20):
         assert owner_client.get(reverse("voice_page")).status_code == 200
     assert Post.objects.filter(persona=persona).count() == 12
+
+
+def test_compare_refuses_another_workspaces_versions(persona, owner, stranger):
+    first = analysed(persona, owner)
+    second = services.version_rollback(version=first, role="owner", user=owner)
+    client = client_for(stranger)
+    response = client.get(reverse("voice_compare"), {"a": first.pk, "b": second.pk})
+    assert response.status_code == 404
