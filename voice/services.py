@@ -5,9 +5,10 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -245,7 +246,21 @@ def version_rollback(*, version: VoiceProfile, role: str, user: User) -> VoicePr
 
 def drift_report(version: VoiceProfile) -> list[str]:
     """Reasons the posts added since this version was made look unlike it ([] when they don't,
-    or when fewer than MIN_POSTS were added)."""
+    or when fewer than MIN_POSTS were added). Cached until the persona's posts change, so the
+    voice page does not re-analyse on every visit."""
+    state = Post.objects.filter(persona_id=version.persona_id).aggregate(
+        newest=Max("updated_at"), count=Count("id")
+    )
+    newest = state["newest"].timestamp() if state["newest"] else 0
+    key = f"voice-drift:{version.pk}:{newest}:{state['count']}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = _drift_reasons(version)
+        cache.set(key, cached, timeout=3600)
+    return cached
+
+
+def _drift_reasons(version: VoiceProfile) -> list[str]:
     newer = list(
         Post.objects.filter(persona_id=version.persona_id, created_at__gt=version.created_at)
         .order_by("-created_at")
