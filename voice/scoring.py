@@ -24,8 +24,8 @@ import numpy as np
 
 from voice import text as T
 
-MODEL_VERSION = 1
-MAX_NGRAMS = 4000
+MODEL_VERSION = 2
+MAX_NGRAMS = 6000
 WEIGHTS = {"vocabulary": 0.5, "structure": 0.2, "tone": 0.3}
 
 
@@ -48,7 +48,7 @@ class VoiceScore:
 def _char_ngrams(text: str) -> Counter[str]:
     cleaned = re.sub(r"\s+", " ", T.strip_links(text).lower())
     grams: Counter[str] = Counter()
-    for n in (3, 4):
+    for n in (3, 4, 5):
         grams.update(cleaned[i : i + n] for i in range(len(cleaned) - n + 1))
     return grams
 
@@ -58,9 +58,16 @@ def _function_words(text: str, language: str) -> Counter[str]:
     return Counter(f"w:{w}" for w in T.words(text) if w in stops)
 
 
-def _vector(text: str, language: str) -> dict[str, float]:
-    counts = _char_ngrams(text) + _function_words(text, language)
-    vector = {gram: 1 + math.log(count) for gram, count in counts.items()}
+def _counts(text: str, language: str) -> Counter[str]:
+    return _char_ngrams(text) + _function_words(text, language)
+
+
+def _vector(counts: Counter[str], idf: dict[str, float], unseen_idf: float) -> dict[str, float]:
+    """Log-TF × IDF, where IDF comes from the persona's own posts: what every post of theirs
+    shares (the language's glue) weighs less than what marks some of them."""
+    vector = {
+        gram: (1 + math.log(count)) * idf.get(gram, unseen_idf) for gram, count in counts.items()
+    }
     norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
     return {gram: v / norm for gram, v in vector.items()}
 
@@ -131,7 +138,18 @@ def build_model(
     texts: Sequence[str], language: str, embeddings: np.ndarray | None = None
 ) -> dict[str, Any]:
     """The persona's scoring model from its posts (JSON-serialisable)."""
-    vectors = [_vector(t, language) for t in texts]
+    counts = [_counts(t, language) for t in texts]
+    document_frequency: Counter[str] = Counter()
+    for post_counts in counts:
+        document_frequency.update(post_counts.keys())
+    n_docs = len(texts)
+    unseen_idf = math.log((n_docs + 1) / 0.5)
+    idf = {
+        gram: math.log((n_docs + 1) / (df + 0.5))
+        for gram, df in document_frequency.items()
+        if df >= 2  # one-post grams score like unseen ones: keeps the stored model small
+    }
+    vectors = [_vector(c, idf, unseen_idf) for c in counts]
     centroid: Counter[str] = Counter()
     for vector in vectors:
         centroid.update(vector)
@@ -149,6 +167,8 @@ def build_model(
         "model_version": MODEL_VERSION,
         "language": language,
         "ngrams": profile,
+        "idf": {gram: round(value, 3) for gram, value in idf.items()},
+        "unseen_idf": unseen_idf,
         "vocabulary_calibration": [float(np.mean(own_vocabulary)), float(np.std(own_vocabulary))],
         "style_mean": style_mean.round(4).tolist(),
         "style_sd": style_sd.round(4).tolist(),
@@ -170,7 +190,8 @@ def build_model(
 def score(text: str, model: dict[str, Any], embedding: np.ndarray | None = None) -> VoiceScore:
     """How much `text` sounds like the persona whose `model` this is."""
     language = model["language"]
-    vocabulary_sim = _cosine(_vector(text, language), model["ngrams"])
+    vector = _vector(_counts(text, language), model["idf"], model["unseen_idf"])
+    vocabulary_sim = _cosine(vector, model["ngrams"])
     vocabulary = _calibrated(vocabulary_sim, *model["vocabulary_calibration"])
 
     z = np.abs((np.array(_style(text)) - model["style_mean"]) / np.array(model["style_sd"]))
