@@ -11,6 +11,7 @@ from posts import services
     soft_time_limit=500,
     autoretry_for=(Exception,),
     retry_backoff=30,
+    retry_backoff_max=180,  # short countdowns only: durable work is swept from Postgres
     max_retries=5,
 )
 def embed_persona_posts(persona_id: int) -> int:
