@@ -230,6 +230,7 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "core.tasks.heartbeat", "schedule": 30.0},
     "sweep-stalled-imports": {"task": "posts.tasks.sweep_stalled_imports", "schedule": 60.0},
     "dispatch-voice-analyses": {"task": "voice.tasks.dispatch_due_analyses", "schedule": 30.0},
+    "sweep-unembedded-posts": {"task": "posts.tasks.sweep_unembedded", "schedule": 600.0},
 }
 # /healthz reports unhealthy when the worker or beat has not been heard from for this long.
 HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 120, minimum=10)

@@ -34,3 +34,20 @@ def sweep_stalled_imports() -> int:
     for import_id in ids:
         run_import.delay(import_id)
     return len(ids)
+
+
+@shared_task(name="posts.tasks.sweep_unembedded", time_limit=120, soft_time_limit=100)
+def sweep_unembedded() -> int:
+    """Beat, every 10 minutes: personas with posts the current model has not embedded (a
+    failed job, a model change) get an embedding job again."""
+    from llm.embeddings import get_embedder
+    from posts.models import Post
+
+    persona_ids = list(
+        Post.objects.exclude(embedding_model=get_embedder().model_name, embedding__isnull=False)
+        .values_list("persona_id", flat=True)
+        .distinct()[:100]
+    )
+    for persona_id in persona_ids:
+        embed_persona_posts.delay(persona_id)
+    return len(persona_ids)

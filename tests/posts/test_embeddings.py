@@ -100,3 +100,26 @@ def test_backfill_command_reembeds_after_a_model_change(capsys):
     assert capsys.readouterr().out.startswith("embedded=0 ")
     call_command("embed_posts", "--all", "--force")
     assert capsys.readouterr().out.startswith("embedded=3 ")
+
+
+@pytest.mark.django_db
+def test_sweep_sends_a_job_for_each_persona_with_unembedded_posts(settings):
+    import json
+
+    import redis
+
+    from contentapp.celery import app
+    from posts.tasks import sweep_unembedded
+
+    done, pending = PersonaFactory(), PersonaFactory()
+    PostFactory(persona=done)
+    PostFactory(persona=pending)
+    embed_pending_posts(persona_id=done.pk)
+    broker = redis.Redis.from_url(settings.REDIS_URL)
+    queue = app.conf.task_default_queue  # this test run's own queue on the real Redis
+    broker.delete(queue)
+    assert sweep_unembedded() == 1
+    messages = [json.loads(raw) for raw in broker.lrange(queue, 0, -1)]
+    broker.delete(queue)
+    assert [m["headers"]["task"] for m in messages] == ["posts.tasks.embed_persona_posts"]
+    assert str(pending.pk) in messages[0]["headers"]["argsrepr"]
