@@ -27,6 +27,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "personas": personas,
             "persona": persona,
             "post_stats": persona_post_stats(persona) if persona else None,
+            "voice": persona.voice_versions.order_by("-version")
+            .only("version", "summary", "created_at")
+            .first()
+            if persona
+            else None,
             "can_edit": role_allows(request.membership.role, Action.EDIT),
         },
     )

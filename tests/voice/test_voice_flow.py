@@ -232,3 +232,11 @@ def test_compare_refuses_another_workspaces_versions(persona, owner, stranger):
     client = client_for(stranger)
     response = client.get(reverse("voice_compare"), {"a": first.pk, "b": second.pk})
     assert response.status_code == 404
+
+
+def test_dashboard_leads_from_posts_to_the_voice(owner_client, persona, owner):
+    owner_client.post(reverse("persona_switch", args=[persona.pk]))
+    assert "Next: analyse your voice" in owner_client.get(reverse("dashboard")).content.decode()
+    analysed(persona, owner)
+    page = owner_client.get(reverse("dashboard")).content.decode()
+    assert "Your voice (version 1)" in page and "Writes short posts" in page
