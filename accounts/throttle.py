@@ -25,7 +25,14 @@ def _keys(request: HttpRequest | None, email: str) -> list[tuple[str, int]]:
 
 
 def client_ip(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy rewrites it.
+    """The client's address. Behind our own proxy (BEHIND_TLS_PROXY=1) REMOTE_ADDR is the
+    proxy's, shared by everyone, so the last X-Forwarded-For hop (the one our proxy added) is
+    used; otherwise X-Forwarded-For is ignored because any client can send it."""
+    if settings.BEHIND_TLS_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            return hops[-1]
     return request.META.get("REMOTE_ADDR", "")
 
 

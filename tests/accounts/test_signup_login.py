@@ -97,6 +97,25 @@ def test_lockout_from_one_address_covers_other_accounts(settings) -> None:
     assert response.status_code == 302
 
 
+def test_behind_our_proxy_the_forwarded_address_is_throttled(settings):
+    settings.LOGIN_FAILURE_LIMIT = 1  # address limit: 4
+    settings.BEHIND_TLS_PROXY = True
+    UserFactory(email="target@example.com")
+    attacker = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="spoofed, 203.0.113.7")
+    for n in range(4):
+        attacker.post(reverse("login"), {"username": f"g{n}@example.com", "password": "x"})
+    blocked = attacker.post(
+        reverse("login"), {"username": "target@example.com", "password": PASSWORD}
+    )
+    assert "Too many failed sign-in attempts" in blocked.content.decode()
+    # Another visitor behind the same proxy is not locked out.
+    visitor = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.4")
+    response = visitor.post(
+        reverse("login"), {"username": "target@example.com", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+
+
 def test_password_reset_by_email_link() -> None:
     UserFactory(email="forgetful@example.com")
     client = Client()
