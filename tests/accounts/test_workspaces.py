@@ -183,3 +183,28 @@ def test_empty_new_workspace_name_is_a_form_error(owner_client):
     response = owner_client.post(reverse("workspace_new"), {"new-name": ""})
     assert response.status_code == 422
     assert "This field is required" in response.content.decode()
+
+
+def test_invitee_without_an_account_signs_up_and_lands_on_the_invitation(workspace, owner):
+    from django.test import Client
+
+    invitation = InvitationFactory(workspace=workspace, email="new@example.com", invited_by=owner)
+    link = reverse("invitation_accept", args=[invitation.token])
+    client = Client()
+    response = client.post(
+        f"{reverse('signup')}?next={link}",
+        {"email": "new@example.com", "password": "a-long-unusual-passphrase", "next": link},
+    )
+    assert response.url == link
+    client.post(link)
+    assert Membership.objects.filter(workspace=workspace, user__email="new@example.com").exists()
+    # An outside `next` is ignored.
+    other = Client().post(
+        reverse("signup"),
+        {
+            "email": "x@example.com",
+            "password": "a-long-unusual-passphrase",
+            "next": "https://evil.example/",
+        },
+    )
+    assert other.url == reverse("dashboard")
