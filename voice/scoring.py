@@ -84,6 +84,12 @@ STYLE_FEATURES = (
     "hashtags_mentions",
     "capitals",
     "digits",
+    "word_length",
+    "commas_per_sentence",
+    "colons_quotes_parens",
+    "ellipses_dashes",
+    "starts_lower",
+    "ends_without_punctuation",
 )
 
 
@@ -103,6 +109,12 @@ def _style(text: str) -> list[float]:
         len(re.findall(r"[#@]\w", text)),
         sum(1 for c in text if c.isupper()) / n_chars * 10,
         sum(1 for c in text if c.isdigit()) / n_chars * 10,
+        sum(len(w) for w in post_words) / max(1, len(post_words)),
+        text.count(",") / len(post_sentences),
+        sum(text.count(c) for c in ':;"“”()'),
+        text.count("...") + text.count("…") + text.count(" - ") + text.count("—"),
+        1.0 if text.strip()[:1].islower() else 0.0,
+        0.0 if T.strip_links(text).strip()[-1:] in '.!?…)"”' else 1.0,
     ]
 
 
@@ -160,7 +172,9 @@ def build_model(
 
     styles = np.array([_style(t) for t in texts], dtype=float)
     style_mean = styles.mean(axis=0)
-    style_sd = styles.std(axis=0) + np.array([0.3, 3, 1, 0.5, 0.5, 0.5, 0.5, 0.3, 0.5, 0.2, 0.2])
+    style_sd = styles.std(axis=0) + np.array(
+        [0.3, 3, 1, 0.5, 0.5, 0.5, 0.5, 0.3, 0.5, 0.2, 0.2, 0.3, 0.3, 0.5, 0.3, 0.2, 0.2]
+    )
     own_structure = [float(np.mean(np.abs((s - style_mean) / style_sd))) for s in styles]
 
     model: dict[str, Any] = {
