@@ -86,13 +86,6 @@ class Post(TimeStampedModel):
         return self.text[:60]
 
     @property
-    def interactions(self) -> int | None:
-        values = [self.likes, self.comments, self.reposts]
-        return (
-            sum(v for v in values if v is not None) if any(v is not None for v in values) else None
-        )
-
-    @property
     def is_incomplete(self) -> bool:
         """No metric at all: still used to learn the voice, but has no performance tier."""
         return all(getattr(self, field) is None for field in METRIC_FIELDS)

@@ -72,25 +72,27 @@ def _vector(counts: Counter[str], idf: dict[str, float], unseen_idf: float) -> d
     return {gram: v / norm for gram, v in vector.items()}
 
 
-STYLE_FEATURES = (
-    "log_chars",
-    "words_per_sentence",
-    "lines",
-    "blank_lines",
-    "questions",
-    "exclamations",
-    "emoji",
-    "links",
-    "hashtags_mentions",
-    "capitals",
-    "digits",
-    "word_length",
-    "commas_per_sentence",
-    "colons_quotes_parens",
-    "ellipses_dashes",
-    "starts_lower",
-    "ends_without_punctuation",
-)
+# Style habits measured by _style(), in order, each with the smallest spread we assume, so a
+# persona that never varies on one habit is not scored as infinitely strict about it.
+STYLE_FEATURES: dict[str, float] = {
+    "log_chars": 0.3,
+    "words_per_sentence": 3,
+    "lines": 1,
+    "blank_lines": 0.5,
+    "questions": 0.5,
+    "exclamations": 0.5,
+    "emoji": 0.5,
+    "links": 0.3,
+    "hashtags_mentions": 0.5,
+    "capitals": 0.2,
+    "digits": 0.2,
+    "word_length": 0.3,
+    "commas_per_sentence": 0.3,
+    "colons_quotes_parens": 0.5,
+    "ellipses_dashes": 0.3,
+    "starts_lower": 0.2,
+    "ends_without_punctuation": 0.2,
+}
 
 
 def _style(text: str) -> list[float]:
@@ -172,9 +174,7 @@ def build_model(
 
     styles = np.array([_style(t) for t in texts], dtype=float)
     style_mean = styles.mean(axis=0)
-    style_sd = styles.std(axis=0) + np.array(
-        [0.3, 3, 1, 0.5, 0.5, 0.5, 0.5, 0.3, 0.5, 0.2, 0.2, 0.3, 0.3, 0.5, 0.3, 0.2, 0.2]
-    )
+    style_sd = styles.std(axis=0) + np.array(list(STYLE_FEATURES.values()))
     own_structure = [float(np.mean(np.abs((s - style_mean) / style_sd))) for s in styles]
 
     model: dict[str, Any] = {

@@ -81,3 +81,9 @@ def test_voice_eval_rejects_bad_lines(tmp_path: Path):
     data.write_text('{"author": "a"}\n')
     with pytest.raises(CommandError, match="line 1: expected"):
         call_command("voice_eval", str(data), "--no-embeddings")
+
+
+def test_every_style_habit_has_a_floor_spread():
+    assert len(scoring._style("Any text, with words. Another sentence!")) == len(
+        scoring.STYLE_FEATURES
+    )
