@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "posts",
     "voice",
     "llm",
+    "generation",
 ]
 
 MIDDLEWARE = [
@@ -246,6 +247,22 @@ EMBEDDINGS = env_choice("EMBEDDINGS", "local", ("local", "openai"))
 OPENAI_EMBEDDING_MODEL = env_str("OPENAI_EMBEDDING_MODEL", "text-embedding-3-small")
 if EMBEDDINGS == "openai" and not OPENAI_API_KEY:
     raise ImproperlyConfiguredEnv("EMBEDDINGS=openai needs OPENAI_API_KEY.")
+OPENAI_CHAT_MODEL = env_str("OPENAI_CHAT_MODEL", "gpt-4o-mini")
+ANTHROPIC_API_KEY = env_str("ANTHROPIC_API_KEY", "")
+ANTHROPIC_BASE_URL = env_str("ANTHROPIC_BASE_URL", "")
+ANTHROPIC_MODEL = env_str("ANTHROPIC_MODEL", "claude-haiku-4-5")
+for _name in LLM_PROVIDERS:
+    if _name not in ("openai", "anthropic", "offline"):
+        raise ImproperlyConfiguredEnv(
+            f"LLM_PROVIDERS: unknown provider {_name!r} (use openai, anthropic, offline)."
+        )
+    if _name != "offline" and not globals()[f"{_name.upper()}_API_KEY"]:
+        raise ImproperlyConfiguredEnv(
+            f"LLM_PROVIDERS has {_name} but {_name.upper()}_API_KEY is empty."
+        )
+# Generations a user may start per rolling hour and day.
+GENERATIONS_PER_HOUR = env_int("GENERATIONS_PER_HOUR", 20, minimum=1)
+GENERATIONS_PER_DAY = env_int("GENERATIONS_PER_DAY", 100, minimum=1)
 # Most rows the upload page previews and imports at once (the import_posts command has no limit).
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 500, minimum=1)
 # Imports with more rows than this run as a background job with a progress bar.

@@ -13,6 +13,7 @@ urlpatterns = [
     path("personas/", include("personas.urls")),
     path("posts/", include("posts.urls")),
     path("voice/", include("voice.urls")),
+    path("generate/", include("generation.urls")),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,6 +5,7 @@ from datetime import UTC
 import factory
 
 from accounts.models import Invitation, Membership, Role, User, Workspace
+from generation.models import Generation, GenerationStatus, Variation
 from personas.models import Persona
 from posts.models import ImportBatch, Post
 from posts.rules import text_hash
@@ -150,6 +151,37 @@ class OverlayFactory(PersonaOwnedFactory):
     name = factory.Sequence(lambda n: f"Overlay {n}")
 
 
+class GenerationFactory(PersonaOwnedFactory):
+    class Meta:
+        model = Generation
+
+    persona = factory.SubFactory(PersonaFactory)
+    topic = "pricing for small teams"
+    status = GenerationStatus.DONE
+    context = factory.LazyFunction(lambda: {"length": [40, 280, 500]})
+
+
+class VariationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Variation
+
+    generation = factory.SubFactory(GenerationFactory)
+    angle = "story"
+    rank = 1
+    text = "Pricing for small teams is a story about trust, not about discounts."
+    original_text = factory.LazyAttribute(lambda o: o.text)
+    score = 72
+    provider = "offline"
+    model = "offline-writer-1"
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: object) -> dict[str, object]:
+        workspace = kwargs.pop("workspace", None)
+        if workspace is not None and "generation" not in kwargs:
+            kwargs["generation"] = GenerationFactory(workspace=workspace)
+        return kwargs
+
+
 # The tenancy walker finds the factory for each model a URL names (e.g. persona_id → Persona).
 FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     User: UserFactory,
@@ -162,4 +194,6 @@ FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     VoiceProfile: VoiceProfileFactory,
     VoiceAnalysis: VoiceAnalysisFactory,
     Overlay: OverlayFactory,
+    Generation: GenerationFactory,
+    Variation: VariationFactory,
 }

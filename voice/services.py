@@ -168,6 +168,27 @@ def analysis_run(*, analysis_id: int) -> VoiceProfile | None:
     return version
 
 
+def scoring_model(version: VoiceProfile) -> dict[str, Any] | None:
+    """The version's voice-match model. A version analysed before the scorer's last change
+    gets one rebuilt from the persona's posts (cached), so old versions still score."""
+    model = version.raw.get("scoring")
+    if model and model.get("model_version") == scoring.MODEL_VERSION:
+        return model
+    key = f"voice-scoring:{version.pk}:{scoring.MODEL_VERSION}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    posts = list(Post.objects.filter(persona_id=version.persona_id).only("text", "embedding"))
+    if len(posts) < MIN_POSTS:
+        return None
+    embedded = [p for p in posts if p.embedding is not None]
+    embeddings = np.array([p.embedding for p in embedded]) if len(embedded) >= MIN_POSTS else None
+    texts = [p.text for p in (embedded if embeddings is not None else posts)]
+    model = scoring.build_model(texts, version.raw.get("language", "en"), embeddings)
+    cache.set(key, model, 24 * 3600)
+    return model
+
+
 def _overrides_of(persona: Persona) -> dict[str, tuple[str, Any]]:
     return {o.key: (o.verdict, o.value) for o in VoiceOverride.objects.filter(persona=persona)}
 
@@ -187,6 +208,11 @@ def version_create(
     Persona.objects.select_for_update().filter(pk=persona.pk).first()
     last = VoiceProfile.objects.filter(persona=persona).order_by("-version").first()
     shown = profile if profile is not None else apply_overrides(raw, _overrides_of(persona))
+    if profile is None:
+        from generation.services import lessons_for  # generation builds on voice, not back
+
+        # What the creator's feedback taught travels with the voice it describes.
+        shown = {**shown, "lessons": lessons_for(persona)}
     version = VoiceProfile.objects.create(
         persona=persona,
         version=(last.version + 1) if last else 1,

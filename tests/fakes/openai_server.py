@@ -1,14 +1,19 @@
-"""A local HTTP server that speaks the OpenAI REST API's shape, for pointing the real `openai`
-SDK at in tests. It records requests and can be told to fail the next calls."""
+"""Local HTTP servers that speak the OpenAI and Anthropic REST APIs' shapes, for pointing the
+real `openai` and `anthropic` SDKs at in tests. They record requests and can be told to be
+slow, or to fail the next calls: an HTTP error with headers (429 with retry-after, 500, 529),
+a malformed body, or a hang longer than the client's timeout."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import numpy as np
 
@@ -20,16 +25,40 @@ def fake_vector(text: str, dimensions: int) -> list[float]:
     return (vector * 3).tolist()  # not normalised: the client must normalise
 
 
-class FakeOpenAI:
+class Fault:
+    """What the next request gets instead of a real answer."""
+
+    def __init__(
+        self,
+        status: int = 500,
+        body: dict | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        malformed: bool = False,
+        hang: float = 0.0,
+    ) -> None:
+        self.status, self.body, self.headers = status, body or {}, headers or {}
+        self.malformed, self.hang = malformed, hang
+
+
+class _FakeServer:
     def __init__(self) -> None:
         self.requests: list[dict] = []
-        self.fail_next: list[tuple[int, dict]] = []  # (status, body) served before real answers
+        # (status, body) tuples or Fault objects, served before real answers
+        self.fail_next: list[Any] = []
+        self.delay = 0.0  # seconds every answer takes
+        self.reply = "<post>A draft from the fake model about the topic.</post>"
+        self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    def answer(self, path: str, body: dict) -> tuple[int, dict]:
+        raise NotImplementedError
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -38,54 +67,47 @@ class FakeOpenAI:
             def log_message(self, *args: object) -> None:
                 pass
 
-            def _send(self, status: int, body: dict) -> None:
-                payload = json.dumps(body).encode()
+            def _send(self, status: int, body: dict | bytes, headers: dict | None = None) -> None:
+                payload = body if isinstance(body, bytes) else json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(payload)
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(payload)  # the client may have given up (timeout tests)
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
                 body = json.loads(self.rfile.read(length) or b"{}")
-                fake.requests.append(
-                    {"path": self.path, "body": body, "auth": self.headers.get("Authorization")}
-                )
-                if fake.fail_next:
-                    status, error = fake.fail_next.pop(0)
-                    return self._send(status, error)
-                if self.path == "/v1/embeddings":
-                    inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
-                    dims = body.get("dimensions", 1536)
-                    data = [
-                        {"object": "embedding", "index": i, "embedding": fake_vector(t, dims)}
-                        for i, t in enumerate(inputs)
-                    ]
-                    data.reverse()  # the API does not promise order; the client sorts by index
-                    tokens = sum(len(t.split()) for t in inputs)
-                    return self._send(
-                        200,
+                with fake._lock:
+                    fake.requests.append(
                         {
-                            "object": "list",
-                            "data": data,
-                            "model": body["model"],
-                            "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
-                        },
-                    )
-                return self._send(
-                    404,
-                    {
-                        "error": {
-                            "message": f"no route {self.path}",
-                            "type": "invalid_request_error",
+                            "path": self.path,
+                            "body": body,
+                            "auth": self.headers.get("Authorization"),
+                            "api_key": self.headers.get("x-api-key"),
                         }
-                    },
-                )
+                    )
+                    fault = fake.fail_next.pop(0) if fake.fail_next else None
+                if isinstance(fault, tuple):
+                    fault = Fault(*fault)
+                if fault is not None:
+                    if fault.hang:
+                        time.sleep(fault.hang)
+                        return self._send(200, {"late": True})
+                    if fault.malformed:
+                        return self._send(200, b'{"choices": [ this is not json')
+                    return self._send(fault.status, fault.body, fault.headers)
+                if fake.delay:
+                    time.sleep(fake.delay)
+                status, answer = fake.answer(self.path, body)
+                return self._send(status, answer)
 
         return Handler
 
-    def start(self) -> FakeOpenAI:
+    def start(self) -> _FakeServer:
         self._thread.start()
         return self
 
@@ -94,9 +116,89 @@ class FakeOpenAI:
         self._server.server_close()
 
 
+def _not_found(path: str) -> tuple[int, dict]:
+    return 404, {"error": {"message": f"no route {path}", "type": "invalid_request_error"}}
+
+
+class FakeOpenAI(_FakeServer):
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def answer(self, path: str, body: dict) -> tuple[int, dict]:
+        if path == "/v1/embeddings":
+            inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
+            dims = body.get("dimensions", 1536)
+            data = [
+                {"object": "embedding", "index": i, "embedding": fake_vector(t, dims)}
+                for i, t in enumerate(inputs)
+            ]
+            data.reverse()  # the API does not promise order; the client sorts by index
+            tokens = sum(len(t.split()) for t in inputs)
+            return 200, {
+                "object": "list",
+                "data": data,
+                "model": body["model"],
+                "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+            }
+        if path == "/v1/chat/completions":
+            prompt_tokens = sum(len(m["content"].split()) for m in body["messages"])
+            return 200, {
+                "id": "chatcmpl-fake",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": body["model"],
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": self.reply},
+                        "finish_reason": "stop",
+                    }
+                ],
+                "usage": {
+                    "prompt_tokens": prompt_tokens,
+                    "completion_tokens": len(self.reply.split()),
+                    "total_tokens": prompt_tokens + len(self.reply.split()),
+                },
+            }
+        return _not_found(path)
+
+
+class FakeAnthropic(_FakeServer):
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def answer(self, path: str, body: dict) -> tuple[int, dict]:
+        if path != "/v1/messages":
+            return _not_found(path)
+        input_tokens = len(body.get("system", "").split()) + sum(
+            len(m["content"].split()) for m in body["messages"]
+        )
+        return 200, {
+            "id": "msg_fake",
+            "type": "message",
+            "role": "assistant",
+            "model": body["model"],
+            "content": [{"type": "text", "text": self.reply}],
+            "stop_reason": "end_turn",
+            "stop_sequence": None,
+            "usage": {"input_tokens": input_tokens, "output_tokens": len(self.reply.split())},
+        }
+
+
 @contextmanager
 def running_fake_openai() -> Iterator[FakeOpenAI]:
     fake = FakeOpenAI().start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+@contextmanager
+def running_fake_anthropic() -> Iterator[FakeAnthropic]:
+    fake = FakeAnthropic().start()
     try:
         yield fake
     finally:

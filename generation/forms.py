@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from django import forms
+
+from generation.models import ContentType, RejectReason
+from generation.services import MESSAGE_MAX, TOPIC_MAX
+from voice.models import Overlay
+
+
+class GenerateForm(forms.Form):
+    topic = forms.CharField(
+        max_length=TOPIC_MAX,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. why we stopped doing sales calls"}),
+    )
+    content_type = forms.ChoiceField(
+        choices=ContentType.choices, initial=ContentType.SHORT, label="Type"
+    )
+    creativity = forms.IntegerField(
+        min_value=0,
+        max_value=100,
+        initial=30,
+        widget=forms.NumberInput(attrs={"type": "range", "step": 5}),
+        help_text="Low stays close to what you have written; high reaches further.",
+    )
+    overlay = forms.ModelChoiceField(queryset=Overlay.objects.none(), required=False)
+
+    def __init__(self, *args: object, persona: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["overlay"].queryset = Overlay.objects.filter(persona=persona).order_by("name")
+
+
+class RejectForm(forms.Form):
+    reasons = forms.MultipleChoiceField(
+        choices=RejectReason.choices, widget=forms.CheckboxSelectMultiple
+    )
+    note = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RefineForm(forms.Form):
+    message = forms.CharField(max_length=MESSAGE_MAX)
+
+
+class DraftForm(forms.Form):
+    text = forms.CharField(max_length=30000, widget=forms.Textarea)

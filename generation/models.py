@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+
+from core.models import TimeStampedModel
+from personas.models import Persona
+
+
+class ContentType(models.TextChoices):
+    SHORT = "short", "Short post"
+    LONG = "long", "Long post"
+
+
+class GenerationStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Writing"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class Generation(TimeStampedModel):
+    """One request for three drafts on a topic: its inputs, what context was used (so a draft
+    can be explained later), and the Celery job's state."""
+
+    workspace_path = "persona__workspace"
+
+    persona = models.ForeignKey(Persona, on_delete=models.CASCADE, related_name="generations")
+    requested_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, related_name="generations"
+    )
+    topic = models.CharField(max_length=300)
+    content_type = models.CharField(
+        max_length=5, choices=ContentType.choices, default=ContentType.SHORT
+    )
+    creativity = models.PositiveSmallIntegerField(default=30)
+    overlay = models.ForeignKey(
+        "voice.Overlay", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=10, choices=GenerationStatus.choices, default=GenerationStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    error_kind = models.CharField(max_length=20, blank=True)
+    # post ids, voice version, prompt version and lessons the drafts were written from
+    context = models.JSONField(default=dict, blank=True)
+    prompt_version = models.CharField(max_length=40, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["requested_by", "-created_at"], name="generation_user_time"),
+            models.Index(fields=["persona", "-created_at"], name="generation_persona_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic[:40]} ({self.status})"
+
+
+class VariationStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+class RejectReason(models.TextChoices):
+    TONE = "tone", "Tone"
+    LENGTH = "length", "Length"
+    OFF_TOPIC = "off_topic", "Off topic"
+    NOT_ME = "not_me", "Not me"
+    OTHER = "other", "Other"
+
+
+class Variation(TimeStampedModel):
+    workspace_path = "generation__persona__workspace"
+
+    generation = models.ForeignKey(Generation, on_delete=models.CASCADE, related_name="variations")
+    angle = models.CharField(max_length=20)
+    rank = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField()  # the current draft (after edits and refinements)
+    original_text = models.TextField()  # as first written
+    score = models.PositiveSmallIntegerField(default=0)
+    score_structure = models.PositiveSmallIntegerField(default=0)
+    score_tone = models.PositiveSmallIntegerField(default=0)
+    score_vocabulary = models.PositiveSmallIntegerField(default=0)
+    provider = models.CharField(max_length=40)
+    model = models.CharField(max_length=120)
+    duration_ms = models.PositiveIntegerField(default=0)
+    warning = models.CharField(max_length=300, blank=True)  # e.g. "still too long after a retry"
+    status = models.CharField(
+        max_length=10, choices=VariationStatus.choices, default=VariationStatus.PROPOSED
+    )
+    reject_reasons = ArrayField(
+        models.CharField(max_length=20, choices=RejectReason.choices), default=list, blank=True
+    )
+    feedback_note = models.TextField(blank=True, max_length=2000)
+    edit_diff = models.TextField(blank=True)  # unified diff of the creator's edits
+    decided_at = models.DateTimeField(null=True, blank=True)
+    flagged_contradiction = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["rank", "id"]
+        indexes = [models.Index(fields=["status"], name="variation_status")]
+
+    def __str__(self) -> str:
+        return f"{self.angle}: {self.text[:40]}"
+
+
+class RefineMessage(TimeStampedModel):
+    """The refinement chat of one variation: the creator's request and the revised draft."""
+
+    workspace_path = "variation__generation__persona__workspace"
+
+    variation = models.ForeignKey(Variation, on_delete=models.CASCADE, related_name="messages")
+    role = models.CharField(max_length=10)  # user | assistant
+    text = models.TextField(max_length=5000)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    provider = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.text[:40]}"
+
+
+class LessonKind(models.TextChoices):
+    LENGTH = "length", "Length preference"
+    AVOID = "avoid", "Phrase to avoid"
+    KEEP = "keep", "Phrase to keep"
+
+
+class Lesson(TimeStampedModel):
+    """What feedback taught about a persona, applied to every later generation and folded into
+    the next voice version."""
+
+    workspace_path = "persona__workspace"
+
+    persona = models.ForeignKey(Persona, on_delete=models.CASCADE, related_name="lessons")
+    kind = models.CharField(max_length=10, choices=LessonKind.choices)
+    value = models.CharField(max_length=200)  # "shorter"/"longer" or a phrase
+    source = models.ForeignKey(
+        Variation, on_delete=models.SET_NULL, null=True, blank=True, related_name="lessons"
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["persona", "kind", "value"], name="lesson_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.value}"

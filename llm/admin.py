@@ -1,0 +1,20 @@
+from django.contrib import admin
+
+from llm.models import UsageRecord
+
+
+@admin.register(UsageRecord)
+class UsageRecordAdmin(admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "workspace",
+        "purpose",
+        "provider",
+        "model",
+        "outcome",
+        "latency_ms",
+        "cost_micros",
+    )
+    list_filter = ("outcome", "provider", "purpose")
+    search_fields = ("model", "workspace__name", "error")
+    raw_id_fields = ("workspace", "persona", "user")

@@ -1,0 +1,299 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from core.demo_posts import DEMO_POSTS
+from generation import services
+from generation.models import (
+    Generation,
+    GenerationStatus,
+    Lesson,
+    LessonKind,
+    Variation,
+    VariationStatus,
+)
+from llm.models import Outcome, UsageRecord
+from tests.conftest import client_for
+from tests.factories import PersonaFactory, PostFactory, VoiceProfileFactory
+from tests.fakes.openai_server import Fault, running_fake_openai
+
+
+@pytest.fixture
+def persona(workspace):
+    persona = PersonaFactory(workspace=workspace)
+    for text, *_ in DEMO_POSTS:
+        PostFactory(persona=persona, text=text)
+    VoiceProfileFactory(persona=persona)
+    return persona
+
+
+def _generate(owner, persona, topic="raising prices without losing customers", **extra):
+    generation = services.generation_request(
+        persona=persona, user=owner, role="owner", topic=topic, **extra
+    )
+    services.generation_run(generation_id=generation.pk)
+    generation.refresh_from_db()
+    return generation
+
+
+def test_three_ranked_offline_drafts_grounded_in_the_persona(owner, workspace, persona):
+    client = client_for(owner, workspace)
+    response = client.post(
+        reverse("generate"),
+        {
+            "topic": "raising prices without losing customers",
+            "content_type": "short",
+            "creativity": 30,
+        },
+    )
+    generation = Generation.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("generation_detail", args=[generation.pk])
+    services.generation_run(generation_id=generation.pk)
+    generation.refresh_from_db()
+
+    assert generation.status == GenerationStatus.DONE
+    variations = list(generation.variations.order_by("rank"))
+    assert [v.rank for v in variations] == [1, 2, 3]
+    assert sorted({v.angle for v in variations}) == ["contrarian", "how-to", "story"]
+    assert len({v.text for v in variations}) == 3
+    scores = [v.score for v in variations]
+    assert scores == sorted(scores, reverse=True)
+    low, _target, high = generation.context["length"]
+    for v in variations:
+        assert v.provider == "offline"
+        assert "prices" in v.text.lower() and "customers" in v.text.lower()
+        assert low <= len(v.text) <= high
+    assert generation.context["voice_version"] == persona.voice_versions.get().version
+    assert generation.context["prompt_version"] == services.PROMPT_VERSION
+    assert set(generation.context["post_ids"] + generation.context["recent_post_ids"]) <= set(
+        persona.posts.values_list("id", flat=True)
+    )
+    assert (
+        UsageRecord.objects.filter(
+            workspace=workspace, purpose="generation", provider="offline", outcome=Outcome.OK
+        ).count()
+        == 3
+    )
+
+    page = client.get(reverse("generation_detail", args=[generation.pk])).content.decode()
+    assert page.count('class="card variation"') == 3
+    assert "written by offline" in page
+    assert "Structure" in page and "Vocabulary" in page
+
+
+def test_drafts_are_deterministic_for_a_seed(owner, persona):
+    first = _generate(owner, persona)
+    material, _ = services.assemble_context(first)
+    from llm.providers.offline import write
+
+    again = write({**material, "angle": "story", "variation_index": 0}, seed=first.pk * 10)
+    assert again == first.variations.get(angle="story").original_text
+
+
+def test_three_model_calls_run_concurrently(owner, persona, settings):
+    with running_fake_openai() as fake:
+        settings.OPENAI_API_KEY, settings.OPENAI_BASE_URL = "sk-test", fake.base_url
+        settings.LLM_PROVIDERS = ["openai"]
+        fake.delay = 0.5
+        fake.reply = (
+            "<post>" + ("Raising prices is a conversation with customers. " * 3) + "</post>"
+        )
+        generation = _generate(owner, persona)
+    assert generation.status == GenerationStatus.DONE
+    assert {v.provider for v in generation.variations.all()} == {"openai"}
+    # Three requests reached the model before the first answer (0.5 s) could have come back.
+    assert len(fake.requests) == 3
+    assert generation.duration_ms < 3 * 500
+
+
+def test_when_every_provider_fails_the_user_is_told_and_can_retry(
+    owner, workspace, persona, settings
+):
+    with running_fake_openai() as fake:
+        settings.OPENAI_API_KEY, settings.OPENAI_BASE_URL = "sk-test", fake.base_url
+        settings.LLM_PROVIDERS = ["openai"]
+        fake.fail_next += [
+            Fault(429, {"error": {"message": "slow"}}, headers={"retry-after": "0"})
+            for _ in range(6)
+        ]
+        generation = _generate(owner, persona)
+    assert generation.status == GenerationStatus.FAILED
+    assert generation.error_kind == "rate_limit"
+    assert "rate-limiting" in generation.error and "retry" in generation.error
+    assert UsageRecord.objects.filter(outcome=Outcome.ERROR, error_kind="rate_limit").count() == 3
+    page = client_for(owner, workspace).get(reverse("generation_detail", args=[generation.pk]))
+    assert "Retry" in page.content.decode()
+    retried = client_for(owner, workspace).post(reverse("generation_retry", args=[generation.pk]))
+    new = Generation.objects.exclude(pk=generation.pk).get()
+    assert retried["Location"] == reverse("generation_detail", args=[new.pk])
+    assert new.topic == generation.topic
+
+
+def test_hourly_limit_says_when_and_keeps_the_topic(owner, workspace, persona, settings):
+    settings.GENERATIONS_PER_HOUR = 2
+    client = client_for(owner, workspace)
+    data = {"topic": "pricing pages", "content_type": "short", "creativity": 30}
+    for _ in range(2):
+        assert client.post(reverse("generate"), data).status_code == 302
+    refused = client.post(reverse("generate"), {**data, "topic": "my third topic"})
+    assert refused.status_code == 422
+    page = refused.content.decode()
+    assert "You have reached 2 generations an hour" in page
+    assert re.search(r"next one is possible at \d\d:\d\d", page)
+    assert 'value="my third topic"' in page
+    assert Generation.objects.count() == 2
+
+
+def test_a_length_rejection_makes_the_next_drafts_shorter(owner, workspace, persona):
+    first = _generate(owner, persona, content_type="long")
+    before = sum(len(v.text) for v in first.variations.all())
+    variation = first.variations.first()
+    client = client_for(owner, workspace)
+    response = client.post(
+        reverse("variation_reject", args=[variation.pk]),
+        {"reasons": ["length"], "note": "too long for me"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert Lesson.objects.get(persona=persona, kind=LessonKind.LENGTH).value == "shorter"
+    second = _generate(owner, persona, content_type="long")
+    after = sum(len(v.text) for v in second.variations.all())
+    assert after < before * 0.9
+    assert second.context["lessons"]["length"] == "shorter"
+    # and the next voice version carries it
+    from voice.services import version_create
+
+    latest = persona.voice_versions.order_by("-version").first()
+    folded = version_create(persona=persona, raw=latest.raw, origin="test", user=None)
+    assert folded.profile["lessons"]["length"] == "shorter"
+
+
+def test_a_deleted_phrase_does_not_come_back(owner, workspace, persona):
+    first = _generate(owner, persona)
+    variation = first.variations.order_by("rank").first()
+    hook = variation.text.split("\n")[0].split(".")[0]
+    phrase = " ".join(hook.split()[:4])
+    edited = variation.text.replace(phrase, "").strip()
+    client_for(owner, workspace).post(
+        reverse("variation_edit", args=[variation.pk]), {"text": edited}, HTTP_HX_REQUEST="true"
+    )
+    variation.refresh_from_db()
+    assert variation.text == edited and variation.edit_diff.startswith("---")
+    assert Lesson.objects.filter(persona=persona, kind=LessonKind.AVOID).exists()
+    for _ in range(2):
+        later = _generate(owner, persona)
+        for v in later.variations.all():
+            assert phrase.lower() not in v.text.lower()
+
+
+def test_a_quoted_phrase_in_a_rejection_note_is_avoided(owner, workspace, persona):
+    first = _generate(owner, persona)
+    variation = first.variations.get(angle="contrarian")
+    opening = variation.text.split(":")[0] if ":" in variation.text[:40] else variation.text[:20]
+    services.variation_reject(
+        variation=variation,
+        role="owner",
+        user=owner,
+        reasons=["not_me"],
+        note=f"never start with '{opening}'",
+    )
+    later = _generate(owner, persona)
+    assert all(opening.lower() not in v.text.lower() for v in later.variations.all())
+
+
+def test_rejecting_needs_a_reason_and_keeps_the_note(owner, workspace, persona):
+    variation = _generate(owner, persona).variations.first()
+    response = client_for(owner, workspace).post(
+        reverse("variation_reject", args=[variation.pk]),
+        {"note": "my careful note"},
+        HTTP_HX_REQUEST="true",
+    )
+    page = response.content.decode()
+    assert "This field is required" in page
+    assert "my careful note" in page
+    variation.refresh_from_db()
+    assert variation.status == VariationStatus.PROPOSED
+
+
+def test_refine_by_chat_revises_and_rescores_up_to_ten_messages(owner, workspace, persona):
+    generation = _generate(owner, persona, content_type="long")
+    variation = generation.variations.first()
+    before = variation.text
+    client = client_for(owner, workspace)
+    response = client.post(
+        reverse("variation_refine", args=[variation.pk]),
+        {"message": "make it shorter"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    variation.refresh_from_db()
+    assert len(variation.text) < len(before)
+    messages = list(variation.messages.all())
+    assert [m.role for m in messages] == ["user", "assistant"]
+    assert messages[1].text == variation.text and messages[1].score == variation.score
+    assert "make it shorter" in response.content.decode()
+    assert UsageRecord.objects.filter(purpose="refine").count() == 1
+
+    for n in range(9):
+        services.variation_refine(
+            variation=variation, role="owner", user=owner, message=f"remove 'x{n}'"
+        )
+    refused = client.post(
+        reverse("variation_refine", args=[variation.pk]),
+        {"message": "one more please"},
+        HTTP_HX_REQUEST="true",
+    )
+    page = refused.content.decode()
+    assert "used its 10 refinement messages" in page
+    assert "one more please" in page  # what was typed is still there
+
+
+def test_feedback_page_shows_acceptance_reasons_scores_and_contradictions(
+    owner, workspace, persona
+):
+    generation = _generate(owner, persona)
+    first, second, _third = generation.variations.order_by("rank")
+    services.variation_accept(variation=first, role="owner", user=owner)
+    services.variation_reject(variation=second, role="owner", user=owner, reasons=["tone"])
+    twin = Variation.objects.create(
+        generation=generation,
+        angle=first.angle,
+        rank=4,
+        text=first.text + " ",
+        original_text=first.text,
+        score=first.score,
+        provider="offline",
+        model="x",
+    )
+    services.variation_reject(variation=twin, role="owner", user=owner, reasons=["not_me"])
+    first.refresh_from_db()
+    assert first.flagged_contradiction
+
+    page = client_for(owner, workspace).get(reverse("generation_feedback")).content.decode()
+    assert "33 %" in page  # 1 accepted of 3 decided
+    assert "Tone: 1" in page and "Not me: 1" in page
+    assert "Contradictory feedback" in page
+    usage = client_for(owner, workspace).get(reverse("llm_usage")).content.decode()
+    assert "offline-writer-1" in usage and "free" in usage
+
+
+def test_generate_command_prints_three_variations(persona, capsys):
+    call_command("generate", persona=persona.pk, topic="pricing for small teams")
+    out = capsys.readouterr().out
+    assert out.count("--- #") == 3
+    assert re.search(
+        r"^variations=3 best=\d+ provider=offline ms=\d+$", out.strip().splitlines()[-1]
+    )
+
+
+def test_a_viewer_cannot_generate(viewer, workspace, persona):
+    response = client_for(viewer, workspace).post(
+        reverse("generate"), {"topic": "x", "content_type": "short", "creativity": 30}
+    )
+    assert response.status_code in (403, 422)
+    assert Generation.objects.count() == 0
