@@ -729,7 +729,12 @@ def variation_refine(*, variation: Variation, role: str, user: User, message: st
             f"This generation has used its {MAX_REFINE_MESSAGES} refinement messages; "
             "start a new generation to keep going."
         )
-    material = {**_material_for(variation), "draft": variation.text, "instruction": message}
+    material = {
+        **_material_for(variation),
+        "draft": variation.text,
+        "instruction": message,
+        "min_chars": 20,  # "shorter" is the creator's call; only the platform maximum holds
+    }
     try:
         result, attempts, warning = write_checked(
             material, prompt=REFINE_PROMPT, seed=variation.pk * 100 + used

@@ -380,8 +380,11 @@ def _remove_phrase(draft: str, phrase: str) -> str:
 
 def _shorten(draft: str) -> str:
     sentences = T.sentences(draft)
-    if len(sentences) <= 2:
-        return draft
+    if len(sentences) == 2:
+        return sentences[0]
+    if len(sentences) < 2:  # one long sentence: keep its first 70 % of words
+        kept = draft.split()[: max(3, int(len(draft.split()) * 0.7))]
+        return " ".join(kept).rstrip(",;:") + "…"
     target = len(draft) * 0.7
     # Keep the hook and the close; drop body sentences from the end.
     body = sentences[1:-1]
