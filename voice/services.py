@@ -116,7 +116,7 @@ def analysis_run(*, analysis_id: int) -> VoiceProfile | None:
         status=AnalysisStatus.RUNNING, progress=5, stage="Reading posts", updated_at=timezone.now()
     ):
         return None
-    analysis = VoiceAnalysis.objects.select_related("persona").get(pk=analysis_id)
+    analysis = VoiceAnalysis.objects.select_related("persona__workspace").get(pk=analysis_id)
     persona = analysis.persona
     try:
         posts = list(
@@ -135,6 +135,7 @@ def analysis_run(*, analysis_id: int) -> VoiceProfile | None:
             for p in posts
         ]
         raw = analyse(weighted)
+        raw["content_dna"] = _content_dna_by_model(persona, analysis, [p.text for p in posts], raw)
         _progress(analysis_id, 70, "Building the voice-match model")
         embedded = [p for p in posts if p.embedding is not None]
         embeddings = (
@@ -166,6 +167,31 @@ def analysis_run(*, analysis_id: int) -> VoiceProfile | None:
         raise
     _progress(analysis_id, 100, "Done", status=AnalysisStatus.DONE, result=version)
     return version
+
+
+def _content_dna_by_model(
+    persona: Persona, analysis: VoiceAnalysis, texts: list[str], raw: dict[str, Any]
+) -> dict[str, Any]:
+    """With a model configured, content DNA comes from it; otherwise (or when it fails) the
+    offline result stays, labelled, with the reason it was used."""
+    from llm.services import usage_record
+    from voice.content_dna import extract
+
+    dna, attempts, problem = extract(texts)
+    if attempts:
+        usage_record(
+            attempts=attempts,
+            workspace=persona.workspace,
+            persona=persona,
+            user=analysis.requested_by,
+            purpose="content_dna",
+        )
+    if dna is not None:
+        return dna
+    offline = dict(raw["content_dna"])
+    if problem:
+        offline["method"] += f" (the model was not used: {problem})"
+    return offline
 
 
 def scoring_model(version: VoiceProfile) -> dict[str, Any] | None:
