@@ -40,7 +40,7 @@ def test_generate_and_teach(live_server, page: Page):
             expect(page.get_by_role("heading", name="Does this sound like you?")).to_be_visible(
                 timeout=30_000
             )
-            page.get_by_role("link", name="Write").click()
+            page.get_by_role("link", name="Write in this voice").click()
             page.get_by_label("Topic").fill("raising prices without losing customers")
             page.get_by_role("button", name="Write three drafts").click()
             # Progress polls, then the page reloads with three scored cards.
