@@ -332,7 +332,9 @@ def chat_request(
     task = (
         f"Angle: {material.get('angle', 'any')}. Language: {material['language']}. "
         f"Length: {material['min_chars']}–{material['max_chars']} characters "
-        f"(aim for about {material['target_chars']}). {extra}"
+        f"(aim for about {material['target_chars']}). "
+        f"Creativity: {material.get('creativity', 30)}/100 (0 stays close to their own posts, "
+        f"100 departs freely). {extra}"
     ).strip()
     temperature = 0.2 + 1.0 * material.get("creativity", 30) / 100
     return ChatRequest(
