@@ -233,6 +233,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stalled-imports": {"task": "posts.tasks.sweep_stalled_imports", "schedule": 60.0},
     "dispatch-voice-analyses": {"task": "voice.tasks.dispatch_due_analyses", "schedule": 30.0},
     "sweep-unembedded-posts": {"task": "posts.tasks.sweep_unembedded", "schedule": 600.0},
+    "dispatch-abandoned-generations": {
+        "task": "generation.tasks.dispatch_abandoned",
+        "schedule": 60.0,
+    },
 }
 # /healthz reports unhealthy when the worker or beat has not been heard from for this long.
 HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 120, minimum=10)

@@ -12,7 +12,8 @@ from personas.models import Persona
 
 
 def feedback_summary(persona: Persona) -> dict[str, Any]:
-    """Acceptance, reasons, and how accepted and rejected drafts scored — three queries."""
+    """Acceptance, reasons, and how accepted and rejected drafts scored; a fixed number of
+    queries whatever the number of drafts."""
     decided = Variation.objects.filter(generation__persona=persona).exclude(
         status=VariationStatus.PROPOSED
     )

@@ -13,11 +13,11 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import Action, require
+from core.jobs import abandoned_jobs, job_claim
 from generation.models import (
     ContentType,
     Generation,
@@ -202,18 +202,26 @@ def assemble_context(generation: Generation) -> tuple[dict[str, Any], dict[str, 
     profile = version.profile
     lessons = lessons_for(persona)
     overlay = generation.overlay
-    # Similar posts, preferring top performers among the close ones.
-    close = similar_posts(persona, generation.topic, k=12)
-    close.sort(
-        key=lambda p: p.distance - (p.performance_score or 50) / 1000  # type: ignore[attr-defined]
-    )
-    chosen = close[:6]
-    recent = list(
-        Post.objects.filter(persona=persona)
-        .exclude(pk__in=[p.pk for p in chosen])
-        .order_by("-posted_at")
-        .only("id", "text")[:3]
-    )
+    recorded = generation.context.get("post_ids")
+    if recorded is not None:
+        # Refinements and regenerations write from what the first drafts were written from
+        # (no second embedding and vector search).
+        by_id = Post.objects.only("id", "text").in_bulk(
+            recorded + generation.context.get("recent_post_ids", [])
+        )
+        chosen = [by_id[i] for i in recorded if i in by_id]
+        recent = [by_id[i] for i in generation.context.get("recent_post_ids", []) if i in by_id]
+    else:
+        # Similar posts, preferring top performers among the close ones.
+        close = similar_posts(persona, generation.topic, k=12)
+        close.sort(key=lambda p: p.distance - (p.performance_score or 50) / 1000)  # type: ignore[attr-defined]
+        chosen = close[:6]
+        recent = list(
+            Post.objects.filter(persona=persona)
+            .exclude(pk__in=[p.pk for p in chosen])
+            .order_by("-posted_at")
+            .only("id", "text")[:3]
+        )
     posts = chosen + recent
     if len(posts) < 3:  # posts not embedded yet: the best performers instead
         posts += list(
@@ -239,7 +247,7 @@ def assemble_context(generation: Generation) -> tuple[dict[str, Any], dict[str, 
     )
     record = {
         "post_ids": [p.pk for p in chosen],
-        "recent_post_ids": [p.pk for p in recent],
+        "recent_post_ids": [p.pk for p in posts[len(chosen) :]],  # recent (or best) posts
         "voice_version": version.version,
         "voice_version_id": version.pk,
         "prompt_version": PROMPT_VERSION,
@@ -414,15 +422,13 @@ def _progress(generation_id: int, progress: int, stage: str, **extra: Any) -> No
 
 def generation_run(*, generation_id: int) -> Generation | None:
     """The Celery job. Claimed with a conditional update: safe to deliver twice."""
-    stale = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-    claimable = Q(status=GenerationStatus.QUEUED) | Q(
-        status=GenerationStatus.RUNNING, updated_at__lt=stale
-    )
-    if not Generation.objects.filter(claimable, pk=generation_id).update(
-        status=GenerationStatus.RUNNING,
+    if not job_claim(
+        Generation,
+        generation_id,
+        queued=GenerationStatus.QUEUED,
+        running=GenerationStatus.RUNNING,
         progress=10,
         stage="Gathering your posts and voice",
-        updated_at=timezone.now(),
     ):
         return None
     started = time.perf_counter()
@@ -464,19 +470,21 @@ def generation_run(*, generation_id: int) -> Generation | None:
 
     written = []
     errors: list[registry.LLMError] = []
+    attempts: list[registry.Attempt] = []
     for angle, outcome in outcomes:
-        attempts = outcome.attempts if isinstance(outcome, registry.LLMError) else outcome[1]
-        usage_record(
-            attempts=attempts,
-            workspace=generation.persona.workspace,
-            persona=generation.persona,
-            user=generation.requested_by,
-            purpose="generation",
-        )
         if isinstance(outcome, registry.LLMError):
             errors.append(outcome)
+            attempts += outcome.attempts
         else:
             written.append((angle, *outcome))
+            attempts += outcome[1]
+    usage_record(
+        attempts=attempts,
+        workspace=generation.persona.workspace,
+        persona=generation.persona,
+        user=generation.requested_by,
+        purpose="generation",
+    )
     if not written:
         error = errors[0]
         _progress(
@@ -530,6 +538,19 @@ def generation_run(*, generation_id: int) -> Generation | None:
     return generation
 
 
+def dispatch_abandoned_generations() -> int:
+    """Beat: generations never picked up, or whose worker died, are sent to a worker again;
+    the claim makes a duplicate delivery harmless."""
+    from generation.tasks import run_generation
+
+    abandoned = abandoned_jobs(
+        Generation, queued=GenerationStatus.QUEUED, running=GenerationStatus.RUNNING
+    )
+    for generation_id in abandoned:
+        run_generation.delay(generation_id)
+    return len(abandoned)
+
+
 def _user_message(error: registry.LLMError) -> str:
     if error.permanent:
         return str(error)
@@ -543,10 +564,6 @@ def _user_message(error: registry.LLMError) -> str:
 
 
 # --- Feedback -------------------------------------------------------------------------------
-
-
-def _check_open(variation: Variation, role: str) -> None:
-    require(role, Action.EDIT)
 
 
 def _phrases_removed_and_added(before: str, after: str) -> tuple[list[str], list[str]]:
@@ -600,8 +617,14 @@ def _learn_from_edit(persona: Persona, before: str, after: str, source: Variatio
     )
 
 
-def _similar(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(a=a, b=b, autojunk=False).ratio()
+def _near_identical(a: str, b: str, threshold: float = 0.85) -> bool:
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    # The cheap upper bounds rule out almost every pair before the full comparison.
+    return (
+        matcher.real_quick_ratio() >= threshold
+        and matcher.quick_ratio() >= threshold
+        and matcher.ratio() >= threshold
+    )
 
 
 def _flag_contradictions(variation: Variation) -> None:
@@ -611,10 +634,14 @@ def _flag_contradictions(variation: Variation) -> None:
         if variation.status == VariationStatus.ACCEPTED
         else VariationStatus.ACCEPTED
     )
-    candidates = Variation.objects.filter(
-        generation__persona_id=variation.generation.persona_id, status=opposite
-    ).order_by("-decided_at")[:200]
-    clashing = [c.pk for c in candidates if _similar(c.text, variation.text) >= 0.85]
+    candidates = (
+        Variation.objects.filter(
+            generation__persona_id=variation.generation.persona_id, status=opposite
+        )
+        .order_by("-decided_at")
+        .values_list("pk", "text")[:200]
+    )
+    clashing = [pk for pk, text in candidates if _near_identical(text, variation.text)]
     if clashing:
         Variation.objects.filter(pk__in=[*clashing, variation.pk]).update(
             flagged_contradiction=True
@@ -625,7 +652,7 @@ def _flag_contradictions(variation: Variation) -> None:
 def variation_accept(
     *, variation: Variation, role: str, user: User, final_text: str | None = None
 ) -> Variation:
-    _check_open(variation, role)
+    require(role, Action.EDIT)
     persona = variation.generation.persona
     if final_text is not None and final_text.strip() and final_text.strip() != variation.text:
         variation.edit_diff = _learn_from_edit(
@@ -646,7 +673,7 @@ def variation_accept(
 def variation_reject(
     *, variation: Variation, role: str, user: User, reasons: list[str], note: str = ""
 ) -> Variation:
-    _check_open(variation, role)
+    require(role, Action.EDIT)
     reasons = [r for r in reasons if r in RejectReason.values]
     if not reasons:
         raise ValidationError("Pick at least one reason: it is how the next drafts improve.")
@@ -675,7 +702,7 @@ def variation_reject(
 
 @transaction.atomic
 def variation_edit(*, variation: Variation, role: str, user: User, text: str) -> Variation:
-    _check_open(variation, role)
+    require(role, Action.EDIT)
     text = text.strip()
     if not text:
         raise ValidationError("The draft cannot be empty.")
@@ -711,57 +738,79 @@ def _apply_score(variation: Variation, s: scoring.VoiceScore) -> None:
     variation.score_vocabulary = s.vocabulary
 
 
-def _material_for(variation: Variation) -> dict[str, Any]:
-    material, _ = assemble_context(variation.generation)
-    return {**material, "angle": variation.angle}
-
-
-def variation_refine(*, variation: Variation, role: str, user: User, message: str) -> Variation:
-    """One round of the refinement chat: the reply is a revised draft, scored again."""
-    _check_open(variation, role)
-    message = message.strip()
-    if not message:
-        raise ValidationError("Write what you would like changed.")
-    if len(message) > MESSAGE_MAX:
-        raise ValidationError(f"Keep a message under {MESSAGE_MAX} characters.")
+def _rewrite(
+    variation: Variation, user: User, *, purpose: str, prompt: str, seed: int, **extra: Any
+) -> tuple[LLMResult, str]:
+    """One new draft for a variation from the generation's recorded context plus `extra`
+    (a refinement request, say), with a ledger row per attempt and the provider's failure as
+    a message the creator can act on. Returns (result, warning) with the variation re-scored."""
     generation = variation.generation
-    used = RefineMessage.objects.filter(variation__generation=generation, role="user").count()
-    if used >= MAX_REFINE_MESSAGES:
-        raise ValidationError(
-            f"This generation has used its {MAX_REFINE_MESSAGES} refinement messages; "
-            "start a new generation to keep going."
-        )
-    material = {
-        **_material_for(variation),
-        "draft": variation.text,
-        "instruction": message,
-        "min_chars": 20,  # "shorter" is the creator's call; only the platform maximum holds
-    }
+    material, _ = assemble_context(generation)
+    material = {**material, "angle": variation.angle, **extra}
     try:
-        result, attempts, warning = write_checked(
-            material, prompt=REFINE_PROMPT, seed=variation.pk * 100 + used
-        )
+        result, attempts, warning = write_checked(material, prompt=prompt, seed=seed)
     except registry.LLMError as error:
-        usage_record(
-            attempts=error.attempts,
-            workspace=generation.persona.workspace,
-            persona=generation.persona,
-            user=user,
-            purpose="refine",
-        )
-        raise ValidationError(_user_message(error)) from None
+        attempts, failure = error.attempts, error
+    else:
+        failure = None
     usage_record(
         attempts=attempts,
         workspace=generation.persona.workspace,
         persona=generation.persona,
         user=user,
-        purpose="refine",
+        purpose=purpose,
     )
+    if failure is not None:
+        raise ValidationError(_user_message(failure))
     version = current_version(generation.persona)
+    if version is not None:
+        _apply_score(variation, score_texts(version, [result.text])[0])
+    variation.text = result.text
+    variation.provider, variation.model, variation.warning = result.provider, result.model, warning
+    return result, warning
+
+
+_REWRITTEN_FIELDS = [
+    "text",
+    "score",
+    "score_structure",
+    "score_tone",
+    "score_vocabulary",
+    "provider",
+    "model",
+    "warning",
+    "updated_at",
+]
+
+
+def variation_refine(*, variation: Variation, role: str, user: User, message: str) -> Variation:
+    """One round of the refinement chat: the reply is a revised draft, scored again."""
+    require(role, Action.EDIT)
+    message = message.strip()
+    if not message:
+        raise ValidationError("Write what you would like changed.")
+    if len(message) > MESSAGE_MAX:
+        raise ValidationError(f"Keep a message under {MESSAGE_MAX} characters.")
+    used = RefineMessage.objects.filter(
+        variation__generation=variation.generation, role="user"
+    ).count()
+    if used >= MAX_REFINE_MESSAGES:
+        raise ValidationError(
+            f"This generation has used its {MAX_REFINE_MESSAGES} refinement messages; "
+            "start a new generation to keep going."
+        )
+    result, _ = _rewrite(
+        variation,
+        user,
+        purpose="refine",
+        prompt=REFINE_PROMPT,
+        seed=variation.pk * 100 + used,
+        draft=variation.text,
+        instruction=message,
+        min_chars=20,  # "shorter" is the creator's call; only the platform maximum holds
+    )
     with transaction.atomic():
         RefineMessage.objects.create(variation=variation, role="user", text=message)
-        if version is not None:
-            _apply_score(variation, score_texts(version, [result.text])[0])
         RefineMessage.objects.create(
             variation=variation,
             role="assistant",
@@ -769,58 +818,33 @@ def variation_refine(*, variation: Variation, role: str, user: User, message: st
             score=variation.score,
             provider=result.provider,
         )
-        variation.text = result.text
-        variation.provider, variation.model = result.provider, result.model
-        variation.warning = warning
-        variation.save(
-            update_fields=[
-                "text",
-                "score",
-                "score_structure",
-                "score_tone",
-                "score_vocabulary",
-                "provider",
-                "model",
-                "warning",
-                "updated_at",
-            ]
-        )
+        variation.save(update_fields=_REWRITTEN_FIELDS)
     return variation
 
 
 def variation_regenerate(*, variation: Variation, role: str, user: User) -> Variation:
-    """A new draft for the same angle, with the lessons learned so far."""
-    _check_open(variation, role)
-    generation = variation.generation
-    material = {
-        **_material_for(variation),
-        "variation_index": ANGLES.index(variation.angle) if variation.angle in ANGLES else 0,
-    }
-    seed = variation.pk * 1000 + int(time.time()) % 997
-    try:
-        result, attempts, warning = write_checked(material, prompt=PROMPT_VERSION, seed=seed)
-    except registry.LLMError as error:
-        usage_record(
-            attempts=error.attempts,
-            workspace=generation.persona.workspace,
-            persona=generation.persona,
-            user=user,
-            purpose="regenerate",
-        )
-        raise ValidationError(_user_message(error)) from None
-    usage_record(
-        attempts=attempts,
-        workspace=generation.persona.workspace,
-        persona=generation.persona,
-        user=user,
+    """A new draft for the same angle, with the lessons learned so far; earlier feedback on
+    this variation no longer applies to it."""
+    require(role, Action.EDIT)
+    _rewrite(
+        variation,
+        user,
         purpose="regenerate",
+        prompt=PROMPT_VERSION,
+        seed=variation.pk * 1000 + int(time.time()) % 997,
+        variation_index=ANGLES.index(variation.angle) if variation.angle in ANGLES else 0,
     )
-    version = current_version(generation.persona)
-    if version is not None:
-        _apply_score(variation, score_texts(version, [result.text])[0])
-    variation.text = variation.original_text = result.text
-    variation.provider, variation.model, variation.warning = result.provider, result.model, warning
+    variation.original_text = variation.text
     variation.status = VariationStatus.PROPOSED
     variation.reject_reasons, variation.feedback_note, variation.edit_diff = [], "", ""
-    variation.save()
+    variation.save(
+        update_fields=[
+            *_REWRITTEN_FIELDS,
+            "original_text",
+            "status",
+            "reject_reasons",
+            "feedback_note",
+            "edit_diff",
+        ]
+    )
     return variation

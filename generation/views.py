@@ -12,7 +12,7 @@ from accounts.selectors import get_object_for
 from contentapp.http import render_form
 from generation import selectors, services
 from generation.forms import DraftForm, GenerateForm, RefineForm, RejectForm
-from generation.models import Generation, GenerationStatus, Variation
+from generation.models import Generation, Variation
 from personas.selectors import current_persona
 
 
@@ -235,6 +235,3 @@ def usage(request: HttpRequest) -> HttpResponse:
         "generation/usage.html",
         {"workspace": request.workspace, "usage": selectors.usage_summary(request.workspace)},
     )
-
-
-__all__ = ["GenerationStatus"]

@@ -4,15 +4,15 @@ from datetime import timedelta
 from typing import Any
 
 import numpy as np
-from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import Action, require
+from core.jobs import abandoned_jobs, job_claim
 from personas.models import Persona
 from posts.models import Post
 from voice import scoring
@@ -82,14 +82,11 @@ def dispatch_due_analyses() -> int:
     """Beat: queue scheduled analyses whose quiet period is over, and re-queue runs whose
     worker died (no progress for longer than a task may live)."""
     now = timezone.now()
-    stale = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
     due = list(
         VoiceAnalysis.objects.filter(
-            Q(status=AnalysisStatus.SCHEDULED, run_after__lte=now)
-            | Q(status=AnalysisStatus.QUEUED, updated_at__lt=now - timedelta(minutes=2))
-            | Q(status=AnalysisStatus.RUNNING, updated_at__lt=stale)
+            status=AnalysisStatus.SCHEDULED, run_after__lte=now
         ).values_list("id", flat=True)[:50]
-    )
+    ) + abandoned_jobs(VoiceAnalysis, queued=AnalysisStatus.QUEUED, running=AnalysisStatus.RUNNING)
     for analysis_id in due:
         VoiceAnalysis.objects.filter(pk=analysis_id, status=AnalysisStatus.SCHEDULED).update(
             status=AnalysisStatus.QUEUED, updated_at=now
@@ -108,12 +105,13 @@ def _progress(analysis_id: int, progress: int, stage: str, **extra: Any) -> None
 
 def analysis_run(*, analysis_id: int) -> VoiceProfile | None:
     """The Celery job. Claimed with a conditional update: safe to deliver twice."""
-    stale = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-    claimable = Q(status=AnalysisStatus.QUEUED) | Q(
-        status=AnalysisStatus.RUNNING, updated_at__lt=stale
-    )
-    if not VoiceAnalysis.objects.filter(claimable, pk=analysis_id).update(
-        status=AnalysisStatus.RUNNING, progress=5, stage="Reading posts", updated_at=timezone.now()
+    if not job_claim(
+        VoiceAnalysis,
+        analysis_id,
+        queued=AnalysisStatus.QUEUED,
+        running=AnalysisStatus.RUNNING,
+        progress=5,
+        stage="Reading posts",
     ):
         return None
     analysis = VoiceAnalysis.objects.select_related("persona__workspace").get(pk=analysis_id)

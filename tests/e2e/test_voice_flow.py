@@ -6,8 +6,7 @@ import pytest
 from django.db import connections
 from playwright.sync_api import Page, expect
 
-from core.demo_posts import DEMO_POSTS
-from tests.factories import PASSWORD, PersonaFactory, UserFactory
+from tests.e2e.helpers import sign_in_with_demo_posts
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -16,21 +15,8 @@ def test_analyse_correct_and_compare(live_server, page: Page, tmp_path):
     from celery.contrib.testing.worker import start_worker
 
     from contentapp.celery import app
-    from tests.conftest import personal_workspace
 
-    user = UserFactory(email="voice@example.com")
-    PersonaFactory(workspace=personal_workspace(user), name="Founder me", timezone="UTC")
-    pasted = "\n---\n".join(text for text, *_ in DEMO_POSTS)
-
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Email").fill("voice@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.goto(f"{live_server.url}/posts/import/")
-    page.get_by_label("Or paste posts").fill(pasted)
-    page.get_by_role("button", name="Preview").click()
-    page.get_by_role("button", name="Import 12 posts").click()
-    expect(page.get_by_role("heading", name="Imported 12 posts")).to_be_visible()
+    sign_in_with_demo_posts(page, live_server, "voice@example.com")
 
     page.get_by_role("link", name="Voice").click()
     page.get_by_role("button", name="Analyse my voice").click()

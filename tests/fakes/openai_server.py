@@ -88,6 +88,7 @@ class _FakeServer:
                             "body": body,
                             "auth": self.headers.get("Authorization"),
                             "api_key": self.headers.get("x-api-key"),
+                            "at": time.monotonic(),
                         }
                     )
                     fault = fake.fail_next.pop(0) if fake.fail_next else None

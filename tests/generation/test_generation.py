@@ -106,9 +106,10 @@ def test_three_model_calls_run_concurrently(owner, persona, settings):
         generation = _generate(owner, persona)
     assert generation.status == GenerationStatus.DONE
     assert {v.provider for v in generation.variations.all()} == {"openai"}
-    # Three requests reached the model before the first answer (0.5 s) could have come back.
+    # All three requests reached the model before the first answer (0.5 s) could come back.
     assert len(fake.requests) == 3
-    assert generation.duration_ms < 3 * 500
+    arrivals = [r["at"] for r in fake.requests]
+    assert max(arrivals) - min(arrivals) < 0.5
 
 
 def test_when_every_provider_fails_the_user_is_told_and_can_retry(
@@ -295,5 +296,21 @@ def test_a_viewer_cannot_generate(viewer, workspace, persona):
     response = client_for(viewer, workspace).post(
         reverse("generate"), {"topic": "x", "content_type": "short", "creativity": 30}
     )
-    assert response.status_code in (403, 422)
+    assert response.status_code == 403
     assert Generation.objects.count() == 0
+
+
+def test_a_generation_nobody_works_on_is_dispatched_again(owner, persona):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    lost = Generation.objects.create(persona=persona, requested_by=owner, topic="lost")
+    fresh = Generation.objects.create(persona=persona, requested_by=owner, topic="fresh")
+    Generation.objects.filter(pk=lost.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
+    assert services.dispatch_abandoned_generations() == 1
+    services.generation_run(generation_id=lost.pk)  # what the re-sent task does
+    lost.refresh_from_db()
+    assert lost.status == GenerationStatus.DONE and lost.variations.count() == 3
+    fresh.refresh_from_db()
+    assert fresh.status == GenerationStatus.QUEUED
