@@ -18,15 +18,17 @@ install: $(STAMP)
 run: $(STAMP)
 	$(PY) manage.py runall
 
-## The full check: lint, format check and the whole test suite (browser tests included).
+## The full check: lint, format check, the layer contracts and the whole test suite (browser tests included).
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

@@ -152,3 +152,10 @@ def membership_remove(*, membership: Membership, actor: User, actor_role: str) -
     if leaving_self and membership.workspace.is_personal:
         raise ValidationError("You cannot leave your personal workspace.")
     membership.delete()
+
+
+def user_lock(user: User) -> None:
+    """Serialise per-user checks (limits) until the current transaction ends."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("user_lock() needs a transaction to hold the lock in.")
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()

@@ -26,7 +26,7 @@ from accounts.selectors import (
     members_of,
     pending_invitations,
 )
-from contentapp.http import safe_next_url
+from core.http import safe_next_url
 
 
 def signup(request: HttpRequest) -> HttpResponse:

@@ -31,9 +31,9 @@ def main() -> None:
     from django.utils import timezone
 
     from accounts.models import User
-    from core.demo_posts import DEMO_POSTS
     from generation.models import Generation
     from generation.services import PROMPT_VERSION, generation_run
+    from home.demo_posts import DEMO_POSTS
     from llm import registry
     from llm.base import ChatRequest
     from personas.models import Persona

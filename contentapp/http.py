@@ -1,4 +1,5 @@
-"""HTTP plumbing: a request id for every request, one log line per request, JSON log lines."""
+"""Request plumbing: a request id for every request, one log line per request, JSON log lines.
+(View helpers every app uses live in core.http.)"""
 
 from __future__ import annotations
 
@@ -11,31 +12,12 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 logger = logging.getLogger("contentapp.request")
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-
-
-def render_form(
-    request: HttpRequest, template: str, context: dict[str, object], *, form: BaseForm
-) -> HttpResponse:
-    """A page with a form: status 422 when the form has errors (HTMX swaps it, tests see it),
-    and the bound form re-renders what the user typed."""
-    return render(request, template, context, status=422 if form.errors else 200)
-
-
-def safe_next_url(request: HttpRequest, default: str) -> str:
-    """The `next` parameter when it points into this site, else `default` (no open redirects)."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
 
 
 class RequestIdFilter(logging.Filter):

@@ -51,13 +51,16 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_celery_beat",
+    # Ours, in layer order (docs/architecture.md).
     "core",
     "accounts",
     "personas",
+    "llm",
+    "billing",
     "posts",
     "voice",
-    "llm",
     "generation",
+    "home",
 ]
 
 MIDDLEWARE = [

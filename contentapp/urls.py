@@ -2,13 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core import views as core_views
+from home import views as home_views
 
 admin.site.site_header = "ContentTwin admin"
 admin.site.site_title = "ContentTwin admin"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("dashboard/", core_views.dashboard, name="dashboard"),
+    path("", home_views.home, name="home"),
+    path("dashboard/", home_views.dashboard, name="dashboard"),
     path("healthz", core_views.healthz, name="healthz"),
     path("personas/", include("personas.urls")),
     path("posts/", include("posts.urls")),

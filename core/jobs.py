@@ -1,17 +1,54 @@
-"""Job rows (an analysis, a generation) that a Celery task works on. The row is the durable
-state: a task claims it with one conditional update, so a redelivered task does nothing, and a
-beat sweep finds rows that nobody works on (never picked up, or their worker died)."""
+"""The jobs kit: every background job (an import, an analysis, a generation, a rewrite) is a row
+that a Celery task works on, and the row is the durable state.
+
+- `enqueue` sends a task by name once the transaction that wrote the row commits (so a worker
+  never looks for a row it cannot see yet; by name, so services never import their tasks).
+- `job_claim` claims the row with one conditional update: a redelivered task does nothing,
+  and a running row whose worker died can be taken over.
+- `job_progress` records percent and stage (and renews the lease: `updated_at`).
+- `abandoned_jobs` is what the beat sweeps re-send: rows never picked up, or whose worker died.
+- `JobProgress` + `poll_response` are the one progress fragment every job page polls
+  (`templates/core/jobs.html#job-progress`), answering 286 to stop polling when done.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import models, transaction
 from django.db.models import Model, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 
 # A queued row this old was lost on its way to a worker (the broker restarted, say).
 QUEUED_GRACE = timedelta(minutes=2)
+
+
+class JobStatus(models.TextChoices):
+    """The states of a job row (apps with extra states, like a scheduled analysis, extend it)."""
+
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+def send(task_name: str, *args: object) -> None:
+    """Send a task by name now (beat sweeps; nothing to wait for)."""
+    from celery import current_app
+
+    current_app.send_task(task_name, args=args)
+
+
+def enqueue(task_name: str, *args: object) -> None:
+    """Send a task by name once the current transaction commits (at once outside one)."""
+    transaction.on_commit(lambda: send(task_name, *args))
 
 
 def stale_before() -> datetime:
@@ -19,7 +56,14 @@ def stale_before() -> datetime:
     return timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
 
 
-def job_claim(model: type[Model], pk: int, *, queued: str, running: str, **updates: object) -> bool:
+def job_claim(
+    model: type[Model],
+    pk: int,
+    *,
+    queued: str = JobStatus.QUEUED,
+    running: str = JobStatus.RUNNING,
+    **updates: object,
+) -> bool:
     claimable = Q(status=queued) | Q(status=running, updated_at__lt=stale_before())
     return bool(
         model.objects.filter(claimable, pk=pk).update(
@@ -28,7 +72,21 @@ def job_claim(model: type[Model], pk: int, *, queued: str, running: str, **updat
     )
 
 
-def abandoned_jobs(model: type[Model], *, queued: str, running: str, limit: int = 50) -> list[int]:
+def job_progress(model: type[Model], pk: int, percent: int, stage: str, **extra: object) -> None:
+    """Percent and stage for the progress fragment; `extra` sets other fields (the final
+    status, an error). Every call renews the row's lease."""
+    model.objects.filter(pk=pk).update(
+        progress=percent, stage=stage, updated_at=timezone.now(), **extra
+    )
+
+
+def abandoned_jobs(
+    model: type[Model],
+    *,
+    queued: str = JobStatus.QUEUED,
+    running: str = JobStatus.RUNNING,
+    limit: int = 50,
+) -> list[int]:
     """Ids of rows queued for too long or running without progress for too long."""
     return list(
         model.objects.filter(
@@ -36,3 +94,39 @@ def abandoned_jobs(model: type[Model], *, queued: str, running: str, limit: int 
             | Q(status=running, updated_at__lt=stale_before())
         ).values_list("id", flat=True)[:limit]
     )
+
+
+def resend_abandoned(model: type[Model], task_name: str, **statuses: str) -> int:
+    """Beat: hand abandoned rows to a worker again; the claim makes a duplicate harmless."""
+    ids = abandoned_jobs(model, **statuses)
+    for pk in ids:
+        send(task_name, pk)
+    return len(ids)
+
+
+@dataclass(frozen=True)
+class JobProgress:
+    """What the shared progress fragment shows about one job."""
+
+    region: str  # id of the element the poll swaps
+    poll_url: str
+    title: str  # "Analysing your voice…"
+    running: bool
+    percent: int = 0
+    stage: str = ""
+    failed: bool = False
+    error: str = ""
+    done_text: str = "Done."
+    done_url: str = ""
+    done_link: str = ""
+
+
+def poll_response(request: HttpRequest, job: JobProgress, *, refresh: bool) -> HttpResponse:
+    """The progress fragment; once the job stops running, status 286 stops htmx polling and
+    `refresh` reloads the page to show the result."""
+    response = render(request, "core/jobs.html#job-progress", {"job": job})
+    if not job.running:
+        response.status_code = 286
+        if refresh:
+            response["HX-Refresh"] = "true"
+    return response

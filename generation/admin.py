@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from generation.models import Generation, Lesson, RefineMessage, Variation
+from generation.models import Generation, Lesson, RefineMessage, Rewrite, Variation
 
 
 @admin.register(Generation)
@@ -32,3 +32,11 @@ class LessonAdmin(admin.ModelAdmin):
     list_filter = ("kind", "active")
     search_fields = ("value", "persona__name")
     raw_id_fields = ("persona", "source")
+
+
+@admin.register(Rewrite)
+class RewriteAdmin(admin.ModelAdmin):
+    list_display = ("variation", "kind", "status", "requested_by", "created_at")
+    list_filter = ("kind", "status")
+    search_fields = ("message",)
+    raw_id_fields = ("variation", "requested_by")

@@ -5,6 +5,7 @@ from django import forms
 from generation.models import ContentType, RejectReason
 from generation.services import MESSAGE_MAX, TOPIC_MAX
 from voice.models import Overlay
+from voice.selectors import overlays_of
 
 
 class GenerateForm(forms.Form):
@@ -26,7 +27,7 @@ class GenerateForm(forms.Form):
 
     def __init__(self, *args: object, persona: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["overlay"].queryset = Overlay.objects.filter(persona=persona).order_by("name")
+        self.fields["overlay"].queryset = overlays_of(persona)
 
 
 class RejectForm(forms.Form):

@@ -2,9 +2,14 @@ from __future__ import annotations
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models import Q
 
+from core.jobs import JobStatus
 from core.models import TimeStampedModel
 from personas.models import Persona
+
+# The three drafts of a generation, one per angle.
+ANGLES = ("story", "contrarian", "how-to")
 
 
 class ContentType(models.TextChoices):
@@ -153,3 +158,40 @@ class Lesson(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.value}"
+
+
+class RewriteKind(models.TextChoices):
+    REFINE = "refine", "Refinement"
+    REGENERATE = "regenerate", "Regeneration"
+
+
+class Rewrite(TimeStampedModel):
+    """One refinement (a chat message) or regeneration of a draft, written by a worker — a
+    remote model can take many seconds — and polled by the page. At most one runs per draft
+    (a database constraint, so two clicks cannot both rewrite it)."""
+
+    workspace_path = "variation__generation__persona__workspace"
+
+    variation = models.ForeignKey(Variation, on_delete=models.CASCADE, related_name="rewrites")
+    kind = models.CharField(max_length=10, choices=RewriteKind.choices)
+    message = models.TextField(blank=True, max_length=1000)  # the creator's request (refine)
+    requested_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    error_kind = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["variation"],
+                condition=Q(status__in=["queued", "running"]),
+                name="rewrite_one_active_per_draft",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of draft {self.variation_id} ({self.status})"

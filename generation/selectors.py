@@ -3,11 +3,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Avg, Count, Q
 
-from accounts.models import Workspace
 from generation.models import Lesson, RejectReason, Variation, VariationStatus
-from llm.models import Outcome, UsageRecord
 from personas.models import Persona
 
 
@@ -43,27 +41,4 @@ def feedback_summary(persona: Persona) -> dict[str, Any]:
         ),
         "recent": list(decided.select_related("generation").order_by("-decided_at")[:20]),
         "lessons": list(Lesson.objects.filter(persona=persona, active=True).order_by("kind")),
-    }
-
-
-def usage_summary(workspace: Workspace) -> dict[str, Any]:
-    rows = UsageRecord.objects.filter(workspace=workspace)
-    by_provider = list(
-        rows.values("provider", "model", "purpose")
-        .annotate(
-            calls=Count("id"),
-            errors=Count("id", filter=Q(outcome=Outcome.ERROR)),
-            input_tokens=Sum("input_tokens"),
-            output_tokens=Sum("output_tokens"),
-            cost_micros=Sum("cost_micros"),
-            latency=Avg("latency_ms"),
-        )
-        .order_by("provider", "model", "purpose")
-    )
-    for row in by_provider:
-        row["cost"] = (row["cost_micros"] or 0) / 1_000_000
-    return {
-        "by_provider": by_provider,
-        "recent": list(rows.select_related("persona", "user").order_by("-created_at")[:50]),
-        "total_cost": sum(r["cost_micros"] or 0 for r in by_provider) / 1_000_000,
     }

@@ -13,6 +13,7 @@ urlpatterns = [
     path("drafts/<int:variation_id>/reject/", views.variation_reject, name="variation_reject"),
     path("drafts/<int:variation_id>/edit/", views.variation_edit, name="variation_edit"),
     path("drafts/<int:variation_id>/refine/", views.variation_refine, name="variation_refine"),
+    path("rewrites/<int:rewrite_id>/progress/", views.rewrite_progress, name="rewrite_progress"),
     path(
         "drafts/<int:variation_id>/regenerate/",
         views.variation_regenerate,

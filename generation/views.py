@@ -2,18 +2,23 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.middleware import workspace_view
 from accounts.permissions import Action, role_allows
 from accounts.selectors import get_object_for
-from contentapp.http import render_form
+from core.http import render_form
+from core.jobs import ACTIVE, JobProgress, JobStatus, poll_response
 from generation import selectors, services
 from generation.forms import DraftForm, GenerateForm, RefineForm, RejectForm
-from generation.models import Generation, Variation
+from generation.models import Generation, GenerationStatus, Rewrite, RewriteKind, Variation
+from llm.selectors import usage_summary
 from personas.selectors import current_persona
+from voice.selectors import latest_voice_version
 
 
 def _generation(request: HttpRequest, generation_id: int, action: Action = Action.VIEW):
@@ -58,25 +63,75 @@ def generate(request: HttpRequest) -> HttpResponse:
     context = {
         "persona": persona,
         "form": form,
-        "has_voice": services.current_version(persona) is not None,
+        "has_voice": latest_voice_version(persona, fields=("id",)) is not None,
         "can_edit": role_allows(request.membership.role, Action.EDIT),
         "recent": persona.generations.order_by("-created_at")[:10],
     }
     return render_form(request, "generation/generate.html", context, form=form)
 
 
+def _generation_job(generation: Generation) -> JobProgress:
+    return JobProgress(
+        region="generation-progress",
+        poll_url=reverse("generation_progress", args=[generation.pk]),
+        title="Writing…",
+        running=generation.status in services.ACTIVE,
+        percent=generation.progress,
+        stage=generation.stage,
+        failed=generation.status == GenerationStatus.FAILED,
+        error=generation.error,
+        done_text="Done.",
+        done_url=reverse("generation_detail", args=[generation.pk]),
+        done_link="Show the drafts",
+    )
+
+
+def _rewrite_job(rewrite: Rewrite) -> JobProgress:
+    refine = rewrite.kind == RewriteKind.REFINE
+    return JobProgress(
+        region=f"rewrite-{rewrite.pk}",
+        poll_url=reverse("rewrite_progress", args=[rewrite.pk]),
+        title="Refining…" if refine else "Writing a new draft…",
+        running=rewrite.status in ACTIVE,
+        percent=rewrite.progress,
+        stage=f"“{rewrite.message}”: {rewrite.stage or 'waiting for a worker'}"
+        if refine
+        else rewrite.stage,
+        failed=rewrite.status == JobStatus.FAILED,
+        error=services.rewrite_failure_message(rewrite),
+        done_text="Rewritten.",
+    )
+
+
+def _with_messages_and_rewrites(variations):
+    """Drafts with their chat and their running rewrite (`active_rewrites`), in three
+    queries whatever their number."""
+    return variations.prefetch_related(
+        "messages",
+        Prefetch(
+            "rewrites",
+            queryset=Rewrite.objects.filter(status__in=ACTIVE),
+            to_attr="active_rewrites",
+        ),
+    )
+
+
 def _detail_context(request: HttpRequest, generation: Generation) -> dict:
-    variations = list(generation.variations.prefetch_related("messages"))
+    variations = list(_with_messages_and_rewrites(generation.variations.all()))
+    for variation in variations:
+        variation.rewrite_job = (  # type: ignore[attr-defined]
+            _rewrite_job(variation.active_rewrites[0]) if variation.active_rewrites else None
+        )
     return {
         "generation": generation,
+        "generation_job": _generation_job(generation),
         "persona": generation.persona,
         "running": generation.status in services.ACTIVE,
         "variations": variations,
         "low_match": services.LOW_MATCH,
         "reject_form": RejectForm(),
         "can_edit": role_allows(generation.user_role, Action.EDIT),
-        "refine_left": services.MAX_REFINE_MESSAGES
-        - sum(1 for v in variations for m in v.messages.all() if m.role == "user"),
+        "refine_left": services.MAX_REFINE_MESSAGES - services.refine_messages_used(generation.pk),
     }
 
 
@@ -89,14 +144,15 @@ def generation_detail(request: HttpRequest, generation_id: int) -> HttpResponse:
 @workspace_view
 def generation_progress(request: HttpRequest, generation_id: int) -> HttpResponse:
     generation = _generation(request, generation_id)
-    running = generation.status in services.ACTIVE
-    response = render(
-        request, "generation/_progress.html", {"generation": generation, "running": running}
-    )
-    if not running:
-        response.status_code = 286  # stops htmx polling; the page reloads with the drafts
-        response["HX-Refresh"] = "true"
-    return response
+    # Done or failed, the page reloads with the drafts (or the error and a Retry button).
+    return poll_response(request, _generation_job(generation), refresh=True)
+
+
+@workspace_view
+def rewrite_progress(request: HttpRequest, rewrite_id: int) -> HttpResponse:
+    rewrite = get_object_for(request.user, Rewrite, rewrite_id)
+    # Done: the page reloads with the new draft; a failure stays in the card, said plainly.
+    return poll_response(request, _rewrite_job(rewrite), refresh=rewrite.status == JobStatus.DONE)
 
 
 @workspace_view
@@ -117,7 +173,10 @@ def _card(request: HttpRequest, variation: Variation, **extra: object) -> HttpRe
     generation = variation.generation
     if not request.htmx:
         return redirect("generation_detail", generation.pk)
-    variation = Variation.objects.prefetch_related("messages").get(pk=variation.pk)
+    variation = _with_messages_and_rewrites(Variation.objects.filter(pk=variation.pk)).get()
+    variation.rewrite_job = (  # type: ignore[attr-defined]
+        _rewrite_job(variation.active_rewrites[0]) if variation.active_rewrites else None
+    )
     context = {
         "v": variation,
         "generation": generation,
@@ -200,9 +259,10 @@ def variation_edit(request: HttpRequest, variation_id: int) -> HttpResponse:
 @require_POST
 def variation_refine(request: HttpRequest, variation_id: int) -> HttpResponse:
     def act(v: Variation, data: dict) -> Variation:
-        return services.variation_refine(
+        services.variation_refine(
             variation=v, role=v.user_role, user=request.user, message=data["message"]
         )
+        return v  # the card shows the refinement's progress
 
     return _act(request, variation_id, act, RefineForm)
 
@@ -211,7 +271,8 @@ def variation_refine(request: HttpRequest, variation_id: int) -> HttpResponse:
 @require_POST
 def variation_regenerate(request: HttpRequest, variation_id: int) -> HttpResponse:
     def act(v: Variation, data: dict) -> Variation:
-        return services.variation_regenerate(variation=v, role=v.user_role, user=request.user)
+        services.variation_regenerate(variation=v, role=v.user_role, user=request.user)
+        return v  # the card shows the new draft's progress
 
     return _act(request, variation_id, act)
 
@@ -233,5 +294,5 @@ def usage(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "generation/usage.html",
-        {"workspace": request.workspace, "usage": selectors.usage_summary(request.workspace)},
+        {"workspace": request.workspace, "usage": usage_summary(request.workspace)},
     )

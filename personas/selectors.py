@@ -27,3 +27,13 @@ def current_persona(request: HttpRequest, workspace: Workspace) -> Persona | Non
 
 def remember_persona(request: HttpRequest, persona: Persona) -> None:
     request.session[_session_key(persona.workspace_id)] = persona.pk
+
+
+def persona_by_id(persona_id: int) -> Persona | None:
+    """For operator commands at the shell only (no tenancy there); views use get_object_for."""
+    return Persona.objects.filter(pk=persona_id).first()
+
+
+def all_persona_ids() -> list[int]:
+    """Every persona, for operator commands at the shell (`embed_posts --all`)."""
+    return list(Persona.objects.order_by("pk").values_list("pk", flat=True))

@@ -40,3 +40,12 @@ def persona_set_archived(*, persona: Persona, role: str, archived: bool) -> Pers
     persona.archived_at = timezone.now() if archived else None
     persona.save(update_fields=["archived_at", "updated_at"])
     return persona
+
+
+def persona_lock(persona: Persona | int) -> None:
+    """Serialise writes into one persona (imports, voice versions, analyses) until the
+    current transaction ends. Every app locks a persona through this, never by hand."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("persona_lock() needs a transaction to hold the lock in.")
+    pk = persona if isinstance(persona, int) else persona.pk
+    Persona.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True).first()

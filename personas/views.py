@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from accounts.middleware import workspace_view
 from accounts.permissions import Action, require, role_allows
 from accounts.selectors import get_object_for
-from contentapp.http import render_form, safe_next_url
+from core.http import render_form, safe_next_url
 from personas import services
 from personas.forms import PersonaForm
 from personas.models import Persona

@@ -8,24 +8,25 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import Action, require
+from core.jobs import abandoned_jobs, enqueue, job_claim, resend_abandoned
 from personas.models import Persona
 from posts import parsers
 from posts.models import ImportBatch, ImportStatus
 from posts.rules import check_post
 from posts.services import existing_hashes, posts_bulk_import
 
+RUN_IMPORT = "posts.tasks.run_import"
 CHUNK_ROWS = 200  # rows written per transaction by the background job (progress granularity)
 
 
@@ -144,9 +145,7 @@ def import_confirm(*, batch: ImportBatch, role: str) -> ImportBatch:
     )
     if claimed:
         if batch.total > settings.IMPORT_BACKGROUND_ABOVE:
-            from posts.tasks import run_import
-
-            transaction.on_commit(lambda: run_import.delay(batch.pk))
+            enqueue(RUN_IMPORT, batch.pk)
         else:
             import_run(import_id=batch.pk)
     batch.refresh_from_db()
@@ -154,16 +153,15 @@ def import_confirm(*, batch: ImportBatch, role: str) -> ImportBatch:
 
 
 def stalled_import_ids() -> list[int]:
-    """Confirmed imports no worker is making progress on: queued for over two minutes (the
-    enqueue was lost, e.g. Redis restarted) or running with an expired lease."""
-    now = timezone.now()
-    stale = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-    return list(
-        ImportBatch.objects.filter(
-            Q(status=ImportStatus.QUEUED, updated_at__lt=now - timedelta(minutes=2))
-            | Q(status=ImportStatus.RUNNING, updated_at__lt=stale)
-        ).values_list("id", flat=True)[:100]
-    )
+    """Confirmed imports no worker is making progress on."""
+    return abandoned_jobs(ImportBatch, limit=100)
+
+
+def resend_stalled_imports() -> int:
+    """Beat: confirmed imports no worker is making progress on (queued for over two minutes —
+    the enqueue was lost, e.g. Redis restarted — or running with an expired lease) are sent
+    to a worker again."""
+    return resend_abandoned(ImportBatch, RUN_IMPORT)
 
 
 def import_run(*, import_id: int) -> None:
@@ -171,11 +169,7 @@ def import_run(*, import_id: int) -> None:
     of the same job does nothing while the first is alive; a run whose worker died (no
     progress for longer than a task may live) is taken over. Rows are re-checked against the
     persona's posts, so whatever the dead run wrote is skipped as duplicates."""
-    stale = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-    claimable = Q(status=ImportStatus.QUEUED) | Q(status=ImportStatus.RUNNING, updated_at__lt=stale)
-    if not ImportBatch.objects.filter(claimable, pk=import_id).update(
-        status=ImportStatus.RUNNING, updated_at=timezone.now()
-    ):
+    if not job_claim(ImportBatch, import_id):
         return
     batch = ImportBatch.objects.select_related("persona").get(pk=import_id)
     raw_rows = [

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -80,3 +80,69 @@ def similar_posts(
         post.similarity = round((1 - distance) * 100)  # type: ignore[attr-defined]
         found.append(post)
     return found
+
+
+def post_count(persona: Persona | int) -> int:
+    return Post.objects.filter(persona=persona).count()
+
+
+def posts_for_analysis(persona: Persona | int) -> list[Post]:
+    """Every post of the persona with what a voice analysis reads (text, performance,
+    embedding)."""
+    return list(
+        Post.objects.filter(persona=persona).only(
+            "text", "performance_score", "embedding", "embedding_model"
+        )
+    )
+
+
+def post_texts(persona: Persona | int, ids: list[int]) -> dict[int, Post]:
+    """Posts of this persona by id (id and text only); ids of other personas are ignored."""
+    return Post.objects.filter(persona=persona).only("id", "text").in_bulk(ids)
+
+
+def recent_posts(persona: Persona | int, *, exclude: list[int], limit: int) -> list[Post]:
+    return list(
+        Post.objects.filter(persona=persona)
+        .exclude(pk__in=exclude)
+        .order_by("-posted_at")
+        .only("id", "text")[:limit]
+    )
+
+
+def best_posts(persona: Persona | int, *, exclude: list[int], limit: int) -> list[Post]:
+    return list(
+        Post.objects.filter(persona=persona)
+        .exclude(pk__in=exclude)
+        .order_by("-performance_score")
+        .only("id", "text")[:limit]
+    )
+
+
+def texts_added_since(persona: Persona | int, since: datetime, *, limit: int) -> list[str]:
+    """The newest texts of posts added after `since`."""
+    return list(
+        Post.objects.filter(persona=persona, created_at__gt=since)
+        .order_by("-created_at")
+        .values_list("text", flat=True)[:limit]
+    )
+
+
+def posts_state(persona: Persona | int) -> tuple[float, int]:
+    """(last change as a timestamp, number of posts): changes whenever the posts do."""
+    state = Post.objects.filter(persona=persona).aggregate(
+        newest=Max("updated_at"), count=Count("id")
+    )
+    return (state["newest"].timestamp() if state["newest"] else 0.0, state["count"])
+
+
+def personas_with_unembedded_posts(*, limit: int) -> list[int]:
+    """Personas with posts the current embedding model has not embedded (a failed job, a
+    model change)."""
+    from llm.embeddings import get_embedder
+
+    return list(
+        Post.objects.exclude(embedding_model=get_embedder().model_name, embedding__isnull=False)
+        .values_list("persona_id", flat=True)
+        .distinct()[:limit]
+    )

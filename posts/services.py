@@ -7,7 +7,11 @@ from typing import Any
 from django.db import connection, transaction
 
 from accounts.permissions import Action, require
+from core.jobs import enqueue
+from llm.embeddings import get_embedder
 from personas.models import Persona
+from personas.services import persona_lock
+from posts.hooks import posts_added
 from posts.models import Post, Source
 from posts.rules import CheckedPost
 
@@ -73,9 +77,7 @@ def recompute_performance(*, persona_id: int) -> None:
 
 
 def _enqueue_embedding(persona_id: int) -> None:
-    from posts.tasks import embed_persona_posts
-
-    transaction.on_commit(lambda: embed_persona_posts.delay(persona_id))
+    enqueue("posts.tasks.embed_persona_posts", persona_id)
 
 
 @transaction.atomic
@@ -86,6 +88,7 @@ def post_create(
     post = Post.objects.create(persona=persona, source=source, **checked.values)
     recompute_performance(persona_id=persona.pk)
     _enqueue_embedding(persona.pk)
+    posts_added(persona.pk, "manual")
     return post
 
 
@@ -106,6 +109,7 @@ def post_update(*, post: Post, role: str, checked: CheckedPost) -> Post:
     recompute_performance(persona_id=post.persona_id)
     if text_changed:
         _enqueue_embedding(post.persona_id)
+        posts_added(post.persona_id, "edit")
     post.refresh_from_db(fields=["engagement_rate", "performance_score", "tier"])
     return post
 
@@ -140,7 +144,7 @@ def posts_bulk_import(
     outcome = ImportOutcome()
     with transaction.atomic():
         # Serialise imports into one persona so two at once cannot both insert a duplicate.
-        Persona.objects.select_for_update().filter(pk=persona.pk).first()
+        persona_lock(persona)
         seen = existing_hashes(persona, {v["text_hash"] for v in values})
         fresh = []
         for row in values:
@@ -154,18 +158,19 @@ def posts_bulk_import(
         if fresh:
             recompute_performance(persona_id=persona.pk)
             _enqueue_embedding(persona.pk)
-            from voice.services import analysis_schedule  # voice builds on posts
-
-            analysis_schedule(persona_id=persona.pk)
+            posts_added(persona.pk, "import")
     return outcome
+
+
+def embeddings_reset(*, persona_id: int) -> int:
+    """Forget the persona's vectors so the next embedding run redoes them all."""
+    return Post.objects.filter(persona_id=persona_id).update(embedding=None, embedding_model="")
 
 
 def embed_pending_posts(*, persona_id: int, batch_size: int = 64) -> int:
     """Embed the persona's posts that have no vector from the current model, batch by batch.
     Each batch is claimed with SKIP LOCKED, so two workers never embed the same posts and a
     second run after a crash just carries on. Returns how many posts were embedded."""
-    from llm.embeddings import get_embedder
-
     embedder = get_embedder()
     done = 0
     while True:

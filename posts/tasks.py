@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from posts import services
+from posts import importing, selectors, services
 
 
 @shared_task(
@@ -20,34 +20,20 @@ def embed_persona_posts(persona_id: int) -> int:
 
 @shared_task(name="posts.tasks.run_import", time_limit=540, soft_time_limit=500)
 def run_import(import_id: int) -> None:
-    from posts.importing import import_run
-
-    import_run(import_id=import_id)
+    importing.import_run(import_id=import_id)
 
 
 @shared_task(name="posts.tasks.sweep_stalled_imports", time_limit=60, soft_time_limit=50)
 def sweep_stalled_imports() -> int:
     """Beat, every minute: hand imports that nobody is working on to a worker again."""
-    from posts.importing import stalled_import_ids
-
-    ids = stalled_import_ids()
-    for import_id in ids:
-        run_import.delay(import_id)
-    return len(ids)
+    return importing.resend_stalled_imports()
 
 
 @shared_task(name="posts.tasks.sweep_unembedded", time_limit=120, soft_time_limit=100)
 def sweep_unembedded() -> int:
     """Beat, every 10 minutes: personas with posts the current model has not embedded (a
     failed job, a model change) get an embedding job again."""
-    from llm.embeddings import get_embedder
-    from posts.models import Post
-
-    persona_ids = list(
-        Post.objects.exclude(embedding_model=get_embedder().model_name, embedding__isnull=False)
-        .values_list("persona_id", flat=True)
-        .distinct()[:100]
-    )
+    persona_ids = selectors.personas_with_unembedded_posts(limit=100)
     for persona_id in persona_ids:
         embed_persona_posts.delay(persona_id)
     return len(persona_ids)

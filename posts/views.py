@@ -15,7 +15,8 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.middleware import workspace_view
 from accounts.permissions import Action, require, role_allows
 from accounts.selectors import get_object_for
-from contentapp.http import render_form
+from core.http import render_form
+from core.jobs import JobProgress, poll_response
 from personas.models import Persona
 from personas.selectors import current_persona
 from posts import importing, services
@@ -208,18 +209,27 @@ def _batch(request: HttpRequest, import_batch_id: int, action: Action = Action.V
 def import_detail(request: HttpRequest, import_batch_id: int) -> HttpResponse:
     batch = _batch(request, import_batch_id)
     running = batch.status in {ImportStatus.QUEUED, ImportStatus.RUNNING}
+    job = JobProgress(
+        region="import-progress",
+        poll_url=reverse("import_detail", args=[batch.pk]),
+        title="Importing…",
+        running=running,
+        percent=batch.progress_percent,
+        stage=f"{batch.processed} of {batch.total} rows",
+        failed=batch.status == ImportStatus.FAILED,
+        error=batch.error_message,
+        done_text=f"Imported {batch.imported} post{'s' if batch.imported != 1 else ''}.",
+    )
+    if request.htmx:
+        # Progress polling; once finished the page reloads to show the outcome.
+        return poll_response(request, job, refresh=True)
     context = {
         "batch": batch,
         "running": running,
+        "import_job": job,
         "can_edit": role_allows(batch.user_role, Action.EDIT),
         "problem_rows": [r for r in batch.rows if r["status"] != "ok"],
     }
-    if request.htmx:
-        # Progress polling: 286 tells htmx to stop polling once the job has finished.
-        response = render(request, "posts/import_detail.html#import-progress", context)
-        if not running:
-            response.status_code = 286
-        return response
     return render(request, "posts/import_detail.html", context)
 
 

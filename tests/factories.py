@@ -5,7 +5,7 @@ from datetime import UTC
 import factory
 
 from accounts.models import Invitation, Membership, Role, User, Workspace
-from generation.models import Generation, GenerationStatus, Variation
+from generation.models import Generation, GenerationStatus, Rewrite, Variation
 from personas.models import Persona
 from posts.models import ImportBatch, Post
 from posts.rules import text_hash
@@ -116,7 +116,7 @@ class ImportBatchFactory(PersonaOwnedFactory):
 
 
 def _analysed_profile() -> dict:
-    from core.demo_posts import DEMO_POSTS
+    from home.demo_posts import DEMO_POSTS
     from voice.analysis import WeightedPost, analyse
 
     return analyse([WeightedPost(text) for text, *_ in DEMO_POSTS])
@@ -183,6 +183,22 @@ class VariationFactory(factory.django.DjangoModelFactory):
 
 
 # The tenancy walker finds the factory for each model a URL names (e.g. persona_id → Persona).
+class RewriteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Rewrite
+
+    variation = factory.SubFactory(VariationFactory)
+    kind = "refine"
+    message = "make it shorter"
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: object) -> dict[str, object]:
+        workspace = kwargs.pop("workspace", None)
+        if workspace is not None and "variation" not in kwargs:
+            kwargs["variation"] = VariationFactory(workspace=workspace)
+        return kwargs
+
+
 FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     User: UserFactory,
     Workspace: WorkspaceFactory,
@@ -196,4 +212,5 @@ FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     Overlay: OverlayFactory,
     Generation: GenerationFactory,
     Variation: VariationFactory,
+    Rewrite: RewriteFactory,
 }

@@ -13,10 +13,11 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from voice import text as T
-from voice.lexicon import MARKERS, PRONOUNS, TONE_WORDS
+from language import stylometry as S
+from language import text as T
+from language.lexicon import PRONOUNS, TONE_WORDS
 
 TONE_DIMENSIONS = (
     "confident",
@@ -29,151 +30,11 @@ TONE_DIMENSIONS = (
     "vulnerable",
 )
 
-HOOK_TYPES = (
-    "question",
-    "number",
-    "story",
-    "quote",
-    "how-to",
-    "contrarian",
-    "bold claim",
-    "statement",
-)
-CTA_TYPES = ("question", "comment", "follow or share", "link", "statement")
-
-_CASUAL = (
-    "lol",
-    "haha",
-    "kkk",
-    "jaja",
-    "tá",
-    "pra",
-    "né",
-    "gonna",
-    "wanna",
-    "tipo",
-    "pq",
-    "vc",
-    "q",
-    "x",
-)
-_LIST_LINE = re.compile(r"^\s*(?:[-•*▪→✅✔️👉]|\d+[.)]|[a-z][.)])\s+")
-_NUMBER_START = re.compile(
-    r"^\W*(?:\d|(?:two|three|four|five|six|seven|eight|nine|ten|dois|duas|três|quatro|cinco|"
-    r"seis|sete|oito|nove|dez|dos|tres|cuatro|siete|ocho|nueve|diez)\b)",
-    re.IGNORECASE,
-)
-
 
 @dataclass(frozen=True)
 class WeightedPost:
     text: str
     weight: float = 1.0
-
-
-def _has(text: str, kind: str, language: str) -> bool:
-    lowered = f" {text.lower()}"
-    markers = MARKERS[kind].get(language, ()) + MARKERS[kind]["en"]
-    return any(f" {m}" in lowered for m in markers)
-
-
-def hook_type(first_line: str, language: str) -> str:
-    stripped = first_line.strip()
-    if not stripped:
-        return "statement"
-    if stripped[0] in "\"“«'":
-        return "quote"
-    if _has(stripped, "contrarian", language):
-        return "contrarian"
-    if stripped.rstrip().endswith("?"):
-        return "question"
-    if _has(stripped, "how-to", language):
-        return "how-to"
-    if _NUMBER_START.match(stripped) or re.search(r"\b\d+\s+\w+", stripped[:40]):
-        return "number"
-    if _has(stripped, "story", language):
-        return "story"
-    if len(T.words(stripped)) <= 12 and stripped.endswith((".", "!")):
-        return "bold claim"
-    return "statement"
-
-
-def cta_type(last_line: str, language: str) -> str:
-    stripped = last_line.strip()
-    if re.search(r"https?://|www\.", stripped):
-        return "link"
-    if _has(stripped, "comment", language):
-        return "comment"
-    if _has(stripped, "follow or share", language):
-        return "follow or share"
-    if stripped.endswith("?"):
-        return "question"
-    return "statement"
-
-
-def _body_kind(body_lines: list[str], language: str) -> str:
-    if sum(1 for line in body_lines if _LIST_LINE.match(line)) >= 2:
-        return "list"
-    if any(_has(line, "story", language) for line in body_lines):
-        return "story"
-    return "insight" if body_lines else ""
-
-
-def post_shape(text: str, language: str) -> str:
-    """hook → body kind → CTA, e.g. 'hook → list → question'."""
-    post_lines = T.lines(text)
-    if len(post_lines) <= 1:
-        return "single line"
-    parts = ["hook"]
-    body = _body_kind(post_lines[1:-1], language)
-    if body:
-        parts.append(body)
-    closing = cta_type(post_lines[-1], language)
-    parts.append("CTA" if closing != "statement" else "closing line")
-    return " → ".join(parts)
-
-
-def _wmean(values: Sequence[float], weights: Sequence[float]) -> float:
-    total = sum(weights)
-    return sum(v * w for v, w in zip(values, weights, strict=True)) / total if total else 0.0
-
-
-def _wsd(values: Sequence[float], weights: Sequence[float]) -> float:
-    mean = _wmean(values, weights)
-    return math.sqrt(_wmean([(v - mean) ** 2 for v in values], weights)) if values else 0.0
-
-
-def _shares(labels: list[str], weights: list[float], order: Sequence[str]) -> dict[str, float]:
-    totals: defaultdict[str, float] = defaultdict(float)
-    for label, weight in zip(labels, weights, strict=True):
-        totals[label] += weight
-    whole = sum(weights) or 1.0
-    return {label: round(totals[label] / whole, 3) for label in order if totals[label]}
-
-
-def _quantile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return 0.0
-    position = (len(ordered) - 1) * q
-    low, high = math.floor(position), math.ceil(position)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
-def reading_level(word_list: list[str], sentence_count: int, language: str) -> dict[str, object]:
-    if not word_list or not sentence_count:
-        return {"score": None, "label": "unknown"}
-    asl = len(word_list) / sentence_count
-    asw = sum(T.syllables(w) for w in word_list) / len(word_list)
-    if language == "pt":  # Flesch adapted to Portuguese (Martins et al., 1996)
-        score = 248.835 - 1.015 * asl - 84.6 * asw
-    elif language == "es":  # Fernández Huerta
-        score = 206.84 - 0.60 * asw * 100 - 1.02 * asl
-    else:
-        score = 206.835 - 1.015 * asl - 84.6 * asw
-    score = max(0.0, min(100.0, score))
-    label = "easy" if score >= 70 else "standard" if score >= 50 else "demanding"
-    return {"score": round(score, 1), "label": label}
 
 
 def _tone_vector(
@@ -188,12 +49,12 @@ def _tone_vector(
             hits.append(
                 sum(lowered.count(f" {m} ") for m in markers) / max(1, len(T.words(text))) * 100
             )
-        raw[dimension] = _wmean(hits, weights)
+        raw[dimension] = S.weighted_mean(hits, weights)
     punctuation = features["punctuation"]
     raw["curious"] = punctuation["questions_per_post"] * 2.5
     raw["playful"] += features["emoji"]["per_post"] * 1.5 + punctuation["exclamations_per_post"]
     digits = [len(re.findall(r"\d+%?", text)) for text in texts]
-    raw["analytical"] = _wmean(digits, weights) * 1.2 + features["list_share"] * 3
+    raw["analytical"] = S.weighted_mean(digits, weights) * 1.2 + features["list_share"] * 3
     raw["confident"] += features["hook_shares"].get("bold claim", 0) * 3
     raw["serious"] += (1 - min(1.0, features["emoji"]["per_post"])) * 0.5
     # Squash each to 0..1 (a rate of ~3 markers per 100 words is already strong).
@@ -257,17 +118,19 @@ def _content_dna(
         if len(topics) == 5:
             break
     stories = [
-        T.lines(t)[0][:140] for t in texts if T.lines(t) and _has(T.lines(t)[0], "story", language)
+        T.lines(t)[0][:140]
+        for t in texts
+        if T.lines(t) and S.has_marker(T.lines(t)[0], "story", language)
     ]
     frameworks = [
         T.lines(t)[0][:140]
         for t in texts
-        if sum(1 for line in T.lines(t) if _LIST_LINE.match(line)) >= 3
+        if sum(1 for line in T.lines(t) if S.LIST_LINE.match(line)) >= 3
     ]
     opinions = []
     for t in texts:
         for sentence in T.sentences(t):
-            if _has(sentence, "opinion", language):
+            if S.has_marker(sentence, "opinion", language):
                 topic = next((w for w in T.words(sentence) if w in posts_with), None)
                 opinions.append({"topic": topic or "", "stance": sentence[:160]})
                 break
@@ -280,183 +143,204 @@ def _content_dna(
     }
 
 
+@dataclass
+class _Measures:
+    """Per-post measurements gathered in one pass over the posts (lists in post order)."""
+
+    sentence_lengths: list[float] = field(default_factory=list)
+    sentence_weights: list[float] = field(default_factory=list)
+    sentence_total: int = 0
+    paragraph_sizes: list[int] = field(default_factory=list)
+    paragraphs_per_post: list[int] = field(default_factory=list)
+    lines_per_post: list[int] = field(default_factory=list)
+    list_flags: list[float] = field(default_factory=list)
+    list_items: list[int] = field(default_factory=list)
+    chars: list[int] = field(default_factory=list)
+    word_counts: list[int] = field(default_factory=list)
+    all_words: list[str] = field(default_factory=list)
+    hooks: list[str] = field(default_factory=list)
+    ctas: list[str] = field(default_factory=list)
+    shapes: list[str] = field(default_factory=list)
+    hook_examples: defaultdict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    cta_examples: defaultdict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    emoji_counter: Counter[str] = field(default_factory=Counter)
+    emoji_per_post: list[int] = field(default_factory=list)
+    ellipses: list[int] = field(default_factory=list)
+    dashes: list[int] = field(default_factory=list)
+    exclamations: list[int] = field(default_factory=list)
+    questions: list[int] = field(default_factory=list)
+    pronoun_counts: Counter[str] = field(default_factory=Counter)
+    casual_hits: int = 0
+
+
+def _measure(text: str, weight: float, language: str, m: _Measures) -> None:
+    """Adds one post's measurements to `m`."""
+    post_sentences = T.sentences(text)
+    m.sentence_total += len(post_sentences)
+    for sentence in post_sentences:
+        m.sentence_lengths.append(len(T.words(sentence)))
+        m.sentence_weights.append(weight)
+    post_paragraphs = T.paragraphs(text)
+    m.paragraphs_per_post.append(len(post_paragraphs))
+    m.paragraph_sizes.extend(len(T.sentences(p)) or 1 for p in post_paragraphs)
+    post_lines = T.lines(text)
+    m.lines_per_post.append(len(post_lines))
+    items = sum(1 for line in post_lines if S.LIST_LINE.match(line))
+    m.list_flags.append(1.0 if items >= 2 else 0.0)
+    m.list_items.append(items)
+    m.chars.append(len(text))
+    post_words = T.words(text)
+    m.word_counts.append(len(post_words))
+    m.all_words.extend(post_words)
+    first, last = (post_lines[0], post_lines[-1]) if post_lines else ("", "")
+    hook = S.hook_type(first, language)
+    m.hooks.append(hook)
+    if len(m.hook_examples[hook]) < 3:
+        m.hook_examples[hook].append(first[:160])
+    cta = S.cta_type(last, language) if len(post_lines) > 1 else "statement"
+    m.ctas.append(cta)
+    if cta != "statement" and len(m.cta_examples[cta]) < 3:
+        m.cta_examples[cta].append(last[:160])
+    m.shapes.append(S.post_shape(text, language))
+    found = T.emojis(text)
+    m.emoji_counter.update(found)
+    m.emoji_per_post.append(len(found))
+    m.ellipses.append(text.count("...") + text.count("…"))
+    m.dashes.append(len(re.findall(r"\s[—–-]\s|—", text)))
+    m.exclamations.append(text.count("!"))
+    m.questions.append(text.count("?"))
+    for stance, by_language in PRONOUNS.items():
+        markers = set(by_language.get(language, ()) + by_language["en"])
+        m.pronoun_counts[stance] += sum(1 for w in post_words if w in markers)
+    m.casual_hits += sum(1 for w in set(post_words) if w in S.CASUAL_WORDS)
+
+
+_SENTENCE_BINS = [0, 5, 10, 15, 20, 25, 30, 40, 1000]
+_SENTENCE_BIN_LABELS = ["1–5", "6–10", "11–15", "16–20", "21–25", "26–30", "31–40", "41+"]
+
+
+def _sentence_histogram(lengths: list[float]) -> list[int]:
+    histogram = [0] * (len(_SENTENCE_BINS) - 1)
+    for length in lengths:
+        for i in range(len(histogram)):
+            if _SENTENCE_BINS[i] < length <= _SENTENCE_BINS[i + 1] or (i == 0 and length == 0):
+                histogram[i] += 1
+                break
+    return histogram
+
+
+def _structure(m: _Measures, weights: list[float]) -> dict:
+    wmean = S.weighted_mean
+    rhythm = [
+        lp / max(1, pp) for lp, pp in zip(m.lines_per_post, m.paragraphs_per_post, strict=True)
+    ]
+    lists = [i for i in m.list_items if i >= 2]
+    shapes = Counter(m.shapes)
+    return {
+        "sentence_length": {
+            "mean": round(wmean(m.sentence_lengths, m.sentence_weights), 1),
+            "sd": round(S.weighted_sd(m.sentence_lengths, m.sentence_weights), 1),
+            "histogram": {
+                "bins": _SENTENCE_BIN_LABELS,
+                "counts": _sentence_histogram(m.sentence_lengths),
+            },
+        },
+        "paragraph_length": {
+            "mean": round(sum(m.paragraph_sizes) / len(m.paragraph_sizes), 1)
+            if m.paragraph_sizes
+            else 0,
+            "sd": round(S.weighted_sd(m.paragraph_sizes, [1.0] * len(m.paragraph_sizes)), 1),
+        },
+        "paragraphs_per_post": round(wmean(m.paragraphs_per_post, weights), 1),
+        "lines_per_post": round(wmean(m.lines_per_post, weights), 1),
+        "line_break_rhythm": round(wmean(rhythm, weights), 2),
+        "list_share": round(wmean(m.list_flags, weights), 3),
+        "list_items_mean": round(sum(lists) / max(1, len(lists)), 1),
+        "hooks": {
+            "shares": S.weighted_shares(m.hooks, weights, S.HOOK_TYPES),
+            "examples": dict(m.hook_examples),
+        },
+        "ctas": {
+            "shares": S.weighted_shares(m.ctas, weights, S.CTA_TYPES),
+            "examples": dict(m.cta_examples),
+        },
+        "typical_structure": shapes.most_common(1)[0][0] if shapes else "",
+        "structures": dict(shapes.most_common(4)),
+        "length": {
+            "chars_mean": round(wmean(m.chars, weights)),
+            "chars_p25": round(S.quantile(m.chars, 0.25)),
+            "chars_median": round(S.quantile(m.chars, 0.5)),
+            "chars_p75": round(S.quantile(m.chars, 0.75)),
+            "words_mean": round(wmean(m.word_counts, weights), 1),
+        },
+    }
+
+
+_HUMOUR = re.compile(r"\b(haha|kkk+|jaja|lol|rs)\b|😂|🤣|😅")
+
+
+def _fingerprint(
+    m: _Measures, texts: list[str], weights: list[float], language: str, keywords: list[list]
+) -> dict:
+    wmean = S.weighted_mean
+    n = len(texts)
+    emoji = {
+        "per_post": round(wmean(m.emoji_per_post, weights), 2),
+        "share_of_posts": round(wmean([1.0 if e else 0.0 for e in m.emoji_per_post], weights), 3),
+        "favourites": [[e, c] for e, c in m.emoji_counter.most_common(8)],
+    }
+    punctuation = {
+        "ellipses_per_post": round(wmean(m.ellipses, weights), 2),
+        "dashes_per_post": round(wmean(m.dashes, weights), 2),
+        "exclamations_per_post": round(wmean(m.exclamations, weights), 2),
+        "questions_per_post": round(wmean(m.questions, weights), 2),
+    }
+    casual = m.casual_hits / max(1, n) + emoji["per_post"] / 4
+    pronoun_total = sum(m.pronoun_counts.values()) or 1
+    humorous = sum(1 for t in texts if _HUMOUR.search(t.lower()))
+    return {
+        "language": language,
+        "characteristic_words": keywords,
+        "characteristic_phrases": _characteristic_phrases(texts, T.stop_words(language)),
+        "casualness": round(min(1.0, casual), 2),
+        "formality": round(
+            max(0.0, 1 - min(1.0, casual + punctuation["exclamations_per_post"] / 4)), 2
+        ),
+        "humour": round(min(1.0, humorous / max(1, n) * 2), 2),
+        "emoji": emoji,
+        "punctuation": punctuation,
+        "pronouns": {k: round(v / pronoun_total, 2) for k, v in m.pronoun_counts.items()},
+        "reading_level": S.reading_level(m.all_words, m.sentence_total, language),
+    }
+
+
 def analyse(posts: Sequence[WeightedPost], language: str | None = None) -> dict:
+    """The profile, in named steps: measure every post, then structure, fingerprint, tone,
+    content DNA and the summary drawn from them."""
     texts = [p.text for p in posts]
     weights = [max(0.1, p.weight) for p in posts]
     language = language or T.detect_language(texts)
     stops = T.stop_words(language)
-
-    sentence_lengths: list[float] = []
-    sentence_weights: list[float] = []
-    paragraph_sizes, paragraphs_per_post, lines_per_post = [], [], []
-    list_flags, list_items, chars, word_counts = [], [], [], []
-    hooks, ctas, shapes = [], [], []
-    hook_examples: defaultdict[str, list[str]] = defaultdict(list)
-    cta_examples: defaultdict[str, list[str]] = defaultdict(list)
-    emoji_counter: Counter[str] = Counter()
-    emoji_per_post, ellipses, dashes, exclamations, questions = [], [], [], [], []
-    all_words: list[str] = []
-    sentence_total = 0
-    pronoun_counts: Counter[str] = Counter()
-    casual_hits = 0
-
+    measures = _Measures()
     for text, weight in zip(texts, weights, strict=True):
-        post_sentences = T.sentences(text)
-        sentence_total += len(post_sentences)
-        for sentence in post_sentences:
-            sentence_lengths.append(len(T.words(sentence)))
-            sentence_weights.append(weight)
-        post_paragraphs = T.paragraphs(text)
-        paragraphs_per_post.append(len(post_paragraphs))
-        paragraph_sizes.extend(len(T.sentences(p)) or 1 for p in post_paragraphs)
-        post_lines = T.lines(text)
-        lines_per_post.append(len(post_lines))
-        items = sum(1 for line in post_lines if _LIST_LINE.match(line))
-        list_flags.append(1.0 if items >= 2 else 0.0)
-        list_items.append(items)
-        chars.append(len(text))
-        post_words = T.words(text)
-        word_counts.append(len(post_words))
-        all_words.extend(post_words)
-        first, last = (post_lines[0], post_lines[-1]) if post_lines else ("", "")
-        hook = hook_type(first, language)
-        hooks.append(hook)
-        if len(hook_examples[hook]) < 3:
-            hook_examples[hook].append(first[:160])
-        cta = cta_type(last, language) if len(post_lines) > 1 else "statement"
-        ctas.append(cta)
-        if cta != "statement" and len(cta_examples[cta]) < 3:
-            cta_examples[cta].append(last[:160])
-        shapes.append(post_shape(text, language))
-        found = T.emojis(text)
-        emoji_counter.update(found)
-        emoji_per_post.append(len(found))
-        ellipses.append(text.count("...") + text.count("…"))
-        dashes.append(len(re.findall(r"\s[—–-]\s|—", text)))
-        exclamations.append(text.count("!"))
-        questions.append(text.count("?"))
-        lowered = set(post_words)
-        for stance, by_language in PRONOUNS.items():
-            pronoun_counts[stance] += sum(
-                1 for w in post_words if w in set(by_language.get(language, ()) + by_language["en"])
-            )
-        casual_hits += sum(1 for w in lowered if w in _CASUAL)
-
-    n = len(texts)
-    length_histogram_bins = [0, 5, 10, 15, 20, 25, 30, 40, 1000]
-    histogram = [0] * (len(length_histogram_bins) - 1)
-    for length in sentence_lengths:
-        for i in range(len(histogram)):
-            if length_histogram_bins[i] < length <= length_histogram_bins[i + 1] or (
-                i == 0 and length == 0
-            ):
-                histogram[i] += 1
-                break
-    hook_shares = _shares(hooks, weights, HOOK_TYPES)
-    emoji_stats = {
-        "per_post": round(_wmean(emoji_per_post, weights), 2),
-        "share_of_posts": round(_wmean([1.0 if e else 0.0 for e in emoji_per_post], weights), 3),
-        "favourites": [[e, c] for e, c in emoji_counter.most_common(8)],
-    }
-    punctuation = {
-        "ellipses_per_post": round(_wmean(ellipses, weights), 2),
-        "dashes_per_post": round(_wmean(dashes, weights), 2),
-        "exclamations_per_post": round(_wmean(exclamations, weights), 2),
-        "questions_per_post": round(_wmean(questions, weights), 2),
-    }
-    pronoun_total = sum(pronoun_counts.values()) or 1
+        _measure(text, weight, language, measures)
+    structure = _structure(measures, weights)
     keywords = _characteristic_words(texts, weights, stops)
-    structure = {
-        "sentence_length": {
-            "mean": round(_wmean(sentence_lengths, sentence_weights), 1),
-            "sd": round(_wsd(sentence_lengths, sentence_weights), 1),
-            "histogram": {
-                "bins": ["1–5", "6–10", "11–15", "16–20", "21–25", "26–30", "31–40", "41+"],
-                "counts": histogram,
-            },
-        },
-        "paragraph_length": {
-            "mean": round(sum(paragraph_sizes) / len(paragraph_sizes), 1) if paragraph_sizes else 0,
-            "sd": round(_wsd(paragraph_sizes, [1.0] * len(paragraph_sizes)), 1),
-        },
-        "paragraphs_per_post": round(_wmean(paragraphs_per_post, weights), 1),
-        "lines_per_post": round(_wmean(lines_per_post, weights), 1),
-        "line_break_rhythm": round(
-            _wmean(
-                [
-                    lp / max(1, pp)
-                    for lp, pp in zip(lines_per_post, paragraphs_per_post, strict=True)
-                ],
-                weights,
-            ),
-            2,
-        ),
-        "list_share": round(_wmean(list_flags, weights), 3),
-        "list_items_mean": round(
-            sum(i for i in list_items if i >= 2) / max(1, sum(1 for i in list_items if i >= 2)), 1
-        ),
-        "hooks": {"shares": hook_shares, "examples": dict(hook_examples)},
-        "ctas": {"shares": _shares(ctas, weights, CTA_TYPES), "examples": dict(cta_examples)},
-        "typical_structure": Counter(shapes).most_common(1)[0][0] if shapes else "",
-        "structures": dict(Counter(shapes).most_common(4)),
-        "length": {
-            "chars_mean": round(_wmean(chars, weights)),
-            "chars_p25": round(_quantile(chars, 0.25)),
-            "chars_median": round(_quantile(chars, 0.5)),
-            "chars_p75": round(_quantile(chars, 0.75)),
-            "words_mean": round(_wmean(word_counts, weights), 1),
-        },
-    }
-    fingerprint = {
-        "language": language,
-        "characteristic_words": keywords,
-        "characteristic_phrases": _characteristic_phrases(texts, stops),
-        "casualness": round(min(1.0, casual_hits / max(1, n) + emoji_stats["per_post"] / 4), 2),
-        "formality": round(
-            max(
-                0.0,
-                1
-                - min(
-                    1.0,
-                    casual_hits / max(1, n)
-                    + emoji_stats["per_post"] / 4
-                    + punctuation["exclamations_per_post"] / 4,
-                ),
-            ),
-            2,
-        ),
-        "humour": round(
-            min(
-                1.0,
-                sum(
-                    1
-                    for t in texts
-                    if re.search(r"\b(haha|kkk+|jaja|lol|rs)\b|😂|🤣|😅", t.lower())
-                )
-                / max(1, n)
-                * 2,
-            ),
-            2,
-        ),
-        "emoji": emoji_stats,
-        "punctuation": punctuation,
-        "pronouns": {k: round(v / pronoun_total, 2) for k, v in pronoun_counts.items()},
-        "reading_level": reading_level(all_words, sentence_total, language),
-    }
+    fingerprint = _fingerprint(measures, texts, weights, language, keywords)
     tone = _tone_vector(
         texts,
         weights,
         language,
         {
-            "punctuation": punctuation,
-            "emoji": emoji_stats,
+            "punctuation": fingerprint["punctuation"],
+            "emoji": fingerprint["emoji"],
             "list_share": structure["list_share"],
-            "hook_shares": hook_shares,
+            "hook_shares": structure["hooks"]["shares"],
         },
     )
     profile = {
         "language": language,
-        "post_count": n,
+        "post_count": len(texts),
         "structure": structure,
         "fingerprint": fingerprint,
         "content_dna": _content_dna(texts, language, stops, keywords),

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class VoiceConfig(AppConfig):
     name = "voice"
     verbose_name = "Voice profiles"
+
+    def ready(self) -> None:
+        # Posts sit below voice: voice asks to hear about new posts instead of posts calling up.
+        from posts.hooks import on_posts_added
+        from voice.services import drift_check_later
+
+        on_posts_added(drift_check_later)

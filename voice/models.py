@@ -29,6 +29,8 @@ class VoiceProfile(TimeStampedModel):
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     is_archived = models.BooleanField(default=False)
+    # Why the posts added since this version look unlike it (checked in the background).
+    drift = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from voice import text as T
+from language import text as T
 
 MODEL_VERSION = 2
 MAX_NGRAMS = 6000

@@ -7,16 +7,17 @@ import numpy as np
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import Action, require
-from core.jobs import abandoned_jobs, job_claim
+from core.jobs import abandoned_jobs, enqueue, job_claim, job_progress, send
 from personas.models import Persona
-from posts.models import Post
+from personas.services import persona_lock
+from posts import selectors as posts
 from voice import scoring
 from voice.analysis import TONE_DIMENSIONS, WeightedPost, analyse
+from voice.hooks import profile_extras
 from voice.models import (
     KEEP_CURRENT_VERSIONS,
     AnalysisStatus,
@@ -27,9 +28,9 @@ from voice.models import (
     VoiceProfile,
 )
 from voice.overrides import apply_overrides
+from voice.selectors import MIN_POSTS, RECOMMENDED_POSTS, latest_voice_version
 
-MIN_POSTS = 5
-RECOMMENDED_POSTS = 10
+RUN_ANALYSIS = "voice.tasks.run_analysis"
 ANALYSIS_DEBOUNCE = timedelta(minutes=2)
 ACTIVE = (AnalysisStatus.QUEUED, AnalysisStatus.RUNNING)
 
@@ -41,18 +42,12 @@ def _not_enough(count: int) -> ValidationError:
     )
 
 
-def _enqueue(analysis_id: int) -> None:
-    from voice.tasks import run_analysis
-
-    transaction.on_commit(lambda: run_analysis.delay(analysis_id))
-
-
 @transaction.atomic
 def analysis_request(*, persona: Persona, role: str, user: User | None) -> VoiceAnalysis:
     """On demand. Refuses with a clear message under MIN_POSTS; never runs two at once."""
     require(role, Action.EDIT)
-    Persona.objects.select_for_update().filter(pk=persona.pk).first()
-    count = Post.objects.filter(persona=persona).count()
+    persona_lock(persona)
+    count = posts.post_count(persona)
     if count < MIN_POSTS:
         raise _not_enough(count)
     running = VoiceAnalysis.objects.filter(persona=persona, status__in=ACTIVE).first()
@@ -60,13 +55,13 @@ def analysis_request(*, persona: Persona, role: str, user: User | None) -> Voice
         return running
     VoiceAnalysis.objects.filter(persona=persona, status=AnalysisStatus.SCHEDULED).delete()
     analysis = VoiceAnalysis.objects.create(persona=persona, requested_by=user)
-    _enqueue(analysis.pk)
+    enqueue(RUN_ANALYSIS, analysis.pk)
     return analysis
 
 
 def analysis_schedule(*, persona_id: int) -> None:
     """After an import: analyse once the imports stop for ANALYSIS_DEBOUNCE (beat picks it up)."""
-    if Post.objects.filter(persona_id=persona_id).count() < MIN_POSTS:
+    if posts.post_count(persona_id) < MIN_POSTS:
         return
     run_after = timezone.now() + ANALYSIS_DEBOUNCE
     updated = VoiceAnalysis.objects.filter(
@@ -86,68 +81,45 @@ def dispatch_due_analyses() -> int:
         VoiceAnalysis.objects.filter(
             status=AnalysisStatus.SCHEDULED, run_after__lte=now
         ).values_list("id", flat=True)[:50]
-    ) + abandoned_jobs(VoiceAnalysis, queued=AnalysisStatus.QUEUED, running=AnalysisStatus.RUNNING)
+    ) + abandoned_jobs(VoiceAnalysis)
     for analysis_id in due:
         VoiceAnalysis.objects.filter(pk=analysis_id, status=AnalysisStatus.SCHEDULED).update(
             status=AnalysisStatus.QUEUED, updated_at=now
         )
-        from voice.tasks import run_analysis
-
-        run_analysis.delay(analysis_id)
+        send(RUN_ANALYSIS, analysis_id)
     return len(due)
 
 
-def _progress(analysis_id: int, progress: int, stage: str, **extra: Any) -> None:
-    VoiceAnalysis.objects.filter(pk=analysis_id).update(
-        progress=progress, stage=stage, updated_at=timezone.now(), **extra
-    )
+def _progress(analysis_id: int, percent: int, stage: str, **extra: Any) -> None:
+    job_progress(VoiceAnalysis, analysis_id, percent, stage, **extra)
+
+
+def _weighted(texts_and_scores: list[Any]) -> list[WeightedPost]:
+    # Better-performing posts weigh more: top posts count about twice an average one.
+    return [
+        WeightedPost(
+            p.text, 0.5 + (p.performance_score if p.performance_score is not None else 50) / 100
+        )
+        for p in texts_and_scores
+    ]
+
+
+def _scoring_inputs(all_posts: list[Any]) -> tuple[list[str], np.ndarray | None]:
+    """The texts the voice-match model learns from, with their embeddings when enough posts
+    have one (then only the embedded posts, so texts and vectors line up)."""
+    embedded = [p for p in all_posts if p.embedding is not None]
+    if len(embedded) >= MIN_POSTS:
+        return [p.text for p in embedded], np.array([p.embedding for p in embedded])
+    return [p.text for p in all_posts], None
 
 
 def analysis_run(*, analysis_id: int) -> VoiceProfile | None:
     """The Celery job. Claimed with a conditional update: safe to deliver twice."""
-    if not job_claim(
-        VoiceAnalysis,
-        analysis_id,
-        queued=AnalysisStatus.QUEUED,
-        running=AnalysisStatus.RUNNING,
-        progress=5,
-        stage="Reading posts",
-    ):
+    if not job_claim(VoiceAnalysis, analysis_id, progress=5, stage="Reading posts"):
         return None
     analysis = VoiceAnalysis.objects.select_related("persona__workspace").get(pk=analysis_id)
-    persona = analysis.persona
     try:
-        posts = list(
-            Post.objects.filter(persona=persona).only(
-                "text", "performance_score", "embedding", "embedding_model"
-            )
-        )
-        if len(posts) < MIN_POSTS:
-            raise _not_enough(len(posts))
-        _progress(analysis_id, 30, f"Analysing {len(posts)} posts")
-        # Better-performing posts weigh more: top posts count about twice an average one.
-        weighted = [
-            WeightedPost(
-                p.text, 0.5 + (p.performance_score if p.performance_score is not None else 50) / 100
-            )
-            for p in posts
-        ]
-        raw = analyse(weighted)
-        raw["content_dna"] = _content_dna_by_model(persona, analysis, [p.text for p in posts], raw)
-        _progress(analysis_id, 70, "Building the voice-match model")
-        embedded = [p for p in posts if p.embedding is not None]
-        embeddings = (
-            np.array([p.embedding for p in embedded]) if len(embedded) >= MIN_POSTS else None
-        )
-        texts = [p.text for p in (embedded if embeddings is not None else posts)]
-        raw["scoring"] = scoring.build_model(texts, raw["language"], embeddings)
-        _progress(analysis_id, 90, "Saving the new version")
-        version = version_create(
-            persona=persona,
-            raw=raw,
-            origin=f"analysis of {len(posts)} posts",
-            user=analysis.requested_by,
-        )
+        version = _analyse_persona(analysis)
     except ValidationError as error:
         _progress(
             analysis_id, 100, "", status=AnalysisStatus.FAILED, error=" ".join(error.messages)
@@ -165,6 +137,28 @@ def analysis_run(*, analysis_id: int) -> VoiceProfile | None:
         raise
     _progress(analysis_id, 100, "Done", status=AnalysisStatus.DONE, result=version)
     return version
+
+
+def _analyse_persona(analysis: VoiceAnalysis) -> VoiceProfile:
+    """Read the posts, analyse them, ask the model for content DNA, build the voice-match
+    model, save the next version."""
+    persona = analysis.persona
+    all_posts = posts.posts_for_analysis(persona)
+    if len(all_posts) < MIN_POSTS:
+        raise _not_enough(len(all_posts))
+    _progress(analysis.pk, 30, f"Analysing {len(all_posts)} posts")
+    raw = analyse(_weighted(all_posts))
+    raw["content_dna"] = _content_dna_by_model(persona, analysis, [p.text for p in all_posts], raw)
+    _progress(analysis.pk, 70, "Building the voice-match model")
+    texts, embeddings = _scoring_inputs(all_posts)
+    raw["scoring"] = scoring.build_model(texts, raw["language"], embeddings)
+    _progress(analysis.pk, 90, "Saving the new version")
+    return version_create(
+        persona=persona,
+        raw=raw,
+        origin=f"analysis of {len(all_posts)} posts",
+        user=analysis.requested_by,
+    )
 
 
 def _content_dna_by_model(
@@ -202,12 +196,10 @@ def scoring_model(version: VoiceProfile) -> dict[str, Any] | None:
     cached = cache.get(key)
     if cached is not None:
         return cached
-    posts = list(Post.objects.filter(persona_id=version.persona_id).only("text", "embedding"))
-    if len(posts) < MIN_POSTS:
+    all_posts = posts.posts_for_analysis(version.persona_id)
+    if len(all_posts) < MIN_POSTS:
         return None
-    embedded = [p for p in posts if p.embedding is not None]
-    embeddings = np.array([p.embedding for p in embedded]) if len(embedded) >= MIN_POSTS else None
-    texts = [p.text for p in (embedded if embeddings is not None else posts)]
+    texts, embeddings = _scoring_inputs(all_posts)
     model = scoring.build_model(texts, version.raw.get("language", "en"), embeddings)
     cache.set(key, model, 24 * 3600)
     return model
@@ -229,14 +221,12 @@ def version_create(
 ) -> VoiceProfile:
     """The next version. `profile` given (rollback) is kept as is; otherwise the persona's
     overrides are applied to `raw`. Only the newest KEEP_CURRENT_VERSIONS stay current."""
-    Persona.objects.select_for_update().filter(pk=persona.pk).first()
-    last = VoiceProfile.objects.filter(persona=persona).order_by("-version").first()
+    persona_lock(persona)
+    last = latest_voice_version(persona)
     shown = profile if profile is not None else apply_overrides(raw, _overrides_of(persona))
     if profile is None:
-        from generation.services import lessons_for  # generation builds on voice, not back
-
-        # What the creator's feedback taught travels with the voice it describes.
-        shown = {**shown, "lessons": lessons_for(persona)}
+        # What apps above add (the lessons feedback taught) travels with the voice.
+        shown = {**shown, **profile_extras(persona)}
     version = VoiceProfile.objects.create(
         persona=persona,
         version=(last.version + 1) if last else 1,
@@ -295,27 +285,33 @@ def version_rollback(*, version: VoiceProfile, role: str, user: User) -> VoicePr
 
 
 def drift_report(version: VoiceProfile) -> list[str]:
-    """Reasons the posts added since this version was made look unlike it ([] when they don't,
-    or when fewer than MIN_POSTS were added). Cached until the persona's posts change, so the
-    voice page does not re-analyse on every visit."""
-    state = Post.objects.filter(persona_id=version.persona_id).aggregate(
-        newest=Max("updated_at"), count=Count("id")
-    )
-    newest = state["newest"].timestamp() if state["newest"] else 0
-    key = f"voice-drift:{version.pk}:{newest}:{state['count']}"
-    cached = cache.get(key)
-    if cached is None:
-        cached = _drift_reasons(version)
-        cache.set(key, cached, timeout=3600)
-    return cached
+    """Reasons the posts added since this version look unlike it, as last checked in the
+    background (`drift_check`); the page only reads them."""
+    return list(version.drift or [])
+
+
+def drift_check(*, persona_id: int) -> list[str]:
+    """The Celery job after posts change: compare the posts added since the current version
+    with it, and store the reasons on the version ([] when they match, or when fewer than
+    MIN_POSTS were added)."""
+    version = latest_voice_version(persona_id)
+    if version is None:
+        return []
+    reasons = _drift_reasons(version)
+    VoiceProfile.objects.filter(pk=version.pk).update(drift=reasons, updated_at=timezone.now())
+    return reasons
+
+
+def drift_check_later(persona_id: int, how: str) -> None:
+    """Posts hook: check for drift once the change commits (imports also schedule an
+    analysis once the imports stop)."""
+    enqueue("voice.tasks.check_drift", persona_id)
+    if how == "import":
+        analysis_schedule(persona_id=persona_id)
 
 
 def _drift_reasons(version: VoiceProfile) -> list[str]:
-    newer = list(
-        Post.objects.filter(persona_id=version.persona_id, created_at__gt=version.created_at)
-        .order_by("-created_at")
-        .values_list("text", flat=True)[:200]
-    )
+    newer = posts.texts_added_since(version.persona_id, version.created_at, limit=200)
     if len(newer) < MIN_POSTS:
         return []
     fresh = analyse([WeightedPost(t) for t in newer], language=version.profile["language"])

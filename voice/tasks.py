@@ -14,3 +14,9 @@ def run_analysis(analysis_id: int) -> None:
 def dispatch_due_analyses() -> int:
     """Beat, every 30 s: debounced analyses after imports, and runs whose worker died."""
     return services.dispatch_due_analyses()
+
+
+@shared_task(name="voice.tasks.check_drift", time_limit=120, soft_time_limit=100)
+def check_drift(persona_id: int) -> None:
+    """After posts change: do the newer posts still look like the current voice?"""
+    services.drift_check(persona_id=persona_id)

@@ -4,16 +4,18 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.middleware import workspace_view
 from accounts.permissions import Action, require, role_allows
 from accounts.selectors import get_object_for
-from contentapp.http import render_form
+from core.http import render_form
+from core.jobs import JobProgress, poll_response
 from personas.models import Persona
 from personas.selectors import current_persona
-from posts.models import Post
-from voice import services
+from posts.selectors import post_count
+from voice import selectors, services
 from voice.forms import OverlayForm, OverrideForm
 from voice.models import AnalysisStatus, Overlay, VoiceAnalysis, VoiceProfile
 from voice.overrides import reviewable_patterns
@@ -35,17 +37,34 @@ def _version(
     )
 
 
+def _analysis_job(analysis: VoiceAnalysis) -> JobProgress:
+    return JobProgress(
+        region="analysis-progress",
+        poll_url=reverse("voice_analysis_progress", args=[analysis.pk]),
+        title="Analysing your voice…",
+        running=analysis.status in services.ACTIVE,
+        percent=analysis.progress,
+        stage=analysis.stage,
+        failed=analysis.status == AnalysisStatus.FAILED,
+        error=f"The last analysis failed: {analysis.error}",
+        done_text="Analysis finished.",
+        done_url=reverse("voice_page"),
+        done_link="Show the new version",
+    )
+
+
 def _page_context(request: HttpRequest, persona: Persona, version: VoiceProfile | None) -> dict:
-    latest = persona.voice_versions.order_by("-version").first()
-    analysis = persona.voice_analyses.order_by("-created_at").first()
+    latest = selectors.latest_voice_version(persona, fields=("id",))
+    analysis = selectors.latest_analysis(persona)
     return {
         "persona": persona,
         "version": version,
         "is_latest": version is not None and latest is not None and version.pk == latest.pk,
         "analysis": analysis,
+        "analysis_job": _analysis_job(analysis) if analysis else None,
         "running": analysis is not None and analysis.status in services.ACTIVE,
-        "post_count": Post.objects.filter(persona=persona).count(),
-        "min_posts": services.MIN_POSTS,
+        "post_count": post_count(persona),
+        "min_posts": selectors.MIN_POSTS,
         "patterns": reviewable_patterns(version.profile) if version else [],
         "drift": services.drift_report(version)
         if version and version.pk == getattr(latest, "pk", None)
@@ -60,7 +79,7 @@ def voice_page(request: HttpRequest) -> HttpResponse:
     if persona is None:
         messages.info(request, "Create a persona first: each voice belongs to one persona.")
         return redirect("persona_create")
-    version = persona.voice_versions.order_by("-version").first()
+    version = selectors.latest_voice_version(persona)
     return render(request, "voice/page.html", _page_context(request, persona, version))
 
 
@@ -86,13 +105,10 @@ def analyse(request: HttpRequest) -> HttpResponse:
 @workspace_view
 def analysis_progress(request: HttpRequest, voice_analysis_id: int) -> HttpResponse:
     analysis = get_object_for(request.user, VoiceAnalysis, voice_analysis_id)
-    running = analysis.status in services.ACTIVE
-    response = render(request, "voice/_progress.html", {"analysis": analysis, "running": running})
-    if not running:
-        # 286 stops htmx polling; the page reloads to show the new version.
-        response.status_code = 286
-        response["HX-Refresh"] = "true" if analysis.status == AnalysisStatus.DONE else "false"
-    return response
+    # Once done the page reloads to show the new version; a failure stays in the fragment.
+    return poll_response(
+        request, _analysis_job(analysis), refresh=analysis.status == AnalysisStatus.DONE
+    )
 
 
 @workspace_view
@@ -128,7 +144,7 @@ def history(request: HttpRequest) -> HttpResponse:
     persona = _persona(request)
     if persona is None:
         return redirect("persona_create")
-    versions = persona.voice_versions.order_by("-version").only(
+    versions = selectors.voice_history(persona).only(
         "id", "version", "origin", "created_at", "post_count", "is_archived", "summary"
     )
     return render(
@@ -174,7 +190,7 @@ def overlays(request: HttpRequest) -> HttpResponse:
             return redirect("voice_overlays")
     context = {
         "persona": persona,
-        "overlays": persona.overlays.order_by("name"),
+        "overlays": selectors.overlays_of(persona),
         "form": form,
         "can_edit": role_allows(request.membership.role, Action.EDIT),
     }

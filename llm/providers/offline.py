@@ -16,8 +16,8 @@ import re
 import time
 from typing import Any
 
+from language import text as T
 from llm.base import ChatRequest, LLMResult
-from voice import text as T
 
 MODEL = "offline-writer-1"
 
@@ -101,7 +101,6 @@ PHRASES: dict[str, dict[str, list[str]]] = {
     },
 }
 
-ANGLES = ("story", "contrarian", "how-to")
 _LINK = re.compile(r"https?://\S+|www\.\S+")
 _MENTION = re.compile(r"(?<!\w)@\w+")
 

@@ -117,7 +117,7 @@ def test_env_example_documents_every_variable_settings_read():
                 "tests/e2e/conftest.py",
             ]
         )
-        + (base / "core/management/commands/runall.py").read_text()
+        + (base / "home/management/commands/runall.py").read_text()
     )
     read = set(re.findall(r'env_(?:str|bool|int|list|choice)\("([A-Z_]+)"', source))
     read |= set(re.findall(r'os\.environ\.get\("([A-Z_]+)"', source))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from core.demo_posts import DEMO_POSTS
+from home.demo_posts import DEMO_POSTS
 from tests.conftest import personal_workspace
 from tests.factories import PASSWORD, PersonaFactory, UserFactory
 

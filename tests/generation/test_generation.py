@@ -6,16 +6,17 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from core.demo_posts import DEMO_POSTS
 from generation import services
 from generation.models import (
     Generation,
     GenerationStatus,
     Lesson,
     LessonKind,
+    Rewrite,
     Variation,
     VariationStatus,
 )
+from home.demo_posts import DEMO_POSTS
 from llm.models import Outcome, UsageRecord
 from tests.conftest import client_for
 from tests.factories import PersonaFactory, PostFactory, VoiceProfileFactory
@@ -232,18 +233,33 @@ def test_refine_by_chat_revises_and_rescores_up_to_ten_messages(owner, workspace
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
+    # The request only queues the rewrite: the card shows its progress, the draft is as it was.
+    rewrite = Rewrite.objects.get(variation=variation)
+    card = response.content.decode()
+    assert "make it shorter" in card and reverse("rewrite_progress", args=[rewrite.pk]) in card
+    variation.refresh_from_db()
+    assert variation.text == before
+    again = client.post(
+        reverse("variation_refine", args=[variation.pk]), {"message": "x"}, HTTP_HX_REQUEST="true"
+    )
+    assert "being rewritten already" in again.content.decode()  # one rewrite at a time
+
+    services.rewrite_run(rewrite_id=rewrite.pk)  # what the worker does
+    assert services.rewrite_run(rewrite_id=rewrite.pk) is None  # a redelivery does nothing
+    poll = client.get(reverse("rewrite_progress", args=[rewrite.pk]), HTTP_HX_REQUEST="true")
+    assert poll.status_code == 286 and poll["HX-Refresh"] == "true"
     variation.refresh_from_db()
     assert len(variation.text) < len(before)
     messages = list(variation.messages.all())
     assert [m.role for m in messages] == ["user", "assistant"]
     assert messages[1].text == variation.text and messages[1].score == variation.score
-    assert "make it shorter" in response.content.decode()
     assert UsageRecord.objects.filter(purpose="refine").count() == 1
 
     for n in range(9):
-        services.variation_refine(
+        queued = services.variation_refine(
             variation=variation, role="owner", user=owner, message=f"remove 'x{n}'"
         )
+        services.rewrite_run(rewrite_id=queued.pk)
     refused = client.post(
         reverse("variation_refine", args=[variation.pk]),
         {"message": "one more please"},
@@ -314,3 +330,47 @@ def test_a_generation_nobody_works_on_is_dispatched_again(owner, persona):
     assert lost.status == GenerationStatus.DONE and lost.variations.count() == 3
     fresh.refresh_from_db()
     assert fresh.status == GenerationStatus.QUEUED
+
+
+def test_regenerate_runs_in_the_background_and_a_failure_is_said_plainly(
+    owner, workspace, persona, settings
+):
+    generation = _generate(owner, persona)
+    variation = generation.variations.order_by("rank").first()
+    services.variation_reject(variation=variation, role="owner", user=owner, reasons=["tone"])
+    client = client_for(owner, workspace)
+    card = client.post(reverse("variation_regenerate", args=[variation.pk]), HTTP_HX_REQUEST="true")
+    rewrite = Rewrite.objects.get(variation=variation, kind="regenerate")
+    assert reverse("rewrite_progress", args=[rewrite.pk]) in card.content.decode()
+    assert "Accept</button>" not in card.content.decode()  # no actions while it is rewritten
+    services.rewrite_run(rewrite_id=rewrite.pk)
+    variation.refresh_from_db()
+    assert variation.status == VariationStatus.PROPOSED and variation.reject_reasons == []
+    assert UsageRecord.objects.filter(purpose="regenerate").count() == 1
+
+    with running_fake_openai() as fake:
+        settings.OPENAI_API_KEY, settings.OPENAI_BASE_URL = "sk-test", fake.base_url
+        settings.LLM_PROVIDERS = ["openai"]
+        fake.fail_next += [Fault(503, {"error": {"message": "down"}}) for _ in range(4)]
+        failing = services.variation_regenerate(variation=variation, role="owner", user=owner)
+        services.rewrite_run(rewrite_id=failing.pk)
+    failing.refresh_from_db()
+    assert failing.status == "failed" and failing.error_kind == "unavailable"
+    poll = client.get(reverse("rewrite_progress", args=[failing.pk]), HTTP_HX_REQUEST="true")
+    assert poll.status_code == 286 and "HX-Refresh" not in poll
+    assert "The regeneration failed: The model is unavailable" in poll.content.decode()
+    # The draft is untouched and can be rewritten again.
+    services.variation_regenerate(variation=variation, role="owner", user=owner)
+
+
+def test_rewrites_nobody_works_on_are_dispatched_again(owner, persona):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    generation = _generate(owner, persona)
+    variation = generation.variations.first()
+    lost = services.variation_regenerate(variation=variation, role="owner", user=owner)
+    assert services.dispatch_abandoned_rewrites() == 0
+    Rewrite.objects.filter(pk=lost.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
+    assert services.dispatch_abandoned_rewrites() == 1

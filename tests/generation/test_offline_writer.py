@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 from django.conf import settings
 
-from generation.services import build_material
+from generation.models import ANGLES
+from generation.services.context import build_material
 from llm.embeddings import LocalEmbeddings
-from llm.providers.offline import ANGLES, refine, write
+from llm.providers.offline import refine, write
 from voice import scoring
 from voice.analysis import WeightedPost, analyse
 

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from voice.analysis import WeightedPost, analyse, cta_type, hook_type, post_shape
-from voice.text import detect_language, emojis
+from language.stylometry import cta_type, hook_type, post_shape
+from language.text import detect_language, emojis
+from voice.analysis import WeightedPost, analyse
 
 LIST_POST = (
     "Three things I learned from hiring 50 engineers:\n\n"

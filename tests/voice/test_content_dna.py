@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from core.demo_posts import DEMO_POSTS
+from home.demo_posts import DEMO_POSTS
 from llm.models import Outcome, UsageRecord
 from tests.factories import PersonaFactory, PostFactory
 from tests.fakes.openai_server import Fault, running_fake_openai

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from core.demo_posts import DEMO_POSTS
+from home.demo_posts import DEMO_POSTS
 from voice import scoring
 from voice.evaluation import auc, eer
 

@@ -1,7 +1,8 @@
 """python manage.py generate --persona ID --topic "…" [--type long] [--creativity 30]
 
-Writes three variations for a persona with the configured providers (no rate limit: this is
-the operator's tool), prints them with their scores and ends with one line:
+Writes three variations for a persona with the configured providers through the same services
+as the Write page (no per-user limits: this is the operator's tool, run here rather than by a
+worker), prints them with their scores and ends with one line:
 variations=3 best=… provider=… ms=…
 """
 
@@ -10,11 +11,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from generation.models import ContentType, Generation, GenerationStatus
-from generation.services import PROMPT_VERSION, current_version, generation_run
-from personas.models import Persona
+from accounts.models import Role
+from generation.models import ContentType, GenerationStatus
+from generation.services import generation_request, generation_run
+from personas.selectors import persona_by_id
 
 
 class Command(BaseCommand):
@@ -29,21 +32,24 @@ class Command(BaseCommand):
     def handle(
         self, *args: Any, persona: int, topic: str, type: str, creativity: int, **opts: Any
     ) -> None:
-        found = Persona.objects.filter(pk=persona).first()
+        found = persona_by_id(persona)
         if found is None:
             raise CommandError(f"No persona with id {persona}.")
-        if current_version(found) is None:
-            raise CommandError(f"Persona {persona} has no voice profile; analyse it first.")
         if not 0 <= creativity <= 100:
             raise CommandError("--creativity must be between 0 and 100.")
         started = time.perf_counter()
-        generation = Generation.objects.create(
-            persona=found,
-            topic=topic.strip()[:300],
-            content_type=type,
-            creativity=creativity,
-            prompt_version=PROMPT_VERSION,
-        )
+        try:
+            generation = generation_request(
+                persona=found,
+                user=None,
+                role=Role.OWNER,
+                topic=topic,
+                content_type=type,
+                creativity=creativity,
+                queue=False,
+            )
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
         generation_run(generation_id=generation.pk)
         generation.refresh_from_db()
         elapsed = round((time.perf_counter() - started) * 1000)

@@ -6,9 +6,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from llm.embeddings import get_embedder
-from personas.models import Persona
-from posts.models import Post
-from posts.services import embed_pending_posts
+from personas.selectors import all_persona_ids, persona_by_id
+from posts.services import embed_pending_posts, embeddings_reset
 
 
 class Command(BaseCommand):
@@ -24,15 +23,18 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true")
 
     def handle(self, *args: Any, persona: int | None, all: bool, force: bool, **opts: Any) -> None:
-        personas = Persona.objects.all() if all else Persona.objects.filter(pk=persona)
-        if not personas.exists():
+        if all:
+            persona_ids = all_persona_ids()
+        elif persona_by_id(persona) is not None:
+            persona_ids = [persona]
+        else:
             raise CommandError(f"No persona with id {persona}.")
         model = get_embedder().model_name
         started, total = time.monotonic(), 0
-        for target in personas.order_by("pk"):
+        for persona_id in persona_ids:
             if force:
-                Post.objects.filter(persona=target).update(embedding=None, embedding_model="")
-            total += embed_pending_posts(persona_id=target.pk)
+                embeddings_reset(persona_id=persona_id)
+            total += embed_pending_posts(persona_id=persona_id)
         elapsed = time.monotonic() - started
         rate = total / elapsed if elapsed else 0.0
         self.stdout.write(

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from personas.models import Persona
+from personas.selectors import persona_by_id
 from posts.importing import check_rows, read_file
 from posts.models import ImportFormat
 from posts.services import posts_bulk_import
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
 
     def handle(self, *args: Any, persona: int, format: str, file: Path, **options: Any) -> None:
-        target = Persona.objects.filter(pk=persona).first()
+        target = persona_by_id(persona)
         if target is None:
             raise CommandError(f"No persona with id {persona}.")
         try:

@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
+from language.text import detect_language
 from voice import scoring
 from voice.evaluation import auc, eer
-from voice.text import detect_language
 
 PROFILE_POSTS = 30
 MIN_POSTS = 40

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import user_sign_up
-from core.demo_posts import DEMO_POSTS
+from home.demo_posts import DEMO_POSTS
 from personas.models import Persona
 from posts.rules import check_post
 from posts.services import posts_bulk_import

@@ -1,11 +1,6 @@
-"""Language-aware text helpers for voice analysis: tokens, sentences, stop words (English,
-Portuguese, Spanish), language detection, syllables and emoji. No external data."""
+"""Stop words for English, Portuguese and Spanish (no external data)."""
 
 from __future__ import annotations
-
-import re
-import unicodedata
-from collections import Counter
 
 STOP_WORDS: dict[str, frozenset[str]] = {
     "en": frozenset(
@@ -425,81 +420,3 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         ]
     ),
 }
-
-_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
-_URL = re.compile(r"https?://\S+|www\.\S+")
-_MENTION = re.compile(r"[@#]\w+")
-
-
-def strip_links(text: str) -> str:
-    return _URL.sub(" ", text)
-
-
-def words(text: str) -> list[str]:
-    """Lower-cased words (no numbers, links, @mentions or #tags)."""
-    return [
-        w.lower().replace("’", "'") for w in _WORD.findall(_MENTION.sub(" ", strip_links(text)))
-    ]
-
-
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(strip_links(text)) if len(words(s)) > 0]
-
-
-def paragraphs(text: str) -> list[str]:
-    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
-
-
-def lines(text: str) -> list[str]:
-    return [line.strip() for line in text.split("\n") if line.strip()]
-
-
-def detect_language(texts: list[str]) -> str:
-    """The language whose stop words cover the most words ('en', 'pt' or 'es'; 'en' if unsure)."""
-    counts: Counter[str] = Counter()
-    for text in texts:
-        for word in words(text):
-            for language, stops in STOP_WORDS.items():
-                if word in stops:
-                    counts[language] += 1
-    if not counts:
-        return "en"
-    # Portuguese and Spanish share many stop words; count only the words that tell them apart.
-    exclusive: Counter[str] = Counter()
-    for text in texts:
-        for word in words(text):
-            owners = [lang for lang, stops in STOP_WORDS.items() if word in stops]
-            if len(owners) == 1:
-                exclusive[owners[0]] += 1
-    best = (exclusive or counts).most_common(1)[0][0]
-    return best
-
-
-def stop_words(language: str) -> frozenset[str]:
-    return STOP_WORDS.get(language, STOP_WORDS["en"])
-
-
-_VOWEL_GROUPS = re.compile(r"[aeiouyáéíóúâêôãõàüï]+", re.IGNORECASE)
-
-
-def syllables(word: str) -> int:
-    count = len(_VOWEL_GROUPS.findall(word))
-    if word.endswith("e") and count > 1 and not word.endswith(("le", "ee")):
-        count -= 1  # English silent e; harmless elsewhere at this precision
-    return max(1, count)
-
-
-def emojis(text: str) -> list[str]:
-    """Emoji characters (pictographs and symbols), one per occurrence; flags counted as one."""
-    found = []
-    for char in text:
-        code = ord(char)
-        if (
-            0x1F300 <= code <= 0x1FAFF
-            or 0x2600 <= code <= 0x27BF
-            or 0x1F1E6 <= code <= 0x1F1FF
-            or (unicodedata.category(char) == "So" and code > 0x2000)
-        ):
-            found.append(char)
-    return found

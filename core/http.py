@@ -1,0 +1,24 @@
+"""View helpers every app uses: forms that keep what was typed, safe `next` redirects."""
+
+from __future__ import annotations
+
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def render_form(
+    request: HttpRequest, template: str, context: dict[str, object], *, form: BaseForm
+) -> HttpResponse:
+    """A page with a form: status 422 when the form has errors (HTMX swaps it, tests see it),
+    and the bound form re-renders what the user typed."""
+    return render(request, template, context, status=422 if form.errors else 200)
+
+
+def safe_next_url(request: HttpRequest, default: str) -> str:
+    """The `next` parameter when it points into this site, else `default` (no open redirects)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default

@@ -1,0 +1,184 @@
+"""What drafts are written from: the persona's posts closest to the topic (preferring top
+performers), recent posts, the current voice version, the lessons feedback taught, an overlay,
+and the length range — as plain data, and as a record kept on the generation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from generation.models import ContentType, Generation, Lesson, LessonKind
+from language.text import stop_words, words
+from personas.models import Persona
+from posts import selectors as posts
+from posts.rules import PLATFORM_MAX_LENGTH
+from voice.models import Overlay
+from voice.selectors import latest_voice_version
+
+PROMPT_VERSION = "variation_v1"
+
+
+def lessons_for(persona: Persona) -> dict[str, Any]:
+    lessons = (
+        Lesson.objects.filter(persona=persona, active=True)
+        .select_related("source")
+        .order_by("-created_at")
+    )
+    found: dict[str, Any] = {"length": None, "length_reference": None, "avoid": [], "keep": []}
+    for lesson in lessons:
+        if lesson.kind == LessonKind.LENGTH:
+            if found["length"] is None:  # the newest wins
+                found["length"] = lesson.value
+                # The draft that was rejected as too long (or short): the next ones move
+                # away from *it*, not only from the usual target.
+                found["length_reference"] = len(lesson.source.text) if lesson.source else None
+        else:
+            found[lesson.kind].append(lesson.value)
+    return found
+
+
+def lessons_in_profile(persona: Persona) -> dict[str, Any]:
+    """Voice hook: the lessons travel with each new voice version they describe."""
+    return {"lessons": lessons_for(persona)}
+
+
+def key_terms(topic: str, language: str) -> list[str]:
+    stops = stop_words(language)
+    return [w for w in words(topic) if w.lower() not in stops and len(w) > 2] or words(topic)
+
+
+def length_range(
+    platform: str,
+    profile: dict[str, Any],
+    content_type: str,
+    lessons: dict[str, Any],
+    overlay: Overlay | None,
+) -> tuple[int, int, int]:
+    """(minimum, target, maximum) characters for a draft."""
+    platform_max = PLATFORM_MAX_LENGTH.get(platform, 3000)
+    median = profile.get("structure", {}).get("length", {}).get("chars_median") or 280
+    target = median if content_type == ContentType.SHORT else max(2 * median, 700)
+    factor = 1.0
+    for preference in (lessons.get("length"), overlay.length_preference if overlay else None):
+        if preference == "shorter":
+            factor *= 0.7
+        elif preference == "longer":
+            factor *= 1.35
+    target = int(target * factor)
+    reference = lessons.get("length_reference")
+    if reference and lessons.get("length") == "shorter":
+        target = min(target, int(reference * 0.75))
+    elif reference and lessons.get("length") == "longer":
+        target = max(target, int(reference * 1.35))
+    target = max(60, min(target, platform_max))
+    maximum = min(platform_max, int(target * 1.6) + 40)
+    minimum = min(max(40, int(target * 0.4)), maximum - 20)
+    return minimum, target, maximum
+
+
+def _source_posts(generation: Generation) -> tuple[list[Any], list[Any]]:
+    """(posts close to the topic, other posts for rhythm: recent, or the best performers)."""
+    persona = generation.persona
+    recorded = generation.context.get("post_ids")
+    if recorded is not None:
+        # Refinements and regenerations write from what the first drafts were written from
+        # (no second embedding and vector search).
+        others = generation.context.get("recent_post_ids", [])
+        by_id = posts.post_texts(persona, recorded + others)
+        return [by_id[i] for i in recorded if i in by_id], [by_id[i] for i in others if i in by_id]
+    # Similar posts, preferring top performers among the close ones.
+    close = posts.similar_posts(persona, generation.topic, k=12)
+    close.sort(key=lambda p: p.distance - (p.performance_score or 50) / 1000)  # type: ignore[attr-defined]
+    chosen = close[:6]
+    recent = posts.recent_posts(persona, exclude=[p.pk for p in chosen], limit=3)
+    if len(chosen) + len(recent) < 3:  # posts not embedded yet: the best performers instead
+        taken = [p.pk for p in chosen + recent]
+        recent += posts.best_posts(persona, exclude=taken, limit=6)
+    return chosen, recent
+
+
+def assemble_context(generation: Generation) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The material the drafts are written from, and a record of what it was."""
+    persona = generation.persona
+    version = latest_voice_version(persona)
+    if version is None:
+        raise ValidationError("This persona has no voice profile any more; analyse it again.")
+    lessons = lessons_for(persona)
+    overlay = generation.overlay
+    chosen, others = _source_posts(generation)
+    material = build_material(
+        profile=version.profile,
+        posts=[p.text for p in chosen + others],
+        topic=generation.topic,
+        content_type=generation.content_type,
+        creativity=generation.creativity,
+        lessons=lessons,
+        overlay=overlay,
+        platform=persona.platform,
+    )
+    record = {
+        "post_ids": [p.pk for p in chosen],
+        "recent_post_ids": [p.pk for p in others],  # recent (or best) posts
+        "voice_version": version.version,
+        "voice_version_id": version.pk,
+        "prompt_version": PROMPT_VERSION,
+        "lessons": lessons,
+        "length": [material["min_chars"], material["target_chars"], material["max_chars"]],
+        "overlay": overlay.name if overlay else None,
+    }
+    return material, record
+
+
+def build_material(
+    *,
+    profile: dict[str, Any],
+    posts: list[str],
+    topic: str,
+    content_type: str,
+    creativity: int,
+    lessons: dict[str, Any],
+    overlay: Overlay | None,
+    platform: str,
+) -> dict[str, Any]:
+    """What a draft is written from, as plain data (the offline writer reads it directly; a
+    model gets it as delimited blocks)."""
+    language = profile.get("language", "en")
+    minimum, target, maximum = length_range(platform, profile, content_type, lessons, overlay)
+    return {
+        "language": language,
+        "topic": topic,
+        "key_terms": key_terms(topic, language),
+        "content_type": content_type,
+        "creativity": creativity,
+        "target_chars": target,
+        "min_chars": minimum,
+        "max_chars": maximum,
+        "posts": posts,
+        "profile": {
+            "structure": profile.get("structure", {}),
+            "fingerprint": {
+                k: profile.get("fingerprint", {}).get(k)
+                for k in ("emoji", "punctuation", "characteristic_phrases")
+            },
+            "summary": profile.get("summary", ""),
+        },
+        "avoid": list(lessons.get("avoid", [])),
+        "keep": list(lessons.get("keep", [])),
+        "hashtags": sum(1 for p in posts if "#" in p) * 2 >= len(posts) > 0,
+        "overlay": _overlay_dict(overlay),
+        "no_emoji": bool(overlay and overlay.tone_shift >= 0.5),
+        "structure": overlay.structure_override if overlay else "",
+    }
+
+
+def _overlay_dict(overlay: Overlay | None) -> dict[str, Any] | None:
+    if overlay is None:
+        return None
+    return {
+        "name": overlay.name,
+        "tone_shift": overlay.tone_shift,
+        "length_preference": overlay.length_preference,
+        "structure_override": overlay.structure_override,
+        "notes": overlay.notes,
+    }

@@ -1,0 +1,180 @@
+"""What the creator does with a draft — accept (maybe edited), reject with reasons, edit —
+and the lessons it teaches the next drafts: length preference, phrases to avoid and to keep.
+Accepting and rejecting near-identical drafts is flagged as a contradiction on both."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.permissions import Action, require
+from generation.models import (
+    Lesson,
+    LessonKind,
+    RejectReason,
+    Variation,
+    VariationStatus,
+)
+from generation.services.scoring import SCORE_FIELDS, apply_score, score_texts
+from personas.models import Persona
+from voice.selectors import latest_voice_version
+
+
+def _phrases_removed_and_added(before: str, after: str) -> tuple[list[str], list[str]]:
+    """Word runs of 2–8 words the creator deleted, and ones they added."""
+    a, b = before.split(), after.split()
+    removed, added = [], []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if tag in ("delete", "replace") and 2 <= i2 - i1 <= 8:
+            removed.append(" ".join(a[i1:i2]).strip(".,;:!?"))
+        if tag in ("insert", "replace") and 2 <= j2 - j1 <= 8:
+            added.append(" ".join(b[j1:j2]).strip(".,;:!?"))
+    return removed, added
+
+
+def _learn(persona: Persona, kind: str, value: str, source: Variation) -> None:
+    value = value.strip()[:200]
+    if not value:
+        return
+    if kind == LessonKind.LENGTH:
+        Lesson.objects.filter(persona=persona, kind=kind).exclude(value=value).update(active=False)
+    Lesson.objects.update_or_create(
+        persona=persona, kind=kind, value=value, defaults={"source": source, "active": True}
+    )
+    if kind in (LessonKind.AVOID, LessonKind.KEEP):  # a phrase is one or the other
+        other = LessonKind.KEEP if kind == LessonKind.AVOID else LessonKind.AVOID
+        Lesson.objects.filter(persona=persona, kind=other, value__iexact=value).delete()
+
+
+_NOTE_PHRASE = re.compile(r"[\"“'‘«]([^\"”'’»]{2,80})[\"”'’»]")
+
+
+def _learn_from_note(persona: Persona, note: str, source: Variation) -> None:
+    """Quoted phrases in a note ("never start with 'Here's what'") are phrases to avoid."""
+    for phrase in _NOTE_PHRASE.findall(note):
+        _learn(persona, LessonKind.AVOID, phrase, source)
+
+
+def _learn_from_edit(persona: Persona, before: str, after: str, source: Variation) -> str:
+    removed, added = _phrases_removed_and_added(before, after)
+    for phrase in removed:
+        _learn(persona, LessonKind.AVOID, phrase, source)
+    for phrase in added:
+        _learn(persona, LessonKind.KEEP, phrase, source)
+    return "".join(
+        difflib.unified_diff(
+            before.splitlines(keepends=True),
+            after.splitlines(keepends=True),
+            "draft",
+            "edited",
+        )
+    )
+
+
+def _near_identical(a: str, b: str, threshold: float = 0.85) -> bool:
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    # The cheap upper bounds rule out almost every pair before the full comparison.
+    return (
+        matcher.real_quick_ratio() >= threshold
+        and matcher.quick_ratio() >= threshold
+        and matcher.ratio() >= threshold
+    )
+
+
+def _flag_contradictions(variation: Variation) -> None:
+    """Accepting and rejecting near-identical drafts of one persona is flagged on both."""
+    opposite = (
+        VariationStatus.REJECTED
+        if variation.status == VariationStatus.ACCEPTED
+        else VariationStatus.ACCEPTED
+    )
+    candidates = (
+        Variation.objects.filter(
+            generation__persona_id=variation.generation.persona_id, status=opposite
+        )
+        .order_by("-decided_at")
+        .values_list("pk", "text")[:200]
+    )
+    clashing = [pk for pk, text in candidates if _near_identical(text, variation.text)]
+    if clashing:
+        Variation.objects.filter(pk__in=[*clashing, variation.pk]).update(
+            flagged_contradiction=True
+        )
+
+
+@transaction.atomic
+def variation_accept(
+    *, variation: Variation, role: str, user: User, final_text: str | None = None
+) -> Variation:
+    require(role, Action.EDIT)
+    persona = variation.generation.persona
+    if final_text is not None and final_text.strip() and final_text.strip() != variation.text:
+        variation.edit_diff = _learn_from_edit(
+            persona, variation.text, final_text.strip(), variation
+        )
+        variation.text = final_text.strip()
+    variation.status = VariationStatus.ACCEPTED
+    variation.reject_reasons = []
+    variation.decided_at = timezone.now()
+    variation.save(
+        update_fields=["text", "edit_diff", "status", "reject_reasons", "decided_at", "updated_at"]
+    )
+    _flag_contradictions(variation)
+    return variation
+
+
+@transaction.atomic
+def variation_reject(
+    *, variation: Variation, role: str, user: User, reasons: list[str], note: str = ""
+) -> Variation:
+    require(role, Action.EDIT)
+    reasons = [r for r in reasons if r in RejectReason.values]
+    if not reasons:
+        raise ValidationError("Pick at least one reason: it is how the next drafts improve.")
+    if RejectReason.OTHER in reasons and not note.strip():
+        raise ValidationError("Say in a few words what was wrong (you picked “other”).")
+    persona = variation.generation.persona
+    if RejectReason.LENGTH in reasons:
+        target = variation.generation.context.get("length", [0, len(variation.text), 0])[1]
+        wants = "shorter" if len(variation.text) >= target * 0.8 else "longer"
+        if re.search(r"\b(longer|more|mais longo|más largo)\b", note.lower()):
+            wants = "longer"
+        elif re.search(r"\b(shorter|too long|mais curto|más corto)\b", note.lower()):
+            wants = "shorter"
+        _learn(persona, LessonKind.LENGTH, wants, variation)
+    _learn_from_note(persona, note, variation)
+    variation.status = VariationStatus.REJECTED
+    variation.reject_reasons = reasons
+    variation.feedback_note = note.strip()[:2000]
+    variation.decided_at = timezone.now()
+    variation.save(
+        update_fields=["status", "reject_reasons", "feedback_note", "decided_at", "updated_at"]
+    )
+    _flag_contradictions(variation)
+    return variation
+
+
+@transaction.atomic
+def variation_edit(*, variation: Variation, role: str, user: User, text: str) -> Variation:
+    require(role, Action.EDIT)
+    text = text.strip()
+    if not text:
+        raise ValidationError("The draft cannot be empty.")
+    maximum = variation.generation.context.get("length", [0, 0, 100_000])[2] * 2
+    if len(text) > maximum:
+        raise ValidationError(f"That is {len(text)} characters; keep it under {maximum}.")
+    if text == variation.text:
+        return variation
+    persona = variation.generation.persona
+    variation.edit_diff = _learn_from_edit(persona, variation.text, text, variation)
+    variation.text = text
+    version = latest_voice_version(persona)
+    if version is not None:
+        apply_score(variation, score_texts(version, [text])[0])
+    variation.save(update_fields=["text", "edit_diff", *SCORE_FIELDS, "updated_at"])
+    return variation

@@ -1,0 +1,36 @@
+"""The top of the stack: the dashboard reads every app's selectors."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from accounts.middleware import workspace_view
+from accounts.permissions import Action, role_allows
+from personas.selectors import current_persona, personas_of
+from posts.selectors import persona_post_stats
+from voice.selectors import RECOMMENDED_POSTS, latest_voice_version
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("dashboard" if request.user.is_authenticated else "login")
+
+
+@workspace_view
+def dashboard(request: HttpRequest) -> HttpResponse:
+    personas = list(personas_of(request.workspace))
+    persona = current_persona(request, request.workspace) if personas else None
+    return render(
+        request,
+        "home/dashboard.html",
+        {
+            "personas": personas,
+            "persona": persona,
+            "post_stats": persona_post_stats(persona) if persona else None,
+            "voice": latest_voice_version(persona, fields=("version", "summary", "created_at"))
+            if persona
+            else None,
+            "recommended_posts": RECOMMENDED_POSTS,
+            "can_edit": role_allows(request.membership.role, Action.EDIT),
+        },
+    )

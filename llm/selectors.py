@@ -1,0 +1,33 @@
+"""Reads of the usage ledger (what every model call cost)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Avg, Count, Q, Sum
+
+from accounts.models import Workspace
+from llm.models import Outcome, UsageRecord
+
+
+def usage_summary(workspace: Workspace) -> dict[str, Any]:
+    rows = UsageRecord.objects.filter(workspace=workspace)
+    by_provider = list(
+        rows.values("provider", "model", "purpose")
+        .annotate(
+            calls=Count("id"),
+            errors=Count("id", filter=Q(outcome=Outcome.ERROR)),
+            input_tokens=Sum("input_tokens"),
+            output_tokens=Sum("output_tokens"),
+            cost_micros=Sum("cost_micros"),
+            latency=Avg("latency_ms"),
+        )
+        .order_by("provider", "model", "purpose")
+    )
+    for row in by_provider:
+        row["cost"] = (row["cost_micros"] or 0) / 1_000_000
+    return {
+        "by_provider": by_provider,
+        "recent": list(rows.select_related("persona", "user").order_by("-created_at")[:50]),
+        "total_cost": sum(r["cost_micros"] or 0 for r in by_provider) / 1_000_000,
+    }

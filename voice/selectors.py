@@ -1,0 +1,40 @@
+"""Reads of a persona's voice for this app and the apps above it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db.models import QuerySet
+
+from personas.models import Persona
+from voice.models import Overlay, VoiceAnalysis, VoiceProfile
+
+MIN_POSTS = 5  # a voice needs at least this many posts to analyse
+RECOMMENDED_POSTS = 10  # … and this many give a truer picture
+
+
+def latest_voice_version(
+    persona: Persona | int, *, fields: Sequence[str] | None = None
+) -> VoiceProfile | None:
+    """The persona's current voice: its newest version (None before the first analysis)."""
+    versions = VoiceProfile.objects.filter(persona=persona).order_by("-version")
+    if fields:
+        versions = versions.only(*fields)
+    return versions.first()
+
+
+def voice_version(persona: Persona | int, version_id: int) -> VoiceProfile | None:
+    """One version of this persona's voice (None when the id is another persona's)."""
+    return VoiceProfile.objects.filter(persona=persona, pk=version_id).first()
+
+
+def voice_history(persona: Persona) -> QuerySet[VoiceProfile]:
+    return VoiceProfile.objects.filter(persona=persona).order_by("-version")
+
+
+def latest_analysis(persona: Persona) -> VoiceAnalysis | None:
+    return VoiceAnalysis.objects.filter(persona=persona).order_by("-created_at").first()
+
+
+def overlays_of(persona: Persona) -> QuerySet[Overlay]:
+    return Overlay.objects.filter(persona=persona).order_by("name")
