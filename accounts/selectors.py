@@ -60,3 +60,11 @@ def invitation_by_token(token: str) -> Invitation:
     if invitation is None:
         raise Http404("This invitation link is not valid.")
     return invitation
+
+
+def user_by_email(email: str) -> User | None:
+    return User.objects.filter(email__iexact=email).first()
+
+
+def personal_workspace(user: User) -> Workspace:
+    return Workspace.objects.get(memberships__user=user, is_personal=True)

@@ -159,3 +159,10 @@ def user_lock(user: User) -> None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("user_lock() needs a transaction to hold the lock in.")
     User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
+
+
+@transaction.atomic
+def user_set_password(*, user: User, password: str) -> User:
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user

@@ -21,6 +21,7 @@ from _setup import ROOT, percentile, setup
 
 
 def main() -> None:
+    # One long function on purpose: the measurement protocol reads top to bottom in one place.
     parser = argparse.ArgumentParser()
     parser.add_argument("--latency", type=float, default=0.8)
     parser.add_argument("--runs", type=int, default=20)

@@ -42,6 +42,7 @@ def make_vectors(rng: np.random.Generator, personas: int, posts: int) -> np.ndar
 def seed(
     personas: int, posts: int, rng: np.random.Generator
 ) -> tuple[list[int], np.ndarray, list[np.ndarray]]:
+    # One long function on purpose: the data set's recipe reads top to bottom in one place.
     from django.db import connection
     from pgvector.psycopg import register_vector
 

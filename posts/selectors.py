@@ -8,6 +8,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.db.models import Count, Max, Q, QuerySet
 from pgvector.django import CosineDistance
 
+from llm.services import embed_for
 from personas.models import Persona
 from posts.models import SEARCH_CONFIG, SEARCH_VECTOR, Post
 
@@ -59,9 +60,7 @@ def similar_posts(
     persona's contiguous entries; step two loads the k winning posts by primary key.
     """
     if isinstance(query, str):
-        from llm.embeddings import get_embedder
-
-        vector: Any = get_embedder().embed_query(query)
+        vector: Any = embed_for(persona, [query], purpose="search", query=True)[0]
     else:
         vector = query
     candidates = Post.objects.filter(persona=persona, embedding__isnull=False)

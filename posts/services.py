@@ -8,8 +8,10 @@ from django.db import connection, transaction
 
 from accounts.permissions import Action, require
 from core.jobs import enqueue
-from llm.embeddings import get_embedder
+from llm.embeddings import EmbeddingError, get_embedder
+from llm.services import embed_for, embedding_failure_record
 from personas.models import Persona
+from personas.selectors import persona_by_id
 from personas.services import persona_lock
 from posts.hooks import posts_added
 from posts.models import Post, Source
@@ -172,21 +174,35 @@ def embed_pending_posts(*, persona_id: int, batch_size: int = 64) -> int:
     Each batch is claimed with SKIP LOCKED, so two workers never embed the same posts and a
     second run after a crash just carries on. Returns how many posts were embedded."""
     embedder = get_embedder()
+    persona = persona_by_id(persona_id)
+    if persona is None:
+        return 0
     done = 0
     while True:
-        with transaction.atomic():
-            batch = list(
-                Post.objects.select_for_update(skip_locked=True)
-                .filter(persona_id=persona_id)
-                .exclude(embedding_model=embedder.model_name, embedding__isnull=False)
-                .only("id", "text")
-                .order_by("id")[:batch_size]
-            )
-            if not batch:
-                return done
-            vectors = embedder.embed_passages([post.text for post in batch])
-            for post, vector in zip(batch, vectors, strict=True):
-                post.embedding = vector
-                post.embedding_model = embedder.model_name
-            Post.objects.bulk_update(batch, ["embedding", "embedding_model"])
-        done += len(batch)
+        try:
+            embedded = _embed_one_batch(persona, embedder.model_name, batch_size)
+        except EmbeddingError as error:
+            embedding_failure_record(error, persona=persona, purpose="embedding")
+            raise
+        if not embedded:
+            return done
+        done += embedded
+
+
+def _embed_one_batch(persona: Persona, model_name: str, batch_size: int) -> int:
+    with transaction.atomic():
+        batch = list(
+            Post.objects.select_for_update(skip_locked=True)
+            .filter(persona=persona)
+            .exclude(embedding_model=model_name, embedding__isnull=False)
+            .only("id", "text")
+            .order_by("id")[:batch_size]
+        )
+        if not batch:
+            return 0
+        vectors = embed_for(persona, [post.text for post in batch], purpose="embedding")
+        for post, vector in zip(batch, vectors, strict=True):
+            post.embedding = vector
+            post.embedding_model = model_name
+        Post.objects.bulk_update(batch, ["embedding", "embedding_model"])
+        return len(batch)

@@ -28,7 +28,7 @@ from voice.models import (
     VoiceProfile,
 )
 from voice.overrides import apply_overrides
-from voice.selectors import MIN_POSTS, RECOMMENDED_POSTS, latest_voice_version
+from voice.selectors import MIN_POSTS, RECOMMENDED_POSTS, latest_voice_version, voice_history
 
 RUN_ANALYSIS = "voice.tasks.run_analysis"
 ANALYSIS_DEBOUNCE = timedelta(minutes=2)
@@ -239,7 +239,7 @@ def version_create(
         based_on=based_on,
         created_by=user,
     )
-    keep = VoiceProfile.objects.filter(persona=persona).order_by("-version")[:KEEP_CURRENT_VERSIONS]
+    keep = voice_history(persona)[:KEEP_CURRENT_VERSIONS]
     VoiceProfile.objects.filter(persona=persona, is_archived=False).exclude(
         pk__in=list(keep.values_list("pk", flat=True))
     ).update(is_archived=True)

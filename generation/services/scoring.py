@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from generation.models import Variation
-from llm.embeddings import get_embedder
+from llm.services import embed_for
 from voice import scoring
 from voice.models import VoiceProfile
 from voice.services import scoring_model
@@ -17,7 +17,7 @@ def score_texts(version: VoiceProfile, texts: list[str]) -> list[scoring.VoiceSc
         return [scoring.VoiceScore(0, 0, 0, 0) for _ in texts]
     embeddings: Any = [None] * len(texts)
     if model.get("centroid") is not None:
-        embeddings = get_embedder().embed_passages(texts)
+        embeddings = embed_for(version.persona, texts, purpose="scoring")
     return [scoring.score(t, model, e) for t, e in zip(texts, embeddings, strict=True)]
 
 

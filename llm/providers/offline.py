@@ -180,30 +180,12 @@ def _target_chars(material: dict[str, Any]) -> tuple[int, int]:
     return max(80, target), int(material.get("max_chars") or 3000)
 
 
-def write(material: dict[str, Any], *, seed: int) -> str:
-    language = material.get("language") or "en"
-    if language not in PHRASES:
-        language = "en"
-    topic = (material.get("topic") or "").strip()
-    angle = material.get("angle") or "story"
-    index = int(material.get("variation_index", 0))
+def _body(material: dict[str, Any], language: str, hook: str, rng: random.Random) -> list[str]:
+    """Their own sentences. Low creativity stays with the closest material; high creativity
+    reaches further down the list. Variations start at different places."""
     creativity = max(0, min(100, int(material.get("creativity", 30))))
-    profile = material.get("profile") or {}
-    structure = profile.get("structure", {})
-    fingerprint = profile.get("fingerprint", {})
-    avoid = list(material.get("avoid", []))
-    rng = random.Random(f"{seed}:{angle}:{index}")
-    target, maximum = _target_chars(material)
-
-    # Hook: the angle's archetype, or a question when questions are this persona's habit.
-    hook_shares = structure.get("hooks", {}).get("shares", {})
-    hook_key = f"hook:{angle}"
-    if hook_shares.get("question", 0) > 0.3 and rng.random() < 0.5:
-        hook_key = "hook:question"
-    hook = _phrase(language, hook_key, topic, rng, avoid)
-
-    # Body: their own sentences. Low creativity stays with the closest material; high
-    # creativity reaches further down the list. Variations start at different places.
+    index = int(material.get("variation_index", 0))
+    target, _ = _target_chars(material)
     pool = _pool(material, language)
     reach = 3 + round(len(pool) * creativity / 100)
     candidates = pool[: max(reach, 6)]
@@ -221,6 +203,52 @@ def write(material: dict[str, Any], *, seed: int) -> str:
         used += len(sentence) + 1
     if not body and pool:
         body.append(pool[0])
+    return body
+
+
+def _layout(material: dict[str, Any], angle: str, parts: dict[str, Any]) -> str:
+    """Laid out as they lay out posts: a numbered list for how-to when they use lists (or
+    for long posts), paragraphs in their rhythm when they write several lines, else one."""
+    structure = (material.get("profile") or {}).get("structure", {})
+    long_form = material.get("content_type") == "long"
+    uses_lists = structure.get("list_share", 0) > 0.2 or material.get("structure") == "list"
+    as_list = angle == "how-to" and (uses_lists or long_form)
+    multi_line = (structure.get("lines_per_post", 1) or 1) >= 3 or long_form
+    body = parts["body"]
+    if as_list:
+        body_block = "\n".join(f"{n}. {s}" for n, s in enumerate(body, start=1))
+    elif multi_line:
+        rhythm = max(1, round(structure.get("line_break_rhythm", 1) or 1))
+        chunks = [" ".join(body[i : i + rhythm]) for i in range(0, len(body), rhythm)]
+        body_block = "\n\n".join(chunks)
+    else:
+        body_block = " ".join(body)
+    ordered = [parts["hook"], body_block, *parts["keep"], parts["bridge"], parts["cta"]]
+    separator = "\n\n" if (multi_line or as_list) else " "
+    return separator.join(p for p in ordered if p)
+
+
+def write(material: dict[str, Any], *, seed: int) -> str:
+    language = material.get("language") or "en"
+    if language not in PHRASES:
+        language = "en"
+    topic = (material.get("topic") or "").strip()
+    angle = material.get("angle") or "story"
+    index = int(material.get("variation_index", 0))
+    profile = material.get("profile") or {}
+    structure = profile.get("structure", {})
+    avoid = list(material.get("avoid", []))
+    rng = random.Random(f"{seed}:{angle}:{index}")
+    _, maximum = _target_chars(material)
+
+    # Hook: the angle's archetype, or a question when questions are this persona's habit.
+    hook_key = f"hook:{angle}"
+    if structure.get("hooks", {}).get("shares", {}).get("question", 0) > 0.3 and (
+        rng.random() < 0.5
+    ):
+        hook_key = "hook:question"
+    hook = _phrase(language, hook_key, topic, rng, avoid)
+    body = _body(material, language, hook, rng)
 
     long_form = material.get("content_type") == "long"
     # Our own sentences dilute the voice: short posts get a bridge only for long form, and a
@@ -234,25 +262,11 @@ def write(material: dict[str, Any], *, seed: int) -> str:
         key = f"cta:{cta_type}" if f"cta:{cta_type}" in PHRASES[language] else "cta:statement"
         cta = _phrase(language, key, topic, rng, avoid)
     keep = [k for k in material.get("keep", []) if k and k.lower() not in " ".join(body).lower()]
+    draft = _layout(
+        material, angle, {"hook": hook, "body": body, "keep": keep, "bridge": bridge, "cta": cta}
+    )
 
-    uses_lists = structure.get("list_share", 0) > 0.2 or material.get("structure") == "list"
-    as_list = angle == "how-to" and (uses_lists or long_form)
-    lines_per_post = structure.get("lines_per_post", 1) or 1
-    multi_line = lines_per_post >= 3 or long_form
-
-    if as_list:
-        body_block = "\n".join(f"{n}. {s}" for n, s in enumerate(body, start=1))
-    elif multi_line:
-        rhythm = max(1, round(structure.get("line_break_rhythm", 1) or 1))
-        chunks = [" ".join(body[i : i + rhythm]) for i in range(0, len(body), rhythm)]
-        body_block = "\n\n".join(chunks)
-    else:
-        body_block = " ".join(body)
-    parts = [hook, body_block, *keep, bridge, cta]
-    separator = "\n\n" if (multi_line or as_list) else " "
-    draft = separator.join(p for p in parts if p)
-
-    emoji = fingerprint.get("emoji", {})
+    emoji = profile.get("fingerprint", {}).get("emoji", {})
     favourites = [e for e, _ in emoji.get("favourites", [])]
     if (
         favourites
@@ -305,7 +319,9 @@ _INTENTS = {
 def refine(material: dict[str, Any], *, seed: int) -> str:
     """Apply one chat instruction to the current draft. Understands: shorter, longer, remove
     or avoid "a phrase", replace "a" with "b", add/remove emoji, end with a question, more
-    formal or casual; anything else gets a fresh take on the same topic and angle."""
+    formal or casual; anything else gets a fresh take on the same topic and angle.
+    (Longer than our usual function on purpose: one branch per understood instruction, so the
+    list of what it understands reads in one place.)"""
     draft = material["draft"]
     instruction = material["instruction"].lower()
     quoted = _QUOTED.findall(material["instruction"])

@@ -129,3 +129,29 @@ def test_sweep_sends_a_job_for_each_persona_with_unembedded_posts(settings):
     broker.delete(queue)
     assert [m["headers"]["task"] for m in messages] == ["posts.tasks.embed_persona_posts"]
     assert str(pending.pk) in messages[0]["headers"]["argsrepr"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_openai_embedding_calls_are_written_to_the_usage_ledger(settings):
+    from llm.models import UsageRecord
+
+    persona = PersonaFactory()
+    PostFactory.create_batch(3, persona=persona)
+    with running_fake_openai() as fake:
+        settings.EMBEDDINGS, settings.OPENAI_API_KEY = "openai", "sk-test"
+        settings.OPENAI_BASE_URL = fake.base_url
+        assert embed_pending_posts(persona_id=persona.pk) == 3
+        row = UsageRecord.objects.get(purpose="embedding")
+        assert (row.workspace_id, row.persona_id) == (persona.workspace_id, persona.pk)
+        assert (row.provider, row.model, row.outcome) == ("openai", "text-embedding-3-small", "ok")
+        assert row.input_tokens > 0 and row.latency_ms >= 0
+        similar_posts(persona, "hiring engineers")
+        assert UsageRecord.objects.filter(purpose="search", outcome="ok").count() == 1
+
+        # A failed call is recorded too, although the batch it belonged to rolled back.
+        PostFactory(persona=persona)
+        fake.fail_next += [(500, {"error": {"message": "boom"}})] * 2
+        with pytest.raises(EmbeddingError):
+            embed_pending_posts(persona_id=persona.pk)
+    failed = UsageRecord.objects.get(purpose="embedding", outcome="error")
+    assert "boom" in failed.error and failed.persona_id == persona.pk

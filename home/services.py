@@ -1,0 +1,61 @@
+"""Demo data: the demo account, its persona and its posts, through each app's services."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Role, User
+from accounts.selectors import personal_workspace, user_by_email
+from accounts.services import user_set_password, user_sign_up
+from home.demo_posts import DEMO_POSTS
+from personas.models import Persona
+from personas.selectors import persona_named
+from personas.services import persona_create
+from posts.rules import check_post
+from posts.services import posts_bulk_import
+
+DEMO_EMAIL = "demo@contenttwin.local"
+DEMO_PASSWORD = "contenttwin-demo"
+DEMO_PERSONA = {
+    "name": "LinkedIn – founder me",
+    "platform": "linkedin",
+    "language": "en",
+    "timezone": "Europe/Lisbon",
+    "description": "Lessons from building a bootstrapped SaaS, for other founders.",
+}
+
+
+@transaction.atomic
+def demo_account_ensure() -> tuple[User, Persona]:
+    """Create the demo account (or reset its password), its persona and its twelve posts;
+    safe to run on every start."""
+    user = user_by_email(DEMO_EMAIL)
+    if user is None:
+        user = user_sign_up(email=DEMO_EMAIL, password=DEMO_PASSWORD, name="Demo Creator")
+    else:
+        user_set_password(user=user, password=DEMO_PASSWORD)
+    workspace = personal_workspace(user)
+    persona = persona_named(workspace, DEMO_PERSONA["name"]) or persona_create(
+        workspace=workspace, role=Role.OWNER, data=DEMO_PERSONA
+    )
+    now = timezone.now()
+    rows = [
+        check_post(
+            {
+                "text": text,
+                "posted_at": now - timedelta(days=days),
+                "impressions": impressions,
+                "likes": likes,
+                "comments": comments,
+                "reposts": reposts,
+            },
+            platform=persona.platform,
+            timezone=persona.timezone,
+        ).values
+        for text, days, impressions, likes, comments, reposts in DEMO_POSTS
+    ]
+    posts_bulk_import(persona=persona, values=rows)  # skips posts it already has
+    return user, persona
