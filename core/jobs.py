@@ -120,6 +120,19 @@ class JobProgress:
     done_url: str = ""
     done_link: str = ""
 
+    @classmethod
+    def of(cls, row: Model, *, error: str | None = None, **shown: object) -> JobProgress:
+        """For a job row with the usual fields (status, progress, stage, error)."""
+        status = row.status  # type: ignore[attr-defined]
+        return cls(
+            running=status in ACTIVE,
+            percent=row.progress,  # type: ignore[attr-defined]
+            stage=shown.pop("stage", None) or row.stage,  # type: ignore[attr-defined]
+            failed=status == JobStatus.FAILED,
+            error=row.error if error is None else error,  # type: ignore[attr-defined]
+            **shown,  # type: ignore[arg-type]
+        )
+
 
 def poll_response(request: HttpRequest, job: JobProgress, *, refresh: bool) -> HttpResponse:
     """The progress fragment; once the job stops running, status 286 stops htmx polling and

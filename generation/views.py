@@ -15,7 +15,7 @@ from core.http import render_form
 from core.jobs import ACTIVE, JobProgress, JobStatus, poll_response
 from generation import selectors, services
 from generation.forms import DraftForm, GenerateForm, RefineForm, RejectForm
-from generation.models import Generation, GenerationStatus, Rewrite, RewriteKind, Variation
+from generation.models import Generation, Rewrite, RewriteKind, Variation
 from llm.selectors import usage_summary
 from personas.selectors import current_persona
 from voice.selectors import latest_voice_version
@@ -71,16 +71,11 @@ def generate(request: HttpRequest) -> HttpResponse:
 
 
 def _generation_job(generation: Generation) -> JobProgress:
-    return JobProgress(
+    return JobProgress.of(
+        generation,
         region="generation-progress",
         poll_url=reverse("generation_progress", args=[generation.pk]),
         title="Writing…",
-        running=generation.status in services.ACTIVE,
-        percent=generation.progress,
-        stage=generation.stage,
-        failed=generation.status == GenerationStatus.FAILED,
-        error=generation.error,
-        done_text="Done.",
         done_url=reverse("generation_detail", args=[generation.pk]),
         done_link="Show the drafts",
     )
@@ -88,16 +83,13 @@ def _generation_job(generation: Generation) -> JobProgress:
 
 def _rewrite_job(rewrite: Rewrite) -> JobProgress:
     refine = rewrite.kind == RewriteKind.REFINE
-    return JobProgress(
+    return JobProgress.of(
+        rewrite,
         region=f"rewrite-{rewrite.pk}",
         poll_url=reverse("rewrite_progress", args=[rewrite.pk]),
         title="Refining…" if refine else "Writing a new draft…",
-        running=rewrite.status in ACTIVE,
-        percent=rewrite.progress,
-        stage=f"“{rewrite.message}”: {rewrite.stage or 'waiting for a worker'}"
-        if refine
-        else rewrite.stage,
-        failed=rewrite.status == JobStatus.FAILED,
+        # A refinement shows what was asked for while it runs.
+        stage=f"“{rewrite.message}”: {rewrite.stage or 'waiting for a worker'}" if refine else "",
         error=services.rewrite_failure_message(rewrite),
         done_text="Rewritten.",
     )

@@ -38,14 +38,11 @@ def _version(
 
 
 def _analysis_job(analysis: VoiceAnalysis) -> JobProgress:
-    return JobProgress(
+    return JobProgress.of(
+        analysis,
         region="analysis-progress",
         poll_url=reverse("voice_analysis_progress", args=[analysis.pk]),
         title="Analysing your voice…",
-        running=analysis.status in services.ACTIVE,
-        percent=analysis.progress,
-        stage=analysis.stage,
-        failed=analysis.status == AnalysisStatus.FAILED,
         error=f"The last analysis failed: {analysis.error}",
         done_text="Analysis finished.",
         done_url=reverse("voice_page"),
