@@ -19,7 +19,7 @@ from accounts.forms import (
 )
 from accounts.middleware import set_current_workspace, workspace_view
 from accounts.models import Invitation, Membership, Role, Workspace
-from accounts.permissions import Action, can_assign, role_allows
+from accounts.permissions import Action, can_assign, require, role_allows
 from accounts.selectors import (
     get_object_for,
     invitation_by_token,
@@ -83,6 +83,7 @@ def workspace_settings(request: HttpRequest) -> HttpResponse:
 @workspace_view
 @require_POST
 def workspace_rename(request: HttpRequest) -> HttpResponse:
+    require(request.membership.role, Action.MANAGE_WORKSPACE)  # before looking at the form
     form = WorkspaceForm(request.POST)
     if not form.is_valid():
         return _render_team(request, status=422, workspace_form=form)
@@ -117,6 +118,7 @@ def workspace_switch(request: HttpRequest, workspace_id: int) -> HttpResponse:
 @workspace_view
 @require_POST
 def invitation_create(request: HttpRequest) -> HttpResponse:
+    require(request.membership.role, Action.MANAGE_MEMBERS)  # before looking at the form
     form = InvitationForm(request.POST)
     if form.is_valid():
         try:
@@ -156,6 +158,7 @@ def _membership(request: HttpRequest, membership_id: int) -> Membership:
 @require_POST
 def membership_role(request: HttpRequest, membership_id: int) -> HttpResponse:
     membership = _membership(request, membership_id)
+    require(membership.user_role, Action.MANAGE_MEMBERS)  # before looking at the form
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose one of the listed roles.")

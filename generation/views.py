@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.middleware import workspace_view
-from accounts.permissions import Action, role_allows
+from accounts.permissions import Action, require, role_allows
 from accounts.selectors import get_object_for
 from core.http import render_form
 from core.jobs import ACTIVE, JobProgress, JobStatus, poll_response
@@ -47,6 +47,8 @@ def generate(request: HttpRequest) -> HttpResponse:
     if persona is None:
         messages.info(request, "Create a persona first: drafts are written in a persona's voice.")
         return redirect("persona_create")
+    if request.method == "POST":
+        require(request.membership.role, Action.EDIT)  # before looking at the form
     form = GenerateForm(request.POST or None, persona=persona)
     if request.method == "POST" and form.is_valid():
         try:

@@ -6,7 +6,7 @@ from django import forms
 
 from personas.models import Persona
 from posts.models import ContentType, ImportFormat, Tier
-from posts.rules import CheckedPost, check_post
+from posts.rules import MAX_COUNT, CheckedPost, check_post, parse_datetime
 
 
 class PostForm(forms.Form):
@@ -21,12 +21,18 @@ class PostForm(forms.Form):
         choices=[("", "Decide from the length"), *ContentType.choices],
         label="Content type",
     )
-    impressions = forms.IntegerField(required=False, min_value=0)
-    likes = forms.IntegerField(required=False, min_value=0, label="Likes / reactions")
-    comments = forms.IntegerField(required=False, min_value=0)
-    reposts = forms.IntegerField(required=False, min_value=0, label="Reposts / shares")
-    profile_views = forms.IntegerField(required=False, min_value=0, label="Profile views")
-    saves = forms.IntegerField(required=False, min_value=0)
+    impressions = forms.IntegerField(required=False, min_value=0, max_value=MAX_COUNT)
+    likes = forms.IntegerField(
+        required=False, min_value=0, max_value=MAX_COUNT, label="Likes / reactions"
+    )
+    comments = forms.IntegerField(required=False, min_value=0, max_value=MAX_COUNT)
+    reposts = forms.IntegerField(
+        required=False, min_value=0, max_value=MAX_COUNT, label="Reposts / shares"
+    )
+    profile_views = forms.IntegerField(
+        required=False, min_value=0, max_value=MAX_COUNT, label="Profile views"
+    )
+    saves = forms.IntegerField(required=False, min_value=0, max_value=MAX_COUNT)
     external_ref = forms.CharField(required=False, max_length=500, label="Post URL or id")
     save_anyway = forms.BooleanField(required=False, label="Save anyway", widget=forms.HiddenInput)
 
@@ -38,6 +44,16 @@ class PostForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if self.errors:
+            return cleaned
+        typed_date = (cleaned.get("posted_at") or "").strip()
+        if typed_date and parse_datetime(typed_date, self.persona.timezone) is None:
+            # On the form a date we cannot read is an error (an import row falls back to today
+            # with a warning instead): nothing typed is silently replaced.
+            self.add_error(
+                "posted_at",
+                f"“{typed_date}” is not a date we can read. Write it like 2025-03-14 or "
+                "2025-03-14 09:30.",
+            )
             return cleaned
         checked = check_post(
             cleaned, platform=self.persona.platform, timezone=self.persona.timezone

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +27,7 @@ from posts.models import ImportBatch, ImportStatus
 from posts.rules import check_post
 from posts.services import existing_hashes, posts_bulk_import
 
+logger = logging.getLogger(__name__)
 RUN_IMPORT = "posts.tasks.run_import"
 CHUNK_ROWS = 200  # rows written per transaction by the background job (progress granularity)
 
@@ -97,14 +99,15 @@ def _json_safe(value: Any) -> Any:
     return value if isinstance(value, str | int | float | bool | type(None)) else str(value)
 
 
-def read_file(data: bytes, fmt: str) -> parsers.ParsedFile:
+def read_file(data: bytes, fmt: str, *, max_rows: int | None = None) -> parsers.ParsedFile:
+    """The rows of an upload, or a ValidationError saying why not (size, archive, rows)."""
     if len(data) > settings.IMPORT_MAX_BYTES:
         raise ValidationError(
             f"The file is {filesizeformat(len(data))}; the limit is "
             f"{filesizeformat(settings.IMPORT_MAX_BYTES)}. Split it and import the parts."
         )
     try:
-        return parsers.parse(data, fmt)
+        return parsers.parse(data, fmt, max_bytes=settings.IMPORT_MAX_BYTES, max_rows=max_rows)
     except parsers.UnreadableFile as error:
         raise ValidationError(str(error)) from None
 
@@ -115,13 +118,7 @@ def import_prepare(
 ) -> ImportBatch:
     """Read and check an upload; the batch waits in PREVIEW until the user confirms."""
     require(role, Action.EDIT)
-    parsed = read_file(data, fmt)
-    if len(parsed.rows) > settings.IMPORT_MAX_ROWS:
-        raise ValidationError(
-            f"The file has {len(parsed.rows):,} posts; one upload takes up to "
-            f"{settings.IMPORT_MAX_ROWS:,}. Split the file, or ask an admin to run "
-            "`manage.py import_posts`, which has no limit."
-        )
+    parsed = read_file(data, fmt, max_rows=settings.IMPORT_MAX_ROWS)
     checked = check_rows(persona, parsed.rows)
     counts = checked.counts
     return ImportBatch.objects.create(
@@ -188,13 +185,17 @@ def import_run(*, import_id: int) -> None:
                 updated_at=timezone.now(),  # the lease: proof this run is alive
             )
     except Exception as error:
+        # Each chunk is written in one transaction, all or nothing: the count is exact.
+        logger.exception("import %s stopped after %s posts", import_id, imported)
         ImportBatch.objects.filter(pk=import_id).update(
             updated_at=timezone.now(),
             status=ImportStatus.FAILED,
-            error_message=f"The import stopped after {imported} posts: {error}. "
-            "Posts already imported are kept; importing the file again adds only the rest.",
+            imported=imported,
+            error_message=f"The import stopped after {imported} posts "
+            f"({type(error).__name__}). Those {imported} posts are kept; importing the file "
+            "again adds only the rest.",
         )
-        raise
+        return
     ImportBatch.objects.filter(pk=import_id).update(
         updated_at=timezone.now(),
         status=ImportStatus.DONE,
@@ -202,6 +203,16 @@ def import_run(*, import_id: int) -> None:
         imported=imported,
         duplicates=batch.duplicates + duplicates,
     )
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> str:
+    """A cell a spreadsheet shows as text: one starting like a formula (= + - @, tab, CR)
+    gets a leading apostrophe, so opening the file never runs what an imported post said."""
+    text = str(value if value is not None else "")
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
 def errors_csv(batch: ImportBatch) -> str:
@@ -212,7 +223,6 @@ def errors_csv(batch: ImportBatch) -> str:
     for row in batch.rows:
         if row["status"] in {"error", "duplicate", "skipped"}:
             problem = "; ".join(row["errors"]) if row["errors"] else "already imported"
-            writer.writerow(
-                [row["row"], problem, row["raw"].get("text", ""), row["raw"].get("posted_at", "")]
-            )
+            cells = [row["row"], problem, row["raw"].get("text", ""), row["raw"].get("posted_at")]
+            writer.writerow([spreadsheet_safe(cell) for cell in cells])
     return out.getvalue()

@@ -51,11 +51,11 @@ class Post(TimeStampedModel):
     content_type_is_auto = models.BooleanField(default=True)
     posted_at = models.DateTimeField()
     impressions = models.PositiveBigIntegerField(null=True, blank=True)
-    likes = models.PositiveIntegerField(null=True, blank=True)
-    comments = models.PositiveIntegerField(null=True, blank=True)
-    reposts = models.PositiveIntegerField(null=True, blank=True)
-    profile_views = models.PositiveIntegerField(null=True, blank=True)
-    saves = models.PositiveIntegerField(null=True, blank=True)
+    likes = models.PositiveBigIntegerField(null=True, blank=True)
+    comments = models.PositiveBigIntegerField(null=True, blank=True)
+    reposts = models.PositiveBigIntegerField(null=True, blank=True)
+    profile_views = models.PositiveBigIntegerField(null=True, blank=True)
+    saves = models.PositiveBigIntegerField(null=True, blank=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
     external_ref = models.CharField(
         max_length=500, blank=True, help_text="The platform's post id or URL."

@@ -10,6 +10,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,21 +117,65 @@ def decode(data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _from_zip(data: bytes) -> tuple[bytes, str]:
-    """LinkedIn and X hand out zip archives; take the one file we understand from inside."""
+# A text export compresses well, but not by more than this: beyond it the archive is built to
+# explode (a "zip bomb"), and we stop before unpacking it.
+MAX_ZIP_RATIO = 100
+_ZIP_CHUNK = 1024 * 1024
+
+
+def _from_zip(data: bytes, max_bytes: int) -> tuple[bytes, str]:
+    """LinkedIn and X hand out zip archives; take the one file we understand from inside.
+    Unpacked in chunks and stopped at `max_bytes`, whatever the archive claims about itself."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
         raise UnreadableFile("The zip archive is damaged.") from None
-    names = archive.namelist()
     for wanted, fmt in (("shares.csv", ImportFormat.LINKEDIN), ("tweets.js", ImportFormat.X)):
-        for name in names:
-            if name.lower().rsplit("/", 1)[-1] == wanted:
-                return archive.read(name), fmt
+        for info in infos:
+            if info.filename.lower().rsplit("/", 1)[-1] == wanted:
+                return _unpack(archive, info, max_bytes), fmt
     raise UnreadableFile(
         "This zip archive has neither Shares.csv (LinkedIn) nor tweets.js (X). "
         "Upload that file from inside the archive."
     )
+
+
+def _too_big(name: str, max_bytes: int) -> UnreadableFile:
+    return UnreadableFile(
+        f"{name} unpacks to more than {max_bytes // (1024 * 1024)} MB, the import limit. "
+        "Split it and import the parts."
+    )
+
+
+def _unpack(archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_bytes: int) -> bytes:
+    name = info.filename.rsplit("/", 1)[-1]
+    if info.flag_bits & 0x1:
+        raise UnreadableFile(f"{name} in the zip archive is password-protected; unzip it first.")
+    if info.file_size > max_bytes:
+        raise _too_big(name, max_bytes)
+    if info.compress_size and info.file_size / info.compress_size > MAX_ZIP_RATIO:
+        raise UnreadableFile(
+            f"{name} claims to unpack to {info.file_size // info.compress_size} times its "
+            "packed size, which no export does; the archive is refused."
+        )
+    chunks, total = [], 0
+    try:
+        with archive.open(info) as member:
+            while chunk := member.read(_ZIP_CHUNK):
+                total += len(chunk)
+                # The declared size can lie: count what really comes out.
+                if total > max_bytes or total > MAX_ZIP_RATIO * max(1, info.compress_size):
+                    raise _too_big(name, max_bytes)
+                chunks.append(chunk)
+    except NotImplementedError:
+        raise UnreadableFile(
+            f"{name} is compressed with a method we cannot read; re-zip it with standard "
+            "(deflate) compression or upload the file itself."
+        ) from None
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError, ValueError):
+        raise UnreadableFile(f"The zip archive is damaged ({name} cannot be unpacked).") from None
+    return b"".join(chunks)
 
 
 def detect(text: str) -> str:
@@ -148,11 +193,20 @@ def detect(text: str) -> str:
     return ImportFormat.PASTE
 
 
-def parse(data: bytes, fmt: str = ImportFormat.AUTO) -> ParsedFile:
+def parse(
+    data: bytes,
+    fmt: str = ImportFormat.AUTO,
+    *,
+    max_bytes: int = 10 * 1024 * 1024,
+    max_rows: int | None = None,
+) -> ParsedFile:
+    """Rows from a file. Refuses (UnreadableFile, saying why) files it cannot read, archives
+    that unpack beyond `max_bytes`, and files with more than `max_rows` posts — stopping at
+    the first row over the limit rather than reading everything first."""
     if not data.strip():
         raise UnreadableFile("The file is empty.")
     if data.startswith(b"PK\x03\x04"):
-        data, zipped_format = _from_zip(data)
+        data, zipped_format = _from_zip(data, max_bytes)
         fmt = zipped_format if fmt == ImportFormat.AUTO else fmt
     for signature, kind in _BINARY_SIGNATURES.items():
         if data.startswith(signature):
@@ -171,25 +225,45 @@ def parse(data: bytes, fmt: str = ImportFormat.AUTO) -> ParsedFile:
     }
     if fmt not in readers:
         raise UnreadableFile(f"Unknown format “{fmt}”.")
-    parsed = readers[fmt](text)
+    try:
+        parsed = readers[fmt](text, max_rows)
+    except RecursionError:
+        raise UnreadableFile("The file is nested too deeply to be a posts export.") from None
     parsed.format = fmt
     for row in parsed.rows:
-        # PostgreSQL text cannot hold NUL, and no real post contains one (JSON can spell it
-        # \u0000): drop it rather than fail the row or the whole file.
-        row.values = {
-            key: value.replace("\x00", "") if isinstance(value, str) else value
-            for key, value in row.values.items()
-        }
+        row.values = {key: _storable(value) for key, value in row.values.items()}
     if not parsed.rows:
         raise UnreadableFile("No posts found in the file.")
     return parsed
 
 
-def _parse_paste(text: str) -> ParsedFile:
-    blocks = re.split(r"^\s*-{3,}\s*$", text, flags=re.M)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _storable(value: Any) -> Any:
+    """Text PostgreSQL can store. It cannot hold NUL, nor lone UTF-16 surrogates (JSON can
+    spell both: \\u0000, \\ud800), and no real post contains them: they are dropped or
+    replaced rather than failing the row or the whole file. Nested values become text."""
+    if isinstance(value, (dict, list)):
+        value = json.dumps(value, ensure_ascii=False)[:10_000]
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value.replace("\x00", ""))
+    return value
+
+
+def _too_many(max_rows: int) -> UnreadableFile:
+    return UnreadableFile(
+        f"The file has more than {max_rows:,} posts; one upload takes up to {max_rows:,}. "
+        "Split the file, or ask an admin to run `manage.py import_posts`, which has no limit."
+    )
+
+
+def _parse_paste(text: str, max_rows: int | None) -> ParsedFile:
+    blocks = [b for b in re.split(r"^\s*-{3,}\s*$", text, flags=re.M) if b.strip()]
+    if max_rows is not None and len(blocks) > max_rows:
+        raise _too_many(max_rows)
     rows = [
-        RawRow(number=n, values={"text": block.strip()})
-        for n, block in enumerate((b for b in blocks if b.strip()), start=1)
+        RawRow(number=n, values={"text": block.strip()}) for n, block in enumerate(blocks, start=1)
     ]
     return ParsedFile(format=ImportFormat.PASTE, rows=rows)
 
@@ -203,7 +277,7 @@ def _map_record(record: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _parse_csv(text: str) -> ParsedFile:
+def _parse_csv(text: str, max_rows: int | None) -> ParsedFile:
     csv.field_size_limit(64 * 1024 * 1024)  # an oversized row is a row error, not a crash
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
@@ -234,6 +308,8 @@ def _parse_csv(text: str) -> ParsedFile:
         if not any(cell.strip() for cell in cells):
             continue
         number += 1
+        if max_rows is not None and number > max_rows:
+            raise _too_many(max_rows)
         values = _map_record(dict(zip(header, cells, strict=False)))
         if len(cells) > len(header):
             values["_extra_cells"] = len(cells) - len(header)
@@ -241,7 +317,7 @@ def _parse_csv(text: str) -> ParsedFile:
     return ParsedFile(format=ImportFormat.CSV, rows=rows, notes=notes)
 
 
-def _parse_json(text: str) -> ParsedFile:
+def _parse_json(text: str, max_rows: int | None) -> ParsedFile:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
@@ -252,6 +328,8 @@ def _parse_json(text: str) -> ParsedFile:
         data = next((v for v in data.values() if isinstance(v, list)), None)
     if not isinstance(data, list):
         raise UnreadableFile("Expected a JSON array of posts (objects with a “text” field).")
+    if max_rows is not None and len(data) > max_rows:
+        raise _too_many(max_rows)
     rows = []
     for number, item in enumerate(data, start=1):
         if isinstance(item, str):
@@ -264,7 +342,7 @@ def _parse_json(text: str) -> ParsedFile:
     return ParsedFile(format=ImportFormat.JSON, rows=rows)
 
 
-def _parse_tweets_js(text: str) -> ParsedFile:
+def _parse_tweets_js(text: str, max_rows: int | None) -> ParsedFile:
     start = text.find("[")
     if start < 0:
         raise UnreadableFile("This tweets.js has no list of tweets after “window.YTD…=”.")
@@ -272,10 +350,18 @@ def _parse_tweets_js(text: str) -> ParsedFile:
         items = json.loads(text[start:].rstrip().rstrip(";"))
     except json.JSONDecodeError as error:
         raise UnreadableFile(f"This tweets.js is not valid: {error.msg}.") from None
+    if not isinstance(items, list):
+        raise UnreadableFile("This tweets.js has no list of tweets after “window.YTD…=”.")
+    if max_rows is not None and len(items) > max_rows:
+        raise _too_many(max_rows)
     rows = []
     retweets = 0
     for number, item in enumerate(items, start=1):
-        tweet = item.get("tweet", item) if isinstance(item, dict) else {}
+        tweet = item.get("tweet", item) if isinstance(item, dict) else None
+        if not isinstance(tweet, dict):
+            kind = "null" if tweet is None and item is None else type(tweet or item).__name__
+            rows.append(RawRow(number=number, values={"_not_an_object": kind}))
+            continue
         full_text = html.unescape(str(tweet.get("full_text") or tweet.get("text") or ""))
         tweet_id = str(tweet.get("id_str") or tweet.get("id") or "")
         values = {

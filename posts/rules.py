@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from posts.models import METRIC_FIELDS, ContentType
 
 MIN_LENGTH = 50
+MAX_COUNT = 10**12  # the most a metric may be (the columns are 64-bit: they hold it)
 SHORT_MAX = 400  # up to this many characters a post counts as short
 # The most a post may hold on each platform (X: long posts of paid accounts; Bluesky counts
 # graphemes, which we approximate with characters). Articles are exempt.
@@ -80,9 +81,12 @@ def parse_datetime(value: Any, timezone: str) -> datetime | None:
                     continue
         if parsed is None:
             return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=ZoneInfo(timezone))
-    return parsed.astimezone(UTC)
+    try:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=ZoneInfo(timezone))
+        return parsed.astimezone(UTC)
+    except (OverflowError, ValueError):  # e.g. 0001-01-01T00:00+14:00 is before year 1 in UTC
+        return None
 
 
 def parse_count(value: Any) -> int | None:
@@ -106,7 +110,7 @@ def parse_count(value: Any) -> int | None:
         if not raw.isdigit():
             raise ValueError(value)
         number = int(raw)
-    if number < 0 or number > 10**12:
+    if number < 0 or number > MAX_COUNT:
         raise ValueError(value)
     return number
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from language import stylometry as S
 from language import text as T
+from language.injection import without_instructions
 from language.lexicon import PRONOUNS, TONE_WORDS
 
 TONE_DIMENSIONS = (
@@ -317,7 +318,9 @@ def _fingerprint(
 def analyse(posts: Sequence[WeightedPost], language: str | None = None) -> dict:
     """The profile, in named steps: measure every post, then structure, fingerprint, tone,
     content DNA and the summary drawn from them."""
-    texts = [p.text for p in posts]
+    # Sentences addressed to a model ("ignore previous instructions…") are not the creator's
+    # voice and must never come back as their examples.
+    texts = [without_instructions(p.text) for p in posts]
     weights = [max(0.1, p.weight) for p in posts]
     language = language or T.detect_language(texts)
     stops = T.stop_words(language)

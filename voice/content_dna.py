@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 
+from language.injection import without_instructions
 from llm import registry
 from llm.base import ChatRequest
 
@@ -66,7 +67,9 @@ def extract(texts: list[str]) -> tuple[dict[str, Any] | None, list[registry.Atte
     chain = model_chain()
     if not chain:
         return None, [], ""
-    posts = "\n---\n".join(t[:MAX_POST_CHARS].replace("</posts>", "") for t in texts[:MAX_POSTS])
+    # Untrusted: instruction-like sentences are left out, and the block cannot be closed early.
+    material = [without_instructions(t)[:MAX_POST_CHARS] for t in texts[:MAX_POSTS]]
+    posts = "\n---\n".join(t.replace("</posts>", "") for t in material if t)
     request = ChatRequest(
         system=PROMPT.read_text(encoding="utf-8").strip(),
         messages=[{"role": "user", "content": f"<posts>\n{posts}\n</posts>"}],

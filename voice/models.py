@@ -101,6 +101,20 @@ class VoiceAnalysis(TimeStampedModel):
 
     class Meta:
         indexes = [models.Index(fields=["status", "run_after"], name="voice_analysis_due")]
+        # At most one analysis waits and one runs per persona: the database says so, so no
+        # race between a click, an import and the beat sweep can start a second.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["persona"],
+                condition=models.Q(status="scheduled"),
+                name="voice_one_scheduled_analysis",
+            ),
+            models.UniqueConstraint(
+                fields=["persona"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="voice_one_active_analysis",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.persona} analysis ({self.status})"

@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -59,10 +59,13 @@ def analysis_request(*, persona: Persona, role: str, user: User | None) -> Voice
     return analysis
 
 
+@transaction.atomic
 def analysis_schedule(*, persona_id: int) -> None:
-    """After an import: analyse once the imports stop for ANALYSIS_DEBOUNCE (beat picks it up)."""
+    """After an import: analyse once the imports stop for ANALYSIS_DEBOUNCE (beat picks it up).
+    One scheduled analysis per persona (a database constraint): a later import moves it."""
     if posts.post_count(persona_id) < MIN_POSTS:
         return
+    persona_lock(persona_id)
     run_after = timezone.now() + ANALYSIS_DEBOUNCE
     updated = VoiceAnalysis.objects.filter(
         persona_id=persona_id, status=AnalysisStatus.SCHEDULED
@@ -73,19 +76,31 @@ def analysis_schedule(*, persona_id: int) -> None:
         )
 
 
+def _queue_scheduled(analysis_id: int) -> bool:
+    """SCHEDULED → QUEUED, unless the persona has an analysis queued or running (then it waits
+    for the next sweep, and analyses the posts that came in meanwhile)."""
+    try:
+        with transaction.atomic():
+            return bool(
+                VoiceAnalysis.objects.filter(
+                    pk=analysis_id, status=AnalysisStatus.SCHEDULED
+                ).update(status=AnalysisStatus.QUEUED, updated_at=timezone.now())
+            )
+    except IntegrityError:  # voice_one_active_analysis
+        return False
+
+
 def dispatch_due_analyses() -> int:
     """Beat: queue scheduled analyses whose quiet period is over, and re-queue runs whose
     worker died (no progress for longer than a task may live)."""
-    now = timezone.now()
-    due = list(
-        VoiceAnalysis.objects.filter(
-            status=AnalysisStatus.SCHEDULED, run_after__lte=now
+    due = [
+        analysis_id
+        for analysis_id in VoiceAnalysis.objects.filter(
+            status=AnalysisStatus.SCHEDULED, run_after__lte=timezone.now()
         ).values_list("id", flat=True)[:50]
-    ) + abandoned_jobs(VoiceAnalysis)
+        if _queue_scheduled(analysis_id)
+    ] + abandoned_jobs(VoiceAnalysis)
     for analysis_id in due:
-        VoiceAnalysis.objects.filter(pk=analysis_id, status=AnalysisStatus.SCHEDULED).update(
-            status=AnalysisStatus.QUEUED, updated_at=now
-        )
         send(RUN_ANALYSIS, analysis_id)
     return len(due)
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from generation.models import ContentType, Generation, Lesson, LessonKind
+from language.injection import without_instructions
 from language.text import stop_words, words
 from personas.models import Persona
 from posts import selectors as posts
@@ -107,9 +108,11 @@ def assemble_context(generation: Generation) -> tuple[dict[str, Any], dict[str, 
     lessons = lessons_for(persona)
     overlay = generation.overlay
     chosen, others = _source_posts(generation)
+    # Imported posts are untrusted: what reads as an instruction to a model is left out.
+    texts = [without_instructions(p.text) for p in chosen + others]
     material = build_material(
         profile=version.profile,
-        posts=[p.text for p in chosen + others],
+        posts=[t for t in texts if t],
         topic=generation.topic,
         content_type=generation.content_type,
         creativity=generation.creativity,

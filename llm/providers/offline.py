@@ -17,6 +17,7 @@ import time
 from typing import Any
 
 from language import text as T
+from language.injection import looks_like_instruction
 from llm.base import ChatRequest, LLMResult
 
 MODEL = "offline-writer-1"
@@ -154,7 +155,12 @@ def _pool(material: dict[str, Any], language: str) -> list[str]:
             sentence = _clean_sentence(raw)
             words = T.words(sentence)
             key = sentence.lower()
-            if len(words) < 4 or key in seen or _contains_any(sentence, avoid):
+            if (
+                len(words) < 4
+                or key in seen
+                or _contains_any(sentence, avoid)
+                or looks_like_instruction(sentence)
+            ):
                 continue
             seen.add(key)
             overlap = len({w.lower() for w in words if w.lower() not in stops} & key_terms)

@@ -21,10 +21,13 @@ def persona(workspace):
 
 
 def test_add_a_post_with_htmx_and_its_warnings(owner_client, persona):
+    typed = {"text": TEXT, "posted_at": "not a date", "likes": "12", "impressions": "400"}
+    refused = owner_client.post(reverse("post_create"), typed, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 422  # a date we cannot read is not silently "today"
+    assert "“not a date” is not a date we can read" in refused.content.decode()
+    assert 'value="not a date"' in refused.content.decode() and not Post.objects.exists()
     response = owner_client.post(
-        reverse("post_create"),
-        {"text": TEXT, "posted_at": "not a date", "likes": "12", "impressions": "400"},
-        HTTP_HX_REQUEST="true",
+        reverse("post_create"), {**typed, "posted_at": ""}, HTTP_HX_REQUEST="true"
     )
     post = Post.objects.get(persona=persona)
     assert response.status_code == 200
@@ -32,7 +35,7 @@ def test_add_a_post_with_htmx_and_its_warnings(owner_client, persona):
     assert post.likes == 12 and post.engagement_rate == pytest.approx(0.03)
     assert post.posted_at.date() == datetime.now(UTC).date()
     detail = owner_client.get(response["HX-Redirect"]).content.decode()
-    assert "Saved with a change: date “not a date” could not be read; used today." in detail
+    assert "Saved with a change: no date; used today." in detail
 
 
 def test_errors_keep_what_was_typed(owner_client, persona):

@@ -244,3 +244,25 @@ def test_dashboard_leads_from_posts_to_the_voice(owner_client, persona, owner):
     analysed(persona, owner)
     page = owner_client.get(reverse("dashboard")).content.decode()
     assert "Your voice (version 1)" in page and "Writes short posts" in page
+
+
+def test_one_analysis_waits_and_one_runs_per_persona(persona, owner):
+    from django.db import IntegrityError, transaction
+
+    queued = services.analysis_request(persona=persona, role="owner", user=owner)
+    services.analysis_schedule(persona_id=persona.pk)  # an import while it is queued
+    VoiceAnalysis.objects.filter(persona=persona, status="scheduled").update(
+        run_after=timezone.now() - timedelta(seconds=1)
+    )
+    assert services.dispatch_due_analyses() == 0  # the scheduled one waits its turn
+    for status in ("queued", "scheduled"):  # the database refuses a second, whoever asks
+        with pytest.raises(IntegrityError), transaction.atomic():
+            VoiceAnalysis.objects.create(persona=persona, status=status)
+    services.analysis_run(analysis_id=queued.pk)
+    assert services.dispatch_due_analyses() == 1  # now it runs, on the posts added meanwhile
+    waiting = VoiceAnalysis.objects.get(persona=persona, status="queued")
+    services.analysis_run(analysis_id=waiting.pk)
+    assert list(VoiceProfile.objects.filter(persona=persona).values_list("version", flat=True)) in (
+        [1, 2],
+        [2, 1],
+    )
