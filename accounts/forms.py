@@ -39,25 +39,29 @@ class SignUpForm(forms.Form):
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
-    """Django's login form, refusing attempts while the account or address is locked out."""
+    """Django's login form, refusing attempts from an address that keeps failing (see
+    accounts.throttle); the view answers those with 429."""
 
     def clean(self) -> dict[str, Any]:
         email = self.cleaned_data.get("username") or ""
         wait = throttle.seconds_locked(self.request, email)
         if wait:
-            minutes = max(1, round(wait / 60))
             raise forms.ValidationError(
-                f"Too many failed sign-in attempts. Try again in about {minutes} minute"
-                f"{'s' if minutes != 1 else ''}, or reset your password.",
-                code="locked",
+                f"Too many failed sign-in attempts. Try again in about "
+                f"{throttle.wait_in_words(wait)}, or reset your password.",
+                code="throttled",
             )
         try:
             cleaned = super().clean()
         except forms.ValidationError:
             throttle.record_failure(self.request, email)
             raise
-        throttle.clear_failures(email)
+        throttle.clear_failures(self.request, email)
         return cleaned
+
+    @property
+    def throttled(self) -> bool:
+        return any(e.code == "throttled" for e in self.errors.as_data().get("__all__", []))
 
 
 class WorkspaceForm(forms.Form):

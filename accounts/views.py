@@ -2,14 +2,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.views import LoginView, PasswordResetView
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts import services
+from accounts import services, throttle
 from accounts.forms import (
     InvitationForm,
     RoleForm,
@@ -51,6 +52,24 @@ class ThrottledLoginView(LoginView):
     form_class = ThrottledAuthenticationForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def form_invalid(self, form: ThrottledAuthenticationForm) -> HttpResponse:
+        response = super().form_invalid(form)
+        if form.throttled:
+            response.status_code = 429
+        return response
+
+
+class LimitedPasswordResetView(PasswordResetView):
+    """Django's reset page; over the mail limits it answers the same but sends nothing (so it
+    tells no one whether an address has an account, and floods no inbox)."""
+
+    template_name = "accounts/password_reset.html"
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        if not throttle.reset_mail_allowed(self.request, form.cleaned_data["email"]):
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 def _team_context(request: HttpRequest, **extra: object) -> dict[str, object]:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.models import Heartbeat
+from core.models import Heartbeat, Throttle
 
 
 @admin.register(Heartbeat)
@@ -8,3 +8,9 @@ class HeartbeatAdmin(admin.ModelAdmin):
     list_display = ["name", "last_seen", "hostname"]
     search_fields = ["name", "hostname"]
     readonly_fields = ["name", "last_seen", "hostname"]
+
+
+@admin.register(Throttle)
+class ThrottleAdmin(admin.ModelAdmin):
+    list_display = ["key", "count", "window_start", "blocked_until"]
+    search_fields = ["key"]

@@ -13,6 +13,7 @@ that a Celery task works on, and the row is the durable state.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,8 +24,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-# A queued row this old was lost on its way to a worker (the broker restarted, say).
-QUEUED_GRACE = timedelta(minutes=2)
+# A queued row this old was lost on its way to a worker (the broker was down, say): the beat
+# sweep sends it again. A duplicate delivery is harmless (the claim), so this can be short.
+QUEUED_GRACE = timedelta(seconds=60)
+# Publishing waits this long for an unreachable broker before leaving the job to the sweep.
+_PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+
+logger = logging.getLogger(__name__)
 
 
 class JobStatus(models.TextChoices):
@@ -39,11 +45,18 @@ class JobStatus(models.TextChoices):
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
-def send(task_name: str, *args: object) -> None:
-    """Send a task by name now (beat sweeps; nothing to wait for)."""
+def send(task_name: str, *args: object) -> bool:
+    """Send a task by name now. The job's row is already in Postgres: when the broker cannot
+    be reached the send is given up quickly and logged, and the beat sweep sends the job once
+    the broker is back — a page never fails because Redis is down. True when sent."""
     from celery import current_app
 
-    current_app.send_task(task_name, args=args)
+    try:
+        current_app.send_task(task_name, args=args, retry=True, retry_policy=_PUBLISH_RETRY)
+    except Exception as error:  # kombu raises several kinds; none may reach the user
+        logger.warning("could not send %s%r (%s); the sweep will", task_name, args, error)
+        return False
+    return True
 
 
 def enqueue(task_name: str, *args: object) -> None:
@@ -124,14 +137,30 @@ class JobProgress:
     def of(cls, row: Model, *, error: str | None = None, **shown: object) -> JobProgress:
         """For a job row with the usual fields (status, progress, stage, error)."""
         status = row.status  # type: ignore[attr-defined]
+        stage = shown.pop("stage", None) or row.stage  # type: ignore[attr-defined]
+        if status == JobStatus.QUEUED and not stage:
+            stage = queued_note()
         return cls(
             running=status in ACTIVE,
             percent=row.progress,  # type: ignore[attr-defined]
-            stage=shown.pop("stage", None) or row.stage,  # type: ignore[attr-defined]
+            stage=stage,
             failed=status == JobStatus.FAILED,
             error=row.error if error is None else error,  # type: ignore[attr-defined]
             **shown,  # type: ignore[arg-type]
         )
+
+
+WORKER_UNREACHABLE = (
+    "Queued. The worker is unreachable right now; this starts as soon as it is back, "
+    "and nothing is lost."
+)
+
+
+def queued_note() -> str:
+    """What a queued job's progress says while it waits."""
+    from core.selectors import worker_unreachable
+
+    return WORKER_UNREACHABLE if worker_unreachable() else "Waiting for a worker"
 
 
 def poll_response(request: HttpRequest, job: JobProgress, *, refresh: bool) -> HttpResponse:

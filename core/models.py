@@ -20,3 +20,17 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.last_seen:%Y-%m-%d %H:%M:%S}"
+
+
+class Throttle(models.Model):
+    """Attempts counted per key (a sign-in from one address to one account, password-reset
+    mails to one address …) in Postgres, so limits hold while Redis is down and across
+    processes. See core.throttle."""
+
+    key = models.CharField(max_length=150, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField()
+    blocked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

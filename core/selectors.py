@@ -39,3 +39,18 @@ def health_report() -> tuple[bool, dict[str, Any]]:
     checks["llm"] = {"ok": True, "providers": settings.LLM_PROVIDERS}
     healthy = all(check["ok"] for check in checks.values())
     return healthy, checks
+
+
+def worker_unreachable() -> bool:
+    """True when queued work cannot start now: the broker (Redis) does not answer, or no
+    worker has been heard from lately. Cheap: one ping with a short timeout, one row."""
+    try:
+        redis.Redis.from_url(
+            settings.REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5
+        ).ping()
+    except (redis.RedisError, OSError):
+        return True
+    last = Heartbeat.objects.filter(name="worker").values_list("last_seen", flat=True).first()
+    return last is None or (timezone.now() - last).total_seconds() > (
+        settings.HEARTBEAT_MAX_AGE_SECONDS
+    )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -85,16 +87,16 @@ def _generation_job(generation: Generation) -> JobProgress:
 
 def _rewrite_job(rewrite: Rewrite) -> JobProgress:
     refine = rewrite.kind == RewriteKind.REFINE
-    return JobProgress.of(
+    job = JobProgress.of(
         rewrite,
         region=f"rewrite-{rewrite.pk}",
         poll_url=reverse("rewrite_progress", args=[rewrite.pk]),
         title="Refining…" if refine else "Writing a new draft…",
-        # A refinement shows what was asked for while it runs.
-        stage=f"“{rewrite.message}”: {rewrite.stage or 'waiting for a worker'}" if refine else "",
         error=services.rewrite_failure_message(rewrite),
         done_text="Rewritten.",
     )
+    # A refinement shows what was asked for while it runs.
+    return replace(job, stage=f"“{rewrite.message}”: {job.stage}") if refine else job
 
 
 def _with_messages_and_rewrites(variations):

@@ -67,16 +67,50 @@ def test_repeated_failures_lock_the_account_with_a_clear_message(settings) -> No
             reverse("login"), {"username": "writer@example.com", "password": "wrong"}
         )
         assert "Please enter a correct email" in response.content.decode()
-    # Now even the right password is refused until the window passes.
+    # Now even the right password is refused from this address until the delay passes.
     response = client.post(
         reverse("login"), {"username": "writer@example.com", "password": PASSWORD}
     )
-    assert response.status_code == 200
+    assert response.status_code == 429
     assert (
-        "Too many failed sign-in attempts. Try again in about 15 minutes"
+        "Too many failed sign-in attempts. Try again in about 30 seconds"
         in response.content.decode()
     )
     assert "_auth_user_id" not in client.session
+
+
+def test_someone_guessing_elsewhere_never_locks_the_owner_out(settings) -> None:
+    from core.models import Throttle
+
+    settings.LOGIN_FAILURE_LIMIT = 3
+    UserFactory(email="owner@example.com")
+    attacker = Client(REMOTE_ADDR="203.0.113.66")
+    statuses = [
+        attacker.post(
+            reverse("login"), {"username": "owner@example.com", "password": f"guess{n}"}
+        ).status_code
+        for n in range(12)
+    ]
+    assert statuses[:3] == [200, 200, 200] and set(statuses[3:]) == {429}
+    # The delays grow with every failure that is still let through: 30 s, 60 s, 120 s …
+    pair = Throttle.objects.get(key__startswith="login:", key__endswith=":203.0.113.66")
+    assert pair.count == 3  # refused attempts are not even checked
+    owner = Client(REMOTE_ADDR="198.51.100.8")
+    signed_in = owner.post(
+        reverse("login"), {"username": "owner@example.com", "password": PASSWORD}
+    )
+    assert signed_in.status_code == 302
+
+
+def test_password_reset_mails_are_limited_without_telling_anyone(settings) -> None:
+    UserFactory(email="forgetful@example.com")
+    client = Client()
+    answers = [
+        client.post(reverse("password_reset"), {"email": "forgetful@example.com"}) for _ in range(6)
+    ]
+    assert {a.status_code for a in answers} == {302}  # the same answer every time
+    assert {a.url for a in answers} == {reverse("password_reset_done")}
+    assert len(mail.outbox) == 3  # but at most 3 mails an hour to one address
 
 
 def test_lockout_from_one_address_covers_other_accounts(settings) -> None:

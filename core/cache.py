@@ -1,0 +1,55 @@
+"""Redis as a cache that never takes a page down: while Redis is unreachable, reads miss and
+writes are skipped (and logged), so every page still renders from Postgres. Nothing that must
+not be lost lives in the cache."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import redis
+from django.core.cache.backends.redis import RedisCache
+
+logger = logging.getLogger(__name__)
+_last_warning = 0.0
+
+
+def _warn(operation: str, error: Exception) -> None:
+    global _last_warning
+    if time.monotonic() - _last_warning > 60:  # once a minute, not once a request
+        _last_warning = time.monotonic()
+        logger.warning("cache unavailable (%s: %s); carrying on without it", operation, error)
+
+
+def _tolerant(operation: str, fallback: Callable[..., Any]) -> Callable[..., Any]:
+    method = getattr(RedisCache, operation)
+
+    @functools.wraps(method)
+    def call(self: RedisCache, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except (redis.ConnectionError, redis.TimeoutError, OSError) as error:
+            _warn(operation, error)
+            return fallback(*args, **kwargs)
+
+    return call
+
+
+def _default(key: Any, default: Any = None, *args: Any, **kwargs: Any) -> Any:
+    return default
+
+
+class ResilientRedisCache(RedisCache):
+    get = _tolerant("get", _default)
+    get_many = _tolerant("get_many", lambda *a, **k: {})
+    has_key = _tolerant("has_key", lambda *a, **k: False)
+    add = _tolerant("add", lambda *a, **k: False)
+    set = _tolerant("set", lambda *a, **k: None)
+    set_many = _tolerant("set_many", lambda keys, *a, **k: list(keys))
+    touch = _tolerant("touch", lambda *a, **k: False)
+    delete = _tolerant("delete", lambda *a, **k: False)
+    delete_many = _tolerant("delete_many", lambda *a, **k: None)
+    clear = _tolerant("clear", lambda *a, **k: False)

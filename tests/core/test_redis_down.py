@@ -1,0 +1,100 @@
+"""With Redis (cache and broker) unreachable, pages render, sign-in works, and work is kept in
+Postgres and sent to a worker by the beat sweep once Redis is back."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+import redis
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from generation.models import Generation
+from generation.services import dispatch_abandoned_generations
+from home.demo_posts import DEMO_POSTS
+from posts.models import ImportBatch, Post
+from tests.conftest import client_for
+from tests.factories import PASSWORD, PersonaFactory, PostFactory, UserFactory, VoiceProfileFactory
+
+DEAD = "/tmp/contenttwin-no-redis-here.sock"
+
+
+@pytest.fixture
+def redis_down(settings):
+    """Cache, broker and health checks all pointed at a socket nobody listens on."""
+    from contentapp.celery import app
+
+    live_broker = app.conf.broker_url
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": f"unix://{DEAD}"}}
+    live_redis, settings.REDIS_URL = settings.REDIS_URL, f"unix://{DEAD}"
+
+    def point_broker_at(url: str) -> None:
+        app.conf.broker_url = url
+        app._pool = None  # connections are pooled: start over with the new address
+        app.amqp._producer_pool = None
+
+    point_broker_at(f"redis+socket://{DEAD}")
+    yield lambda: (point_broker_at(live_broker), setattr(settings, "REDIS_URL", live_redis))
+    point_broker_at(live_broker)
+
+
+@pytest.mark.django_db
+def test_the_product_keeps_working_and_catches_up(
+    redis_down, settings, django_capture_on_commit_callbacks
+):
+    user = UserFactory(email="calm@example.com")
+    client = Client()
+    signed_in = client.post(
+        reverse("login"), {"username": "calm@example.com", "password": PASSWORD}
+    )
+    assert signed_in.status_code == 302  # the throttle lives in Postgres, the cache is optional
+    workspace = user.memberships.get().workspace
+    persona = PersonaFactory(workspace=workspace)
+    for text, *_ in DEMO_POSTS:
+        PostFactory(persona=persona, text=text)
+    VoiceProfileFactory(persona=persona)
+    client = client_for(user, workspace)
+    for page in ("dashboard", "voice_page", "post_list", "generate"):
+        assert client.get(reverse(page)).status_code == 200, page
+    assert client.get(reverse("healthz")).status_code == 503
+
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = client.post(
+            reverse("generate"), {"topic": "pricing", "content_type": "short", "creativity": 30}
+        )
+        analyse = client.post(reverse("voice_analyse"))
+    assert asked.status_code == 302 and analyse.status_code == 302
+    generation = Generation.objects.get()
+    detail = client.get(asked.url).content.decode()
+    assert "The worker is unreachable right now" in detail and "nothing is lost" in detail
+
+    paste = "\n---\n".join(
+        f"Post {n} is long enough to import as a training post, surely." for n in range(3)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("import_upload"), {"pasted": paste, "format": "paste"})
+        batch = ImportBatch.objects.get()
+        client.post(reverse("import_confirm", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert (batch.status, batch.imported) == ("done", 3)
+    assert Post.objects.filter(persona=persona).count() == len(DEMO_POSTS) + 3
+
+    # Redis comes back: the beat sweep sends the generation that never reached a worker.
+    redis_down()
+    from contentapp.celery import app
+
+    broker = redis.Redis.from_url(settings.REDIS_URL)
+    queue = app.conf.task_default_queue
+    broker.delete(queue)
+    Generation.objects.filter(pk=generation.pk).update(
+        updated_at=timezone.now() - timedelta(seconds=61)
+    )
+    assert dispatch_abandoned_generations() == 1
+    sent = [json.loads(raw)["headers"] for raw in broker.lrange(queue, 0, -1)]
+    broker.delete(queue)
+    assert [(h["task"], h["argsrepr"]) for h in sent] == [
+        ("generation.tasks.run_generation", f"({generation.pk},)")
+    ]
