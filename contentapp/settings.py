@@ -233,14 +233,24 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "contentapp.beat:HeartbeatDatabaseScheduler"
+# A running job renews its lease every third of this; a job whose worker died is taken over
+# once it expires (the sweeps below run every JOB_SWEEP_SECONDS).
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 30, minimum=3)
+JOB_SWEEP_SECONDS = env_int("JOB_SWEEP_SECONDS", 15, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "core.tasks.heartbeat", "schedule": 30.0},
-    "sweep-stalled-imports": {"task": "posts.tasks.sweep_stalled_imports", "schedule": 60.0},
-    "dispatch-voice-analyses": {"task": "voice.tasks.dispatch_due_analyses", "schedule": 30.0},
+    "sweep-stalled-imports": {
+        "task": "posts.tasks.sweep_stalled_imports",
+        "schedule": float(JOB_SWEEP_SECONDS),
+    },
+    "dispatch-voice-analyses": {
+        "task": "voice.tasks.dispatch_due_analyses",
+        "schedule": float(JOB_SWEEP_SECONDS),
+    },
     "sweep-unembedded-posts": {"task": "posts.tasks.sweep_unembedded", "schedule": 600.0},
     "dispatch-abandoned-generations": {
         "task": "generation.tasks.dispatch_abandoned",
-        "schedule": 60.0,
+        "schedule": float(JOB_SWEEP_SECONDS),
     },
 }
 # /healthz reports unhealthy when the worker or beat has not been heard from for this long.

@@ -3,10 +3,12 @@ that a Celery task works on, and the row is the durable state.
 
 - `enqueue` sends a task by name once the transaction that wrote the row commits (so a worker
   never looks for a row it cannot see yet; by name, so services never import their tasks).
-- `job_claim` claims the row with one conditional update: a redelivered task does nothing,
-  and a running row whose worker died can be taken over.
-- `job_progress` records percent and stage (and renews the lease: `updated_at`).
-- `abandoned_jobs` is what the beat sweeps re-send: rows never picked up, or whose worker died.
+- `job_lease` claims the row with one conditional update (a redelivered task does nothing; a
+  running row whose lease expired is taken over) and renews the lease from a thread while the
+  work runs; the `Lease` writes progress and the final state through its token, so a worker
+  that lost its job cannot write over its successor (exactly once).
+- `abandoned_jobs` is what the beat sweeps re-send: rows never picked up, or whose worker
+  died (lease not renewed for JOB_LEASE_SECONDS).
 - `JobProgress` + `poll_response` are the one progress fragment every job page polls
   (`templates/core/jobs.html#job-progress`), answering 286 to stop polling when done.
 """
@@ -14,11 +16,15 @@ that a Celery task works on, and the row is the durable state.
 from __future__ import annotations
 
 import logging
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Model, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -65,32 +71,77 @@ def enqueue(task_name: str, *args: object) -> None:
 
 
 def stale_before() -> datetime:
-    """A running row not updated since then has outlived any task: its worker died."""
-    return timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    """A running row whose lease was not renewed since then has lost its worker."""
+    return timezone.now() - timedelta(seconds=settings.JOB_LEASE_SECONDS)
 
 
-def job_claim(
+class LeaseLost(Exception):
+    """Another worker took the job over (this one's lease had expired): stop, write nothing."""
+
+
+class Lease:
+    """A claimed job row. While the `job_lease` block runs, a thread renews the lease every
+    third of JOB_LEASE_SECONDS, so a live worker keeps its job however long a model call
+    takes, and a dead one loses it within JOB_LEASE_SECONDS. Every write goes through the
+    token: a worker whose job was taken over cannot overwrite its successor's work. Write the
+    final state with `update(status=…)` in the same transaction as the job's results."""
+
+    def __init__(self, model: type[Model], pk: int, token: uuid.UUID) -> None:
+        self.model, self.pk, self.token = model, pk, token
+        self._stop = threading.Event()
+
+    def _mine(self) -> models.QuerySet:
+        return self.model.objects.filter(pk=self.pk, lease_token=self.token)
+
+    def update(self, **fields: object) -> None:
+        """Fields of the row (progress, counts …), with a renewal; raises LeaseLost when the
+        job is no longer this worker's. Inside the caller's transaction with its results,
+        the results are rolled back with it."""
+        if not self._mine().update(updated_at=timezone.now(), **fields):
+            raise LeaseLost(f"{self.model.__name__} {self.pk} was taken over")
+
+    def progress(self, percent: int, stage: str, **extra: object) -> None:
+        """Percent and stage for the progress fragment."""
+        self.update(progress=percent, stage=stage, **extra)
+
+    def _renew(self) -> None:
+        interval = settings.JOB_LEASE_SECONDS / 3
+        try:
+            while not self._stop.wait(interval):
+                if not self._mine().update(updated_at=timezone.now()):
+                    return  # finished or taken over: nothing left to renew
+        finally:
+            connection.close()  # this thread's own database connection
+
+
+@contextmanager
+def job_lease(
     model: type[Model],
     pk: int,
     *,
     queued: str = JobStatus.QUEUED,
     running: str = JobStatus.RUNNING,
     **updates: object,
-) -> bool:
+) -> Iterator[Lease | None]:
+    """Claim a job row with one conditional update (queued, or running with an expired lease)
+    and hold its lease while the block runs. Yields None when the row is not claimable: a
+    redelivered task then does nothing."""
+    token = uuid.uuid4()
     claimable = Q(status=queued) | Q(status=running, updated_at__lt=stale_before())
-    return bool(
-        model.objects.filter(claimable, pk=pk).update(
-            status=running, updated_at=timezone.now(), **updates
-        )
+    claimed = model.objects.filter(claimable, pk=pk).update(
+        status=running, lease_token=token, updated_at=timezone.now(), **updates
     )
-
-
-def job_progress(model: type[Model], pk: int, percent: int, stage: str, **extra: object) -> None:
-    """Percent and stage for the progress fragment; `extra` sets other fields (the final
-    status, an error). Every call renews the row's lease."""
-    model.objects.filter(pk=pk).update(
-        progress=percent, stage=stage, updated_at=timezone.now(), **extra
-    )
+    if not claimed:
+        yield None
+        return
+    lease = Lease(model, pk, token)
+    renewer = threading.Thread(target=lease._renew, name=f"lease-{pk}", daemon=True)
+    renewer.start()
+    try:
+        yield lease
+    finally:
+        lease._stop.set()
+        renewer.join(timeout=5)
 
 
 def abandoned_jobs(

@@ -49,6 +49,7 @@ class Generation(TimeStampedModel):
     stage = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)
     error_kind = models.CharField(max_length=20, blank=True)
+    lease_token = models.UUIDField(null=True, blank=True)  # the worker holding it (core.jobs)
     # post ids, voice version, prompt version and lessons the drafts were written from
     context = models.JSONField(default=dict, blank=True)
     prompt_version = models.CharField(max_length=40, blank=True)
@@ -183,6 +184,7 @@ class Rewrite(TimeStampedModel):
     stage = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)
     error_kind = models.CharField(max_length=20, blank=True)
+    lease_token = models.UUIDField(null=True, blank=True)  # the worker holding it (core.jobs)
 
     class Meta:
         constraints = [

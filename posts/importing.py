@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import Action, require
-from core.jobs import abandoned_jobs, enqueue, job_claim, resend_abandoned
+from core.jobs import Lease, LeaseLost, abandoned_jobs, enqueue, job_lease, resend_abandoned
 from personas.models import Persona
 from posts import parsers
 from posts.models import ImportBatch, ImportStatus
@@ -162,12 +162,20 @@ def resend_stalled_imports() -> int:
 
 
 def import_run(*, import_id: int) -> None:
-    """Write the batch's valid rows. Claimed with a conditional update, so a second delivery
-    of the same job does nothing while the first is alive; a run whose worker died (no
-    progress for longer than a task may live) is taken over. Rows are re-checked against the
-    persona's posts, so whatever the dead run wrote is skipped as duplicates."""
-    if not job_claim(ImportBatch, import_id):
-        return
+    """Write the batch's valid rows, under a lease (core.jobs): a second delivery does nothing
+    while the first is alive; a run whose worker died is taken over. Each chunk of rows is
+    one transaction with its progress, re-checked against the persona's posts, so whatever a
+    dead run wrote is skipped as duplicates: every post is written exactly once."""
+    with job_lease(ImportBatch, import_id) as lease:
+        if lease is None:
+            return
+        try:
+            _import_rows(import_id, lease)
+        except LeaseLost:
+            return
+
+
+def _import_rows(import_id: int, lease: Lease) -> None:
     batch = ImportBatch.objects.select_related("persona").get(pk=import_id)
     raw_rows = [
         parsers.RawRow(number=r["row"], values=r["raw"]) for r in batch.rows if r["status"] == "ok"
@@ -176,19 +184,20 @@ def import_run(*, import_id: int) -> None:
     try:
         for start in range(0, len(raw_rows), CHUNK_ROWS):
             chunk = check_rows(batch.persona, raw_rows[start : start + CHUNK_ROWS])
-            outcome = posts_bulk_import(persona=batch.persona, values=chunk.valid_values)
+            with transaction.atomic():
+                outcome = posts_bulk_import(persona=batch.persona, values=chunk.valid_values)
+                lease.update(
+                    processed=min(start + CHUNK_ROWS, len(raw_rows)),
+                    imported=imported + outcome.imported,
+                )
             imported += outcome.imported
             duplicates += outcome.duplicates + chunk.counts["duplicates"]
-            ImportBatch.objects.filter(pk=import_id).update(
-                processed=min(start + CHUNK_ROWS, len(raw_rows)),
-                imported=imported,
-                updated_at=timezone.now(),  # the lease: proof this run is alive
-            )
+    except LeaseLost:
+        raise
     except Exception as error:
         # Each chunk is written in one transaction, all or nothing: the count is exact.
         logger.exception("import %s stopped after %s posts", import_id, imported)
-        ImportBatch.objects.filter(pk=import_id).update(
-            updated_at=timezone.now(),
+        lease.update(
             status=ImportStatus.FAILED,
             imported=imported,
             error_message=f"The import stopped after {imported} posts "
@@ -196,8 +205,7 @@ def import_run(*, import_id: int) -> None:
             "again adds only the rest.",
         )
         return
-    ImportBatch.objects.filter(pk=import_id).update(
-        updated_at=timezone.now(),
+    lease.update(
         status=ImportStatus.DONE,
         processed=len(raw_rows),
         imported=imported,

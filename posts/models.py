@@ -131,6 +131,7 @@ class ImportBatch(TimeStampedModel):
     duplicates = models.PositiveIntegerField(default=0)
     failed_rows = models.PositiveIntegerField(default=0)
     error_message = models.TextField(blank=True)
+    lease_token = models.UUIDField(null=True, blank=True)  # the worker holding it (core.jobs)
 
     def __str__(self) -> str:
         return f"{self.filename or 'pasted text'} → {self.persona} ({self.status})"

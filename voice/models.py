@@ -92,6 +92,7 @@ class VoiceAnalysis(TimeStampedModel):
     progress = models.PositiveSmallIntegerField(default=0)
     stage = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)
+    lease_token = models.UUIDField(null=True, blank=True)  # the worker holding it (core.jobs)
     result = models.ForeignKey(
         VoiceProfile, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

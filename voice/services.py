@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import Action, require
-from core.jobs import abandoned_jobs, enqueue, job_claim, job_progress, send
+from core.jobs import Lease, LeaseLost, abandoned_jobs, enqueue, job_lease, send
 from personas.models import Persona
 from personas.services import persona_lock
 from posts import selectors as posts
@@ -105,10 +105,6 @@ def dispatch_due_analyses() -> int:
     return len(due)
 
 
-def _progress(analysis_id: int, percent: int, stage: str, **extra: Any) -> None:
-    job_progress(VoiceAnalysis, analysis_id, percent, stage, **extra)
-
-
 def _weighted(texts_and_scores: list[Any]) -> list[WeightedPost]:
     # Better-performing posts weigh more: top posts count about twice an average one.
     return [
@@ -129,51 +125,53 @@ def _scoring_inputs(all_posts: list[Any]) -> tuple[list[str], np.ndarray | None]
 
 
 def analysis_run(*, analysis_id: int) -> VoiceProfile | None:
-    """The Celery job. Claimed with a conditional update: safe to deliver twice."""
-    if not job_claim(VoiceAnalysis, analysis_id, progress=5, stage="Reading posts"):
-        return None
-    analysis = VoiceAnalysis.objects.select_related("persona__workspace").get(pk=analysis_id)
-    try:
-        version = _analyse_persona(analysis)
-    except ValidationError as error:
-        _progress(
-            analysis_id, 100, "", status=AnalysisStatus.FAILED, error=" ".join(error.messages)
-        )
-        return None
-    except Exception as error:
-        _progress(
-            analysis_id,
-            100,
-            "",
-            status=AnalysisStatus.FAILED,
-            error=f"The analysis failed ({type(error).__name__}). Try again; "
-            "if it keeps failing, tell us.",
-        )
-        raise
-    _progress(analysis_id, 100, "Done", status=AnalysisStatus.DONE, result=version)
-    return version
+    """The Celery job, under a lease (core.jobs): safe to deliver twice; a run whose worker
+    died is taken over, and the version is saved exactly once."""
+    with job_lease(VoiceAnalysis, analysis_id, progress=5, stage="Reading posts") as lease:
+        if lease is None:
+            return None
+        analysis = VoiceAnalysis.objects.select_related("persona__workspace").get(pk=analysis_id)
+        try:
+            return _analyse_persona(analysis, lease)
+        except LeaseLost:
+            return None
+        except ValidationError as error:
+            lease.progress(100, "", status=AnalysisStatus.FAILED, error=" ".join(error.messages))
+            return None
+        except Exception as error:
+            lease.progress(
+                100,
+                "",
+                status=AnalysisStatus.FAILED,
+                error=f"The analysis failed ({type(error).__name__}). Try again; "
+                "if it keeps failing, tell us.",
+            )
+            raise
 
 
-def _analyse_persona(analysis: VoiceAnalysis) -> VoiceProfile:
+def _analyse_persona(analysis: VoiceAnalysis, lease: Lease) -> VoiceProfile:
     """Read the posts, analyse them, ask the model for content DNA, build the voice-match
-    model, save the next version."""
+    model, save the next version (and mark the analysis done in the same transaction)."""
     persona = analysis.persona
     all_posts = posts.posts_for_analysis(persona)
     if len(all_posts) < MIN_POSTS:
         raise _not_enough(len(all_posts))
-    _progress(analysis.pk, 30, f"Analysing {len(all_posts)} posts")
+    lease.progress(30, f"Analysing {len(all_posts)} posts")
     raw = analyse(_weighted(all_posts))
     raw["content_dna"] = _content_dna_by_model(persona, analysis, [p.text for p in all_posts], raw)
-    _progress(analysis.pk, 70, "Building the voice-match model")
+    lease.progress(70, "Building the voice-match model")
     texts, embeddings = _scoring_inputs(all_posts)
     raw["scoring"] = scoring.build_model(texts, raw["language"], embeddings)
-    _progress(analysis.pk, 90, "Saving the new version")
-    return version_create(
-        persona=persona,
-        raw=raw,
-        origin=f"analysis of {len(all_posts)} posts",
-        user=analysis.requested_by,
-    )
+    lease.progress(90, "Saving the new version")
+    with transaction.atomic():
+        version = version_create(
+            persona=persona,
+            raw=raw,
+            origin=f"analysis of {len(all_posts)} posts",
+            user=analysis.requested_by,
+        )
+        lease.progress(100, "Done", status=AnalysisStatus.DONE, result=version)
+    return version
 
 
 def _content_dna_by_model(

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from accounts.permissions import Action, require
-from core.jobs import JobStatus, enqueue, job_claim, job_progress, resend_abandoned
+from core.jobs import JobStatus, Lease, LeaseLost, enqueue, job_lease, resend_abandoned
 from generation.models import (
     ANGLES,
     RefineMessage,
@@ -130,7 +130,9 @@ def _write(rewrite: Rewrite, variation: Variation) -> tuple[LLMResult, str]:
 
 
 @transaction.atomic
-def _store(rewrite: Rewrite, variation: Variation, result: LLMResult, warning: str) -> None:
+def _store(
+    rewrite: Rewrite, variation: Variation, result: LLMResult, warning: str, lease: Lease
+) -> None:
     version = latest_voice_version(variation.generation.persona_id)
     if version is not None:
         apply_score(variation, score_texts(version, [result.text])[0])
@@ -152,34 +154,37 @@ def _store(rewrite: Rewrite, variation: Variation, result: LLMResult, warning: s
         variation.reject_reasons, variation.feedback_note, variation.edit_diff = [], "", ""
         fields += ["original_text", "status", "reject_reasons", "feedback_note", "edit_diff"]
     variation.save(update_fields=fields)
-    job_progress(Rewrite, rewrite.pk, 100, "Done", status=JobStatus.DONE)
+    lease.progress(100, "Done", status=JobStatus.DONE)  # with the draft, or not at all
 
 
 def rewrite_run(*, rewrite_id: int) -> Rewrite | None:
-    """The Celery job. Claimed with a conditional update: safe to deliver twice."""
-    if not job_claim(Rewrite, rewrite_id, progress=20, stage="Writing"):
-        return None
-    rewrite = Rewrite.objects.select_related(
-        "variation__generation__persona__workspace", "variation__generation__overlay"
-    ).get(pk=rewrite_id)
-    variation = rewrite.variation
-    try:
-        result, warning = _write(rewrite, variation)
-    except ValidationError as error:
-        job_progress(
-            Rewrite,
-            rewrite_id,
-            100,
-            "",
-            status=JobStatus.FAILED,
-            error=" ".join(error.messages),
-            error_kind=error.code or "context",
-        )
+    """The Celery job, under a lease (core.jobs): safe to deliver twice; a run whose worker
+    died is taken over, and the new draft is stored exactly once."""
+    with job_lease(Rewrite, rewrite_id, progress=20, stage="Writing") as lease:
+        if lease is None:
+            return None
+        rewrite = Rewrite.objects.select_related(
+            "variation__generation__persona__workspace", "variation__generation__overlay"
+        ).get(pk=rewrite_id)
+        variation = rewrite.variation
+        try:
+            result, warning = _write(rewrite, variation)
+        except ValidationError as error:
+            lease.progress(
+                100,
+                "",
+                status=JobStatus.FAILED,
+                error=" ".join(error.messages),
+                error_kind=error.code or "context",
+            )
+            return rewrite
+        lease.progress(80, "Scoring against your voice")
+        try:
+            _store(rewrite, variation, result, warning, lease)
+        except LeaseLost:
+            return None
+        rewrite.refresh_from_db()
         return rewrite
-    job_progress(Rewrite, rewrite_id, 80, "Scoring against your voice")
-    _store(rewrite, variation, result, warning)
-    rewrite.refresh_from_db()
-    return rewrite
 
 
 def dispatch_abandoned_rewrites() -> int:

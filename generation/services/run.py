@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 
-from core.jobs import job_claim, job_progress, resend_abandoned
+from core.jobs import Lease, LeaseLost, job_lease, resend_abandoned
 from generation.models import ANGLES, Generation, GenerationStatus, Variation
 from generation.services.context import PROMPT_VERSION, assemble_context
 from generation.services.prompting import user_message, write_checked
@@ -31,14 +31,8 @@ class _Draft:
     attempts: list[registry.Attempt]
 
 
-def _progress(generation_id: int, percent: int, stage: str, **extra: Any) -> None:
-    job_progress(Generation, generation_id, percent, stage, **extra)
-
-
-def _fail(generation_id: int, message: str, kind: str) -> None:
-    _progress(
-        generation_id, 100, "", status=GenerationStatus.FAILED, error=message, error_kind=kind
-    )
+def _fail(lease: Lease, message: str, kind: str) -> None:
+    lease.progress(100, "", status=GenerationStatus.FAILED, error=message, error_kind=kind)
 
 
 def _write_three(
@@ -97,22 +91,30 @@ def _store_ranked(generation: Generation, drafts: list[_Draft], version_id: int)
 
 
 def generation_run(*, generation_id: int) -> Generation | None:
-    """The Celery job. Claimed with a conditional update: safe to deliver twice."""
-    if not job_claim(
+    """The Celery job, under a lease (core.jobs): safe to deliver twice; a run whose worker
+    died is taken over, and the drafts are stored exactly once."""
+    with job_lease(
         Generation, generation_id, progress=10, stage="Gathering your posts and voice"
-    ):
-        return None
+    ) as lease:
+        if lease is None:
+            return None
+        try:
+            return _generate(generation_id, lease)
+        except LeaseLost:
+            return None
+
+
+def _generate(generation_id: int, lease: Lease) -> Generation:
     started = time.perf_counter()
     generation = Generation.objects.select_related("persona__workspace", "overlay").get(
         pk=generation_id
     )
-    Variation.objects.filter(generation=generation).delete()  # a redelivered run starts over
     try:
         material, record = assemble_context(generation)
     except ValidationError as error:
-        _fail(generation_id, " ".join(error.messages), "context")
+        _fail(lease, " ".join(error.messages), "context")
         return generation
-    _progress(generation_id, 30, "Writing three variations", context=record)
+    lease.progress(30, "Writing three variations", context=record)
     drafts, errors, attempts = _write_three(generation, material)
     usage_record(
         attempts=attempts,
@@ -122,24 +124,26 @@ def generation_run(*, generation_id: int) -> Generation | None:
         purpose="generation",
     )
     if not drafts:
-        _fail(generation_id, user_message(errors[0]), errors[0].kind)
+        _fail(lease, user_message(errors[0]), errors[0].kind)
         return generation
-    _progress(generation_id, 80, "Scoring against your voice")
-    _store_ranked(generation, drafts, record["voice_version_id"])
+    lease.progress(80, "Scoring against your voice")
     missing = (
         f"{len(errors)} of {len(ANGLES)} drafts could not be written: {user_message(errors[0])}"
         if errors
         else ""
     )
-    _progress(
-        generation_id,
-        100,
-        "Done",
-        status=GenerationStatus.DONE,
-        error=missing,
-        error_kind=errors[0].kind if errors else "",
-        duration_ms=round((time.perf_counter() - started) * 1000),
-    )
+    with transaction.atomic():
+        # A run taken over from a dead worker starts over: its drafts replace any earlier ones.
+        Variation.objects.filter(generation=generation).delete()
+        _store_ranked(generation, drafts, record["voice_version_id"])
+        lease.progress(
+            100,
+            "Done",
+            status=GenerationStatus.DONE,
+            error=missing,
+            error_kind=errors[0].kind if errors else "",
+            duration_ms=round((time.perf_counter() - started) * 1000),
+        )
     return generation
 
 
