@@ -17,4 +17,4 @@ RUN DEBUG=0 SECRET_KEY=build-only-not-secret-0123456789-abcdefghijklmnopqrstuvwx
 
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "contentapp.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]
+CMD ["gunicorn", "contentapp.wsgi:application", "--bind", "0.0.0.0:8000", "-c", "python:contentapp.gunicorn_config"]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('generation', '0002_rewrite'),
+        ("generation", "0002_rewrite"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='generation',
-            name='lease_token',
+            model_name="generation",
+            name="lease_token",
             field=models.UUIDField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='rewrite',
-            name='lease_token',
+            model_name="rewrite",
+            name="lease_token",
             field=models.UUIDField(blank=True, null=True),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('posts', '0003_metrics_64_bit'),
+        ("posts", "0003_metrics_64_bit"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importbatch',
-            name='lease_token',
+            model_name="importbatch",
+            name="lease_token",
             field=models.UUIDField(blank=True, null=True),
         ),
     ]

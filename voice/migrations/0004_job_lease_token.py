@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('voice', '0003_one_pending_analysis'),
+        ("voice", "0003_one_pending_analysis"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='voiceanalysis',
-            name='lease_token',
+            model_name="voiceanalysis",
+            name="lease_token",
             field=models.UUIDField(blank=True, null=True),
         ),
     ]
