@@ -34,5 +34,5 @@ def test_a_crashed_child_is_restarted_and_a_crash_loop_stops_everything(monkeypa
 
 def test_debug_pages_are_never_served_to_other_machines(settings):
     settings.DEBUG = True
-    with pytest.raises(CommandError, match="Refusing to serve 0.0.0.0:8000 with DEBUG on"):
+    with pytest.raises(CommandError, match=r"Refusing to serve 0\.0\.0\.0:8000 with DEBUG on"):
         call_command("runall", addr="0.0.0.0:8000")
