@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import redis
@@ -8,6 +9,14 @@ from django.db import connection
 from django.utils import timezone
 
 from core.models import Heartbeat
+
+_PATH = re.compile(r"(?:[A-Za-z]:)?(?:/[^\s\"':,]+)+")
+
+
+def _public_error(error: Exception) -> str:
+    """What failed, without the server's file system paths or addresses in the answer."""
+    first_line = (str(error).strip().splitlines() or [""])[0]
+    return f"{type(error).__name__}: {_PATH.sub('<path>', first_line)}"[:200]
 
 
 def health_report() -> tuple[bool, dict[str, Any]]:
@@ -19,13 +28,13 @@ def health_report() -> tuple[bool, dict[str, Any]]:
             row = cursor.fetchone()
         checks["database"] = {"ok": True, "pgvector": row[0] if row else None}
     except Exception as exc:  # any failure means "unhealthy", reported as text
-        checks["database"] = {"ok": False, "error": str(exc)[:200]}
+        checks["database"] = {"ok": False, "error": _public_error(exc)}
     try:
         client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
         client.ping()
         checks["redis"] = {"ok": True}
-    except redis.RedisError as exc:
-        checks["redis"] = {"ok": False, "error": str(exc)[:200]}
+    except (redis.RedisError, OSError) as exc:
+        checks["redis"] = {"ok": False, "error": _public_error(exc)}
 
     max_age = settings.HEARTBEAT_MAX_AGE_SECONDS
     seen: dict[str, Heartbeat] = {}

@@ -28,7 +28,23 @@
   document.addEventListener("click", function (event) {
     var close = event.target.closest(".toast-close");
     if (close) close.parentElement.remove();
+    // Copy buttons: the text to copy sits in the element the button names.
+    var copy = event.target.closest("[data-copy-from]");
+    if (copy) {
+      var source = document.getElementById(copy.getAttribute("data-copy-from"));
+      if (source && navigator.clipboard) {
+        navigator.clipboard.writeText(source.value || source.textContent).then(function () {
+          copy.textContent = "Copied";
+        });
+      }
+    }
   });
+
+  // Forms that ask before they act (no inline handlers: the Content-Security-Policy forbids them).
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+  }, true);
 
   document.body.addEventListener("messages", function (event) {
     (event.detail.value || []).forEach(function (m) { showToast(m.message, m.tags); });

@@ -169,3 +169,43 @@ def test_admin_lists_every_model(owner):
     for model in ours:
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         assert client.get(url + "?q=a").status_code == 200
+
+
+@pytest.mark.django_db
+def test_pages_send_a_strict_csp_and_carry_no_inline_script_or_style(owner_client, workspace):
+    import re
+
+    from tests.factories import PersonaFactory, PostFactory, VariationFactory
+
+    persona = PersonaFactory(workspace=workspace)
+    post = PostFactory(persona=persona)
+    draft = VariationFactory(generation__persona=persona)
+    pages = ["/dashboard/", "/posts/", f"/posts/{post.pk}/", "/voice/", "/generate/"]
+    pages += [
+        f"/generate/{draft.generation_id}/",
+        "/settings/",
+        "/personas/",
+        "/voice/versions/",
+        "/voice/overlays/",
+        "/generate/feedback/",
+        "/generate/usage/",
+        "/posts/import/",
+    ]
+    for path in [*pages, "/login/", "/signup/", "/password-reset/"]:
+        client = owner_client if path in pages else Client()
+        response = client.get(path)
+        assert response.status_code == 200, path
+        policy = response["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy, path
+        html = response.content.decode()
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), path  # inline script
+        assert not re.search(r"\son[a-z]+\s*=", html), path  # inline event handler
+        assert not re.search(r"\sstyle\s*=", html), path  # inline style
+
+
+@pytest.mark.django_db
+def test_healthz_names_what_failed_without_server_paths(settings):
+    settings.REDIS_URL = "unix:///srv/secret/place/redis.sock"
+    body = Client().get("/healthz").json()
+    error = body["checks"]["redis"]["error"]
+    assert error and "/srv" not in error and "secret" not in error
