@@ -18,15 +18,19 @@ def _session_key(workspace_id: int) -> str:
 
 def current_persona(request: HttpRequest, workspace: Workspace) -> Persona | None:
     """The persona chosen in this workspace (kept per workspace in the session), else the
-    first active one."""
-    active = workspace.personas.filter(archived_at__isnull=True)
-    chosen = request.session.get(_session_key(workspace.pk))
-    persona = active.filter(pk=chosen).first() if chosen else None
-    return persona or active.order_by("name").first()
+    first active one. Looked up once per request (the view and the layout both ask)."""
+    cache = request.__dict__.setdefault("_current_persona", {})
+    if workspace.pk not in cache:
+        active = workspace.personas.filter(archived_at__isnull=True)
+        chosen = request.session.get(_session_key(workspace.pk))
+        persona = active.filter(pk=chosen).first() if chosen else None
+        cache[workspace.pk] = persona or active.order_by("name").first()
+    return cache[workspace.pk]
 
 
 def remember_persona(request: HttpRequest, persona: Persona) -> None:
     request.session[_session_key(persona.workspace_id)] = persona.pk
+    request.__dict__.pop("_current_persona", None)
 
 
 def persona_by_id(persona_id: int) -> Persona | None:

@@ -50,8 +50,13 @@ def _analysis_job(analysis: VoiceAnalysis) -> JobProgress:
     )
 
 
-def _page_context(request: HttpRequest, persona: Persona, version: VoiceProfile | None) -> dict:
-    latest = selectors.latest_voice_version(persona, fields=("id",))
+def _page_context(
+    request: HttpRequest,
+    persona: Persona,
+    version: VoiceProfile | None,
+    latest: VoiceProfile | None = None,
+) -> dict:
+    latest = latest or selectors.latest_voice_version(persona, fields=("id",))
     analysis = selectors.latest_analysis(persona)
     return {
         "persona": persona,
@@ -77,7 +82,7 @@ def voice_page(request: HttpRequest) -> HttpResponse:
         messages.info(request, "Create a persona first: each voice belongs to one persona.")
         return redirect("persona_create")
     version = selectors.latest_voice_version(persona)
-    return render(request, "voice/page.html", _page_context(request, persona, version))
+    return render(request, "voice/page.html", _page_context(request, persona, version, version))
 
 
 @workspace_view

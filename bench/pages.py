@@ -1,0 +1,183 @@
+"""Signed-in page load on the server `make run` uses (gunicorn, contentapp/gunicorn_config.py).
+
+    .venv/bin/python bench/pages.py [--posts 10000] [--concurrency 50] [--seconds 20]
+
+Seeds (once) a persona with POSTS posts with metrics and a voice version in the bench
+database, starts gunicorn on it, signs in, then CONCURRENCY clients request the dashboard,
+the posts list and the voice page in turn for SECONDS. Prints a line per page, then:
+p50_ms=… p95_ms=… rps=… errors=…   (target here: p95 <= 300 ms, 0 errors)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import requests
+from _setup import ROOT, percentile, setup
+
+EMAIL, PASSWORD = "bench-pages@example.com", "bench-pages-password-1"
+PAGES = ["/dashboard/", "/posts/", "/voice/"]
+
+
+def seed(posts: int) -> None:
+    from accounts.models import User
+    from accounts.selectors import personal_workspace
+    from accounts.services import user_sign_up
+    from home.demo_posts import DEMO_POSTS
+    from personas.models import Persona
+    from posts.models import Post
+    from posts.rules import check_post
+    from posts.services import recompute_performance
+    from voice.analysis import WeightedPost, analyse
+    from voice.services import version_create
+
+    user = User.objects.filter(email=EMAIL).first() or user_sign_up(
+        email=EMAIL, password=PASSWORD, name="Bench"
+    )
+    workspace = personal_workspace(user)
+    persona, _ = Persona.objects.get_or_create(
+        workspace=workspace, name="bench pages", defaults={"platform": "linkedin"}
+    )
+    have = Post.objects.filter(persona=persona).count()
+    if have < posts:
+        now = datetime.now(UTC)
+        rows = []
+        for n in range(have, posts):
+            text, _, impressions, likes, comments, reposts = DEMO_POSTS[n % len(DEMO_POSTS)]
+            values = check_post(
+                {
+                    "text": f"{text}\n\n(#{n})",
+                    "posted_at": now - timedelta(hours=n),
+                    "impressions": impressions + n % 997,
+                    "likes": likes + n % 89,
+                    "comments": comments,
+                    "reposts": reposts,
+                },
+                platform="linkedin",
+                timezone="UTC",
+            ).values
+            rows.append(Post(persona=persona, source="import", **values))
+        Post.objects.bulk_create(rows, batch_size=2000)
+        recompute_performance(persona_id=persona.pk)
+    if not persona.voice_versions.exists():
+        sample = Post.objects.filter(persona=persona).order_by("-posted_at")[:300]
+        raw = analyse([WeightedPost(p.text) for p in sample])
+        version_create(persona=persona, raw=raw, origin="bench", user=user)
+    print(f"persona {persona.pk}: {Post.objects.filter(persona=persona).count():,} posts")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def sign_in(base: str) -> dict[str, str]:
+    with requests.Session() as session:
+        page = session.get(f"{base}/login/", timeout=10)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        done = session.post(
+            f"{base}/login/",
+            data={"username": EMAIL, "password": PASSWORD, "csrfmiddlewaretoken": token},
+            headers={"Referer": f"{base}/login/"},
+            allow_redirects=False,
+            timeout=10,
+        )
+        assert done.status_code == 302, f"sign-in failed: {done.status_code}"
+        return session.cookies.get_dict()
+
+
+def load(base: str, cookies: dict[str, str], concurrency: int, seconds: float) -> dict:
+    results: dict[str, list[float]] = {page: [] for page in PAGES}
+    errors: list[str] = []
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def client_loop(offset: int) -> None:
+        with requests.Session() as session:
+            session.cookies.update(cookies)
+            n = offset
+            while time.monotonic() < stop_at:
+                page = PAGES[n % len(PAGES)]
+                n += 1
+                started = time.perf_counter()
+                try:
+                    response = session.get(f"{base}{page}", timeout=30, allow_redirects=False)
+                    ok = response.status_code == 200
+                except requests.RequestException as error:
+                    ok, response = False, error
+                elapsed = (time.perf_counter() - started) * 1000
+                with lock:
+                    results[page].append(elapsed)
+                    if not ok:
+                        errors.append(f"{page}: {getattr(response, 'status_code', response)}")
+
+    threads = [threading.Thread(target=client_loop, args=(i,)) for i in range(concurrency)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {"results": results, "errors": errors, "wall": time.monotonic() - started}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--posts", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=20)
+    args = parser.parse_args()
+    setup()
+    from django.conf import settings
+
+    seed(args.posts)
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.DATABASE_URL,
+        "REDIS_URL": settings.REDIS_URL,
+        "DATABASE_NAME": "contentapp_bench",
+        "LOG_LEVEL": "WARNING",
+    }
+    command = [sys.executable, "-m", "gunicorn", "contentapp.wsgi:application"]
+    command += ["--bind", f"127.0.0.1:{port}", "-c", "python:contentapp.gunicorn_config"]
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                requests.get(f"{base}/healthz", timeout=1)
+                break
+            except requests.RequestException:
+                time.sleep(0.2)
+        cookies = sign_in(base)
+        load(base, cookies, concurrency=5, seconds=3)  # warm every worker and connection
+        run = load(base, cookies, args.concurrency, args.seconds)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    every = [ms for page in PAGES for ms in run["results"][page]]
+    for page in PAGES:
+        times = run["results"][page]
+        print(
+            f"{page:12} n={len(times)} p50_ms={percentile(times, 50):.0f} "
+            f"p95_ms={percentile(times, 95):.0f}"
+        )
+    print(
+        f"p50_ms={percentile(every, 50):.0f} p95_ms={percentile(every, 95):.0f} "
+        f"rps={len(every) / run['wall']:.0f} errors={len(run['errors'])}"
+    )
+    if run["errors"]:
+        print("first errors:", run["errors"][:5], file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
