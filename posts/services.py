@@ -169,7 +169,12 @@ def embeddings_reset(*, persona_id: int) -> int:
     return Post.objects.filter(persona_id=persona_id).update(embedding=None, embedding_model="")
 
 
-def embed_pending_posts(*, persona_id: int, batch_size: int = 64) -> int:
+# The local engine packs a batch's tokens and runs them on every core; measured here, 16 posts
+# a batch embed a quarter faster than 64 (bench/import.py), and each batch commits sooner.
+EMBED_BATCH = 16
+
+
+def embed_pending_posts(*, persona_id: int, batch_size: int = EMBED_BATCH) -> int:
     """Embed the persona's posts that have no vector from the current model, batch by batch.
     Each batch is claimed with SKIP LOCKED, so two workers never embed the same posts and a
     second run after a crash just carries on. Returns how many posts were embedded."""
