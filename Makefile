@@ -35,4 +35,4 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 
 services-status: $(STAMP)
-	$(PY) -c "from contentapp import embedded; print(embedded.status())"
+	$(PY) -c "from core import embedded; print(embedded.status())"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from contentapp import embedded
 from contentapp.env import (
     ImproperlyConfiguredEnv,
     env_bool,
@@ -20,6 +19,7 @@ from contentapp.env import (
     load_dotenv,
     parse_database_url,
 )
+from core import embedded
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env")

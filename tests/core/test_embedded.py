@@ -14,7 +14,7 @@ from django.conf import settings
 HOLDER = textwrap.dedent(
     """
     import sys, time
-    from contentapp import embedded
+    from core import embedded
     endpoints = embedded.ensure_running()
     import psycopg, redis
     url = endpoints.database_url
@@ -40,7 +40,7 @@ def _holder(var_dir, name: str, seconds: float) -> subprocess.Popen[str]:
 
 
 def test_servers_are_shared_and_stop_with_the_last_holder(tmp_path, monkeypatch):
-    from contentapp import embedded
+    from core import embedded
 
     first = _holder(tmp_path, "first", 6)
     first_start = first.stdout.readline().strip()

@@ -113,7 +113,8 @@ def test_env_example_documents_every_variable_settings_read():
             (base / path).read_text()
             for path in [
                 "contentapp/settings.py",
-                "contentapp/embedded.py",
+                "core/embedded.py",
+                "contentapp/gunicorn_config.py",
                 "tests/e2e/conftest.py",
             ]
         )

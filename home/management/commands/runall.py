@@ -1,6 +1,6 @@
 """`make run`: migrate, seed the demo account, then run web (gunicorn) + Celery worker + beat.
 
-This process holds the embedded PostgreSQL and Redis (see contentapp/embedded.py) and passes
+This process holds the embedded PostgreSQL and Redis (see core/embedded.py) and passes
 their URLs to its children, so the children share them instead of starting their own. It also
 supervises them: a child that dies is restarted after a growing delay (1 s … 30 s), and only a
 crash loop (5 restarts of one child within a minute) or Ctrl-C stops everything: children
@@ -20,6 +20,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+
+from core import embedded
 
 RESTART_DELAYS = (1, 2, 5, 10, 30)  # seconds before the 1st, 2nd … restart of a child
 CRASH_LOOP = (5, 60.0)  # this many restarts of one child within this many seconds: give up
@@ -68,6 +70,8 @@ class Command(BaseCommand):
                 "required settings, see .env.example)."
             )
         started = time.monotonic()
+        # Redis started here (no REDIS_URL) is supervised too: restarted if it dies.
+        self.embedded_redis = not os.environ.get("REDIS_URL")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("seed_demo")
         env = {**os.environ, "DATABASE_URL": settings.DATABASE_URL, "REDIS_URL": settings.REDIS_URL}
@@ -106,9 +110,15 @@ class Command(BaseCommand):
             sys.exit(exit_code)
 
     def _supervise(self, children: list[Child]) -> int:
-        """Restart children that die; returns an exit code when one is crash-looping."""
+        """Restart children that die (and the embedded Redis); returns an exit code when one
+        is crash-looping."""
+        next_service_check = 0.0
         while True:
             now = time.monotonic()
+            if getattr(self, "embedded_redis", False) and now >= next_service_check:
+                next_service_check = now + 2
+                if embedded.revive_redis():
+                    self.stderr.write("The embedded Redis had stopped; restarted it.")
             for child in children:
                 assert child.process is not None
                 if child.restart_at is not None:

@@ -223,6 +223,17 @@ def release() -> None:
             _stop_postgres(directory)
 
 
+def revive_redis() -> bool:
+    """Start the embedded Redis again if it has stopped (a crash, a kill): `make run`'s
+    supervisor calls this. True when it had to."""
+    with _registry_lock() as directory:
+        _, socket_path, _ = _redis_paths(directory)
+        if _redis_running(socket_path):
+            return False
+        _start_redis(directory)
+        return True
+
+
 def status() -> dict[str, object]:
     with _registry_lock() as directory:
         _, socket_path, _ = _redis_paths(directory)
