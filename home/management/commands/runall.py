@@ -23,6 +23,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core import embedded
 
+# No gossip, mingle or event heartbeats: worker-to-worker chatter the product does not use,
+# and the part of Celery that failed to restart after a broker outage ("Error on restarting
+# Gossip: AttributeError …"). Liveness is our own heartbeat task.
+WORKER_OPTIONS = ["--loglevel=INFO", "--concurrency=2", "--without-gossip", "--without-mingle"]
+WORKER_OPTIONS += ["--without-heartbeat"]
 RESTART_DELAYS = (1, 2, 5, 10, 30)  # seconds before the 1st, 2nd … restart of a child
 CRASH_LOOP = (5, 60.0)  # this many restarts of one child within this many seconds: give up
 
@@ -83,7 +88,7 @@ class Command(BaseCommand):
             web.append("--reload")
         children = [
             Child("web", web, env),
-            Child("worker", [*celery, "worker", "--loglevel=INFO", "--concurrency=2"], env),
+            Child("worker", [*celery, "worker", *WORKER_OPTIONS], env),
             Child("beat", [*celery, "beat", "--loglevel=INFO"], env),
         ]
         for child in children:
