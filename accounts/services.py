@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -11,14 +13,73 @@ from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Role, User, Workspace
 from accounts.permissions import Action, can_assign, require
+from core.crypto import InvalidToken, decrypt, encrypt
 
 
 @transaction.atomic
-def user_sign_up(*, email: str, password: str, name: str = "") -> User:
+def user_sign_up(
+    *, email: str, password: str | None = None, name: str = "", password_hash: str = ""
+) -> User:
     """A new account with its personal workspace, owned by it."""
     user = User.objects.create_user(email=email, password=password, name=name)
+    if password_hash:
+        user.password = password_hash
+        user.save(update_fields=["password"])
     workspace_create(user=user, name=f"{user.get_short_name()}'s workspace", is_personal=True)
     return user
+
+
+SIGNUP_LINK_HOURS = 24
+
+
+def signup_request(*, email: str, password: str, name: str, next_url: str = "") -> None:
+    """Sign-up answers the same whether or not the address has an account, so the page tells
+    no one who is a customer: a new address gets a link that creates the account (the
+    password travels encrypted in it, hashed); a known one gets a note saying so, with
+    links to sign in and to reset the password."""
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        send_mail(
+            "You already have a ContentTwin account",
+            "Someone (we hope you) tried to create a ContentTwin account with this address, "
+            "which already has one.\n\n"
+            f"Sign in: {settings.SITE_URL}{reverse('login')}\n"
+            f"Forgot your password? {settings.SITE_URL}{reverse('password_reset')}\n\n"
+            "If this was not you, you can ignore this message.",
+            None,
+            [email],
+        )
+        return
+    payload = {"email": email, "name": name, "password": make_password(password), "next": next_url}
+    link = settings.SITE_URL + reverse("signup_confirm", args=[encrypt(json.dumps(payload))])
+    send_mail(
+        "Finish creating your ContentTwin account",
+        f"Open this link to create your account and sign in:\n\n{link}\n\n"
+        f"It works for {SIGNUP_LINK_HOURS} hours. If you did not ask for an account, ignore "
+        "this message.",
+        None,
+        [email],
+    )
+
+
+@transaction.atomic
+def signup_complete(*, token: str) -> tuple[User, str]:
+    """The account a sign-up link stands for, created on first use; (user, next url).
+    Raises ValidationError for a link that is broken, forged or expired."""
+    try:
+        payload = json.loads(decrypt(token, ttl=SIGNUP_LINK_HOURS * 3600))
+    except (InvalidToken, ValueError):
+        raise ValidationError(
+            "This sign-up link is broken or has expired. Sign up again to get a new one."
+        ) from None
+    user = User.objects.filter(email__iexact=payload["email"]).first()
+    if user is None:
+        user = user_sign_up(
+            email=payload["email"], name=payload["name"], password_hash=payload["password"]
+        )
+    elif user.password != payload["password"]:
+        raise ValidationError("This address already has an account: sign in instead.")
+    return user, payload.get("next", "")
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import services, throttle
@@ -35,17 +36,29 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect("dashboard")
     form = SignUpForm(request.POST or None, initial={"email": request.GET.get("email", "")})
     if request.method == "POST" and form.is_valid():
-        user = services.user_sign_up(
+        services.signup_request(
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password"],
             name=form.cleaned_data["name"],
+            next_url=safe_next_url(request, ""),
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "Welcome to ContentTwin! Your workspace is ready.")
-        return redirect(safe_next_url(request, reverse("dashboard")))
+        return render(request, "accounts/signup_sent.html", {"email": form.cleaned_data["email"]})
     return render(
         request, "accounts/signup.html", {"form": form, "next": safe_next_url(request, "")}
     )
+
+
+def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the sign-up mail: creates the account (once) and signs it in."""
+    try:
+        user, next_url = services.signup_complete(token=token)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("signup")
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, "Welcome to ContentTwin! Your workspace is ready.")
+    safe = next_url if url_has_allowed_host_and_scheme(next_url, {request.get_host()}) else ""
+    return redirect(safe or "dashboard")
 
 
 class ThrottledLoginView(LoginView):

@@ -13,17 +13,24 @@ from tests.factories import PASSWORD, UserFactory
 pytestmark = pytest.mark.django_db
 
 
+def _link_in_mail(index: int = -1) -> str:
+    return re.search(r"https?://\S+/signup/confirm/\S+/", mail.outbox[index].body).group(0)
+
+
 def test_sign_up_creates_account_personal_workspace_and_lands_on_dashboard() -> None:
     client = Client()
-    response = client.post(
+    sent = client.post(
         reverse("signup"),
         {
             "name": "Ana Creator",
             "email": "Ana@Example.com",
             "password": "a-long-unusual-passphrase",
         },
-        follow=True,
     )
+    assert "Check your inbox" in sent.content.decode()
+    assert not User.objects.filter(email="ana@example.com").exists()  # not before the link
+    assert mail.outbox[-1].to == ["ana@example.com"]
+    response = client.get(_link_in_mail(), follow=True)
     assert response.redirect_chain[-1][0] == reverse("dashboard")
     user = User.objects.get(email="ana@example.com")
     membership = Membership.objects.get(user=user)
@@ -35,15 +42,49 @@ def test_sign_up_creates_account_personal_workspace_and_lands_on_dashboard() -> 
 
 
 def test_sign_up_errors_keep_what_was_typed() -> None:
-    UserFactory(email="taken@example.com")
     response = Client().post(
-        reverse("signup"), {"name": "Bea Writer", "email": "taken@example.com", "password": "123"}
+        reverse("signup"), {"name": "Bea Writer", "email": "bea@example.com", "password": "123"}
     )
     body = response.content.decode()
     assert response.status_code == 200
-    assert "An account with this email already exists" in body
     assert "This password is too short" in body
-    assert 'value="Bea Writer"' in body and 'value="taken@example.com"' in body
+    assert 'value="Bea Writer"' in body and 'value="bea@example.com"' in body
+
+
+def test_sign_up_never_tells_whether_an_address_has_an_account() -> None:
+    UserFactory(email="taken@example.com")
+    answers = [
+        Client().post(
+            reverse("signup"),
+            {"name": "X", "email": email, "password": "a-long-unusual-passphrase"},
+        )
+        for email in ("taken@example.com", "fresh@example.com")
+    ]
+    csrf = re.compile(r'(?i)(csrftoken": "|csrfmiddlewaretoken" value=")[^"]+"')
+    pages = [
+        csrf.sub("CSRF", a.content.decode().replace(email, "EMAIL"))
+        for a, email in zip(answers, ("taken@example.com", "fresh@example.com"), strict=True)
+    ]
+    assert answers[0].status_code == answers[1].status_code == 200
+    assert pages[0] == pages[1]  # the same page, word for word
+    assert "You already have a ContentTwin account" in mail.outbox[0].subject
+    assert "Finish creating" in mail.outbox[1].subject
+    assert User.objects.filter(email="taken@example.com").count() == 1
+
+
+def test_a_forged_or_reused_sign_up_link_does_no_harm() -> None:
+    client = Client()
+    client.post(
+        reverse("signup"),
+        {"name": "Cy", "email": "cy@example.com", "password": "a-long-unusual-passphrase"},
+    )
+    link = _link_in_mail()
+    forged = client.get(link.replace("/confirm/", "/confirm/x"), follow=True)
+    assert "broken or has expired" in forged.content.decode()
+    assert not User.objects.filter(email="cy@example.com").exists()
+    assert client.get(link).status_code == 302
+    assert Client().get(link).status_code == 302  # a second click signs in the same account
+    assert User.objects.filter(email="cy@example.com").count() == 1
 
 
 def test_login_and_logout() -> None:

@@ -190,16 +190,23 @@ def test_invitee_without_an_account_signs_up_and_lands_on_the_invitation(workspa
 
     invitation = InvitationFactory(workspace=workspace, email="new@example.com", invited_by=owner)
     link = reverse("invitation_accept", args=[invitation.token])
+    import re
+
+    from django.core import mail
+
     client = Client()
-    response = client.post(
+    client.post(
         f"{reverse('signup')}?next={link}",
         {"email": "new@example.com", "password": "a-long-unusual-passphrase", "next": link},
     )
+    confirm = re.search(r"https?://\S+/signup/confirm/\S+/", mail.outbox[-1].body).group(0)
+    response = client.get(confirm)
     assert response.url == link
     client.post(link)
     assert Membership.objects.filter(workspace=workspace, user__email="new@example.com").exists()
     # An outside `next` is ignored.
-    other = Client().post(
+    outsider = Client()
+    outsider.post(
         reverse("signup"),
         {
             "email": "x@example.com",
@@ -207,4 +214,5 @@ def test_invitee_without_an_account_signs_up_and_lands_on_the_invitation(workspa
             "next": "https://evil.example/",
         },
     )
-    assert other.url == reverse("dashboard")
+    confirm = re.search(r"https?://\S+/signup/confirm/\S+/", mail.outbox[-1].body).group(0)
+    assert outsider.get(confirm).url == reverse("dashboard")

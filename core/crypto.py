@@ -1,0 +1,23 @@
+"""Secrets at rest and in links: MultiFernet over FIELD_ENCRYPTION_KEYS (newest key first, so
+older keys still decrypt while a rotation is under way)."""
+
+from __future__ import annotations
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+
+__all__ = ["InvalidToken", "decrypt", "encrypt"]
+
+
+def _fernet() -> MultiFernet:
+    return MultiFernet([Fernet(key.encode()) for key in settings.FIELD_ENCRYPTION_KEYS])
+
+
+def encrypt(plaintext: str) -> str:
+    return _fernet().encrypt(plaintext.encode()).decode()
+
+
+def decrypt(token: str, *, ttl: int | None = None) -> str:
+    """The plaintext; raises InvalidToken when the token was tampered with, made with an
+    unknown key, or is older than `ttl` seconds."""
+    return _fernet().decrypt(token.encode(), ttl=ttl).decode()
