@@ -10,7 +10,6 @@ import tracemalloc
 import zipfile
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
@@ -20,19 +19,9 @@ from posts import parsers
 from posts.models import ImportBatch, Post
 from tests.conftest import client_for
 from tests.factories import PersonaFactory, PostFactory
+from tests.posts.conftest import upload
 
 LONG = "This sentence is long enough to count as a real training post for the import. "
-
-
-@pytest.fixture
-def persona(workspace):
-    return PersonaFactory(workspace=workspace, platform="linkedin", timezone="UTC")
-
-
-def upload(client, name: str, data: bytes, fmt: str = "auto"):
-    return client.post(
-        reverse("import_upload"), {"file": SimpleUploadedFile(name, data), "format": fmt}
-    )
 
 
 def zipped(name: str, data: bytes) -> bytes:

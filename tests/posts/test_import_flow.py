@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connections
 from django.urls import reverse
@@ -14,19 +13,9 @@ from django.urls import reverse
 from posts.models import ImportBatch, Post
 from tests.conftest import client_for
 from tests.factories import PersonaFactory
+from tests.posts.conftest import upload
 
 FIXTURES = Path(__file__).parent / "fixtures"
-
-
-@pytest.fixture
-def persona(workspace):
-    return PersonaFactory(workspace=workspace, platform="linkedin", timezone="UTC")
-
-
-def upload(client, name: str, data: bytes, fmt: str = "auto"):
-    return client.post(
-        reverse("import_upload"), {"file": SimpleUploadedFile(name, data), "format": fmt}
-    )
 
 
 @pytest.mark.django_db

@@ -15,11 +15,6 @@ pytestmark = pytest.mark.django_db
 TEXT = "The one habit that changed how I run meetings: every meeting ends with a written decision."
 
 
-@pytest.fixture
-def persona(workspace):
-    return PersonaFactory(workspace=workspace, platform="linkedin", timezone="UTC")
-
-
 def test_add_a_post_with_htmx_and_its_warnings(owner_client, persona):
     typed = {"text": TEXT, "posted_at": "not a date", "likes": "12", "impressions": "400"}
     refused = owner_client.post(reverse("post_create"), typed, HTTP_HX_REQUEST="true")
