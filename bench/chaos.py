@@ -138,6 +138,7 @@ def duplicates(jobs: dict[str, list[int]]) -> int:
 
 
 def main() -> None:
+    # One long function on purpose: the chaos protocol reads top to bottom in one place.
     parser = argparse.ArgumentParser()
     parser.add_argument("--generations", type=int, default=20)
     parser.add_argument("--analyses", type=int, default=15)

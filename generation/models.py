@@ -197,3 +197,41 @@ class Rewrite(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.kind} of draft {self.variation_id} ({self.status})"
+
+
+class DecisionKind(models.TextChoices):
+    ACCEPT = "accept", "Accepted"
+    REJECT = "reject", "Rejected"
+    EDIT = "edit", "Edited"
+    REFINE = "refine", "Refined"
+    REGENERATE = "regenerate", "Regenerated"
+
+
+class Decision(models.Model):
+    """One thing the creator did with a draft, kept for good: a later regeneration, edit or
+    refinement of the draft never erases it. The Feedback page counts these."""
+
+    workspace_path = "persona__workspace"
+
+    persona = models.ForeignKey(Persona, on_delete=models.CASCADE, related_name="decisions")
+    variation = models.ForeignKey(
+        Variation, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"
+    )
+    kind = models.CharField(max_length=10, choices=DecisionKind.choices)
+    text = models.TextField()  # the draft as it stood when decided on
+    score = models.PositiveSmallIntegerField(default=0)
+    reasons = ArrayField(
+        models.CharField(max_length=20, choices=RejectReason.choices), default=list, blank=True
+    )
+    note = models.TextField(blank=True, max_length=2000)  # a rejection note, a refine request
+    diff = models.TextField(blank=True)  # an edit's unified diff
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["persona", "kind"], name="decision_persona_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.variation_id} at {self.created_at:%Y-%m-%d %H:%M}"

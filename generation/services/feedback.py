@@ -14,6 +14,8 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.permissions import Action, require
 from generation.models import (
+    Decision,
+    DecisionKind,
     Lesson,
     LessonKind,
     RejectReason,
@@ -107,6 +109,19 @@ def _flag_contradictions(variation: Variation) -> None:
         )
 
 
+def decision_record(variation: Variation, kind: str, user: User | None, **fields: object) -> None:
+    """Keep what the creator did with a draft, for good (see Decision)."""
+    Decision.objects.create(
+        persona_id=variation.generation.persona_id,
+        variation=variation,
+        kind=kind,
+        text=fields.pop("text", variation.text),
+        score=fields.pop("score", variation.score),
+        user=user,
+        **fields,
+    )
+
+
 @transaction.atomic
 def variation_accept(
     *, variation: Variation, role: str, user: User, final_text: str | None = None
@@ -124,6 +139,7 @@ def variation_accept(
     variation.save(
         update_fields=["text", "edit_diff", "status", "reject_reasons", "decided_at", "updated_at"]
     )
+    decision_record(variation, DecisionKind.ACCEPT, user, diff=variation.edit_diff)
     _flag_contradictions(variation)
     return variation
 
@@ -155,6 +171,9 @@ def variation_reject(
     variation.save(
         update_fields=["status", "reject_reasons", "feedback_note", "decided_at", "updated_at"]
     )
+    decision_record(
+        variation, DecisionKind.REJECT, user, reasons=reasons, note=variation.feedback_note
+    )
     _flag_contradictions(variation)
     return variation
 
@@ -177,4 +196,5 @@ def variation_edit(*, variation: Variation, role: str, user: User, text: str) ->
     if version is not None:
         apply_score(variation, score_texts(version, [text])[0])
     variation.save(update_fields=["text", "edit_diff", *SCORE_FIELDS, "updated_at"])
+    decision_record(variation, DecisionKind.EDIT, user, diff=variation.edit_diff)
     return variation

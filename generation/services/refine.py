@@ -15,6 +15,7 @@ from accounts.permissions import Action, require
 from core.jobs import JobStatus, Lease, LeaseLost, enqueue, job_lease, resend_abandoned
 from generation.models import (
     ANGLES,
+    DecisionKind,
     RefineMessage,
     Rewrite,
     RewriteKind,
@@ -22,6 +23,7 @@ from generation.models import (
     VariationStatus,
 )
 from generation.services.context import PROMPT_VERSION, assemble_context
+from generation.services.feedback import decision_record
 from generation.services.prompting import REFINE_PROMPT, user_message, write_checked
 from generation.services.scoring import SCORE_FIELDS, apply_score, score_texts
 from llm import registry
@@ -133,12 +135,23 @@ def _write(rewrite: Rewrite, variation: Variation) -> tuple[LLMResult, str]:
 def _store(
     rewrite: Rewrite, variation: Variation, result: LLMResult, warning: str, lease: Lease
 ) -> None:
+    before, score_before = variation.text, variation.score
     version = latest_voice_version(variation.generation.persona_id)
     if version is not None:
         apply_score(variation, score_texts(version, [result.text])[0])
     variation.text = result.text
     variation.provider, variation.model, variation.warning = result.provider, result.model, warning
     fields = list(_REWRITTEN_FIELDS)
+    # Kept for good, with the draft as it was before (a regeneration must not erase a
+    # rejection: the rejection is its own Decision).
+    decision_record(
+        variation,
+        DecisionKind.REFINE if rewrite.kind == RewriteKind.REFINE else DecisionKind.REGENERATE,
+        rewrite.requested_by,
+        text=before,
+        score=score_before,
+        note=rewrite.message,
+    )
     if rewrite.kind == RewriteKind.REFINE:
         RefineMessage.objects.create(variation=variation, role="user", text=rewrite.message)
         RefineMessage.objects.create(

@@ -408,3 +408,22 @@ def test_imported_text_never_becomes_an_instruction(owner, workspace, persona, s
         user = " ".join(m["content"] for m in body["messages"] if m["role"] == "user")
         assert "starts with a letter" in user.split("<their_posts>")[1].split("</their_posts>")[0]
         assert "Ignore previous instructions" not in json.dumps(body)
+
+
+def test_every_decision_is_kept_even_after_a_regeneration(owner, workspace, persona):
+    from generation.models import Decision
+
+    generation = _generate(owner, persona)
+    first, second, _ = generation.variations.order_by("rank")
+    services.variation_reject(variation=first, role="owner", user=owner, reasons=["tone"])
+    services.variation_edit(variation=second, role="owner", user=owner, text=second.text + " Yes.")
+    services.variation_accept(variation=second, role="owner", user=owner)
+    again = services.variation_regenerate(variation=first, role="owner", user=owner)
+    services.rewrite_run(rewrite_id=again.pk)
+    first.refresh_from_db()
+    assert first.status == VariationStatus.PROPOSED  # the draft is new …
+    kinds = sorted(Decision.objects.filter(persona=persona).values_list("kind", flat=True))
+    assert kinds == ["accept", "edit", "regenerate", "reject"]  # … its rejection is kept
+    page = client_for(owner, workspace).get(reverse("generation_feedback")).content.decode()
+    assert "50 %" in page and "Tone: 1" in page
+    assert re.search(r"Edited</dt><dd>1<", page) and re.search(r"Regenerated</dt><dd>1<", page)
