@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.generate, name="generate"),
     path("feedback/", views.feedback, name="generation_feedback"),
     path("usage/", views.usage, name="llm_usage"),
+    path("lessons/<int:lesson_id>/delete/", views.lesson_delete, name="lesson_delete"),
     path("<int:generation_id>/", views.generation_detail, name="generation_detail"),
     path("<int:generation_id>/progress/", views.generation_progress, name="generation_progress"),
     path("<int:generation_id>/retry/", views.generation_retry, name="generation_retry"),

@@ -17,7 +17,7 @@ from core.http import render_form
 from core.jobs import ACTIVE, JobProgress, JobStatus, poll_response
 from generation import selectors, services
 from generation.forms import DraftForm, GenerateForm, RefineForm, RejectForm
-from generation.models import Generation, Rewrite, RewriteKind, Variation
+from generation.models import Generation, Lesson, Rewrite, RewriteKind, Variation
 from llm.selectors import usage_summary
 from personas.selectors import current_persona
 from voice.selectors import latest_voice_version
@@ -281,7 +281,11 @@ def feedback(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "generation/feedback.html",
-        {"persona": persona, "summary": selectors.feedback_summary(persona)},
+        {
+            "persona": persona,
+            "summary": selectors.feedback_summary(persona),
+            "can_edit": role_allows(request.membership.role, Action.EDIT),
+        },
     )
 
 
@@ -292,3 +296,12 @@ def usage(request: HttpRequest) -> HttpResponse:
         "generation/usage.html",
         {"workspace": request.workspace, "usage": usage_summary(request.workspace)},
     )
+
+
+@workspace_view
+@require_POST
+def lesson_delete(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    lesson = get_object_for(request.user, Lesson, lesson_id, action=Action.EDIT)
+    services.lesson_delete(lesson=lesson, role=lesson.user_role)
+    messages.success(request, f"Lesson “{lesson.value}” dropped: new drafts no longer apply it.")
+    return redirect("generation_feedback")

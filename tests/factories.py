@@ -5,7 +5,7 @@ from datetime import UTC
 import factory
 
 from accounts.models import Invitation, Membership, Role, User, Workspace
-from generation.models import Generation, GenerationStatus, Rewrite, Variation
+from generation.models import Generation, GenerationStatus, Lesson, Rewrite, Variation
 from personas.models import Persona
 from posts.models import ImportBatch, Post
 from posts.rules import text_hash
@@ -183,6 +183,15 @@ class VariationFactory(factory.django.DjangoModelFactory):
 
 
 # The tenancy walker finds the factory for each model a URL names (e.g. persona_id → Persona).
+class LessonFactory(PersonaOwnedFactory):
+    class Meta:
+        model = Lesson
+
+    persona = factory.SubFactory(PersonaFactory)
+    kind = "avoid"
+    value = "Here's what"
+
+
 class RewriteFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Rewrite
@@ -213,4 +222,5 @@ FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     Generation: GenerationFactory,
     Variation: VariationFactory,
     Rewrite: RewriteFactory,
+    Lesson: LessonFactory,
 }

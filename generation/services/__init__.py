@@ -12,7 +12,12 @@ Views, tasks and commands import the names below from `generation.services`.
 """
 
 from generation.services.context import PROMPT_VERSION, assemble_context, lessons_for
-from generation.services.feedback import variation_accept, variation_edit, variation_reject
+from generation.services.feedback import (
+    lesson_delete,
+    variation_accept,
+    variation_edit,
+    variation_reject,
+)
 from generation.services.prompting import user_message
 from generation.services.refine import (
     MAX_REFINE_MESSAGES,
@@ -42,6 +47,7 @@ __all__ = [
     "generation_request",
     "generation_retry",
     "generation_run",
+    "lesson_delete",
     "lessons_for",
     "refine_messages_used",
     "rewrite_failure_message",

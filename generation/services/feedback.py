@@ -26,16 +26,50 @@ from generation.services.scoring import SCORE_FIELDS, apply_score, score_texts
 from personas.models import Persona
 from voice.selectors import latest_voice_version
 
+_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
+
+
+def _sentence_spans(words: list[str]) -> list[tuple[int, int]]:
+    """[start, end) word indexes of each sentence (a sentence ends at . ! ? or …)."""
+    spans, start = [], 0
+    for i, word in enumerate(words):
+        if _SENTENCE_END.search(word):
+            spans.append((start, i + 1))
+            start = i + 1
+    if start < len(words):
+        spans.append((start, len(words)))
+    return spans
+
+
+def _whole_units(words: list[str], lo: int, hi: int, *, edge_phrases: bool) -> list[str]:
+    """The complete (finished) sentences inside words[lo:hi]; with `edge_phrases`, also a
+    2–8 word run that opens or closes a sentence ("Here's what", "… in my opinion") and an
+    unfinished last sentence — never a fragment cut from the middle of one."""
+    units = []
+    for start, end in _sentence_spans(words):
+        finished = bool(_SENTENCE_END.search(words[end - 1]))
+        if lo <= start and end <= hi and end - start >= 2 and (finished or edge_phrases):
+            units.append(" ".join(words[start:end]))
+        elif (
+            edge_phrases
+            and 2 <= hi - lo <= 8
+            and start <= lo < hi <= end
+            and (lo == start or hi == end)
+        ):
+            units.append(" ".join(words[lo:hi]).strip(".,;:!?"))
+    return units
+
 
 def _phrases_removed_and_added(before: str, after: str) -> tuple[list[str], list[str]]:
-    """Word runs of 2–8 words the creator deleted, and ones they added."""
+    """What the creator deleted (whole sentences, or a phrase that opened or closed one) and
+    what they added (whole sentences only: a kept phrase is added to later drafts as is)."""
     a, b = before.split(), after.split()
     removed, added = [], []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        if tag in ("delete", "replace") and 2 <= i2 - i1 <= 8:
-            removed.append(" ".join(a[i1:i2]).strip(".,;:!?"))
-        if tag in ("insert", "replace") and 2 <= j2 - j1 <= 8:
-            added.append(" ".join(b[j1:j2]).strip(".,;:!?"))
+        if tag in ("delete", "replace"):
+            removed += _whole_units(a, i1, i2, edge_phrases=True)
+        if tag in ("insert", "replace"):
+            added += _whole_units(b, j1, j2, edge_phrases=False)
     return removed, added
 
 
@@ -198,3 +232,11 @@ def variation_edit(*, variation: Variation, role: str, user: User, text: str) ->
     variation.save(update_fields=["text", "edit_diff", *SCORE_FIELDS, "updated_at"])
     decision_record(variation, DecisionKind.EDIT, user, diff=variation.edit_diff)
     return variation
+
+
+@transaction.atomic
+def lesson_delete(*, lesson: Lesson, role: str) -> None:
+    """The creator drops a lesson: later drafts no longer apply it (a new edit may teach it
+    again)."""
+    require(role, Action.EDIT)
+    lesson.delete()

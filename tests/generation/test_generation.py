@@ -427,3 +427,21 @@ def test_every_decision_is_kept_even_after_a_regeneration(owner, workspace, pers
     page = client_for(owner, workspace).get(reverse("generation_feedback")).content.decode()
     assert "50 %" in page and "Tone: 1" in page
     assert re.search(r"Edited</dt><dd>1<", page) and re.search(r"Regenerated</dt><dd>1<", page)
+
+
+def test_lessons_are_whole_sentences_and_can_be_dropped(owner, workspace, persona):
+    generation = _generate(owner, persona)
+    draft = generation.variations.first()
+    edited = draft.text + " We killed our free plan in 2023. And then we"
+    services.variation_edit(variation=draft, role="owner", user=owner, text=edited)
+    keep = list(
+        Lesson.objects.filter(persona=persona, kind=LessonKind.KEEP).values_list("value", flat=True)
+    )
+    assert keep == ["We killed our free plan in 2023."]  # the unfinished tail is not a lesson
+    lesson = Lesson.objects.get(persona=persona, kind=LessonKind.KEEP)
+    client = client_for(owner, workspace)
+    page = client.get(reverse("generation_feedback")).content.decode()
+    assert "We killed our free plan in 2023." in page
+    client.post(reverse("lesson_delete", args=[lesson.pk]))
+    assert not Lesson.objects.filter(pk=lesson.pk).exists()
+    assert "We killed our free plan" not in services.lessons_for(persona)["keep"]
