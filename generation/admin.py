@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from generation.models import Generation, Lesson, RefineMessage, Rewrite, Variation
+from generation.models import Decision, Generation, Lesson, RefineMessage, Rewrite, Variation
 
 
 @admin.register(Generation)
@@ -40,3 +40,11 @@ class RewriteAdmin(admin.ModelAdmin):
     list_filter = ("kind", "status")
     search_fields = ("message",)
     raw_id_fields = ("variation", "requested_by")
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    list_display = ("kind", "persona", "variation", "score", "user", "created_at")
+    list_filter = ("kind",)
+    search_fields = ("text", "note", "persona__name")
+    raw_id_fields = ("persona", "variation", "user")
