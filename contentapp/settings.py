@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "posts",
     "voice",
     "generation",
+    "publishing",
     "home",
 ]
 
@@ -236,6 +237,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "contentapp.beat:HeartbeatDatabaseScheduler"
+# Publishing: a target claimed or being sent longer than this has lost its worker (a send
+# then counts as "unknown" and is reconciled with the platform before anything else).
+PUBLISH_LEASE_SECONDS = env_int("PUBLISH_LEASE_SECONDS", 120, minimum=10)
+PUBLISH_TIMEOUT_SECONDS = env_int("PUBLISH_TIMEOUT_SECONDS", 20, minimum=1)
 # A running job renews its lease every third of this; a job whose worker died is taken over
 # once it expires (the sweeps below run every JOB_SWEEP_SECONDS).
 JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 30, minimum=3)
@@ -251,6 +256,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(JOB_SWEEP_SECONDS),
     },
     "sweep-unembedded-posts": {"task": "posts.tasks.sweep_unembedded", "schedule": 600.0},
+    "publishing-sweep": {
+        "task": "publishing.tasks.sweep",
+        "schedule": float(env_int("PUBLISH_SWEEP_SECONDS", 5, minimum=1)),
+    },
     "dispatch-abandoned-generations": {
         "task": "generation.tasks.dispatch_abandoned",
         "schedule": float(JOB_SWEEP_SECONDS),

@@ -15,6 +15,7 @@ urlpatterns = [
     path("posts/", include("posts.urls")),
     path("voice/", include("voice.urls")),
     path("generate/", include("generation.urls")),
+    path("publishing/", include("publishing.urls")),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]

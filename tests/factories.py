@@ -9,6 +9,7 @@ from generation.models import Generation, GenerationStatus, Lesson, Rewrite, Var
 from personas.models import Persona
 from posts.models import ImportBatch, Post
 from posts.rules import text_hash
+from publishing.models import Account as PublishingAccount
 from voice.models import Overlay, VoiceAnalysis, VoiceProfile
 
 PASSWORD = "correct-horse-battery-staple"
@@ -208,6 +209,15 @@ class RewriteFactory(factory.django.DjangoModelFactory):
         return kwargs
 
 
+class PublishingAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PublishingAccount
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    platform = "sandbox"
+    name = factory.Sequence(lambda n: f"Practice timeline {n}")
+
+
 FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     User: UserFactory,
     Workspace: WorkspaceFactory,
@@ -223,4 +233,5 @@ FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     Variation: VariationFactory,
     Rewrite: RewriteFactory,
     Lesson: LessonFactory,
+    PublishingAccount: PublishingAccountFactory,
 }

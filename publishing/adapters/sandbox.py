@@ -1,0 +1,26 @@
+"""The sandbox platform: publishes into a local timeline (SandboxPost), so the whole flow works
+offline and in the demo. Its idempotency key is unique, as a real platform's would hold."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+
+from publishing.adapters.base import Published
+from publishing.models import Account, SandboxPost, Target
+
+
+class SandboxPublisher:
+    def _published(self, post: SandboxPost) -> Published:
+        url = settings.SITE_URL + reverse("sandbox_timeline", args=[post.account_id])
+        return Published(external_id=str(post.pk), url=f"{url}#post-{post.pk}")
+
+    def publish(self, account: Account, target: Target, text: str) -> Published:
+        post, _ = SandboxPost.objects.get_or_create(
+            idempotency_key=target.idempotency_key, defaults={"account": account, "text": text}
+        )
+        return self._published(post)
+
+    def reconcile(self, account: Account, target: Target, text: str) -> Published | None:
+        post = SandboxPost.objects.filter(idempotency_key=target.idempotency_key).first()
+        return self._published(post) if post else None

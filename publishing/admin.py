@@ -1,0 +1,35 @@
+from django.contrib import admin
+
+from publishing.models import Account, Publication, SandboxPost, Target
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ("name", "platform", "workspace", "status")
+    list_filter = ("platform", "status")
+    search_fields = ("name", "workspace__name")
+    # Tokens never appear in the admin.
+    exclude = ("access_token_encrypted",)
+    raw_id_fields = ("workspace",)
+
+
+@admin.register(Publication)
+class PublicationAdmin(admin.ModelAdmin):
+    list_display = ("persona", "scheduled_at", "created_by")
+    search_fields = ("text", "persona__name")
+    raw_id_fields = ("persona", "created_by")
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = ("publication", "account", "state", "due_at", "attempts", "published_at")
+    list_filter = ("state",)
+    search_fields = ("external_id", "last_error", "account__name")
+    raw_id_fields = ("publication", "account")
+
+
+@admin.register(SandboxPost)
+class SandboxPostAdmin(admin.ModelAdmin):
+    list_display = ("account", "created_at")
+    search_fields = ("text",)
+    raw_id_fields = ("account",)

@@ -1,0 +1,168 @@
+"""Publishing, exactly once.
+
+The beat sweep (`sweep`, every PUBLISH_SWEEP_SECONDS) hands expired leases back, claims due
+targets with SELECT … FOR UPDATE SKIP LOCKED (committed before anything is sent) and queues
+one task per target. The task (`target_send`) marks the target SENDING and commits, then
+makes one request through the platform's client, carrying the idempotency key stored when
+the target was made. What happens next depends only on the answer:
+
+- published: stored with its id and URL; never sent again;
+- the platform did not take it (429, 5xx, unreachable): retried after 30 s, 2 m, 10 m, 30 m,
+  1 h (or the platform's Retry-After, if longer), then a dead letter with the reason;
+- unknown (timeout after sending, dropped connection, or a worker that died while SENDING):
+  reconciled with the platform before anything else is sent; a platform that cannot tell
+  leaves it UNCONFIRMED for the creator to check;
+- refused (validation) or a token refused: a dead letter with the reason in words.
+
+Every write after the claim goes through the lease token, so a worker that lost its claim
+cannot overwrite its successor."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from core.jobs import send
+from publishing.adapters import publisher_for
+from publishing.adapters.base import Published, PublishError
+from publishing.models import (
+    DUE_STATES,
+    Account,
+    AccountStatus,
+    Target,
+    TargetState,
+)
+
+logger = logging.getLogger(__name__)
+BACKOFF_SECONDS = (30, 120, 600, 1800, 3600)  # after the 1st … 5th failed attempt
+RECONCILE_AFTER_SECONDS = 20  # an unknown outcome is checked this soon
+SEND_TASK = "publishing.tasks.send_target"
+
+
+def reclaim_expired() -> int:
+    """Targets whose worker died: CLAIMED ones were never sent (due again now); SENDING ones
+    may have gone out (unknown: reconcile first)."""
+    stale = timezone.now() - timedelta(seconds=settings.PUBLISH_LEASE_SECONDS)
+    never_sent = Target.objects.filter(state=TargetState.CLAIMED, claimed_at__lt=stale).update(
+        state=TargetState.SCHEDULED, lease_token=None, due_at=timezone.now()
+    )
+    maybe_sent = Target.objects.filter(state=TargetState.SENDING, claimed_at__lt=stale).update(
+        state=TargetState.UNKNOWN, needs_reconcile=True, lease_token=None, due_at=timezone.now()
+    )
+    return never_sent + maybe_sent
+
+
+@transaction.atomic
+def claim_due(limit: int = 500) -> list[tuple[int, uuid.UUID]]:
+    """Due targets, claimed by this sweep (others skip the locked rows); committed on return."""
+    now = timezone.now()
+    ids = list(
+        Target.objects.select_for_update(skip_locked=True)
+        .filter(state__in=DUE_STATES, due_at__lte=now)
+        .order_by("due_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    claimed = []
+    for target_id in ids:
+        token = uuid.uuid4()
+        Target.objects.filter(pk=target_id).update(
+            state=TargetState.CLAIMED, lease_token=token, claimed_at=now
+        )
+        claimed.append((target_id, token))
+    return claimed
+
+
+def sweep() -> int:
+    """Beat: reclaim, claim, and queue one send per claimed target."""
+    reclaim_expired()
+    claimed = claim_due()
+    for target_id, token in claimed:
+        send(SEND_TASK, target_id, str(token))
+    return len(claimed)
+
+
+def _mine(target_id: int, token: uuid.UUID | str):
+    return Target.objects.filter(pk=target_id, lease_token=token)
+
+
+def target_send(*, target_id: int, token: uuid.UUID | str) -> str:
+    """The task: send one claimed target (or reconcile it first). Returns the new state."""
+    with transaction.atomic():
+        target = (
+            _mine(target_id, token)
+            .select_for_update()
+            .select_related("account", "publication")
+            .filter(state=TargetState.CLAIMED)
+            .first()
+        )
+        if target is None:
+            return "not-mine"  # reclaimed by a sweep, or sent already
+        now = timezone.now()
+        target.state, target.attempts = TargetState.SENDING, target.attempts + 1
+        target.claimed_at = now  # the lease now covers the request
+        target.first_sent_at = target.first_sent_at or now
+        target.save(update_fields=["state", "attempts", "claimed_at", "first_sent_at"])
+    # Committed: from here on a crash leaves SENDING, which the sweep turns into UNKNOWN.
+    account, text = target.account, target.publication.text
+    publisher = publisher_for(account.platform)
+    try:
+        result = publisher.reconcile(account, target, text) if target.needs_reconcile else None
+        if result is None:
+            result = publisher.publish(account, target, text)
+    except PublishError as error:
+        return _failed(target, token, error)
+    return _published(target, token, result)
+
+
+def _published(target: Target, token: uuid.UUID | str, result: Published) -> str:
+    updated = _mine(target.pk, token).update(
+        state=TargetState.PUBLISHED,
+        external_id=result.external_id[:200],
+        external_url=result.url[:500],
+        published_at=timezone.now(),
+        needs_reconcile=False,
+        lease_token=None,
+        last_error="",
+    )
+    if not updated:
+        logger.warning("target %s published after its lease was taken over", target.pk)
+    return TargetState.PUBLISHED
+
+
+def _failed(target: Target, token: uuid.UUID | str, error: PublishError) -> str:
+    now, reason = timezone.now(), str(error)[:500]
+    fields: dict[str, object] = {"lease_token": None, "last_error": reason}
+    if error.kind == "unconfirmable" or (
+        error.kind == "unknown" and target.attempts > len(BACKOFF_SECONDS)
+    ):
+        # Nobody can tell whether it went out: the creator checks ("it's there" / "again").
+        fields |= {"state": TargetState.UNCONFIRMED, "needs_reconcile": True}
+    elif error.kind == "unknown":
+        fields |= {
+            "state": TargetState.UNKNOWN,
+            "needs_reconcile": True,
+            "due_at": now + timedelta(seconds=RECONCILE_AFTER_SECONDS),
+        }
+    elif error.kind == "retry" and target.attempts <= len(BACKOFF_SECONDS):
+        wait = max(BACKOFF_SECONDS[target.attempts - 1], error.retry_after or 0)
+        fields |= {
+            "state": TargetState.RETRY_SCHEDULED,
+            "due_at": now + timedelta(seconds=wait),
+            "needs_reconcile": False,
+        }
+    else:
+        if error.kind == "auth":
+            Account.objects.filter(pk=target.account_id).update(
+                status=AccountStatus.NEEDS_RECONNECT, last_error=reason[:300]
+            )
+            reason = f"{reason} Reconnect the account, then retry."
+        elif error.kind == "retry":
+            reason = f"Gave up after {target.attempts} attempts. {reason}"
+        fields |= {"state": TargetState.DEAD, "last_error": reason[:500], "needs_reconcile": False}
+    _mine(target.pk, token).update(**fields)
+    return str(fields["state"])

@@ -1,0 +1,148 @@
+"""Connected accounts, what is published where, and the state of every (post, account) target.
+
+A target's life: scheduled → claimed → sending → published, or → retry_scheduled → …, or
+→ unknown (the outcome of a send is not known) → reconciled before any retry, or → dead (a
+dead letter, with the reason in words), or unconfirmed (the platform cannot tell us: the
+creator decides). The idempotency key is stored when the target is created, so it exists
+before any network call."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+
+from core.crypto import decrypt, encrypt
+from core.models import TimeStampedModel
+from personas.models import Persona
+
+
+class Platform(models.TextChoices):
+    SANDBOX = "sandbox", "Sandbox (a local timeline, for trying things out)"
+    MASTODON = "mastodon", "Mastodon"
+
+
+class AccountStatus(models.TextChoices):
+    CONNECTED = "connected", "Connected"
+    NEEDS_RECONNECT = "reconnect", "Needs reconnecting"
+
+
+class Account(TimeStampedModel):
+    """A workspace's connection to one account on a platform. Tokens are encrypted at rest
+    (MultiFernet, FIELD_ENCRYPTION_KEYS) and never shown, logged or put in the admin."""
+
+    workspace_path = "workspace"
+
+    workspace = models.ForeignKey(
+        "accounts.Workspace", on_delete=models.CASCADE, related_name="publishing_accounts"
+    )
+    platform = models.CharField(max_length=20, choices=Platform.choices)
+    name = models.CharField(max_length=200)  # @handle@instance, as the creator knows it
+    base_url = models.URLField(blank=True)  # the Mastodon instance
+    access_token_encrypted = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=AccountStatus.choices, default=AccountStatus.CONNECTED
+    )
+    last_error = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()}: {self.name}"
+
+    @property
+    def access_token(self) -> str:
+        return decrypt(self.access_token_encrypted) if self.access_token_encrypted else ""
+
+    def set_access_token(self, token: str) -> None:
+        self.access_token_encrypted = encrypt(token) if token else ""
+
+
+class Publication(TimeStampedModel):
+    """A post to publish: its text, for a persona, at a time (UTC; shown in the persona's
+    zone), to one or more accounts (its targets)."""
+
+    workspace_path = "persona__workspace"
+
+    persona = models.ForeignKey(Persona, on_delete=models.CASCADE, related_name="publications")
+    text = models.TextField(max_length=25_000)
+    scheduled_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.text[:40]} @ {self.scheduled_at:%Y-%m-%d %H:%M}"
+
+
+class TargetState(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    CLAIMED = "claimed", "Claimed"
+    SENDING = "sending", "Sending"
+    PUBLISHED = "published", "Published"
+    RETRY_SCHEDULED = "retry", "Will retry"
+    UNKNOWN = "unknown", "Checking whether it went out"
+    UNCONFIRMED = "unconfirmed", "Unconfirmed: please check"
+    DEAD = "dead", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# Waiting on the scheduler (due_at says when).
+DUE_STATES = (TargetState.SCHEDULED, TargetState.RETRY_SCHEDULED, TargetState.UNKNOWN)
+# Being worked on by a worker holding the lease.
+WORKING_STATES = (TargetState.CLAIMED, TargetState.SENDING)
+
+
+class Target(TimeStampedModel):
+    """One (publication, account) pair: published exactly once, whatever fails around it."""
+
+    workspace_path = "publication__persona__workspace"
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="targets")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="targets")
+    state = models.CharField(
+        max_length=12, choices=TargetState.choices, default=TargetState.SCHEDULED
+    )
+    due_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # A send whose outcome is unknown: the next attempt asks the platform first.
+    needs_reconcile = models.BooleanField(default=False)
+    # Sent with every attempt (Mastodon's Idempotency-Key, the sandbox's key): created with the
+    # target, so it is in the database before any request carries it.
+    idempotency_key = models.UUIDField(default=uuid.uuid4, editable=False)
+    lease_token = models.UUIDField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    first_sent_at = models.DateTimeField(null=True, blank=True)
+    external_id = models.CharField(max_length=200, blank=True)
+    external_url = models.URLField(max_length=500, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["publication", "account"], name="target_once"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                condition=Q(state__in=["scheduled", "retry", "unknown"]),
+                name="target_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publication_id} → {self.account} ({self.state})"
+
+
+class SandboxPost(models.Model):
+    """The sandbox platform's timeline: what a sandbox account published (demo and tests).
+    The idempotency key is unique, as a real platform's would be honoured."""
+
+    workspace_path = "account__workspace"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="sandbox_posts")
+    idempotency_key = models.UUIDField(unique=True)
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.text[:40]

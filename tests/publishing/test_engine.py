@@ -1,0 +1,189 @@
+"""Publishing exactly once, against a local server that speaks Mastodon's API (faults
+included) and the sandbox: whatever fails, no post goes out twice and none is lost."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from publishing import engine, services
+from publishing.models import Account, AccountStatus, Target, TargetState
+from tests.factories import PersonaFactory
+from tests.fakes.mastodon_server import running_fake_mastodon
+
+pytestmark = pytest.mark.django_db
+TEXT = "Raising prices is a promise to your best customers: keep it."
+
+
+@pytest.fixture
+def persona(workspace):
+    return PersonaFactory(workspace=workspace)
+
+
+@pytest.fixture
+def mastodon():
+    with running_fake_mastodon() as fake:
+        yield fake
+
+
+def _account(persona, fake=None) -> Account:
+    """A Mastodon account on the fake server, or (no fake) a sandbox account."""
+    return services.account_connect(
+        workspace=persona.workspace,
+        role="owner",
+        platform="mastodon" if fake else "sandbox",
+        name="@creator@example.social" if fake else "Practice timeline",
+        base_url=fake.base_url if fake else "",
+        access_token="token-1" if fake else "",
+    )
+
+
+def _schedule(persona, *accounts, text=TEXT):
+    return services.publication_schedule(
+        persona=persona,
+        role="owner",
+        user=None,
+        text=text,
+        scheduled_at=timezone.now() - timedelta(seconds=1),
+        accounts=list(accounts),
+    )
+
+
+def _run_sweep() -> list[str]:
+    """What the beat sweep and the workers do, in this process."""
+    return [
+        engine.target_send(target_id=target_id, token=token)
+        for target_id, token in engine.claim_due()
+    ]
+
+
+def _due_now(target: Target) -> None:
+    Target.objects.filter(pk=target.pk).update(due_at=timezone.now())
+
+
+def test_a_post_goes_out_once_with_its_url_and_the_token_is_never_stored_plain(persona, mastodon):
+    account = _account(persona, mastodon)
+    assert "token-1" not in account.access_token_encrypted  # encrypted at rest
+    publication = _schedule(persona, account, _account(persona))  # Mastodon and the sandbox
+    assert sorted(_run_sweep()) == ["published", "published"]
+    assert _run_sweep() == []  # nothing is due any more
+    mastodon_target = publication.targets.get(account=account)
+    assert mastodon_target.external_url == mastodon.statuses[0]["url"]
+    assert len(mastodon.statuses) == 1
+
+
+def test_a_dropped_connection_is_reconciled_not_sent_again(persona, mastodon):
+    target = _schedule(persona, _account(persona, mastodon)).targets.get()
+    mastodon.fail_next.append(("drop",))  # it is made, but we never hear back
+    assert _run_sweep() == ["unknown"]
+    target.refresh_from_db()
+    assert target.state == TargetState.UNKNOWN and target.needs_reconcile
+    _due_now(target)
+    assert _run_sweep() == ["published"]  # the same key: Mastodon answers with the first one
+    assert len(mastodon.statuses) == 1
+
+
+def test_a_worker_that_died_mid_send_is_reconciled_by_the_sweep(persona, mastodon, settings):
+    target = _schedule(persona, _account(persona, mastodon)).targets.get()
+    [(target_id, _token)] = engine.claim_due()
+    # The worker marked it SENDING, sent it, and died before writing the answer.
+    Target.objects.filter(pk=target_id).update(
+        state=TargetState.SENDING, claimed_at=timezone.now() - timedelta(seconds=999)
+    )
+    mastodon._status(TEXT, str(target.idempotency_key))
+    assert engine.reclaim_expired() == 1
+    target.refresh_from_db()
+    assert target.state == TargetState.UNKNOWN and target.needs_reconcile
+    assert _run_sweep() == ["published"]
+    assert len(mastodon.statuses) == 1
+
+
+def test_rate_limits_back_off_as_the_platform_says_then_a_dead_letter(persona, mastodon):
+    target = _schedule(persona, _account(persona, mastodon)).targets.get()
+    mastodon.fail_next.append((429, {"error": "Too many requests"}, {"Retry-After": "300"}))
+    assert _run_sweep() == ["retry"]
+    target.refresh_from_db()
+    wait = (target.due_at - timezone.now()).total_seconds()
+    assert 290 < wait <= 300  # Retry-After beats the 30 s of the first backoff step
+    waits = []
+    for _ in range(5):  # 500s: 2 m, 10 m, 30 m, 1 h, then a dead letter
+        mastodon.fail_next.append((500, {"error": "Internal server error"}, {}))
+        _due_now(target)
+        _run_sweep()
+        target.refresh_from_db()
+        waits.append(round((target.due_at - timezone.now()).total_seconds() / 60))
+    assert waits[:4] == [2, 10, 30, 60]
+    assert target.state == TargetState.DEAD
+    assert "Gave up after 6 attempts" in target.last_error and "500" in target.last_error
+    services.target_retry_now(target=target, role="owner")  # "retry now" from the page
+    assert _run_sweep() == ["published"] and len(mastodon.statuses) == 1
+
+
+def test_a_refused_token_asks_for_a_reconnect_and_siblings_are_not_resent(persona, mastodon):
+    sandbox = _account(persona)
+    broken = services.account_connect(
+        workspace=persona.workspace,
+        role="owner",
+        platform="mastodon",
+        name="@old@example.social",
+        base_url=mastodon.base_url,
+        access_token="revoked",
+    )
+    publication = _schedule(persona, sandbox, broken)
+    assert sorted(_run_sweep()) == ["dead", "published"]
+    broken.refresh_from_db()
+    assert broken.status == AccountStatus.NEEDS_RECONNECT
+    dead = publication.targets.get(account=broken)
+    assert "Reconnect the account" in dead.last_error
+    services.target_retry_now(target=dead, role="owner")
+    _run_sweep()
+    assert sandbox.sandbox_posts.count() == 1  # the one that succeeded was never sent again
+
+
+def test_a_post_the_platform_refuses_is_a_dead_letter_in_words(persona, mastodon):
+    target = _schedule(persona, _account(persona, mastodon), text="x" * 600).targets.get()
+    assert _run_sweep() == ["dead"]
+    target.refresh_from_db()
+    assert "character limit of 500" in target.last_error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_never_claim_the_same_target(persona):
+    import threading
+
+    from django.db import connections
+
+    account = _account(persona)
+    for n in range(60):
+        _schedule(persona, account, text=f"{TEXT} {n}")
+    claims: list[list] = []
+    start = threading.Barrier(2)
+
+    def claim() -> None:
+        try:
+            start.wait()
+            claims.append(engine.claim_due(limit=40))
+        finally:
+            connections.close_all()
+
+    sweeps = [threading.Thread(target=claim) for _ in range(2)]
+    for sweep in sweeps:
+        sweep.start()
+    for sweep in sweeps:
+        sweep.join()
+    ids = [target_id for batch in claims for target_id, _ in batch]
+    assert len(ids) == len(set(ids))  # SKIP LOCKED: no target in both batches
+    assert len(ids) == 60 or min(len(batch) for batch in claims) == 0  # all, or one was first
+    assert Target.objects.filter(state=TargetState.CLAIMED).count() == len(ids)
+
+
+def test_cancel_stops_what_is_not_sent_and_refuses_while_sending(persona, mastodon):
+    publication = _schedule(persona, _account(persona, mastodon))
+    assert services.publication_cancel(publication=publication, role="owner") == 1
+    assert _run_sweep() == [] and mastodon.statuses == []
+    second = _schedule(persona, _account(persona, mastodon))
+    Target.objects.filter(publication=second).update(state=TargetState.SENDING)
+    with pytest.raises(Exception, match="being published right now"):
+        services.publication_cancel(publication=second, role="owner")
