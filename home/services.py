@@ -16,6 +16,9 @@ from personas.selectors import persona_named
 from personas.services import persona_create
 from posts.rules import check_post
 from posts.services import posts_bulk_import
+from publishing.models import Platform
+from publishing.selectors import accounts_of
+from publishing.services import account_connect
 
 DEMO_EMAIL = "demo@contenttwin.local"
 DEMO_PASSWORD = "contenttwin-demo"
@@ -58,4 +61,11 @@ def demo_account_ensure() -> tuple[User, Persona]:
         for text, days, impressions, likes, comments, reposts in DEMO_POSTS
     ]
     posts_bulk_import(persona=persona, values=rows)  # skips posts it already has
+    if not accounts_of(workspace).exists():  # publishing works offline: a practice timeline
+        account_connect(
+            workspace=workspace,
+            role=Role.OWNER,
+            platform=Platform.SANDBOX,
+            name="Practice timeline",
+        )
     return user, persona

@@ -114,3 +114,16 @@ def target_confirm_published(*, target: Target, role: str, url: str = "") -> Tar
         raise ValidationError("Only an unconfirmed post can be marked as published.")
     target.refresh_from_db()
     return target
+
+
+@transaction.atomic
+def target_discard(*, target: Target, role: str) -> Target:
+    """A dead letter the creator gives up on."""
+    require(role, Action.EDIT)
+    updated = Target.objects.filter(
+        pk=target.pk, state__in=(TargetState.DEAD, TargetState.UNCONFIRMED)
+    ).update(state=TargetState.CANCELLED, lease_token=None)
+    if not updated:
+        raise ValidationError("Only a failed or unconfirmed post can be discarded.")
+    target.refresh_from_db()
+    return target

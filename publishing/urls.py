@@ -3,5 +3,12 @@ from django.urls import path
 from publishing import views
 
 urlpatterns = [
+    path("", views.queue, name="publishing_queue"),
+    path("accounts/", views.accounts, name="publishing_accounts"),
+    path("schedule/<int:variation_id>/", views.schedule, name="publishing_schedule"),
+    path("targets/<int:target_id>/retry/", views.target_retry, name="target_retry"),
+    path("targets/<int:target_id>/discard/", views.target_discard, name="target_discard"),
+    path("targets/<int:target_id>/published/", views.target_confirm, name="target_confirm"),
+    path("posts/<int:publication_id>/cancel/", views.publication_cancel, name="publication_cancel"),
     path("sandbox/<int:account_id>/", views.sandbox_timeline, name="sandbox_timeline"),
 ]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 import factory
 
@@ -10,6 +10,7 @@ from personas.models import Persona
 from posts.models import ImportBatch, Post
 from posts.rules import text_hash
 from publishing.models import Account as PublishingAccount
+from publishing.models import Publication, Target
 from voice.models import Overlay, VoiceAnalysis, VoiceProfile
 
 PASSWORD = "correct-horse-battery-staple"
@@ -218,6 +219,34 @@ class PublishingAccountFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Practice timeline {n}")
 
 
+class PublicationFactory(PersonaOwnedFactory):
+    class Meta:
+        model = Publication
+
+    persona = factory.SubFactory(PersonaFactory)
+    text = "Raising prices is a promise to your best customers."
+    scheduled_at = factory.LazyFunction(lambda: datetime.now(UTC))
+
+
+class TargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Target
+
+    publication = factory.SubFactory(PublicationFactory)
+    account = factory.LazyAttribute(
+        lambda o: PublishingAccountFactory(workspace=o.publication.persona.workspace)
+    )
+    due_at = factory.LazyFunction(lambda: datetime.now(UTC))
+    state = "dead"
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: object) -> dict[str, object]:
+        workspace = kwargs.pop("workspace", None)
+        if workspace is not None and "publication" not in kwargs:
+            kwargs["publication"] = PublicationFactory(workspace=workspace)
+        return kwargs
+
+
 FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     User: UserFactory,
     Workspace: WorkspaceFactory,
@@ -234,4 +263,6 @@ FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     Rewrite: RewriteFactory,
     Lesson: LessonFactory,
     PublishingAccount: PublishingAccountFactory,
+    Publication: PublicationFactory,
+    Target: TargetFactory,
 }

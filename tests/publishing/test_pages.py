@@ -1,0 +1,127 @@
+"""Publishing in the browser's terms: connect accounts, schedule an accepted draft in the
+persona's time zone (DST included), watch it publish, recover a dead letter."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from publishing import engine
+from publishing.models import Account, Publication, Target, TargetState
+from tests.conftest import client_for
+from tests.factories import PersonaFactory, VariationFactory
+from tests.fakes.mastodon_server import running_fake_mastodon
+
+pytestmark = pytest.mark.django_db
+LISBON = ZoneInfo("Europe/Lisbon")
+
+
+@pytest.fixture
+def draft(workspace):
+    persona = PersonaFactory(workspace=workspace, timezone="Europe/Lisbon")
+    return VariationFactory(generation__persona=persona, status="accepted")
+
+
+def _publish_due() -> None:
+    for target_id, token in engine.claim_due():
+        engine.target_send(target_id=target_id, token=token)
+
+
+def test_connect_schedule_and_watch_it_publish(owner_client, draft):
+    page = owner_client.get(reverse("publishing_accounts")).content.decode()
+    assert "No account connected yet" in page
+    owner_client.post(
+        reverse("publishing_accounts"), {"platform": "sandbox", "name": "Practice timeline"}
+    )
+    account = Account.objects.get()
+    card = owner_client.get(reverse("generation_detail", args=[draft.generation_id]))
+    assert reverse("publishing_schedule", args=[draft.pk]) in card.content.decode()
+
+    soon = datetime.now(UTC).astimezone(LISBON) + timedelta(minutes=2)
+    response = owner_client.post(
+        reverse("publishing_schedule", args=[draft.pk]),
+        {"text": draft.text, "when": soon.strftime("%Y-%m-%dT%H:%M"), "accounts": [account.pk]},
+    )
+    assert response.status_code == 302
+    publication = Publication.objects.get()
+    assert publication.scheduled_at.astimezone(LISBON).strftime("%H:%M") == soon.strftime("%H:%M")
+    queue = owner_client.get(reverse("publishing_queue")).content.decode()
+    assert "Scheduled" in queue and "Practice timeline" in queue
+    Target.objects.update(due_at=datetime.now(UTC))  # the time has come
+    _publish_due()
+    queue = owner_client.get(reverse("publishing_queue")).content.decode()
+    assert "Published" in queue
+    timeline = owner_client.get(reverse("sandbox_timeline", args=[account.pk])).content.decode()
+    assert draft.text[:40] in timeline
+
+
+@pytest.mark.parametrize(
+    ("local", "utc"),
+    [
+        ("2027-03-28T09:00", "2027-03-28 08:00"),  # the day Lisbon moves to summer time
+        ("2027-10-31T09:00", "2027-10-31 09:00"),  # the day it moves back
+        ("2027-07-01T09:00", "2027-07-01 08:00"),
+        ("2027-12-01T09:00", "2027-12-01 09:00"),
+    ],
+)
+def test_nine_in_lisbon_stays_nine_in_lisbon_across_dst(owner_client, draft, local, utc):
+    account = Account.objects.create(
+        workspace=draft.generation.persona.workspace, platform="sandbox", name="x"
+    )
+    response = owner_client.post(
+        reverse("publishing_schedule", args=[draft.pk]),
+        {"text": "Nine o'clock post.", "when": local, "accounts": [account.pk]},
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    stored = Publication.objects.get().scheduled_at.astimezone(UTC)
+    assert stored.strftime("%Y-%m-%d %H:%M") == utc
+    assert stored.astimezone(LISBON).hour == 9
+
+
+def test_a_time_in_the_past_is_refused_and_what_was_typed_kept(owner_client, draft):
+    account = Account.objects.create(
+        workspace=draft.generation.persona.workspace, platform="sandbox", name="x"
+    )
+    response = owner_client.post(
+        reverse("publishing_schedule", args=[draft.pk]),
+        {"text": "My edited text", "when": "2020-01-01T09:00", "accounts": [account.pk]},
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "That time has passed" in page and "My edited text" in page
+    assert not Publication.objects.exists()
+
+
+def test_a_dead_letter_is_retried_from_the_page(owner, workspace, draft):
+    client = client_for(owner, workspace)
+    with running_fake_mastodon() as fake:
+        client.post(
+            reverse("publishing_accounts"),
+            {
+                "platform": "mastodon",
+                "name": "@me@fake.social",
+                "base_url": fake.base_url,
+                "access_token": "token-1",
+            },
+        )
+        account = Account.objects.get()
+        assert "token-1" not in client.get(reverse("publishing_accounts")).content.decode()
+        when = (datetime.now(UTC) + timedelta(minutes=5)).astimezone(LISBON)
+        client.post(
+            reverse("publishing_schedule", args=[draft.pk]),
+            {"text": "x" * 600, "when": when.strftime("%Y-%m-%dT%H:%M"), "accounts": [account.pk]},
+        )
+        Target.objects.update(due_at=datetime.now(UTC))
+        _publish_due()
+        target = Target.objects.get()
+        assert target.state == TargetState.DEAD
+        queue = client.get(reverse("publishing_queue")).content.decode()
+        assert "character limit of 500" in queue and "Retry now" in queue
+        Publication.objects.update(text="Short enough now.")
+        client.post(reverse("target_retry", args=[target.pk]))
+        _publish_due()
+        target.refresh_from_db()
+        assert target.state == TargetState.PUBLISHED and len(fake.statuses) == 1
