@@ -327,5 +327,8 @@ LOGGING = {
         "django.server": {"level": "ERROR"},
         "django.db.backends": {"level": "INFO"},
         "pgserver": {"level": "WARNING"},
+        # One line per outgoing request is noise at volume; failures are logged by our code.
+        "httpx": {"level": "WARNING"},
+        "httpx2": {"level": "WARNING"},
     },
 }

@@ -19,7 +19,7 @@ from personas.models import Persona
 
 
 class Platform(models.TextChoices):
-    SANDBOX = "sandbox", "Sandbox (a local timeline, for trying things out)"
+    SANDBOX = "sandbox", "Practice (sandbox)"
     MASTODON = "mastodon", "Mastodon"
 
 
@@ -47,7 +47,7 @@ class Account(TimeStampedModel):
     last_error = models.CharField(max_length=300, blank=True)
 
     def __str__(self) -> str:
-        return f"{self.get_platform_display()}: {self.name}"
+        return f"{self.name} · {self.get_platform_display()}"
 
     @property
     def access_token(self) -> str:

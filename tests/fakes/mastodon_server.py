@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import threading
 import time
 from collections.abc import Iterator
@@ -27,6 +28,9 @@ class FakeMastodon:
         self.by_key: dict[str, dict[str, Any]] = {}
         self.requests = 0
         self.fail_next: list[tuple[Any, ...]] = []
+        # A share of requests that fail at random (benchmarks): a 429, a 500 or a drop.
+        self.fault_rate = 0.0
+        self._random = random.Random(7)
         self._ids = itertools.count(100)
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -87,6 +91,14 @@ class FakeMastodon:
                 with fake._lock:
                     fake.requests += 1
                     fault = fake.fail_next.pop(0) if fake.fail_next else None
+                    if fault is None and fake._random.random() < fake.fault_rate:
+                        fault = fake._random.choice(
+                            [
+                                (429, {"error": "Too many requests"}, {"Retry-After": "5"}),
+                                (500, {"error": "Internal server error"}, {}),
+                                ("drop",),
+                            ]
+                        )
                 if self.path != "/api/v1/statuses":
                     return self._send(404, {"error": "Record not found"})
                 if self.headers.get("Authorization") != f"Bearer {fake.token}":
