@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('publishing', '0001_initial'),
+        ("publishing", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='account',
-            name='platform',
-            field=models.CharField(choices=[('sandbox', 'Practice (sandbox)'), ('mastodon', 'Mastodon')], max_length=20),
+            model_name="account",
+            name="platform",
+            field=models.CharField(
+                choices=[("sandbox", "Practice (sandbox)"), ("mastodon", "Mastodon")], max_length=20
+            ),
         ),
     ]
