@@ -4,6 +4,8 @@ the same PostgreSQL as the app â€” the embedded one unless DATABASE_URL is set â
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
 import sys
 from pathlib import Path
 
@@ -44,3 +46,18 @@ def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
     return ordered[index]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def worker_pid() -> int | None:
+    """The Celery worker's main process (the one whose children are its pool)."""
+    listing = subprocess.run(["ps", "-eo", "pid,ppid,args"], capture_output=True, text=True)
+    rows = [line.split(None, 2) for line in listing.stdout.splitlines()[1:]]
+    workers = {int(pid): int(ppid) for pid, ppid, args in rows if "contentapp worker" in args}
+    mains = [pid for pid, ppid in workers.items() if ppid not in workers]
+    return mains[0] if mains else None

@@ -18,30 +18,14 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 
-from _setup import ROOT, setup
+from _setup import ROOT, free_port, setup, worker_pid
 
 os.environ.setdefault("GENERATIONS_PER_HOUR", "10000")
 os.environ.setdefault("GENERATIONS_PER_DAY", "10000")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def worker_pid() -> int | None:
-    """The Celery worker's main process (the one whose children are its pool)."""
-    listing = subprocess.run(["ps", "-eo", "pid,ppid,args"], capture_output=True, text=True)
-    rows = [line.split(None, 2) for line in listing.stdout.splitlines()[1:]]
-    workers = {int(pid): int(ppid) for pid, ppid, args in rows if "contentapp worker" in args}
-    mains = [pid for pid, ppid in workers.items() if ppid not in workers]
-    return mains[0] if mains else None
 
 
 def make_jobs(args: argparse.Namespace) -> dict[str, list[int]]:

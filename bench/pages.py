@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -21,7 +20,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import requests
-from _setup import ROOT, percentile, setup
+from _setup import ROOT, free_port, percentile, setup
 
 EMAIL, PASSWORD = "bench-pages@example.com", "bench-pages-password-1"
 PAGES = ["/dashboard/", "/posts/", "/voice/"]
@@ -72,12 +71,6 @@ def seed(posts: int) -> None:
         raw = analyse([WeightedPost(p.text) for p in sample])
         version_create(persona=persona, raw=raw, origin="bench", user=user)
     print(f"persona {persona.pk}: {Post.objects.filter(persona=persona).count():,} posts")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def sign_in(base: str) -> dict[str, str]:

@@ -24,15 +24,7 @@ import sys
 import time
 from datetime import timedelta
 
-from _setup import ROOT, percentile, setup
-
-
-def worker_pid() -> int | None:
-    listing = subprocess.run(["ps", "-eo", "pid,ppid,args"], capture_output=True, text=True)
-    rows = [line.split(None, 2) for line in listing.stdout.splitlines()[1:]]
-    workers = {int(pid): int(ppid) for pid, ppid, args in rows if "contentapp worker" in args}
-    mains = [pid for pid, ppid in workers.items() if ppid not in workers]
-    return mains[0] if mains else None
+from _setup import ROOT, percentile, setup, worker_pid
 
 
 def beat_pid() -> int | None:
