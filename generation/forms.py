@@ -31,7 +31,9 @@ class GenerateForm(forms.Form):
 
 class RejectForm(forms.Form):
     reasons = forms.MultipleChoiceField(
-        choices=RejectReason.choices, widget=forms.CheckboxSelectMultiple
+        choices=RejectReason.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Pick at least one reason: it is how the next drafts improve."},
     )
     note = forms.CharField(
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})

@@ -188,14 +188,11 @@ def _act(request: HttpRequest, variation_id: int, action, form_class=None) -> Ht
     variation = _variation(request, variation_id)
     form = form_class(request.POST) if form_class else None
     if form is not None and not form.is_valid():
+        if form_class is RejectForm:  # the reject form shows its errors beside its fields
+            return _card(request, variation, reject_form=form)
         error = " ".join(e for errs in form.errors.values() for e in errs)
         messages.error(request, error)
-        return _card(
-            request,
-            variation,
-            error=error,
-            **({"reject_form": form} if form_class is RejectForm else {}),
-        )
+        return _card(request, variation, error=error)
     try:
         done = action(variation, form.cleaned_data if form else {})
     except ValidationError as error:

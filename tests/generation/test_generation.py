@@ -217,7 +217,9 @@ def test_rejecting_needs_a_reason_and_keeps_the_note(owner, workspace, persona):
         HTTP_HX_REQUEST="true",
     )
     page = response.content.decode()
-    assert "This field is required" in page
+    legend = page.index("Why? (pick at least one)")
+    error = page.index("Pick at least one reason")
+    assert legend < error < page.index('name="reasons"')  # beside the reasons, not above
     assert "my careful note" in page
     variation.refresh_from_db()
     assert variation.status == VariationStatus.PROPOSED
