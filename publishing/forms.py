@@ -9,6 +9,9 @@ from django.utils import timezone
 
 from publishing.models import Account, Platform
 
+# The most one post may hold, per platform (Mastodon's default instance limit).
+MAX_LENGTH = {Platform.MASTODON: 500}
+
 
 class AccountForm(forms.Form):
     platform = forms.ChoiceField(choices=Platform.choices)
@@ -55,6 +58,19 @@ class ScheduleForm(forms.Form):
         self.zone = ZoneInfo(zone)
         self.fields["accounts"].queryset = accounts
         self.fields["when"].help_text = f"In {zone}."
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        text, accounts = cleaned.get("text") or "", cleaned.get("accounts") or []
+        for account in accounts:
+            limit = MAX_LENGTH.get(account.platform)
+            if limit and len(text) > limit:
+                self.add_error(
+                    "text",
+                    f"{account.get_platform_display()} allows {limit} characters; this post has "
+                    f"{len(text)}. Shorten it, or leave {account.name} out.",
+                )
+        return cleaned
 
     def clean_when(self) -> datetime:
         when: datetime = self.cleaned_data["when"]

@@ -112,16 +112,31 @@ def test_a_dead_letter_is_retried_from_the_page(owner, workspace, draft):
         when = (datetime.now(UTC) + timedelta(minutes=5)).astimezone(LISBON)
         client.post(
             reverse("publishing_schedule", args=[draft.pk]),
-            {"text": "x" * 600, "when": when.strftime("%Y-%m-%dT%H:%M"), "accounts": [account.pk]},
+            {"text": "Short.", "when": when.strftime("%Y-%m-%dT%H:%M"), "accounts": [account.pk]},
         )
         Target.objects.update(due_at=datetime.now(UTC))
+        refusal = {"error": "Validation failed: Media IDs are invalid"}
+        fake.fail_next.append((422, refusal, {}))  # the server refuses this post
         _publish_due()
         target = Target.objects.get()
         assert target.state == TargetState.DEAD
         queue = client.get(reverse("publishing_queue")).content.decode()
-        assert "character limit of 500" in queue and "Retry now" in queue
-        Publication.objects.update(text="Short enough now.")
+        assert "Media IDs are invalid" in queue and "Retry now" in queue
         client.post(reverse("target_retry", args=[target.pk]))
         _publish_due()
         target.refresh_from_db()
         assert target.state == TargetState.PUBLISHED and len(fake.statuses) == 1
+
+
+def test_a_post_too_long_for_a_platform_is_refused_beside_the_text(owner_client, draft):
+    mastodon = Account.objects.create(
+        workspace=draft.generation.persona.workspace, platform="mastodon", name="@me"
+    )
+    when = (datetime.now(UTC) + timedelta(hours=1)).astimezone(LISBON)
+    response = owner_client.post(
+        reverse("publishing_schedule", args=[draft.pk]),
+        {"text": "y" * 501, "when": when.strftime("%Y-%m-%dT%H:%M"), "accounts": [mastodon.pk]},
+    )
+    assert response.status_code == 422
+    assert "Mastodon allows 500 characters; this post has 501" in response.content.decode()
+    assert not Publication.objects.exists()
