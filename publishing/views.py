@@ -16,7 +16,9 @@ from generation.models import Variation
 from personas.selectors import current_persona
 from publishing import selectors, services
 from publishing.forms import AccountForm, ScheduleForm
-from publishing.models import Account, Platform, Publication, Target
+from publishing.models import DUE_STATES, WORKING_STATES, Account, Platform, Publication, Target
+
+PENDING_STATES = (*DUE_STATES, *WORKING_STATES)
 
 
 @workspace_view
@@ -25,16 +27,18 @@ def queue(request: HttpRequest) -> HttpResponse:
     persona = current_persona(request, request.workspace)
     if persona is None:
         return redirect("persona_create")
-    return render(
-        request,
-        "publishing/queue.html",
-        {
-            "persona": persona,
-            "publications": selectors.publications_of(persona),
-            "has_accounts": selectors.accounts_of(request.workspace).exists(),
-            "can_edit": role_allows(request.membership.role, Action.EDIT),
-        },
-    )
+    publications = selectors.publications_of(persona)
+    # While something is on its way the list refreshes itself (htmx polls the region).
+    pending = any(t.state in PENDING_STATES for p in publications for t in p.targets.all())
+    context = {
+        "persona": persona,
+        "publications": publications,
+        "pending": pending,
+        "has_accounts": selectors.accounts_of(request.workspace).exists(),
+        "can_edit": role_allows(request.membership.role, Action.EDIT),
+    }
+    template = "publishing/queue.html#publications" if request.htmx else "publishing/queue.html"
+    return render(request, template, context)
 
 
 @workspace_view

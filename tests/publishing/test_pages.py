@@ -50,10 +50,12 @@ def test_connect_schedule_and_watch_it_publish(owner_client, draft):
     assert publication.scheduled_at.astimezone(LISBON).strftime("%H:%M") == soon.strftime("%H:%M")
     queue = owner_client.get(reverse("publishing_queue")).content.decode()
     assert "Scheduled" in queue and "Practice timeline" in queue
+    assert 'hx-trigger="every 5s"' in queue  # the page follows it until it is out
     Target.objects.update(due_at=datetime.now(UTC))  # the time has come
     _publish_due()
-    queue = owner_client.get(reverse("publishing_queue")).content.decode()
-    assert "Published" in queue
+    poll = owner_client.get(reverse("publishing_queue"), HTTP_HX_REQUEST="true").content.decode()
+    assert poll.lstrip().startswith('<div id="publications"') and "Published" in poll
+    assert "every 5s" not in poll  # nothing left on its way: polling stops
     timeline = owner_client.get(reverse("sandbox_timeline", args=[account.pk])).content.decode()
     assert draft.text[:40] in timeline
 
