@@ -105,6 +105,14 @@ class Variation(TimeStampedModel):
     edit_diff = models.TextField(blank=True)  # unified diff of the creator's edits
     decided_at = models.DateTimeField(null=True, blank=True)
     flagged_contradiction = models.BooleanField(default=False)
+    # A decided draft is frozen: refining or regenerating it makes a new revision.
+    revision_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="revisions"
+    )
+
+    @property
+    def decided(self) -> bool:
+        return self.status != VariationStatus.PROPOSED
 
     class Meta:
         ordering = ["rank", "id"]

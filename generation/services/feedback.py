@@ -156,11 +156,20 @@ def decision_record(variation: Variation, kind: str, user: User | None, **fields
     )
 
 
+def _undecided(variation: Variation) -> None:
+    if variation.decided:
+        raise ValidationError(
+            f"This draft is {variation.get_status_display().lower()} and stays as it was "
+            "decided. Refine or regenerate it to make a new revision."
+        )
+
+
 @transaction.atomic
 def variation_accept(
     *, variation: Variation, role: str, user: User, final_text: str | None = None
 ) -> Variation:
     require(role, Action.EDIT)
+    _undecided(variation)
     persona = variation.generation.persona
     if final_text is not None and final_text.strip() and final_text.strip() != variation.text:
         variation.edit_diff = _learn_from_edit(
@@ -183,6 +192,7 @@ def variation_reject(
     *, variation: Variation, role: str, user: User, reasons: list[str], note: str = ""
 ) -> Variation:
     require(role, Action.EDIT)
+    _undecided(variation)
     reasons = [r for r in reasons if r in RejectReason.values]
     if not reasons:
         raise ValidationError("Pick at least one reason: it is how the next drafts improve.")
@@ -215,6 +225,7 @@ def variation_reject(
 @transaction.atomic
 def variation_edit(*, variation: Variation, role: str, user: User, text: str) -> Variation:
     require(role, Action.EDIT)
+    _undecided(variation)
     text = text.strip()
     if not text:
         raise ValidationError("The draft cannot be empty.")

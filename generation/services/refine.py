@@ -20,7 +20,6 @@ from generation.models import (
     Rewrite,
     RewriteKind,
     Variation,
-    VariationStatus,
 )
 from generation.services.context import PROMPT_VERSION, assemble_context
 from generation.services.feedback import decision_record
@@ -131,42 +130,49 @@ def _write(rewrite: Rewrite, variation: Variation) -> tuple[LLMResult, str]:
     return result, warning
 
 
+def _new_revision(variation: Variation) -> Variation:
+    return Variation(
+        generation=variation.generation,
+        angle=variation.angle,
+        rank=variation.rank,
+        revision_of=variation,
+    )
+
+
 @transaction.atomic
 def _store(
     rewrite: Rewrite, variation: Variation, result: LLMResult, warning: str, lease: Lease
 ) -> None:
-    before, score_before = variation.text, variation.score
+    """The new text: in place for an undecided draft; a decided one stays frozen (its badge
+    and text are what was decided) and the new text becomes a revision of it, undecided."""
+    kind = DecisionKind.REFINE if rewrite.kind == RewriteKind.REFINE else DecisionKind.REGENERATE
+    # Kept for good, with the draft as it stood (a regeneration never erases a rejection).
+    decision_record(variation, kind, rewrite.requested_by, note=rewrite.message)
+    draft = _new_revision(variation) if variation.decided else variation
     version = latest_voice_version(variation.generation.persona_id)
     if version is not None:
-        apply_score(variation, score_texts(version, [result.text])[0])
-    variation.text = result.text
-    variation.provider, variation.model, variation.warning = result.provider, result.model, warning
-    fields = list(_REWRITTEN_FIELDS)
-    # Kept for good, with the draft as it was before (a regeneration must not erase a
-    # rejection: the rejection is its own Decision).
-    decision_record(
-        variation,
-        DecisionKind.REFINE if rewrite.kind == RewriteKind.REFINE else DecisionKind.REGENERATE,
-        rewrite.requested_by,
-        text=before,
-        score=score_before,
-        note=rewrite.message,
-    )
+        apply_score(draft, score_texts(version, [result.text])[0])
+    draft.text = result.text
+    draft.provider, draft.model, draft.warning = result.provider, result.model, warning
+    if rewrite.kind == RewriteKind.REGENERATE or draft.pk is None:
+        draft.original_text = result.text
+    if draft.pk is None:
+        draft.save()
+    else:
+        fields = [
+            *_REWRITTEN_FIELDS,
+            *(["original_text"] if kind == DecisionKind.REGENERATE else []),
+        ]
+        draft.save(update_fields=fields)
     if rewrite.kind == RewriteKind.REFINE:
-        RefineMessage.objects.create(variation=variation, role="user", text=rewrite.message)
+        RefineMessage.objects.create(variation=draft, role="user", text=rewrite.message)
         RefineMessage.objects.create(
-            variation=variation,
+            variation=draft,
             role="assistant",
             text=result.text,
-            score=variation.score,
+            score=draft.score,
             provider=result.provider,
         )
-    else:
-        variation.original_text = variation.text
-        variation.status = VariationStatus.PROPOSED
-        variation.reject_reasons, variation.feedback_note, variation.edit_diff = [], "", ""
-        fields += ["original_text", "status", "reject_reasons", "feedback_note", "edit_diff"]
-    variation.save(update_fields=fields)
     lease.progress(100, "Done", status=JobStatus.DONE)  # with the draft, or not at all
 
 

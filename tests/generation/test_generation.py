@@ -348,8 +348,11 @@ def test_regenerate_runs_in_the_background_and_a_failure_is_said_plainly(
     assert "Accept</button>" not in card.content.decode()  # no actions while it is rewritten
     services.rewrite_run(rewrite_id=rewrite.pk)
     variation.refresh_from_db()
-    assert variation.status == VariationStatus.PROPOSED and variation.reject_reasons == []
+    assert variation.status == VariationStatus.REJECTED  # the rejected draft stays as decided
+    revision = variation.revisions.get()
+    assert revision.status == VariationStatus.PROPOSED and revision.text
     assert UsageRecord.objects.filter(purpose="regenerate").count() == 1
+    variation = revision
 
     with running_fake_openai() as fake:
         settings.OPENAI_API_KEY, settings.OPENAI_BASE_URL = "sk-test", fake.base_url
@@ -423,9 +426,10 @@ def test_every_decision_is_kept_even_after_a_regeneration(owner, workspace, pers
     again = services.variation_regenerate(variation=first, role="owner", user=owner)
     services.rewrite_run(rewrite_id=again.pk)
     first.refresh_from_db()
-    assert first.status == VariationStatus.PROPOSED  # the draft is new …
+    assert first.status == VariationStatus.REJECTED  # frozen as decided …
+    assert first.revisions.get().status == VariationStatus.PROPOSED  # … a new draft to decide
     kinds = sorted(Decision.objects.filter(persona=persona).values_list("kind", flat=True))
-    assert kinds == ["accept", "edit", "regenerate", "reject"]  # … its rejection is kept
+    assert kinds == ["accept", "edit", "regenerate", "reject"]  # … and its rejection is kept
     page = client_for(owner, workspace).get(reverse("generation_feedback")).content.decode()
     assert "50 %" in page and "Tone: 1" in page
     assert re.search(r"Edited</dt><dd>1<", page) and re.search(r"Regenerated</dt><dd>1<", page)
@@ -447,3 +451,28 @@ def test_lessons_are_whole_sentences_and_can_be_dropped(owner, workspace, person
     client.post(reverse("lesson_delete", args=[lesson.pk]))
     assert not Lesson.objects.filter(pk=lesson.pk).exists()
     assert "We killed our free plan" not in services.lessons_for(persona)["keep"]
+
+
+def test_a_decided_draft_is_frozen_and_refining_it_makes_a_revision(owner, workspace, persona):
+    generation = _generate(owner, persona, content_type="long")
+    accepted = generation.variations.first()
+    services.variation_accept(variation=accepted, role="owner", user=owner)
+    text = accepted.text
+    client = client_for(owner, workspace)
+    refused = client.post(
+        reverse("variation_reject", args=[accepted.pk]),
+        {"reasons": ["tone"]},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "stays as it was decided" in refused.content.decode()
+    card = client.get(reverse("generation_detail", args=[generation.pk])).content.decode()
+    assert card.count(">Accept</button>") == 2  # only the two undecided drafts offer it
+    rewrite = services.variation_refine(
+        variation=accepted, role="owner", user=owner, message="make it shorter"
+    )
+    services.rewrite_run(rewrite_id=rewrite.pk)
+    accepted.refresh_from_db()
+    assert accepted.status == VariationStatus.ACCEPTED and accepted.text == text
+    revision = accepted.revisions.get()
+    assert revision.status == VariationStatus.PROPOSED and len(revision.text) < len(text)
+    assert [m.role for m in revision.messages.all()] == ["user", "assistant"]
