@@ -184,13 +184,30 @@ def detect(text: str) -> str:
         return ImportFormat.X
     if stripped.startswith(("[", "{")):
         return ImportFormat.JSON
-    first_line = stripped.split("\n", 1)[0]
+    lines = [line for line in stripped.split("\n")[:50] if line.strip()]
+    first_line = lines[0] if lines else ""
     header = {_key(cell) for cell in re.split(r"[,;\t]", first_line)}
     if "sharecommentary" in header:
         return ImportFormat.LINKEDIN
-    if len(header) > 1 and header & set(COLUMN_ALIASES["text"]):
-        return ImportFormat.CSV
+    if header & set(COLUMN_ALIASES["text"]) and (len(header) > 1 or len(lines) > 1):
+        return ImportFormat.CSV  # a known text column, alone ("text") or with others
+    if _consistent_columns(lines):
+        return ImportFormat.CSV  # unknown columns: read as CSV, and say which were found
     return ImportFormat.PASTE
+
+
+def _consistent_columns(lines: list[str]) -> bool:
+    """Three or more lines that all split into the same number (≥ 2) of cells by the header's
+    delimiter: a table, not prose (pasted paragraphs do not keep their comma count)."""
+    if len(lines) < 3:
+        return False
+    delimiter = max(",;\t", key=lines[0].count)
+    try:
+        rows = list(csv.reader(io.StringIO("\n".join(lines[:20])), delimiter=delimiter))
+    except csv.Error:
+        return False
+    widths = {len(row) for row in rows}
+    return len(widths) == 1 and widths.pop() >= 2
 
 
 def parse(

@@ -16,7 +16,13 @@ from zoneinfo import ZoneInfo
 
 from posts.models import METRIC_FIELDS, ContentType
 
-MIN_LENGTH = 50
+MIN_LENGTH = 50  # LinkedIn: shorter is rarely a post worth learning from
+# Short-form platforms: any post is a post (a 20-character tweet is still the creator's voice).
+MIN_LENGTH_BY_PLATFORM = {"linkedin": MIN_LENGTH, "instagram": 10}
+
+
+def min_length(platform: str) -> int:
+    return MIN_LENGTH_BY_PLATFORM.get(platform, 1)
 MAX_COUNT = 10**12  # the most a metric may be (the columns are 64-bit: they hold it)
 SHORT_MAX = 400  # up to this many characters a post counts as short
 # The most a post may hold on each platform (X: long posts of paid accounts; Bluesky counts
@@ -140,9 +146,9 @@ def check_post(
             f"content type “{content_type}” is not one of {', '.join(ContentType.values)}"
         )
         content_type = ""
-    if len(text) < MIN_LENGTH:
+    if len(text) < min_length(platform):
         result.errors.append(
-            f"text is {len(text)} characters; a post needs at least {MIN_LENGTH}"
+            f"text is {len(text)} characters; a post needs at least {min_length(platform)}"
             if text
             else "text is empty"
         )

@@ -101,3 +101,19 @@ def test_windows_1252_and_utf16_are_decoded():
     text = 'text\n"Caf\xe9 culture and startups: a long enough post to be imported."\n'
     assert "Café" in parse(text.encode("cp1252"), "csv").rows[0].values["text"]
     assert "Café" in parse(text.encode("utf-16"), "csv").rows[0].values["text"]
+
+
+def test_csv_is_recognised_by_its_header_even_with_one_or_unknown_columns():
+    from posts import parsers
+    from posts.rules import check_post
+
+    one_column = parsers.parse(b"text\nFirst post here.\nSecond post here.\n")
+    assert one_column.format == "csv" and len(one_column.rows) == 2
+    unknown = b"Words,When\nHello there,2024-01-01\nAnother,2024-01-02\nThird,2024-01-03\n"
+    with pytest.raises(parsers.UnreadableFile, match="Columns found: Words, When"):
+        parsers.parse(unknown)
+    prose = b"Hello, world. This is a post.\n\nI think, therefore I am, and more, here.\n"
+    assert parsers.parse(prose).format == "paste"
+    # Short-form platforms take any post; LinkedIn keeps its minimum.
+    assert check_post({"text": "gm, builders"}, platform="x", timezone="UTC").ok
+    assert not check_post({"text": "gm, builders"}, platform="linkedin", timezone="UTC").ok
