@@ -23,6 +23,8 @@ MIN_LENGTH_BY_PLATFORM = {"linkedin": MIN_LENGTH, "instagram": 10}
 
 def min_length(platform: str) -> int:
     return MIN_LENGTH_BY_PLATFORM.get(platform, 1)
+
+
 MAX_COUNT = 10**12  # the most a metric may be (the columns are 64-bit: they hold it)
 SHORT_MAX = 400  # up to this many characters a post counts as short
 # The most a post may hold on each platform (X: long posts of paid accounts; Bluesky counts
