@@ -67,14 +67,13 @@ def claim_due(limit: int = 500) -> list[tuple[int, uuid.UUID]]:
         .order_by("due_at")
         .values_list("id", flat=True)[:limit]
     )
-    claimed = []
-    for target_id in ids:
-        token = uuid.uuid4()
-        Target.objects.filter(pk=target_id).update(
-            state=TargetState.CLAIMED, lease_token=token, claimed_at=now
-        )
-        claimed.append((target_id, token))
-    return claimed
+    # One token for the batch, in one statement: a claim is (id, token), and any later reclaim
+    # issues a new token, so the old one can no longer write.
+    token = uuid.uuid4()
+    Target.objects.filter(pk__in=ids).update(
+        state=TargetState.CLAIMED, lease_token=token, claimed_at=now
+    )
+    return [(target_id, token) for target_id in ids]
 
 
 def sweep() -> int:
