@@ -64,6 +64,15 @@ class WorkspaceForm(forms.Form):
     name = forms.CharField(max_length=100, label="Workspace name")
 
 
+class ApprovalForm(forms.Form):
+    posts_need_approval = forms.BooleanField(
+        required=False,
+        label="Posts need approval",
+        help_text="Editors' posts wait until an owner or admin approves them; owners' and "
+        "admins' own posts are scheduled at once.",
+    )
+
+
 class InvitationForm(forms.Form):
     email = forms.EmailField(label="Email address")
     role = forms.ChoiceField(choices=Role.choices, initial=Role.EDITOR)

@@ -68,6 +68,8 @@ class Workspace(TimeStampedModel):
 
     name = models.CharField(max_length=100)
     is_personal = models.BooleanField(default=False)
+    # Editors' posts wait for an owner or admin to approve them before they are scheduled.
+    posts_need_approval = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, related_name="created_workspaces"
     )

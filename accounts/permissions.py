@@ -14,6 +14,7 @@ ROLE_RANK: dict[str, int] = {Role.VIEWER: 0, Role.EDITOR: 1, Role.ADMIN: 2, Role
 class Action(StrEnum):
     VIEW = "view"  # read anything in the workspace
     EDIT = "edit"  # create and change content (personas, posts, drafts, schedules)
+    APPROVE = "approve"  # approve or send back posts, where posts need approval
     MANAGE_MEMBERS = "manage_members"  # invite, remove, change roles below owner
     MANAGE_WORKSPACE = "manage_workspace"  # rename, grant owner, delete
 
@@ -21,6 +22,7 @@ class Action(StrEnum):
 _MINIMUM_ROLE: dict[Action, str] = {
     Action.VIEW: Role.VIEWER,
     Action.EDIT: Role.EDITOR,
+    Action.APPROVE: Role.ADMIN,
     Action.MANAGE_MEMBERS: Role.ADMIN,
     Action.MANAGE_WORKSPACE: Role.OWNER,
 }

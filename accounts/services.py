@@ -97,6 +97,13 @@ def workspace_rename(*, workspace: Workspace, role: str, name: str) -> Workspace
     return workspace
 
 
+def workspace_approval_set(*, workspace: Workspace, role: str, required: bool) -> Workspace:
+    require(role, Action.MANAGE_WORKSPACE)
+    workspace.posts_need_approval = required
+    workspace.save(update_fields=["posts_need_approval", "updated_at"])
+    return workspace
+
+
 def invitation_url(invitation: Invitation) -> str:
     return settings.SITE_URL + reverse("invitation_accept", args=[invitation.token])
 

@@ -34,6 +34,7 @@ urlpatterns = [
     ),
     path("settings/", views.workspace_settings, name="workspace_settings"),
     path("settings/rename/", views.workspace_rename, name="workspace_rename"),
+    path("settings/approval/", views.workspace_approval, name="workspace_approval"),
     path("settings/invitations/", views.invitation_create, name="invitation_create"),
     path(
         "settings/invitations/<int:invitation_id>/revoke/",

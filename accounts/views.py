@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import services, throttle
 from accounts.forms import (
+    ApprovalForm,
     InvitationForm,
     RoleForm,
     SignUpForm,
@@ -96,6 +97,9 @@ def _team_context(request: HttpRequest, **extra: object) -> dict[str, object]:
         "assignable_role_values": [v for v in Role.values if can_assign(role, v)],
         "invite_form": InvitationForm(),
         "workspace_form": WorkspaceForm(initial={"name": request.workspace.name}),
+        "approval_form": ApprovalForm(
+            initial={"posts_need_approval": request.workspace.posts_need_approval}
+        ),
         "new_workspace_form": WorkspaceForm(prefix="new"),
     }
     context.update(extra)
@@ -123,6 +127,23 @@ def workspace_rename(request: HttpRequest) -> HttpResponse:
         workspace=request.workspace, role=request.membership.role, name=form.cleaned_data["name"]
     )
     messages.success(request, "Workspace renamed.")
+    return redirect("workspace_settings")
+
+
+@workspace_view
+@require_POST
+def workspace_approval(request: HttpRequest) -> HttpResponse:
+    require(request.membership.role, Action.MANAGE_WORKSPACE)
+    form = ApprovalForm(request.POST)
+    form.is_valid()  # a checkbox: absent means off
+    required = bool(form.cleaned_data.get("posts_need_approval"))
+    services.workspace_approval_set(
+        workspace=request.workspace, role=request.membership.role, required=required
+    )
+    messages.success(
+        request,
+        "Editors' posts now wait for approval." if required else "Posts no longer need approval.",
+    )
     return redirect("workspace_settings")
 
 

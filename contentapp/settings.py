@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "voice",
     "generation",
     "publishing",
+    "calendar_app",
     "home",
 ]
 
@@ -241,6 +242,22 @@ CELERY_BEAT_SCHEDULER = "contentapp.beat:HeartbeatDatabaseScheduler"
 # then counts as "unknown" and is reconciled with the platform before anything else).
 PUBLISH_LEASE_SECONDS = env_int("PUBLISH_LEASE_SECONDS", 120, minimum=10)
 PUBLISH_TIMEOUT_SECONDS = env_int("PUBLISH_TIMEOUT_SECONDS", 20, minimum=1)
+# Platform clients. A platform whose client id is empty is shown as "not configured" (with
+# these names to set); the URLs are the real services' and are only changed for tests.
+X_CLIENT_ID = env_str("X_CLIENT_ID", "")
+X_CLIENT_SECRET = env_str("X_CLIENT_SECRET", "")
+X_AUTHORIZE_URL = env_str("X_AUTHORIZE_URL", "https://x.com/i/oauth2/authorize")
+X_API_URL = env_str("X_API_URL", "https://api.x.com")
+LINKEDIN_CLIENT_ID = env_str("LINKEDIN_CLIENT_ID", "")
+LINKEDIN_CLIENT_SECRET = env_str("LINKEDIN_CLIENT_SECRET", "")
+LINKEDIN_AUTH_URL = env_str("LINKEDIN_AUTH_URL", "https://www.linkedin.com")
+LINKEDIN_API_URL = env_str("LINKEDIN_API_URL", "https://api.linkedin.com")
+LINKEDIN_VERSION = env_str("LINKEDIN_VERSION", "202510")  # the Posts API's monthly version
+THREADS_APP_ID = env_str("THREADS_APP_ID", "")
+THREADS_APP_SECRET = env_str("THREADS_APP_SECRET", "")
+THREADS_AUTHORIZE_URL = env_str("THREADS_AUTHORIZE_URL", "https://threads.net/oauth/authorize")
+THREADS_API_URL = env_str("THREADS_API_URL", "https://graph.threads.net")
+BLUESKY_SERVICE = env_str("BLUESKY_SERVICE", "https://bsky.social")  # the default PDS
 # A running job renews its lease every third of this; a job whose worker died is taken over
 # once it expires (the sweeps below run every JOB_SWEEP_SECONDS).
 JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 30, minimum=3)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("voice/", include("voice.urls")),
     path("generate/", include("generation.urls")),
     path("publishing/", include("publishing.urls")),
+    path("calendar/", include("calendar_app.urls")),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
-__all__ = ["InvalidToken", "decrypt", "encrypt"]
+__all__ = ["InvalidToken", "decrypt", "encrypt", "rotate"]
 
 
 def _fernet() -> MultiFernet:
@@ -21,3 +21,8 @@ def decrypt(token: str, *, ttl: int | None = None) -> str:
     """The plaintext; raises InvalidToken when the token was tampered with, made with an
     unknown key, or is older than `ttl` seconds."""
     return _fernet().decrypt(token.encode(), ttl=ttl).decode()
+
+
+def rotate(token: str) -> str:
+    """The same secret encrypted with the newest key (its timestamp kept)."""
+    return _fernet().rotate(token.encode()).decode()

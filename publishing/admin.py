@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from publishing.models import Account, Publication, SandboxPost, Target
+from publishing.models import Account, OAuthApp, Publication, PublicationEvent, SandboxPost, Target
 
 
 @admin.register(Account)
@@ -9,13 +9,21 @@ class AccountAdmin(admin.ModelAdmin):
     list_filter = ("platform", "status")
     search_fields = ("name", "workspace__name")
     # Tokens never appear in the admin.
-    exclude = ("access_token_encrypted",)
+    exclude = ("access_token_encrypted", "refresh_token_encrypted")
     raw_id_fields = ("workspace",)
+
+
+class PublicationEventInline(admin.TabularInline):
+    model = PublicationEvent
+    extra = 0
+    readonly_fields = ("created_at", "actor", "action", "detail")
 
 
 @admin.register(Publication)
 class PublicationAdmin(admin.ModelAdmin):
-    list_display = ("persona", "scheduled_at", "created_by")
+    list_display = ("persona", "scheduled_at", "approval", "created_by")
+    list_filter = ("approval",)
+    inlines = [PublicationEventInline]
     search_fields = ("text", "persona__name")
     raw_id_fields = ("persona", "created_by")
 
@@ -33,3 +41,16 @@ class SandboxPostAdmin(admin.ModelAdmin):
     list_display = ("account", "created_at")
     search_fields = ("text",)
     raw_id_fields = ("account",)
+
+
+@admin.register(OAuthApp)
+class OAuthAppAdmin(admin.ModelAdmin):
+    list_display = ("base_url", "created_at")
+    exclude = ("client_secret_encrypted",)  # never shown
+
+
+@admin.register(PublicationEvent)
+class PublicationEventAdmin(admin.ModelAdmin):
+    list_display = ("publication", "action", "actor", "created_at")
+    list_filter = ("action",)
+    raw_id_fields = ("publication", "actor")

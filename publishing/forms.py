@@ -7,41 +7,79 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.utils import timezone
 
+from language.text import grapheme_count, x_weighted_length
 from publishing.models import Account, Platform
 
-# The most one post may hold, per platform (Mastodon's default instance limit).
-MAX_LENGTH = {Platform.MASTODON: 500}
+
+def platform_problem(account: Account, text: str) -> str:
+    """What the account's platform would refuse in this text, in words ("" when nothing)."""
+    limit, measure, unit = LIMITS.get(account.platform, (0, len, "characters"))
+    size = measure(text)
+    if limit and size > limit:
+        return (
+            f"{account.get_platform_display()} allows {limit} {unit}; this post has {size}. "
+            f"Shorten it, or leave {account.name} out."
+        )
+    if account.platform == Platform.BLUESKY and len(text.encode()) > 3000:
+        return f"Bluesky allows 3,000 bytes; this post has {len(text.encode())}."
+    return ""
 
 
-class AccountForm(forms.Form):
-    platform = forms.ChoiceField(choices=Platform.choices)
-    name = forms.CharField(max_length=200, label="Name", help_text="How you know the account.")
+# The most one post may hold, per platform, and how the platform counts: X weighs characters
+# (most scripts beyond Latin count double, a link counts 23), Bluesky counts graphemes,
+# Mastodon characters (500 is the default instance limit).
+LIMITS = {
+    Platform.X: (280, x_weighted_length, "weighted characters"),
+    Platform.BLUESKY: (300, grapheme_count, "characters"),
+    Platform.MASTODON: (500, len, "characters"),
+    Platform.THREADS: (500, len, "characters"),
+    Platform.LINKEDIN: (3000, len, "characters"),
+}
+
+
+class NamedChannelForm(forms.Form):
+    """The practice timeline and the manual channel: only a name."""
+
+    name = forms.CharField(max_length=200, label="Name", help_text="How you know the channel.")
+
+
+class MastodonForm(forms.Form):
     base_url = forms.URLField(
+        assume_scheme="https",
+        label="Your Mastodon server",
+        help_text="e.g. https://mastodon.social — you sign in there and allow ContentTwin to "
+        "post (scopes write:statuses and read).",
+    )
+
+
+class BlueskyForm(forms.Form):
+    handle = forms.CharField(max_length=200, label="Handle", help_text="e.g. you.bsky.social")
+    app_password = forms.CharField(
+        label="App password",
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Settings → Privacy and security → App passwords. Stored encrypted; never "
+        "shown again. Not your account password.",
+    )
+    service = forms.URLField(
         required=False,
         assume_scheme="https",
-        label="Server",
-        help_text="Mastodon: your server's address, e.g. https://mastodon.social",
-    )
-    access_token = forms.CharField(
-        required=False,
-        label="Access token",
-        widget=forms.PasswordInput(render_value=False),
-        help_text="Mastodon: Preferences → Development → New application (scopes write:statuses "
-        "and read), then copy “Your access token”. Stored encrypted; never shown again.",
+        label="Server (PDS)",
+        help_text="Leave empty for bsky.social.",
     )
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        if cleaned.get("platform") == Platform.MASTODON:
-            if not cleaned.get("base_url"):
-                self.add_error("base_url", "Which Mastodon server is the account on?")
-            if not cleaned.get("access_token"):
-                self.add_error("access_token", "Paste the application's access token.")
-        return cleaned
+
+class WebhookForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Name", help_text="e.g. Zapier → newsletter")
+    url = forms.URLField(
+        assume_scheme="https",
+        label="Endpoint",
+        help_text="Receives each post as signed JSON at its time (header "
+        "X-ContentTwin-Signature; the signing secret is shown once, after connecting).",
+    )
 
 
-class ScheduleForm(forms.Form):
-    """When (in the persona's time zone) and where a draft is published."""
+class PostTimeForm(forms.Form):
+    """Text and a wall-clock time in the persona's zone, checked against each account's limits."""
 
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), max_length=25_000)
     when = forms.DateTimeField(
@@ -49,27 +87,21 @@ class ScheduleForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    accounts = forms.ModelMultipleChoiceField(
-        queryset=Account.objects.none(), widget=forms.CheckboxSelectMultiple, label="Publish to"
-    )
 
-    def __init__(self, *args: Any, accounts: Any, zone: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, zone: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.zone = ZoneInfo(zone)
-        self.fields["accounts"].queryset = accounts
         self.fields["when"].help_text = f"In {zone}."
+
+    def chosen_accounts(self) -> list[Account]:
+        return list(self.cleaned_data.get("accounts") or [])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        text, accounts = cleaned.get("text") or "", cleaned.get("accounts") or []
-        for account in accounts:
-            limit = MAX_LENGTH.get(account.platform)
-            if limit and len(text) > limit:
-                self.add_error(
-                    "text",
-                    f"{account.get_platform_display()} allows {limit} characters; this post has "
-                    f"{len(text)}. Shorten it, or leave {account.name} out.",
-                )
+        text = cleaned.get("text") or ""
+        for account in self.chosen_accounts():
+            if problem := platform_problem(account, text):
+                self.add_error("text", problem)
         return cleaned
 
     def clean_when(self) -> datetime:
@@ -80,3 +112,26 @@ class ScheduleForm(forms.Form):
         if aware < timezone.now() - timedelta(minutes=1):
             raise forms.ValidationError("That time has passed; pick a time from now on.")
         return aware
+
+
+class ScheduleForm(PostTimeForm):
+    """When (in the persona's time zone) and where a draft is published."""
+
+    accounts = forms.ModelMultipleChoiceField(
+        queryset=Account.objects.none(), widget=forms.CheckboxSelectMultiple, label="Publish to"
+    )
+
+    def __init__(self, *args: Any, accounts: Any, zone: str, **kwargs: Any) -> None:
+        super().__init__(*args, zone=zone, **kwargs)
+        self.fields["accounts"].queryset = accounts
+
+
+class EditForm(PostTimeForm):
+    """A scheduled post's text and time; its accounts stay."""
+
+    def __init__(self, *args: Any, accounts: list[Account], zone: str, **kwargs: Any) -> None:
+        super().__init__(*args, zone=zone, **kwargs)
+        self.accounts = accounts
+
+    def chosen_accounts(self) -> list[Account]:
+        return self.accounts

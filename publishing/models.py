@@ -9,18 +9,28 @@ before any network call."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from core.crypto import decrypt, encrypt
 from core.models import TimeStampedModel
 from personas.models import Persona
 
+EXPIRES_SOON = timedelta(days=3)
+
 
 class Platform(models.TextChoices):
     SANDBOX = "sandbox", "Practice (sandbox)"
     MASTODON = "mastodon", "Mastodon"
+    BLUESKY = "bluesky", "Bluesky"
+    X = "x", "X"
+    LINKEDIN = "linkedin", "LinkedIn"
+    THREADS = "threads", "Threads"
+    WEBHOOK = "webhook", "Webhook (your own endpoint)"
+    MANUAL = "manual", "Manual (you post it yourself)"
 
 
 class AccountStatus(models.TextChoices):
@@ -39,8 +49,16 @@ class Account(TimeStampedModel):
     )
     platform = models.CharField(max_length=20, choices=Platform.choices)
     name = models.CharField(max_length=200)  # @handle@instance, as the creator knows it
-    base_url = models.URLField(blank=True)  # the Mastodon instance
+    # The Mastodon instance, the Bluesky PDS, or the webhook's endpoint.
+    base_url = models.URLField(blank=True)
+    # The platform's id for the account: Bluesky DID, X user id, LinkedIn person URN, Threads
+    # user id (what posts are made as).
+    external_user_id = models.CharField(max_length=200, blank=True)
+    # Secrets, encrypted: the access token (the webhook's signing secret), the refresh token
+    # (Bluesky's refreshJwt, X/LinkedIn/Threads refresh tokens).
     access_token_encrypted = models.TextField(blank=True)
+    refresh_token_encrypted = models.TextField(blank=True)
+    token_expires_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(
         max_length=10, choices=AccountStatus.choices, default=AccountStatus.CONNECTED
     )
@@ -56,10 +74,51 @@ class Account(TimeStampedModel):
     def set_access_token(self, token: str) -> None:
         self.access_token_encrypted = encrypt(token) if token else ""
 
+    @property
+    def refresh_token(self) -> str:
+        return decrypt(self.refresh_token_encrypted) if self.refresh_token_encrypted else ""
+
+    def set_refresh_token(self, token: str) -> None:
+        self.refresh_token_encrypted = encrypt(token) if token else ""
+
+    @property
+    def health(self) -> str:
+        """valid / expires soon / needs reconnect, for the accounts page."""
+        if self.status == AccountStatus.NEEDS_RECONNECT:
+            return "Needs reconnecting"
+        if self.token_expires_at and self.token_expires_at - timezone.now() < EXPIRES_SOON:
+            # A refresh token renews it at the next send; without one the creator must.
+            return "Renews at the next post" if self.refresh_token_encrypted else "Expires soon"
+        return "Valid"
+
+
+class OAuthApp(TimeStampedModel):
+    """The OAuth client ContentTwin registered on one Mastodon server (POST /api/v1/apps):
+    Mastodon has no central developer portal, so each instance gets its own app."""
+
+    base_url = models.URLField(unique=True)
+    client_id = models.CharField(max_length=200)
+    client_secret_encrypted = models.TextField()
+
+    def __str__(self) -> str:
+        return self.base_url
+
+    @property
+    def client_secret(self) -> str:
+        return decrypt(self.client_secret_encrypted)
+
+
+class Approval(models.TextChoices):
+    NOT_NEEDED = "not_needed", "No approval needed"
+    PENDING = "pending", "Waiting for approval"
+    APPROVED = "approved", "Approved"
+    SENT_BACK = "sent_back", "Sent back"
+
 
 class Publication(TimeStampedModel):
     """A post to publish: its text, for a persona, at a time (UTC; shown in the persona's
-    zone), to one or more accounts (its targets)."""
+    zone), to one or more accounts (its targets). In a workspace where posts need approval,
+    an editor's post waits (its targets in DRAFT) until an owner or admin approves it."""
 
     workspace_path = "persona__workspace"
 
@@ -69,12 +128,38 @@ class Publication(TimeStampedModel):
     created_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    approval = models.CharField(
+        max_length=10, choices=Approval.choices, default=Approval.NOT_NEEDED
+    )
+    review_comment = models.CharField(max_length=1000, blank=True)
 
     def __str__(self) -> str:
         return f"{self.text[:40]} @ {self.scheduled_at:%Y-%m-%d %H:%M}"
 
 
+class PublicationEvent(models.Model):
+    """The activity log of a post: who did what, when (ContentTwin itself when actor is
+    empty: published, failed)."""
+
+    workspace_path = "publication__persona__workspace"
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    detail = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class TargetState(models.TextChoices):
+    DRAFT = "draft", "Waiting for approval"
     SCHEDULED = "scheduled", "Scheduled"
     CLAIMED = "claimed", "Claimed"
     SENDING = "sending", "Sending"
@@ -83,6 +168,7 @@ class TargetState(models.TextChoices):
     UNKNOWN = "unknown", "Checking whether it went out"
     UNCONFIRMED = "unconfirmed", "Unconfirmed: please check"
     DEAD = "dead", "Failed"
+    HANDOFF = "handoff", "Your turn to post it"
     CANCELLED = "cancelled", "Cancelled"
 
 
@@ -109,6 +195,9 @@ class Target(TimeStampedModel):
     # Sent with every attempt (Mastodon's Idempotency-Key, the sandbox's key): created with the
     # target, so it is in the database before any request carries it.
     idempotency_key = models.UUIDField(default=uuid.uuid4, editable=False)
+    # Idempotency material a platform lets us choose or gives us mid-way, committed before the
+    # request that uses it: Bluesky's record key (a TID), Threads' container id.
+    platform_ref = models.CharField(max_length=100, blank=True)
     lease_token = models.UUIDField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     first_sent_at = models.DateTimeField(null=True, blank=True)

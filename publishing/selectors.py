@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import Prefetch, QuerySet
 
 from accounts.models import Workspace
 from personas.models import Persona
-from publishing.models import Account, Publication, Target
+from publishing.models import (
+    Account,
+    Approval,
+    Publication,
+    PublicationEvent,
+    Target,
+    TargetState,
+)
 
 
 def accounts_of(workspace: Workspace) -> QuerySet[Account]:
@@ -20,3 +29,61 @@ def publications_of(persona: Persona, *, limit: int = 50) -> list[Publication]:
         )
         .order_by("-scheduled_at")[:limit]
     )
+
+
+def scheduled_times(persona: Persona, start: datetime, end: datetime) -> set[datetime]:
+    """When the persona has a post that is still going out (or went out) in [start, end]."""
+    return set(
+        Publication.objects.filter(
+            persona=persona,
+            scheduled_at__range=(start, end),
+            targets__state__in=[s for s in TargetState.values if s != TargetState.CANCELLED],
+        ).values_list("scheduled_at", flat=True)
+    )
+
+
+def publications_between(
+    workspace: Workspace,
+    start: datetime,
+    end: datetime,
+    *,
+    persona_id: int | None = None,
+    account_id: int | None = None,
+    state: str = "",
+) -> list[Publication]:
+    """The workspace's posts scheduled in [start, end), with persona, targets and accounts
+    (three queries, however many there are), filtered by persona, account and target state."""
+    publications = Publication.objects.filter(
+        persona__workspace=workspace, scheduled_at__gte=start, scheduled_at__lt=end
+    )
+    if persona_id:
+        publications = publications.filter(persona_id=persona_id)
+    if account_id:
+        publications = publications.filter(targets__account_id=account_id)
+    if state:
+        publications = publications.filter(targets__state=state)
+    return list(
+        publications.distinct()
+        .select_related("persona")
+        .prefetch_related(
+            Prefetch("targets", queryset=Target.objects.select_related("account").order_by("id"))
+        )
+        .order_by("scheduled_at", "id")
+    )
+
+
+def publication_with_log(publication_id: int) -> Publication:
+    return (
+        Publication.objects.select_related("persona", "created_by")
+        .prefetch_related(
+            Prefetch("targets", queryset=Target.objects.select_related("account").order_by("id")),
+            Prefetch("events", queryset=PublicationEvent.objects.select_related("actor")),
+        )
+        .get(pk=publication_id)
+    )
+
+
+def awaiting_approval(workspace: Workspace) -> QuerySet[Publication]:
+    return Publication.objects.filter(
+        persona__workspace=workspace, approval__in=(Approval.PENDING, Approval.SENT_BACK)
+    ).select_related("persona", "created_by")

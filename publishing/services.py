@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User, Workspace
-from accounts.permissions import Action, require
+from accounts.permissions import Action, require, role_allows
 from personas.models import Persona
+from publishing.adapters.base import Tokens
 from publishing.models import (
     DUE_STATES,
     WORKING_STATES,
     Account,
+    AccountStatus,
+    Approval,
     Platform,
     Publication,
+    PublicationEvent,
     Target,
     TargetState,
 )
@@ -31,14 +37,41 @@ def account_connect(
     name: str,
     base_url: str = "",
     access_token: str = "",
+    tokens: Tokens | None = None,
+    external_user_id: str = "",
 ) -> Account:
+    """A new connection, or — the same account on the same platform connected again — the
+    existing one with fresh tokens (its scheduled posts keep going to it)."""
     require(role, Action.EDIT)
     if platform not in Platform.values:
         raise ValidationError(f"Unknown platform “{platform}”.")
-    account = Account(workspace=workspace, platform=platform, name=name.strip(), base_url=base_url)
-    account.set_access_token(access_token)
+    tokens = tokens or Tokens(access_token=access_token)
+    account = None
+    if external_user_id:
+        account = (
+            Account.objects.select_for_update()
+            .filter(workspace=workspace, platform=platform, external_user_id=external_user_id)
+            .first()
+        )
+    account = account or Account(workspace=workspace, platform=platform)
+    account.name, account.base_url = name.strip(), base_url
+    account.external_user_id = external_user_id
+    account.set_access_token(tokens.access_token)
+    account.set_refresh_token(tokens.refresh_token)
+    account.token_expires_at = tokens.expires_at
+    account.status, account.last_error = AccountStatus.CONNECTED, ""
     account.save()
     return account
+
+
+def _log(publication: Publication, user: User | None, action: str, detail: str = "") -> None:
+    PublicationEvent.objects.create(
+        publication=publication, actor=user, action=action, detail=detail[:1000]
+    )
+
+
+def _needs_approval(persona: Persona, role: str) -> bool:
+    return persona.workspace.posts_need_approval and not role_allows(role, Action.APPROVE)
 
 
 @transaction.atomic
@@ -51,7 +84,8 @@ def publication_schedule(
     scheduled_at: datetime,
     accounts: list[Account],
 ) -> Publication:
-    """A post for `accounts` at `scheduled_at` (aware; stored in UTC): one target each."""
+    """A post for `accounts` at `scheduled_at` (aware; stored in UTC): one target each. Where
+    posts need approval, an editor's post waits (targets in DRAFT) for an owner or admin."""
     require(role, Action.EDIT)
     text = text.strip()
     if not text:
@@ -62,32 +96,135 @@ def publication_schedule(
         raise ValidationError("That account belongs to another workspace.")
     if timezone.is_naive(scheduled_at):
         raise ValidationError("A time needs its time zone.")
+    waits = _needs_approval(persona, role)
     publication = Publication.objects.create(
-        persona=persona, text=text, scheduled_at=scheduled_at, created_by=user
+        persona=persona,
+        text=text,
+        scheduled_at=scheduled_at,
+        created_by=user,
+        approval=Approval.PENDING if waits else Approval.NOT_NEEDED,
     )
+    state = TargetState.DRAFT if waits else TargetState.SCHEDULED
     Target.objects.bulk_create(
-        Target(publication=publication, account=account, due_at=scheduled_at)
+        Target(publication=publication, account=account, due_at=scheduled_at, state=state)
         for account in accounts
     )
+    names = ", ".join(account.name for account in accounts)
+    _log(publication, user, "submitted for approval" if waits else "scheduled", names)
+    return publication
+
+
+def _locked_targets(publication: Publication) -> list[Target]:
+    targets = list(
+        Target.objects.select_for_update().filter(publication=publication).select_related("account")
+    )
+    if any(t.state in (*WORKING_STATES, TargetState.UNKNOWN) for t in targets):
+        raise ValidationError(
+            "This post is being published right now; wait a moment, then check where it went."
+        )
+    return targets
+
+
+@transaction.atomic
+def publication_approve(*, publication: Publication, role: str, user: User | None) -> Publication:
+    require(role, Action.APPROVE)
+    if publication.approval not in (Approval.PENDING, Approval.SENT_BACK):
+        raise ValidationError("This post is not waiting for approval.")
+    _locked_targets(publication)
+    Target.objects.filter(publication=publication, state=TargetState.DRAFT).update(
+        state=TargetState.SCHEDULED, due_at=max(publication.scheduled_at, timezone.now())
+    )
+    publication.approval, publication.review_comment = Approval.APPROVED, ""
+    publication.save(update_fields=["approval", "review_comment", "updated_at"])
+    _log(publication, user, "approved")
     return publication
 
 
 @transaction.atomic
-def publication_cancel(*, publication: Publication, role: str) -> int:
-    """Cancel every target not yet sent. Refused while one is being sent (it may go out)."""
-    require(role, Action.EDIT)
-    targets = Target.objects.select_for_update().filter(publication=publication)
-    if any(t.state in WORKING_STATES for t in targets):
-        raise ValidationError(
-            "This post is being published right now; wait a moment, then check where it went."
-        )
-    return targets.filter(state__in=DUE_STATES).update(
-        state=TargetState.CANCELLED, lease_token=None
-    )
+def publication_send_back(
+    *, publication: Publication, role: str, user: User | None, comment: str
+) -> Publication:
+    require(role, Action.APPROVE)
+    comment = comment.strip()
+    if not comment:
+        raise ValidationError("Say what should change, so the author knows.")
+    if publication.approval != Approval.PENDING:
+        raise ValidationError("Only a post waiting for approval can be sent back.")
+    publication.approval, publication.review_comment = Approval.SENT_BACK, comment[:1000]
+    publication.save(update_fields=["approval", "review_comment", "updated_at"])
+    _log(publication, user, "sent back", comment)
+    return publication
 
 
 @transaction.atomic
-def target_retry_now(*, target: Target, role: str) -> Target:
+def publication_edit(
+    *,
+    publication: Publication,
+    role: str,
+    user: User | None,
+    text: str | None = None,
+    scheduled_at: datetime | None = None,
+) -> Publication:
+    """New text and/or time. Targets not sent yet are replaced: a new idempotency key (new
+    content is a new post), due at the new time; an edit is refused once a target is claimed,
+    being sent, or out (what is out cannot be changed). Where posts need approval, an editor's
+    new text goes back for approval."""
+    require(role, Action.EDIT)
+    targets = _locked_targets(publication)
+    if any(t.state in (TargetState.PUBLISHED, TargetState.UNCONFIRMED) for t in targets):
+        raise ValidationError(
+            "Part of this post is already out (or may be): what is published cannot be "
+            "changed. Cancel what is left and schedule a new post instead."
+        )
+    changes = []
+    if text is not None and text.strip() != publication.text:
+        if not text.strip():
+            raise ValidationError("Write the post first.")
+        publication.text = text.strip()
+        changes.append("text")
+    if scheduled_at is not None and scheduled_at != publication.scheduled_at:
+        if timezone.is_naive(scheduled_at):
+            raise ValidationError("A time needs its time zone.")
+        publication.scheduled_at = scheduled_at
+        changes.append("time")
+    if not changes:
+        return publication
+    waits = "text" in changes and _needs_approval(publication.persona, role)
+    if waits:
+        publication.approval = Approval.PENDING
+    publication.save(update_fields=["text", "scheduled_at", "approval", "updated_at"])
+    pending = publication.approval in (Approval.PENDING, Approval.SENT_BACK)
+    for target in targets:
+        if target.state in (TargetState.CANCELLED, TargetState.HANDOFF):
+            continue
+        target.state = TargetState.DRAFT if pending else TargetState.SCHEDULED
+        target.due_at, target.attempts = publication.scheduled_at, 0
+        target.last_error, target.platform_ref, target.needs_reconcile = "", "", False
+        if "text" in changes:
+            target.idempotency_key = uuid.uuid4()
+        target.save()
+    when = timezone.localtime(publication.scheduled_at, ZoneInfo(publication.persona.timezone))
+    detail = f"to {when:%a %d %b %H:%M}" if changes == ["time"] else " and ".join(changes)
+    _log(publication, user, "rescheduled" if changes == ["time"] else "edited", detail)
+    return publication
+
+
+@transaction.atomic
+def publication_cancel(*, publication: Publication, role: str, user: User | None = None) -> int:
+    """Cancel every target not yet sent (deleting a post is this: nothing goes out after it).
+    Refused while one is being sent (it may go out)."""
+    require(role, Action.EDIT)
+    _locked_targets(publication)
+    cancelled = Target.objects.filter(
+        publication=publication, state__in=(*DUE_STATES, TargetState.DRAFT, TargetState.HANDOFF)
+    ).update(state=TargetState.CANCELLED, lease_token=None)
+    if cancelled:
+        _log(publication, user, "cancelled", f"{cancelled} account(s)")
+    return cancelled
+
+
+@transaction.atomic
+def target_retry_now(*, target: Target, role: str, user: User | None = None) -> Target:
     """A dead letter (or an unconfirmed post the creator wants sent again) goes out at the
     next sweep; the idempotency key stays, so a platform that saw it never shows it twice."""
     require(role, Action.EDIT)
@@ -97,14 +234,19 @@ def target_retry_now(*, target: Target, role: str) -> Target:
     if not updated:
         raise ValidationError("Only a failed or unconfirmed post can be sent again.")
     target.refresh_from_db()
+    _log(target.publication, user, "retried", target.account.name)
     return target
 
 
 @transaction.atomic
-def target_confirm_published(*, target: Target, role: str, url: str = "") -> Target:
-    """The creator checked: an unconfirmed post is there."""
+def target_confirm_published(
+    *, target: Target, role: str, user: User | None = None, url: str = ""
+) -> Target:
+    """The creator checked (an unconfirmed post is there) or posted it (the manual channel)."""
     require(role, Action.EDIT)
-    updated = Target.objects.filter(pk=target.pk, state=TargetState.UNCONFIRMED).update(
+    updated = Target.objects.filter(
+        pk=target.pk, state__in=(TargetState.UNCONFIRMED, TargetState.HANDOFF)
+    ).update(
         state=TargetState.PUBLISHED,
         external_url=url[:500],
         published_at=timezone.now(),
@@ -113,17 +255,19 @@ def target_confirm_published(*, target: Target, role: str, url: str = "") -> Tar
     if not updated:
         raise ValidationError("Only an unconfirmed post can be marked as published.")
     target.refresh_from_db()
+    _log(target.publication, user, "marked as published", f"{target.account.name} {url}".strip())
     return target
 
 
 @transaction.atomic
-def target_discard(*, target: Target, role: str) -> Target:
+def target_discard(*, target: Target, role: str, user: User | None = None) -> Target:
     """A dead letter the creator gives up on."""
     require(role, Action.EDIT)
     updated = Target.objects.filter(
-        pk=target.pk, state__in=(TargetState.DEAD, TargetState.UNCONFIRMED)
+        pk=target.pk, state__in=(TargetState.DEAD, TargetState.UNCONFIRMED, TargetState.HANDOFF)
     ).update(state=TargetState.CANCELLED, lease_token=None)
     if not updated:
         raise ValidationError("Only a failed or unconfirmed post can be discarded.")
     target.refresh_from_db()
+    _log(target.publication, user, "discarded", target.account.name)
     return target

@@ -5,7 +5,10 @@ from publishing import views
 urlpatterns = [
     path("", views.queue, name="publishing_queue"),
     path("accounts/", views.accounts, name="publishing_accounts"),
-    path("schedule/<int:variation_id>/", views.schedule, name="publishing_schedule"),
+    path("connect/<str:platform>/", views.oauth_start, name="oauth_start"),
+    path("oauth/<str:platform>/callback/", views.oauth_callback, name="oauth_callback"),
+    path("posts/<int:publication_id>/", views.publication_detail, name="publication_detail"),
+    path("posts/<int:publication_id>/review/", views.publication_review, name="publication_review"),
     path("targets/<int:target_id>/retry/", views.target_retry, name="target_retry"),
     path("targets/<int:target_id>/discard/", views.target_discard, name="target_discard"),
     path("targets/<int:target_id>/published/", views.target_confirm, name="target_confirm"),

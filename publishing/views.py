@@ -1,22 +1,29 @@
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.middleware import workspace_view
 from accounts.permissions import Action, require, role_allows
 from accounts.selectors import get_object_for
 from core.http import render_form
-from generation.models import Variation
 from personas.selectors import current_persona
-from publishing import selectors, services
-from publishing.forms import AccountForm, ScheduleForm
+from publishing import oauth, selectors, services
+from publishing.adapters.base import PublishError
+from publishing.adapters.bluesky import create_session
+from publishing.forms import BlueskyForm, EditForm, MastodonForm, NamedChannelForm, WebhookForm
 from publishing.models import DUE_STATES, WORKING_STATES, Account, Platform, Publication, Target
+from publishing.oauth import providers as oauth_providers
 
 PENDING_STATES = (*DUE_STATES, *WORKING_STATES)
 
@@ -41,72 +48,231 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+CONNECT_FORMS = {
+    Platform.SANDBOX: NamedChannelForm,
+    Platform.MANUAL: NamedChannelForm,
+    Platform.MASTODON: MastodonForm,
+    Platform.BLUESKY: BlueskyForm,
+    Platform.WEBHOOK: WebhookForm,
+}
+
+
+def _callback_url(request: HttpRequest, platform: str) -> str:
+    return request.build_absolute_uri(reverse("oauth_callback", args=[platform]))
+
+
 @workspace_view
 def accounts(request: HttpRequest) -> HttpResponse:
-    form = AccountForm(request.POST or None)
+    """Connected accounts with their health, and a way to connect each platform."""
+    forms = {platform: form(prefix=platform) for platform, form in CONNECT_FORMS.items()}
+    status = 200
     if request.method == "POST":
         require(request.membership.role, Action.EDIT)
+        platform = request.POST.get("platform", "")
+        if platform not in CONNECT_FORMS:
+            raise Http404
+        form = forms[platform] = CONNECT_FORMS[platform](request.POST, prefix=platform)
         if form.is_valid():
-            account = services.account_connect(
-                workspace=request.workspace, role=request.membership.role, **form.cleaned_data
-            )
-            messages.success(request, f"Connected {account}.")
-            return redirect("publishing_accounts")
+            try:
+                return _connect(request, platform, form.cleaned_data)
+            except PublishError as error:
+                form.add_error(None, str(error))
+        status = 422
+    oauth = oauth_providers()
     context = {
-        "form": form,
+        "forms": forms,
         "accounts": selectors.accounts_of(request.workspace),
         "can_edit": role_allows(request.membership.role, Action.EDIT),
+        "oauth_platforms": [
+            (platform, Platform(platform).label, bool(p.client_id), p.setting_names)
+            for platform, p in oauth.items()
+        ],
     }
-    return render_form(request, "publishing/accounts.html", context, form=form)
+    return render(request, "publishing/accounts.html", context, status=status)
+
+
+def _connect(request: HttpRequest, platform: str, data: dict) -> HttpResponse:
+    """Connect from a submitted form; Mastodon goes on to its server to be authorised."""
+    workspace, role = request.workspace, request.membership.role
+    if platform == Platform.MASTODON:
+        url, pending = oauth.authorization_start(
+            platform=platform,
+            base_url=data["base_url"].rstrip("/"),
+            redirect_uri=_callback_url(request, platform),
+        )
+        request.session[f"oauth:{platform}"] = pending | {"workspace": workspace.pk}
+        return redirect(url)
+    if platform == Platform.BLUESKY:
+        service = (data.get("service") or settings.BLUESKY_SERVICE).rstrip("/")
+        did, handle, tokens = create_session(service, data["handle"], data["app_password"])
+        account = services.account_connect(
+            workspace=workspace,
+            role=role,
+            platform=platform,
+            name=f"@{handle}",
+            base_url=service,
+            tokens=tokens,
+            external_user_id=did,
+        )
+    elif platform == Platform.WEBHOOK:
+        secret = secrets.token_urlsafe(32)
+        account = services.account_connect(
+            workspace=workspace,
+            role=role,
+            platform=platform,
+            name=data["name"],
+            base_url=data["url"],
+            access_token=secret,
+        )
+        messages.warning(
+            request,
+            f"Signing secret for {account.name} (shown this once; keep it with the "
+            f"receiver): {secret}",
+        )
+    else:
+        account = services.account_connect(
+            workspace=workspace, role=role, platform=platform, name=data["name"]
+        )
+    messages.success(request, f"Connected {account}.")
+    return redirect("publishing_accounts")
 
 
 @workspace_view
-def schedule(request: HttpRequest, variation_id: int) -> HttpResponse:
-    """Schedule a draft (as it stands) to one or more connected accounts."""
-    variation = get_object_for(
-        request.user,
-        Variation,
-        variation_id,
-        action=Action.EDIT,
-        queryset=Variation.objects.select_related("generation__persona"),
+@require_POST
+def oauth_start(request: HttpRequest, platform: str) -> HttpResponse:
+    """X, LinkedIn, Threads: off to the platform to authorise ContentTwin."""
+    require(request.membership.role, Action.EDIT)
+    if platform not in oauth_providers():
+        raise Http404
+    try:
+        url, pending = oauth.authorization_start(
+            platform=platform, base_url="", redirect_uri=_callback_url(request, platform)
+        )
+    except PublishError as error:
+        messages.error(request, str(error))
+        return redirect("publishing_accounts")
+    request.session[f"oauth:{platform}"] = pending | {"workspace": request.workspace.pk}
+    return redirect(url)
+
+
+@workspace_view
+def oauth_callback(request: HttpRequest, platform: str) -> HttpResponse:
+    """Back from the platform: the code becomes tokens, the tokens an account."""
+    pending = request.session.pop(f"oauth:{platform}", None)
+    if pending is None or pending.get("workspace") != request.workspace.pk:
+        messages.error(
+            request, "That connection was not started here (or took too long). Try again."
+        )
+        return redirect("publishing_accounts")
+    if request.GET.get("error"):
+        reason = request.GET.get("error_description") or request.GET["error"]
+        messages.error(request, f"{Platform(platform).label} did not connect: {reason}.")
+        return redirect("publishing_accounts")
+    try:
+        tokens, external_id, name = oauth.authorization_finish(
+            pending=pending,
+            callback_url=request.build_absolute_uri(),
+            redirect_uri=_callback_url(request, platform),
+        )
+    except PublishError as error:
+        messages.error(request, str(error))
+        return redirect("publishing_accounts")
+    account = services.account_connect(
+        workspace=request.workspace,
+        role=request.membership.role,
+        platform=platform,
+        name=name,
+        base_url=pending["base_url"],
+        tokens=tokens,
+        external_user_id=external_id,
     )
-    persona = variation.generation.persona
-    form = ScheduleForm(
+    messages.success(request, f"Connected {account}.")
+    return redirect("publishing_accounts")
+
+
+@workspace_view
+def publication_detail(request: HttpRequest, publication_id: int) -> HttpResponse:
+    """One post: its text and time (editable until it goes out), where it goes, approval, and
+    its activity log."""
+    publication = get_object_for(request.user, Publication, publication_id)
+    publication = selectors.publication_with_log(publication.pk)
+    role = request.membership.role
+    zone = publication.persona.timezone
+    form = EditForm(
         request.POST or None,
-        initial={"text": variation.text},
-        accounts=selectors.accounts_of(request.workspace),
-        zone=persona.timezone,
+        initial={
+            "text": publication.text,
+            "when": timezone.localtime(publication.scheduled_at, ZoneInfo(zone)),
+        },
+        zone=zone,
+        accounts=[t.account for t in publication.targets.all() if t.state != "cancelled"],
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.publication_schedule(
-                persona=persona,
-                role=variation.user_role,
-                user=request.user,
-                text=form.cleaned_data["text"],
-                scheduled_at=form.cleaned_data["when"],
-                accounts=list(form.cleaned_data["accounts"]),
+    if request.method == "POST":
+        require(role, Action.EDIT)
+        if form.is_valid():
+            try:
+                services.publication_edit(
+                    publication=publication,
+                    role=role,
+                    user=request.user,
+                    text=form.cleaned_data["text"],
+                    scheduled_at=form.cleaned_data["when"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Saved.")
+                return redirect("publication_detail", publication.pk)
+    context = {
+        "publication": publication,
+        "form": form,
+        "zone": zone,
+        "can_edit": role_allows(role, Action.EDIT),
+        "can_approve": role_allows(role, Action.APPROVE),
+    }
+    return render_form(request, "publishing/publication.html", context, form=form)
+
+
+@workspace_view
+@require_POST
+def publication_review(request: HttpRequest, publication_id: int) -> HttpResponse:
+    """Approve, or send back with a comment."""
+    publication = get_object_for(request.user, Publication, publication_id, action=Action.APPROVE)
+    try:
+        if request.POST.get("decision") == "approve":
+            services.publication_approve(
+                publication=publication, role=publication.user_role, user=request.user
             )
-        except ValidationError as error:
-            form.add_error(None, error)
+            messages.success(request, "Approved: it is scheduled.")
         else:
-            messages.success(request, "Scheduled. It will be published at the time you chose.")
-            return redirect("publishing_queue")
-    context = {"form": form, "variation": variation, "persona": persona}
-    return render_form(request, "publishing/schedule.html", context, form=form)
+            services.publication_send_back(
+                publication=publication,
+                role=publication.user_role,
+                user=request.user,
+                comment=request.POST.get("comment", ""),
+            )
+            messages.success(request, "Sent back with your comment.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("publication_detail", publication.pk)
 
 
-def _target_action(action: Callable[..., Target], done: str) -> Callable[..., HttpResponse]:
+def _target_action(
+    action: Callable[..., Target], done: str, *, with_url: bool = False
+) -> Callable[..., HttpResponse]:
     @workspace_view
     @require_POST
     def view(request: HttpRequest, target_id: int) -> HttpResponse:
         target = get_object_for(request.user, Target, target_id, action=Action.EDIT)
         try:
-            action(target=target, role=target.user_role)
+            extra = {"url": request.POST.get("url", "")} if with_url else {}
+            action(target=target, role=target.user_role, user=request.user, **extra)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, done)
+        if request.POST.get("next") == "post":
+            return redirect("publication_detail", target.publication_id)
         return redirect("publishing_queue")
 
     return view
@@ -114,7 +280,9 @@ def _target_action(action: Callable[..., Target], done: str) -> Callable[..., Ht
 
 target_retry = _target_action(services.target_retry_now, "It goes out again in a moment.")
 target_discard = _target_action(services.target_discard, "Discarded.")
-target_confirm = _target_action(services.target_confirm_published, "Marked as published.")
+target_confirm = _target_action(
+    services.target_confirm_published, "Marked as published.", with_url=True
+)
 
 
 @workspace_view
@@ -122,7 +290,9 @@ target_confirm = _target_action(services.target_confirm_published, "Marked as pu
 def publication_cancel(request: HttpRequest, publication_id: int) -> HttpResponse:
     publication = get_object_for(request.user, Publication, publication_id, action=Action.EDIT)
     try:
-        cancelled = services.publication_cancel(publication=publication, role=publication.user_role)
+        cancelled = services.publication_cancel(
+            publication=publication, role=publication.user_role, user=request.user
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 import factory
 
 from accounts.models import Invitation, Membership, Role, User, Workspace
+from calendar_app.models import PostingSlot
 from generation.models import Generation, GenerationStatus, Lesson, Rewrite, Variation
 from personas.models import Persona
 from posts.models import ImportBatch, Post
@@ -247,6 +248,15 @@ class TargetFactory(factory.django.DjangoModelFactory):
         return kwargs
 
 
+class PostingSlotFactory(PersonaOwnedFactory):
+    class Meta:
+        model = PostingSlot
+
+    persona = factory.SubFactory(PersonaFactory)
+    weekday = 1
+    time = time(9, 0)
+
+
 FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     User: UserFactory,
     Workspace: WorkspaceFactory,
@@ -265,4 +275,5 @@ FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     PublishingAccount: PublishingAccountFactory,
     Publication: PublicationFactory,
     Target: TargetFactory,
+    PostingSlot: PostingSlotFactory,
 }

@@ -6,12 +6,18 @@ from publishing.adapters.base import Publisher
 
 
 def publisher_for(platform: str) -> Publisher:
-    if platform == "mastodon":
-        from publishing.adapters.mastodon import MastodonPublisher
+    from publishing.adapters import bluesky, mastodon, oauth_platforms, sandbox, webhook
 
-        return MastodonPublisher()
-    if platform == "sandbox":
-        from publishing.adapters.sandbox import SandboxPublisher
-
-        return SandboxPublisher()
-    raise ValueError(f"No publisher for {platform!r}")
+    publishers: dict[str, type] = {
+        "sandbox": sandbox.SandboxPublisher,
+        "manual": sandbox.ManualPublisher,
+        "webhook": webhook.WebhookPublisher,
+        "mastodon": mastodon.MastodonPublisher,
+        "bluesky": bluesky.BlueskyPublisher,
+        "x": oauth_platforms.XPublisher,
+        "linkedin": oauth_platforms.LinkedInPublisher,
+        "threads": oauth_platforms.ThreadsPublisher,
+    }
+    if platform not in publishers:
+        raise ValueError(f"No publisher for {platform!r}")
+    return publishers[platform]()

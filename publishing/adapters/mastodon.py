@@ -1,76 +1,82 @@
 """Mastodon: POST /api/v1/statuses with the target's Idempotency-Key. Mastodon keeps a key for
 about an hour and answers a repeated key with the status it already made, so within that
-window a re-send *is* the reconciliation; after it, nobody can tell (→ unconfirmed)."""
+window a re-send *is* the reconciliation; after it, nobody can tell (→ unconfirmed).
+
+Connecting: ContentTwin registers itself as an OAuth app on each server (POST /api/v1/apps),
+then the creator authorises it there (scopes `write:statuses read`). Mastodon's tokens do not
+expire; there is nothing to refresh."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from email.utils import parsedate_to_datetime
 
-import httpx
-from django.conf import settings
 from django.utils import timezone
 
-from publishing.adapters.base import Published, PublishError
+from publishing.adapters.base import (
+    Published,
+    PublishError,
+    Remember,
+    Tokens,
+    no_refresh,
+    raise_for_answer,
+    request,
+)
 from publishing.models import Account, Target
 
 IDEMPOTENCY_WINDOW = timedelta(minutes=55)  # Mastodon keeps keys about an hour
+SCOPES = "write:statuses read"
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After") or response.headers.get("X-RateLimit-Reset")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        try:
-            return max(0.0, (parsedate_to_datetime(value) - timezone.now()).total_seconds())
-        except (TypeError, ValueError):
-            return None
+def _url(account: Account, path: str) -> str:
+    return f"{account.base_url.rstrip('/')}{path}"
 
 
-def _error_text(response: httpx.Response) -> str:
-    try:
-        return str(response.json().get("error") or response.text)[:200]
-    except ValueError:
-        return response.text[:200]
+def register_app(base_url: str, redirect_uri: str, website: str) -> tuple[str, str]:
+    """(client_id, client_secret) of a new OAuth app on the server at base_url."""
+    response = request(
+        "POST",
+        f"{base_url.rstrip('/')}/api/v1/apps",
+        platform=base_url,
+        data={
+            "client_name": "ContentTwin",
+            "redirect_uris": redirect_uri,
+            "scopes": SCOPES,
+            "website": website,
+        },
+    )
+    raise_for_answer(response, base_url)
+    app = response.json()
+    return app["client_id"], app["client_secret"]
 
 
 class MastodonPublisher:
-    def publish(self, account: Account, target: Target, text: str) -> Published:
-        try:
-            response = httpx.post(
-                f"{account.base_url.rstrip('/')}/api/v1/statuses",
-                json={"status": text, "visibility": "public"},
-                headers={
-                    "Authorization": f"Bearer {account.access_token}",
-                    "Idempotency-Key": str(target.idempotency_key),
-                },
-                timeout=settings.PUBLISH_TIMEOUT_SECONDS,
-            )
-        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as error:
-            raise PublishError(
-                f"The account's server address “{account.base_url}” is not valid ({error}).",
-                kind="permanent",
-            ) from error
-        except (httpx.ConnectError, httpx.ConnectTimeout) as error:
-            raise PublishError(
-                f"{account.base_url} could not be reached ({error}).", kind="retry"
-            ) from error
-        except httpx.HTTPError as error:  # sent, but no answer: it may be out
-            raise PublishError(
-                f"No answer from {account.base_url} ({error}).", kind="unknown"
-            ) from error
-        if response.status_code == 200:
-            status = response.json()
-            return Published(external_id=str(status["id"]), url=status.get("url") or "")
-        reason = f"Mastodon answered {response.status_code}: {_error_text(response)}"
-        if response.status_code in (401, 403):
-            raise PublishError(reason, kind="auth")
-        if response.status_code == 429 or response.status_code >= 500:
-            raise PublishError(reason, kind="retry", retry_after=_retry_after(response))
-        raise PublishError(reason, kind="permanent")
+    def identity(self, base_url: str, tokens: Tokens) -> tuple[str, str]:
+        """(account id, @handle@server) of the token's owner."""
+        response = request(
+            "GET",
+            f"{base_url.rstrip('/')}/api/v1/accounts/verify_credentials",
+            platform=base_url,
+            headers={"Authorization": f"Bearer {tokens.access_token}"},
+        )
+        raise_for_answer(response, base_url)
+        me = response.json()
+        host = base_url.split("://", 1)[-1].rstrip("/")
+        return str(me["id"]), f"@{me['acct']}@{host}"
+
+    def publish(self, account: Account, target: Target, text: str, remember: Remember) -> Published:
+        response = request(
+            "POST",
+            _url(account, "/api/v1/statuses"),
+            platform=account.base_url,
+            json={"status": text, "visibility": "public"},
+            headers={
+                "Authorization": f"Bearer {account.access_token}",
+                "Idempotency-Key": str(target.idempotency_key),
+            },
+        )
+        raise_for_answer(response, "Mastodon")
+        status = response.json()
+        return Published(external_id=str(status["id"]), url=status.get("url") or "")
 
     def reconcile(self, account: Account, target: Target, text: str) -> Published | None:
         if target.first_sent_at and timezone.now() - target.first_sent_at > IDEMPOTENCY_WINDOW:
@@ -80,4 +86,22 @@ class MastodonPublisher:
                 kind="unconfirmable",
             )
         # Same key, within the window: the status it made before, or a new one if none was.
-        return self.publish(account, target, text)
+        return self.publish(account, target, text, lambda ref: None)
+
+    def refresh(self, account: Account) -> Tokens:
+        raise no_refresh("Mastodon")
+
+    def fetch_metrics(self, account: Account, target: Target) -> dict[str, int]:
+        response = request(
+            "GET",
+            _url(account, f"/api/v1/statuses/{target.external_id}"),
+            platform="Mastodon",
+            headers={"Authorization": f"Bearer {account.access_token}"},
+        )
+        raise_for_answer(response, "Mastodon")
+        status = response.json()
+        return {
+            "likes": int(status.get("favourites_count") or 0),
+            "reposts": int(status.get("reblogs_count") or 0),
+            "replies": int(status.get("replies_count") or 0),
+        }

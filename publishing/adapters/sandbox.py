@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 
-from publishing.adapters.base import Published
+from publishing.adapters.base import Published, PublishError, Remember, Tokens, no_refresh
 from publishing.models import Account, SandboxPost, Target
 
 
@@ -15,7 +15,7 @@ class SandboxPublisher:
         url = settings.SITE_URL + reverse("sandbox_timeline", args=[post.account_id])
         return Published(external_id=str(post.pk), url=f"{url}#post-{post.pk}")
 
-    def publish(self, account: Account, target: Target, text: str) -> Published:
+    def publish(self, account: Account, target: Target, text: str, remember: Remember) -> Published:
         post, _ = SandboxPost.objects.get_or_create(
             idempotency_key=target.idempotency_key, defaults={"account": account, "text": text}
         )
@@ -24,3 +24,29 @@ class SandboxPublisher:
     def reconcile(self, account: Account, target: Target, text: str) -> Published | None:
         post = SandboxPost.objects.filter(idempotency_key=target.idempotency_key).first()
         return self._published(post) if post else None
+
+    def refresh(self, account: Account) -> Tokens:
+        raise no_refresh("The practice timeline")
+
+    def fetch_metrics(self, account: Account, target: Target) -> dict[str, int]:
+        return {}  # nobody reads the practice timeline
+
+
+class ManualPublisher:
+    """ "Copy, post it yourself, mark as published": at its time the post is handed over to the
+    creator (HANDOFF), who pastes the URL once it is out."""
+
+    def publish(self, account: Account, target: Target, text: str, remember: Remember) -> Published:
+        raise PublishError(
+            "It's time: copy the text, post it yourself, then mark it as published.",
+            kind="handoff",
+        )
+
+    def reconcile(self, account: Account, target: Target, text: str) -> Published | None:
+        return None
+
+    def refresh(self, account: Account) -> Tokens:
+        raise no_refresh("A manual channel")
+
+    def fetch_metrics(self, account: Account, target: Target) -> dict[str, int]:
+        return {}

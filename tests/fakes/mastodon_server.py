@@ -1,133 +1,100 @@
-"""A local HTTP server that speaks Mastodon's POST /api/v1/statuses, for pointing our real
-client at in tests and benchmarks. Like Mastodon it honours the Idempotency-Key header (a
-repeated key answers with the status it already made) and it keeps its own log of statuses,
-from which duplicates are counted. Faults for the next requests:
-
-- ("drop",): makes the status, then closes the connection without answering
-- ("slow", seconds): answers after a delay (longer than the client's timeout: a timeout)
-- (status, body, headers): an HTTP error, e.g. (429, {...}, {"Retry-After": "60"}), 500, 401
-"""
+"""A loopback Mastodon: POST /api/v1/apps (an OAuth app per server), the OAuth authorise page
+and token endpoint, GET /api/v1/accounts/verify_credentials, POST /api/v1/statuses (honouring
+Idempotency-Key like Mastodon: a repeated key answers with the status it already made) and
+GET /api/v1/statuses/:id. It keeps its own log of statuses, from which duplicates are
+counted. Faults (tests.fakes.base) apply to the /api/v1/statuses calls."""
 
 from __future__ import annotations
 
-import itertools
-import json
-import random
-import threading
+import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.fakes.base import Answer, FakeServer, OAuthServer, Request
 
-class FakeMastodon:
+
+class FakeMastodon(FakeServer):
+    faultable = ("/api/v1/statuses",)
+
     def __init__(self, token: str = "token-1") -> None:
-        self.token = token
+        super().__init__()
         self.statuses: list[dict[str, Any]] = []  # every status made, in order
         self.by_key: dict[str, dict[str, Any]] = {}
-        self.requests = 0
-        self.fail_next: list[tuple[Any, ...]] = []
-        # A share of requests that fail at random (benchmarks): a 429, a 500 or a drop.
-        self.fault_rate = 0.0
-        self._random = random.Random(7)
-        self._ids = itertools.count(100)
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self.oauth = OAuthServer(
+            self,
+            authorize_path="/oauth/authorize",
+            token_path="/oauth/token",
+            expires_in=None,
+            refresh=False,
+        )
+        self.oauth.access_tokens[token] = self.oauth.user_id  # a token made by hand
+        self.apps: list[dict[str, str]] = []
+        self.route("POST", "/api/v1/apps", self._app)
+        self.route("GET", "/api/v1/accounts/verify_credentials", self._me)
+        self.route("POST", "/api/v1/statuses", self._post)
+        self.route("GET", "/api/v1/statuses/", self._get, prefix=True)
 
     @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+    def requests(self) -> int:
+        return sum(1 for method, path in self.log if path == "/api/v1/statuses")
 
-    def start(self) -> FakeMastodon:
-        self._thread.start()
-        return self
+    def _app(self, request: Request) -> Answer:
+        client_id, secret = secrets.token_hex(6), secrets.token_hex(12)
+        self.oauth.clients[client_id] = secret
+        app = {
+            "id": str(len(self.apps) + 1),
+            "name": request.form.get("client_name", ""),
+            "redirect_uri": request.form.get("redirect_uris", ""),
+            "client_id": client_id,
+            "client_secret": secret,
+        }
+        self.apps.append(app)
+        return 200, app, {}
 
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+    def _me(self, request: Request) -> Answer:
+        if self.oauth.user_for(request) is None:
+            return 401, {"error": "The access token is invalid"}, {}
+        return 200, {"id": self.oauth.user_id, "username": "creator", "acct": "creator"}, {}
 
     def _status(self, text: str, key: str | None) -> dict[str, Any]:
-        with self._lock:
+        with self.lock:
             if key and key in self.by_key:
                 return self.by_key[key]
-            status_id = str(next(self._ids))
+            status_id = str(next(self.ids))
             status = {
                 "id": status_id,
                 "url": f"{self.base_url}/@creator/{status_id}",
                 "content": f"<p>{text}</p>",
                 "created_at": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
                 "visibility": "public",
+                "favourites_count": 3,
+                "reblogs_count": 1,
+                "replies_count": 2,
             }
             self.statuses.append(status)
             if key:
                 self.by_key[key] = status
             return status
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        fake = self
+    def _post(self, request: Request) -> Answer:
+        if self.oauth.user_for(request) is None:
+            return 401, {"error": "The access token is invalid"}, {}
+        text = str(request.body.get("status") or "")
+        if not text.strip():
+            return 422, {"error": "Validation failed: Text can't be blank"}, {}
+        if len(text) > 500:
+            return 422, {"error": "Validation failed: Text character limit of 500 exceeded"}, {}
+        return 200, self._status(text, request.headers.get("Idempotency-Key")), {}
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-                payload = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                for name, value in (headers or {}).items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", 0))
-                body = json.loads(self.rfile.read(length) or b"{}")
-                with fake._lock:
-                    fake.requests += 1
-                    fault = fake.fail_next.pop(0) if fake.fail_next else None
-                    if fault is None and fake._random.random() < fake.fault_rate:
-                        fault = fake._random.choice(
-                            [
-                                (429, {"error": "Too many requests"}, {"Retry-After": "5"}),
-                                (500, {"error": "Internal server error"}, {}),
-                                ("drop",),
-                            ]
-                        )
-                if self.path != "/api/v1/statuses":
-                    return self._send(404, {"error": "Record not found"})
-                if self.headers.get("Authorization") != f"Bearer {fake.token}":
-                    return self._send(401, {"error": "The access token is invalid"})
-                if fault and fault[0] == "slow":
-                    time.sleep(fault[1])
-                elif fault and fault[0] == "drop":
-                    fake._status(body.get("status", ""), self.headers.get("Idempotency-Key"))
-                    self.close_connection = True
-                    self.connection.close()  # made, but the client never hears back
-                    return None
-                elif fault:
-                    return self._send(*fault)
-                text = str(body.get("status") or "")
-                if not text.strip():
-                    return self._send(422, {"error": "Validation failed: Text can't be blank"})
-                if len(text) > 500:
-                    return self._send(
-                        422, {"error": "Validation failed: Text character limit of 500 exceeded"}
-                    )
-                return self._send(200, fake._status(text, self.headers.get("Idempotency-Key")))
-
-        return Handler
+    def _get(self, request: Request) -> Answer:
+        status_id = request.path.rsplit("/", 1)[-1]
+        found = next((s for s in self.statuses if s["id"] == status_id), None)
+        return (200, found, {}) if found else (404, {"error": "Record not found"}, {})
 
 
 @contextmanager
 def running_fake_mastodon(token: str = "token-1") -> Iterator[FakeMastodon]:
-    fake = FakeMastodon(token).start()
-    try:
+    with FakeMastodon(token) as fake:
         yield fake
-    finally:
-        fake.stop()

@@ -14,6 +14,7 @@ from publishing.models import Account, Publication, Target, TargetState
 from tests.conftest import client_for
 from tests.factories import PersonaFactory, VariationFactory
 from tests.fakes.mastodon_server import running_fake_mastodon
+from tests.publishing.flows import connect_mastodon
 
 pytestmark = pytest.mark.django_db
 LISBON = ZoneInfo("Europe/Lisbon")
@@ -34,7 +35,8 @@ def test_connect_schedule_and_watch_it_publish(owner_client, draft):
     page = owner_client.get(reverse("publishing_accounts")).content.decode()
     assert "No account connected yet" in page
     owner_client.post(
-        reverse("publishing_accounts"), {"platform": "sandbox", "name": "Practice timeline"}
+        reverse("publishing_accounts"),
+        {"platform": "sandbox", "sandbox-name": "Practice timeline"},
     )
     account = Account.objects.get()
     card = owner_client.get(reverse("generation_detail", args=[draft.generation_id]))
@@ -47,6 +49,7 @@ def test_connect_schedule_and_watch_it_publish(owner_client, draft):
     )
     assert response.status_code == 302
     publication = Publication.objects.get()
+    assert response["Location"] == reverse("publication_detail", args=[publication.pk])
     assert publication.scheduled_at.astimezone(LISBON).strftime("%H:%M") == soon.strftime("%H:%M")
     queue = owner_client.get(reverse("publishing_queue")).content.decode()
     assert "Scheduled" in queue and "Practice timeline" in queue
@@ -100,17 +103,13 @@ def test_a_time_in_the_past_is_refused_and_what_was_typed_kept(owner_client, dra
 def test_a_dead_letter_is_retried_from_the_page(owner, workspace, draft):
     client = client_for(owner, workspace)
     with running_fake_mastodon() as fake:
-        client.post(
-            reverse("publishing_accounts"),
-            {
-                "platform": "mastodon",
-                "name": "@me@fake.social",
-                "base_url": fake.base_url,
-                "access_token": "token-1",
-            },
-        )
+        connected = connect_mastodon(client, fake.base_url)
+        assert connected.status_code == 302
         account = Account.objects.get()
-        assert "token-1" not in client.get(reverse("publishing_accounts")).content.decode()
+        token = account.access_token
+        assert token in fake.oauth.access_tokens  # the token the server issued, kept encrypted
+        page = client.get(reverse("publishing_accounts")).content.decode()
+        assert token not in page and account.name in page and "Valid" in page
         when = (datetime.now(UTC) + timedelta(minutes=5)).astimezone(LISBON)
         client.post(
             reverse("publishing_schedule", args=[draft.pk]),

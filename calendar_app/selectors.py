@@ -1,0 +1,55 @@
+"""The calendar's reads: slots, the next free one, and what falls in a range of days."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from calendar_app.models import PostingSlot
+from personas.models import Persona
+from publishing.selectors import scheduled_times
+
+LOOKAHEAD_WEEKS = 8
+
+
+def slots_of(persona: Persona) -> list[PostingSlot]:
+    return list(PostingSlot.objects.filter(persona=persona))
+
+
+def local_moment(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """`at` on `day` in `zone`, as an aware time. A wall time that does not exist (the hour
+    skipped when clocks go forward) moves on to the first one that does."""
+    moment = datetime.combine(day, at, tzinfo=zone)
+    round_trip = moment.astimezone(ZoneInfo("UTC")).astimezone(zone)
+    if round_trip.replace(tzinfo=None) != moment.replace(tzinfo=None):
+        return round_trip  # skipped: 01:30 in a gap becomes 02:30 (the same instant)
+    return moment
+
+
+def slot_times(persona: Persona, start: datetime, weeks: int = LOOKAHEAD_WEEKS) -> list[datetime]:
+    """Every slot moment from `start` on, for `weeks` weeks, in order."""
+    slots = slots_of(persona)
+    if not slots:
+        return []
+    zone = ZoneInfo(persona.timezone)
+    first = timezone.localtime(start, zone).date()
+    moments = [
+        local_moment(day, slot.time, zone)
+        for offset in range(weeks * 7 + 1)
+        for day in [first + timedelta(days=offset)]
+        for slot in slots
+        if slot.weekday == day.weekday()
+    ]
+    return sorted(m for m in moments if m > start)
+
+
+def next_free_slot(persona: Persona, *, after: datetime | None = None) -> datetime | None:
+    """The first slot from now (or `after`) at which the persona has nothing scheduled."""
+    start = after or timezone.now()
+    candidates = slot_times(persona, start)
+    if not candidates:
+        return None
+    taken = scheduled_times(persona, candidates[0], candidates[-1])
+    return next((moment for moment in candidates if moment not in taken), None)

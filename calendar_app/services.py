@@ -1,0 +1,48 @@
+"""Changing the posting schedule, and moving a post to another day (drag and drop)."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.permissions import Action, require
+from calendar_app.models import PostingSlot
+from calendar_app.selectors import local_moment
+from personas.models import Persona
+from publishing.models import Publication
+from publishing.services import publication_edit
+
+
+def slot_add(*, persona: Persona, role: str, weekday: int, at: time) -> PostingSlot:
+    require(role, Action.EDIT)
+    if weekday not in range(7):
+        raise ValidationError("Pick a day of the week.")
+    try:
+        with transaction.atomic():
+            return PostingSlot.objects.create(
+                persona=persona, weekday=weekday, time=at.replace(second=0, microsecond=0)
+            )
+    except IntegrityError:
+        raise ValidationError("That slot is already in the schedule.") from None
+
+
+def slot_delete(*, slot: PostingSlot, role: str) -> None:
+    require(role, Action.EDIT)
+    slot.delete()
+
+
+def publication_move(
+    *, publication: Publication, role: str, user: User | None, day: date
+) -> Publication:
+    """To another day at the same local time (the persona's zone, whatever DST does)."""
+    zone = ZoneInfo(publication.persona.timezone)
+    local = timezone.localtime(publication.scheduled_at, zone)
+    moment = local_moment(day, local.time(), zone)
+    if moment < timezone.now():
+        raise ValidationError("That day has passed; drop it on today or later.")
+    return publication_edit(publication=publication, role=role, user=user, scheduled_at=moment)

@@ -1,0 +1,239 @@
+"""The calendar (month, week, list), drag-to-reschedule, the posting schedule, and scheduling
+a draft (with "next free slot")."""
+
+from __future__ import annotations
+
+import calendar as month_calendar
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.middleware import workspace_view
+from accounts.permissions import Action, require, role_allows
+from accounts.selectors import get_object_for
+from calendar_app import selectors, services
+from calendar_app.forms import CalendarFilterForm, MoveForm, SlotForm
+from calendar_app.models import PostingSlot
+from core.http import render_form
+from generation.models import Variation
+from personas.selectors import current_persona, personas_of
+from publishing import selectors as publishing_selectors
+from publishing import services as publishing_services
+from publishing.forms import ScheduleForm
+from publishing.models import Publication, TargetState
+
+# A post can still be moved while none of its targets is out, on its way, or in doubt.
+FIXED_STATES = {
+    TargetState.CLAIMED,
+    TargetState.SENDING,
+    TargetState.UNKNOWN,
+    TargetState.PUBLISHED,
+    TargetState.UNCONFIRMED,
+}
+
+
+def _range(view: str, anchor: date) -> tuple[date, date]:
+    if view == "week":
+        start = anchor - timedelta(days=anchor.weekday())
+        return start, start + timedelta(days=7)
+    if view == "list":
+        return anchor, anchor + timedelta(days=28)
+    first = anchor.replace(day=1)
+    last = first.replace(day=month_calendar.monthrange(first.year, first.month)[1])
+    start = first - timedelta(days=first.weekday())
+    end = last + timedelta(days=7 - last.weekday())
+    return start, end
+
+
+def _navigation(view: str, anchor: date) -> tuple[date, date]:
+    if view == "month":
+        previous = (anchor.replace(day=1) - timedelta(days=1)).replace(day=1)
+        following = (anchor.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return previous, following
+    step = timedelta(days=7 if view == "week" else 28)
+    return anchor - step, anchor + step
+
+
+@workspace_view
+def calendar(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace
+    personas = list(personas_of(workspace))
+    accounts = list(publishing_selectors.accounts_of(workspace))
+    form = CalendarFilterForm(request.GET, personas=personas, accounts=accounts)
+    form.is_valid()  # invalid values are dropped, the rest still filters
+    chosen = form.cleaned_data
+    view = chosen.get("view") or "month"
+    persona = next((p for p in personas if p.pk == chosen.get("persona")), None)
+    zone_name = persona or current_persona(request, workspace) or None
+    zone = ZoneInfo(zone_name.timezone if zone_name else "UTC")
+    anchor = chosen.get("date") or timezone.localtime(timezone.now(), zone).date()
+    start, end = _range(view, anchor)
+    publications = publishing_selectors.publications_between(
+        workspace,
+        datetime.combine(start, datetime.min.time(), tzinfo=zone),
+        datetime.combine(end, datetime.min.time(), tzinfo=zone),
+        persona_id=chosen.get("persona"),
+        account_id=chosen.get("account"),
+        state=chosen.get("status") or "",
+    )
+    can_edit = role_allows(request.membership.role, Action.EDIT)
+    by_day: dict[date, list[dict]] = {}
+    for publication in publications:
+        local = timezone.localtime(publication.scheduled_at, zone)
+        targets = list(publication.targets.all())
+        by_day.setdefault(local.date(), []).append(
+            {
+                "publication": publication,
+                "local": local,
+                "targets": targets,
+                "movable": can_edit and not any(t.state in FIXED_STATES for t in targets),
+            }
+        )
+    days = [start + timedelta(days=n) for n in range((end - start).days)]
+    previous, following = _navigation(view, anchor)
+    query = request.GET.copy()
+    query.pop("date", None)
+    context = {
+        "form": form,
+        "view": view,
+        "anchor": anchor,
+        "zone": zone.key,
+        "weeks": [
+            [(day, by_day.get(day, [])) for day in days[i : i + 7]] for i in range(0, len(days), 7)
+        ],
+        "days": [(day, by_day.get(day, [])) for day in days if view != "list" or by_day.get(day)],
+        "today": timezone.localtime(timezone.now(), zone).date(),
+        "previous": previous,
+        "following": following,
+        "query": query.urlencode(),
+        "can_edit": can_edit,
+    }
+    return render(request, "calendar_app/calendar.html", context)
+
+
+@workspace_view
+@require_POST
+def move(request: HttpRequest, publication_id: int) -> HttpResponse:
+    """Drop a post on another day (drag and drop; the post's page has a form for the same)."""
+    publication = get_object_for(
+        request.user,
+        Publication,
+        publication_id,
+        action=Action.EDIT,
+        queryset=Publication.objects.select_related("persona"),
+    )
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "That is not a day.")
+        return HttpResponse(status=400)
+    try:
+        services.publication_move(
+            publication=publication,
+            role=publication.user_role,
+            user=request.user,
+            day=form.cleaned_data["date"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return HttpResponse(status=409)
+    messages.success(request, f"Moved to {form.cleaned_data['date']:%a %d %b}.")
+    return HttpResponse(status=204)
+
+
+@workspace_view
+def slots(request: HttpRequest) -> HttpResponse:
+    """The current persona's posting schedule (weekday × time, in its zone)."""
+    persona = current_persona(request, request.workspace)
+    if persona is None:
+        return redirect("persona_create")
+    form = SlotForm(request.POST or None)
+    if request.method == "POST":
+        require(request.membership.role, Action.EDIT)
+        if form.is_valid():
+            try:
+                services.slot_add(
+                    persona=persona,
+                    role=request.membership.role,
+                    weekday=form.cleaned_data["weekday"],
+                    at=form.cleaned_data["time"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Slot added.")
+                return redirect("calendar_slots")
+    context = {
+        "persona": persona,
+        "form": form,
+        "slots": selectors.slots_of(persona),
+        "next_free": selectors.next_free_slot(persona),
+        "can_edit": role_allows(request.membership.role, Action.EDIT),
+    }
+    return render_form(request, "calendar_app/slots.html", context, form=form)
+
+
+@workspace_view
+@require_POST
+def slot_delete(request: HttpRequest, postingslot_id: int) -> HttpResponse:
+    slot = get_object_for(request.user, PostingSlot, postingslot_id, action=Action.EDIT)
+    services.slot_delete(slot=slot, role=slot.user_role)
+    messages.success(request, "Slot removed.")
+    return redirect("calendar_slots")
+
+
+@workspace_view
+def schedule(request: HttpRequest, variation_id: int) -> HttpResponse:
+    """Schedule a draft (as it stands) to one or more connected accounts, at a time or in the
+    persona's next free slot."""
+    variation = get_object_for(
+        request.user,
+        Variation,
+        variation_id,
+        action=Action.EDIT,
+        queryset=Variation.objects.select_related("generation__persona__workspace"),
+    )
+    persona = variation.generation.persona
+    next_free = selectors.next_free_slot(persona)
+    data = request.POST.copy() if request.method == "POST" else None
+    if data is not None and "next_free" in data and next_free:
+        local = timezone.localtime(next_free, ZoneInfo(persona.timezone))
+        data["when"] = local.strftime("%Y-%m-%dT%H:%M")
+    form = ScheduleForm(
+        data,
+        initial={"text": variation.text},
+        accounts=publishing_selectors.accounts_of(request.workspace),
+        zone=persona.timezone,
+    )
+    if data is not None and form.is_valid():
+        try:
+            publication = publishing_services.publication_schedule(
+                persona=persona,
+                role=variation.user_role,
+                user=request.user,
+                text=form.cleaned_data["text"],
+                scheduled_at=form.cleaned_data["when"],
+                accounts=list(form.cleaned_data["accounts"]),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if publication.approval == "pending":
+                messages.success(request, "Sent for approval: it is scheduled once approved.")
+            else:
+                messages.success(request, "Scheduled. It will be published at the time you chose.")
+            return redirect("publication_detail", publication.pk)
+    context = {
+        "form": form,
+        "variation": variation,
+        "persona": persona,
+        "next_free": next_free,
+        "needs_approval": persona.workspace.posts_need_approval
+        and not role_allows(variation.user_role, Action.APPROVE),
+    }
+    return render_form(request, "calendar_app/schedule.html", context, form=form)

@@ -1,0 +1,338 @@
+"""X, LinkedIn and Threads: accounts connected with OAuth 2.0 (authorisation code; X with
+PKCE), tokens that expire and are refreshed near expiry.
+
+- X: POST /2/tweets. No idempotency key: an unknown outcome is settled by listing the
+  account's own recent posts since the first attempt and matching the text; X's 403
+  "duplicate content" on a re-send means the first one is out.
+- LinkedIn: POST /rest/posts (Posts API, versioned). It offers no way to look a post up by
+  anything we chose, so an unknown outcome is left to the creator (unconfirmed).
+- Threads: a container (POST /{user}/threads) whose id is committed, then
+  POST /{user}/threads_publish; an unknown outcome is settled by the container's status."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from publishing.adapters.base import (
+    Published,
+    PublishError,
+    Remember,
+    Tokens,
+    error_text,
+    no_refresh,
+    raise_for_answer,
+    request,
+)
+from publishing.models import Account, Target
+
+
+def _bearer(account_or_token: Account | str) -> dict[str, str]:
+    token = account_or_token if isinstance(account_or_token, str) else account_or_token.access_token
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _tokens(answer: dict, *, keep_refresh: str = "") -> Tokens:
+    expires_in = answer.get("expires_in")
+    return Tokens(
+        access_token=answer["access_token"],
+        refresh_token=answer.get("refresh_token") or keep_refresh,
+        expires_at=timezone.now() + timedelta(seconds=int(expires_in)) if expires_in else None,
+    )
+
+
+def _refresh_refused(response, platform: str) -> PublishError:
+    """invalid_grant (revoked, expired, already used) ends the connection; anything else —
+    a 5xx, a 429 — is tried again later."""
+    try:
+        code = str(response.json().get("error") or "")
+    except (ValueError, AttributeError):
+        code = ""
+    if code in ("invalid_grant", "invalid_token", "unauthorized_client") or (
+        response.status_code == 401
+    ):
+        return PublishError(f"{platform} revoked the connection ({code}).", kind="auth")
+    return PublishError(
+        f"{platform} could not renew the token now ({response.status_code}).", kind="retry"
+    )
+
+
+def _same_text(a: str, b: str) -> bool:
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+class XPublisher:
+    def _api(self, path: str) -> str:
+        return f"{settings.X_API_URL.rstrip('/')}{path}"
+
+    def identity(self, base_url: str, tokens: Tokens) -> tuple[str, str]:
+        response = request(
+            "GET", self._api("/2/users/me"), platform="X", headers=_bearer(tokens.access_token)
+        )
+        raise_for_answer(response, "X")
+        me = response.json()["data"]
+        return str(me["id"]), f"@{me['username']}"
+
+    def _published(self, account: Account, post_id: str) -> Published:
+        handle = account.name.lstrip("@") or "i/web"
+        return Published(external_id=post_id, url=f"https://x.com/{handle}/status/{post_id}")
+
+    def publish(self, account: Account, target: Target, text: str, remember: Remember) -> Published:
+        response = request(
+            "POST",
+            self._api("/2/tweets"),
+            platform="X",
+            json={"text": text},
+            headers=_bearer(account),
+        )
+        if response.status_code == 403 and "duplicate" in error_text(response).lower():
+            found = self.reconcile(account, target, text)
+            if found:  # the earlier attempt went out after all
+                return found
+            raise PublishError(
+                "X refuses a post identical to one already on the account. Change the text.",
+                kind="permanent",
+            )
+        raise_for_answer(response, "X")
+        return self._published(account, str(response.json()["data"]["id"]))
+
+    def reconcile(self, account: Account, target: Target, text: str) -> Published | None:
+        since = (target.first_sent_at or timezone.now()) - timedelta(minutes=2)
+        response = request(
+            "GET",
+            self._api(f"/2/users/{account.external_user_id}/tweets"),
+            platform="X",
+            params={
+                "max_results": 20,
+                "start_time": since.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "tweet.fields": "created_at",
+            },
+            headers=_bearer(account),
+        )
+        raise_for_answer(response, "X")
+        for post in response.json().get("data") or []:
+            if _same_text(post.get("text", ""), text):
+                return self._published(account, str(post["id"]))
+        return None
+
+    def refresh(self, account: Account) -> Tokens:
+        response = request(
+            "POST",
+            self._api("/2/oauth2/token"),
+            platform="X",
+            data={
+                "grant_type": "refresh_token",
+                "refresh_token": account.refresh_token,
+                "client_id": settings.X_CLIENT_ID,
+            },
+            auth=(settings.X_CLIENT_ID, settings.X_CLIENT_SECRET),
+        )
+        if not response.is_success:
+            raise _refresh_refused(response, "X")
+        return _tokens(response.json())
+
+    def fetch_metrics(self, account: Account, target: Target) -> dict[str, int]:
+        response = request(
+            "GET",
+            self._api(f"/2/tweets/{target.external_id}"),
+            platform="X",
+            params={"tweet.fields": "public_metrics"},
+            headers=_bearer(account),
+        )
+        raise_for_answer(response, "X")
+        metrics = response.json()["data"].get("public_metrics") or {}
+        return {
+            "likes": int(metrics.get("like_count") or 0),
+            "reposts": int(metrics.get("retweet_count") or 0),
+            "replies": int(metrics.get("reply_count") or 0),
+            "impressions": int(metrics.get("impression_count") or 0),
+        }
+
+
+class LinkedInPublisher:
+    def _api(self, path: str) -> str:
+        return f"{settings.LINKEDIN_API_URL.rstrip('/')}{path}"
+
+    def identity(self, base_url: str, tokens: Tokens) -> tuple[str, str]:
+        response = request(
+            "GET",
+            self._api("/v2/userinfo"),
+            platform="LinkedIn",
+            headers=_bearer(tokens.access_token),
+        )
+        raise_for_answer(response, "LinkedIn")
+        me = response.json()
+        return f"urn:li:person:{me['sub']}", me.get("name") or me["sub"]
+
+    def publish(self, account: Account, target: Target, text: str, remember: Remember) -> Published:
+        response = request(
+            "POST",
+            self._api("/rest/posts"),
+            platform="LinkedIn",
+            json={
+                "author": account.external_user_id,
+                "commentary": text,
+                "visibility": "PUBLIC",
+                "distribution": {
+                    "feedDistribution": "MAIN_FEED",
+                    "targetEntities": [],
+                    "thirdPartyDistributionChannels": [],
+                },
+                "lifecycleState": "PUBLISHED",
+                "isReshareDisabledByAuthor": False,
+            },
+            headers={
+                **_bearer(account),
+                "LinkedIn-Version": settings.LINKEDIN_VERSION,
+                "X-Restli-Protocol-Version": "2.0.0",
+            },
+        )
+        raise_for_answer(response, "LinkedIn")
+        urn = response.headers.get("x-restli-id", "")
+        return Published(external_id=urn, url=f"https://www.linkedin.com/feed/update/{urn}/")
+
+    def reconcile(self, account: Account, target: Target, text: str) -> Published | None:
+        raise PublishError(
+            "LinkedIn cannot tell whether the first attempt went out: check the profile and "
+            "say whether the post is there.",
+            kind="unconfirmable",
+        )
+
+    def refresh(self, account: Account) -> Tokens:
+        if not account.refresh_token:
+            raise no_refresh("LinkedIn")
+        response = request(
+            "POST",
+            f"{settings.LINKEDIN_AUTH_URL.rstrip('/')}/oauth/v2/accessToken",
+            platform="LinkedIn",
+            data={
+                "grant_type": "refresh_token",
+                "refresh_token": account.refresh_token,
+                "client_id": settings.LINKEDIN_CLIENT_ID,
+                "client_secret": settings.LINKEDIN_CLIENT_SECRET,
+            },
+        )
+        if not response.is_success:
+            raise _refresh_refused(response, "LinkedIn")
+        return _tokens(response.json())
+
+    def fetch_metrics(self, account: Account, target: Target) -> dict[str, int]:
+        response = request(
+            "GET",
+            self._api(f"/rest/socialActions/{target.external_id}"),
+            platform="LinkedIn",
+            headers={**_bearer(account), "LinkedIn-Version": settings.LINKEDIN_VERSION},
+        )
+        raise_for_answer(response, "LinkedIn")
+        actions = response.json()
+        return {
+            "likes": int((actions.get("likesSummary") or {}).get("totalLikes") or 0),
+            "replies": int(
+                (actions.get("commentsSummary") or {}).get("aggregatedTotalComments") or 0
+            ),
+        }
+
+
+class ThreadsPublisher:
+    def _api(self, path: str) -> str:
+        return f"{settings.THREADS_API_URL.rstrip('/')}/v1.0{path}"
+
+    def _raise(self, response) -> None:
+        # The Graph API says an expired token with 400 and error code 190.
+        if response.status_code == 400:
+            try:
+                code = response.json().get("error", {}).get("code")
+            except (ValueError, AttributeError):
+                code = None
+            if code == 190:
+                raise PublishError(f"Threads: {error_text(response)}", kind="expired")
+        raise_for_answer(response, "Threads")
+
+    def identity(self, base_url: str, tokens: Tokens) -> tuple[str, str]:
+        response = request(
+            "GET",
+            self._api("/me"),
+            platform="Threads",
+            params={"fields": "id,username", "access_token": tokens.access_token},
+        )
+        self._raise(response)
+        me = response.json()
+        return str(me["id"]), f"@{me['username']}"
+
+    def _published(self, account: Account, media_id: str) -> Published:
+        return Published(
+            external_id=media_id, url=f"https://www.threads.net/{account.name}/post/{media_id}"
+        )
+
+    def publish(self, account: Account, target: Target, text: str, remember: Remember) -> Published:
+        token = {"access_token": account.access_token}
+        container = target.platform_ref
+        if not container:
+            response = request(
+                "POST",
+                self._api(f"/{account.external_user_id}/threads"),
+                platform="Threads",
+                params={**token, "media_type": "TEXT", "text": text},
+            )
+            self._raise(response)
+            container = str(response.json()["id"])
+            remember(container)  # committed before it is published
+        response = request(
+            "POST",
+            self._api(f"/{account.external_user_id}/threads_publish"),
+            platform="Threads",
+            params={**token, "creation_id": container},
+        )
+        self._raise(response)
+        return self._published(account, str(response.json()["id"]))
+
+    def reconcile(self, account: Account, target: Target, text: str) -> Published | None:
+        if not target.platform_ref:
+            return None  # no container was made: nothing can be out
+        response = request(
+            "GET",
+            self._api(f"/{target.platform_ref}"),
+            platform="Threads",
+            params={"fields": "id,status,error_message", "access_token": account.access_token},
+        )
+        self._raise(response)
+        status = response.json().get("status")
+        if status == "PUBLISHED":
+            return self._published(account, target.platform_ref)
+        if status in ("EXPIRED", "ERROR"):
+            target.platform_ref = ""  # a new container next time
+        return None  # FINISHED / IN_PROGRESS: publishing the same container is safe
+
+    def refresh(self, account: Account) -> Tokens:
+        response = request(
+            "GET",
+            f"{settings.THREADS_API_URL.rstrip('/')}/refresh_access_token",
+            platform="Threads",
+            params={"grant_type": "th_refresh_token", "access_token": account.refresh_token},
+        )
+        if not response.is_success:
+            raise _refresh_refused(response, "Threads")
+        tokens = _tokens(response.json())
+        # A long-lived Threads token refreshes itself: it is its own refresh material.
+        return Tokens(tokens.access_token, tokens.access_token, tokens.expires_at)
+
+    def fetch_metrics(self, account: Account, target: Target) -> dict[str, int]:
+        response = request(
+            "GET",
+            self._api(f"/{target.external_id}/insights"),
+            platform="Threads",
+            params={"metric": "likes,replies,reposts,views", "access_token": account.access_token},
+        )
+        self._raise(response)
+        values = {
+            item["name"]: int((item.get("values") or [{}])[0].get("value") or 0)
+            for item in response.json().get("data") or []
+        }
+        return {
+            "likes": values.get("likes", 0),
+            "replies": values.get("replies", 0),
+            "reposts": values.get("reposts", 0),
+            "impressions": values.get("views", 0),
+        }

@@ -1,0 +1,76 @@
+"""An outbound webhook: the post as signed JSON to the creator's own endpoint (Zapier, n8n, a
+script …). The body carries the target's idempotency key as `id`, and the same key is sent
+again on every retry, so a receiver that remembers ids never acts twice.
+
+Signature (like Stripe's): header `X-ContentTwin-Signature: t=<unix time>,v1=<hex>` where
+v1 = HMAC-SHA256(secret, "<t>.<raw body>"). Receivers should refuse a t older than 5 minutes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+
+from publishing.adapters.base import (
+    Published,
+    Remember,
+    Tokens,
+    no_refresh,
+    raise_for_answer,
+    request,
+)
+from publishing.models import Account, Target
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"t={timestamp},v1={digest.hexdigest()}"
+
+
+class WebhookPublisher:
+    def publish(self, account: Account, target: Target, text: str, remember: Remember) -> Published:
+        publication = target.publication
+        body = json.dumps(
+            {
+                "id": str(target.idempotency_key),
+                "type": "post.publish",
+                "text": text,
+                "persona": publication.persona.name,
+                "scheduled_at": publication.scheduled_at.isoformat(),
+                "channel": account.name,
+            },
+            ensure_ascii=False,
+        ).encode()
+        timestamp = int(time.time())
+        response = request(
+            "POST",
+            account.base_url,
+            platform=account.name,
+            content=body,
+            headers={
+                "Content-Type": "application/json",
+                "Idempotency-Key": str(target.idempotency_key),
+                "X-ContentTwin-Signature": signature(account.access_token, timestamp, body),
+            },
+        )
+        raise_for_answer(response, account.name)
+        try:
+            answer = response.json() if response.content else {}
+        except ValueError:
+            answer = {}
+        answer = answer if isinstance(answer, dict) else {}
+        return Published(
+            external_id=str(answer.get("id") or target.idempotency_key),
+            url=str(answer.get("url") or ""),
+        )
+
+    def reconcile(self, account: Account, target: Target, text: str) -> Published | None:
+        # The receiver dedupes by id: delivering again with the same id is the question.
+        return self.publish(account, target, text, lambda ref: None)
+
+    def refresh(self, account: Account) -> Tokens:
+        raise no_refresh("A webhook")
+
+    def fetch_metrics(self, account: Account, target: Target) -> dict[str, int]:
+        return {}

@@ -1,0 +1,79 @@
+"""A loopback X API v2: OAuth 2.0 with PKCE (x.com/i/oauth2/authorize stand-in and
+/2/oauth2/token, rotating refresh tokens), GET /2/users/me, POST /2/tweets (X's 403 for
+duplicate content included), GET /2/users/:id/tweets and GET /2/tweets/:id. An expired or
+unknown token is a 401. Faults (tests.fakes.base) apply to /2/tweets."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from tests.fakes.base import Answer, FakeServer, OAuthServer, Request
+
+
+class FakeX(FakeServer):
+    faultable = ("/2/tweets",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.oauth = OAuthServer(
+            self, authorize_path="/i/oauth2/authorize", token_path="/2/oauth2/token"
+        )
+        self.tweets: list[dict[str, Any]] = []
+        self.route("GET", "/2/users/me", self._me)
+        self.route("POST", "/2/tweets", self._tweet)
+        self.route("GET", "/2/users/", self._timeline, prefix=True)
+        self.route("GET", "/2/tweets/", self._get, prefix=True)
+
+    def _unauthorised(self, request: Request) -> Answer | None:
+        if self.oauth.user_for(request) is None:
+            return 401, {"title": "Unauthorized", "detail": "Unauthorized", "status": 401}, {}
+        return None
+
+    def _me(self, request: Request) -> Answer:
+        return self._unauthorised(request) or (
+            200,
+            {"data": {"id": self.oauth.user_id, "username": "creator", "name": "C"}},
+            {},
+        )
+
+    def _tweet(self, request: Request) -> Answer:
+        if refused := self._unauthorised(request):
+            return refused
+        text = request.body.get("text", "")
+        with self.lock:
+            if any(t["text"] == text for t in self.tweets):
+                return (
+                    403,
+                    {
+                        "detail": "You are not allowed to create a Tweet with duplicate content.",
+                        "type": "about:blank",
+                        "title": "Forbidden",
+                        "status": 403,
+                    },
+                    {},
+                )
+            tweet = {
+                "id": str(next(self.ids)),
+                "text": text,
+                "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            }
+            self.tweets.append(tweet)
+        return 201, {"data": {"id": tweet["id"], "text": text}}, {}
+
+    def _timeline(self, request: Request) -> Answer:
+        if refused := self._unauthorised(request):
+            return refused
+        since = request.query.get("start_time", "")
+        # Timestamps in one format compare as strings; start_time has no milliseconds.
+        recent = [t for t in self.tweets if t["created_at"][:19] >= since[:19]]
+        newest_first = list(reversed(recent))[: int(request.query.get("max_results", 10))]
+        return 200, {"data": newest_first, "meta": {"result_count": len(newest_first)}}, {}
+
+    def _get(self, request: Request) -> Answer:
+        tweet_id = request.path.rsplit("/", 1)[-1]
+        tweet = next((t for t in self.tweets if t["id"] == tweet_id), None)
+        if tweet is None:
+            return 404, {"title": "Not Found Error"}, {}
+        metrics = {"like_count": 5, "retweet_count": 1, "reply_count": 0, "impression_count": 90}
+        return 200, {"data": {**tweet, "public_metrics": metrics}}, {}

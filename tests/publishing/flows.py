@@ -1,0 +1,42 @@
+"""Connecting accounts as a creator does it: through the accounts page and, for OAuth
+platforms, the platform's own authorise page (on a loopback fake)."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlsplit
+
+import httpx
+from django.test import Client
+from django.urls import reverse
+
+
+def press_authorize(authorize_url: str) -> str:
+    """What the creator does on the platform's page: press "Authorize". Returns the URL the
+    platform sends the browser back to (our callback, with the code and the state)."""
+    parts = urlsplit(authorize_url)
+    page = httpx.get(authorize_url)
+    assert page.status_code == 200 and "Authorize" in page.text
+    answer = httpx.post(
+        f"{parts.scheme}://{parts.netloc}{parts.path}", data=dict(parse_qsl(parts.query))
+    )
+    assert answer.status_code == 302
+    return answer.headers["Location"]
+
+
+def follow_callback(client: Client, callback_url: str):
+    parts = urlsplit(callback_url)
+    return client.get(f"{parts.path}?{parts.query}")
+
+
+def connect_mastodon(client: Client, base_url: str):
+    started = client.post(
+        reverse("publishing_accounts"), {"platform": "mastodon", "mastodon-base_url": base_url}
+    )
+    assert started.status_code == 302, started.content.decode()[:300]
+    return follow_callback(client, press_authorize(started["Location"]))
+
+
+def connect_oauth(client: Client, platform: str):
+    started = client.post(reverse("oauth_start", args=[platform]))
+    assert started.status_code == 302, started
+    return follow_callback(client, press_authorize(started["Location"]))
