@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -10,6 +10,8 @@ from django.utils import timezone
 from accounts.models import Role, User
 from accounts.selectors import personal_workspace, user_by_email
 from accounts.services import user_set_password, user_sign_up
+from calendar_app.selectors import next_free_slot, slots_of
+from calendar_app.services import slot_add
 from home.demo_posts import DEMO_POSTS
 from personas.models import Persona
 from personas.selectors import persona_named
@@ -17,8 +19,8 @@ from personas.services import persona_create
 from posts.rules import check_post
 from posts.services import posts_bulk_import
 from publishing.models import Platform
-from publishing.selectors import accounts_of
-from publishing.services import account_connect
+from publishing.selectors import accounts_of, publications_of
+from publishing.services import account_connect, publication_schedule
 
 DEMO_EMAIL = "demo@contenttwin.local"
 DEMO_PASSWORD = "contenttwin-demo"
@@ -68,4 +70,24 @@ def demo_account_ensure() -> tuple[User, Persona]:
             platform=Platform.SANDBOX,
             name="Practice timeline",
         )
+    _demo_calendar(user, persona)
     return user, persona
+
+
+def _demo_calendar(user: User, persona: Persona) -> None:
+    """A posting schedule (Tue and Thu 09:00, Sat 10:30) and one post waiting in the next free
+    slot for the practice timeline, so the calendar shows the flow from the first visit."""
+    if slots_of(persona):
+        return
+    for weekday, at in ((1, time(9, 0)), (3, time(9, 0)), (5, time(10, 30))):
+        slot_add(persona=persona, role=Role.OWNER, weekday=weekday, at=at)
+    when = next_free_slot(persona)
+    if when and not publications_of(persona, limit=1):
+        publication_schedule(
+            persona=persona,
+            role=Role.OWNER,
+            user=user,
+            text=DEMO_POSTS[0][0],
+            scheduled_at=when,
+            accounts=list(accounts_of(persona.workspace)),
+        )

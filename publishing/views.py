@@ -101,7 +101,7 @@ def _connect(request: HttpRequest, platform: str, data: dict) -> HttpResponse:
             redirect_uri=_callback_url(request, platform),
         )
         request.session[f"oauth:{platform}"] = pending | {"workspace": workspace.pk}
-        return redirect(url)
+        return _continue_to(request, platform, url)
     if platform == Platform.BLUESKY:
         service = (data.get("service") or settings.BLUESKY_SERVICE).rstrip("/")
         did, handle, tokens = create_session(service, data["handle"], data["app_password"])
@@ -152,7 +152,15 @@ def oauth_start(request: HttpRequest, platform: str) -> HttpResponse:
         messages.error(request, str(error))
         return redirect("publishing_accounts")
     request.session[f"oauth:{platform}"] = pending | {"workspace": request.workspace.pk}
-    return redirect(url)
+    return _continue_to(request, platform, url)
+
+
+def _continue_to(request: HttpRequest, platform: str, authorize_url: str) -> HttpResponse:
+    """A page that goes on to the platform (a script follows the link at once). Not a
+    redirect: our Content-Security-Policy (form-action 'self') rightly stops a form from
+    redirecting the browser to another site."""
+    context = {"authorize_url": authorize_url, "label": Platform(platform).label}
+    return render(request, "publishing/oauth_continue.html", context)
 
 
 @workspace_view

@@ -65,6 +65,10 @@
 
   document.querySelectorAll(".toast").forEach(dismissLater);
 
+  // "Continue to <platform>" pages go on by themselves (a link the creator can also press).
+  var follow = document.querySelector("a[data-follow]");
+  if (follow) window.location.assign(follow.href);
+
   // On phones the sidebar starts collapsed; on wide screens it is always open.
   var sidebar = document.getElementById("sidebar");
   if (sidebar) {
