@@ -58,8 +58,13 @@ def test_no_main_page_is_wider_than_a_phone(live_server, page: Page):
         "/generate/usage/",
         "/publishing/",
         "/publishing/accounts/",
-        f"/publishing/schedule/{draft.pk}/",
+        f"/calendar/schedule/{draft.pk}/",
         f"/publishing/sandbox/{account.pk}/",
+        f"/publishing/posts/{publication.pk}/",
+        f"/calendar/?date={post.posted_at:%Y-%m-%d}",
+        f"/calendar/?view=week&date={post.posted_at:%Y-%m-%d}",
+        f"/calendar/?view=list&date={post.posted_at:%Y-%m-%d}",
+        "/calendar/slots/",
         "/settings/",
     ]
     too_wide = {}
