@@ -207,7 +207,7 @@ def schedule(request: HttpRequest, variation_id: int) -> HttpResponse:
     form = ScheduleForm(
         data,
         initial={"text": variation.text},
-        accounts=publishing_selectors.accounts_of(request.workspace),
+        accounts=publishing_selectors.accounts_of(request.workspace, usable=True),
         zone=persona.timezone,
     )
     if data is not None and form.is_valid():

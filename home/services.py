@@ -89,5 +89,5 @@ def _demo_calendar(user: User, persona: Persona) -> None:
             user=user,
             text=DEMO_POSTS[0][0],
             scheduled_at=when,
-            accounts=list(accounts_of(persona.workspace)),
+            accounts=list(accounts_of(persona.workspace, usable=True)),
         )

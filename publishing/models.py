@@ -36,6 +36,7 @@ class Platform(models.TextChoices):
 class AccountStatus(models.TextChoices):
     CONNECTED = "connected", "Connected"
     NEEDS_RECONNECT = "reconnect", "Needs reconnecting"
+    DISCONNECTED = "disconnected", "Disconnected"
 
 
 class Account(TimeStampedModel):
@@ -60,7 +61,7 @@ class Account(TimeStampedModel):
     refresh_token_encrypted = models.TextField(blank=True)
     token_expires_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(
-        max_length=10, choices=AccountStatus.choices, default=AccountStatus.CONNECTED
+        max_length=12, choices=AccountStatus.choices, default=AccountStatus.CONNECTED
     )
     last_error = models.CharField(max_length=300, blank=True)
 
@@ -84,8 +85,8 @@ class Account(TimeStampedModel):
     @property
     def health(self) -> str:
         """valid / expires soon / needs reconnect, for the accounts page."""
-        if self.status == AccountStatus.NEEDS_RECONNECT:
-            return "Needs reconnecting"
+        if self.status != AccountStatus.CONNECTED:
+            return self.get_status_display()
         if self.token_expires_at and self.token_expires_at - timezone.now() < EXPIRES_SOON:
             # A refresh token renews it at the next send; without one the creator must.
             return "Renews at the next post" if self.refresh_token_encrypted else "Expires soon"

@@ -8,6 +8,7 @@ from accounts.models import Workspace
 from personas.models import Persona
 from publishing.models import (
     Account,
+    AccountStatus,
     Approval,
     Publication,
     PublicationEvent,
@@ -16,8 +17,13 @@ from publishing.models import (
 )
 
 
-def accounts_of(workspace: Workspace) -> QuerySet[Account]:
-    return Account.objects.filter(workspace=workspace).order_by("platform", "name")
+def accounts_of(workspace: Workspace, *, usable: bool = False) -> QuerySet[Account]:
+    """The workspace's accounts; `usable`: those a post can be scheduled to (not
+    disconnected; one that needs reconnecting can still be chosen and fixed before its time)."""
+    accounts = Account.objects.filter(workspace=workspace)
+    if usable:
+        accounts = accounts.exclude(status=AccountStatus.DISCONNECTED)
+    return accounts.order_by("platform", "name")
 
 
 def publications_of(persona: Persona, *, limit: int = 50) -> list[Publication]:

@@ -64,6 +64,29 @@ def account_connect(
     return account
 
 
+@transaction.atomic
+def account_disconnect(*, account: Account, role: str, user: User | None = None) -> int:
+    """Forget the account's tokens and cancel what was still to be sent to it (each post's
+    log says so). What it published stays in the history. Returns how many were cancelled."""
+    require(role, Action.EDIT)
+    locked = Account.objects.select_for_update().get(pk=account.pk)
+    targets = list(
+        Target.objects.select_for_update()
+        .filter(account=locked, state__in=(*DUE_STATES, TargetState.DRAFT, TargetState.HANDOFF))
+        .select_related("publication")
+    )
+    for target in targets:
+        _log(target.publication, user, "cancelled", f"{locked.name} was disconnected")
+    Target.objects.filter(pk__in=[t.pk for t in targets]).update(
+        state=TargetState.CANCELLED, lease_token=None
+    )
+    locked.set_access_token("")
+    locked.set_refresh_token("")
+    locked.token_expires_at, locked.status = None, AccountStatus.DISCONNECTED
+    locked.save()
+    return len(targets)
+
+
 def _log(publication: Publication, user: User | None, action: str, detail: str = "") -> None:
     PublicationEvent.objects.create(
         publication=publication, actor=user, action=action, detail=detail[:1000]

@@ -6,6 +6,11 @@ urlpatterns = [
     path("", views.queue, name="publishing_queue"),
     path("accounts/", views.accounts, name="publishing_accounts"),
     path("connect/<str:platform>/", views.oauth_start, name="oauth_start"),
+    path(
+        "accounts/<int:account_id>/disconnect/",
+        views.account_disconnect,
+        name="account_disconnect",
+    ),
     path("oauth/<str:platform>/callback/", views.oauth_callback, name="oauth_callback"),
     path("posts/<int:publication_id>/", views.publication_detail, name="publication_detail"),
     path("posts/<int:publication_id>/review/", views.publication_review, name="publication_review"),

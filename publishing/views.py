@@ -139,6 +139,18 @@ def _connect(request: HttpRequest, platform: str, data: dict) -> HttpResponse:
 
 @workspace_view
 @require_POST
+def account_disconnect(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = get_object_for(request.user, Account, account_id, action=Action.EDIT)
+    cancelled = services.account_disconnect(
+        account=account, role=account.user_role, user=request.user
+    )
+    note = f" {cancelled} scheduled post(s) to it were cancelled." if cancelled else ""
+    messages.success(request, f"Disconnected {account.name}.{note}")
+    return redirect("publishing_accounts")
+
+
+@workspace_view
+@require_POST
 def oauth_start(request: HttpRequest, platform: str) -> HttpResponse:
     """X, LinkedIn, Threads: off to the platform to authorise ContentTwin."""
     require(request.membership.role, Action.EDIT)

@@ -141,3 +141,24 @@ def test_a_post_too_long_for_a_platform_is_refused_beside_the_text(owner_client,
     assert response.status_code == 422
     assert "Mastodon allows 500 characters; this post has 501" in response.content.decode()
     assert not Publication.objects.exists()
+
+
+def test_disconnecting_cancels_what_was_still_to_go_and_keeps_the_history(owner_client, draft):
+    workspace = draft.generation.persona.workspace
+    account = Account.objects.create(workspace=workspace, platform="sandbox", name="Old")
+    account.set_access_token("secret")
+    account.save()
+    when = (datetime.now(UTC) + timedelta(hours=1)).astimezone(LISBON)
+    owner_client.post(
+        reverse("publishing_schedule", args=[draft.pk]),
+        {"text": "Later.", "when": when.strftime("%Y-%m-%dT%H:%M"), "accounts": [account.pk]},
+    )
+    response = owner_client.post(reverse("account_disconnect", args=[account.pk]), follow=True)
+    assert "1 scheduled post(s) to it were cancelled" in response.content.decode()
+    account.refresh_from_db()
+    assert account.status == "disconnected" and account.access_token == ""
+    target = Target.objects.get()
+    assert target.state == TargetState.CANCELLED
+    assert "Old was disconnected" in target.publication.events.last().detail
+    schedule_page = owner_client.get(reverse("publishing_schedule", args=[draft.pk]))
+    assert f'value="{account.pk}"' not in schedule_page.content.decode()
