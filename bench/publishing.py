@@ -4,12 +4,13 @@
                                          [--fault-rate 0.02] [--chaos]
 
 Starts the app as `make run` does (manage.py runall) on the bench database, with a local fake
-Mastodon server that fails about 2 % of requests (429, 500, or a post made but the connection
-dropped). Schedules TARGETS targets across ACCOUNTS accounts, falling due evenly over WINDOW
-seconds, and waits until every one has settled (published, dead or unconfirmed). --chaos also
-SIGKILLs the worker every 30 s and beat once. Duplicates are counted from the fake server's own
-log (two statuses for one target); a target published here but absent there, or never settled,
-is lost. Last line:
+Mastodon server and a local fake Bluesky PDS, each failing about 2 % of posting requests (429,
+500, or a post made but the connection dropped). Schedules TARGETS targets across ACCOUNTS
+accounts (half on each platform), falling due evenly over WINDOW seconds, and waits until
+every one has settled (published, dead or unconfirmed). --chaos also SIGKILLs the worker every
+30 s and beat once. Every target's text is unique, so duplicates are counted from the fakes'
+own logs (the same text posted twice, whatever key it came with); a target published here but
+absent there, or never settled, is lost. Last line:
 targets=… published=… duplicates=… lost=… dead=… unsettled=…
 lateness_p50_s=… lateness_p95_s=… max_s=…   (printed on one line)
 """
@@ -33,23 +34,33 @@ def beat_pid() -> int | None:
     return pids[0] if pids else None
 
 
-def schedule(args: argparse.Namespace, fake_url: str) -> tuple[list[int], float]:
+def schedule(args: argparse.Namespace, mastodon, bluesky) -> tuple[list[int], float]:
     from django.utils import timezone
 
     from accounts.models import Role
     from accounts.selectors import personal_workspace
     from accounts.services import user_sign_up
     from personas.services import persona_create
+    from publishing.adapters.bluesky import _tokens
     from publishing.models import Account, Publication, Target
+    from tests.fakes.bluesky_server import DID, HANDLE
 
     user = user_sign_up(email=f"publish-{int(time.time())}@example.com", password="bench-pw-1")
     workspace = personal_workspace(user)
     persona = persona_create(workspace=workspace, role=Role.OWNER, data={"name": "bench"})
     accounts = []
     for n in range(args.accounts):
-        account = Account(workspace=workspace, platform="mastodon", name=f"@bench{n}")
-        account.base_url = fake_url
-        account.set_access_token("token-1")
+        if n % 2:
+            tokens = _tokens(bluesky._session())
+            account = Account(workspace=workspace, platform="bluesky", name=f"@{HANDLE}")
+            account.base_url, account.external_user_id = bluesky.base_url, DID
+            account.set_refresh_token(tokens.refresh_token)
+            account.token_expires_at = tokens.expires_at
+        else:
+            tokens = _tokens({"accessJwt": "token-1", "refreshJwt": ""})
+            account = Account(workspace=workspace, platform="mastodon", name=f"@bench{n}")
+            account.base_url = mastodon.base_url
+        account.set_access_token(tokens.access_token)
         accounts.append(account)
     Account.objects.bulk_create(accounts)
     start = timezone.now() + timedelta(seconds=15)  # time for the app to come up
@@ -86,12 +97,20 @@ def main() -> None:
     setup()
     from django.db.models import F
 
+    from contentapp.celery import app as celery_app
+
+    with celery_app.connection_for_write() as connection:  # sends left by an interrupted run
+        print(f"purged {connection.default_channel.queue_purge('bench') or 0} stale messages")
+
     from publishing.models import Target, TargetState
+    from tests.fakes.bluesky_server import FakeBluesky
     from tests.fakes.mastodon_server import FakeMastodon
 
-    fake = FakeMastodon().start()
-    fake.fault_rate = args.fault_rate
-    ids, start = schedule(args, fake.base_url)
+    fakes = [FakeMastodon().start(), FakeBluesky().start()]
+    for fake in fakes:
+        fake.fault_rate = args.fault_rate
+    mastodon, bluesky = fakes
+    ids, start = schedule(args, mastodon, bluesky)
     env = {**os.environ, "DATABASE_NAME": "contentapp_bench", "LOG_LEVEL": "WARNING"}
     env |= {"CELERY_QUEUE": "bench", "PUBLISH_SWEEP_SECONDS": "2", "PUBLISH_LEASE_SECONDS": "30"}
     app = subprocess.Popen(
@@ -122,18 +141,23 @@ def main() -> None:
                 break
         rows = list(
             Target.objects.filter(pk__in=ids).values(
-                "state", "idempotency_key", "published_at", scheduled=F("publication__scheduled_at")
+                "state",
+                "published_at",
+                scheduled=F("publication__scheduled_at"),
+                text=F("publication__text"),
             )
         )
     finally:
         os.killpg(app.pid, signal.SIGINT)
         app.wait(timeout=60)
-        fake.stop()
+        for fake in fakes:
+            fake.stop()
     published = [r for r in rows if r["state"] == TargetState.PUBLISHED]
-    made = [key for key in fake.by_key]
-    duplicates = len(fake.statuses) - len(set(made))
-    in_fake = set(made)
-    lost = sum(1 for r in published if str(r["idempotency_key"]) not in in_fake)
+    made = [s["content"].removeprefix("<p>").removesuffix("</p>") for s in mastodon.statuses]
+    made += [bluesky.records[rkey]["text"] for rkey in bluesky.created]
+    duplicates = len(made) - len(set(made))
+    in_fakes = set(made)
+    lost = sum(1 for r in published if r["text"] not in in_fakes)
     unsettled = sum(1 for r in rows if r["state"] not in settled_states)
     lateness = [(r["published_at"] - r["scheduled"]).total_seconds() for r in published]
     if kills:

@@ -51,14 +51,17 @@ class JobStatus(models.TextChoices):
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
-def send(task_name: str, *args: object) -> bool:
+def send(task_name: str, *args: object, expires: float | None = None) -> bool:
     """Send a task by name now. The job's row is already in Postgres: when the broker cannot
     be reached the send is given up quickly and logged, and the beat sweep sends the job once
-    the broker is back — a page never fails because Redis is down. True when sent."""
+    the broker is back — a page never fails because Redis is down. True when sent.
+    `expires`: seconds after which a worker drops the message unrun (its sweep re-sends)."""
     from celery import current_app
 
     try:
-        current_app.send_task(task_name, args=args, retry=True, retry_policy=_PUBLISH_RETRY)
+        current_app.send_task(
+            task_name, args=args, retry=True, retry_policy=_PUBLISH_RETRY, expires=expires
+        )
     except Exception as error:  # kombu raises several kinds; none may reach the user
         logger.warning("could not send %s%r (%s); the sweep will", task_name, args, error)
         return False

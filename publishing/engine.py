@@ -48,7 +48,8 @@ logger = logging.getLogger(__name__)
 BACKOFF_SECONDS = (30, 120, 600, 1800, 3600)  # after the 1st … 5th failed attempt
 RECONCILE_AFTER_SECONDS = 20  # an unknown outcome is checked this soon
 SEND_TASK = "publishing.tasks.send_target"
-REFRESH_MARGIN = timedelta(minutes=5)  # tokens that run out sooner are refreshed first
+REFRESH_MARGIN = timedelta(minutes=5)
+MAX_IN_FLIGHT = 500  # claimed targets waiting for a worker, at most  # tokens that run out sooner are refreshed first
 
 
 def reclaim_expired() -> int:
@@ -84,11 +85,16 @@ def claim_due(limit: int = 500) -> list[tuple[int, uuid.UUID]]:
 
 
 def sweep() -> int:
-    """Beat: reclaim, claim, and queue one send per claimed target."""
+    """Beat: reclaim, claim, and queue one send per claimed target.
+
+    Back-pressure: no more than MAX_IN_FLIGHT targets wait in the queue at once (a sweep tops
+    up to it), and a message expires with its lease: when workers are slow or down, the queue
+    does not fill with sends that a later sweep has already re-issued."""
     reclaim_expired()
-    claimed = claim_due()
+    in_flight = Target.objects.filter(state=TargetState.CLAIMED).count()
+    claimed = claim_due(limit=max(0, MAX_IN_FLIGHT - in_flight))
     for target_id, token in claimed:
-        send(SEND_TASK, target_id, str(token))
+        send(SEND_TASK, target_id, str(token), expires=settings.PUBLISH_LEASE_SECONDS)
     return len(claimed)
 
 

@@ -14,6 +14,7 @@ from publishing.models import Account, Platform
 def platform_problem(account: Account, text: str) -> str:
     """What the account's platform would refuse in this text, in words ("" when nothing)."""
     limit, measure, unit = LIMITS.get(account.platform, (0, len, "characters"))
+    limit = account.max_characters or limit
     size = measure(text)
     if limit and size > limit:
         return (

@@ -60,6 +60,9 @@ class Account(TimeStampedModel):
     access_token_encrypted = models.TextField(blank=True)
     refresh_token_encrypted = models.TextField(blank=True)
     token_expires_at = models.DateTimeField(null=True, blank=True)
+    # The most characters a post may have here, when the server says (a Mastodon instance's
+    # own limit); otherwise the platform's.
+    max_characters = models.PositiveIntegerField(null=True, blank=True)
     status = models.CharField(
         max_length=12, choices=AccountStatus.choices, default=AccountStatus.CONNECTED
     )
@@ -216,6 +219,12 @@ class Target(TimeStampedModel):
                 fields=["due_at"],
                 condition=Q(state__in=["scheduled", "retry", "unknown"]),
                 name="target_due",
+            ),
+            # What the sweep counts (in flight) and reclaims (leases expired).
+            models.Index(
+                fields=["claimed_at"],
+                condition=Q(state__in=["claimed", "sending"]),
+                name="target_working",
             ),
         ]
 

@@ -39,6 +39,7 @@ def account_connect(
     access_token: str = "",
     tokens: Tokens | None = None,
     external_user_id: str = "",
+    max_characters: int | None = None,
 ) -> Account:
     """A new connection, or — the same account on the same platform connected again — the
     existing one with fresh tokens (its scheduled posts keep going to it)."""
@@ -56,6 +57,7 @@ def account_connect(
     account = account or Account(workspace=workspace, platform=platform)
     account.name, account.base_url = name.strip(), base_url
     account.external_user_id = external_user_id
+    account.max_characters = max_characters
     account.set_access_token(tokens.access_token)
     account.set_refresh_token(tokens.refresh_token)
     account.token_expires_at = tokens.expires_at

@@ -21,6 +21,7 @@ from personas.selectors import current_persona
 from publishing import oauth, selectors, services
 from publishing.adapters.base import PublishError
 from publishing.adapters.bluesky import create_session
+from publishing.adapters.mastodon import MastodonPublisher
 from publishing.forms import BlueskyForm, EditForm, MastodonForm, NamedChannelForm, WebhookForm
 from publishing.models import DUE_STATES, WORKING_STATES, Account, Platform, Publication, Target
 from publishing.oauth import providers as oauth_providers
@@ -197,6 +198,9 @@ def oauth_callback(request: HttpRequest, platform: str) -> HttpResponse:
     except PublishError as error:
         messages.error(request, str(error))
         return redirect("publishing_accounts")
+    limit = None
+    if platform == Platform.MASTODON:
+        limit = MastodonPublisher().max_characters(pending["base_url"])
     account = services.account_connect(
         workspace=request.workspace,
         role=request.membership.role,
@@ -205,6 +209,7 @@ def oauth_callback(request: HttpRequest, platform: str) -> HttpResponse:
         base_url=pending["base_url"],
         tokens=tokens,
         external_user_id=external_id,
+        max_characters=limit,
     )
     messages.success(request, f"Connected {account}.")
     return redirect("publishing_accounts")

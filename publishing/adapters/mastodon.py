@@ -63,6 +63,15 @@ class MastodonPublisher:
         host = base_url.split("://", 1)[-1].rstrip("/")
         return str(me["id"]), f"@{me['acct']}@{host}"
 
+    def max_characters(self, base_url: str) -> int | None:
+        """The instance's own post length limit (GET /api/v2/instance), or None."""
+        try:
+            response = request("GET", f"{base_url.rstrip('/')}/api/v2/instance", platform=base_url)
+            limit = response.json()["configuration"]["statuses"]["max_characters"]
+            return int(limit) if response.is_success else None
+        except (PublishError, ValueError, KeyError, TypeError):
+            return None  # the default limit applies
+
     def publish(self, account: Account, target: Target, text: str, remember: Remember) -> Published:
         response = request(
             "POST",

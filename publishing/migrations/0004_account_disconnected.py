@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('publishing', '0003_oauthapp_account_external_user_id_and_more'),
+        ("publishing", "0003_oauthapp_account_external_user_id_and_more"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='account',
-            name='status',
-            field=models.CharField(choices=[('connected', 'Connected'), ('reconnect', 'Needs reconnecting'), ('disconnected', 'Disconnected')], default='connected', max_length=12),
+            model_name="account",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("connected", "Connected"),
+                    ("reconnect", "Needs reconnecting"),
+                    ("disconnected", "Disconnected"),
+                ],
+                default="connected",
+                max_length=12,
+            ),
         ),
     ]

@@ -32,7 +32,17 @@ class FakeMastodon(FakeServer):
         self.oauth.access_tokens[token] = self.oauth.user_id  # a token made by hand
         self.apps: list[dict[str, str]] = []
         self.route("POST", "/api/v1/apps", self._app)
+        self.max_characters = 500
         self.route("GET", "/api/v1/accounts/verify_credentials", self._me)
+        self.route(
+            "GET",
+            "/api/v2/instance",
+            lambda request: (
+                200,
+                {"configuration": {"statuses": {"max_characters": self.max_characters}}},
+                {},
+            ),
+        )
         self.route("POST", "/api/v1/statuses", self._post)
         self.route("GET", "/api/v1/statuses/", self._get, prefix=True)
 
@@ -84,8 +94,13 @@ class FakeMastodon(FakeServer):
         text = str(request.body.get("status") or "")
         if not text.strip():
             return 422, {"error": "Validation failed: Text can't be blank"}, {}
-        if len(text) > 500:
-            return 422, {"error": "Validation failed: Text character limit of 500 exceeded"}, {}
+        if len(text) > self.max_characters:
+            limit = self.max_characters
+            return (
+                422,
+                {"error": f"Validation failed: Text character limit of {limit} exceeded"},
+                {},
+            )
         return 200, self._status(text, request.headers.get("Idempotency-Key")), {}
 
     def _get(self, request: Request) -> Answer:

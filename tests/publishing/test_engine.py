@@ -187,3 +187,14 @@ def test_cancel_stops_what_is_not_sent_and_refuses_while_sending(persona, mastod
     Target.objects.filter(publication=second).update(state=TargetState.SENDING)
     with pytest.raises(Exception, match="being published right now"):
         services.publication_cancel(publication=second, role="owner")
+
+
+def test_the_sweep_keeps_at_most_a_bounded_number_waiting_for_workers(persona):
+    account = _account(persona)
+    for n in range(engine.MAX_IN_FLIGHT + 20):
+        _schedule(persona, account, text=f"post {n}")
+    assert engine.sweep() == engine.MAX_IN_FLIGHT  # no worker ran: all still waiting
+    assert engine.sweep() == 0  # the queue is full: nothing more is added
+    for target in Target.objects.filter(state=TargetState.CLAIMED)[:30]:
+        engine.target_send(target_id=target.pk, token=target.lease_token)
+    assert engine.sweep() == 20  # topped up as workers take them

@@ -162,3 +162,22 @@ def test_disconnecting_cancels_what_was_still_to_go_and_keeps_the_history(owner_
     assert "Old was disconnected" in target.publication.events.last().detail
     schedule_page = owner_client.get(reverse("publishing_schedule", args=[draft.pk]))
     assert f'value="{account.pk}"' not in schedule_page.content.decode()
+
+
+def test_a_mastodon_servers_own_limit_is_the_one_checked(owner, workspace, draft):
+    client = client_for(owner, workspace)
+    with running_fake_mastodon() as fake:
+        fake.max_characters = 1000  # this instance allows longer posts
+        connect_mastodon(client, fake.base_url)
+        account = Account.objects.get()
+        assert account.max_characters == 1000
+        when = (datetime.now(UTC) + timedelta(hours=1)).astimezone(LISBON)
+        form = {"when": when.strftime("%Y-%m-%dT%H:%M"), "accounts": [account.pk]}
+        ok = client.post(
+            reverse("publishing_schedule", args=[draft.pk]), form | {"text": "y" * 900}
+        )
+        assert ok.status_code == 302
+        refused = client.post(
+            reverse("publishing_schedule", args=[draft.pk]), form | {"text": "y" * 1001}
+        )
+        assert "Mastodon allows 1000 characters; this post has 1001" in refused.content.decode()

@@ -404,3 +404,17 @@ def test_rotate_encryption_keys_re_encrypts_every_token(workspace, settings, cap
     settings.FIELD_ENCRYPTION_KEYS = [new_key]  # the old key is gone
     account.refresh_from_db()
     assert account.access_token == "secret-token" and account.refresh_token == "refresh-token"
+
+
+def test_no_token_reaches_the_logs(client, persona, threads, caplog):
+    """Threads takes its token as a query parameter: the request lines that carry it are
+    never logged at the levels we configure."""
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    connect_oauth(client, "threads")
+    account = Account.objects.get()
+    _schedule(persona, account)
+    assert _run_sweep() == ["published"]
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert account.access_token not in logged and "access_token=" not in logged
