@@ -206,6 +206,7 @@ def schedule(request: HttpRequest, variation_id: int) -> HttpResponse:
         data["when"] = local.strftime("%Y-%m-%dT%H:%M")
     form = ScheduleForm(
         data,
+        request.FILES or None,
         initial={"text": variation.text},
         accounts=publishing_selectors.accounts_of(request.workspace, usable=True),
         zone=persona.timezone,
@@ -219,6 +220,8 @@ def schedule(request: HttpRequest, variation_id: int) -> HttpResponse:
                 text=form.cleaned_data["text"],
                 scheduled_at=form.cleaned_data["when"],
                 accounts=list(form.cleaned_data["accounts"]),
+                images=form.cleaned_data["images"],
+                alt_texts=form.alt_text_lines(),
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -48,8 +48,8 @@ logger = logging.getLogger(__name__)
 BACKOFF_SECONDS = (30, 120, 600, 1800, 3600)  # after the 1st … 5th failed attempt
 RECONCILE_AFTER_SECONDS = 20  # an unknown outcome is checked this soon
 SEND_TASK = "publishing.tasks.send_target"
-REFRESH_MARGIN = timedelta(minutes=5)
-MAX_IN_FLIGHT = 500  # claimed targets waiting for a worker, at most  # tokens that run out sooner are refreshed first
+REFRESH_MARGIN = timedelta(minutes=5)  # tokens that run out sooner are refreshed first
+MAX_IN_FLIGHT = 500  # claimed targets waiting for a worker, at most
 
 
 def reclaim_expired() -> int:

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from language.text import grapheme_count, x_weighted_length
+from publishing.media import CheckedImage, check_upload, platform_image_problems
 from publishing.models import Account, Platform
 
 
@@ -79,8 +80,34 @@ class WebhookForm(forms.Form):
     )
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class ImagesField(forms.FileField):
+    """Several files from one input, each checked as an image (publishing.media)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[CheckedImage]:
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        checked, errors = [], []
+        for upload in files:
+            super().clean(upload, initial)
+            try:
+                checked.append(check_upload(upload))
+            except ValueError as error:
+                errors.append(str(error))
+        if errors:
+            raise forms.ValidationError(errors)
+        return checked
+
+
 class PostTimeForm(forms.Form):
-    """Text and a wall-clock time in the persona's zone, checked against each account's limits."""
+    """Text, images and a wall-clock time in the persona's zone, checked against each
+    account's limits (length, image count, size and type)."""
 
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), max_length=25_000)
     when = forms.DateTimeField(
@@ -88,11 +115,26 @@ class PostTimeForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
+    images = ImagesField(
+        required=False,
+        label="Images",
+        help_text="JPEG, PNG, GIF or WebP. Each platform's limits are checked before scheduling.",
+    )
+    alt_texts = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Image descriptions (alt text)",
+        help_text="One line per image, in order: what a person who cannot see it should know.",
+    )
 
-    def __init__(self, *args: Any, zone: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, zone: str, existing_images: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.zone = ZoneInfo(zone)
+        self.existing_images = list(existing_images)
         self.fields["when"].help_text = f"In {zone}."
+
+    def alt_text_lines(self) -> list[str]:
+        return (self.cleaned_data.get("alt_texts") or "").splitlines()
 
     def chosen_accounts(self) -> list[Account]:
         return list(self.cleaned_data.get("accounts") or [])
@@ -100,9 +142,12 @@ class PostTimeForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         text = cleaned.get("text") or ""
+        images = [*self.existing_images, *(cleaned.get("images") or [])]
         for account in self.chosen_accounts():
             if problem := platform_problem(account, text):
                 self.add_error("text", problem)
+            for problem in platform_image_problems(account, images):
+                self.add_error("images", problem)
         return cleaned
 
     def clean_when(self) -> datetime:
@@ -133,6 +178,7 @@ class EditForm(PostTimeForm):
     def __init__(self, *args: Any, accounts: list[Account], zone: str, **kwargs: Any) -> None:
         super().__init__(*args, zone=zone, **kwargs)
         self.accounts = accounts
+        self.fields["images"].label = "Add images"
 
     def chosen_accounts(self) -> list[Account]:
         return self.accounts

@@ -162,6 +162,32 @@ class PublicationEvent(models.Model):
         return f"{self.action} · {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class PublicationImage(models.Model):
+    """An image attached to a post, checked with Pillow when it was added (its real type, size
+    and dimensions are stored), with its alt text."""
+
+    workspace_path = "publication__persona__workspace"
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="images")
+    file = models.FileField(upload_to="publications/%Y/%m/")
+    alt_text = models.CharField(max_length=1000, blank=True)
+    content_type = models.CharField(max_length=30)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.file.name
+
+    def read(self) -> bytes:
+        with self.file.open("rb") as handle:
+            return handle.read()
+
+
 class TargetState(models.TextChoices):
     DRAFT = "draft", "Waiting for approval"
     SCHEDULED = "scheduled", "Scheduled"
@@ -241,6 +267,7 @@ class SandboxPost(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="sandbox_posts")
     idempotency_key = models.UUIDField(unique=True)
     text = models.TextField()
+    images = models.JSONField(default=list, blank=True)  # [{"id": PublicationImage id, "alt"}]
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -47,7 +47,7 @@ def providers() -> dict[str, Provider]:
             settings.X_CLIENT_SECRET,
             settings.X_AUTHORIZE_URL,
             f"{settings.X_API_URL.rstrip('/')}/2/oauth2/token",
-            "tweet.read tweet.write users.read offline.access",
+            "tweet.read tweet.write users.read offline.access media.write",
             pkce=True,
             auth_method="client_secret_basic",
             setting_names=("X_CLIENT_ID", "X_CLIENT_SECRET"),

@@ -14,6 +14,7 @@ from accounts.models import User, Workspace
 from accounts.permissions import Action, require, role_allows
 from personas.models import Persona
 from publishing.adapters.base import Tokens
+from publishing.media import CheckedImage, platform_image_problems
 from publishing.models import (
     DUE_STATES,
     WORKING_STATES,
@@ -23,6 +24,7 @@ from publishing.models import (
     Platform,
     Publication,
     PublicationEvent,
+    PublicationImage,
     Target,
     TargetState,
 )
@@ -108,9 +110,12 @@ def publication_schedule(
     text: str,
     scheduled_at: datetime,
     accounts: list[Account],
+    images: list[CheckedImage] | None = None,
+    alt_texts: list[str] | None = None,
 ) -> Publication:
-    """A post for `accounts` at `scheduled_at` (aware; stored in UTC): one target each. Where
-    posts need approval, an editor's post waits (targets in DRAFT) for an owner or admin."""
+    """A post for `accounts` at `scheduled_at` (aware; stored in UTC): one target each, with
+    the images (checked by `publishing.media.check_upload`). Where posts need approval, an
+    editor's post waits (targets in DRAFT) for an owner or admin."""
     require(role, Action.EDIT)
     text = text.strip()
     if not text:
@@ -129,6 +134,7 @@ def publication_schedule(
         created_by=user,
         approval=Approval.PENDING if waits else Approval.NOT_NEEDED,
     )
+    _attach(publication, images or [], alt_texts or [], accounts)
     state = TargetState.DRAFT if waits else TargetState.SCHEDULED
     Target.objects.bulk_create(
         Target(publication=publication, account=account, due_at=scheduled_at, state=state)
@@ -137,6 +143,27 @@ def publication_schedule(
     names = ", ".join(account.name for account in accounts)
     _log(publication, user, "submitted for approval" if waits else "scheduled", names)
     return publication
+
+
+def _attach(
+    publication: Publication, images: list[CheckedImage], alt_texts: list[str], accounts
+) -> None:
+    problems = [p for account in accounts for p in platform_image_problems(account, images)]
+    if problems:
+        raise ValidationError(problems)
+    start = publication.images.count()
+    for position, image in enumerate(images, start=start):
+        alt = alt_texts[position - start] if position - start < len(alt_texts) else ""
+        PublicationImage.objects.create(
+            publication=publication,
+            file=image.upload,
+            alt_text=alt.strip()[:1000],
+            content_type=image.content_type,
+            size=image.size,
+            width=image.width,
+            height=image.height,
+            position=position,
+        )
 
 
 def _locked_targets(publication: Publication) -> list[Target]:
@@ -189,6 +216,9 @@ def publication_edit(
     user: User | None,
     text: str | None = None,
     scheduled_at: datetime | None = None,
+    add_images: list[CheckedImage] | None = None,
+    alt_texts: list[str] | None = None,
+    remove_image_ids: list[int] | None = None,
 ) -> Publication:
     """New text and/or time. Targets not sent yet are replaced: a new idempotency key (new
     content is a new post), due at the new time; an edit is refused once a target is claimed,
@@ -212,9 +242,18 @@ def publication_edit(
             raise ValidationError("A time needs its time zone.")
         publication.scheduled_at = scheduled_at
         changes.append("time")
+    live = [t.account for t in targets if t.state != TargetState.CANCELLED]
+    if remove_image_ids:
+        removed, _ = publication.images.filter(pk__in=remove_image_ids).delete()
+        if removed:
+            changes.append("images")
+    if add_images:
+        _attach(publication, add_images, alt_texts or [], live)
+        changes.append("images")
     if not changes:
         return publication
-    waits = "text" in changes and _needs_approval(publication.persona, role)
+    content_changed = "text" in changes or "images" in changes
+    waits = content_changed and _needs_approval(publication.persona, role)
     if waits:
         publication.approval = Approval.PENDING
     publication.save(update_fields=["text", "scheduled_at", "approval", "updated_at"])
@@ -225,7 +264,7 @@ def publication_edit(
         target.state = TargetState.DRAFT if pending else TargetState.SCHEDULED
         target.due_at, target.attempts = publication.scheduled_at, 0
         target.last_error, target.platform_ref, target.needs_reconcile = "", "", False
-        if "text" in changes:
+        if content_changed:
             target.idempotency_key = uuid.uuid4()
         target.save()
     when = timezone.localtime(publication.scheduled_at, ZoneInfo(publication.persona.timezone))

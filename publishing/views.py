@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,16 @@ from publishing.adapters.base import PublishError
 from publishing.adapters.bluesky import create_session
 from publishing.adapters.mastodon import MastodonPublisher
 from publishing.forms import BlueskyForm, EditForm, MastodonForm, NamedChannelForm, WebhookForm
-from publishing.models import DUE_STATES, WORKING_STATES, Account, Platform, Publication, Target
+from publishing.media import image_from_link
+from publishing.models import (
+    DUE_STATES,
+    WORKING_STATES,
+    Account,
+    Platform,
+    Publication,
+    PublicationImage,
+    Target,
+)
 from publishing.oauth import providers as oauth_providers
 
 PENDING_STATES = (*DUE_STATES, *WORKING_STATES)
@@ -225,6 +234,12 @@ def publication_detail(request: HttpRequest, publication_id: int) -> HttpRespons
     zone = publication.persona.timezone
     form = EditForm(
         request.POST or None,
+        request.FILES or None,
+        existing_images=[
+            image
+            for image in publication.images.all()
+            if str(image.pk) not in request.POST.getlist("remove_image")
+        ],
         initial={
             "text": publication.text,
             "when": timezone.localtime(publication.scheduled_at, ZoneInfo(zone)),
@@ -242,6 +257,11 @@ def publication_detail(request: HttpRequest, publication_id: int) -> HttpRespons
                     user=request.user,
                     text=form.cleaned_data["text"],
                     scheduled_at=form.cleaned_data["when"],
+                    add_images=form.cleaned_data["images"],
+                    alt_texts=form.alt_text_lines(),
+                    remove_image_ids=[
+                        int(i) for i in request.POST.getlist("remove_image") if i.isdigit()
+                    ],
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -256,6 +276,29 @@ def publication_detail(request: HttpRequest, publication_id: int) -> HttpRespons
         "can_approve": role_allows(role, Action.APPROVE),
     }
     return render_form(request, "publishing/publication.html", context, form=form)
+
+
+@workspace_view
+def publication_image(request: HttpRequest, publicationimage_id: int) -> HttpResponse:
+    image = get_object_for(request.user, PublicationImage, publicationimage_id)
+    return _image_response(image)
+
+
+def publication_image_public(request: HttpRequest, token: str) -> HttpResponse:
+    """A signed link (a week) for platforms that fetch the image themselves (Threads, a
+    webhook's receiver). Nothing else is reachable without signing in."""
+    image_id = image_from_link(token)
+    image = PublicationImage.objects.filter(pk=image_id).first() if image_id else None
+    if image is None:
+        raise Http404
+    return _image_response(image)
+
+
+def _image_response(image: PublicationImage) -> HttpResponse:
+    response = FileResponse(image.file.open("rb"), content_type=image.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @workspace_view

@@ -26,6 +26,12 @@ def _isolated_cache(settings) -> None:
     }
 
 
+@pytest.fixture(autouse=True)
+def _own_media_root(settings, tmp_path) -> None:
+    """Uploaded images go to the test's own directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def personal_workspace(user: User) -> Workspace:
     return Membership.objects.get(user=user, workspace__is_personal=True).workspace
 

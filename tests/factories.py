@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 
 import factory
+from django.core.files.base import ContentFile
 
 from accounts.models import Invitation, Membership, Role, User, Workspace
 from calendar_app.models import PostingSlot
@@ -11,7 +12,7 @@ from personas.models import Persona
 from posts.models import ImportBatch, Post
 from posts.rules import text_hash
 from publishing.models import Account as PublishingAccount
-from publishing.models import Publication, Target
+from publishing.models import Publication, PublicationImage, Target
 from voice.models import Overlay, VoiceAnalysis, VoiceProfile
 
 PASSWORD = "correct-horse-battery-staple"
@@ -257,6 +258,42 @@ class PostingSlotFactory(PersonaOwnedFactory):
     time = time(9, 0)
 
 
+def png_bytes(width: int = 40, height: int = 30, *, noise: bool = False) -> bytes:
+    """A real PNG (noise makes it as large as a photo of that size)."""
+    import io
+    import os as _os
+
+    from PIL import Image
+
+    if noise:
+        image = Image.frombytes("RGB", (width, height), _os.urandom(width * height * 3))
+    else:
+        image = Image.new("RGB", (width, height), (200, 80, 40))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+class PublicationImageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PublicationImage
+
+    publication = factory.SubFactory(PublicationFactory)
+    file = factory.LazyFunction(lambda: ContentFile(png_bytes(), name="chart.png"))
+    alt_text = "A chart going up"
+    content_type = "image/png"
+    size = 100
+    width = 40
+    height = 30
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: object) -> dict[str, object]:
+        workspace = kwargs.pop("workspace", None)
+        if workspace is not None:
+            kwargs["publication"] = PublicationFactory(persona__workspace=workspace)
+        return kwargs
+
+
 FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     User: UserFactory,
     Workspace: WorkspaceFactory,
@@ -276,4 +313,5 @@ FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     Publication: PublicationFactory,
     Target: TargetFactory,
     PostingSlot: PostingSlotFactory,
+    PublicationImage: PublicationImageFactory,
 }

@@ -28,7 +28,7 @@ from publishing.adapters.base import (
     raise_for_answer,
     request,
 )
-from publishing.models import Account, Target
+from publishing.models import Account, PublicationImage, Target
 
 COLLECTION = "app.bsky.feed.post"
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
@@ -122,6 +122,21 @@ class BlueskyPublisher:
         handle = account.name.lstrip("@") or account.external_user_id
         return f"https://bsky.app/profile/{handle}/post/{rkey}"
 
+    def _upload(self, account: Account, image: PublicationImage) -> dict:
+        """com.atproto.repo.uploadBlob: the blob reference the record embeds."""
+        response = request(
+            "POST",
+            _xrpc(account, "com.atproto.repo.uploadBlob"),
+            platform="Bluesky",
+            content=image.read(),
+            headers={
+                "Authorization": f"Bearer {account.access_token}",
+                "Content-Type": image.content_type,
+            },
+        )
+        _raise(response)
+        return response.json()["blob"]
+
     def publish(self, account: Account, target: Target, text: str, remember: Remember) -> Published:
         rkey = target.platform_ref or tid()
         if not target.platform_ref:
@@ -133,6 +148,18 @@ class BlueskyPublisher:
         }
         if facets := link_facets(text):
             record["facets"] = facets
+        if images := list(target.publication.images.all()):
+            record["embed"] = {
+                "$type": "app.bsky.embed.images",
+                "images": [
+                    {
+                        "alt": image.alt_text,
+                        "image": self._upload(account, image),
+                        "aspectRatio": {"width": image.width, "height": image.height},
+                    }
+                    for image in images
+                ],
+            }
         response = request(
             "POST",
             _xrpc(account, "com.atproto.repo.createRecord"),

@@ -21,7 +21,7 @@ from publishing.adapters.base import (
     raise_for_answer,
     request,
 )
-from publishing.models import Account, Target
+from publishing.models import Account, PublicationImage, Target
 
 IDEMPOTENCY_WINDOW = timedelta(minutes=55)  # Mastodon keeps keys about an hour
 SCOPES = "write:statuses read"
@@ -72,12 +72,29 @@ class MastodonPublisher:
         except (PublishError, ValueError, KeyError, TypeError):
             return None  # the default limit applies
 
+    def _upload(self, account: Account, image: PublicationImage) -> str:
+        """POST /api/v2/media: the attachment's id (unattached ones expire on the server)."""
+        response = request(
+            "POST",
+            _url(account, "/api/v2/media"),
+            platform="Mastodon",
+            files={"file": (image.file.name.rsplit("/", 1)[-1], image.read(), image.content_type)},
+            data={"description": image.alt_text},
+            headers={"Authorization": f"Bearer {account.access_token}"},
+        )
+        raise_for_answer(response, "Mastodon")
+        return str(response.json()["id"])
+
     def publish(self, account: Account, target: Target, text: str, remember: Remember) -> Published:
+        media_ids = [self._upload(account, image) for image in target.publication.images.all()]
+        body: dict = {"status": text, "visibility": "public"}
+        if media_ids:
+            body["media_ids"] = media_ids
         response = request(
             "POST",
             _url(account, "/api/v1/statuses"),
             platform=account.base_url,
-            json={"status": text, "visibility": "public"},
+            json=body,
             headers={
                 "Authorization": f"Bearer {account.access_token}",
                 "Idempotency-Key": str(target.idempotency_key),

@@ -26,7 +26,8 @@ from publishing.adapters.base import (
     raise_for_answer,
     request,
 )
-from publishing.models import Account, Target
+from publishing.media import signed_url
+from publishing.models import Account, PublicationImage, Target
 
 
 def _bearer(account_or_token: Account | str) -> dict[str, str]:
@@ -79,13 +80,35 @@ class XPublisher:
         handle = account.name.lstrip("@") or "i/web"
         return Published(external_id=post_id, url=f"https://x.com/{handle}/status/{post_id}")
 
-    def publish(self, account: Account, target: Target, text: str, remember: Remember) -> Published:
+    def _upload(self, account: Account, image: PublicationImage) -> str:
+        """POST /2/media/upload (multipart), then the alt text as the image's metadata."""
         response = request(
             "POST",
-            self._api("/2/tweets"),
+            self._api("/2/media/upload"),
             platform="X",
-            json={"text": text},
+            files={"media": (image.file.name.rsplit("/", 1)[-1], image.read(), image.content_type)},
+            data={"media_category": "tweet_image", "media_type": image.content_type},
             headers=_bearer(account),
+        )
+        raise_for_answer(response, "X")
+        media_id = str(response.json()["data"]["id"])
+        if image.alt_text:
+            described = request(
+                "POST",
+                self._api("/2/media/metadata"),
+                platform="X",
+                json={"id": media_id, "metadata": {"alt_text": {"text": image.alt_text[:1000]}}},
+                headers=_bearer(account),
+            )
+            raise_for_answer(described, "X")
+        return media_id
+
+    def publish(self, account: Account, target: Target, text: str, remember: Remember) -> Published:
+        body: dict = {"text": text}
+        if media_ids := [self._upload(account, i) for i in target.publication.images.all()]:
+            body["media"] = {"media_ids": media_ids}
+        response = request(
+            "POST", self._api("/2/tweets"), platform="X", json=body, headers=_bearer(account)
         )
         if response.status_code == 403 and "duplicate" in error_text(response).lower():
             found = self.reconcile(account, target, text)
@@ -166,28 +189,59 @@ class LinkedInPublisher:
         me = response.json()
         return f"urn:li:person:{me['sub']}", me.get("name") or me["sub"]
 
+    def _headers(self, account: Account) -> dict[str, str]:
+        return {
+            **_bearer(account),
+            "LinkedIn-Version": settings.LINKEDIN_VERSION,
+            "X-Restli-Protocol-Version": "2.0.0",
+        }
+
+    def _upload(self, account: Account, image: PublicationImage) -> dict[str, str]:
+        """Images API: initializeUpload (an upload URL and the image URN), then PUT the bytes."""
+        response = request(
+            "POST",
+            self._api("/rest/images"),
+            platform="LinkedIn",
+            params={"action": "initializeUpload"},
+            json={"initializeUploadRequest": {"owner": account.external_user_id}},
+            headers=self._headers(account),
+        )
+        raise_for_answer(response, "LinkedIn")
+        value = response.json()["value"]
+        uploaded = request(
+            "PUT",
+            value["uploadUrl"],
+            platform="LinkedIn",
+            content=image.read(),
+            headers={**_bearer(account), "Content-Type": image.content_type},
+        )
+        raise_for_answer(uploaded, "LinkedIn")
+        return {"id": value["image"], "altText": image.alt_text[:4086]}
+
     def publish(self, account: Account, target: Target, text: str, remember: Remember) -> Published:
+        body: dict = {
+            "author": account.external_user_id,
+            "commentary": text,
+            "visibility": "PUBLIC",
+            "distribution": {
+                "feedDistribution": "MAIN_FEED",
+                "targetEntities": [],
+                "thirdPartyDistributionChannels": [],
+            },
+            "lifecycleState": "PUBLISHED",
+            "isReshareDisabledByAuthor": False,
+        }
+        images = [self._upload(account, i) for i in target.publication.images.all()]
+        if len(images) == 1:
+            body["content"] = {"media": images[0]}
+        elif images:
+            body["content"] = {"multiImage": {"images": images}}
         response = request(
             "POST",
             self._api("/rest/posts"),
             platform="LinkedIn",
-            json={
-                "author": account.external_user_id,
-                "commentary": text,
-                "visibility": "PUBLIC",
-                "distribution": {
-                    "feedDistribution": "MAIN_FEED",
-                    "targetEntities": [],
-                    "thirdPartyDistributionChannels": [],
-                },
-                "lifecycleState": "PUBLISHED",
-                "isReshareDisabledByAuthor": False,
-            },
-            headers={
-                **_bearer(account),
-                "LinkedIn-Version": settings.LINKEDIN_VERSION,
-                "X-Restli-Protocol-Version": "2.0.0",
-            },
+            json=body,
+            headers=self._headers(account),
         )
         raise_for_answer(response, "LinkedIn")
         urn = response.headers.get("x-restli-id", "")
@@ -270,14 +324,7 @@ class ThreadsPublisher:
         token = {"access_token": account.access_token}
         container = target.platform_ref
         if not container:
-            response = request(
-                "POST",
-                self._api(f"/{account.external_user_id}/threads"),
-                platform="Threads",
-                params={**token, "media_type": "TEXT", "text": text},
-            )
-            self._raise(response)
-            container = str(response.json()["id"])
+            container = self._container(account, target, text)
             remember(container)  # committed before it is published
         response = request(
             "POST",
@@ -287,6 +334,49 @@ class ThreadsPublisher:
         )
         self._raise(response)
         return self._published(account, str(response.json()["id"]))
+
+    def _create(self, account: Account, params: dict[str, str]) -> str:
+        response = request(
+            "POST",
+            self._api(f"/{account.external_user_id}/threads"),
+            platform="Threads",
+            params={"access_token": account.access_token, **params},
+        )
+        self._raise(response)
+        return str(response.json()["id"])
+
+    def _container(self, account: Account, target: Target, text: str) -> str:
+        """A text post, an image post, or a carousel of item containers. Threads fetches each
+        image from its URL: a signed link to this server (SITE_URL must be reachable)."""
+        images = list(target.publication.images.all())
+        if not images:
+            return self._create(account, {"media_type": "TEXT", "text": text})
+        if len(images) == 1:
+            image = images[0]
+            return self._create(
+                account,
+                {
+                    "media_type": "IMAGE",
+                    "image_url": signed_url(image),
+                    "text": text,
+                    "alt_text": image.alt_text,
+                },
+            )
+        children = [
+            self._create(
+                account,
+                {
+                    "media_type": "IMAGE",
+                    "image_url": signed_url(image),
+                    "is_carousel_item": "true",
+                    "alt_text": image.alt_text,
+                },
+            )
+            for image in images
+        ]
+        return self._create(
+            account, {"media_type": "CAROUSEL", "children": ",".join(children), "text": text}
+        )
 
     def reconcile(self, account: Account, target: Target, text: str) -> Published | None:
         if not target.platform_ref:

@@ -16,8 +16,10 @@ class SandboxPublisher:
         return Published(external_id=str(post.pk), url=f"{url}#post-{post.pk}")
 
     def publish(self, account: Account, target: Target, text: str, remember: Remember) -> Published:
+        images = [{"id": i.pk, "alt": i.alt_text} for i in target.publication.images.all()]
         post, _ = SandboxPost.objects.get_or_create(
-            idempotency_key=target.idempotency_key, defaults={"account": account, "text": text}
+            idempotency_key=target.idempotency_key,
+            defaults={"account": account, "text": text, "images": images},
         )
         return self._published(post)
 

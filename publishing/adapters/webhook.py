@@ -20,6 +20,7 @@ from publishing.adapters.base import (
     raise_for_answer,
     request,
 )
+from publishing.media import signed_url
 from publishing.models import Account, Target
 
 
@@ -39,6 +40,10 @@ class WebhookPublisher:
                 "persona": publication.persona.name,
                 "scheduled_at": publication.scheduled_at.isoformat(),
                 "channel": account.name,
+                "images": [
+                    {"url": signed_url(image), "alt": image.alt_text, "type": image.content_type}
+                    for image in publication.images.all()
+                ],
             },
             ensure_ascii=False,
         ).encode()

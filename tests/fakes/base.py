@@ -15,6 +15,7 @@ checks the client, the code, the redirect URI and PKCE, and refresh tokens that 
 from __future__ import annotations
 
 import base64
+import email.policy
 import hashlib
 import html
 import itertools
@@ -24,6 +25,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -39,13 +41,31 @@ class Request:
         length = int(handler.headers.get("Content-Length", 0) or 0)
         self.raw = handler.rfile.read(length) if length else b""
         kind = handler.headers.get("Content-Type", "")
-        if "json" in kind and self.raw:
+        self.files: dict[str, tuple[str, bytes, str]] = {}
+        if kind.startswith("multipart/form-data"):
+            self.body = self._multipart(kind)
+        elif "json" in kind and self.raw:
             self.body = json.loads(self.raw)
-        elif self.raw:
+        elif self.raw and "x-www-form-urlencoded" in kind:
             self.body = {k: v[-1] for k, v in parse_qs(self.raw.decode()).items()}
         else:
             self.body = {}
         self.form = self.body if isinstance(self.body, dict) else {}
+
+    def _multipart(self, kind: str) -> dict[str, str]:
+        """Text fields; files go to self.files as (filename, bytes, content type)."""
+        message = BytesParser(policy=email.policy.HTTP).parsebytes(
+            f"Content-Type: {kind}\r\n\r\n".encode() + self.raw
+        )
+        fields = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            payload = part.get_payload(decode=True) or b""
+            if part.get_filename():
+                self.files[name] = (part.get_filename(), payload, part.get_content_type())
+            else:
+                fields[name] = payload.decode()
+        return fields
 
     @property
     def bearer(self) -> str:
@@ -176,6 +196,9 @@ class FakeServer:
 
             def do_DELETE(self) -> None:
                 self._serve("DELETE")
+
+            def do_PUT(self) -> None:
+                self._serve("PUT")
 
         return Handler
 

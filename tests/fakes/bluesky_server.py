@@ -43,6 +43,8 @@ class FakeBluesky(FakeServer):
         }.items():
             self.route("POST", f"/xrpc/{name}", handler)
         self.route("GET", "/xrpc/com.atproto.repo.getRecord", self._get_record)
+        self.blobs: dict[str, bytes] = {}
+        self.route("POST", "/xrpc/com.atproto.repo.uploadBlob", self._upload_blob)
         self.route("GET", "/xrpc/app.bsky.feed.getPosts", self._get_posts)
 
     def _session(self) -> dict[str, Any]:
@@ -96,10 +98,24 @@ class FakeBluesky(FakeServer):
                     },
                     {},
                 )
+            for image in (body["record"].get("embed") or {}).get("images", []):
+                if image["image"]["ref"]["$link"] not in self.blobs:
+                    return 400, {"error": "InvalidRequest", "message": "Could not find blob"}, {}
             self.records[rkey] = body["record"]
             self.created.append(rkey)
         uri = f"at://{DID}/app.bsky.feed.post/{rkey}"
         return 200, {"uri": uri, "cid": f"bafy{rkey}"}, {}
+
+    def _upload_blob(self, request: Request) -> Answer:
+        if refused := self._authorised(request):
+            return refused
+        if len(request.raw) > 1_000_000:
+            return 400, {"error": "BlobTooLarge", "message": "This file is too large"}, {}
+        cid = f"bafkrei{secrets.token_hex(8)}"
+        self.blobs[cid] = request.raw
+        kind = request.headers.get("Content-Type", "")
+        blob = {"$type": "blob", "ref": {"$link": cid}, "mimeType": kind, "size": len(request.raw)}
+        return 200, {"blob": blob}, {}
 
     def _get_record(self, request: Request) -> Answer:
         if refused := self._authorised(request):

@@ -26,11 +26,36 @@ class FakeLinkedIn(FakeServer):
         self.posts: list[dict[str, Any]] = []
         self.route("GET", "/v2/userinfo", self._userinfo)
         self.route("POST", "/rest/posts", self._post)
+        self.images: dict[str, bytes | None] = {}  # urn -> bytes once uploaded
+        self.route("POST", "/rest/images", self._initialize_upload)
+        self.route("PUT", "/upload/", self._upload, prefix=True)
 
     def _userinfo(self, request: Request) -> Answer:
         if self.oauth.user_for(request) is None:
             return 401, {"message": "Invalid access token", "status": 401}, {}
         return 200, {"sub": self.oauth.user_id, "name": "Creator Name"}, {}
+
+    def _initialize_upload(self, request: Request) -> Answer:
+        if (
+            self.oauth.user_for(request) is None
+            or request.query.get("action") != "initializeUpload"
+        ):
+            return 401, {"message": "Invalid access token", "status": 401}, {}
+        urn = f"urn:li:image:C{next(self.ids)}"
+        self.images[urn] = None
+        value = {
+            "uploadUrl": f"{self.base_url}/upload/{urn}",
+            "image": urn,
+            "uploadUrlExpiresAt": 0,
+        }
+        return 200, {"value": value}, {}
+
+    def _upload(self, request: Request) -> Answer:
+        urn = request.path.removeprefix("/upload/")
+        if urn not in self.images:
+            return 404, {"message": "Unknown upload"}, {}
+        self.images[urn] = request.raw
+        return 201, "", {}
 
     def _post(self, request: Request) -> Answer:
         if self.oauth.user_for(request) is None:
@@ -40,6 +65,14 @@ class FakeLinkedIn(FakeServer):
         body = request.body
         if body.get("author") != f"urn:li:person:{self.oauth.user_id}":
             return 403, {"message": "Not enough permissions to post as this author"}, {}
+        content = body.get("content") or {}
+        media = (
+            [content["media"]]
+            if "media" in content
+            else ((content.get("multiImage") or {}).get("images") or [])
+        )
+        if any(not self.images.get(m["id"]) for m in media):
+            return 400, {"message": "Image not uploaded", "status": 400}, {}
         urn = f"urn:li:share:{next(self.ids)}"
         self.posts.append({"urn": urn, **body})
         return 201, "", {"x-restli-id": urn}

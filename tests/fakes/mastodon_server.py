@@ -44,6 +44,8 @@ class FakeMastodon(FakeServer):
             ),
         )
         self.route("POST", "/api/v1/statuses", self._post)
+        self.media: dict[str, dict[str, Any]] = {}
+        self.route("POST", "/api/v2/media", self._media)
         self.route("GET", "/api/v1/statuses/", self._get, prefix=True)
 
     @property
@@ -101,7 +103,29 @@ class FakeMastodon(FakeServer):
                 {"error": f"Validation failed: Text character limit of {limit} exceeded"},
                 {},
             )
-        return 200, self._status(text, request.headers.get("Idempotency-Key")), {}
+        media_ids = request.body.get("media_ids") or []
+        if any(media_id not in self.media for media_id in media_ids):
+            return 422, {"error": "Validation failed: Media IDs are invalid"}, {}
+        if len(media_ids) > 4:
+            return 422, {"error": "Validation failed: Too many attachments"}, {}
+        status = self._status(text, request.headers.get("Idempotency-Key"))
+        status.setdefault("media_attachments", [self.media[m] for m in media_ids])
+        return 200, status, {}
+
+    def _media(self, request: Request) -> Answer:
+        if self.oauth.user_for(request) is None:
+            return 401, {"error": "The access token is invalid"}, {}
+        upload = request.files.get("file")
+        if upload is None:
+            return 422, {"error": "Validation failed: File can't be blank"}, {}
+        media_id = str(next(self.ids))
+        self.media[media_id] = {
+            "id": media_id,
+            "type": "image",
+            "description": request.form.get("description", ""),
+            "bytes": len(upload[1]),
+        }
+        return 200, self.media[media_id], {}
 
     def _get(self, request: Request) -> Answer:
         status_id = request.path.rsplit("/", 1)[-1]

@@ -75,8 +75,22 @@ class FakeThreads(FakeServer):
             return 400, EXPIRED, {}
         data = {**request.query, **request.form}
         if request.path.endswith("/threads"):
+            kind = data.get("media_type", "TEXT")
+            if kind == "IMAGE" and not data.get("image_url"):
+                return 400, {"error": {"message": "image_url is required", "code": 100}}, {}
+            children = [c for c in data.get("children", "").split(",") if c]
+            if kind == "CAROUSEL" and (
+                len(children) < 2 or any(c not in self.containers for c in children)
+            ):
+                return 400, {"error": {"message": "Invalid children", "code": 100}}, {}
             container = str(next(self.ids))
-            self.containers[container] = {"text": data.get("text", ""), "status": "FINISHED"}
+            self.containers[container] = {
+                "text": data.get("text", ""),
+                "status": "FINISHED",
+                "media_type": kind,
+                "image_url": data.get("image_url", ""),
+                "children": children,
+            }
             return 200, {"id": container}, {}
         if request.path.endswith("/threads_publish"):
             container = self.containers.get(data.get("creation_id", ""))

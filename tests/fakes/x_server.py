@@ -22,6 +22,9 @@ class FakeX(FakeServer):
         self.tweets: list[dict[str, Any]] = []
         self.route("GET", "/2/users/me", self._me)
         self.route("POST", "/2/tweets", self._tweet)
+        self.media: dict[str, dict[str, Any]] = {}
+        self.route("POST", "/2/media/upload", self._upload)
+        self.route("POST", "/2/media/metadata", self._metadata)
         self.route("GET", "/2/users/", self._timeline, prefix=True)
         self.route("GET", "/2/tweets/", self._get, prefix=True)
 
@@ -53,13 +56,44 @@ class FakeX(FakeServer):
                     },
                     {},
                 )
+            media_ids = (request.body.get("media") or {}).get("media_ids") or []
+            if any(m not in self.media for m in media_ids):
+                return (
+                    400,
+                    {"title": "Invalid Request", "detail": "Your media IDs are invalid."},
+                    {},
+                )
             tweet = {
                 "id": str(next(self.ids)),
                 "text": text,
+                "media_ids": media_ids,
                 "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
             }
             self.tweets.append(tweet)
         return 201, {"data": {"id": tweet["id"], "text": text}}, {}
+
+    def _upload(self, request: Request) -> Answer:
+        if refused := self._unauthorised(request):
+            return refused
+        if "media" not in request.files:
+            return 400, {"title": "Invalid Request", "detail": "media is required"}, {}
+        media_id = str(next(self.ids))
+        self.media[media_id] = {"bytes": len(request.files["media"][1]), "alt": ""}
+        category = request.form.get("media_category")
+        return (
+            200,
+            {"data": {"id": media_id, "media_key": f"3_{media_id}", "category": category}},
+            {},
+        )
+
+    def _metadata(self, request: Request) -> Answer:
+        if refused := self._unauthorised(request):
+            return refused
+        media = self.media.get(request.body.get("id", ""))
+        if media is None:
+            return 400, {"title": "Invalid Request", "detail": "Unknown media id"}, {}
+        media["alt"] = request.body["metadata"]["alt_text"]["text"]
+        return 200, {"data": {"associated_metadata": True, "id": request.body["id"]}}, {}
 
     def _timeline(self, request: Request) -> Answer:
         if refused := self._unauthorised(request):

@@ -1,0 +1,126 @@
+"""Images attached to posts: what each platform accepts, checked with Pillow before anything is
+scheduled (the real format, not the file name), and signed links for platforms that fetch an
+image by URL (Threads, webhooks)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.core.files.uploadedfile import UploadedFile
+from django.urls import reverse
+from PIL import Image, UnidentifiedImageError
+
+from publishing.models import Platform, PublicationImage
+
+MAX_UPLOAD_BYTES = 16 * 1024 * 1024  # the largest any platform takes
+MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
+FORMAT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
+LINK_SALT = "publishing.image"
+LINK_MAX_AGE = 7 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class ImageRules:
+    count: int
+    size: int  # bytes per image
+    types: frozenset[str]
+
+
+ALL = frozenset(FORMAT_TYPES.values())
+# From each platform's documentation: how many images a post may carry, how large, which types.
+RULES: dict[str, ImageRules] = {
+    Platform.MASTODON: ImageRules(4, 16 * 1024 * 1024, ALL),
+    Platform.BLUESKY: ImageRules(
+        4, 1_000_000, frozenset({"image/jpeg", "image/png", "image/webp"})
+    ),
+    Platform.X: ImageRules(4, 5 * 1024 * 1024, ALL),
+    Platform.LINKEDIN: ImageRules(
+        20, 8 * 1024 * 1024, frozenset({"image/jpeg", "image/png", "image/gif"})
+    ),
+    Platform.THREADS: ImageRules(20, 8 * 1024 * 1024, frozenset({"image/jpeg", "image/png"})),
+    Platform.SANDBOX: ImageRules(4, MAX_UPLOAD_BYTES, ALL),
+    Platform.WEBHOOK: ImageRules(20, MAX_UPLOAD_BYTES, ALL),
+    Platform.MANUAL: ImageRules(20, MAX_UPLOAD_BYTES, ALL),
+}
+
+
+@dataclass(frozen=True)
+class CheckedImage:
+    upload: UploadedFile
+    content_type: str
+    width: int
+    height: int
+
+    @property
+    def size(self) -> int:
+        return self.upload.size or 0
+
+    @property
+    def name(self) -> str:
+        return self.upload.name or "image"
+
+
+def check_upload(upload: UploadedFile) -> CheckedImage:
+    """The upload as an image we can publish, or ValueError saying why not."""
+    name = upload.name or "The file"
+    if (upload.size or 0) > MAX_UPLOAD_BYTES:
+        raise ValueError(f"{name} is {megabytes(upload.size or 0)}; images may be 16 MB at most.")
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise ValueError(f"{name} is {width} × {height} pixels: too large to publish.")
+            image.verify()  # a truncated or corrupt file fails here
+            kind = FORMAT_TYPES.get(image.format or "")
+    except (UnidentifiedImageError, OSError, SyntaxError) as error:
+        raise ValueError(f"{name} is not an image we can read ({error}).") from error
+    finally:
+        upload.seek(0)
+    if kind is None:
+        raise ValueError(f"{name} is not a JPEG, PNG, GIF or WebP image.")
+    return CheckedImage(upload, kind, width, height)
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
+
+
+def platform_image_problems(account, images: list) -> list[str]:
+    """What the account's platform would refuse among these images (CheckedImage or
+    PublicationImage), in words."""
+    rules = RULES.get(account.platform)
+    if rules is None or not images:
+        return []
+    label, problems = account.get_platform_display(), []
+    if len(images) > rules.count:
+        problems.append(
+            f"{label} takes {rules.count} image{'s' * (rules.count != 1)} per post; this one has "
+            f"{len(images)}. Remove some, or leave {account.name} out."
+        )
+    for image in images:
+        name = getattr(image, "name", None) or image.file.name.rsplit("/", 1)[-1]
+        if image.content_type not in rules.types:
+            kinds = ", ".join(sorted(t.split("/")[1].upper() for t in rules.types))
+            problems.append(f"{label} takes {kinds} images; {name} is {image.content_type}.")
+        elif image.size > rules.size:
+            problems.append(
+                f"{label} takes images up to {megabytes(rules.size)}; {name} is "
+                f"{megabytes(image.size)}. Make it smaller, or leave {account.name} out."
+            )
+    return problems
+
+
+def signed_url(image: PublicationImage) -> str:
+    """A link that works without signing in, for a week (platforms fetch images by URL)."""
+    token = signing.dumps(image.pk, salt=LINK_SALT)
+    return settings.SITE_URL + reverse("publication_image_public", args=[token])
+
+
+def image_from_link(token: str) -> int | None:
+    try:
+        return signing.loads(token, salt=LINK_SALT, max_age=LINK_MAX_AGE)
+    except signing.BadSignature:
+        return None
