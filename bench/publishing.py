@@ -45,6 +45,9 @@ def schedule(args: argparse.Namespace, mastodon, bluesky) -> tuple[list[int], fl
     from publishing.models import Account, Publication, Target
     from tests.fakes.bluesky_server import DID, HANDLE
 
+    # The bench database is the bench's own: posts left by an interrupted run would be due
+    # first and compete with this run's.
+    Publication.objects.all().delete()
     user = user_sign_up(email=f"publish-{int(time.time())}@example.com", password="bench-pw-1")
     workspace = personal_workspace(user)
     persona = persona_create(workspace=workspace, role=Role.OWNER, data={"name": "bench"})
