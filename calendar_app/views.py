@@ -70,8 +70,9 @@ def calendar(request: HttpRequest) -> HttpResponse:
     chosen = form.cleaned_data
     view = chosen.get("view") or "month"
     persona = next((p for p in personas if p.pk == chosen.get("persona")), None)
-    zone_name = persona or current_persona(request, workspace) or None
-    zone = ZoneInfo(zone_name.timezone if zone_name else "UTC")
+    # Days are the filtered persona's days (or the current persona's).
+    shown_in = persona or current_persona(request, workspace)
+    zone = ZoneInfo(shown_in.timezone if shown_in else "UTC")
     anchor = chosen.get("date") or timezone.localtime(timezone.now(), zone).date()
     start, end = _range(view, anchor)
     publications = publishing_selectors.publications_between(

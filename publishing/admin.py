@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from publishing.models import Account, OAuthApp, Publication, PublicationEvent, SandboxPost, Target
+from publishing.models import (
+    Account,
+    OAuthApp,
+    Publication,
+    PublicationEvent,
+    PublicationImage,
+    SandboxPost,
+    Target,
+)
 
 
 @admin.register(Account)
@@ -41,6 +49,12 @@ class SandboxPostAdmin(admin.ModelAdmin):
     list_display = ("account", "created_at")
     search_fields = ("text",)
     raw_id_fields = ("account",)
+
+
+@admin.register(PublicationImage)
+class PublicationImageAdmin(admin.ModelAdmin):
+    list_display = ("publication", "content_type", "size", "width", "height")
+    raw_id_fields = ("publication",)
 
 
 @admin.register(OAuthApp)

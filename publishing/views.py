@@ -228,9 +228,10 @@ def oauth_callback(request: HttpRequest, platform: str) -> HttpResponse:
 def publication_detail(request: HttpRequest, publication_id: int) -> HttpResponse:
     """One post: its text and time (editable until it goes out), where it goes, approval, and
     its activity log."""
-    publication = get_object_for(request.user, Publication, publication_id)
-    publication = selectors.publication_with_log(publication.pk)
-    role = request.membership.role
+    found = get_object_for(request.user, Publication, publication_id)
+    # The role in the post's own workspace (it may not be the one the user is switched to).
+    role = found.user_role
+    publication = selectors.publication_with_log(found.pk)
     zone = publication.persona.timezone
     form = EditForm(
         request.POST or None,

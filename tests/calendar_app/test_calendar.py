@@ -298,3 +298,20 @@ def test_platform_limits_are_counted_the_platforms_way(workspace):
     assert "301" in platform_problem(account("bluesky"), "a" * 301)
     assert platform_problem(account("linkedin"), "a" * 3000) == ""
     assert "Threads allows 500" in platform_problem(account("threads"), "a" * 501)
+
+
+def test_a_viewer_elsewhere_cannot_edit_a_post_there_from_their_own_workspace(
+    persona, sandbox, viewer
+):
+    """The role that counts is the one in the post's workspace, not the switched-to one."""
+    from accounts.services import workspace_create
+
+    publication = _schedule(persona, sandbox, timezone.now() + timedelta(hours=2))
+    own = workspace_create(user=viewer, name="Viewer's own")
+    client = client_for(viewer, own)  # the viewer owns this one
+    url = reverse("publication_detail", args=[publication.pk])
+    assert client.get(url).status_code == 200  # a viewer may look
+    response = client.post(url, {"text": "Hijacked", "when": "2031-01-01T09:00"})
+    assert response.status_code == 403
+    publication.refresh_from_db()
+    assert publication.text != "Hijacked"

@@ -147,7 +147,7 @@ def test_approval_round_trip(live_server, browser: Browser):
 
     writer.reload()
     expect(writer.locator("#review")).to_contain_text("Open with the number.")
-    writer.get_by_label("Text").fill("3 price rises, 0 churn.")
+    writer.locator("#id_text").fill("3 price rises, 0 churn.")
     writer.get_by_role("button", name="Save").click()
     expect(writer.locator("#review")).to_contain_text("Waiting for approval")
 
