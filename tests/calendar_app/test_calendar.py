@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from calendar_app import selectors
 from calendar_app.models import PostingSlot
-from publishing import engine, services
+from publishing import services
 from publishing.models import Account, Approval, Publication, Target, TargetState
 from tests.conftest import client_for
 from tests.factories import PersonaFactory, VariationFactory
+from tests.publishing.flows import run_sweep
 
 pytestmark = pytest.mark.django_db
 LISBON = ZoneInfo("Europe/Lisbon")
@@ -40,10 +41,6 @@ def _schedule(persona, account, when, *, role="owner", text="A post about pricin
     return services.publication_schedule(
         persona=persona, role=role, user=user, text=text, scheduled_at=when, accounts=[account]
     )
-
-
-def _run_sweep() -> list[str]:
-    return [engine.target_send(target_id=i, token=t) for i, t in engine.claim_due()]
 
 
 # --- Posting schedule and next free slot -----------------------------------------------------
@@ -176,7 +173,7 @@ def test_dragging_to_another_day_keeps_the_local_time(
 
 def test_a_published_post_cannot_be_moved_or_edited(owner_client, persona, sandbox):
     publication = _schedule(persona, sandbox, timezone.now() - timedelta(seconds=1))
-    assert _run_sweep() == ["published"]
+    assert run_sweep() == ["published"]
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
     response = owner_client.post(
         reverse("calendar_move", args=[publication.pk]), {"date": tomorrow}
@@ -204,7 +201,7 @@ def test_an_edit_replaces_unsent_targets_and_is_refused_once_claimed(persona, sa
 def test_cancelling_a_post_means_it_never_goes_out(owner_client, persona, sandbox):
     publication = _schedule(persona, sandbox, timezone.now() - timedelta(seconds=1))
     owner_client.post(reverse("publication_cancel", args=[publication.pk]))
-    assert _run_sweep() == [] and not sandbox.sandbox_posts.exists()
+    assert run_sweep() == [] and not sandbox.sandbox_posts.exists()
 
 
 # --- Approvals -------------------------------------------------------------------------------
@@ -227,7 +224,7 @@ def test_approval_round_trip_with_its_activity_log(
     publication = Publication.objects.get()
     assert response.status_code == 302 and publication.approval == Approval.PENDING
     Target.objects.update(due_at=timezone.now())
-    assert _run_sweep() == []  # waiting for approval: the scheduler leaves it alone
+    assert run_sweep() == []  # waiting for approval: the scheduler leaves it alone
     # An editor cannot approve their own post.
     assert editor.post(
         reverse("publication_review", args=[publication.pk]), {"decision": "approve"}
@@ -251,7 +248,7 @@ def test_approval_round_trip_with_its_activity_log(
     publication.refresh_from_db()
     assert publication.approval == Approval.APPROVED
     Target.objects.update(due_at=timezone.now())
-    assert _run_sweep() == ["published"]
+    assert run_sweep() == ["published"]
     log = [(e.actor_id, e.action) for e in publication.events.all()]
     assert log == [
         (teammate.pk, "submitted for approval"),

@@ -12,11 +12,12 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import Membership, Role
-from publishing import engine, services
+from publishing import services
 from publishing.models import Account, Publication, TargetState
 from tests.conftest import personal_workspace
 from tests.factories import PASSWORD, PersonaFactory, UserFactory, VariationFactory
 from tests.fakes.mastodon_server import running_fake_mastodon
+from tests.publishing.flows import run_sweep
 
 pytestmark = pytest.mark.django_db(transaction=True)
 LISBON = ZoneInfo("Europe/Lisbon")
@@ -28,10 +29,6 @@ def _sign_in(page: Page, base: str, email: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
-
-
-def _run_sweep() -> list[str]:
-    return [engine.target_send(target_id=i, token=t) for i, t in engine.claim_due()]
 
 
 def test_connect_mastodon_by_oauth_and_retry_a_dead_letter(live_server, page: Page):
@@ -62,13 +59,13 @@ def test_connect_mastodon_by_oauth_and_retry_a_dead_letter(live_server, page: Pa
             accounts=[account],
         )
         fake.fail_next.append((422, {"error": "Validation failed: Media IDs are invalid"}, {}))
-        assert _run_sweep() == ["dead"]
+        assert run_sweep() == ["dead"]
         page.goto(f"{live_server.url}/publishing/posts/{publication.pk}/")
         expect(page.locator(".targets")).to_contain_text("Media IDs are invalid")
         expect(page.locator("#activity")).to_contain_text("failed")
         page.get_by_role("button", name="Retry now").click()
         expect(page.locator("#toasts")).to_contain_text("It goes out again in a moment")
-        assert _run_sweep() == ["published"]
+        assert run_sweep() == ["published"]
         page.reload()
         expect(page.locator(".targets")).to_contain_text("Published")
         expect(page.locator("#activity")).to_contain_text("retried")

@@ -1,5 +1,6 @@
-"""Connecting accounts as a creator does it: through the accounts page and, for OAuth
-platforms, the platform's own authorise page (on a loopback fake)."""
+"""Publishing steps the tests share: what the beat sweep and the workers do (in this
+process), and connecting accounts as a creator does it — through the accounts page and, for
+OAuth platforms, the platform's own authorise page (on a loopback fake)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,19 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+
+from publishing import engine
+from publishing.models import Target
+
+
+def run_sweep() -> list[str]:
+    """Claim what is due and send each claimed target, as beat and the workers would."""
+    return [engine.target_send(target_id=i, token=t) for i, t in engine.claim_due()]
+
+
+def due_now(target: Target) -> None:
+    Target.objects.filter(pk=target.pk).update(due_at=timezone.now())
 
 
 def press_authorize(authorize_url: str) -> str:

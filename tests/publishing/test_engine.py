@@ -12,6 +12,7 @@ from publishing import engine, services
 from publishing.models import Account, AccountStatus, Target, TargetState
 from tests.factories import PersonaFactory
 from tests.fakes.mastodon_server import running_fake_mastodon
+from tests.publishing.flows import due_now, run_sweep
 
 pytestmark = pytest.mark.django_db
 TEXT = "Raising prices is a promise to your best customers: keep it."
@@ -51,24 +52,12 @@ def _schedule(persona, *accounts, text=TEXT):
     )
 
 
-def _run_sweep() -> list[str]:
-    """What the beat sweep and the workers do, in this process."""
-    return [
-        engine.target_send(target_id=target_id, token=token)
-        for target_id, token in engine.claim_due()
-    ]
-
-
-def _due_now(target: Target) -> None:
-    Target.objects.filter(pk=target.pk).update(due_at=timezone.now())
-
-
 def test_a_post_goes_out_once_with_its_url_and_the_token_is_never_stored_plain(persona, mastodon):
     account = _account(persona, mastodon)
     assert "token-1" not in account.access_token_encrypted  # encrypted at rest
     publication = _schedule(persona, account, _account(persona))  # Mastodon and the sandbox
-    assert sorted(_run_sweep()) == ["published", "published"]
-    assert _run_sweep() == []  # nothing is due any more
+    assert sorted(run_sweep()) == ["published", "published"]
+    assert run_sweep() == []  # nothing is due any more
     mastodon_target = publication.targets.get(account=account)
     assert mastodon_target.external_url == mastodon.statuses[0]["url"]
     assert len(mastodon.statuses) == 1
@@ -77,11 +66,11 @@ def test_a_post_goes_out_once_with_its_url_and_the_token_is_never_stored_plain(p
 def test_a_dropped_connection_is_reconciled_not_sent_again(persona, mastodon):
     target = _schedule(persona, _account(persona, mastodon)).targets.get()
     mastodon.fail_next.append(("drop",))  # it is made, but we never hear back
-    assert _run_sweep() == ["unknown"]
+    assert run_sweep() == ["unknown"]
     target.refresh_from_db()
     assert target.state == TargetState.UNKNOWN and target.needs_reconcile
-    _due_now(target)
-    assert _run_sweep() == ["published"]  # the same key: Mastodon answers with the first one
+    due_now(target)
+    assert run_sweep() == ["published"]  # the same key: Mastodon answers with the first one
     assert len(mastodon.statuses) == 1
 
 
@@ -96,29 +85,29 @@ def test_a_worker_that_died_mid_send_is_reconciled_by_the_sweep(persona, mastodo
     assert engine.reclaim_expired() == 1
     target.refresh_from_db()
     assert target.state == TargetState.UNKNOWN and target.needs_reconcile
-    assert _run_sweep() == ["published"]
+    assert run_sweep() == ["published"]
     assert len(mastodon.statuses) == 1
 
 
 def test_rate_limits_back_off_as_the_platform_says_then_a_dead_letter(persona, mastodon):
     target = _schedule(persona, _account(persona, mastodon)).targets.get()
     mastodon.fail_next.append((429, {"error": "Too many requests"}, {"Retry-After": "300"}))
-    assert _run_sweep() == ["retry"]
+    assert run_sweep() == ["retry"]
     target.refresh_from_db()
     wait = (target.due_at - timezone.now()).total_seconds()
     assert 290 < wait <= 300  # Retry-After beats the 30 s of the first backoff step
     waits = []
     for _ in range(5):  # 500s: 2 m, 10 m, 30 m, 1 h, then a dead letter
         mastodon.fail_next.append((500, {"error": "Internal server error"}, {}))
-        _due_now(target)
-        _run_sweep()
+        due_now(target)
+        run_sweep()
         target.refresh_from_db()
         waits.append(round((target.due_at - timezone.now()).total_seconds() / 60))
     assert waits[:4] == [2, 10, 30, 60]
     assert target.state == TargetState.DEAD
     assert "Gave up after 6 attempts" in target.last_error and "500" in target.last_error
     services.target_retry_now(target=target, role="owner")  # "retry now" from the page
-    assert _run_sweep() == ["published"] and len(mastodon.statuses) == 1
+    assert run_sweep() == ["published"] and len(mastodon.statuses) == 1
 
 
 def test_a_refused_token_asks_for_a_reconnect_and_siblings_are_not_resent(persona, mastodon):
@@ -132,19 +121,19 @@ def test_a_refused_token_asks_for_a_reconnect_and_siblings_are_not_resent(person
         access_token="revoked",
     )
     publication = _schedule(persona, sandbox, broken)
-    assert sorted(_run_sweep()) == ["dead", "published"]
+    assert sorted(run_sweep()) == ["dead", "published"]
     broken.refresh_from_db()
     assert broken.status == AccountStatus.NEEDS_RECONNECT
     dead = publication.targets.get(account=broken)
     assert "Reconnect the account" in dead.last_error
     services.target_retry_now(target=dead, role="owner")
-    _run_sweep()
+    run_sweep()
     assert sandbox.sandbox_posts.count() == 1  # the one that succeeded was never sent again
 
 
 def test_a_post_the_platform_refuses_is_a_dead_letter_in_words(persona, mastodon):
     target = _schedule(persona, _account(persona, mastodon), text="x" * 600).targets.get()
-    assert _run_sweep() == ["dead"]
+    assert run_sweep() == ["dead"]
     target.refresh_from_db()
     assert "character limit of 500" in target.last_error
 
@@ -182,7 +171,7 @@ def test_two_sweeps_at_once_never_claim_the_same_target(persona):
 def test_cancel_stops_what_is_not_sent_and_refuses_while_sending(persona, mastodon):
     publication = _schedule(persona, _account(persona, mastodon))
     assert services.publication_cancel(publication=publication, role="owner") == 1
-    assert _run_sweep() == [] and mastodon.statuses == []
+    assert run_sweep() == [] and mastodon.statuses == []
     second = _schedule(persona, _account(persona, mastodon))
     Target.objects.filter(publication=second).update(state=TargetState.SENDING)
     with pytest.raises(Exception, match="being published right now"):

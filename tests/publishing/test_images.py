@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from publishing import engine, services
+from publishing import services
 from publishing.adapters.bluesky import _tokens
 from publishing.media import check_upload
 from publishing.models import Account, Publication, SandboxPost
@@ -22,7 +22,7 @@ from tests.fakes.mastodon_server import running_fake_mastodon
 from tests.fakes.threads_server import FakeThreads
 from tests.fakes.webhook_receiver import FakeWebhookReceiver
 from tests.fakes.x_server import FakeX
-from tests.publishing.flows import connect_oauth
+from tests.publishing.flows import connect_oauth, run_sweep
 
 pytestmark = pytest.mark.django_db
 LISBON = ZoneInfo("Europe/Lisbon")
@@ -102,10 +102,6 @@ def _schedule_with_images(persona, account, count=2):
     ).targets.get()
 
 
-def _run_sweep() -> list[str]:
-    return [engine.target_send(target_id=i, token=t) for i, t in engine.claim_due()]
-
-
 def test_images_reach_mastodon_and_bluesky_with_their_descriptions(workspace):
     persona = PersonaFactory(workspace=workspace)
     with running_fake_mastodon() as mastodon, FakeBluesky() as bluesky:
@@ -128,7 +124,7 @@ def test_images_reach_mastodon_and_bluesky_with_their_descriptions(workspace):
         )
         _schedule_with_images(persona, m)
         _schedule_with_images(persona, b)
-        assert _run_sweep() == ["published", "published"]
+        assert run_sweep() == ["published", "published"]
         [status] = mastodon.statuses
         assert [a["description"] for a in status["media_attachments"]] == ["Chart 0", "Chart 1"]
         [record] = bluesky.records.values()
@@ -144,7 +140,7 @@ def test_images_reach_x_and_linkedin(client_owner_x_linkedin):
     connect_oauth(client, "linkedin")
     for account in Account.objects.all():
         _schedule_with_images(persona, account)
-    assert sorted(_run_sweep()) == ["published", "published"]
+    assert sorted(run_sweep()) == ["published", "published"]
     [tweet] = x.tweets
     assert [x.media[m]["alt"] for m in tweet["media_ids"]] == ["Chart 0", "Chart 1"]
     [post] = linkedin.posts
@@ -174,7 +170,7 @@ def test_threads_fetches_a_carousel_by_signed_links(owner_client, workspace, set
         settings.THREADS_API_URL = threads.base_url
         connect_oauth(owner_client, "threads")
         target = _schedule_with_images(persona, Account.objects.get())
-        assert _run_sweep() == ["published"]
+        assert run_sweep() == ["published"]
     carousel = threads.containers[target.__class__.objects.get(pk=target.pk).platform_ref]
     assert carousel["media_type"] == "CAROUSEL" and len(carousel["children"]) == 2
     link = threads.containers[carousel["children"][0]]["image_url"]
@@ -206,7 +202,7 @@ def test_webhook_and_practice_timeline_carry_the_images(owner_client, workspace)
         )
         _schedule_with_images(persona, hook)
         _schedule_with_images(persona, sandbox, count=1)
-        assert sorted(_run_sweep()) == ["published", "published"]
+        assert sorted(run_sweep()) == ["published", "published"]
     assert [i["alt"] for i in receiver.acted_on[0]["images"]] == ["Chart 0", "Chart 1"]
     post = SandboxPost.objects.get()
     page = owner_client.get(reverse("sandbox_timeline", args=[sandbox.pk])).content.decode()

@@ -17,7 +17,7 @@ from django.utils import timezone
 from publishing import engine, services
 from publishing.adapters.base import Tokens
 from publishing.adapters.webhook import signature
-from publishing.models import Account, AccountStatus, Target, TargetState
+from publishing.models import Account, AccountStatus, TargetState
 from tests.conftest import client_for
 from tests.factories import PersonaFactory
 from tests.fakes.bluesky_server import DID, HANDLE, FakeBluesky
@@ -25,7 +25,7 @@ from tests.fakes.linkedin_server import FakeLinkedIn
 from tests.fakes.threads_server import FakeThreads
 from tests.fakes.webhook_receiver import FakeWebhookReceiver
 from tests.fakes.x_server import FakeX
-from tests.publishing.flows import connect_oauth
+from tests.publishing.flows import connect_oauth, due_now, run_sweep
 
 pytestmark = pytest.mark.django_db
 TEXT = "Raising prices is a promise to your best customers: keep it."
@@ -50,17 +50,6 @@ def _schedule(persona, account, text=TEXT):
         scheduled_at=timezone.now() - timedelta(seconds=1),
         accounts=[account],
     ).targets.get()
-
-
-def _run_sweep() -> list[str]:
-    return [
-        engine.target_send(target_id=target_id, token=token)
-        for target_id, token in engine.claim_due()
-    ]
-
-
-def _due_now(target: Target) -> None:
-    Target.objects.filter(pk=target.pk).update(due_at=timezone.now())
 
 
 # --- Bluesky -----------------------------------------------------------------------------
@@ -101,11 +90,11 @@ def test_bluesky_record_key_is_stored_before_the_call_and_settles_an_unknown(
     _connect_bluesky(client, bluesky)
     target = _schedule(persona, Account.objects.get())
     bluesky.fail_next.append(("drop",))  # made, never answered
-    assert _run_sweep() == ["unknown"]
+    assert run_sweep() == ["unknown"]
     target.refresh_from_db()
     assert target.platform_ref in bluesky.records  # the key we chose, committed before
-    _due_now(target)
-    assert _run_sweep() == ["published"]  # getRecord by that key found it
+    due_now(target)
+    assert run_sweep() == ["published"]  # getRecord by that key found it
     target.refresh_from_db()
     assert bluesky.created == [target.platform_ref]
     assert target.external_url.endswith(f"/post/{target.platform_ref}")
@@ -119,9 +108,9 @@ def test_bluesky_expired_token_is_refreshed_and_the_new_refresh_token_kept(
     first_refresh = account.refresh_token
     target = _schedule(persona, account)
     bluesky.expire_access_tokens()  # the server says ExpiredToken before our clock does
-    assert _run_sweep() == ["retry"]
-    _due_now(target)
-    assert _run_sweep() == ["published"]
+    assert run_sweep() == ["retry"]
+    due_now(target)
+    assert run_sweep() == ["published"]
     account.refresh_from_db()
     assert account.refresh_token != first_refresh  # rotated, stored with the new access token
     assert first_refresh not in bluesky.refresh_tokens
@@ -137,12 +126,12 @@ def test_a_revoked_session_asks_for_a_reconnect_but_a_timeout_never_does(client,
     target = _schedule(persona, account)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("django.conf.settings.PUBLISH_TIMEOUT_SECONDS", 1)
-        assert _run_sweep() == ["retry"]
+        assert run_sweep() == ["retry"]
     account.refresh_from_db()
     assert account.status == AccountStatus.CONNECTED  # a timeout is not a revocation
     bluesky.refresh_tokens.clear()  # the creator revoked the app password
-    _due_now(target)
-    assert _run_sweep() == ["dead"]
+    due_now(target)
+    assert run_sweep() == ["dead"]
     account.refresh_from_db()
     assert account.status == AccountStatus.NEEDS_RECONNECT
     assert "Needs reconnecting" in client.get(reverse("publishing_accounts")).content.decode()
@@ -218,9 +207,9 @@ def test_x_connects_with_pkce_and_settles_an_unknown_by_its_own_timeline(client,
     assert account.refresh_token and account.token_expires_at
     target = _schedule(persona, account)
     x_fake.fail_next.append(("drop",))
-    assert _run_sweep() == ["unknown"]
-    _due_now(target)
-    assert _run_sweep() == ["published"]  # found among its own recent posts: not re-sent
+    assert run_sweep() == ["unknown"]
+    due_now(target)
+    assert run_sweep() == ["published"]  # found among its own recent posts: not re-sent
     assert len(x_fake.tweets) == 1
     target.refresh_from_db()
     assert target.external_id == x_fake.tweets[0]["id"]
@@ -231,7 +220,7 @@ def test_x_duplicate_content_is_a_dead_letter_in_words(client, persona, x_fake):
     # The same text went out long ago (outside the window reconciling looks at): not ours.
     x_fake.tweets.append({"id": "1", "text": TEXT, "created_at": "2020-01-01T00:00:00.000Z"})
     target = _schedule(persona, Account.objects.get())
-    assert _run_sweep() == ["dead"]
+    assert run_sweep() == ["dead"]
     target.refresh_from_db()
     assert "identical to one already on the account" in target.last_error
     assert len(x_fake.tweets) == 1
@@ -241,7 +230,7 @@ def test_x_429_waits_as_long_as_x_says(client, persona, x_fake):
     connect_oauth(client, "x")
     target = _schedule(persona, Account.objects.get())
     x_fake.fail_next.append((429, {"title": "Too Many Requests"}, {"Retry-After": "900"}))
-    assert _run_sweep() == ["retry"]
+    assert run_sweep() == ["retry"]
     target.refresh_from_db()
     assert 880 < (target.due_at - timezone.now()).total_seconds() <= 900
 
@@ -254,7 +243,7 @@ def test_x_token_near_expiry_is_refreshed_first_and_invalid_grant_disconnects(
     Account.objects.update(token_expires_at=timezone.now() + timedelta(minutes=2))
     old_refresh = account.refresh_token
     target = _schedule(persona, account)
-    assert _run_sweep() == ["published"]
+    assert run_sweep() == ["published"]
     account.refresh_from_db()
     assert account.refresh_token != old_refresh
     assert account.token_expires_at > timezone.now() + timedelta(hours=1)
@@ -262,7 +251,7 @@ def test_x_token_near_expiry_is_refreshed_first_and_invalid_grant_disconnects(
     x_fake.oauth.refresh_tokens.clear()
     Account.objects.update(token_expires_at=timezone.now())
     second = _schedule(persona, account, text="Another one.")
-    assert _run_sweep() == ["dead"]
+    assert run_sweep() == ["dead"]
     account.refresh_from_db()
     second.refresh_from_db()
     assert account.status == AccountStatus.NEEDS_RECONNECT
@@ -286,14 +275,14 @@ def test_linkedin_posts_and_an_unknown_outcome_is_left_to_the_creator(client, pe
     account = Account.objects.get()
     assert account.external_user_id == "urn:li:person:abc123" and account.name == "Creator Name"
     target = _schedule(persona, account)
-    assert _run_sweep() == ["published"]
+    assert run_sweep() == ["published"]
     target.refresh_from_db()
     assert target.external_id.startswith("urn:li:share:")
     second = _schedule(persona, account, text="Second post.")
     linkedin.fail_next.append(("drop",))
-    assert _run_sweep() == ["unknown"]
-    _due_now(second)
-    assert _run_sweep() == ["unconfirmed"]  # LinkedIn cannot say: never sent blindly again
+    assert run_sweep() == ["unknown"]
+    due_now(second)
+    assert run_sweep() == ["unconfirmed"]  # LinkedIn cannot say: never sent blindly again
     assert len(linkedin.posts) == 2
     page = client.get(reverse("publication_detail", args=[second.publication_id])).content
     assert "It&#x27;s there" in page.decode() or "It's there" in page.decode()
@@ -322,11 +311,11 @@ def test_threads_container_id_is_kept_and_its_status_settles_an_unknown(client, 
     target = _schedule(persona, account)
     threads.faultable = (f"/v1.0/{account.external_user_id}/threads_publish",)
     threads.fail_next.append(("drop",))  # published, and the answer is lost
-    assert _run_sweep() == ["unknown"]
+    assert run_sweep() == ["unknown"]
     target.refresh_from_db()
     assert target.platform_ref in threads.containers  # committed before threads_publish
-    _due_now(target)
-    assert _run_sweep() == ["published"]  # the container says PUBLISHED
+    due_now(target)
+    assert run_sweep() == ["published"]  # the container says PUBLISHED
     assert threads.published == [target.platform_ref]
 
 
@@ -349,12 +338,12 @@ def test_webhook_is_signed_retried_and_acted_on_once(client, persona):
         receiver.secret = account.access_token
         target = _schedule(persona, account)
         receiver.fail_next.append((503, {"error": "busy"}, {}))
-        assert _run_sweep() == ["retry"]
-        _due_now(target)
+        assert run_sweep() == ["retry"]
+        due_now(target)
         receiver.fail_next.append(("drop",))
-        assert _run_sweep() == ["unknown"]
-        _due_now(target)
-        assert _run_sweep() == ["published"]
+        assert run_sweep() == ["unknown"]
+        due_now(target)
+        assert run_sweep() == ["published"]
         assert len(receiver.acted_on) == 1  # delivered three times, acted on once
         assert receiver.acted_on[0]["text"] == TEXT
         target.refresh_from_db()
@@ -370,7 +359,7 @@ def test_webhook_signature_is_hmac_of_time_and_body():
 def test_manual_channel_hands_the_post_over_and_takes_the_link_back(client, persona):
     client.post(reverse("publishing_accounts"), {"platform": "manual", "manual-name": "Instagram"})
     target = _schedule(persona, Account.objects.get())
-    assert _run_sweep() == ["handoff"]
+    assert run_sweep() == ["handoff"]
     page = client.get(reverse("publication_detail", args=[target.publication_id])).content
     assert "Your turn to post it" in page.decode() and "Copy text" in page.decode()
     client.post(
@@ -415,6 +404,6 @@ def test_no_token_reaches_the_logs(client, persona, threads, caplog):
     connect_oauth(client, "threads")
     account = Account.objects.get()
     _schedule(persona, account)
-    assert _run_sweep() == ["published"]
+    assert run_sweep() == ["published"]
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert account.access_token not in logged and "access_token=" not in logged
