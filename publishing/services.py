@@ -91,6 +91,15 @@ def account_disconnect(*, account: Account, role: str, user: User | None = None)
     return len(targets)
 
 
+def _minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)  # the form shows minutes
+
+
+def _clean_text(text: str) -> str:
+    # Browsers send line breaks as \r\n: the same text must compare equal to what is stored.
+    return text.replace("\r\n", "\n").strip()
+
+
 def _log(publication: Publication, user: User | None, action: str, detail: str = "") -> None:
     PublicationEvent.objects.create(
         publication=publication, actor=user, action=action, detail=detail[:1000]
@@ -117,7 +126,7 @@ def publication_schedule(
     the images (checked by `publishing.media.check_upload`). Where posts need approval, an
     editor's post waits (targets in DRAFT) for an owner or admin."""
     require(role, Action.EDIT)
-    text = text.strip()
+    text = _clean_text(text)
     if not text:
         raise ValidationError("Write the post first.")
     if not accounts:
@@ -232,14 +241,16 @@ def publication_edit(
             "changed. Cancel what is left and schedule a new post instead."
         )
     changes = []
-    if text is not None and text.strip() != publication.text:
+    if text is not None:
+        text = _clean_text(text)
+    if text is not None and text != publication.text:
         if not text.strip():
             raise ValidationError("Write the post first.")
-        publication.text = text.strip()
+        publication.text = text
         changes.append("text")
-    if scheduled_at is not None and scheduled_at != publication.scheduled_at:
-        if timezone.is_naive(scheduled_at):
-            raise ValidationError("A time needs its time zone.")
+    if scheduled_at is not None and timezone.is_naive(scheduled_at):
+        raise ValidationError("A time needs its time zone.")
+    if scheduled_at is not None and _minute(scheduled_at) != _minute(publication.scheduled_at):
         publication.scheduled_at = scheduled_at
         changes.append("time")
     live = [t.account for t in targets if t.state != TargetState.CANCELLED]

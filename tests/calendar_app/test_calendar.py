@@ -312,3 +312,15 @@ def test_a_viewer_elsewhere_cannot_edit_a_post_there_from_their_own_workspace(
     assert response.status_code == 403
     publication.refresh_from_db()
     assert publication.text != "Hijacked"
+
+
+def test_saving_a_post_unchanged_changes_nothing(owner_client, persona, sandbox):
+    """Browsers send line breaks as CRLF: the same text is not an edit (no new key, no log)."""
+    publication = _schedule(persona, sandbox, timezone.now() + timedelta(hours=2), text="a\nb")
+    key = publication.targets.get().idempotency_key
+    local = publication.scheduled_at.astimezone(LISBON).strftime("%Y-%m-%dT%H:%M")
+    owner_client.post(
+        reverse("publication_detail", args=[publication.pk]), {"text": "a\r\nb", "when": local}
+    )
+    assert publication.targets.get().idempotency_key == key
+    assert [e.action for e in publication.events.all()] == ["scheduled"]
