@@ -64,6 +64,17 @@ class WorkspaceForm(forms.Form):
     name = forms.CharField(max_length=100, label="Workspace name")
 
 
+class ProfileForm(forms.Form):
+    name = forms.CharField(max_length=150, required=False, label="Your name")
+    email = forms.EmailField(label="Email address")
+    current_password = forms.CharField(
+        required=False,
+        label="Current password",
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Needed to change your email address.",
+    )
+
+
 class ApprovalForm(forms.Form):
     posts_need_approval = forms.BooleanField(
         required=False,

@@ -230,6 +230,21 @@ def user_lock(user: User) -> None:
 
 
 @transaction.atomic
+@transaction.atomic
+def user_update_profile(*, user: User, name: str, email: str, current_password: str) -> User:
+    """A new name and/or email; changing the email needs the current password and an address
+    nobody else uses."""
+    email = User.objects.normalize_email(email).strip()
+    if email.lower() != user.email.lower():
+        if not user.check_password(current_password):
+            raise ValidationError({"current_password": "That is not your current password."})
+        if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+            raise ValidationError({"email": "Another account uses that address."})
+    user.name, user.email = name.strip(), email
+    user.save(update_fields=["name", "email"])
+    return user
+
+
 def user_set_password(*, user: User, password: str) -> User:
     user.set_password(password)
     user.save(update_fields=["password"])

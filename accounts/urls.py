@@ -33,6 +33,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("settings/", views.workspace_settings, name="workspace_settings"),
+    path("account/", views.account_settings, name="account_settings"),
     path("settings/rename/", views.workspace_rename, name="workspace_rename"),
     path("settings/approval/", views.workspace_approval, name="workspace_approval"),
     path("settings/invitations/", views.invitation_create, name="invitation_create"),

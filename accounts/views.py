@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm
 from django.contrib.auth.views import LoginView, PasswordResetView
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +16,7 @@ from accounts import services, throttle
 from accounts.forms import (
     ApprovalForm,
     InvitationForm,
+    ProfileForm,
     RoleForm,
     SignUpForm,
     ThrottledAuthenticationForm,
@@ -128,6 +130,42 @@ def workspace_rename(request: HttpRequest) -> HttpResponse:
     )
     messages.success(request, "Workspace renamed.")
     return redirect("workspace_settings")
+
+
+@login_required
+def account_settings(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own name, email and password."""
+    user = request.user
+    profile = ProfileForm(initial={"name": user.name, "email": user.email}, prefix="profile")
+    password = PasswordChangeForm(user, prefix="password")
+    status = 200
+    if request.method == "POST" and "profile-email" in request.POST:
+        profile = ProfileForm(request.POST, prefix="profile")
+        if profile.is_valid():
+            try:
+                services.user_update_profile(
+                    user=user,
+                    name=profile.cleaned_data["name"],
+                    email=profile.cleaned_data["email"],
+                    current_password=profile.cleaned_data["current_password"],
+                )
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    profile.add_error(field, problems)
+            else:
+                messages.success(request, "Saved.")
+                return redirect("account_settings")
+        status = 422
+    elif request.method == "POST":
+        password = PasswordChangeForm(user, request.POST, prefix="password")
+        if password.is_valid():
+            password.save()
+            update_session_auth_hash(request, password.user)  # stay signed in here
+            messages.success(request, "Password changed.")
+            return redirect("account_settings")
+        status = 422
+    context = {"profile_form": profile, "password_form": password}
+    return render(request, "accounts/account.html", context, status=status)
 
 
 @workspace_view

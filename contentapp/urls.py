@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from core import views as core_views
 from home import views as home_views
@@ -9,6 +10,8 @@ admin.site.site_title = "ContentTwin admin"
 
 urlpatterns = [
     path("", home_views.home, name="home"),
+    # Browsers ask for /favicon.ico whatever the page says.
+    path("favicon.ico", RedirectView.as_view(url="/static/favicon.svg", permanent=True)),
     path("dashboard/", home_views.dashboard, name="dashboard"),
     path("healthz", core_views.healthz, name="healthz"),
     path("personas/", include("personas.urls")),

@@ -19,10 +19,16 @@ class GenerateForm(forms.Form):
         min_value=0,
         max_value=100,
         initial=30,
-        widget=forms.NumberInput(attrs={"type": "range", "step": 5}),
+        widget=forms.NumberInput(attrs={"type": "range", "step": 5, "data-shows-value": ""}),
         help_text="Low stays close to what you have written; high reaches further.",
     )
-    overlay = forms.ModelChoiceField(queryset=None, required=False)
+    overlay = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        empty_label="None: your usual voice",
+        help_text="An overlay adjusts the voice for one kind of post (e.g. more formal). "
+        "Make them on the Voice page.",
+    )
 
     def __init__(self, *args: object, persona: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -13,7 +13,10 @@ from voice.selectors import RECOMMENDED_POSTS, latest_voice_version
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("dashboard" if request.user.is_authenticated else "login")
+    """Signed in: the dashboard. Otherwise what ContentTwin is, and the way in."""
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    return render(request, "home/landing.html")
 
 
 @workspace_view

@@ -133,6 +133,9 @@ class ImportBatch(TimeStampedModel):
     error_message = models.TextField(blank=True)
     lease_token = models.UUIDField(null=True, blank=True)  # the worker holding it (core.jobs)
 
+    class Meta:
+        verbose_name_plural = "import batches"
+
     def __str__(self) -> str:
         return f"{self.filename or 'pasted text'} → {self.persona} ({self.status})"
 

@@ -101,6 +101,7 @@ class VoiceAnalysis(TimeStampedModel):
     )
 
     class Meta:
+        verbose_name_plural = "voice analyses"
         indexes = [models.Index(fields=["status", "run_after"], name="voice_analysis_due")]
         # At most one analysis waits and one runs per persona: the database says so, so no
         # race between a click, an import and the beat sweep can start a second.

@@ -65,6 +65,16 @@
 
   document.querySelectorAll(".toast").forEach(dismissLater);
 
+  // Sliders say their value next to them (an <output> after the input).
+  document.querySelectorAll("input[type=range][data-shows-value]").forEach(function (input) {
+    var output = document.createElement("output");
+    output.className = "range-value";
+    output.setAttribute("for", input.id);
+    output.textContent = input.value;
+    input.after(output);
+    input.addEventListener("input", function () { output.textContent = input.value; });
+  });
+
   // "Continue to <platform>" pages go on by themselves (a link the creator can also press).
   var follow = document.querySelector("a[data-follow]");
   if (follow) window.location.assign(follow.href);

@@ -148,6 +148,17 @@ def test_seed_demo_is_idempotent():
     assert persona.posts.filter(tier="top").count() == 2
 
 
+def test_every_model_has_a_proper_plural_name():
+    from django.apps import apps
+
+    wrong = [
+        str(m._meta.verbose_name_plural)
+        for m in apps.get_models()
+        if str(m._meta.verbose_name_plural).endswith(("ss", "chs", "shs", "xs", "sis"))
+    ]
+    assert wrong == []
+
+
 @pytest.mark.django_db
 def test_admin_lists_every_model(owner):
     from django.apps import apps
