@@ -15,6 +15,7 @@ class Action(StrEnum):
     VIEW = "view"  # read anything in the workspace
     EDIT = "edit"  # create and change content (personas, posts, drafts, schedules)
     APPROVE = "approve"  # approve or send back posts, where posts need approval
+    CONFIGURE = "configure"  # the workspace's models and other settings
     MANAGE_MEMBERS = "manage_members"  # invite, remove, change roles below owner
     MANAGE_WORKSPACE = "manage_workspace"  # rename, grant owner, delete
 
@@ -23,6 +24,7 @@ _MINIMUM_ROLE: dict[Action, str] = {
     Action.VIEW: Role.VIEWER,
     Action.EDIT: Role.EDITOR,
     Action.APPROVE: Role.ADMIN,
+    Action.CONFIGURE: Role.ADMIN,
     Action.MANAGE_MEMBERS: Role.ADMIN,
     Action.MANAGE_WORKSPACE: Role.OWNER,
 }

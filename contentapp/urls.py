@@ -20,6 +20,7 @@ urlpatterns = [
     path("generate/", include("generation.urls")),
     path("publishing/", include("publishing.urls")),
     path("calendar/", include("calendar_app.urls")),
+    path("settings/models/", include("llm.urls")),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]

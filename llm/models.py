@@ -8,6 +8,50 @@ class Outcome(models.TextChoices):
     ERROR = "error", "Error"
 
 
+class ModelKind(models.TextChoices):
+    OPENAI = "openai", "OpenAI"
+    ANTHROPIC = "anthropic", "Anthropic"
+    COMPATIBLE = "compatible", "OpenAI-compatible server (Ollama, LM Studio, vLLM, llama.cpp …)"
+
+
+class ModelConnection(models.Model):
+    """A model a workspace brings: tried in `position` order before the built-in offline
+    writer. The key is encrypted at rest (core.crypto) and never shown again."""
+
+    workspace_path = "workspace"
+
+    workspace = models.ForeignKey(
+        "accounts.Workspace", on_delete=models.CASCADE, related_name="model_connections"
+    )
+    kind = models.CharField(max_length=12, choices=ModelKind.choices)
+    model = models.CharField(max_length=120)
+    base_url = models.URLField(blank=True)
+    api_key_encrypted = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.model}"
+
+    @property
+    def label(self) -> str:
+        where = self.base_url or {"openai": "api.openai.com", "anthropic": "api.anthropic.com"}.get(
+            self.kind, ""
+        )
+        return f"{self.model} on {where}"
+
+    @property
+    def api_key(self) -> str:
+        from core.crypto import decrypt
+
+        return decrypt(self.api_key_encrypted) if self.api_key_encrypted else ""
+
+
 class UsageRecord(models.Model):
     """One row per model call, successful or not: the basis for limits, billing and costs."""
 

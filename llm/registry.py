@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from llm.base import ChatProvider, ChatRequest, LLMResult, ProviderError
+from llm.models import ModelConnection, ModelKind
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,31 @@ def build_provider(name: str) -> ChatProvider:
     raise ValueError(f"Unknown LLM provider {name!r}")
 
 
-def providers() -> list[ChatProvider]:
+def provider_for(connection: ModelConnection) -> ChatProvider:
+    """A workspace's own model as a provider (an OpenAI-compatible server speaks OpenAI's API;
+    a local one may need no key)."""
+    if connection.kind == ModelKind.ANTHROPIC:
+        from llm.providers.anthropic_chat import AnthropicChat
+
+        return AnthropicChat(
+            api_key=connection.api_key, base_url=connection.base_url or None, model=connection.model
+        )
+    from llm.providers.openai_chat import OpenAIChat
+
+    return OpenAIChat(
+        api_key=connection.api_key or "not-needed",
+        base_url=connection.base_url or None,
+        model=connection.model,
+        name="openai" if connection.kind == ModelKind.OPENAI else "openai-compatible",
+    )
+
+
+def providers(*, workspace_id: int | None = None) -> list[ChatProvider]:
+    """The workspace's own models in its order, then the offline writer (so a draft is never
+    blocked); without any, the deployment's LLM_PROVIDERS."""
+    own = list(ModelConnection.objects.filter(workspace_id=workspace_id)) if workspace_id else []
+    if own:
+        return [*(provider_for(c) for c in own), build_provider("offline")]
     return [build_provider(name) for name in settings.LLM_PROVIDERS]
 
 

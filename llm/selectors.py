@@ -1,4 +1,5 @@
-"""Reads of the usage ledger (what every model call cost)."""
+"""Reads of the AI layer: the usage ledger (what every model call cost) and the models a
+workspace brings."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 from django.db.models import Avg, Count, Q, Sum
 
 from accounts.models import Workspace
-from llm.models import Outcome, UsageRecord
+from llm.models import ModelConnection, Outcome, UsageRecord
 
 
 def usage_summary(workspace: Workspace) -> dict[str, Any]:
@@ -31,3 +32,7 @@ def usage_summary(workspace: Workspace) -> dict[str, Any]:
         "recent": list(rows.select_related("persona", "user").order_by("-created_at")[:50]),
         "total_cost": sum(r["cost_micros"] or 0 for r in by_provider) / 1_000_000,
     }
+
+
+def connections_of(workspace: Workspace) -> list[ModelConnection]:
+    return list(ModelConnection.objects.filter(workspace=workspace))

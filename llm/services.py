@@ -6,18 +6,23 @@ from __future__ import annotations
 from typing import cast
 
 import numpy as np
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User, Workspace
+from accounts.permissions import Action, require
+from core.crypto import encrypt
+from llm.base import ChatRequest, ProviderError
 from llm.embeddings import (
     EmbeddingCall,
     EmbeddingError,
     MeteredEmbeddingProvider,
     get_embedder,
 )
-from llm.models import Outcome, UsageRecord
+from llm.models import ModelConnection, ModelKind, Outcome, UsageRecord
 from llm.pricing import cost_micros
-from llm.registry import Attempt
+from llm.registry import Attempt, provider_for
 from personas.models import Persona
 
 
@@ -93,3 +98,68 @@ def embed_for(
         raise
     _record_embedding(call, persona, purpose)
     return vectors
+
+
+@transaction.atomic
+def connection_add(
+    *, workspace: Workspace, role: str, kind: str, model: str, base_url: str = "", api_key: str = ""
+) -> ModelConnection:
+    """A model for this workspace, tried after the ones it already has."""
+    require(role, Action.CONFIGURE)
+    if kind not in ModelKind.values:
+        raise ValidationError(f"Unknown kind of model “{kind}”.")
+    if kind == ModelKind.COMPATIBLE and not base_url:
+        raise ValidationError({"base_url": "Which server? e.g. http://localhost:11434/v1"})
+    if kind != ModelKind.COMPATIBLE and not api_key:
+        raise ValidationError({"api_key": "Paste the API key."})
+    last = ModelConnection.objects.filter(workspace=workspace).order_by("-position").first()
+    return ModelConnection.objects.create(
+        workspace=workspace,
+        kind=kind,
+        model=model.strip(),
+        base_url=base_url.strip(),
+        api_key_encrypted=encrypt(api_key.strip()) if api_key.strip() else "",
+        position=(last.position + 1) if last else 0,
+    )
+
+
+def connection_delete(*, connection: ModelConnection, role: str) -> None:
+    require(role, Action.CONFIGURE)
+    connection.delete()
+
+
+@transaction.atomic
+def connection_move(*, connection: ModelConnection, role: str, up: bool) -> None:
+    """Swap with its neighbour: earlier models are tried first."""
+    require(role, Action.CONFIGURE)
+    ordered = list(
+        ModelConnection.objects.select_for_update().filter(workspace_id=connection.workspace_id)
+    )
+    index = next(i for i, c in enumerate(ordered) if c.pk == connection.pk)
+    other = index - 1 if up else index + 1
+    if 0 <= other < len(ordered):
+        ordered[index], ordered[other] = ordered[other], ordered[index]
+    for position, item in enumerate(ordered):
+        ModelConnection.objects.filter(pk=item.pk).update(position=position)
+
+
+def connection_test(*, connection: ModelConnection, role: str) -> str:
+    """One tiny real call. Returns "" when the model answered, else what went wrong in words;
+    both are kept on the connection (and no ledger row: nothing was written for anyone)."""
+    require(role, Action.CONFIGURE)
+    provider = provider_for(connection)
+    request = ChatRequest(
+        system="You are a connection check.",
+        messages=[{"role": "user", "content": "Reply with the word OK."}],
+        temperature=0,
+        max_tokens=5,
+    )
+    try:
+        provider.chat(request, timeout=20)
+        problem = ""
+    except ProviderError as error:
+        problem = str(error)
+    ModelConnection.objects.filter(pk=connection.pk).update(
+        last_checked_at=timezone.now(), last_error=problem[:300]
+    )
+    return problem

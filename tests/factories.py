@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from accounts.models import Invitation, Membership, Role, User, Workspace
 from calendar_app.models import PostingSlot
 from generation.models import Generation, GenerationStatus, Lesson, Rewrite, Variation
+from llm.models import ModelConnection
 from personas.models import Persona
 from posts.models import ImportBatch, Post
 from posts.rules import text_hash
@@ -294,6 +295,16 @@ class PublicationImageFactory(factory.django.DjangoModelFactory):
         return kwargs
 
 
+class ModelConnectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ModelConnection
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    kind = "compatible"
+    model = "llama3.1"
+    base_url = "http://127.0.0.1:9/v1"
+
+
 FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     User: UserFactory,
     Workspace: WorkspaceFactory,
@@ -314,4 +325,5 @@ FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     Target: TargetFactory,
     PostingSlot: PostingSlotFactory,
     PublicationImage: PublicationImageFactory,
+    ModelConnection: ModelConnectionFactory,
 }

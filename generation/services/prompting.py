@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from llm import registry
-from llm.base import ChatRequest, LLMResult
+from llm.base import ChatProvider, ChatRequest, LLMResult
 
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
 REFINE_PROMPT = "refine_v1"
@@ -80,11 +80,12 @@ def length_problem(text: str, material: dict[str, Any]) -> str:
 
 
 def write_checked(
-    material: dict[str, Any], *, prompt: str, seed: int
+    material: dict[str, Any], *, prompt: str, seed: int, chain: list[ChatProvider]
 ) -> tuple[LLMResult, list[registry.Attempt], str]:
-    """One draft; empty or off-length output is asked for once more with explicit guidance.
+    """One draft from the providers in `chain` (the workspace's, `registry.providers`); empty
+    or off-length output is asked for once more with explicit guidance.
     Returns (result, attempts, warning)."""
-    result, attempts = registry.chat(chat_request(material, prompt=prompt, seed=seed))
+    result, attempts = registry.chat(chat_request(material, prompt=prompt, seed=seed), chain=chain)
     text = parse_post(result.text)
     problem = length_problem(text, material)
     if problem:
@@ -93,7 +94,7 @@ def write_checked(
             f"{material['max_chars']} characters."
         )
         result, more = registry.chat(
-            chat_request(material, prompt=prompt, seed=seed + 7, extra=guidance)
+            chat_request(material, prompt=prompt, seed=seed + 7, extra=guidance), chain=chain
         )
         attempts += more
         text = parse_post(result.text)

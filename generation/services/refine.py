@@ -113,7 +113,8 @@ def _write(rewrite: Rewrite, variation: Variation) -> tuple[LLMResult, str]:
             ANGLES.index(variation.angle) if variation.angle in ANGLES else 0
         )
     try:
-        result, attempts, warning = write_checked(material, prompt=prompt, seed=seed)
+        chain = registry.providers(workspace_id=generation.persona.workspace_id)
+        result, attempts, warning = write_checked(material, prompt=prompt, seed=seed, chain=chain)
     except registry.LLMError as error:
         attempts, failure = error.attempts, error
     else:

@@ -38,7 +38,10 @@ def _fail(lease: Lease, message: str, kind: str) -> None:
 def _write_three(
     generation: Generation, material: dict[str, Any]
 ) -> tuple[list[_Draft], list[registry.LLMError], list[registry.Attempt]]:
-    """Three drafts requested at once: the wall time is about that of one call."""
+    """Three drafts requested at once: the wall time is about that of one call. The
+    workspace's providers are chosen here, before the threads (which may not see rows of a
+    transaction still open, as in tests)."""
+    chain = registry.providers(workspace_id=generation.persona.workspace_id)
 
     def one(index: int) -> _Draft | registry.LLMError:
         angle = ANGLES[index]
@@ -47,6 +50,7 @@ def _write_three(
                 {**material, "angle": angle, "variation_index": index},
                 prompt=PROMPT_VERSION,
                 seed=generation.pk * 10 + index,
+                chain=chain,
             )
             return _Draft(angle, result, warning, attempts)
         except registry.LLMError as error:

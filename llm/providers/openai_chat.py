@@ -14,8 +14,12 @@ from llm.providers._errors import translate
 class OpenAIChat:
     name = "openai"
 
-    def __init__(self, *, api_key: str, base_url: str | None, model: str) -> None:
-        self.model = model
+    def __init__(
+        self, *, api_key: str, base_url: str | None, model: str, name: str = "openai"
+    ) -> None:
+        self.model, self.name = model, name
+        # Who errors are about: "OpenAI", or the server a creator runs (Ollama …).
+        self.display = "OpenAI" if name == "openai" else (base_url or "The model server")
         # max_retries=1: the SDK may retry once; failing over is the router's job.
         self._client = openai.OpenAI(api_key=api_key, base_url=base_url or None, max_retries=1)
 
@@ -33,7 +37,7 @@ class OpenAIChat:
             text = response.choices[0].message.content or ""
             usage = response.usage
         except Exception as error:
-            raise translate(error, openai, "OpenAI") from error
+            raise translate(error, openai, self.display) from error
         input_tokens = usage.prompt_tokens if usage else 0
         output_tokens = usage.completion_tokens if usage else 0
         return LLMResult(

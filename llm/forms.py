@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django import forms
+
+from llm.models import ModelKind
+
+
+class ConnectionForm(forms.Form):
+    kind = forms.ChoiceField(choices=ModelKind.choices, label="Provider")
+    model = forms.CharField(
+        max_length=120,
+        label="Model",
+        help_text="e.g. gpt-4o-mini, claude-sonnet-4-5, llama3.1 (as your server names it).",
+    )
+    base_url = forms.URLField(
+        required=False,
+        assume_scheme="http",
+        label="Server address",
+        help_text="OpenAI-compatible servers only, with /v1: Ollama http://localhost:11434/v1, "
+        "LM Studio http://localhost:1234/v1, vLLM or llama.cpp http://host:8000/v1.",
+    )
+    api_key = forms.CharField(
+        required=False,
+        label="API key",
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Stored encrypted; never shown again. A local server may need none.",
+    )
