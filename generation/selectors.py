@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db.models import Avg, Count, Q
 
+from accounts.models import Workspace
 from generation.models import Decision, DecisionKind, Lesson, RejectReason, Variation
 from personas.models import Persona
 
@@ -41,3 +42,33 @@ def feedback_summary(persona: Persona) -> dict[str, Any]:
         ),
         "lessons": list(Lesson.objects.filter(persona=persona, active=True).order_by("kind")),
     }
+
+
+HISTORY_PAGE = 50
+
+
+def draft_history(
+    workspace: Workspace,
+    *,
+    query: str = "",
+    persona_id: int | None = None,
+    status: str = "",
+    page: int = 1,
+) -> tuple[list[Variation], bool]:
+    """The workspace's drafts, newest first, found by words in the draft or its topic and
+    filtered by persona and status; (one page, whether there is another). Two queries
+    whatever the page holds."""
+    drafts = Variation.objects.filter(generation__persona__workspace=workspace)
+    if persona_id:
+        drafts = drafts.filter(generation__persona_id=persona_id)
+    if status:
+        drafts = drafts.filter(status=status)
+    for word in query.split()[:8]:
+        drafts = drafts.filter(Q(text__icontains=word) | Q(generation__topic__icontains=word))
+    start = (max(1, page) - 1) * HISTORY_PAGE
+    rows = list(
+        drafts.select_related("generation__persona").order_by("-generation__created_at", "rank")[
+            start : start + HISTORY_PAGE + 1
+        ]
+    )
+    return rows[:HISTORY_PAGE], len(rows) > HISTORY_PAGE

@@ -17,9 +17,16 @@ from core.http import render_form
 from core.jobs import ACTIVE, JobProgress, JobStatus, poll_response
 from generation import selectors, services
 from generation.forms import DraftForm, GenerateForm, RefineForm, RejectForm
-from generation.models import Generation, Lesson, Rewrite, RewriteKind, Variation
+from generation.models import (
+    Generation,
+    Lesson,
+    Rewrite,
+    RewriteKind,
+    Variation,
+    VariationStatus,
+)
 from llm.selectors import usage_summary
-from personas.selectors import current_persona
+from personas.selectors import current_persona, personas_of
 from voice.selectors import latest_voice_version
 
 
@@ -72,6 +79,34 @@ def generate(request: HttpRequest) -> HttpResponse:
         "recent": persona.generations.order_by("-created_at")[:10],
     }
     return render_form(request, "generation/generate.html", context, form=form)
+
+
+@workspace_view
+def history(request: HttpRequest) -> HttpResponse:
+    """Every draft written in this workspace, to find an accepted one again."""
+    personas = list(personas_of(request.workspace))
+    persona_id = request.GET.get("persona", "")
+    status = request.GET.get("status", "")
+    page = request.GET.get("page", "1")
+    drafts, more = selectors.draft_history(
+        request.workspace,
+        query=request.GET.get("q", "")[:200],
+        persona_id=int(persona_id) if persona_id.isdigit() else None,
+        status=status if status in VariationStatus.values else "",
+        page=int(page) if page.isdigit() else 1,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "drafts": drafts,
+        "personas": personas,
+        "statuses": VariationStatus.choices,
+        "chosen": {"q": request.GET.get("q", ""), "persona": persona_id, "status": status},
+        "page": int(page) if page.isdigit() else 1,
+        "more": more,
+        "query": query.urlencode(),
+    }
+    return render(request, "generation/history.html", context)
 
 
 def _generation_job(generation: Generation) -> JobProgress:

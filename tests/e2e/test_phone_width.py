@@ -55,6 +55,7 @@ def test_no_main_page_is_wider_than_a_phone(live_server, page: Page):
         "/generate/",
         f"/generate/{draft.generation_id}/",
         "/generate/feedback/",
+        "/generate/history/",
         "/generate/usage/",
         "/publishing/",
         "/publishing/accounts/",
