@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from posts.models import ImportBatch, Post
+from posts.models import ImportBatch, MetricSnapshot, Post
 
 
 @admin.register(Post)
@@ -47,3 +47,10 @@ class ImportBatchAdmin(admin.ModelAdmin):
     list_select_related = ["persona"]
     raw_id_fields = ["persona", "created_by"]
     exclude = ["rows"]
+
+
+@admin.register(MetricSnapshot)
+class MetricSnapshotAdmin(admin.ModelAdmin):
+    list_display = ("post", "taken_at", "source", "likes", "comments", "reposts", "impressions")
+    list_filter = ("source",)
+    raw_id_fields = ("post",)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,7 +25,7 @@ from personas.models import Persona
 from posts import parsers
 from posts.models import ImportBatch, ImportStatus
 from posts.rules import check_post
-from posts.services import existing_hashes, posts_bulk_import
+from posts.services import existing_hashes, posts_bulk_import, posts_refresh_metrics
 
 logger = logging.getLogger(__name__)
 RUN_IMPORT = "posts.tasks.run_import"
@@ -36,6 +36,8 @@ CHUNK_ROWS = 200  # rows written per transaction by the background job (progress
 class CheckedRows:
     rows: list[dict[str, Any]]  # stored on ImportBatch.rows, shown in the preview
     valid_values: list[dict[str, Any]]  # cleaned values of the rows to import
+    # Cleaned values of rows the persona already has (their numbers may be newer).
+    known_values: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -64,7 +66,7 @@ def check_rows(persona: Persona, raw_rows: list[parsers.RawRow]) -> CheckedRows:
             )
         checked.append((raw, result))
     known = existing_hashes(persona, {r.values["text_hash"] for _, r in checked if r.ok})
-    rows, valid = [], []
+    rows, valid, already = [], [], []
     for raw, result in checked:
         status = "ok"
         if raw.skipped:
@@ -73,6 +75,7 @@ def check_rows(persona: Persona, raw_rows: list[parsers.RawRow]) -> CheckedRows:
             status = "error"
         elif result.values["text_hash"] in known:
             status = "duplicate"
+            already.append(result.values)
         else:
             known.add(result.values["text_hash"])
             valid.append(result.values)
@@ -92,7 +95,7 @@ def check_rows(persona: Persona, raw_rows: list[parsers.RawRow]) -> CheckedRows:
                 "raw": {k: _json_safe(v) for k, v in raw.values.items() if not k.startswith("_")},
             }
         )
-    return CheckedRows(rows=rows, valid_values=valid)
+    return CheckedRows(rows=rows, valid_values=valid, known_values=already)
 
 
 def _json_safe(value: Any) -> Any:
@@ -205,11 +208,20 @@ def _import_rows(import_id: int, lease: Lease) -> None:
             "again adds only the rest.",
         )
         return
+    # Rows the persona already had: their numbers may be newer (a later export).
+    known = [
+        parsers.RawRow(number=r["row"], values=r["raw"])
+        for r in batch.rows
+        if r["status"] == "duplicate"
+    ]
+    refreshed = check_rows(batch.persona, known).known_values if known else []
+    metrics_updated = posts_refresh_metrics(persona=batch.persona, values=refreshed)
     lease.update(
         status=ImportStatus.DONE,
         processed=len(raw_rows),
         imported=imported,
         duplicates=batch.duplicates + duplicates,
+        metrics_updated=metrics_updated,
     )
 
 
@@ -229,8 +241,8 @@ def errors_csv(batch: ImportBatch) -> str:
     writer = csv.writer(out)
     writer.writerow(["row", "problem", "text", "posted_at"])
     for row in batch.rows:
-        if row["status"] in {"error", "duplicate", "skipped"}:
-            problem = "; ".join(row["errors"]) if row["errors"] else "already imported"
+        if row["status"] in {"error", "skipped"}:  # already-imported rows need no fixing
+            problem = "; ".join(row["errors"]) if row["errors"] else "skipped"
             cells = [row["row"], problem, row["raw"].get("text", ""), row["raw"].get("posted_at")]
             writer.writerow([spreadsheet_safe(cell) for cell in cells])
     return out.getvalue()

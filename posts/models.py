@@ -91,6 +91,29 @@ class Post(TimeStampedModel):
         return all(getattr(self, field) is None for field in METRIC_FIELDS)
 
 
+class MetricSnapshot(models.Model):
+    """A post's numbers as seen at one moment (an import, later a platform's metrics): one is
+    added only when the numbers changed, so the history shows how a post grew."""
+
+    workspace_path = "post__persona__workspace"
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="snapshots")
+    taken_at = models.DateTimeField(db_index=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.IMPORT)
+    impressions = models.PositiveBigIntegerField(null=True, blank=True)
+    likes = models.PositiveBigIntegerField(null=True, blank=True)
+    comments = models.PositiveBigIntegerField(null=True, blank=True)
+    reposts = models.PositiveBigIntegerField(null=True, blank=True)
+    profile_views = models.PositiveBigIntegerField(null=True, blank=True)
+    saves = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["taken_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} @ {self.taken_at:%Y-%m-%d}"
+
+
 class ImportFormat(models.TextChoices):
     AUTO = "auto", "Detect automatically"
     PASTE = "paste", "Pasted text (posts separated by a line of ---)"
@@ -129,6 +152,7 @@ class ImportBatch(TimeStampedModel):
     processed = models.PositiveIntegerField(default=0)
     imported = models.PositiveIntegerField(default=0)
     duplicates = models.PositiveIntegerField(default=0)
+    metrics_updated = models.PositiveIntegerField(default=0)  # already-imported rows, newer numbers
     failed_rows = models.PositiveIntegerField(default=0)
     error_message = models.TextField(blank=True)
     lease_token = models.UUIDField(null=True, blank=True)  # the worker holding it (core.jobs)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.permissions import Action, require
 from core.jobs import enqueue
@@ -14,7 +15,7 @@ from personas.models import Persona
 from personas.selectors import persona_by_id
 from personas.services import persona_lock
 from posts.hooks import posts_added
-from posts.models import Post, Source
+from posts.models import METRIC_FIELDS, MetricSnapshot, Post, Source
 from posts.rules import CheckedPost
 
 # Everything after the first statement in one call: engagement rate per row, then a percentile
@@ -162,6 +163,42 @@ def posts_bulk_import(
             _enqueue_embedding(persona.pk)
             posts_added(persona.pk, "import")
     return outcome
+
+
+@transaction.atomic
+def posts_refresh_metrics(*, persona: Persona, values: list[dict[str, Any]]) -> int:
+    """Newer numbers for posts the persona already has (the same post in a later export):
+    the post takes them and a snapshot keeps each step (the first one records what it had).
+    Returns how many posts changed."""
+    by_hash = {
+        v["text_hash"]: v for v in values if any(v.get(f) is not None for f in METRIC_FIELDS)
+    }
+    if not by_hash:
+        return 0
+    persona_lock(persona)
+    changed, now = [], timezone.now()
+    posts = Post.objects.filter(persona=persona, text_hash__in=list(by_hash)).prefetch_related(
+        "snapshots"
+    )
+    for post in posts:
+        row = by_hash[post.text_hash]
+        new = {f: row[f] for f in METRIC_FIELDS if row.get(f) is not None}
+        if all(getattr(post, f) == v for f, v in new.items()):
+            continue
+        if not post.snapshots.all() and not post.is_incomplete:
+            MetricSnapshot.objects.create(
+                post=post, taken_at=post.created_at, **{f: getattr(post, f) for f in METRIC_FIELDS}
+            )
+        for field, value in new.items():
+            setattr(post, field, value)
+        MetricSnapshot.objects.create(
+            post=post, taken_at=now, **{f: getattr(post, f) for f in METRIC_FIELDS}
+        )
+        changed.append(post)
+    if changed:
+        Post.objects.bulk_update(changed, list(METRIC_FIELDS))
+        recompute_performance(persona_id=persona.pk)
+    return len(changed)
 
 
 def embeddings_reset(*, persona_id: int) -> int:

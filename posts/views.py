@@ -228,7 +228,9 @@ def import_detail(request: HttpRequest, import_batch_id: int) -> HttpResponse:
         "running": running,
         "import_job": job,
         "can_edit": role_allows(batch.user_role, Action.EDIT),
-        "problem_rows": [r for r in batch.rows if r["status"] != "ok"],
+        # Rows to fix; rows already imported need nothing (their numbers are refreshed).
+        "problem_rows": [r for r in batch.rows if r["status"] in ("error", "skipped")],
+        "known_rows": [r for r in batch.rows if r["status"] == "duplicate"],
     }
     return render(request, "posts/import_detail.html", context)
 

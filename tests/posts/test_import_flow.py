@@ -203,3 +203,33 @@ def test_an_import_whose_worker_died_is_taken_over_without_duplicates(persona, o
     assert batch.status == "done" and batch.imported == 3
     assert Post.objects.filter(persona=persona).count() == 5
     assert stalled_import_ids() == []
+
+
+@pytest.mark.django_db
+def test_a_later_export_updates_the_numbers_and_keeps_their_history(owner_client, persona):
+    text = "Pricing is a promise to your best customers, and they notice when you keep it."
+    header = "text,posted_at,likes,comments\n"
+    upload(owner_client, "first.csv", f'{header}"{text}",2026-01-05,10,1\n'.encode())
+    owner_client.post(reverse("import_confirm", args=[ImportBatch.objects.get().pk]))
+    post = Post.objects.get()
+    assert (post.likes, post.comments) == (10, 1)
+
+    again = upload(owner_client, "later.csv", f'{header}"{text}",2026-01-05,55,7\n'.encode())
+    preview = owner_client.get(again.url).content.decode()
+    assert "Rows not imported" not in preview  # nothing to fix
+    assert "Rows to import" not in preview  # and no empty table
+    assert "1 row already imported" in preview and "Update their numbers" in preview
+    second = ImportBatch.objects.latest("pk")
+    done = owner_client.post(reverse("import_confirm", args=[second.pk]), follow=True)
+    assert "1 with newer numbers: updated" in done.content.decode()
+    post.refresh_from_db()
+    assert (post.likes, post.comments) == (55, 7)
+    history = [(s.likes, s.comments) for s in post.snapshots.all()]
+    assert history == [(10, 1), (55, 7)]
+    csv_rows = owner_client.get(reverse("import_errors_csv", args=[second.pk])).content.decode()
+    assert text not in csv_rows  # an already-imported row is not a row to fix
+
+    # The same numbers again change nothing and add no snapshot.
+    third = upload(owner_client, "same.csv", f'{header}"{text}",2026-01-05,55,7\n'.encode())
+    owner_client.post(reverse("import_confirm", args=[ImportBatch.objects.latest("pk").pk]))
+    assert post.snapshots.count() == 2 and third.status_code == 302
