@@ -11,8 +11,9 @@ KEEP_CURRENT_VERSIONS = 10
 
 
 class VoiceProfile(TimeStampedModel):
-    """One version of a persona's voice. Versions are never edited: every analysis,
-    correction or rollback creates the next one."""
+    """One version of a persona's voice: an analysis's findings (`raw`, never edited) and
+    what is shown (`profile`: raw with the persona's answers applied, refreshed when the
+    creator answers). Analyses and rollbacks create versions; answers do not."""
 
     workspace_path = "persona__workspace"
 

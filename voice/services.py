@@ -218,6 +218,12 @@ def scoring_model(version: VoiceProfile) -> dict[str, Any] | None:
     return model
 
 
+def _shown(persona: Persona, raw: dict[str, Any]) -> dict[str, Any]:
+    """What the creator sees: the analysis with their answers applied, and what apps above
+    add (the lessons feedback taught)."""
+    return {**apply_overrides(raw, _overrides_of(persona)), **profile_extras(persona)}
+
+
 def _overrides_of(persona: Persona) -> dict[str, tuple[str, Any]]:
     return {o.key: (o.verdict, o.value) for o in VoiceOverride.objects.filter(persona=persona)}
 
@@ -230,16 +236,13 @@ def version_create(
     origin: str,
     user: User | None,
     based_on: VoiceProfile | None = None,
-    profile: dict[str, Any] | None = None,
 ) -> VoiceProfile:
-    """The next version. `profile` given (rollback) is kept as is; otherwise the persona's
-    overrides are applied to `raw`. Only the newest KEEP_CURRENT_VERSIONS stay current."""
+    """The next version (from an analysis, or a rollback to an earlier one's findings): the
+    persona's answers (overrides) are applied to `raw`, so they hold in every version. Only
+    the newest KEEP_CURRENT_VERSIONS stay current."""
     persona_lock(persona)
     last = latest_voice_version(persona)
-    shown = profile if profile is not None else apply_overrides(raw, _overrides_of(persona))
-    if profile is None:
-        # What apps above add (the lessons feedback taught) travels with the voice.
-        shown = {**shown, **profile_extras(persona)}
+    shown = _shown(persona, raw)
     version = VoiceProfile.objects.create(
         persona=persona,
         version=(last.version + 1) if last else 1,
@@ -263,7 +266,9 @@ def version_create(
 def override_set(
     *, version: VoiceProfile, role: str, user: User, key: str, verdict: str, value: Any = None
 ) -> VoiceProfile:
-    """Record the creator's answer for one pattern and make the next version with it."""
+    """Record the creator's answer for one pattern. It belongs to the persona (every later
+    version applies it) and shows at once in the current version, which is updated in place:
+    answers do not make versions; analyses (and rollbacks) do."""
     require(role, Action.EDIT)
     if verdict not in Verdict.values:
         raise ValidationError(f"Unknown answer “{verdict}”.")
@@ -274,23 +279,23 @@ def override_set(
         key=key,
         defaults={"verdict": verdict, "value": value, "created_by": user},
     )
-    label = {"confirmed": "confirmed", "rejected": "removed", "corrected": "corrected"}[verdict]
-    return version_create(
-        persona=version.persona,
-        raw=version.raw,
-        origin=f"{label} “{key.partition(':')[2] or key}”",
-        user=user,
-        based_on=version,
-    )
+    persona_lock(version.persona)
+    current = latest_voice_version(version.persona)
+    shown = _shown(current.persona, current.raw)
+    current.profile, current.summary = shown, shown["summary"]
+    current.tone = [shown["tone"][d] for d in TONE_DIMENSIONS]
+    current.save(update_fields=["profile", "summary", "tone", "updated_at"])
+    return current
 
 
 @transaction.atomic
 def version_rollback(*, version: VoiceProfile, role: str, user: User) -> VoiceProfile:
     require(role, Action.EDIT)
+    """A new current version with an earlier version's findings; the creator's answers stay
+    applied (they are the persona's, not the version's)."""
     return version_create(
         persona=version.persona,
         raw=version.raw,
-        profile=version.profile,
         origin=f"rollback to version {version.version}",
         user=user,
         based_on=version,

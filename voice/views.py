@@ -128,7 +128,9 @@ def override(request: HttpRequest, voice_profile_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("voice_page")
-    messages.success(request, f"Saved as version {new.version}. Later versions keep your answer.")
+    messages.success(
+        request, f"Saved in version {new.version}. Later versions (and rollbacks) keep your answer."
+    )
     return redirect("voice_page")
 
 

@@ -35,10 +35,16 @@ def test_analyse_correct_and_compare(live_server, page: Page, tmp_path):
     first_pattern = page.locator(".review-list li").first
     label = first_pattern.locator("strong").inner_text()
     first_pattern.get_by_role("button", name="Not me").click()
-    expect(page.locator("#toasts")).to_contain_text("Saved as version 2")
+    expect(page.locator("#toasts")).to_contain_text("Saved in version 1")
     expect(page.locator(".review-list")).not_to_contain_text(label)
 
-    page.get_by_role("link", name="History").click()
+    # A second version (a rollback, as "Make this the current version" does) to compare with.
+    from voice import services
+    from voice.models import VoiceProfile
+
+    first = VoiceProfile.objects.get(version=1)
+    services.version_rollback(version=first, role="owner", user=first.created_by)
+    page.goto(f"{live_server.url}/voice/versions/")
     page.get_by_role("button", name="Compare the two chosen versions").click()
     expect(page.get_by_role("heading", name="Version 1 and version 2")).to_be_visible()
     expect(page.locator(".compare .card")).to_have_count(2)

@@ -80,9 +80,11 @@ def test_a_rejected_pattern_stays_out_of_later_versions(owner_client, persona, o
         reverse("voice_override", args=[first.pk]), {"key": f"word:{word}", "verdict": "rejected"}
     )
     assert response.status_code == 302
-    second = VoiceProfile.objects.get(persona=persona, version=2)
-    assert word not in [w for w, _ in second.profile["fingerprint"]["characteristic_words"]]
-    assert second.origin == f"removed “{word}”"
+    # An answer changes the current version in place: no new version.
+    assert VoiceProfile.objects.filter(persona=persona).count() == 1
+    first.refresh_from_db()
+    assert word not in [w for w, _ in first.profile["fingerprint"]["characteristic_words"]]
+    assert word in [w for w, _ in first.raw["fingerprint"]["characteristic_words"]]
     third = analysed(persona, owner)  # a fresh analysis finds the word again…
     assert word in [w for w, _ in third.raw["fingerprint"]["characteristic_words"]]
     assert word not in [
@@ -92,15 +94,28 @@ def test_a_rejected_pattern_stays_out_of_later_versions(owner_client, persona, o
         reverse("voice_override", args=[third.pk]),
         {"key": "summary", "verdict": "corrected", "value": "Blunt founder who writes short."},
     )
-    assert (
-        VoiceProfile.objects.get(persona=persona, version=4).summary
-        == "Blunt founder who writes short."
-    )
+    third.refresh_from_db()
+    assert third.version == 2 and third.summary == "Blunt founder who writes short."
+    assert VoiceProfile.objects.filter(persona=persona).count() == 2
     assert VoiceOverride.objects.filter(persona=persona).count() == 2
 
 
-def test_rollback_makes_a_new_version_equal_to_the_old_one(owner_client, persona, owner):
+def test_four_answers_make_no_versions(persona, owner):
     first = analysed(persona, owner)
+    for word, _ in first.profile["fingerprint"]["characteristic_words"][:4]:
+        services.override_set(
+            version=first, role="owner", user=owner, key=f"word:{word}", verdict="confirmed"
+        )
+    assert VoiceProfile.objects.filter(persona=persona).count() == 1
+
+
+def test_rollback_brings_back_findings_and_keeps_the_answers(owner_client, persona, owner):
+    first = analysed(persona, owner)
+    word = first.profile["fingerprint"]["characteristic_words"][0][0]
+    services.override_set(
+        version=first, role="owner", user=owner, key=f"word:{word}", verdict="rejected"
+    )
+    analysed(persona, owner)  # version 2
     services.override_set(
         version=first,
         role="owner",
@@ -109,10 +124,15 @@ def test_rollback_makes_a_new_version_equal_to_the_old_one(owner_client, persona
         verdict="corrected",
         value="Changed.",
     )
+    page = owner_client.get(reverse("voice_version", args=[first.pk])).content.decode()
+    assert "data-confirm=" in page  # rolling back asks first
     owner_client.post(reverse("voice_rollback", args=[first.pk]))
     latest = VoiceProfile.objects.filter(persona=persona).order_by("-version").first()
     assert latest.version == 3 and latest.based_on_id == first.pk
-    assert latest.profile == first.profile and latest.origin == "rollback to version 1"
+    assert latest.origin == "rollback to version 1" and latest.raw == first.raw
+    # The answers given since stay applied: the removed word stays out, the summary stays.
+    assert latest.summary == "Changed."
+    assert word not in [w for w, _ in latest.profile["fingerprint"]["characteristic_words"]]
 
 
 def test_only_ten_versions_stay_current(persona, owner):
@@ -130,8 +150,9 @@ def test_only_ten_versions_stay_current(persona, owner):
 
 def test_history_and_compare(owner_client, persona, owner):
     first = analysed(persona, owner)
-    second = services.override_set(
-        version=first,
+    second = services.version_rollback(version=first, role="owner", user=owner)
+    services.override_set(
+        version=second,
         role="owner",
         user=owner,
         key="summary",
