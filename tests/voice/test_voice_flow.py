@@ -166,6 +166,21 @@ def test_history_and_compare(owner_client, persona, owner):
         reverse("voice_compare"), {"a": first.pk, "b": second.pk}
     ).content.decode()
     assert "Version 1 and version 2" in page and "Short and blunt." in page
+    assert "The summary changed." in page  # differences are said, not left to spot
+    assert page.count('<span class="badge">current</span>') == 1  # version 2 is current
+    history_page = owner_client.get(reverse("voice_history")).content.decode()
+    assert '<th scope="col">From</th><th scope="col">To</th>' in history_page
+
+
+def test_compare_names_words_removed_by_the_creator(owner_client, persona, owner):
+    first = analysed(persona, owner)
+    second = services.version_rollback(version=first, role="owner", user=owner)
+    word = second.profile["fingerprint"]["characteristic_words"][0][0]
+    services.override_set(
+        version=second, role="owner", user=owner, key=f"word:{word}", verdict="rejected"
+    )
+    page = owner_client.get(reverse("voice_compare"), {"a": first.pk, "b": second.pk})
+    assert f"<del>{word}</del>" in page.content.decode()
 
 
 def test_drift_banner_when_new_posts_differ(owner_client, persona, owner):
