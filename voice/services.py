@@ -167,7 +167,9 @@ def _analyse_persona(analysis: VoiceAnalysis, lease: Lease) -> VoiceProfile:
         version = version_create(
             persona=persona,
             raw=raw,
-            origin=f"analysis of {len(all_posts)} posts",
+            # Nobody asked: it started on its own after posts were added; say so.
+            origin=f"analysis of {len(all_posts)} posts"
+            + ("" if analysis.requested_by_id else ", started on its own after new posts"),
             user=analysis.requested_by,
         )
         lease.progress(100, "Done", status=AnalysisStatus.DONE, result=version)

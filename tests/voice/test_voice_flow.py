@@ -213,7 +213,7 @@ def test_imports_schedule_one_debounced_analysis(persona, settings):
     scheduled.refresh_from_db()
     assert scheduled.status == "queued"
     version = services.analysis_run(analysis_id=scheduled.pk)
-    assert version.origin == "analysis of 12 posts"
+    assert version.origin == "analysis of 12 posts, started on its own after new posts"
 
 
 def test_viewer_cannot_analyse_or_correct(workspace, viewer, persona, owner):
