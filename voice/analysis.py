@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from language import stylometry as S
 from language import text as T
+from language.commonness import distinctiveness, evidence, general_zipf
 from language.injection import without_instructions
 from language.lexicon import PRONOUNS, TONE_WORDS
 
@@ -62,25 +63,44 @@ def _tone_vector(
     return [round(1 - math.exp(-raw[d] / 3), 3) for d in TONE_DIMENSIONS]
 
 
+MIN_DISTINCTIVENESS = 1.0  # ten times the word's usual frequency, at least
+MIN_EVIDENCE = 10.83  # G², p < 0.001: not a coincidence of a short corpus
+# Words among the language's ~1,000 commonest ("first", "best", "said") say nothing about one
+# person, however often they use them.
+EVERYBODYS_ZIPF = 5.5
+
+
 def _characteristic_words(
-    texts: list[str], weights: list[float], stops: frozenset[str]
+    texts: list[str], weights: list[float], stops: frozenset[str], language: str = "en"
 ) -> list[list]:
+    """Words the creator uses far more than the language usually does (not merely often:
+    "first", "best" and "said" are everybody's), across several posts (not one-off names),
+    ranked by how distinctive they are and how widely they recur."""
     document_frequency: Counter[str] = Counter()
     weighted: Counter[str] = Counter()
+    total = 0.0
     for text, weight in zip(texts, weights, strict=True):
-        content = [w for w in T.words(text) if w not in stops and len(w) > 2]
+        tokens = T.words(text)
+        total += len(tokens) * weight
+        content = [w for w in tokens if w not in stops and len(w) > 2]
         for word in set(content):
             document_frequency[word] += 1
         for word in content:
             weighted[word] += weight
-    # Words used across several posts, not one-off names.
     threshold = 2 if len(texts) >= 5 else 1
-    ranked = [
-        (word, score)
-        for word, score in weighted.most_common()
-        if document_frequency[word] >= threshold
-    ]
-    return [[word, round(score, 2)] for word, score in ranked[:20]]
+    scored = []
+    for word, count in weighted.items():
+        if document_frequency[word] < threshold:
+            continue
+        if general_zipf(word, language) >= EVERYBODYS_ZIPF:
+            continue
+        if distinctiveness(count, total, word, language) < MIN_DISTINCTIVENESS:
+            continue
+        strength = evidence(count, total, word, language)
+        if strength >= MIN_EVIDENCE:
+            scored.append((word, strength))
+    scored.sort(key=lambda item: (-item[1], item[0]))
+    return [[word, round(score, 2)] for word, score in scored[:20]]
 
 
 def _characteristic_phrases(texts: list[str], stops: frozenset[str]) -> list[list]:
@@ -328,7 +348,7 @@ def analyse(posts: Sequence[WeightedPost], language: str | None = None) -> dict:
     for text, weight in zip(texts, weights, strict=True):
         _measure(text, weight, language, measures)
     structure = _structure(measures, weights)
-    keywords = _characteristic_words(texts, weights, stops)
+    keywords = _characteristic_words(texts, weights, stops, language)
     fingerprint = _fingerprint(measures, texts, weights, language, keywords)
     tone = _tone_vector(
         texts,

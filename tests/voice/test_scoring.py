@@ -87,3 +87,16 @@ def test_every_style_habit_has_a_floor_spread():
     assert len(scoring._style("Any text, with words. Another sentence!")) == len(
         scoring.STYLE_FEATURES
     )
+
+
+def test_characteristic_words_are_the_creators_not_everybodys():
+    from language import text as T
+    from voice.analysis import _characteristic_words
+
+    posts = [
+        f"The first thing I said was the best part. We shipped the churn dashboard on day {n}."
+        for n in range(8)
+    ]
+    words = [w for w, _ in _characteristic_words(posts, [1.0] * 8, T.stop_words("en"), "en")]
+    assert "churn" in words and "dashboard" in words and "shipped" in words
+    assert not {"first", "said", "best", "part", "day"} & set(words)
