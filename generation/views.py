@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -216,7 +217,13 @@ def _card(request: HttpRequest, variation: Variation, **extra: object) -> HttpRe
         "can_edit": True,
         **extra,
     }
-    return render(request, "generation/_variation.html", context)
+    response = render(request, "generation/_variation.html", context)
+    # The page's counter follows (an out-of-band swap next to the card).
+    left = services.MAX_REFINE_MESSAGES - services.refine_messages_used(generation.pk)
+    response.write(
+        render_to_string("generation/_refine_left.html", {"refine_left": left, "oob": True})
+    )
+    return response
 
 
 def _act(request: HttpRequest, variation_id: int, action, form_class=None) -> HttpResponse:

@@ -240,6 +240,10 @@ def test_refine_by_chat_revises_and_rescores_up_to_ten_messages(owner, workspace
     rewrite = Rewrite.objects.get(variation=variation)
     card = response.content.decode()
     assert "make it shorter" in card and reverse("rewrite_progress", args=[rewrite.pk]) in card
+    # The page's counter follows at once (out of band), and says the same after a reload.
+    assert 'id="refine-left" hx-swap-oob="true"' in card and "generation: 9." in card
+    page = client.get(reverse("generation_detail", args=[generation.pk])).content.decode()
+    assert "Refinement messages left for this generation: 9." in page
     variation.refresh_from_db()
     assert variation.text == before
     again = client.post(

@@ -39,7 +39,9 @@ def test_form_errors_keep_what_was_typed(owner_client, workspace):
     body = response.content.decode()
     assert response.status_code == 422
     assert "already has a persona with this name" in body
-    assert "Select a valid choice" in body
+    assert "“Mars/Olympus” is not a time zone; pick one from the list." in body
+    assert 'value="Mars/Olympus"' in body  # what was typed stays in the box
+    assert '<datalist id="timezone-zones">' in body and '<option value="Europe/Lisbon">' in body
     assert "kept text" in body and 'value="taken"' in body
     assert Persona.objects.filter(workspace=workspace).count() == 1
 
