@@ -75,13 +75,25 @@ def hook_type(first_line: str, language: str) -> str:
     return "statement"
 
 
+def asks_to(text: str, kind: str, language: str) -> bool:
+    """Whether a clause of `text` *starts* with one of the kind's markers as a whole word: an
+    imperative ("Follow me for more", "→ Share this", "If it helped, repost"), not a mention
+    ("we follow the plan", "shareholders")."""
+    markers = MARKERS[kind].get(language, ()) + MARKERS[kind]["en"]
+    for clause in re.split(r"[.!?:;,—\-–→👉⬇️👇]+|\n", text.lower()):
+        words = clause.strip().strip("\"'“”*_ ").split()
+        if words and any(" ".join(words[: len(m.split())]) == m for m in markers):
+            return True
+    return False
+
+
 def cta_type(last_line: str, language: str) -> str:
     stripped = last_line.strip()
     if re.search(r"https?://|www\.", stripped):
         return "link"
     if has_marker(stripped, "comment", language):
         return "comment"
-    if has_marker(stripped, "follow or share", language):
+    if asks_to(stripped, "follow or share", language):
         return "follow or share"
     if stripped.endswith("?"):
         return "question"

@@ -30,6 +30,12 @@ def test_hooks_ctas_and_shapes():
     assert cta_type("What would you add?", "en") == "question"
     assert cta_type("Comente aqui embaixo o que você acha", "pt") == "comment"
     assert cta_type("Sígueme para más", "es") == "follow or share"
+    assert cta_type("Follow me for more notes like this.", "en") == "follow or share"
+    assert cta_type("If it helped, repost it.", "en") == "follow or share"
+    assert cta_type("→ Share this with a founder friend", "en") == "follow or share"
+    # A mention is not a call to action.
+    assert cta_type("We follow the plan and share the numbers with the team.", "en") == "statement"
+    assert cta_type("Our shareholders were happy.", "en") == "statement"
     assert post_shape(LIST_POST, "en") == "hook → list → CTA"
 
 
