@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.generate, name="generate"),
     path("feedback/", views.feedback, name="generation_feedback"),
     path("history/", views.history, name="generation_history"),
+    path("kit/", views.kit, name="draft_kit"),
     path("usage/", views.usage, name="llm_usage"),
     path("lessons/<int:lesson_id>/delete/", views.lesson_delete, name="lesson_delete"),
     path("<int:generation_id>/", views.generation_detail, name="generation_detail"),

@@ -18,6 +18,7 @@ from core.http import render_form
 from core.jobs import ACTIVE, JobProgress, JobStatus, poll_response
 from generation import selectors, services
 from generation.forms import DraftForm, GenerateForm, RefineForm, RejectForm
+from generation.kit import draft_kit
 from generation.models import (
     Generation,
     Lesson,
@@ -26,6 +27,7 @@ from generation.models import (
     Variation,
     VariationStatus,
 )
+from llm.registry import providers
 from llm.selectors import usage_summary
 from personas.selectors import current_persona, personas_of
 from voice.selectors import latest_voice_version
@@ -78,8 +80,25 @@ def generate(request: HttpRequest) -> HttpResponse:
         "has_voice": latest_voice_version(persona, fields=("id",)) is not None,
         "can_edit": role_allows(request.membership.role, Action.EDIT),
         "recent": persona.generations.order_by("-created_at")[:10],
+        "has_model": any(p.name != "offline" for p in providers(workspace_id=persona.workspace_id)),
     }
     return render_form(request, "generation/generate.html", context, form=form)
+
+
+@workspace_view
+def kit(request: HttpRequest) -> HttpResponse:
+    """Write it yourself: the creator's own hooks, shape, lines on the topic and closing."""
+    persona = current_persona(request, request.workspace)
+    if persona is None:
+        return redirect("persona_create")
+    topic = request.GET.get("topic", "").strip()[:300]
+    context = {
+        "persona": persona,
+        "topic": topic,
+        "kit": draft_kit(persona, topic) if topic else None,
+        "has_model": any(p.name != "offline" for p in providers(workspace_id=persona.workspace_id)),
+    }
+    return render(request, "generation/kit.html", context)
 
 
 @workspace_view
@@ -164,6 +183,8 @@ def _detail_context(request: HttpRequest, generation: Generation) -> dict:
         "reject_form": RejectForm(),
         "can_edit": role_allows(generation.user_role, Action.EDIT),
         "refine_left": services.MAX_REFINE_MESSAGES - services.refine_messages_used(generation.pk),
+        # Said plainly: without a model these are sketches from the creator's own lines.
+        "offline_only": bool(variations) and all(v.provider == "offline" for v in variations),
     }
 
 

@@ -56,6 +56,7 @@ def test_no_main_page_is_wider_than_a_phone(live_server, page: Page):
         f"/generate/{draft.generation_id}/",
         "/generate/feedback/",
         "/generate/history/",
+        "/generate/kit/?topic=pricing",
         "/generate/usage/",
         "/publishing/",
         "/publishing/accounts/",
