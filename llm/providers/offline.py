@@ -18,7 +18,7 @@ from typing import Any
 
 from language import text as T
 from language.injection import looks_like_instruction
-from llm.base import ChatRequest, LLMResult
+from llm.base import ChatRequest, LLMResult, ProviderError
 
 MODEL = "offline-writer-1"
 
@@ -323,17 +323,16 @@ _INTENTS = {
 
 
 def refine(material: dict[str, Any], *, seed: int) -> str:
-    """Apply one chat instruction to the current draft. Understands: shorter, longer, remove
-    or avoid "a phrase", replace "a" with "b", add/remove emoji, end with a question, more
-    formal or casual; anything else gets a fresh take on the same topic and angle.
+    """Apply one chat instruction to the current draft, faithfully: shorter, remove or avoid
+    "a phrase", replace "a" with "b", add/remove emoji, more formal or casual, end with one of
+    the creator's own questions. What needs writing (longer, a new angle, anything else) is
+    refused in words: that needs a model, and pretending would hand back a collage.
     (Longer than our usual function on purpose: one branch per understood instruction, so the
     list of what it understands reads in one place.)"""
     draft = material["draft"]
     instruction = material["instruction"].lower()
     quoted = _QUOTED.findall(material["instruction"])
     language = material.get("language") or "en"
-    topic = material.get("topic") or ""
-    rng = random.Random(f"{seed}:refine")
     changed = False
 
     if quoted and any(
@@ -350,13 +349,7 @@ def refine(material: dict[str, Any], *, seed: int) -> str:
         draft = _shorten(draft)
         changed = True
     if any(k in instruction for k in _INTENTS["longer"]):
-        extra = [s for s in _pool(material, language) if s.lower() not in draft.lower()]
-        if extra:
-            lines = draft.rsplit("\n\n", 1) if "\n\n" in draft else draft.rsplit(" ", 0)
-            draft = (
-                lines[0] + " " + extra[0] + ("\n\n" + lines[1] if len(lines) > 1 else "")
-            ).strip()
-        changed = True
+        raise _needs_a_model("Making it longer")
     if any(k in instruction for k in _INTENTS["no_emoji"]) or any(
         k in instruction for k in _INTENTS["formal"]
     ):
@@ -379,14 +372,39 @@ def refine(material: dict[str, Any], *, seed: int) -> str:
         draft = f"{draft} {favourites[0]}"
         changed = True
     if any(k in instruction for k in _INTENTS["question"]) and not draft.rstrip().endswith("?"):
-        question = _phrase(language, "cta:question", topic, rng, material.get("avoid", []))
+        question = _own_question(material, language, draft)
+        if question is None:
+            raise _needs_a_model("Ending with a question (none of your posts asks one)")
         draft = f"{draft}\n\n{question}" if "\n" in draft else f"{draft} {question}"
         changed = True
     if not changed:
-        fresh = dict(material, creativity=min(100, int(material.get("creativity", 30)) + 30))
-        fresh.pop("instruction", None)
-        draft = write(fresh, seed=seed + 1)
+        raise _needs_a_model("That change")
     return fit(draft.strip(), int(material.get("max_chars") or 3000))
+
+
+def _needs_a_model(what: str) -> ProviderError:
+    return ProviderError(
+        f"{what} needs a model: without one, refining can shorten, remove or replace a phrase, "
+        "add or drop emoji, make it more formal, or end with one of your own questions. "
+        "Connect a model on the Models page (one on your own machine works).",
+        permanent=True,
+        kind="bad_request",
+    )
+
+
+def _own_question(material: dict[str, Any], language: str, draft: str) -> str | None:
+    """The creator's own question that fits the topic best (one they have asked before)."""
+    key_terms = {w.lower() for w in material.get("key_terms", [])}
+    asked = [
+        _clean_sentence(s)
+        for post in material.get("posts", [])
+        for s in T.sentences(post)
+        if s.strip().endswith("?") and 10 <= len(s) <= 200
+    ]
+    asked = [q for q in asked if q and q.lower() not in draft.lower()]
+    if not asked:
+        return None
+    return max(asked, key=lambda q: len(key_terms & set(T.words(q))))
 
 
 def _remove_phrase(draft: str, phrase: str) -> str:
@@ -396,7 +414,10 @@ def _remove_phrase(draft: str, phrase: str) -> str:
         if phrase.lower() in sentence.lower() and len(phrase) >= len(sentence) * 0.5:
             draft = draft.replace(sentence, "")
     draft = re.sub(re.escape(phrase), "", draft, flags=re.IGNORECASE)
-    return re.sub(r"[ \t]{2,}", " ", re.sub(r"\n{3,}", "\n\n", draft)).strip()
+    draft = re.sub(r"[ \t]{2,}", " ", re.sub(r"\n{3,}", "\n\n", draft)).strip()
+    # What the phrase introduced stays a sentence: "Unpopular opinion: most of…" → "Most of…".
+    draft = re.sub(r"(^|\n)[ \t]*[:;,—–-]+[ \t]*", r"\1", draft)
+    return re.sub(r"(^|\n|[.!?] )([a-zà-ÿ])", lambda m: m.group(1) + m.group(2).upper(), draft)
 
 
 def _shorten(draft: str) -> str:

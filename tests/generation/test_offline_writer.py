@@ -6,10 +6,12 @@ a whole corpus of creators is `bench/offline_writer.py PATH` (not part of the te
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from generation.models import ANGLES
 from generation.services.context import build_material
 from home.demo_posts import DEMO_POSTS
+from llm.base import ProviderError
 from llm.embeddings import LocalEmbeddings
 from llm.providers.offline import refine, write
 from voice import scoring
@@ -78,7 +80,10 @@ def test_refinement_instructions():
         "language": "en",
         "topic": "pricing",
         "max_chars": 3000,
-        "posts": ["We raised prices twice last year and kept every customer who mattered."],
+        "posts": [
+            "We raised prices twice last year and kept every customer who mattered.",
+            "Would you raise prices again? I would.",
+        ],
         "profile": {"fingerprint": {"emoji": {"favourites": [["🚀", 3]]}}},
         "draft": "Pricing is trust. Here's what I learned! We raised prices twice. "
         "Nobody left. It was fine. More soon 🙂",
@@ -92,4 +97,16 @@ def test_refinement_instructions():
     formal = refine({**material, "instruction": "more formal please, no emoji"}, seed=1)
     assert "🙂" not in formal and "!" not in formal
     question = refine({**material, "instruction": "end with a question"}, seed=1)
-    assert question.rstrip().endswith("?")
+    assert question.rstrip().endswith("Would you raise prices again?")  # their own question
+    colon = refine(
+        {
+            **material,
+            "draft": "Unpopular opinion: most pricing advice is wrong.",
+            "instruction": 'remove "Unpopular opinion"',
+        },
+        seed=1,
+    )
+    assert colon == "Most pricing advice is wrong."
+    for needs_writing in ("make it longer", "write it as a poem"):
+        with pytest.raises(ProviderError, match="needs a model"):
+            refine({**material, "instruction": needs_writing}, seed=1)
