@@ -91,6 +91,8 @@ class Variation(TimeStampedModel):
     score_structure = models.PositiveSmallIntegerField(default=0)
     score_tone = models.PositiveSmallIntegerField(default=0)
     score_vocabulary = models.PositiveSmallIntegerField(default=0)
+    # Why the score is what it is, when something is wrong ("copied word for word …").
+    score_notes = models.CharField(max_length=300, blank=True)
     provider = models.CharField(max_length=40)
     model = models.CharField(max_length=120)
     duration_ms = models.PositiveIntegerField(default=0)

@@ -140,3 +140,31 @@ def x_weighted_length(text: str) -> int:
                 1 if any(low <= ord(c) <= high for low, high in _X_LIGHT) else 2 for c in cluster
             )
     return total
+
+
+# Words a sentence does not end on (articles, prepositions, conjunctions, possessives,
+# auxiliaries): a text whose last word is one of them stops mid-sentence.
+_DANGLING_WORDS = {
+    "en": """the a an and or but of to in on at for with from by as into about than our my
+        your their his its is are was were be been will would can could should has have had
+        very more most because if when while so""",
+    "pt": """o a os as um uma uns umas de do da dos das em no na nos nas por pelo pela pelos
+        pelas para pra com e ou mas que se ao aos à às meu minha meus minhas seu sua seus suas
+        nosso nossa nossos nossas é são foi era muito mais porque quando como""",
+    "es": """el la los las un una unos unas de del en por para con y o pero que se al mi mis su
+        sus nuestro nuestra nuestros nuestras tu tus es son fue era muy más porque cuando
+        como""",
+}
+_DANGLING = {lang: frozenset(words.split()) for lang, words in _DANGLING_WORDS.items()}
+
+
+def ends_mid_sentence(text: str, language: str) -> bool:
+    """Whether the text stops in the middle of a sentence ("…and the"): no closing
+    punctuation, no link to finish it, and a last word no sentence ends on."""
+    body = text.strip()
+    last = body.split()[-1] if body.split() else ""
+    # A link, a hashtag or a mention finishes a sentence ("Thanks to @team", "… at <link>").
+    if not last or _URL.search(last) or last[0] in "#@" or body[-1] in '.!?…)"”»:':
+        return False
+    tail = words(body)
+    return bool(tail) and tail[-1] in _DANGLING.get(language, _DANGLING["en"])

@@ -9,10 +9,16 @@ their own profile), so 50 means "as typical as an average post of theirs is atyp
 - structure: length, sentence length, line breaks, punctuation, emoji, links (z-distance),
 - tone: embedding similarity to the persona's centroid when an embedding is given, else the
   function-word profile.
+
+A text made of the persona's old sentences is not a new post in their voice, however much it
+sounds like them: the share of its sentences copied from their posts (`recycled`) pulls the
+overall score down, and `notes` says so. Without it a collage of old lines outscored the real
+thing (`manage.py score_sanity`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections import Counter
@@ -24,7 +30,11 @@ import numpy as np
 
 from language import text as T
 
-MODEL_VERSION = 2
+MODEL_VERSION = 3
+MAX_SHINGLES = 30_000  # the newest posts' word runs, when a persona has very many
+RECYCLED_WEIGHT = 0.8  # a text made only of old sentences keeps a fifth of its score
+SHINGLE_WORDS = 5  # a run this long, word for word, is copied, not coincidence
+UNFINISHED_PENALTY = 0.4  # a text that stops mid-sentence is not a post
 MAX_NGRAMS = 6000
 WEIGHTS = {"vocabulary": 0.5, "structure": 0.2, "tone": 0.3}
 
@@ -35,14 +45,41 @@ class VoiceScore:
     structure: int
     tone: int
     vocabulary: int
+    recycled: int = 0  # % of the text's sentences copied from the persona's posts
+    notes: tuple[str, ...] = ()
 
-    def as_dict(self) -> dict[str, int]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "overall": self.overall,
             "structure": self.structure,
             "tone": self.tone,
             "vocabulary": self.vocabulary,
+            "recycled": self.recycled,
+            "notes": list(self.notes),
         }
+
+
+def _shingles(text: str) -> list[str]:
+    """Fingerprints of every run of SHINGLE_WORDS words (links, case and punctuation
+    ignored), in order: a copied line shows up as a run of known shingles, wherever the
+    sentence boundaries fall."""
+    words = T.words(T.strip_links(text))
+    return [
+        hashlib.blake2b(" ".join(words[i : i + SHINGLE_WORDS]).encode(), digest_size=6).hexdigest()
+        for i in range(len(words) - SHINGLE_WORDS + 1)
+    ]
+
+
+def recycled_share(text: str, known: set[str]) -> float:
+    """The share of the text's words inside a run of words found in the persona's posts."""
+    prints = _shingles(text)
+    if not prints:
+        return 0.0
+    covered: set[int] = set()
+    for i, digest in enumerate(prints):
+        if digest in known:
+            covered.update(range(i, i + SHINGLE_WORDS))
+    return len(covered) / (len(prints) + SHINGLE_WORDS - 1)
 
 
 def _char_ngrams(text: str) -> Counter[str]:
@@ -188,6 +225,10 @@ def build_model(
         "style_sd": style_sd.round(4).tolist(),
         "structure_calibration": [float(np.mean(own_structure)), float(np.std(own_structure))],
         "centroid": None,
+        # Texts are given oldest first: the newest posts' lines are the ones kept.
+        "shingles": list(dict.fromkeys(p for t in reversed(texts) for p in _shingles(t)))[
+            :MAX_SHINGLES
+        ],
     }
     if embeddings is not None and len(embeddings):
         center = embeddings.mean(axis=0)
@@ -201,8 +242,16 @@ def build_model(
     return model
 
 
-def score(text: str, model: dict[str, Any], embedding: np.ndarray | None = None) -> VoiceScore:
-    """How much `text` sounds like the persona whose `model` this is."""
+def score(
+    text: str,
+    model: dict[str, Any],
+    embedding: np.ndarray | None = None,
+    *,
+    judge_the_post: bool = True,
+) -> VoiceScore:
+    """How much `text` sounds like the persona whose `model` this is. `judge_the_post=False`
+    measures style alone (authorship evaluation), not whether the text is a new, finished
+    post (copied lines, a sentence cut off)."""
     language = model["language"]
     vector = _vector(_counts(text, language), model["idf"], model["unseen_idf"])
     vocabulary_sim = _cosine(vector, model["ngrams"])
@@ -222,9 +271,21 @@ def score(text: str, model: dict[str, Any], embedding: np.ndarray | None = None)
         + WEIGHTS["structure"] * structure
         + WEIGHTS["tone"] * tone
     )
+    recycled = recycled_share(text, set(model.get("shingles") or ())) if judge_the_post else 0.0
+    notes: tuple[str, ...] = ()
+    if judge_the_post and T.ends_mid_sentence(text, language):
+        overall *= 1 - UNFINISHED_PENALTY
+        notes += ("It stops in the middle of a sentence.",)
+    if recycled >= 0.1:
+        overall *= 1 - RECYCLED_WEIGHT * recycled
+        notes += (f"{round(recycled * 100)} % of it is copied word for word from your posts.",)
+    else:
+        recycled = 0.0
     return VoiceScore(
         overall=round(overall * 100),
         structure=round(structure * 100),
         tone=round(tone * 100),
         vocabulary=round(vocabulary * 100),
+        recycled=round(recycled * 100),
+        notes=notes,
     )

@@ -20,7 +20,7 @@ from voice.analysis import WeightedPost, analyse
 TOPIC = "raising prices without losing customers"
 
 
-def test_offline_drafts_score_as_the_persona():
+def test_offline_sketches_use_the_topic_and_are_not_called_a_match():
     embedder = LocalEmbeddings()
     posts = [text for text, *_ in DEMO_POSTS]
     profile = analyse([WeightedPost(t) for t in posts])
@@ -47,10 +47,15 @@ def test_offline_drafts_score_as_the_persona():
         assert material["min_chars"] <= len(draft) <= material["max_chars"], draft
         assert "http" not in draft  # never invents links
     scores = [
-        scoring.score(d, model, v).overall
+        scoring.score(d, model, v)
         for d, v in zip(drafts, embedder.embed_passages(drafts), strict=True)
     ]
-    assert max(scores) >= 70, scores  # the top-ranked draft sounds like them
+    # Keyless sketches are assembled from the creator's own lines: the score says so and does
+    # not call them a match (the real thing scores higher; see manage.py score_sanity).
+    for draft_score in scores:
+        if draft_score.recycled:
+            assert "copied word for word" in draft_score.notes[-1]
+    assert max(s.overall for s in scores) < 70, scores
 
 
 def test_instruction_like_sentences_never_reach_a_draft():

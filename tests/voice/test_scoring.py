@@ -38,8 +38,15 @@ def test_own_unseen_posts_outscore_someone_elses():
     assert min(own) > max(other)
     again = scoring.score(FOUNDER[9], model)
     assert again == scoring.score(FOUNDER[9], model)  # deterministic
-    assert set(again.as_dict()) == {"overall", "structure", "tone", "vocabulary"}
-    assert all(0 <= v <= 100 for v in again.as_dict().values())
+    assert set(again.as_dict()) == {
+        "overall",
+        "structure",
+        "tone",
+        "vocabulary",
+        "recycled",
+        "notes",
+    }
+    assert all(0 <= again.as_dict()[k] <= 100 for k in ("overall", "structure", "tone"))
 
 
 def test_embedding_similarity_feeds_the_tone_score():
@@ -100,3 +107,46 @@ def test_characteristic_words_are_the_creators_not_everybodys():
     words = [w for w, _ in _characteristic_words(posts, [1.0] * 8, T.stop_words("en"), "en")]
     assert "churn" in words and "dashboard" in words and "shipped" in words
     assert not {"first", "said", "best", "part", "day"} & set(words)
+
+
+def test_a_collage_of_old_lines_or_a_cut_off_post_is_not_called_a_match():
+    from voice import scoring
+
+    posts = [
+        f"Week {n}: we shipped the billing page and talked to {n + 3} customers about churn. "
+        f"Pricing is a promise you keep every month, number {n}."
+        for n in range(12)
+    ]
+    model = scoring.build_model(posts, "en")
+    fresh = "This week we rebuilt onboarding and asked eight customers why they stayed."
+    collage = " ".join(p.split(". ")[0] + "." for p in posts[:3])
+    cut = "This week we rebuilt onboarding and asked eight customers why they stayed and the"
+    real, copied, unfinished = (scoring.score(t, model) for t in (fresh, collage, cut))
+    assert copied.recycled == 100 and copied.overall < real.overall
+    assert "copied word for word from your posts" in copied.notes[0]
+    assert unfinished.overall < real.overall
+    assert unfinished.notes == ("It stops in the middle of a sentence.",)
+    assert real.notes == () and real.recycled == 0
+
+
+def test_score_sanity_command_prints_its_line(tmp_path: Path, capsys):
+    texts = [
+        f"Day {n}: we talked to {n + 2} customers about pricing and learned why {n % 5 + 1} "
+        f"of them stayed. The answer was trust, built one promise at a time."
+        for n in range(44)
+    ]
+    lines = [
+        json.dumps({"author": "founder", "text": t, "posted_at": f"2024-01-{n + 1:02d}"})
+        for n, t in enumerate(texts[:31])
+    ] + [
+        json.dumps({"author": "founder", "text": t, "posted_at": f"2024-02-{n + 1:02d}"})
+        for n, t in enumerate(texts[31:])
+    ]
+    data = tmp_path / "eval.jsonl"
+    data.write_text("\n".join(lines))
+    call_command("score_sanity", str(data))
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    fields = dict(part.split("=") for part in last.split())
+    assert set(fields) == {"correct", "pairs", "truncated", "collage", "stub", "keyless", "authors"}
+    assert fields["pairs"] == "14" and fields["authors"] == "1"
+    assert float(fields["collage"]) == 1.0  # copied lines are never the better post

@@ -81,7 +81,7 @@ class Command(BaseCommand):
             for bucket, texts in ((own_scores, held_out), (other_scores, negatives)):
                 for text in texts:
                     started = time.perf_counter()
-                    result = scoring.score(text, model, vectors.get(text))
+                    result = scoring.score(text, model, vectors.get(text), judge_the_post=False)
                     timings.append((time.perf_counter() - started) * 1000)
                     bucket.append(result.overall)
         self.stdout.write(
