@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from core.crypto import encrypt
 from publishing.adapters import publisher_for
-from publishing.adapters.base import PublishError, Tokens, request
+from publishing.adapters.base import PublishError, Tokens, request, tokens_from_answer
 from publishing.adapters.mastodon import SCOPES as MASTODON_SCOPES
 from publishing.adapters.mastodon import register_app
 from publishing.models import OAuthApp, Platform
@@ -148,13 +148,7 @@ def authorization_finish(
         ) from error
     except Exception as error:  # httpx transport errors, a token endpoint answering nonsense
         raise PublishError(f"{platform} could not be reached ({error}).", kind="retry") from error
-    tokens = Tokens(
-        access_token=answer["access_token"],
-        refresh_token=answer.get("refresh_token", ""),
-        expires_at=timezone.now() + timedelta(seconds=int(answer["expires_in"]))
-        if answer.get("expires_in")
-        else None,
-    )
+    tokens = tokens_from_answer(answer)
     if platform == Platform.THREADS:
         tokens = _threads_long_lived(tokens)
     external_id, name = publisher_for(platform).identity(base_url, tokens)  # type: ignore[attr-defined]

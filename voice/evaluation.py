@@ -2,7 +2,32 @@
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
+from pathlib import Path
+
 import numpy as np
+
+
+def posts_by_author(file: Path) -> dict[str, list[tuple[str, str]]]:
+    """A voice-eval JSONL file (one {"author", "text", "posted_at"?} object a line) as each
+    author's (posted_at, text) pairs, in file order. ValueError says which line is wrong."""
+    try:
+        lines = file.read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise ValueError(f"Cannot read {file}: {error.strerror}") from None
+    by_author: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            by_author[str(record["author"])].append(
+                (str(record.get("posted_at") or ""), str(record["text"]))
+            )
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise ValueError(f'line {number}: expected {{"author": …, "text": …}}') from None
+    return dict(by_author)
 
 
 def auc(own: list[float], other: list[float]) -> float:

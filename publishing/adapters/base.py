@@ -7,7 +7,7 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -32,6 +32,16 @@ class Tokens:
     access_token: str
     refresh_token: str = ""
     expires_at: datetime | None = None
+
+
+def tokens_from_answer(answer: dict, *, keep_refresh: str = "") -> Tokens:
+    """Tokens from an OAuth token endpoint's answer (expires_in seconds from now)."""
+    expires_in = answer.get("expires_in")
+    return Tokens(
+        access_token=answer["access_token"],
+        refresh_token=answer.get("refresh_token") or keep_refresh,
+        expires_at=timezone.now() + timedelta(seconds=int(expires_in)) if expires_in else None,
+    )
 
 
 class PublishError(Exception):

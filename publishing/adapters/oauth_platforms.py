@@ -25,6 +25,7 @@ from publishing.adapters.base import (
     no_refresh,
     raise_for_answer,
     request,
+    tokens_from_answer,
 )
 from publishing.media import signed_url
 from publishing.models import Account, PublicationImage, Target
@@ -33,15 +34,6 @@ from publishing.models import Account, PublicationImage, Target
 def _bearer(account_or_token: Account | str) -> dict[str, str]:
     token = account_or_token if isinstance(account_or_token, str) else account_or_token.access_token
     return {"Authorization": f"Bearer {token}"}
-
-
-def _tokens(answer: dict, *, keep_refresh: str = "") -> Tokens:
-    expires_in = answer.get("expires_in")
-    return Tokens(
-        access_token=answer["access_token"],
-        refresh_token=answer.get("refresh_token") or keep_refresh,
-        expires_at=timezone.now() + timedelta(seconds=int(expires_in)) if expires_in else None,
-    )
 
 
 def _refresh_refused(response, platform: str) -> PublishError:
@@ -154,7 +146,7 @@ class XPublisher:
         )
         if not response.is_success:
             raise _refresh_refused(response, "X")
-        return _tokens(response.json())
+        return tokens_from_answer(response.json())
 
     def fetch_metrics(self, account: Account, target: Target) -> dict[str, int]:
         response = request(
@@ -270,7 +262,7 @@ class LinkedInPublisher:
         )
         if not response.is_success:
             raise _refresh_refused(response, "LinkedIn")
-        return _tokens(response.json())
+        return tokens_from_answer(response.json())
 
     def fetch_metrics(self, account: Account, target: Target) -> dict[str, int]:
         response = request(
@@ -404,7 +396,7 @@ class ThreadsPublisher:
         )
         if not response.is_success:
             raise _refresh_refused(response, "Threads")
-        tokens = _tokens(response.json())
+        tokens = tokens_from_answer(response.json())
         # A long-lived Threads token refreshes itself: it is its own refresh material.
         return Tokens(tokens.access_token, tokens.access_token, tokens.expires_at)
 

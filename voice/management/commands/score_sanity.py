@@ -13,7 +13,6 @@ correct=… pairs=… truncated=… collage=… stub=… keyless=… authors=N
 
 from __future__ import annotations
 
-import json
 import random
 from collections import defaultdict
 from pathlib import Path
@@ -24,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 from language import text as T
 from llm.providers.offline import write
 from voice import scoring
+from voice.evaluation import posts_by_author
 
 PROFILE_POSTS = 30
 KINDS = ("truncated", "collage", "stub", "keyless")
@@ -76,21 +76,10 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=0)
 
     def handle(self, *args: Any, file: Path, seed: int, **opts: Any) -> None:
-        by_author: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
         try:
-            lines = file.read_text(encoding="utf-8").splitlines()
-        except OSError as error:
-            raise CommandError(f"Cannot read {file}: {error.strerror}") from None
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                by_author[str(record["author"])].append(
-                    (str(record.get("posted_at") or ""), str(record["text"]))
-                )
-            except (ValueError, KeyError, TypeError):
-                raise CommandError(f'line {number}: expected {{"author": …, "text": …}}') from None
+            by_author = posts_by_author(file)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
         rng = random.Random(seed)
         right: defaultdict[str, int] = defaultdict(int)
         total: defaultdict[str, int] = defaultdict(int)

@@ -8,10 +8,8 @@ auc=… eer=… own_mean=… other_mean=… authors=N
 
 from __future__ import annotations
 
-import json
 import random
 import time
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from language.text import detect_language
 from voice import scoring
-from voice.evaluation import auc, eer
+from voice.evaluation import auc, eer, posts_by_author
 
 PROFILE_POSTS = 30
 MIN_POSTS = 40
@@ -37,19 +35,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, file: Path, seed: int, no_embeddings: bool, **opts: Any) -> None:
-        by_author: defaultdict[str, list[str]] = defaultdict(list)
         try:
-            lines = file.read_text(encoding="utf-8").splitlines()
-        except OSError as error:
-            raise CommandError(f"Cannot read {file}: {error.strerror}") from None
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                by_author[str(record["author"])].append(str(record["text"]))
-            except (ValueError, KeyError, TypeError):
-                raise CommandError(f'line {number}: expected {{"author": …, "text": …}}') from None
+            records = posts_by_author(file)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        by_author = {author: [text for _, text in posts] for author, posts in records.items()}
         authors = sorted(a for a, posts in by_author.items() if len(posts) >= MIN_POSTS)
         if len(authors) < 2:
             raise CommandError(
