@@ -27,8 +27,7 @@ from generation.models import (
     Variation,
     VariationStatus,
 )
-from llm.registry import providers
-from llm.selectors import usage_summary
+from llm.selectors import has_writing_model, usage_summary
 from personas.selectors import current_persona, personas_of
 from voice.selectors import latest_voice_version
 
@@ -80,7 +79,7 @@ def generate(request: HttpRequest) -> HttpResponse:
         "has_voice": latest_voice_version(persona, fields=("id",)) is not None,
         "can_edit": role_allows(request.membership.role, Action.EDIT),
         "recent": persona.generations.order_by("-created_at")[:10],
-        "has_model": any(p.name != "offline" for p in providers(workspace_id=persona.workspace_id)),
+        "has_model": has_writing_model(persona.workspace_id),
     }
     return render_form(request, "generation/generate.html", context, form=form)
 
@@ -96,7 +95,7 @@ def kit(request: HttpRequest) -> HttpResponse:
         "persona": persona,
         "topic": topic,
         "kit": draft_kit(persona, topic) if topic else None,
-        "has_model": any(p.name != "offline" for p in providers(workspace_id=persona.workspace_id)),
+        "has_model": has_writing_model(persona.workspace_id),
     }
     return render(request, "generation/kit.html", context)
 

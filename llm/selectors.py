@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Avg, Count, Q, Sum
 
 from accounts.models import Workspace
@@ -32,6 +33,14 @@ def usage_summary(workspace: Workspace) -> dict[str, Any]:
         "recent": list(rows.select_related("persona", "user").order_by("-created_at")[:50]),
         "total_cost": sum(r["cost_micros"] or 0 for r in by_provider) / 1_000_000,
     }
+
+
+def has_writing_model(workspace_id: int) -> bool:
+    """Whether drafts for this workspace come from a model (its own, or the server's), not
+    only from the offline writer."""
+    if ModelConnection.objects.filter(workspace_id=workspace_id).exists():
+        return True
+    return any(name != "offline" for name in settings.LLM_PROVIDERS)
 
 
 def connections_of(workspace: Workspace) -> list[ModelConnection]:

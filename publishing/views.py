@@ -88,14 +88,14 @@ def accounts(request: HttpRequest) -> HttpResponse:
             except PublishError as error:
                 form.add_error(None, str(error))
         status = 422
-    oauth = oauth_providers()
+    configured = oauth_providers()
     context = {
         "forms": forms,
         "accounts": selectors.accounts_of(request.workspace),
         "can_edit": role_allows(request.membership.role, Action.EDIT),
         "oauth_platforms": [
             (platform, Platform(platform).label, bool(p.client_id), p.setting_names)
-            for platform, p in oauth.items()
+            for platform, p in configured.items()
         ],
     }
     return render(request, "publishing/accounts.html", context, status=status)
