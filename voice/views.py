@@ -139,7 +139,11 @@ def override(request: HttpRequest, voice_profile_id: int) -> HttpResponse:
 def rollback(request: HttpRequest, voice_profile_id: int) -> HttpResponse:
     version = _version(request, voice_profile_id, Action.EDIT)
     new = services.version_rollback(version=version, role=version.user_role, user=request.user)
-    messages.success(request, f"Version {new.version} is a copy of version {version.version}.")
+    messages.success(
+        request,
+        f"Version {new.version} brings back version {version.version}'s findings; "
+        "your answers stay applied.",
+    )
     return redirect("voice_page")
 
 
