@@ -69,7 +69,7 @@ def _stems(text: str, language: str) -> set[str]:
     return {_stem(w) for w in T.words(text) if w not in stops and len(w) > 2}
 
 
-def _relevant(persona: Persona, topic: str, words: set[str]) -> list[Any]:
+def _relevant(persona: Persona, topic: str, words: set[str], language: str) -> list[Any]:
     """The persona's posts closest to the topic: by meaning when embedded, else by words."""
     try:
         close = posts.similar_posts(persona, topic, k=8)
@@ -78,7 +78,7 @@ def _relevant(persona: Persona, topic: str, words: set[str]) -> list[Any]:
     if close:
         return close
     candidates = posts.best_posts(persona, exclude=[], limit=200)
-    scored = [(len(words & _stems(p.text, "en")), p) for p in candidates]
+    scored = [(len(words & _stems(p.text, language)), p) for p in candidates]
     return [p for hits, p in sorted(scored, key=lambda x: -x[0]) if hits][:8]
 
 
@@ -108,7 +108,7 @@ def draft_kit(persona: Persona, topic: str) -> DraftKit:
 
     # Their own lines on the topic: sentences that share its words (with the post they come
     # from); only when there are none, the opening of the closest post or two.
-    relevant = _relevant(persona, topic, words)
+    relevant = _relevant(persona, topic, words, language)
     for post in relevant:
         sentences = T.sentences(without_instructions(post.text))
         for sentence in [s for s in sentences if words & _stems(s, language)][:2]:

@@ -31,7 +31,8 @@ def publications_of(persona: Persona, *, limit: int = 50) -> list[Publication]:
     return list(
         Publication.objects.filter(persona=persona)
         .prefetch_related(
-            Prefetch("targets", queryset=Target.objects.select_related("account").order_by("id"))
+            Prefetch("targets", queryset=Target.objects.select_related("account").order_by("id")),
+            "images",
         )
         .order_by("-scheduled_at")[:limit]
     )
@@ -84,6 +85,7 @@ def publication_with_log(publication_id: int) -> Publication:
         .prefetch_related(
             Prefetch("targets", queryset=Target.objects.select_related("account").order_by("id")),
             Prefetch("events", queryset=PublicationEvent.objects.select_related("actor")),
+            "images",
         )
         .get(pk=publication_id)
     )

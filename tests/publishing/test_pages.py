@@ -181,3 +181,38 @@ def test_a_mastodon_servers_own_limit_is_the_one_checked(owner, workspace, draft
             reverse("publishing_schedule", args=[draft.pk]), form | {"text": "y" * 1001}
         )
         assert "Mastodon allows 1000 characters; this post has 1001" in refused.content.decode()
+
+
+def test_the_queue_costs_the_same_queries_for_3_or_20_posts_waiting_for_the_creator(
+    owner_client, draft
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from publishing import services
+
+    persona = draft.generation.persona
+    manual = Account.objects.create(workspace=persona.workspace, platform="manual", name="IG")
+
+    def handoffs(n):
+        for i in range(n):
+            publication = services.publication_schedule(
+                persona=persona,
+                role="owner",
+                user=None,
+                text=f"Post {i}.",
+                scheduled_at=datetime.now(UTC),
+                accounts=[manual],
+            )
+            publication.targets.update(state=TargetState.HANDOFF)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            page = owner_client.get(reverse("publishing_queue")).content.decode()
+        assert "Copy text" in page
+        return len(captured)
+
+    handoffs(3)
+    few = queries()
+    handoffs(17)
+    assert queries() == few
