@@ -91,6 +91,8 @@ class Variation(TimeStampedModel):
     score_structure = models.PositiveSmallIntegerField(default=0)
     score_tone = models.PositiveSmallIntegerField(default=0)
     score_vocabulary = models.PositiveSmallIntegerField(default=0)
+    # Sounds like this creator rather than like people in general (voice.contrast).
+    score_contrast = models.PositiveSmallIntegerField(default=0)
     # Why the score is what it is, when something is wrong ("copied word for word …").
     score_notes = models.CharField(max_length=300, blank=True)
     provider = models.CharField(max_length=40)

@@ -87,11 +87,22 @@ def post_count(persona: Persona | int) -> int:
 
 def posts_for_analysis(persona: Persona | int) -> list[Post]:
     """Every post of the persona with what a voice analysis reads (text, performance,
-    embedding)."""
+    embedding), oldest first."""
     return list(
-        Post.objects.filter(persona=persona).only(
-            "text", "performance_score", "embedding", "embedding_model"
-        )
+        Post.objects.filter(persona=persona)
+        .order_by("posted_at", "id")
+        .only("text", "performance_score", "embedding", "embedding_model")
+    )
+
+
+def workspace_neighbour_texts(persona: Persona, *, limit: int) -> list[str]:
+    """The newest posts of the workspace's other personas: who a persona must not be confused
+    with (an agency's creators are each other's closest impostors)."""
+    return list(
+        Post.objects.filter(persona__workspace_id=persona.workspace_id)
+        .exclude(persona=persona)
+        .order_by("-posted_at")
+        .values_list("text", flat=True)[:limit]
     )
 
 

@@ -1,14 +1,18 @@
-"""Voice-match scoring: how much a text sounds like a persona, 0–100, with structure, tone and
-vocabulary sub-scores. Deterministic; the model is built once per voice version from the
-persona's posts (`build_model`) and stored on the version, so scoring a text is a few
+"""Voice-match scoring: how much a text sounds like a persona, 0–100, with structure, tone,
+vocabulary and contrast sub-scores. Deterministic; the model is built once per voice version
+from the persona's posts (`build_model`) and stored on the version, so scoring a text is a few
 dictionary look-ups and dot products.
 
-Sub-scores, each calibrated against the persona's own posts (how similar its posts are to
-their own profile), so 50 means "as typical as an average post of theirs is atypical":
-- vocabulary: character 3–4-gram and function-word profile (cosine),
+Evidence, each measured against the persona's own posts as an unseen post of theirs would be
+(leave-one-out or cross-validated at analysis time):
+- vocabulary: character 3–5-gram and function-word profile (cosine),
 - structure: length, sentence length, line breaks, punctuation, emoji, links (z-distance),
-- tone: embedding similarity to the persona's centroid when an embedding is given, else the
-  function-word profile.
+- tone: embedding similarity to the persona's centroid when an embedding is given,
+- contrast: a classifier of the persona's posts against other people's (`voice.contrast`).
+The overall score combines them with weights fitted on the voice-eval dev sets (frozen here,
+not per user) and reads as "how typical of your own real posts this is": 50 is a typical post
+of yours, 90 is as on-voice as your most typical tenth. Each sub-score uses the same idea on
+its own evidence.
 
 A text made of the persona's old sentences is not a new post in their voice, however much it
 sounds like them: the share of its sentences copied from their posts (`recycled`) pulls the
@@ -29,14 +33,21 @@ from typing import Any
 import numpy as np
 
 from language import text as T
+from voice import contrast
 
-MODEL_VERSION = 3
+MODEL_VERSION = 4
 MAX_SHINGLES = 30_000  # the newest posts' word runs, when a persona has very many
-RECYCLED_WEIGHT = 0.8  # a text made only of old sentences keeps a fifth of its score
+# Penalties, in the persona's own spread (median to top-tenth post): a text made only of old
+# sentences falls this far; one cut off mid-sentence, the other.
+RECYCLED_PENALTY = 12.0
 SHINGLE_WORDS = 5  # a run this long, word for word, is copied, not coincidence
-UNFINISHED_PENALTY = 0.4  # a text that stops mid-sentence is not a post
+UNFINISHED_PENALTY = 2.0
 MAX_NGRAMS = 6000
-WEIGHTS = {"vocabulary": 0.5, "structure": 0.2, "tone": 0.3}
+# Fitted on the voice-eval dev sets (see voice_eval), the same for every persona.
+WEIGHTS = {"vocabulary": 0.2, "structure": 0.2, "tone": 0.2, "contrast": 0.4}
+Z_FLOOR, Z_CEILING = -4.0, 3.0
+LOW_TAIL = 3.0
+SUBSCORE_SLOPE = 1.5  # a sub-score one own spread below the mean reads about 18
 
 
 @dataclass(frozen=True)
@@ -45,6 +56,7 @@ class VoiceScore:
     structure: int
     tone: int
     vocabulary: int
+    contrast: int = 50
     recycled: int = 0  # % of the text's sentences copied from the persona's posts
     notes: tuple[str, ...] = ()
 
@@ -54,6 +66,7 @@ class VoiceScore:
             "structure": self.structure,
             "tone": self.tone,
             "vocabulary": self.vocabulary,
+            "contrast": self.contrast,
             "recycled": self.recycled,
             "notes": list(self.notes),
         }
@@ -163,10 +176,23 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
     return sum(v * b.get(k, 0.0) for k, v in a.items())
 
 
-def _calibrated(value: float, mean: float, sd: float) -> float:
-    """0..1 against the persona's own unseen-post spread: about 0.73 for a typical own post,
-    0.5 one spread below it, falling towards 0 for texts far from the voice."""
-    return 1 / (1 + math.exp(-((value - mean) / max(sd, 1e-3) + 1.0)))
+def _z(value: float, calibration: Sequence[float]) -> float:
+    """How many of the persona's own spreads `value` sits above their unseen posts' mean,
+    bounded so one wild habit cannot outvote the rest."""
+    mean, sd = calibration
+    return min(Z_CEILING, max(Z_FLOOR, (value - mean) / max(sd, 1e-3)))
+
+
+def _typicality(z: float, calibration: Sequence[float]) -> float:
+    """0..1 where the persona's median unseen post sits at 0.5 and their most typical tenth
+    at 0.9 or above (`calibration` = median and 90th percentile of their own posts). Below the
+    median the curve falls LOW_TAIL times more slowly, so a poor post still ranks above a
+    worse one instead of both reading 0."""
+    median, top = calibration
+    scale = max(top - median, 1e-3) / math.log(9)
+    if z < median:
+        scale *= LOW_TAIL
+    return 1 / (1 + math.exp(-(z - median) / scale))
 
 
 def _leave_one_out_cosines(vectors: list[dict[str, float]]) -> list[float]:
@@ -186,9 +212,14 @@ def _leave_one_out_cosines(vectors: list[dict[str, float]]) -> list[float]:
 
 
 def build_model(
-    texts: Sequence[str], language: str, embeddings: np.ndarray | None = None
+    texts: Sequence[str],
+    language: str,
+    embeddings: np.ndarray | None = None,
+    impostors: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """The persona's scoring model from its posts (JSON-serialisable)."""
+    """The persona's scoring model from its posts (oldest first; JSON-serialisable).
+    `impostors` are other personas' posts in the workspace: the contrast learns against them
+    as well as against the shipped background."""
     counts = [_counts(t, language) for t in texts]
     document_frequency: Counter[str] = Counter()
     for post_counts in counts:
@@ -207,23 +238,23 @@ def build_model(
     top = dict(centroid.most_common(MAX_NGRAMS))
     norm = math.sqrt(sum(v * v for v in top.values())) or 1.0
     profile = {k: v / norm for k, v in top.items()}
-    own_vocabulary = _leave_one_out_cosines(vectors)
+    own: dict[str, list[float]] = {"vocabulary": _leave_one_out_cosines(vectors)}
 
     styles = np.array([_style(t) for t in texts], dtype=float)
     style_mean = styles.mean(axis=0)
     style_sd = styles.std(axis=0) + np.array(list(STYLE_FEATURES.values()))
-    own_structure = [float(np.mean(np.abs((s - style_mean) / style_sd))) for s in styles]
+    own["structure"] = [-float(np.mean(np.abs((s - style_mean) / style_sd))) for s in styles]
 
+    contrast_model, own["contrast"] = contrast.build(texts, language, impostors)
     model: dict[str, Any] = {
         "model_version": MODEL_VERSION,
         "language": language,
         "ngrams": profile,
         "idf": {gram: round(value, 3) for gram, value in idf.items()},
         "unseen_idf": unseen_idf,
-        "vocabulary_calibration": [float(np.mean(own_vocabulary)), float(np.std(own_vocabulary))],
         "style_mean": style_mean.round(4).tolist(),
         "style_sd": style_sd.round(4).tolist(),
-        "structure_calibration": [float(np.mean(own_structure)), float(np.std(own_structure))],
+        "contrast": contrast_model,
         "centroid": None,
         # Texts are given oldest first: the newest posts' lines are the ones kept.
         "shingles": list(dict.fromkeys(p for t in reversed(texts) for p in _shingles(t)))[
@@ -236,10 +267,43 @@ def build_model(
         total = embeddings.sum(axis=0)
         rest = total[None, :] - embeddings  # leave-one-out centroids
         rest /= np.linalg.norm(rest, axis=1, keepdims=True) + 1e-9
-        own_tone = (rest * embeddings).sum(axis=1)
+        own["tone"] = (rest * embeddings).sum(axis=1).tolist()
         model["centroid"] = center.round(5).tolist()
-        model["tone_calibration"] = [float(own_tone.mean()), float(own_tone.std())]
+    model["calibration"] = {
+        name: [float(np.mean(values)), float(np.std(values))] for name, values in own.items()
+    }
+    # Each own post's combined evidence, as an unseen post: sets the overall scale.
+    combined = [
+        _combine({name: _z(own[name][i], model["calibration"][name]) for name in own})
+        for i in range(len(texts))
+    ]
+    model["overall_calibration"] = [
+        float(np.median(combined)),
+        float(np.percentile(combined, 90)),
+    ]
     return model
+
+
+def _combine(z: dict[str, float]) -> float:
+    """The weighted evidence; tone counts only when there is an embedding to measure it."""
+    present = {name: WEIGHTS[name] for name in z}
+    return sum(WEIGHTS[name] * z[name] for name in z) / sum(present.values())
+
+
+def evidence(
+    text: str, model: dict[str, Any], embedding: np.ndarray | None = None
+) -> dict[str, float]:
+    """Each kind of evidence for `text`, in the persona's own spreads (see `_z`)."""
+    language = model["language"]
+    calibration = model["calibration"]
+    vector = _vector(_counts(text, language), model["idf"], model["unseen_idf"])
+    z = {"vocabulary": _z(_cosine(vector, model["ngrams"]), calibration["vocabulary"])}
+    style = np.abs((np.array(_style(text)) - model["style_mean"]) / np.array(model["style_sd"]))
+    z["structure"] = _z(-float(style.mean()), calibration["structure"])
+    z["contrast"] = _z(contrast.logit(text, model["contrast"]), calibration["contrast"])
+    if embedding is not None and model.get("centroid") is not None:
+        z["tone"] = _z(float(np.dot(embedding, model["centroid"])), calibration["tone"])
+    return z
 
 
 def score(
@@ -252,40 +316,30 @@ def score(
     """How much `text` sounds like the persona whose `model` this is. `judge_the_post=False`
     measures style alone (authorship evaluation), not whether the text is a new, finished
     post (copied lines, a sentence cut off)."""
-    language = model["language"]
-    vector = _vector(_counts(text, language), model["idf"], model["unseen_idf"])
-    vocabulary_sim = _cosine(vector, model["ngrams"])
-    vocabulary = _calibrated(vocabulary_sim, *model["vocabulary_calibration"])
-
-    z = np.abs((np.array(_style(text)) - model["style_mean"]) / np.array(model["style_sd"]))
-    distance = float(z.mean())
-    mean, sd = model["structure_calibration"]
-    structure = _calibrated(-distance, -mean, sd)
-
-    if embedding is not None and model.get("centroid") is not None:
-        tone = _calibrated(float(np.dot(embedding, model["centroid"])), *model["tone_calibration"])
-    else:
-        tone = vocabulary
-    overall = (
-        WEIGHTS["vocabulary"] * vocabulary
-        + WEIGHTS["structure"] * structure
-        + WEIGHTS["tone"] * tone
-    )
+    z = evidence(text, model, embedding)
+    # Sub-scores on the same scale as the overall: 50 = a typical post of yours.
+    sub = {name: 1 / (1 + math.exp(-value * SUBSCORE_SLOPE)) for name, value in z.items()}
+    combined = _combine(z)
+    # Not-a-post penalties are counted in the persona's own spread (median to top tenth), so
+    # they weigh the same for a steady voice and a varied one.
+    spread = model["overall_calibration"][1] - model["overall_calibration"][0]
     recycled = recycled_share(text, set(model.get("shingles") or ())) if judge_the_post else 0.0
     notes: tuple[str, ...] = ()
-    if judge_the_post and T.ends_mid_sentence(text, language):
-        overall *= 1 - UNFINISHED_PENALTY
+    if judge_the_post and T.ends_mid_sentence(text, model["language"]):
+        combined -= UNFINISHED_PENALTY * spread
         notes += ("It stops in the middle of a sentence.",)
     if recycled >= 0.1:
-        overall *= 1 - RECYCLED_WEIGHT * recycled
+        combined -= RECYCLED_PENALTY * recycled * spread
         notes += (f"{round(recycled * 100)} % of it is copied word for word from your posts.",)
     else:
         recycled = 0.0
+    overall = _typicality(combined, model["overall_calibration"])
     return VoiceScore(
         overall=round(overall * 100),
-        structure=round(structure * 100),
-        tone=round(tone * 100),
-        vocabulary=round(vocabulary * 100),
+        structure=round(sub["structure"] * 100),
+        tone=round(sub.get("tone", sub["vocabulary"]) * 100),
+        vocabulary=round(sub["vocabulary"] * 100),
+        contrast=round(sub["contrast"] * 100),
         recycled=round(recycled * 100),
         notes=notes,
     )

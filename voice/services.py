@@ -32,6 +32,7 @@ from voice.selectors import MIN_POSTS, RECOMMENDED_POSTS, latest_voice_version, 
 
 RUN_ANALYSIS = "voice.tasks.run_analysis"
 ANALYSIS_DEBOUNCE = timedelta(minutes=2)
+IMPOSTOR_POSTS = 1000  # other personas' newest posts the voice-match contrast learns against
 ACTIVE = (AnalysisStatus.QUEUED, AnalysisStatus.RUNNING)
 
 
@@ -161,7 +162,9 @@ def _analyse_persona(analysis: VoiceAnalysis, lease: Lease) -> VoiceProfile:
     raw["content_dna"] = _content_dna_by_model(persona, analysis, [p.text for p in all_posts], raw)
     lease.progress(70, "Building the voice-match model")
     texts, embeddings = _scoring_inputs(all_posts)
-    raw["scoring"] = scoring.build_model(texts, raw["language"], embeddings)
+    raw["scoring"] = scoring.build_model(
+        texts, raw["language"], embeddings, impostors=_impostors(persona)
+    )
     lease.progress(90, "Saving the new version")
     with transaction.atomic():
         version = version_create(
@@ -201,6 +204,10 @@ def _content_dna_by_model(
     return offline
 
 
+def _impostors(persona: Persona) -> list[str]:
+    return posts.workspace_neighbour_texts(persona, limit=IMPOSTOR_POSTS)
+
+
 def scoring_model(version: VoiceProfile) -> dict[str, Any] | None:
     """The version's voice-match model. A version analysed before the scorer's last change
     gets one rebuilt from the persona's posts (cached), so old versions still score."""
@@ -215,7 +222,12 @@ def scoring_model(version: VoiceProfile) -> dict[str, Any] | None:
     if len(all_posts) < MIN_POSTS:
         return None
     texts, embeddings = _scoring_inputs(all_posts)
-    model = scoring.build_model(texts, version.raw.get("language", "en"), embeddings)
+    model = scoring.build_model(
+        texts,
+        version.raw.get("language", "en"),
+        embeddings,
+        impostors=_impostors(version.persona),
+    )
     cache.set(key, model, 24 * 3600)
     return model
 

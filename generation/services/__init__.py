@@ -32,7 +32,9 @@ from generation.services.refine import (
 from generation.services.request import ACTIVE, TOPIC_MAX, generation_request, generation_retry
 from generation.services.run import dispatch_abandoned_generations, generation_run
 
-LOW_MATCH = 60  # drafts scoring under this get a "low voice match" notice
+# Drafts under this read less typical than nearly every post of the creator's own (50 is a
+# typical one): they get a "low voice match" notice.
+LOW_MATCH = 20
 
 __all__ = [
     "ACTIVE",

@@ -26,7 +26,15 @@ def apply_score(variation: Variation, s: scoring.VoiceScore) -> None:
     variation.score_structure = s.structure
     variation.score_tone = s.tone
     variation.score_vocabulary = s.vocabulary
+    variation.score_contrast = s.contrast
     variation.score_notes = " ".join(s.notes)[:300]
 
 
-SCORE_FIELDS = ["score", "score_structure", "score_tone", "score_vocabulary", "score_notes"]
+SCORE_FIELDS = [
+    "score",
+    "score_structure",
+    "score_tone",
+    "score_vocabulary",
+    "score_contrast",
+    "score_notes",
+]

@@ -43,10 +43,50 @@ def test_own_unseen_posts_outscore_someone_elses():
         "structure",
         "tone",
         "vocabulary",
+        "contrast",
         "recycled",
         "notes",
     }
-    assert all(0 <= again.as_dict()[k] <= 100 for k in ("overall", "structure", "tone"))
+    assert all(0 <= again.as_dict()[k] <= 100 for k in ("overall", "structure", "tone", "contrast"))
+
+
+def test_the_scale_reads_against_the_persona_own_posts():
+    """50 is a typical unseen post of theirs: their held-out posts centre near it, someone
+    else's fall well below."""
+    import statistics
+
+    model = scoring.build_model(FOUNDER, "en")
+    # The scale comes from the posts' leave-one-out evidence: its median reads 50.
+    median, top = model["overall_calibration"]
+    assert scoring._typicality(median, (median, top)) == 0.5
+    assert round(scoring._typicality(top, (median, top)), 2) == 0.9
+    own = [scoring.score(t, model, judge_the_post=False).overall for t in FOUNDER]
+    other = [scoring.score(t, model, judge_the_post=False).overall for t in TRAVELLER]
+    assert statistics.median(own) >= 50  # seen posts read at least as typical as unseen ones
+    assert max(other) < 25
+
+
+def test_contrast_prefers_the_creator_to_people_in_general():
+    """Generic phrasing (what anyone writes) reads less like the creator than their own
+    habits, though both are about the same topic."""
+    model = scoring.build_model(FOUNDER[:10], "en")
+    generic = "Let's talk about pricing. Here's what I learned, in short."
+    own_style = scoring.score(FOUNDER[10], model)
+    assert scoring.score(generic, model).contrast < own_style.contrast
+
+
+def test_other_personas_in_the_workspace_are_learned_against():
+    """An agency's other creator is the closest impostor: with their posts as impostors, a
+    text of theirs reads less like this persona."""
+    from voice import contrast
+
+    writer = [f"Day {n} at the studio: we shipped a new pricing page." for n in range(12)]
+    neighbour = [f"Day {n} at the studio: the pricing page, shipped again!!" for n in range(12)]
+    alone = scoring.build_model(writer, "en")
+    contrasted = scoring.build_model(writer, "en", impostors=neighbour)
+    probe = "Day 99 at the studio: the pricing page, shipped again!!"
+    assert contrasted["contrast"]["impostors"] == 12
+    assert contrast.logit(probe, contrasted["contrast"]) < contrast.logit(probe, alone["contrast"])
 
 
 def test_embedding_similarity_feeds_the_tone_score():
@@ -74,11 +114,16 @@ def test_voice_eval_command_prints_the_summary_line(tmp_path: Path, capsys):
     lines += [json.dumps({"author": "traveller", "text": t}) for t in TRAVELLER * 5]
     data = tmp_path / "eval.jsonl"
     data.write_text("\n".join(lines))
-    call_command("voice_eval", str(data), "--no-embeddings")
-    last = capsys.readouterr().out.strip().splitlines()[-1]
-    fields = dict(part.split("=") for part in last.split())
+    call_command("voice_eval", str(data), "--no-embeddings", "--report")
+    out = capsys.readouterr().out.strip().splitlines()
+    fields = dict(part.split("=") for part in out[-1].split())
     assert set(fields) == {"auc", "eer", "own_mean", "other_mean", "authors"}
     assert fields["authors"] == "2" and float(fields["auc"]) > 0.9
+    assert sorted(line.split()[0] for line in out if line.startswith("author=")) == [
+        "author=founder",
+        "author=traveller",
+    ]
+    assert any(line.startswith("per_author mean=") for line in out)
 
 
 def test_voice_eval_rejects_bad_lines(tmp_path: Path):
@@ -130,10 +175,54 @@ def test_a_collage_of_old_lines_or_a_cut_off_post_is_not_called_a_match():
 
 
 def test_score_sanity_command_prints_its_line(tmp_path: Path, capsys):
+    import random
+
+    rng = random.Random(3)
+    vocabulary = [
+        *[
+            "customers",
+            "pricing",
+            "stayed",
+            "trust",
+            "promise",
+            "churn",
+            "team",
+            "shipped",
+            "billing",
+            "week",
+        ],
+        *[
+            "learned",
+            "asked",
+            "founders",
+            "onboarding",
+            "support",
+            "roadmap",
+            "every",
+            "month",
+            "small",
+        ],
+        *[
+            "honest",
+            "simple",
+            "price",
+            "value",
+            "product",
+            "people",
+            "really",
+            "works",
+            "never",
+            "always",
+        ],
+        *["why", "because", "we", "our", "they"],
+    ]
+    # Fresh posts in one voice: the same words, never the same five-word run twice.
     texts = [
-        f"Day {n}: we talked to {n + 2} customers about pricing and learned why {n % 5 + 1} "
-        f"of them stayed. The answer was trust, built one promise at a time."
-        for n in range(44)
+        " ".join(
+            " ".join(rng.choice(vocabulary) for _ in range(rng.randint(7, 11))).capitalize() + "."
+            for _ in range(3)
+        )
+        for _ in range(44)
     ]
     lines = [
         json.dumps({"author": "founder", "text": t, "posted_at": f"2024-01-{n + 1:02d}"})

@@ -4,6 +4,7 @@ For each author with at least 40 posts: a voice model from 30 of them, then the 
 posts and as many posts by other authors are scored. The scorer sees only the 30 posts of the
 author it models; other authors' posts are only ever negatives. Ends with one line:
 auc=… eer=… own_mean=… other_mean=… authors=N
+With --report, first one line per author (their own AUC) and the spread across authors.
 """
 
 from __future__ import annotations
@@ -33,8 +34,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-embeddings", action="store_true", help="Stylometry only (much faster)."
         )
+        parser.add_argument(
+            "--report", action="store_true", help="Per-author AUC and the spread across authors."
+        )
 
-    def handle(self, *args: Any, file: Path, seed: int, no_embeddings: bool, **opts: Any) -> None:
+    def handle(
+        self, *args: Any, file: Path, seed: int, no_embeddings: bool, report: bool, **opts: Any
+    ) -> None:
         try:
             records = posts_by_author(file)
         except ValueError as error:
@@ -60,6 +66,7 @@ class Command(BaseCommand):
         own_scores: list[float] = []
         other_scores: list[float] = []
         timings: list[float] = []
+        per_author: dict[str, float] = {}
         for author in authors:
             posts = by_author[author][:]
             rng.shuffle(posts)
@@ -68,12 +75,25 @@ class Command(BaseCommand):
             negatives = rng.sample(others, min(len(held_out), len(others)))
             embeddings = np.array([vectors[t] for t in profile]) if vectors else None
             model = scoring.build_model(profile, detect_language(profile), embeddings)
-            for bucket, texts in ((own_scores, held_out), (other_scores, negatives)):
+            mine: tuple[list[float], list[float]] = ([], [])
+            for bucket, texts in zip(mine, (held_out, negatives), strict=True):
                 for text in texts:
                     started = time.perf_counter()
                     result = scoring.score(text, model, vectors.get(text), judge_the_post=False)
                     timings.append((time.perf_counter() - started) * 1000)
                     bucket.append(result.overall)
+            own_scores.extend(mine[0])
+            other_scores.extend(mine[1])
+            per_author[author] = auc(*mine)
+        if report:
+            for author, value in sorted(per_author.items(), key=lambda item: item[1]):
+                self.stdout.write(f"author={author} auc={value:.3f}")
+            values = np.array(list(per_author.values()))
+            self.stdout.write(
+                f"per_author mean={values.mean():.3f} sd={values.std():.3f} "
+                f"min={values.min():.3f} p25={np.percentile(values, 25):.3f} "
+                f"median={np.median(values):.3f} max={values.max():.3f}"
+            )
         self.stdout.write(
             f"scored={len(timings)} ms_per_text={np.mean(timings):.2f} (excluding embedding) "
             f"embeddings={'no' if no_embeddings else 'yes'}"
