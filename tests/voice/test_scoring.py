@@ -178,44 +178,10 @@ def test_score_sanity_command_prints_its_line(tmp_path: Path, capsys):
     import random
 
     rng = random.Random(3)
-    vocabulary = [
-        *[
-            "customers",
-            "pricing",
-            "stayed",
-            "trust",
-            "promise",
-            "churn",
-            "team",
-            "shipped",
-            "billing",
-            "week",
-        ],
-        *[
-            "learned",
-            "asked",
-            "founders",
-            "onboarding",
-            "support",
-            "roadmap",
-            "every",
-            "month",
-            "small",
-        ],
-        *[
-            "honest",
-            "simple",
-            "price",
-            "value",
-            "product",
-            "people",
-            "really",
-            "works",
-            "never",
-            "always",
-        ],
-        *["why", "because", "we", "our", "they"],
-    ]
+    words = "customers pricing stayed trust promise churn team shipped billing week learned asked"
+    words += " founders onboarding support roadmap every month small honest simple price value"
+    words += " product people really works never always why because we our they"
+    vocabulary = words.split(" ")
     # Fresh posts in one voice: the same words, never the same five-word run twice.
     texts = [
         " ".join(
