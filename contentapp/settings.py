@@ -59,7 +59,9 @@ INSTALLED_APPS = [
     "billing",
     "posts",
     "voice",
+    "pillars",
     "generation",
+    "trends",
     "publishing",
     "calendar_app",
     "home",
@@ -281,6 +283,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "publishing.tasks.sweep",
         "schedule": float(env_int("PUBLISH_SWEEP_SECONDS", 5, minimum=1)),
     },
+    "pillars-sweep": {"task": "pillars.tasks.sweep", "schedule": float(JOB_SWEEP_SECONDS)},
+    # Each source has its own interval; this only looks for the ones that are due.
+    "trends-scan-due": {"task": "trends.tasks.scan_due_sources", "schedule": 60.0},
     "dispatch-abandoned-generations": {
         "task": "generation.tasks.dispatch_abandoned",
         "schedule": float(JOB_SWEEP_SECONDS),
@@ -312,6 +317,8 @@ for _name in LLM_PROVIDERS:
         raise ImproperlyConfiguredEnv(
             f"LLM_PROVIDERS has {_name} but {_name.upper()}_API_KEY is empty."
         )
+# Trend sources: how long one request to a feed / Hacker News / Mastodon may take.
+TRENDS_TIMEOUT_SECONDS = env_int("TRENDS_TIMEOUT_SECONDS", 10, minimum=1)
 # Generations a user may start per rolling hour and day.
 GENERATIONS_PER_HOUR = env_int("GENERATIONS_PER_HOUR", 20, minimum=1)
 GENERATIONS_PER_DAY = env_int("GENERATIONS_PER_DAY", 100, minimum=1)

@@ -17,6 +17,8 @@ urlpatterns = [
     path("personas/", include("personas.urls")),
     path("posts/", include("posts.urls")),
     path("voice/", include("voice.urls")),
+    path("pillars/", include("pillars.urls")),
+    path("trends/", include("trends.urls")),
     path("generate/", include("generation.urls")),
     path("publishing/", include("publishing.urls")),
     path("calendar/", include("calendar_app.urls")),

@@ -4,6 +4,7 @@ from django import forms
 
 from generation.models import ContentType, RejectReason
 from generation.services import MESSAGE_MAX, TOPIC_MAX
+from pillars.selectors import active_pillars, ideas_of
 from voice.selectors import overlays_of
 
 
@@ -30,9 +31,25 @@ class GenerateForm(forms.Form):
         "Make them on the Voice page.",
     )
 
+    pillar = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        empty_label="Any: what fits the topic",
+        help_text="Drafts then learn from this pillar's posts.",
+    )
+    opening = forms.CharField(
+        max_length=300,
+        required=False,
+        label="Opening line",
+        help_text="Optional: the first draft opens with it (from an idea's hook angles).",
+    )
+    idea = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args: object, persona: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["overlay"].queryset = overlays_of(persona)
+        self.fields["pillar"].queryset = active_pillars(persona)
+        self.fields["idea"].queryset = ideas_of(persona)
 
 
 class RejectForm(forms.Form):

@@ -39,6 +39,13 @@ class Generation(TimeStampedModel):
         max_length=5, choices=ContentType.choices, default=ContentType.SHORT
     )
     creativity = models.PositiveSmallIntegerField(default=30)
+    pillar = models.ForeignKey(
+        "pillars.Pillar", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    idea = models.ForeignKey(
+        "pillars.Topic", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    opening = models.CharField(max_length=300, blank=True)  # a hook chosen in the ideas inbox
     overlay = models.ForeignKey(
         "voice.Overlay", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -60,7 +60,11 @@ def generate(request: HttpRequest) -> HttpResponse:
         return redirect("persona_create")
     if request.method == "POST":
         require(request.membership.role, Action.EDIT)  # before looking at the form
-    form = GenerateForm(request.POST or None, persona=persona)
+    # "Write this" from the ideas inbox or a trend arrives with the fields filled in.
+    prefill = {
+        k: request.GET[k] for k in ("topic", "pillar", "opening", "idea") if k in request.GET
+    }
+    form = GenerateForm(request.POST or None, persona=persona, initial=prefill)
     if request.method == "POST" and form.is_valid():
         try:
             generation = services.generation_request(

@@ -55,10 +55,15 @@ def usage_record(
 
 
 def _record_embedding(
-    call: EmbeddingCall, persona: Persona, purpose: str, error: EmbeddingError | None = None
+    call: EmbeddingCall,
+    persona: Persona | None,
+    purpose: str,
+    error: EmbeddingError | None = None,
+    *,
+    workspace_id: int | None = None,
 ) -> None:
     UsageRecord.objects.create(
-        workspace_id=persona.workspace_id,
+        workspace_id=persona.workspace_id if persona else workspace_id,
         persona=persona,
         purpose=purpose,
         provider=call.provider,
@@ -83,6 +88,22 @@ def embed_for(
     """Vectors for a persona's texts from the deployment's embedding provider. A paid
     provider's calls (success or failure) become usage-ledger rows of the persona's workspace;
     the local model's are free and not recorded."""
+    return _embed(texts, purpose=purpose, query=query, persona=persona)
+
+
+def embed_for_workspace(workspace_id: int, texts: list[str], *, purpose: str) -> np.ndarray:
+    """Vectors for texts a workspace reads that belong to no persona (trend items)."""
+    return _embed(texts, purpose=purpose, query=False, workspace_id=workspace_id)
+
+
+def _embed(
+    texts: list[str],
+    *,
+    purpose: str,
+    query: bool,
+    persona: Persona | None = None,
+    workspace_id: int | None = None,
+) -> np.ndarray:
     embedder = get_embedder()
     if not embedder.metered:
         if query:
@@ -91,12 +112,12 @@ def embed_for(
     try:
         vectors, call = cast(MeteredEmbeddingProvider, embedder).embed_metered(texts, query=query)
     except EmbeddingError as error:
-        if not transaction.get_connection().in_atomic_block:
+        if error.call is not None and not transaction.get_connection().in_atomic_block:
             # Inside a transaction the caller records it (embedding_failure_record) once its
             # transaction has rolled back, or the row would vanish with it.
-            embedding_failure_record(error, persona=persona, purpose=purpose)
+            _record_embedding(error.call, persona, purpose, error, workspace_id=workspace_id)
         raise
-    _record_embedding(call, persona, purpose)
+    _record_embedding(call, persona, purpose, workspace_id=workspace_id)
     return vectors
 
 

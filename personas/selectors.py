@@ -45,3 +45,12 @@ def all_persona_ids() -> list[int]:
 
 def persona_named(workspace: Workspace, name: str) -> Persona | None:
     return workspace.personas.filter(name=name).first()
+
+
+def persona_ids_of(workspace_id: int) -> list[int]:
+    """The ids of the workspace's active personas."""
+    return list(
+        Persona.objects.filter(workspace_id=workspace_id, archived_at__isnull=True).values_list(
+            "id", flat=True
+        )
+    )

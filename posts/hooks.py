@@ -20,3 +20,21 @@ def on_posts_added(callback: PostsAdded) -> PostsAdded:
 def posts_added(persona_id: int, how: str) -> None:
     for callback in _posts_added:
         callback(persona_id, how)
+
+
+PostsEmbedded = Callable[[int], None]  # (persona_id)
+
+_posts_embedded: list[PostsEmbedded] = []
+
+
+def on_posts_embedded(callback: PostsEmbedded) -> PostsEmbedded:
+    """Called after an embedding run gave some of the persona's posts new vectors (outside
+    any transaction: the vectors are committed)."""
+    if callback not in _posts_embedded:
+        _posts_embedded.append(callback)
+    return callback
+
+
+def posts_embedded(persona_id: int) -> None:
+    for callback in _posts_embedded:
+        callback(persona_id)

@@ -156,3 +156,27 @@ def personas_with_unembedded_posts(*, limit: int) -> list[int]:
         .values_list("persona_id", flat=True)
         .distinct()[:limit]
     )
+
+
+def embedded_posts(
+    persona: Persona | int, *, ids: list[int] | None = None, newest: int | None = None
+) -> list[tuple[int, str, np.ndarray, datetime]]:
+    """(id, text, embedding, posted_at) of the persona's embedded posts, newest first; only
+    `ids` when given, only the `newest` n when given."""
+    posts = Post.objects.filter(persona=persona, embedding__isnull=False)
+    if ids is not None:
+        posts = posts.filter(pk__in=ids)
+    rows = posts.order_by("-posted_at", "-id").values_list("id", "text", "embedding", "posted_at")
+    return [
+        (pk, text, np.asarray(vector, dtype=float), posted)
+        for pk, text, vector, posted in (rows[:newest] if newest else rows)
+    ]
+
+
+def performance_of(persona: Persona | int, ids: list[int]) -> dict[int, float]:
+    """Performance percentile (0-100) of these posts of the persona, where known."""
+    return dict(
+        Post.objects.filter(
+            persona=persona, pk__in=ids, performance_score__isnull=False
+        ).values_list("id", "performance_score")
+    )

@@ -14,6 +14,7 @@ from llm.services import embed_for, embedding_failure_record
 from personas.models import Persona
 from personas.selectors import persona_by_id
 from personas.services import persona_lock
+from posts import hooks
 from posts.hooks import posts_added
 from posts.models import METRIC_FIELDS, MetricSnapshot, Post, Source
 from posts.rules import CheckedPost
@@ -227,6 +228,8 @@ def embed_pending_posts(*, persona_id: int, batch_size: int = EMBED_BATCH) -> in
             embedding_failure_record(error, persona=persona, purpose="embedding")
             raise
         if not embedded:
+            if done:
+                hooks.posts_embedded(persona_id)
             return done
         done += embedded
 

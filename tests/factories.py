@@ -10,10 +10,12 @@ from calendar_app.models import PostingSlot
 from generation.models import Generation, GenerationStatus, Lesson, Rewrite, Variation
 from llm.models import ModelConnection
 from personas.models import Persona
+from pillars.models import Pillar, PillarDiscovery, PostPillar, Topic
 from posts.models import ImportBatch, Post
 from posts.rules import text_hash
 from publishing.models import Account as PublishingAccount
 from publishing.models import Publication, PublicationImage, Target
+from trends.models import PersonaTrend, Stance, TrendItem, TrendSource
 from voice.models import Overlay, VoiceAnalysis, VoiceProfile
 
 PASSWORD = "correct-horse-battery-staple"
@@ -305,6 +307,88 @@ class ModelConnectionFactory(factory.django.DjangoModelFactory):
     base_url = "http://127.0.0.1:9/v1"
 
 
+class PillarFactory(PersonaOwnedFactory):
+    class Meta:
+        model = Pillar
+
+    persona = factory.SubFactory(PersonaFactory)
+    name = factory.Sequence(lambda n: f"Pillar {n}")
+
+
+class PillarDiscoveryFactory(PersonaOwnedFactory):
+    class Meta:
+        model = PillarDiscovery
+
+    persona = factory.SubFactory(PersonaFactory)
+    status = "done"
+
+
+class PostPillarFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PostPillar
+
+    post = factory.SubFactory(PostFactory)
+    persona = factory.SelfAttribute("post.persona")
+    pillar = factory.SubFactory(PillarFactory, persona=factory.SelfAttribute("..post.persona"))
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: object) -> dict[str, object]:
+        workspace = kwargs.pop("workspace", None)
+        if workspace is not None:
+            kwargs["post"] = PostFactory(persona__workspace=workspace)
+        return kwargs
+
+
+class TopicFactory(PersonaOwnedFactory):
+    class Meta:
+        model = Topic
+
+    persona = factory.SubFactory(PersonaFactory)
+    title = factory.Sequence(lambda n: f"Idea {n}: why small teams ship faster")
+
+
+class TrendSourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrendSource
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    kind = "feed"
+    name = factory.Sequence(lambda n: f"Feed {n}")
+    url = factory.Sequence(lambda n: f"http://127.0.0.1:9/feed{n}.xml")
+
+
+class TrendItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrendItem
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    canonical_url = factory.Sequence(lambda n: f"https://news.example.com/story-{n}")
+    title = factory.Sequence(lambda n: f"Story {n}: pricing pages that convert")
+    first_seen_at = factory.LazyFunction(lambda: datetime.now(UTC))
+    last_seen_at = factory.LazyFunction(lambda: datetime.now(UTC))
+
+
+class PersonaTrendFactory(PersonaOwnedFactory):
+    class Meta:
+        model = PersonaTrend
+
+    persona = factory.SubFactory(PersonaFactory)
+    item = factory.SubFactory(
+        TrendItemFactory, workspace=factory.SelfAttribute("..persona.workspace")
+    )
+    relevance = 70
+    scored_at = factory.LazyFunction(lambda: datetime.now(UTC))
+
+
+class StanceFactory(PersonaOwnedFactory):
+    class Meta:
+        model = Stance
+
+    persona = factory.SubFactory(PersonaFactory)
+    kind = "disagree"
+    text = "growth hacks"
+
+
 FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     User: UserFactory,
     Workspace: WorkspaceFactory,
@@ -326,4 +410,12 @@ FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     PostingSlot: PostingSlotFactory,
     PublicationImage: PublicationImageFactory,
     ModelConnection: ModelConnectionFactory,
+    Pillar: PillarFactory,
+    PillarDiscovery: PillarDiscoveryFactory,
+    PostPillar: PostPillarFactory,
+    Topic: TopicFactory,
+    TrendSource: TrendSourceFactory,
+    TrendItem: TrendItemFactory,
+    PersonaTrend: PersonaTrendFactory,
+    Stance: StanceFactory,
 }

@@ -12,6 +12,7 @@ from generation.models import ContentType, Generation, Lesson, LessonKind
 from language.injection import without_instructions
 from language.text import stop_words, words
 from personas.models import Persona
+from pillars.selectors import pillar_of_posts, pillar_post_ids
 from posts import selectors as posts
 from posts.rules import PLATFORM_MAX_LENGTH
 from voice.models import Overlay
@@ -91,6 +92,13 @@ def _source_posts(generation: Generation) -> tuple[list[Any], list[Any]]:
     # Similar posts, preferring top performers among the close ones.
     close = posts.similar_posts(persona, generation.topic, k=12)
     close.sort(key=lambda p: p.distance - (p.performance_score or 50) / 1000)  # type: ignore[attr-defined]
+    if generation.pillar_id:
+        # A chosen pillar: its posts close to the topic first, then its most typical ones.
+        of_pillar = pillar_of_posts(persona, [p.pk for p in close])
+        close = [p for p in close if of_pillar.get(p.pk) == generation.pillar_id]
+        typical = pillar_post_ids(generation.pillar_id, limit=6)
+        extra = posts.post_texts(persona, [i for i in typical if i not in {p.pk for p in close}])
+        close += [extra[i] for i in typical if i in extra]
     chosen = close[:6]
     recent = posts.recent_posts(persona, exclude=[p.pk for p in chosen], limit=3)
     if len(chosen) + len(recent) < 3:  # posts not embedded yet: the best performers instead
@@ -120,6 +128,7 @@ def assemble_context(generation: Generation) -> tuple[dict[str, Any], dict[str, 
         overlay=overlay,
         platform=persona.platform,
     )
+    material["opening"] = generation.opening
     record = {
         "post_ids": [p.pk for p in chosen],
         "recent_post_ids": [p.pk for p in others],  # recent (or best) posts
@@ -129,6 +138,8 @@ def assemble_context(generation: Generation) -> tuple[dict[str, Any], dict[str, 
         "lessons": lessons,
         "length": [material["min_chars"], material["target_chars"], material["max_chars"]],
         "overlay": overlay.name if overlay else None,
+        "pillar": generation.pillar.name if generation.pillar_id else None,
+        "opening": generation.opening,
     }
     return material, record
 

@@ -44,6 +44,9 @@ def chat_request(
     if material.get("draft"):
         blocks.append(_block("current_draft", material["draft"]))
         blocks.append(_block("request", material.get("instruction", "")))
+    if material.get("opening"):
+        blocks.append(_block("opening_line", material["opening"]))
+        extra = f"Open with the line in <opening_line>, as it is. {extra}"
     task = (
         f"Angle: {material.get('angle', 'any')}. Language: {material['language']}. "
         f"Length: {material['min_chars']}–{material['max_chars']} characters "

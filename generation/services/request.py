@@ -13,6 +13,7 @@ from core.jobs import JobStatus, enqueue
 from generation.models import ContentType, Generation
 from generation.services.context import PROMPT_VERSION
 from personas.models import Persona
+from pillars.models import Pillar, Topic
 from voice.models import Overlay
 from voice.selectors import latest_voice_version
 
@@ -31,6 +32,9 @@ def generation_request(
     content_type: str = ContentType.SHORT,
     creativity: int = 30,
     overlay: Overlay | None = None,
+    pillar: Pillar | None = None,
+    idea: Topic | None = None,
+    opening: str = "",
     queue: bool = True,
 ) -> Generation:
     """A generation row queued for a worker (the page polls it); counts towards the user's
@@ -46,6 +50,10 @@ def generation_request(
         )
     if overlay is not None and overlay.persona_id != persona.pk:
         raise ValidationError("That overlay belongs to another persona.")
+    if pillar is not None and pillar.persona_id != persona.pk:
+        raise ValidationError("That pillar belongs to another persona.")
+    if idea is not None and idea.persona_id != persona.pk:
+        raise ValidationError("That idea belongs to another persona.")
     if user is not None:
         usage_claim(user=user, workspace=persona.workspace, kind=UsageKind.GENERATION)
     generation = Generation.objects.create(
@@ -55,6 +63,9 @@ def generation_request(
         content_type=content_type,
         creativity=max(0, min(100, creativity)),
         overlay=overlay,
+        pillar=pillar,
+        idea=idea,
+        opening=" ".join(opening.split())[:300],
         prompt_version=PROMPT_VERSION,
     )
     if queue:
@@ -73,4 +84,7 @@ def generation_retry(*, generation: Generation, user: User, role: str) -> Genera
         content_type=generation.content_type,
         creativity=generation.creativity,
         overlay=generation.overlay,
+        pillar=generation.pillar,
+        idea=generation.idea,
+        opening=generation.opening,
     )

@@ -20,6 +20,7 @@ from generation.services.scoring import apply_score, score_texts
 from llm import registry
 from llm.base import LLMResult
 from llm.services import usage_record
+from pillars.topics import topic_drafted
 from voice.selectors import voice_version
 
 
@@ -47,7 +48,14 @@ def _write_three(
         angle = ANGLES[index]
         try:
             result, attempts, warning = write_checked(
-                {**material, "angle": angle, "variation_index": index},
+                {
+                    **material,
+                    "angle": angle,
+                    "variation_index": index,
+                    # the hook chosen in the ideas inbox opens the first draft; the others
+                    # keep their own angles, so the creator still has a choice
+                    "opening": material.get("opening", "") if index == 0 else "",
+                },
                 prompt=PROMPT_VERSION,
                 seed=generation.pk * 10 + index,
                 chain=chain,
@@ -148,6 +156,8 @@ def _generate(generation_id: int, lease: Lease) -> Generation:
             error_kind=errors[0].kind if errors else "",
             duration_ms=round((time.perf_counter() - started) * 1000),
         )
+        if generation.idea_id:
+            topic_drafted(topic_id=generation.idea_id)
     return generation
 
 

@@ -253,7 +253,7 @@ def write(material: dict[str, Any], *, seed: int) -> str:
         rng.random() < 0.5
     ):
         hook_key = "hook:question"
-    hook = _phrase(language, hook_key, topic, rng, avoid)
+    hook = material.get("opening") or _phrase(language, hook_key, topic, rng, avoid)
     body = _body(material, language, hook, rng)
 
     long_form = material.get("content_type") == "long"

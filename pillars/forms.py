@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from django import forms
+
+from pillars.models import Pillar, TopicStatus
+from pillars.topics import MAX_PASTED
+
+
+class PillarForm(forms.ModelForm):
+    class Meta:
+        model = Pillar
+        fields = ["name", "description", "target_share"]
+        labels = {"target_share": "Target share (%)"}
+        widgets = {"target_share": forms.NumberInput(attrs={"min": 0, "max": 100})}
+
+    def clean_target_share(self):
+        value = self.cleaned_data.get("target_share")
+        if value is not None and not 0 <= value <= 100:
+            raise forms.ValidationError("A share is a percent between 0 and 100.")
+        return value
+
+
+class MergeForm(forms.Form):
+    into = forms.ModelChoiceField(queryset=None, label="Merge into", empty_label=None)
+
+    def __init__(self, *args: object, pillar: Pillar, choices: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = choices.exclude(pk=pillar.pk)
+
+
+class IdeaForm(forms.Form):
+    title = forms.CharField(
+        max_length=300,
+        label="Idea",
+        widget=forms.TextInput(
+            attrs={"placeholder": "e.g. what a year of weekly posting taught me"}
+        ),
+    )
+
+
+class PasteForm(forms.Form):
+    text = forms.CharField(
+        label="Paste ideas, one a line",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=f"Bullets and numbers are ignored; at most {MAX_PASTED} at once.",
+    )
+
+
+class IdeaStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=TopicStatus.choices)

@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from pgvector.django import VectorField
+
+from core.jobs import ACTIVE, JobStatus
+from core.models import TimeStampedModel
+from personas.models import Persona
+from posts.models import EMBEDDING_DIMENSIONS, Post
+
+
+class PillarDiscovery(TimeStampedModel):
+    """One discovery run (the Celery job's durable state) and what it learnt that later posts
+    and trends are measured with: the centre the clusters were found around and the persona's
+    lexical contrast model."""
+
+    workspace_path = "persona__workspace"
+
+    persona = models.ForeignKey(Persona, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    lease_token = models.UUIDField(null=True, blank=True)  # the worker holding it (core.jobs)
+    requested_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    centre = models.JSONField(default=list, blank=True)
+    lexical = models.JSONField(default=dict, blank=True)
+    embedding_model = models.CharField(max_length=100, blank=True)
+    post_count = models.PositiveIntegerField(default=0)
+    method = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name_plural = "pillar discoveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["persona"], condition=Q(status__in=ACTIVE), name="one_active_discovery"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Pillar discovery {self.pk} for {self.persona_id} ({self.status})"
+
+
+class PillarStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    DELETED = "deleted", "Deleted"  # kept so rediscovery does not bring it back
+
+
+class Pillar(TimeStampedModel):
+    """A theme the persona keeps writing about. Its row is its identity: rediscovery updates
+    the pillar a new cluster resembles instead of renumbering, so names and targets survive."""
+
+    workspace_path = "persona__workspace"
+
+    persona = models.ForeignKey(Persona, on_delete=models.CASCADE, related_name="pillars")
+    name = models.CharField(max_length=80)
+    description = models.CharField(max_length=240, blank=True)
+    keywords = models.JSONField(default=list, blank=True)
+    mean_vector = VectorField(dimensions=EMBEDDING_DIMENSIONS, null=True, blank=True)
+    threshold = models.FloatField(default=0.0)  # below this similarity a post is unassigned
+    target_share = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Percent of your posts you want in this pillar."
+    )
+    edited = models.BooleanField(default=False)  # the creator named or described it
+    status = models.CharField(
+        max_length=10, choices=PillarStatus.choices, default=PillarStatus.ACTIVE
+    )
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_share__isnull=True) | Q(target_share__lte=100),
+                name="pillar_target_share_percent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PostPillar(models.Model):
+    """Which pillar a post belongs to (none: unassigned), and how closely."""
+
+    workspace_path = "persona__workspace"
+
+    post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="+")
+    persona = models.ForeignKey(Persona, on_delete=models.CASCADE, related_name="+")
+    pillar = models.ForeignKey(
+        Pillar, on_delete=models.SET_NULL, null=True, blank=True, related_name="assignments"
+    )
+    similarity = models.FloatField(default=0.0)
+
+    class Meta:
+        indexes = [models.Index(fields=["persona", "pillar"], name="postpillar_persona_pillar")]
+
+    def __str__(self) -> str:
+        return f"post {self.post_id} → {self.pillar_id or 'unassigned'}"
+
+
+class TopicStatus(models.TextChoices):
+    NEW = "new", "New"
+    PLANNED = "planned", "Planned"
+    DRAFTED = "drafted", "Drafted"
+    PUBLISHED = "published", "Published"
+    DISCARDED = "discarded", "Discarded"
+
+
+class TopicSource(models.TextChoices):
+    MANUAL = "manual", "Added by hand"
+    PASTE = "paste", "Pasted list"
+    TREND = "trend", "From a trend"
+
+
+class Topic(TimeStampedModel):
+    """An idea in the persona's inbox, classified in the background: its pillar, a score
+    0–100 with the factors behind it, and hook angles in the persona's voice."""
+
+    workspace_path = "persona__workspace"
+
+    persona = models.ForeignKey(Persona, on_delete=models.CASCADE, related_name="topics")
+    title = models.CharField(max_length=300)
+    notes = models.TextField(blank=True, max_length=4000)
+    source = models.CharField(max_length=10, choices=TopicSource.choices, default="manual")
+    source_url = models.URLField(max_length=1000, blank=True)
+    trend_velocity = models.FloatField(null=True, blank=True)  # when it came from a trend
+    status = models.CharField(max_length=10, choices=TopicStatus.choices, default="new")
+    pillar = models.ForeignKey(
+        Pillar, on_delete=models.SET_NULL, null=True, blank=True, related_name="topics"
+    )
+    pillar_is_auto = models.BooleanField(default=True)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    factors = models.JSONField(default=dict, blank=True)
+    angles = models.JSONField(default=list, blank=True)
+    scored_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["persona", "status"], name="topic_persona_status")]
+
+    def __str__(self) -> str:
+        return self.title

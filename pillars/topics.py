@@ -1,0 +1,358 @@
+"""The ideas inbox: adding ideas (one, a pasted list, from a trend), classifying them in the
+background (pillar, a 0–100 score with its factors, three hook angles in the persona's voice)
+and moving them through new → planned → drafted → published / discarded."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.permissions import Action, require
+from core.jobs import enqueue
+from language.injection import without_instructions
+from llm import registry
+from llm.base import ChatRequest
+from llm.services import embed_for, usage_record
+from personas.models import Persona
+from pillars import discovery
+from pillars.models import Pillar, PillarStatus, PostPillar, Topic, TopicSource, TopicStatus
+from pillars.services import latest_centre
+from posts import selectors as posts
+from voice.selectors import latest_voice_version
+
+CLASSIFY_TOPICS = "pillars.tasks.classify_topics"
+MAX_PASTED = 200
+NOVELTY_DAYS = 60
+NEIGHBOURS_FOR_ENGAGEMENT = 5
+WEIGHTS = {"pillar_fit": 0.35, "novelty": 0.25, "engagement": 0.25, "trend": 0.15}
+ANGLE_KINDS = ("contrarian", "story", "how-to", "data", "question", "bold claim")
+# The persona's own hook habits pick the angles; these say which habit is which angle.
+HOOK_TO_ANGLE = {"number": "data", "quote": "story", "statement": "bold claim"}
+ANGLES_PROMPT = Path(__file__).parent / "prompts" / "topic_angles_v1.txt"
+_JSON = re.compile(r"<json>(.*?)</json>", re.S)
+
+TEMPLATES: dict[str, dict[str, str]] = {
+    "en": {
+        "contrarian": "Unpopular opinion: most of what you hear about {t} is wrong.",
+        "story": "A year ago I got {t} completely wrong. Here is what happened.",
+        "how-to": "How I approach {t}, step by step.",
+        "data": "I looked at the numbers on {t}. One surprised me.",
+        "question": "What would change if you took {t} seriously?",
+        "bold claim": "{T} matters more than people think.",
+    },
+    "pt": {
+        "contrarian": "Opinião impopular: quase tudo o que se diz sobre {t} está errado.",
+        "story": "Há um ano errei feio com {t}. Conto o que aconteceu.",
+        "how-to": "Como eu lido com {t}, passo a passo.",
+        "data": "Olhei os números de {t}. Um deles me surpreendeu.",
+        "question": "O que mudaria se você levasse {t} a sério?",
+        "bold claim": "{T} importa mais do que parece.",
+    },
+    "es": {
+        "contrarian": "Opinión impopular: casi todo lo que se dice sobre {t} está mal.",
+        "story": "Hace un año me equivoqué con {t}. Esto es lo que pasó.",
+        "how-to": "Cómo abordo {t}, paso a paso.",
+        "data": "Miré los números de {t}. Uno me sorprendió.",
+        "question": "¿Qué cambiaría si te tomaras {t} en serio?",
+        "bold claim": "{T} importa más de lo que parece.",
+    },
+}
+
+
+def _create(persona: Persona, user: User | None, titles: list[str], **extra: Any) -> list[Topic]:
+    topics = Topic.objects.bulk_create(
+        [Topic(persona=persona, title=t, created_by=user, **extra) for t in titles]
+    )
+    enqueue(CLASSIFY_TOPICS, persona.pk)
+    return topics
+
+
+@transaction.atomic
+def topic_add(
+    *,
+    persona: Persona,
+    role: str,
+    user: User | None,
+    title: str,
+    notes: str = "",
+    source: str = TopicSource.MANUAL,
+    source_url: str = "",
+    trend_velocity: float | None = None,
+) -> Topic:
+    require(role, Action.EDIT)
+    title = " ".join(title.split())
+    if not title:
+        raise ValidationError("Write the idea in a few words.")
+    return _create(
+        persona,
+        user,
+        [title[:300]],
+        notes=notes,
+        source=source,
+        source_url=source_url,
+        trend_velocity=trend_velocity,
+    )[0]
+
+
+@transaction.atomic
+def topics_paste(*, persona: Persona, role: str, user: User | None, text: str) -> list[Topic]:
+    """One idea a line (blank lines and list bullets ignored); ideas already open in the
+    inbox are not added twice."""
+    require(role, Action.EDIT)
+    lines = [re.sub(r"^\s*(?:[-*•]|\d+[.)])\s*", "", line).strip() for line in text.splitlines()]
+    titles = list(dict.fromkeys(" ".join(line.split())[:300] for line in lines if line.strip()))
+    if not titles:
+        raise ValidationError("Paste one idea a line.")
+    if len(titles) > MAX_PASTED:
+        raise ValidationError(f"At most {MAX_PASTED} ideas at once; this has {len(titles)}.")
+    open_titles = {
+        t.lower()
+        for t in Topic.objects.filter(persona=persona)
+        .exclude(status=TopicStatus.DISCARDED)
+        .values_list("title", flat=True)
+    }
+    fresh = [t for t in titles if t.lower() not in open_titles]
+    return _create(persona, user, fresh, source=TopicSource.PASTE) if fresh else []
+
+
+@transaction.atomic
+def topic_set_status(*, topic: Topic, role: str, status: str) -> Topic:
+    require(role, Action.EDIT)
+    if status not in TopicStatus.values:
+        raise ValidationError("Unknown status.")
+    topic.status = status
+    topic.save(update_fields=["status", "updated_at"])
+    return topic
+
+
+@transaction.atomic
+def topic_set_pillar(*, topic: Topic, role: str, pillar: Pillar | None) -> Topic:
+    require(role, Action.EDIT)
+    if pillar is not None and pillar.persona_id != topic.persona_id:
+        raise ValidationError("That pillar belongs to another persona.")
+    topic.pillar, topic.pillar_is_auto = pillar, False
+    topic.save(update_fields=["pillar", "pillar_is_auto", "updated_at"])
+    return topic
+
+
+def topics_classify(*, persona_id: int) -> int:
+    """The Celery job: every unclassified topic of the persona gets its pillar, score,
+    factors and angles. Topics are claimed with SKIP LOCKED, so a second worker skips them.
+    Returns how many were classified."""
+    with transaction.atomic():
+        pending = list(
+            Topic.objects.select_for_update(skip_locked=True)
+            .filter(persona_id=persona_id, scored_at__isnull=True)
+            .select_related("persona__workspace")[:100]
+        )
+        if not pending:
+            return 0
+        persona = pending[0].persona
+        vectors = embed_for(persona, [_topic_text(t) for t in pending], purpose="topics")
+        context = _ScoringContext.load(persona)
+        for topic, vector in zip(pending, vectors, strict=True):
+            _classify(topic, np.asarray(vector, dtype=float), context)
+        Topic.objects.bulk_update(
+            pending, ["pillar", "score", "factors", "angles", "scored_at", "updated_at"]
+        )
+    return len(pending)
+
+
+def _topic_text(topic: Topic) -> str:
+    return f"{topic.title}\n{topic.notes}".strip()
+
+
+class _ScoringContext:
+    """Everything scoring a batch of ideas reads, loaded once for the batch."""
+
+    def __init__(self, persona: Persona) -> None:
+        self.persona = persona
+        self.centre = latest_centre(persona.pk)
+        self.pillars = [
+            p
+            for p in Pillar.objects.filter(persona=persona, status=PillarStatus.ACTIVE)
+            if p.mean_vector is not None
+        ]
+        typical: dict[int, list[float]] = {}
+        for pillar_id, similarity in PostPillar.objects.filter(
+            persona=persona, pillar__in=self.pillars
+        ).values_list("pillar_id", "similarity"):
+            typical.setdefault(pillar_id, []).append(similarity)
+        self.typical = {k: float(np.median(v)) for k, v in typical.items()}
+        rows = posts.embedded_posts(persona, newest=1000)
+        self.own_vectors = np.array([r[2] for r in rows]) if rows else np.zeros((0, 1))
+        self.own_ids = [r[0] for r in rows]
+        since = timezone.now() - timedelta(days=NOVELTY_DAYS)
+        self.recent = [i for i, r in enumerate(rows) if r[3] >= since]
+        self.own_texts = [r[1] for r in rows]
+        self.performance = posts.performance_of(persona, self.own_ids)
+        version = latest_voice_version(persona, fields=("profile",))
+        self.hook_shares = (
+            version.profile.get("structure", {}).get("hooks", {}).get("shares", {})
+            if version
+            else {}
+        )
+
+    @classmethod
+    def load(cls, persona: Persona) -> _ScoringContext:
+        return cls(persona)
+
+
+def _classify(topic: Topic, vector: np.ndarray, ctx: _ScoringContext) -> None:
+    factors: dict[str, dict[str, Any]] = {}
+    centre = (
+        ctx.centre
+        if ctx.centre is not None
+        else (ctx.own_vectors.mean(axis=0) if len(ctx.own_vectors) else vector * 0)
+    )
+    point = discovery.unit_rows((vector - centre)[np.newaxis, :])[0]
+    if ctx.pillars:
+        means = discovery.unit_rows(np.array([p.mean_vector for p in ctx.pillars]) - centre)
+        by_pillar = means @ point
+        best = int(by_pillar.argmax())
+        pillar = ctx.pillars[best]
+        if topic.pillar_is_auto:
+            topic.pillar = pillar if by_pillar[best] >= pillar.threshold * 0.5 else None
+        typical = ctx.typical.get(pillar.pk) or 0.3
+        fit = round(100 * min(1.0, max(0.0, by_pillar[best] / typical)))
+        factors["pillar_fit"] = {
+            "value": fit,
+            "why": f"as close to “{pillar.name}” as {'a typical' if fit >= 80 else 'a loose'} "
+            "post of yours"
+            if fit >= 40
+            else f"far from your pillars (closest: “{pillar.name}”)",
+        }
+    if len(ctx.own_vectors):
+        own = discovery.unit_rows(ctx.own_vectors - centre)
+        similarity = own @ point
+        if ctx.recent:
+            recent = similarity[ctx.recent]
+            closest = int(np.argmax(recent))
+            overlap = float(recent[closest])
+            novelty = round(100 * min(1.0, max(0.0, 1 - overlap) / 0.6))
+            posted = ctx.own_texts[ctx.recent[closest]]
+            factors["novelty"] = {
+                "value": novelty,
+                "why": "new for you: nothing like it in the last 60 days"
+                if novelty >= 70
+                else f"close to a recent post: “{posted[:80]}…”",
+            }
+        else:
+            factors["novelty"] = {"value": 100, "why": "you posted nothing in the last 60 days"}
+        nearest = np.argsort(-similarity)[:NEIGHBOURS_FOR_ENGAGEMENT]
+        scores = [ctx.performance.get(ctx.own_ids[i]) for i in nearest]
+        scores = [s for s in scores if s is not None]
+        if scores:
+            expected = round(float(np.mean(scores)))
+            factors["engagement"] = {
+                "value": expected,
+                "why": f"your {len(scores)} closest posts did better than {expected} % of yours",
+            }
+    if topic.trend_velocity is not None:
+        velocity = round(min(100.0, 100 * topic.trend_velocity))
+        factors["trend"] = {"value": velocity, "why": f"trend velocity {topic.trend_velocity:.2f}"}
+    weight = sum(WEIGHTS[k] for k in factors)
+    topic.score = (
+        round(sum(WEIGHTS[k] * f["value"] for k, f in factors.items()) / weight) if weight else None
+    )
+    topic.factors = factors
+    topic.angles = _angles(topic, ctx)
+    topic.scored_at = timezone.now()
+
+
+def _angle_kinds(hook_shares: dict[str, float]) -> list[str]:
+    """Three angles, the persona's own favourite openings first."""
+    ranked: list[str] = []
+    for hook, _ in sorted(hook_shares.items(), key=lambda kv: -kv[1]):
+        kind = HOOK_TO_ANGLE.get(hook, hook)
+        if kind in ANGLE_KINDS and kind not in ranked:
+            ranked.append(kind)
+    for kind in ("how-to", "story", "contrarian", "question", "data", "bold claim"):
+        if kind not in ranked:
+            ranked.append(kind)
+    return ranked[:3]
+
+
+def _angles(topic: Topic, ctx: _ScoringContext) -> list[dict[str, str]]:
+    kinds = _angle_kinds(ctx.hook_shares)
+    by_model = _angles_by_model(topic, kinds, ctx)
+    if by_model:
+        return by_model
+    templates = TEMPLATES.get(ctx.persona.language, TEMPLATES["en"])
+    subject = topic.title.rstrip(".!?")
+    lowered = subject[0].lower() + subject[1:] if subject[:2] != subject[:2].upper() else subject
+    return [
+        {
+            "kind": kind,
+            "hook": templates[kind].format(t=lowered, T=subject[0].upper() + subject[1:]),
+            "by": "offline",
+        }
+        for kind in kinds
+    ]
+
+
+def _angles_by_model(
+    topic: Topic, kinds: list[str], ctx: _ScoringContext
+) -> list[dict[str, str]] | None:
+    chain = [registry.build_provider(n) for n in settings.LLM_PROVIDERS if n != "offline"]
+    if not chain:
+        return None
+    examples = "\n---\n".join(
+        without_instructions(t)[:500].replace("</posts>", "") for t in ctx.own_texts[:8]
+    )
+    idea = without_instructions(_topic_text(topic)).replace("</idea>", "")
+    request = ChatRequest(
+        system=ANGLES_PROMPT.read_text(encoding="utf-8").strip(),
+        messages=[
+            {
+                "role": "user",
+                "content": f"<posts>\n{examples}\n</posts>\n<idea>\n{idea}\n</idea>\n"
+                f"Angles: {', '.join(kinds)}",
+            }
+        ],
+        temperature=0.7,
+        max_tokens=500,
+    )
+    try:
+        result, attempts = registry.chat(request, chain=chain)
+    except registry.LLMError as error:
+        result, attempts = None, error.attempts
+    if attempts:
+        usage_record(
+            attempts=attempts,
+            workspace=ctx.persona.workspace,
+            persona=ctx.persona,
+            user=topic.created_by,
+            purpose="topic_angles",
+        )
+    if result is None:
+        return None
+    try:
+        match = _JSON.search(result.text)
+        data = json.loads(match.group(1) if match else result.text)
+        angles = [
+            {"kind": str(a["kind"])[:20], "hook": str(a["hook"]).strip()[:300], "by": "model"}
+            for a in data["angles"]
+            if str(a.get("hook", "")).strip()
+        ][:3]
+    except (ValueError, TypeError, KeyError):
+        return None
+    return angles if len(angles) == 3 else None
+
+
+def topic_drafted(*, topic_id: int) -> None:
+    """Drafts were written for the idea (a generation calls this): new or planned → drafted.
+    Called by the system on a job's behalf, so no role check."""
+    Topic.objects.filter(pk=topic_id, status__in=[TopicStatus.NEW, TopicStatus.PLANNED]).update(
+        status=TopicStatus.DRAFTED, updated_at=timezone.now()
+    )

@@ -1,0 +1,245 @@
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts.middleware import workspace_view
+from accounts.permissions import Action, role_allows
+from accounts.selectors import get_object_for
+from core.http import render_form, safe_next_url
+from core.jobs import ACTIVE, JobProgress, JobStatus, poll_response
+from personas.selectors import current_persona
+from pillars import selectors, services, topics
+from pillars.forms import IdeaForm, IdeaStatusForm, MergeForm, PasteForm, PillarForm
+from pillars.models import Pillar, PillarDiscovery, Topic, TopicStatus
+
+
+def _discovery_job(run: PillarDiscovery) -> JobProgress:
+    return JobProgress.of(
+        run,
+        region="discovery-progress",
+        poll_url=reverse("pillars_discovery_progress", args=[run.pk]),
+        title="Finding your pillars…",
+        error=f"The last discovery failed: {run.error}",
+        done_text="Pillars found.",
+        done_url=reverse("pillars"),
+        done_link="Show them",
+    )
+
+
+@workspace_view
+def pillars_page(request: HttpRequest) -> HttpResponse:
+    persona = current_persona(request, request.workspace)
+    if persona is None:
+        return redirect("persona_create")
+    run = selectors.latest_discovery(persona)
+    stats = selectors.pillars_with_stats(persona)
+    choices = selectors.active_pillars(persona)
+    for pillar in stats["pillars"]:
+        pillar.merge_form = MergeForm(pillar=pillar, choices=choices, prefix=f"m{pillar.pk}")
+    context = {
+        "persona": persona,
+        "run": run,
+        "job": _discovery_job(run) if run else None,
+        "running": run is not None and run.status in ACTIVE,
+        "min_posts": services.MIN_POSTS,
+        "can_edit": role_allows(request.membership.role, Action.EDIT),
+        "target_total": sum(p.target_share or 0 for p in stats["pillars"]),
+        **stats,
+    }
+    return render(request, "pillars/pillars.html", context)
+
+
+@workspace_view
+@require_POST
+def discover(request: HttpRequest) -> HttpResponse:
+    persona = current_persona(request, request.workspace)
+    if persona is None:
+        return redirect("persona_create")
+    try:
+        services.discovery_request(persona=persona, role=request.membership.role, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("pillars")
+
+
+@workspace_view
+def discovery_progress(request: HttpRequest, pillar_discovery_id: int) -> HttpResponse:
+    run = get_object_for(request.user, PillarDiscovery, pillar_discovery_id)
+    return poll_response(request, _discovery_job(run), refresh=run.status == JobStatus.DONE)
+
+
+def _pillar(request: HttpRequest, pillar_id: int) -> Pillar:
+    return get_object_for(
+        request.user,
+        Pillar,
+        pillar_id,
+        action=Action.EDIT,
+        queryset=Pillar.objects.select_related("persona"),
+    )
+
+
+@workspace_view
+def pillar_edit(request: HttpRequest, pillar_id: int) -> HttpResponse:
+    pillar = _pillar(request, pillar_id)
+    form = PillarForm(request.POST or None, instance=pillar)
+    if request.method == "POST" and form.is_valid():
+        services.pillar_update(pillar=pillar, role=pillar.user_role, data=form.cleaned_data)
+        messages.success(request, f"Pillar “{pillar.name}” saved.")
+        return redirect("pillars")
+    return render_form(
+        request, "pillars/pillar_form.html", {"form": form, "pillar": pillar}, form=form
+    )
+
+
+@workspace_view
+@require_POST
+def pillar_merge(request: HttpRequest, pillar_id: int) -> HttpResponse:
+    pillar = _pillar(request, pillar_id)
+    form = MergeForm(
+        request.POST,
+        pillar=pillar,
+        choices=selectors.active_pillars(pillar.persona),
+        prefix=f"m{pillar.pk}",
+    )
+    if not form.is_valid():
+        messages.error(request, "Choose a pillar of this persona to merge into.")
+        return redirect("pillars")
+    try:
+        into = services.pillar_merge(
+            pillar=pillar, into=form.cleaned_data["into"], role=pillar.user_role
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"“{pillar.name}” merged into “{into.name}”.")
+    return redirect("pillars")
+
+
+@workspace_view
+@require_POST
+def pillar_split(request: HttpRequest, pillar_id: int) -> HttpResponse:
+    pillar = _pillar(request, pillar_id)
+    try:
+        new = services.pillar_split(pillar=pillar, role=pillar.user_role)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"“{pillar.name}” split: its other half is “{new.name}”.")
+    return redirect("pillars")
+
+
+@workspace_view
+@require_POST
+def pillar_delete(request: HttpRequest, pillar_id: int) -> HttpResponse:
+    pillar = _pillar(request, pillar_id)
+    services.pillar_delete(pillar=pillar, role=pillar.user_role)
+    messages.success(
+        request, f"“{pillar.name}” deleted; its posts moved to their next-closest pillar."
+    )
+    return redirect("pillars")
+
+
+def write_url(topic: Topic, angle: dict | None = None) -> str:
+    """The Write page with the idea filled in."""
+    params = {"topic": topic.title, "idea": topic.pk}
+    if topic.pillar_id:
+        params["pillar"] = topic.pillar_id
+    if angle:
+        params["opening"] = angle.get("hook", "")
+    return f"{reverse('generate')}?{urlencode(params)}"
+
+
+@workspace_view
+def ideas(request: HttpRequest) -> HttpResponse:
+    persona = current_persona(request, request.workspace)
+    if persona is None:
+        return redirect("persona_create")
+    form = IdeaForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            topics.topic_add(
+                persona=persona,
+                role=request.membership.role,
+                user=request.user,
+                title=form.cleaned_data["title"],
+            )
+        except ValidationError as error:
+            form.add_error("title", error)
+        else:
+            messages.success(request, "Idea added; it is being scored.")
+            return redirect("ideas")
+    status = request.GET.get("status", "")
+    status = status if status in TopicStatus.values else ""
+    listed = list(selectors.topics_of(persona, status=status)[:200])
+    for topic in listed:
+        topic.angle_links = [(a, write_url(topic, a)) for a in topic.angles]
+        topic.write_url = write_url(topic)
+    context = {
+        "persona": persona,
+        "form": form,
+        "paste_form": PasteForm(),
+        "topics": listed,
+        "status": status,
+        "statuses": TopicStatus.choices,
+        "counts": selectors.topic_counts(persona),
+        "has_pillars": selectors.active_pillars(persona).exists(),
+        "can_edit": role_allows(request.membership.role, Action.EDIT),
+    }
+    return render_form(request, "pillars/ideas.html", context, form=form)
+
+
+@workspace_view
+@require_POST
+def ideas_paste(request: HttpRequest) -> HttpResponse:
+    persona = current_persona(request, request.workspace)
+    if persona is None:
+        return redirect("persona_create")
+    form = PasteForm(request.POST)
+    if form.is_valid():
+        try:
+            added = topics.topics_paste(
+                persona=persona,
+                role=request.membership.role,
+                user=request.user,
+                text=form.cleaned_data["text"],
+            )
+        except ValidationError as error:
+            form.add_error("text", error)
+        else:
+            messages.success(
+                request,
+                f"{len(added)} ideas added; they are being scored."
+                if added
+                else "Those ideas are already in your inbox.",
+            )
+            return redirect("ideas")
+    context = {
+        "persona": persona,
+        "form": IdeaForm(),
+        "paste_form": form,
+        "topics": [],
+        "statuses": TopicStatus.choices,
+        "counts": selectors.topic_counts(persona),
+        "can_edit": True,
+    }
+    return render_form(request, "pillars/ideas.html", context, form=form)
+
+
+@workspace_view
+@require_POST
+def idea_status(request: HttpRequest, topic_id: int) -> HttpResponse:
+    topic = get_object_for(request.user, Topic, topic_id, action=Action.EDIT)
+    form = IdeaStatusForm(request.POST)
+    if form.is_valid():
+        topics.topic_set_status(
+            topic=topic, role=topic.user_role, status=form.cleaned_data["status"]
+        )
+        messages.success(request, f"“{topic.title}” is now {topic.get_status_display().lower()}.")
+    return redirect(safe_next_url(request, reverse("ideas")))

@@ -1,0 +1,180 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from accounts.models import Role
+from llm.services import embed_for
+from pillars import services, topics
+from pillars.models import Pillar, Topic, TopicSource, TopicStatus
+from tests.factories import PersonaFactory, PostFactory, VoiceProfileFactory
+
+# Real texts, embedded by the local model: a persona writing about pricing and about running.
+PRICING = [
+    "Raise your prices. Our pricing page doubled revenue after we dropped the cheap plan.",
+    "Pricing is positioning: annual plans and a higher price brought us better customers.",
+    "We tested three pricing tiers for our SaaS; the middle plan won and churn fell.",
+    "Discounts train buyers to wait. Our subscription price stays the same all year.",
+    "Charge more than feels comfortable: cheap plans attract the customers who churn.",
+    "Price anchoring works: show the enterprise plan first and the pro plan sells itself.",
+    "Freemium nearly killed our startup. A paid trial made our revenue predictable.",
+    "Every price increase we announced early lost fewer customers than we feared.",
+    "Usage-based pricing sounds fair but makes revenue forecasts miserable.",
+    "Your pricing page is a sales page. Ours now answers objections before the demo.",
+    "We grandfathered old customers at their price; loyalty paid back the discount.",
+]
+RUNNING = [
+    "Marathon training taught me patience. Slow easy miles build the engine.",
+    "Ran my first ultramarathon this weekend: 50 km of trail, legs gone, head clear.",
+    "Easy runs, mostly. Running fast every day is how runners get injured.",
+    "Morning running before email is the only meeting I never cancel.",
+    "Interval training on the track: six times 800 metres, then a long cool down.",
+    "New running shoes for the half marathon; the old pair had 900 km on them.",
+    "Hill repeats in the rain this morning. Running clears my head for the week.",
+    "My marathon pace plan: start slow, negative split, drink at every station.",
+    "Recovery runs should feel too easy. Heart rate under 140, no watch checking.",
+    "Trail running in the mountains: slower pace, more climbing, better views.",
+]
+
+
+@pytest.fixture
+def persona(db):
+    persona = PersonaFactory()
+    texts = PRICING + RUNNING
+    vectors = embed_for(persona, texts, purpose="test")
+    now = datetime.now(UTC)
+    for i, (text, vector) in enumerate(zip(texts, vectors, strict=True)):
+        PostFactory(
+            persona=persona,
+            text=text,
+            embedding=vector,
+            posted_at=now - timedelta(days=5 + 10 * i),
+            performance_score=80.0 if text in PRICING else 20.0,
+        )
+    VoiceProfileFactory(persona=persona)
+    run = services.discovery_request(persona=persona, role=Role.OWNER, user=None)
+    services.discovery_run(discovery_id=run.pk)
+    return persona
+
+
+def _classified(persona, *titles: str) -> list[Topic]:
+    made = [topics.topic_add(persona=persona, role=Role.OWNER, user=None, title=t) for t in titles]
+    topics.topics_classify(persona_id=persona.pk)
+    return [Topic.objects.get(pk=t.pk) for t in made]
+
+
+def test_an_idea_gets_its_pillar_a_score_with_factors_and_three_angles(persona):
+    (idea,) = _classified(persona, "How we priced our new enterprise plan")
+    assert idea.scored_at is not None
+    pricing = Pillar.objects.get(pk=idea.pillar_id)
+    assert "pric" in " ".join(pricing.keywords + [pricing.name.lower()])
+    assert set(idea.factors) == {"pillar_fit", "novelty", "engagement"}
+    assert idea.factors["engagement"]["value"] >= 60  # close posts are the persona's best
+    assert 0 <= idea.score <= 100
+    assert len(idea.angles) == 3
+    assert len({a["kind"] for a in idea.angles}) == 3
+    assert all("enterprise plan" in a["hook"].lower() for a in idea.angles)
+
+
+def test_an_idea_on_a_pillar_scores_above_one_far_from_every_pillar(persona):
+    on, off = _classified(
+        persona,
+        "Why our annual pricing plan beats monthly subscriptions",
+        "My grandmother's recipe for lemon cake with poppy seeds",
+    )
+    assert on.factors["pillar_fit"]["value"] > off.factors["pillar_fit"]["value"]
+    assert on.score > off.score
+
+
+def test_repeating_last_week_s_post_scores_low_on_novelty(persona):
+    PostFactory(
+        persona=persona,
+        text="Freemium is a trap: free users never convert into paying customers.",
+        embedding=embed_for(
+            persona,
+            ["Freemium is a trap: free users never convert into paying customers."],
+            purpose="t",
+        )[0],
+        posted_at=datetime.now(UTC) - timedelta(days=6),
+    )
+    repeat, fresh = _classified(
+        persona,
+        "Freemium is a trap: free users never convert to paying customers",
+        "Running a marathon in under four hours at forty",
+    )
+    assert repeat.factors["novelty"]["value"] < fresh.factors["novelty"]["value"]
+    assert "close to a recent post" in repeat.factors["novelty"]["why"]
+
+
+def test_bulk_paste_adds_one_idea_a_line_once(persona):
+    added = topics.topics_paste(
+        persona=persona,
+        role=Role.OWNER,
+        user=None,
+        text="- pricing for agencies\n\n2) my worst hire\n* pricing for agencies\n",
+    )
+    assert [t.title for t in added] == ["pricing for agencies", "my worst hire"]
+    again = topics.topics_paste(
+        persona=persona, role=Role.OWNER, user=None, text="Pricing for agencies"
+    )
+    assert again == []
+    with pytest.raises(ValidationError, match="one idea a line"):
+        topics.topics_paste(persona=persona, role=Role.OWNER, user=None, text="  \n ")
+
+
+def test_write_this_opens_generation_with_the_idea_filled_in(persona, owner):
+    from accounts.models import Membership
+    from tests.conftest import client_for
+
+    Membership.objects.create(workspace=persona.workspace, user=owner, role=Role.EDITOR)
+    client = client_for(owner, persona.workspace)
+    (idea,) = _classified(persona, "The price increase email that lost us nobody")
+    page = client.get(reverse("ideas"))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert idea.title in body and "Write this" in body
+    angle = idea.angles[0]
+    url = next(u for a, u in page.context["topics"][0].angle_links if a == angle)
+    query = parse_qs(urlsplit(url).query)
+    assert query["topic"] == [idea.title]
+    assert query["pillar"] == [str(idea.pillar_id)]
+    assert query["opening"] == [angle["hook"]]
+    form_page = client.get(url)
+    form = form_page.context["form"]
+    assert form["topic"].value() == idea.title
+    assert str(form["pillar"].value()) == str(idea.pillar_id)
+    assert form["opening"].value() == angle["hook"]
+
+
+def test_the_status_moves_and_discarded_ideas_leave_the_open_list(persona, owner):
+    from accounts.models import Membership
+    from tests.conftest import client_for
+
+    Membership.objects.create(workspace=persona.workspace, user=owner, role=Role.EDITOR)
+    client = client_for(owner, persona.workspace)
+    idea = topics.topic_add(persona=persona, role=Role.OWNER, user=None, title="An old idea")
+    client.post(reverse("idea_status", args=[idea.pk]), {"status": TopicStatus.DISCARDED})
+    idea.refresh_from_db()
+    assert idea.status == TopicStatus.DISCARDED
+    listed = client.get(reverse("ideas")).context["topics"]
+    assert "An old idea" not in [t.title for t in listed]
+    listed = client.get(reverse("ideas"), {"status": "discarded"}).context["topics"]
+    assert [t.title for t in listed] == ["An old idea"]
+
+
+def test_a_topic_from_a_trend_counts_its_velocity(persona):
+    idea = topics.topic_add(
+        persona=persona,
+        role=Role.OWNER,
+        user=None,
+        title="Stripe changes its pricing for startups",
+        source=TopicSource.TREND,
+        trend_velocity=0.8,
+    )
+    topics.topics_classify(persona_id=persona.pk)
+    idea.refresh_from_db()
+    assert idea.factors["trend"]["value"] == 80

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from django import forms
+
+from trends.models import Stance, TrendSource
+
+
+class SourceForm(forms.ModelForm):
+    url = forms.URLField(
+        max_length=1000,
+        assume_scheme="https",
+        label="Address",
+        help_text=TrendSource._meta.get_field("url").help_text,
+    )
+
+    class Meta:
+        model = TrendSource
+        fields = ["kind", "name", "url", "query", "interval_minutes", "enabled"]
+        labels = {"url": "Address", "interval_minutes": "Check every (minutes)"}
+
+    def clean_interval_minutes(self):
+        value = self.cleaned_data["interval_minutes"]
+        if value < 5:
+            raise forms.ValidationError("Check at most every 5 minutes: sources rate-limit us.")
+        return value
+
+
+class StanceForm(forms.ModelForm):
+    class Meta:
+        model = Stance
+        fields = ["kind", "text"]
+        labels = {"kind": "Position", "text": "Sentence"}
+        widgets = {"text": forms.TextInput(attrs={"placeholder": "e.g. growth hacks"})}

@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from django.db import models
+from pgvector.django import VectorField
+
+from accounts.models import Workspace
+from core.models import TimeStampedModel
+from personas.models import Persona
+from pillars.models import Pillar, Topic
+from posts.models import EMBEDDING_DIMENSIONS
+
+
+class SourceKind(models.TextChoices):
+    FEED = "feed", "RSS / Atom feed"
+    HACKER_NEWS = "hn", "Hacker News search"
+    MASTODON = "mastodon", "Mastodon trends"
+
+
+class TrendSource(TimeStampedModel):
+    """Where a workspace hears what is happening in its field. Scanned on its own interval
+    with conditional GET; failures back off and show as its last error, never stopping the
+    other sources."""
+
+    workspace_path = "workspace"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=SourceKind.choices)
+    name = models.CharField(max_length=100)
+    url = models.URLField(
+        max_length=1000,
+        help_text="The feed's address, the Mastodon instance (https://mastodon.social), or "
+        "for Hacker News the Algolia API (https://hn.algolia.com).",
+    )
+    query = models.CharField(max_length=200, blank=True, help_text="Hacker News: the search words.")
+    enabled = models.BooleanField(default=True)
+    interval_minutes = models.PositiveIntegerField(default=60)
+    next_scan_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_scanned_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    etag = models.CharField(max_length=300, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    last_item_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TrendItem(TimeStampedModel):
+    """One story, link or tag, once per workspace however many sources carry it."""
+
+    workspace_path = "workspace"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    canonical_url = models.CharField(max_length=1000)
+    title = models.CharField(max_length=500)
+    summary = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    first_seen_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    source_ids = models.JSONField(default=list)  # the sources that carried it
+    mentions = models.PositiveIntegerField(default=1)  # times seen new in a source
+    signal = models.FloatField(default=0.0)  # points, uses … as the source reports them
+    history = models.JSONField(default=list)  # [[iso time, signal, rank], …], newest last
+    velocity = models.FloatField(default=0.0)  # 0–1, how fast it is rising
+    embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "canonical_url"], name="trend_item_unique_url"
+            )
+        ]
+        indexes = [models.Index(fields=["workspace", "-last_seen_at"], name="trend_item_recent")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PersonaTrend(models.Model):
+    """How relevant an item is to one persona, why, and whether it runs against what the
+    persona has said."""
+
+    workspace_path = "persona__workspace"
+
+    persona = models.ForeignKey(Persona, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(TrendItem, on_delete=models.CASCADE, related_name="for_personas")
+    relevance = models.PositiveSmallIntegerField(default=0)  # 0–100
+    fit = models.FloatField(default=0.0)  # the persona-fit part alone (0–1)
+    pillar = models.ForeignKey(
+        Pillar, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    closest_post_text = models.CharField(max_length=300, blank=True)
+    why = models.CharField(max_length=500, blank=True)
+    conflict = models.CharField(max_length=500, blank=True)  # the stated position it contradicts
+    dismissed = models.BooleanField(default=False)
+    topic = models.ForeignKey(Topic, on_delete=models.SET_NULL, null=True, blank=True)
+    scored_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["persona", "item"], name="persona_trend_unique")
+        ]
+        indexes = [models.Index(fields=["persona", "-relevance"], name="persona_trend_rank")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} for {self.persona_id}: {self.relevance}"
+
+
+class StanceKind(models.TextChoices):
+    NEVER_SAY = "never", "I never say"
+    DISAGREE = "disagree", "I disagree with"
+    BELIEVE = "believe", "I believe"
+
+
+class Stance(TimeStampedModel):
+    """A position the persona holds, checked against trends (with the voice profile's strong
+    opinions)."""
+
+    workspace_path = "persona__workspace"
+
+    persona = models.ForeignKey(Persona, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=StanceKind.choices)
+    text = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["kind", "text"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.text}"

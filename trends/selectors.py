@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from accounts.models import Workspace
+from personas.models import Persona
+from trends.models import PersonaTrend, Stance, TrendSource
+
+
+def sources_of(workspace: Workspace) -> QuerySet[TrendSource]:
+    return TrendSource.objects.filter(workspace=workspace).order_by("name")
+
+
+def trends_for(persona: Persona, *, limit: int = 50) -> list[PersonaTrend]:
+    """The persona's not-dismissed trends, most relevant first (item, pillar and topic in the
+    same query)."""
+    return list(
+        PersonaTrend.objects.filter(persona=persona, dismissed=False)
+        .select_related("item", "pillar", "topic")
+        .defer("item__embedding")
+        .order_by("-relevance", "-item__last_seen_at")[:limit]
+    )
+
+
+def stances_of(persona: Persona) -> QuerySet[Stance]:
+    return Stance.objects.filter(persona=persona)

@@ -1,0 +1,528 @@
+"""Scanning trend sources and ranking what they carry for each persona.
+
+A scan: fetch the due sources concurrently (each with its own timeout; one failing source only
+records its error and backs off), fold the items into the workspace's items (one per canonical
+URL, then near-duplicates by embedding count as another mention), measure how fast each is
+rising, and score the recent items for every persona with pillars: fit (the pillars'
+relevance measure, `pillars.discovery.relevance`) × freshness × velocity, with a one-line why
+and a conflict flag when an item runs against a stated position."""
+
+from __future__ import annotations
+
+import math
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+import numpy as np
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import User, Workspace
+from accounts.permissions import Action, require
+from core.jobs import send
+from llm.services import embed_for, embed_for_workspace
+from personas.models import Persona
+from personas.selectors import persona_by_id, persona_ids_of
+from pillars import discovery
+from pillars.models import Topic, TopicSource
+from pillars.selectors import relevance_inputs
+from pillars.topics import topic_add
+from trends import sources as fetching
+from trends.models import PersonaTrend, SourceKind, Stance, StanceKind, TrendItem, TrendSource
+from voice import contrast
+from voice.selectors import latest_voice_version
+
+SCAN_WORKSPACE = "trends.tasks.scan_workspace"
+FETCH_THREADS = 8
+RECENT_DAYS = 7
+MAX_ITEMS_SCORED = 2000
+NEAR_DUPLICATE = 0.92  # cosine of two items' embeddings above which they are one story
+HISTORY_KEPT = 20
+MAX_BACKOFF = timedelta(hours=24)
+HALF_LIFE_HOURS = 48
+CONFLICT_CHECKED = 50  # the most relevant items of each persona are checked for conflicts
+CONFLICT_SIMILARITY = 0.3  # centred cosine: the item is about the position
+NEVER_SAY_SIMILARITY = 0.45
+NEGATIONS = {
+    "en": r"\b(not|no|never|don't|doesn't|isn't|aren't|won't|can't|against|myth|wrong|"
+    r"overrated|dead|stop|quit|ban|fails?|worse)\b",
+    "pt": r"\b(não|nunca|nem|contra|mito|errado|errada|morreu|morto|pare|proibir|pior)\b",
+    "es": r"\b(no|nunca|ni|contra|mito|error|equivocado|muerto|deja|prohibir|peor)\b",
+}
+
+
+# --- sources ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def source_save(
+    *, workspace: Workspace, role: str, data: dict[str, Any], source: TrendSource | None = None
+) -> TrendSource:
+    require(role, Action.EDIT)
+    fields = ("kind", "name", "url", "query", "enabled", "interval_minutes")
+    if data["kind"] == SourceKind.HACKER_NEWS and not data.get("query", "").strip():
+        raise ValidationError({"query": "Hacker News needs search words, e.g. “pricing saas”."})
+    if source is None:
+        source = TrendSource(workspace=workspace)
+    for name in fields:
+        setattr(source, name, data[name])
+    source.next_scan_at = timezone.now()  # a new or changed source is read at the next sweep
+    source.failures, source.last_error = 0, ""
+    source.etag = source.last_modified = ""
+    source.save()
+    return source
+
+
+@transaction.atomic
+def source_delete(*, source: TrendSource, role: str) -> None:
+    require(role, Action.EDIT)
+    source.delete()
+
+
+def scan_due_sources() -> int:
+    """Beat: claim the due sources (their next scan moves one interval on, so a second beat
+    does not take them too) and send one scan job per workspace."""
+    now = timezone.now()
+    due = list(
+        TrendSource.objects.filter(enabled=True)
+        .filter(Q(next_scan_at__isnull=True) | Q(next_scan_at__lte=now))
+        .values_list("id", "workspace_id", "interval_minutes")[:500]
+    )
+    by_workspace: dict[int, list[int]] = {}
+    for source_id, workspace_id, minutes in due:
+        claimed = (
+            TrendSource.objects.filter(pk=source_id)
+            .filter(Q(next_scan_at__isnull=True) | Q(next_scan_at__lte=now))
+            .update(next_scan_at=now + timedelta(minutes=minutes))
+        )
+        if claimed:
+            by_workspace.setdefault(workspace_id, []).append(source_id)
+    for workspace_id, source_ids in by_workspace.items():
+        send(SCAN_WORKSPACE, workspace_id, source_ids)
+    return sum(len(ids) for ids in by_workspace.values())
+
+
+@transaction.atomic
+def scan_now(*, workspace: Workspace, role: str) -> int:
+    """The creator's "scan now": every enabled source of the workspace, in the background."""
+    require(role, Action.EDIT)
+    ids = list(
+        TrendSource.objects.filter(workspace=workspace, enabled=True).values_list("id", flat=True)
+    )
+    if ids:
+        transaction.on_commit(lambda: send(SCAN_WORKSPACE, workspace.pk, ids))
+    return len(ids)
+
+
+@dataclass
+class ScanReport:
+    sources: int = 0
+    failed: int = 0
+    not_modified: int = 0
+    items_seen: int = 0
+    items_new: int = 0
+    personas_scored: int = 0
+
+
+def _fetch(source: TrendSource, client: httpx.Client) -> fetching.Fetched | fetching.SourceError:
+    try:
+        if source.kind == SourceKind.FEED:
+            return fetching.fetch_feed(
+                client, source.url, etag=source.etag, last_modified=source.last_modified
+            )
+        if source.kind == SourceKind.HACKER_NEWS:
+            return fetching.fetch_hacker_news(client, source.url, source.query)
+        return fetching.fetch_mastodon(client, source.url)
+    except fetching.SourceError as error:
+        return error
+    except Exception as error:  # a broken source never stops the others
+        return fetching.SourceError(f"Could not read it ({type(error).__name__}).")
+
+
+def workspace_scan(*, workspace_id: int, source_ids: list[int] | None = None) -> ScanReport:
+    """Fetch, fold in, and rescore: the Celery job (and the bench) for one workspace."""
+    chosen = TrendSource.objects.filter(workspace_id=workspace_id, enabled=True)
+    if source_ids is not None:
+        chosen = chosen.filter(pk__in=source_ids)
+    chosen_sources = list(chosen)
+    report = ScanReport(sources=len(chosen_sources))
+    with (
+        httpx.Client(timeout=fetching.timeout(), follow_redirects=True) as client,
+        ThreadPoolExecutor(FETCH_THREADS) as pool,
+    ):
+        results = list(pool.map(lambda s: _fetch(s, client), chosen_sources))
+    now = timezone.now()
+    fresh: list[tuple[TrendSource, fetching.RawItem]] = []
+    for source, result in zip(chosen_sources, results, strict=True):
+        _record_outcome(source, result, now)
+        if isinstance(result, fetching.SourceError):
+            report.failed += 1
+        elif result.not_modified:
+            report.not_modified += 1
+        else:
+            fresh.extend((source, item) for item in result.items)
+    report.items_seen = len(fresh)
+    report.items_new = _fold_in(workspace_id, fresh, now)
+    report.personas_scored = score_workspace(workspace_id=workspace_id)
+    return report
+
+
+def _record_outcome(
+    source: TrendSource, result: fetching.Fetched | fetching.SourceError, now: datetime
+) -> None:
+    interval = timedelta(minutes=source.interval_minutes)
+    if isinstance(result, fetching.SourceError):
+        failures = source.failures + 1
+        TrendSource.objects.filter(pk=source.pk).update(
+            failures=failures,
+            last_error=str(result)[:500],
+            last_scanned_at=now,
+            next_scan_at=now + min(interval * 2 ** min(failures, 10), MAX_BACKOFF),
+        )
+        return
+    updates: dict[str, Any] = {
+        "failures": 0,
+        "last_error": "",
+        "last_scanned_at": now,
+        "last_success_at": now,
+        "next_scan_at": now + interval,
+    }
+    if not result.not_modified:
+        updates.update(
+            etag=result.etag[:300],
+            last_modified=result.last_modified[:100],
+            last_item_count=len(result.items),
+        )
+    TrendSource.objects.filter(pk=source.pk).update(**updates)
+
+
+def _velocity(item: TrendItem, now: datetime) -> float:
+    """0–1 from the last day's observations: the signal's growth per hour, a climb in rank,
+    and how many sources carry it."""
+    day_ago = (now - timedelta(hours=24)).isoformat()
+    recent = [h for h in item.history if h[0] >= day_ago]
+    spread = min(1.0, (len(item.source_ids) - 1) / 3)
+    if len(recent) < 2:
+        return round(0.2 + 0.3 * spread, 3)  # just seen: a little credit for being new
+    first, last = recent[0], recent[-1]
+    elapsed = datetime.fromisoformat(last[0]) - datetime.fromisoformat(first[0])
+    hours = max(elapsed.total_seconds() / 3600, 1 / 60)
+    growth = max(0.0, (last[1] - first[1]) / hours)
+    climb = max(0, (first[2] or 0) - (last[2] or 0)) if first[2] and last[2] else 0
+    value = (
+        0.4 * min(1.0, math.log1p(growth) / math.log1p(50))
+        + 0.3 * min(1.0, climb / 10)
+        + 0.3 * spread
+    )
+    return round(value, 3)
+
+
+def _fold_in(
+    workspace_id: int, fresh: list[tuple[TrendSource, fetching.RawItem]], now: datetime
+) -> int:
+    """Items into the workspace's items; returns how many are new."""
+    by_url: dict[str, tuple[TrendSource, fetching.RawItem]] = {}
+    sources_of: dict[str, set[int]] = {}
+    for source, raw in fresh:
+        url = fetching.canonical_url(raw.url)
+        sources_of.setdefault(url, set()).add(source.pk)
+        if url not in by_url or raw.signal > by_url[url][1].signal:
+            by_url[url] = (source, raw)
+    existing = {
+        item.canonical_url: item
+        for item in TrendItem.objects.filter(
+            workspace_id=workspace_id, canonical_url__in=list(by_url)
+        ).defer("embedding")
+    }
+    stamp = now.isoformat()
+    changed: list[TrendItem] = []
+    for url, item in existing.items():
+        raw = by_url[url][1]
+        new_sources = sources_of[url] - set(item.source_ids)
+        item.source_ids = sorted(set(item.source_ids) | sources_of[url])
+        item.mentions += len(new_sources)
+        item.signal = raw.signal
+        item.last_seen_at = now
+        item.history = [*item.history, [stamp, raw.signal, raw.rank]][-HISTORY_KEPT:]
+        item.velocity = _velocity(item, now)
+        changed.append(item)
+    TrendItem.objects.bulk_update(
+        changed, ["source_ids", "mentions", "signal", "last_seen_at", "history", "velocity"]
+    )
+    new_urls = [u for u in by_url if u not in existing]
+    if not new_urls:
+        return 0
+    texts = [f"{by_url[u][1].title}\n{by_url[u][1].summary}".strip() for u in new_urls]
+    vectors = embed_for_workspace(workspace_id, texts, purpose="trends")
+    recent = list(
+        TrendItem.objects.filter(
+            workspace_id=workspace_id,
+            embedding__isnull=False,
+            last_seen_at__gte=now - timedelta(days=RECENT_DAYS),
+        ).only("id", "embedding", "source_ids", "mentions")
+    )
+    known = discovery.unit_rows(np.array([i.embedding for i in recent])) if recent else None
+    created: list[TrendItem] = []
+    created_vectors: list[np.ndarray] = []
+    duplicates: dict[int, TrendItem] = {}
+    for url, vector in zip(new_urls, vectors, strict=True):
+        source, raw = by_url[url]
+        unit = vector / (np.linalg.norm(vector) or 1)
+        twin = _near_duplicate(unit, known, recent, created_vectors, created)
+        if twin is not None:
+            twin.source_ids = sorted(set(twin.source_ids) | sources_of[url])
+            twin.mentions += 1
+            duplicates[id(twin)] = twin
+            continue
+        item = TrendItem(
+            workspace_id=workspace_id,
+            canonical_url=url[:1000],
+            title=raw.title[:500],
+            summary=raw.summary,
+            published_at=raw.published_at,
+            first_seen_at=now,
+            last_seen_at=now,
+            source_ids=sorted(sources_of[url]),
+            signal=raw.signal,
+            history=[[stamp, raw.signal, raw.rank]],
+            embedding=vector,
+        )
+        item.velocity = _velocity(item, now)
+        created.append(item)
+        created_vectors.append(unit)
+    TrendItem.objects.bulk_create(created, ignore_conflicts=True, batch_size=500)
+    twins = [t for t in duplicates.values() if t.pk]
+    TrendItem.objects.bulk_update(twins, ["source_ids", "mentions"])
+    return len(created)
+
+
+def _near_duplicate(
+    unit: np.ndarray,
+    known: np.ndarray | None,
+    recent: list[TrendItem],
+    created_vectors: list[np.ndarray],
+    created: list[TrendItem],
+) -> TrendItem | None:
+    if known is not None and len(recent):
+        similarity = known @ unit
+        best = int(similarity.argmax())
+        if similarity[best] >= NEAR_DUPLICATE:
+            return recent[best]
+    if created_vectors:
+        similarity = np.array(created_vectors) @ unit
+        best = int(similarity.argmax())
+        if similarity[best] >= NEAR_DUPLICATE:
+            return created[best]
+    return None
+
+
+# --- scoring for personas ----------------------------------------------------------------------
+
+
+def score_workspace(*, workspace_id: int) -> int:
+    """Rescore the workspace's recent items for each of its personas with pillars. Returns
+    how many personas were scored."""
+    now = timezone.now()
+    items = list(
+        TrendItem.objects.filter(
+            workspace_id=workspace_id,
+            embedding__isnull=False,
+            last_seen_at__gte=now - timedelta(days=RECENT_DAYS),
+        ).order_by("-last_seen_at")[:MAX_ITEMS_SCORED]
+    )
+    if not items:
+        return 0
+    vectors = np.array([i.embedding for i in items])
+    texts = [f"{i.title}\n{i.summary}".strip() for i in items]
+    scored = 0
+    for persona_id in persona_ids_of(workspace_id):
+        inputs = relevance_inputs(persona_id)
+        persona = persona_by_id(persona_id) if inputs is not None else None
+        if persona is None:
+            continue
+        _score_persona(persona, items, texts, vectors, inputs, now)
+        scored += 1
+    return scored
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-x))
+
+
+def _score_persona(
+    persona: Persona,
+    items: list[TrendItem],
+    texts: list[str],
+    vectors: np.ndarray,
+    inputs: Any,
+    now: datetime,
+) -> None:
+    ranked = discovery.relevance(
+        lexical=contrast.logits(texts, inputs.lexical_weights),
+        vectors=vectors,
+        own_vectors=inputs.own_vectors,
+        pillar_means=inputs.pillar_means,
+        reference=None if len(items) >= 30 else inputs.centre,
+    )
+    fit = _sigmoid(1.5 * (ranked.score - 1.0))
+    rows = []
+    for index, item in enumerate(items):
+        born = item.published_at or item.first_seen_at
+        age = max((now - born).total_seconds() / 3600, 0)
+        freshness = 0.5 ** (age / HALF_LIFE_HOURS)
+        relevance = 100 * fit[index] * (0.6 + 0.4 * freshness) * (0.7 + 0.3 * item.velocity)
+        pillar = inputs.pillars[ranked.pillar[index]] if ranked.pillar[index] >= 0 else None
+        closest = inputs.own_texts[ranked.neighbour[index]]
+        why = (f"Fits “{pillar.name}”" if pillar else "Close to your posts") + (
+            f"; nearest to your post “{_short(closest)}”"
+        )
+        if item.velocity >= 0.5:
+            why += "; rising fast"
+        rows.append(
+            PersonaTrend(
+                persona=persona,
+                item=item,
+                relevance=round(relevance),
+                fit=round(float(fit[index]), 4),
+                pillar=pillar,
+                closest_post_text=closest[:300],
+                why=why[:500],
+                scored_at=now,
+            )
+        )
+    top = sorted(range(len(rows)), key=lambda i: -rows[i].relevance)[:CONFLICT_CHECKED]
+    conflicts = _conflicts(persona, [texts[i] for i in top], vectors, top)
+    for index, conflict in zip(top, conflicts, strict=True):
+        rows[index].conflict = conflict
+    PersonaTrend.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["persona", "item"],
+        update_fields=[
+            "relevance",
+            "fit",
+            "pillar",
+            "closest_post_text",
+            "why",
+            "conflict",
+            "scored_at",
+        ],
+        batch_size=500,
+    )
+
+
+def _short(text: str, length: int = 70) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= length else flat[: length - 1].rsplit(" ", 1)[0] + "…"
+
+
+# --- conflicts -------------------------------------------------------------------------------
+
+
+def positions_of(persona: Persona) -> list[tuple[str, str]]:
+    """(kind, sentence) of every position the persona has stated: the editable list, then
+    the voice profile's strong opinions."""
+    stated = [(s.kind, s.text) for s in Stance.objects.filter(persona=persona)]
+    version = latest_voice_version(persona, fields=("profile",))
+    opinions = (version.profile.get("content_dna", {}).get("opinions", []) if version else [])[:8]
+    for opinion in opinions:
+        stance = str(opinion.get("stance", "")).strip() if isinstance(opinion, dict) else ""
+        if stance:
+            stated.append((StanceKind.BELIEVE, stance))
+    return stated
+
+
+def _negated(text: str, language: str) -> bool:
+    return bool(re.search(NEGATIONS.get(language, NEGATIONS["en"]), text.lower()))
+
+
+def _conflicts(
+    persona: Persona, texts: list[str], all_vectors: np.ndarray, indices: list[int]
+) -> list[str]:
+    """Per text, the stated position it runs against ('' for none). Offline: the item must be
+    about the position (embedding similarity, centred on the batch) and take the other side:
+    it says what the persona never says, it is for what the persona disagrees with, or its
+    negation cues differ from the position's."""
+    positions = positions_of(persona)
+    if not positions or not texts:
+        return [""] * len(texts)
+    centre = all_vectors.mean(axis=0)
+    position_vectors = embed_for(persona, [p[1] for p in positions], purpose="trends")
+    about = (
+        discovery.unit_rows(all_vectors[indices] - centre)
+        @ discovery.unit_rows(position_vectors - centre).T
+    )
+    language = persona.language
+    found = []
+    for row, text in enumerate(texts):
+        conflict = ""
+        for column, (kind, position) in enumerate(positions):
+            similarity = about[row, column]
+            lowered = text.lower()
+            if kind == StanceKind.NEVER_SAY:
+                hit = position.lower() in lowered or similarity >= NEVER_SAY_SIMILARITY
+                label = "You never say"
+            elif kind == StanceKind.DISAGREE:
+                hit = similarity >= CONFLICT_SIMILARITY and not _negated(text, language)
+                label = "You disagree with"
+            else:
+                hit = similarity >= CONFLICT_SIMILARITY and (
+                    _negated(text, language) != _negated(position, language)
+                )
+                label = "You said"
+            if hit:
+                conflict = f"{label}: “{position}”"
+                break
+        found.append(conflict[:500])
+    return found
+
+
+# --- the creator's actions -------------------------------------------------------------------
+
+
+@transaction.atomic
+def trend_dismiss(*, persona_trend: PersonaTrend, role: str) -> None:
+    require(role, Action.EDIT)
+    PersonaTrend.objects.filter(pk=persona_trend.pk).update(dismissed=True)
+
+
+@transaction.atomic
+def trend_make_topic(*, persona_trend: PersonaTrend, role: str, user: User | None) -> Topic:
+    """The trend into the persona's ideas inbox (once: a second click returns the topic)."""
+    require(role, Action.EDIT)
+    if persona_trend.topic_id:
+        return persona_trend.topic
+    item = persona_trend.item
+    topic = topic_add(
+        persona=persona_trend.persona,
+        role=role,
+        user=user,
+        title=item.title,
+        notes=item.summary[:1000],
+        source=TopicSource.TREND,
+        source_url=item.canonical_url if item.canonical_url.startswith("http") else "",
+        trend_velocity=item.velocity,
+    )
+    PersonaTrend.objects.filter(pk=persona_trend.pk).update(topic=topic)
+    return topic
+
+
+@transaction.atomic
+def stance_add(*, persona: Persona, role: str, kind: str, text: str) -> Stance:
+    require(role, Action.EDIT)
+    text = " ".join(text.split())
+    if not text:
+        raise ValidationError({"text": "Write the position in a sentence."})
+    return Stance.objects.create(persona=persona, kind=kind, text=text[:300])
+
+
+@transaction.atomic
+def stance_delete(*, stance: Stance, role: str) -> None:
+    require(role, Action.EDIT)
+    stance.delete()
