@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from calendar_app.models import PostingSlot
+from accounts.models import Workspace
+from calendar_app.models import PlannedPost, PlanStatus, PostingSlot
 from personas.models import Persona
 from publishing.selectors import scheduled_times
 
@@ -53,3 +54,31 @@ def next_free_slot(persona: Persona, *, after: datetime | None = None) -> dateti
         return None
     taken = scheduled_times(persona, candidates[0], candidates[-1])
     return next((moment for moment in candidates if moment not in taken), None)
+
+
+def plan_of(persona: Persona) -> list[PlannedPost]:
+    """The persona's proposed and upcoming accepted plan slots, with their generation."""
+    return list(
+        PlannedPost.objects.filter(
+            persona=persona,
+            status__in=[PlanStatus.PROPOSED, PlanStatus.ACCEPTED],
+            scheduled_at__gte=timezone.now() - timedelta(days=1),
+        )
+        .select_related("pillar", "generation", "topic")
+        .order_by("scheduled_at")
+    )
+
+
+def planned_between(
+    workspace: Workspace, start: datetime, end: datetime, *, persona_id: int | None = None
+) -> list[PlannedPost]:
+    """Accepted plan slots in [start, end) (one query)."""
+    planned = PlannedPost.objects.filter(
+        persona__workspace=workspace,
+        status=PlanStatus.ACCEPTED,
+        scheduled_at__gte=start,
+        scheduled_at__lt=end,
+    ).select_related("persona", "pillar", "generation")
+    if persona_id:
+        planned = planned.filter(persona_id=persona_id)
+    return list(planned.order_by("scheduled_at"))

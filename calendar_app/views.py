@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 from accounts.middleware import workspace_view
 from accounts.permissions import Action, require, role_allows
 from accounts.selectors import get_object_for
-from calendar_app import selectors, services
+from calendar_app import planning, selectors, services
 from calendar_app.forms import CalendarFilterForm, MoveForm, SlotForm
-from calendar_app.models import PostingSlot
+from calendar_app.models import PlannedPost, PlanStatus, PostingSlot
 from core.http import render_form
 from generation.models import Variation
 from personas.selectors import current_persona, personas_of
@@ -96,6 +96,17 @@ def calendar(request: HttpRequest) -> HttpResponse:
                 "movable": can_edit and not any(t.state in FIXED_STATES for t in targets),
             }
         )
+    if chosen.get("status") in (None, "") and not chosen.get("account"):
+        for planned in selectors.planned_between(
+            workspace,
+            datetime.combine(start, datetime.min.time(), tzinfo=zone),
+            datetime.combine(end, datetime.min.time(), tzinfo=zone),
+            persona_id=chosen.get("persona"),
+        ):
+            local = timezone.localtime(planned.scheduled_at, zone)
+            by_day.setdefault(local.date(), []).append({"planned": planned, "local": local})
+    for items in by_day.values():
+        items.sort(key=lambda item: item["local"])
     days = [start + timedelta(days=n) for n in range((end - start).days)]
     previous, following = _navigation(view, anchor)
     query = request.GET.copy()
@@ -241,3 +252,89 @@ def schedule(request: HttpRequest, variation_id: int) -> HttpResponse:
         and not role_allows(variation.user_role, Action.APPROVE),
     }
     return render_form(request, "calendar_app/schedule.html", context, form=form)
+
+
+@workspace_view
+def plan(request: HttpRequest) -> HttpResponse:
+    """The four-week plan: the proposal to accept (all or some), and what was accepted with
+    the progress of its drafts."""
+    persona = current_persona(request, request.workspace)
+    if persona is None:
+        return redirect("persona_create")
+    items = selectors.plan_of(persona)
+    proposed = [i for i in items if i.status == PlanStatus.PROPOSED]
+    accepted = [i for i in items if i.status == PlanStatus.ACCEPTED]
+    zone = ZoneInfo(persona.timezone)
+    for item in items:
+        item.local = timezone.localtime(item.scheduled_at, zone)
+    context = {
+        "persona": persona,
+        "proposed": proposed,
+        "accepted": accepted,
+        "writing": any(
+            i.generation and i.generation.status in ("queued", "running") for i in accepted
+        ),
+        "has_slots": bool(selectors.slots_of(persona)),
+        "can_edit": role_allows(request.membership.role, Action.EDIT),
+        "zone": zone.key,
+    }
+    if request.htmx and request.GET.get("part") == "accepted":
+        return render(request, "calendar_app/plan.html#accepted", context)
+    return render(request, "calendar_app/plan.html", context)
+
+
+@workspace_view
+@require_POST
+def plan_propose(request: HttpRequest) -> HttpResponse:
+    persona = current_persona(request, request.workspace)
+    if persona is None:
+        return redirect("persona_create")
+    try:
+        made, free = planning.plan_propose(persona=persona, role=request.membership.role)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        empty = free - len(made)
+        messages.success(
+            request,
+            f"A plan of {len(made)} posts is ready for you to review."
+            + (
+                f" {empty} of {free} slots stay empty: add ideas, in other pillars too "
+                "(the plan never puts three posts of one pillar in a row)."
+                if empty
+                else ""
+            ),
+        )
+    return redirect("calendar_plan")
+
+
+@workspace_view
+@require_POST
+def plan_accept(request: HttpRequest) -> HttpResponse:
+    persona = current_persona(request, request.workspace)
+    if persona is None:
+        return redirect("persona_create")
+    ids = [int(i) for i in request.POST.getlist("planned") if i.isdigit()]
+    if "all" in request.POST:
+        ids = [i.pk for i in selectors.plan_of(persona) if i.status == PlanStatus.PROPOSED]
+    if not ids:
+        messages.error(request, "Tick the posts you want, or accept them all.")
+        return redirect("calendar_plan")
+    accepted = planning.plan_accept(
+        persona=persona, role=request.membership.role, user=request.user, ids=ids
+    )
+    problems = [a for a in accepted if a.problem]
+    messages.success(
+        request,
+        f"{len(accepted)} posts are on your calendar; their drafts are being written."
+        + (f" {len(problems)} could not start: {problems[0].problem}" if problems else ""),
+    )
+    return redirect("calendar_plan")
+
+
+@workspace_view
+@require_POST
+def plan_decline(request: HttpRequest, planned_post_id: int) -> HttpResponse:
+    planned = get_object_for(request.user, PlannedPost, planned_post_id, action=Action.EDIT)
+    planning.plan_decline(planned=planned, role=planned.user_role)
+    return redirect("calendar_plan")

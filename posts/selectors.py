@@ -180,3 +180,14 @@ def performance_of(persona: Persona | int, ids: list[int]) -> dict[int, float]:
             persona=persona, pk__in=ids, performance_score__isnull=False
         ).values_list("id", "performance_score")
     )
+
+
+def performance_times(
+    persona: Persona | int, *, newest: int = 2000
+) -> list[tuple[datetime, float]]:
+    """(posted_at, performance percentile) of the persona's newest ranked posts."""
+    return list(
+        Post.objects.filter(persona=persona, performance_score__isnull=False)
+        .order_by("-posted_at")
+        .values_list("posted_at", "performance_score")[:newest]
+    )

@@ -6,7 +6,7 @@ import factory
 from django.core.files.base import ContentFile
 
 from accounts.models import Invitation, Membership, Role, User, Workspace
-from calendar_app.models import PostingSlot
+from calendar_app.models import PlannedPost, PostingSlot
 from generation.models import Generation, GenerationStatus, Lesson, Rewrite, Variation
 from llm.models import ModelConnection
 from personas.models import Persona
@@ -389,6 +389,16 @@ class StanceFactory(PersonaOwnedFactory):
     text = "growth hacks"
 
 
+class PlannedPostFactory(PersonaOwnedFactory):
+    class Meta:
+        model = PlannedPost
+
+    persona = factory.SubFactory(PersonaFactory)
+    scheduled_at = factory.LazyFunction(lambda: datetime.now(UTC))
+    title = "Why we raised prices"
+    reasoning = "Keeps the mix."
+
+
 FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     User: UserFactory,
     Workspace: WorkspaceFactory,
@@ -418,4 +428,5 @@ FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     TrendItem: TrendItemFactory,
     PersonaTrend: PersonaTrendFactory,
     Stance: StanceFactory,
+    PlannedPost: PlannedPostFactory,
 }

@@ -10,6 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ("core", "0001_initial"),  # the vector extension
         ("personas", "0001_initial"),
         ("posts", "0006_metric_snapshots"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

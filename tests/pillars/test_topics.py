@@ -71,7 +71,7 @@ def test_an_idea_gets_its_pillar_a_score_with_factors_and_three_angles(persona):
     (idea,) = _classified(persona, "How we priced our new enterprise plan")
     assert idea.scored_at is not None
     pricing = Pillar.objects.get(pk=idea.pillar_id)
-    assert "pric" in " ".join(pricing.keywords + [pricing.name.lower()])
+    assert "pric" in " ".join([*pricing.keywords, pricing.name.lower()])
     assert set(idea.factors) == {"pillar_fit", "novelty", "engagement"}
     assert idea.factors["engagement"]["value"] >= 60  # close posts are the persona's best
     assert 0 <= idea.score <= 100

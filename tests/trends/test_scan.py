@@ -243,9 +243,9 @@ def test_items_are_ranked_for_a_persona_with_why_and_conflicts(workspace, fake, 
 
 
 def test_the_trends_page_makes_a_topic_writes_and_dismisses(workspace, fake, persona):
+    from accounts.models import Membership
     from tests.conftest import client_for
     from tests.factories import UserFactory
-    from accounts.models import Membership
 
     user = UserFactory()
     Membership.objects.create(workspace=workspace, user=user, role=Role.EDITOR)
@@ -283,9 +283,9 @@ def test_the_beat_claims_due_sources_once(workspace, fake, monkeypatch):
 
 
 def test_the_sources_page_keeps_what_was_typed_on_error(workspace):
+    from accounts.models import Membership
     from tests.conftest import client_for
     from tests.factories import UserFactory
-    from accounts.models import Membership
 
     user = UserFactory()
     Membership.objects.create(workspace=workspace, user=user, role=Role.EDITOR)

@@ -9,6 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ("core", "0001_initial"),  # the vector extension
         ("accounts", "0002_workspace_posts_need_approval"),
         ("personas", "0001_initial"),
         ("pillars", "0001_initial"),
