@@ -152,7 +152,7 @@ def assign(
 
 def _terms(text: str, stop: frozenset[str]) -> set[str]:
     tokens = [w for w in T.words(T.strip_links(text).lower()) if len(w) > 2]
-    kept = {w for w in tokens if w not in stop}
+    kept = {w for w in tokens if w not in stop and len(w) > 3}  # "two", "day": no theme
     kept.update(f"{a} {b}" for a, b in pairwise(tokens) if a not in stop and b not in stop)
     return kept
 
@@ -176,7 +176,9 @@ def distinctive_terms(
             continue
         share_in = (count + 0.5) / (n_in + 1)
         share_out = (outs[term] + 0.5) / (n_out + 1)
-        scored.append((math.log(share_in / share_out) * math.sqrt(count), term))
+        # log-odds weighted by how many of the posts use it: a theme's name should be a word
+        # most of its posts share, not a rarity that happens to be absent elsewhere
+        scored.append((share_in * math.log(share_in / share_out), term))
     scored.sort(reverse=True)
     chosen: list[str] = []
     for _, term in scored:

@@ -74,12 +74,9 @@ def pillars_with_stats(persona: Persona) -> dict[str, Any]:
         pillar.share = round(100 * pillar.post_total / total) if total else 0
         pillar.examples = by_pillar.get(pillar.pk, [])
         pillar.windows = [pillar.window_2, pillar.window_1, pillar.window_0]  # oldest first
+        earlier = (pillar.window_1 + pillar.window_2) / 2
         pillar.direction = (
-            "up"
-            if pillar.window_0 > pillar.window_2
-            else "down"
-            if pillar.window_0 < pillar.window_2
-            else "flat"
+            "up" if pillar.window_0 > earlier else "down" if pillar.window_0 < earlier else "flat"
         )
     return {
         "pillars": pillars,

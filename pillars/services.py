@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,28 @@ RUN_DISCOVERY = "pillars.tasks.run_discovery"
 ASSIGN_POSTS = "pillars.tasks.assign_posts"
 NAMING_PROMPT = Path(__file__).parent / "prompts" / "pillar_names_v1.txt"
 _JSON = re.compile(r"<json>(.*?)</json>", re.S)
+
+
+REFERENCE_DIR = Path(__file__).parent / "data"
+REFERENCE_PER_LANGUAGE = 100
+
+
+@cache
+def reference_vectors(model_name: str) -> np.ndarray:
+    """Embeddings of other people's posts (100 each of the shipped pt/es/en background): what
+    any text looks like to this embedding model. Short texts (an idea, a headline) are measured
+    against pillars after subtracting their mean, and scored against how close these come.
+    Shipped for the local model; another model embeds them once per process."""
+    slug = re.sub(r"[^a-z0-9]+", "-", model_name.lower()).strip("-")
+    shipped = REFERENCE_DIR / f"reference_{slug}.npy"
+    if shipped.exists():
+        return np.load(shipped).astype(float)
+    texts = [
+        text
+        for language in contrast.BACKGROUND_LANGUAGES
+        for text in contrast.background_texts(language)[:REFERENCE_PER_LANGUAGE]
+    ]
+    return np.asarray(get_embedder().embed_passages(texts), dtype=float)
 
 
 def _not_enough(count: int) -> ValidationError:

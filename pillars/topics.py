@@ -22,11 +22,12 @@ from core.jobs import enqueue
 from language.injection import without_instructions
 from llm import registry
 from llm.base import ChatRequest
+from llm.embeddings import get_embedder
 from llm.services import embed_for, usage_record
 from personas.models import Persona
 from pillars import discovery
 from pillars.models import Pillar, PillarStatus, PostPillar, Topic, TopicSource, TopicStatus
-from pillars.services import latest_centre
+from pillars.services import reference_vectors
 from posts import selectors as posts
 from voice.selectors import latest_voice_version
 
@@ -34,6 +35,8 @@ CLASSIFY_TOPICS = "pillars.tasks.classify_topics"
 MAX_PASTED = 200
 NOVELTY_DAYS = 60
 NEIGHBOURS_FOR_ENGAGEMENT = 5
+PILLAR_FIT_TO_ASSIGN = 30  # below this an idea stays without a pillar
+REPEAT_SIMILARITY = 0.9  # as close as this to a recent post: nothing new
 WEIGHTS = {"pillar_fit": 0.35, "novelty": 0.25, "engagement": 0.25, "trend": 0.15}
 ANGLE_KINDS = ("contrarian", "story", "how-to", "data", "question", "bold claim")
 # The persona's own hook habits pick the angles; these say which habit is which angle.
@@ -173,29 +176,52 @@ def _topic_text(topic: Topic) -> str:
 
 
 class _ScoringContext:
-    """Everything scoring a batch of ideas reads, loaded once for the batch."""
+    """Everything scoring a batch of ideas reads, loaded once for the batch. Ideas are short,
+    so they are compared in the space centred on other people's posts (`reference_vectors`):
+    what is common to any text drops out, and "how close" is read against how close other
+    people's posts come to the same pillars."""
 
     def __init__(self, persona: Persona) -> None:
         self.persona = persona
-        self.centre = latest_centre(persona.pk)
+        reference = reference_vectors(get_embedder().model_name)
+        self.centre = reference.mean(axis=0)
         self.pillars = [
             p
             for p in Pillar.objects.filter(persona=persona, status=PillarStatus.ACTIVE)
             if p.mean_vector is not None
         ]
-        typical: dict[int, list[float]] = {}
-        for pillar_id, similarity in PostPillar.objects.filter(
-            persona=persona, pillar__in=self.pillars
-        ).values_list("pillar_id", "similarity"):
-            typical.setdefault(pillar_id, []).append(similarity)
-        self.typical = {k: float(np.median(v)) for k, v in typical.items()}
         rows = posts.embedded_posts(persona, newest=1000)
-        self.own_vectors = np.array([r[2] for r in rows]) if rows else np.zeros((0, 1))
         self.own_ids = [r[0] for r in rows]
+        self.own_texts = [r[1] for r in rows]
+        self.own = (
+            discovery.unit_rows(np.array([r[2] for r in rows]) - self.centre)
+            if rows
+            else np.zeros((0, len(self.centre)))
+        )
         since = timezone.now() - timedelta(days=NOVELTY_DAYS)
         self.recent = [i for i, r in enumerate(rows) if r[3] >= since]
-        self.own_texts = [r[1] for r in rows]
         self.performance = posts.performance_of(persona, self.own_ids)
+        self.means = (
+            discovery.unit_rows(np.array([p.mean_vector for p in self.pillars]) - self.centre)
+            if self.pillars
+            else np.zeros((0, len(self.centre)))
+        )
+        # 0 on the scale: how close other people's posts typically come to a pillar …
+        others = discovery.unit_rows(reference - self.centre) @ self.means.T
+        self.floor = float(np.median(others.max(axis=1))) if self.pillars else 0.0
+        # … 100: how close the pillar's own posts typically are
+        of_pillar = dict(
+            PostPillar.objects.filter(
+                post_id__in=self.own_ids, pillar__in=self.pillars
+            ).values_list("post_id", "pillar_id")
+        )
+        index = {p.pk: j for j, p in enumerate(self.pillars)}
+        members: dict[int, list[float]] = {}
+        for i, post_id in enumerate(self.own_ids):
+            j = index.get(of_pillar.get(post_id, -1))
+            if j is not None:
+                members.setdefault(j, []).append(float(self.own[i] @ self.means[j]))
+        self.typical = {j: float(np.median(v)) for j, v in members.items()}
         version = latest_voice_version(persona, fields=("profile",))
         self.hook_shares = (
             version.profile.get("structure", {}).get("hooks", {}).get("shares", {})
@@ -210,36 +236,29 @@ class _ScoringContext:
 
 def _classify(topic: Topic, vector: np.ndarray, ctx: _ScoringContext) -> None:
     factors: dict[str, dict[str, Any]] = {}
-    centre = (
-        ctx.centre
-        if ctx.centre is not None
-        else (ctx.own_vectors.mean(axis=0) if len(ctx.own_vectors) else vector * 0)
-    )
-    point = discovery.unit_rows((vector - centre)[np.newaxis, :])[0]
+    point = discovery.unit_rows((vector - ctx.centre)[np.newaxis, :])[0]
     if ctx.pillars:
-        means = discovery.unit_rows(np.array([p.mean_vector for p in ctx.pillars]) - centre)
-        by_pillar = means @ point
+        by_pillar = ctx.means @ point
         best = int(by_pillar.argmax())
         pillar = ctx.pillars[best]
+        top = ctx.typical.get(best, ctx.floor + 0.3)
+        fit = round(100 * min(1.0, max(0.0, (by_pillar[best] - ctx.floor) / (top - ctx.floor))))
         if topic.pillar_is_auto:
-            topic.pillar = pillar if by_pillar[best] >= pillar.threshold * 0.5 else None
-        typical = ctx.typical.get(pillar.pk) or 0.3
-        fit = round(100 * min(1.0, max(0.0, by_pillar[best] / typical)))
+            topic.pillar = pillar if fit >= PILLAR_FIT_TO_ASSIGN else None
         factors["pillar_fit"] = {
             "value": fit,
             "why": f"as close to “{pillar.name}” as {'a typical' if fit >= 80 else 'a loose'} "
             "post of yours"
-            if fit >= 40
+            if fit >= PILLAR_FIT_TO_ASSIGN
             else f"far from your pillars (closest: “{pillar.name}”)",
         }
-    if len(ctx.own_vectors):
-        own = discovery.unit_rows(ctx.own_vectors - centre)
-        similarity = own @ point
+    if len(ctx.own):
+        similarity = ctx.own @ point
         if ctx.recent:
             recent = similarity[ctx.recent]
             closest = int(np.argmax(recent))
             overlap = float(recent[closest])
-            novelty = round(100 * min(1.0, max(0.0, 1 - overlap) / 0.6))
+            novelty = round(100 * min(1.0, max(0.0, (REPEAT_SIMILARITY - overlap) / 0.5)))
             posted = ctx.own_texts[ctx.recent[closest]]
             factors["novelty"] = {
                 "value": novelty,

@@ -26,12 +26,14 @@ from django.utils import timezone
 from accounts.models import User, Workspace
 from accounts.permissions import Action, require
 from core.jobs import send
+from llm.embeddings import get_embedder
 from llm.services import embed_for, embed_for_workspace
 from personas.models import Persona
 from personas.selectors import persona_by_id, persona_ids_of
 from pillars import discovery
 from pillars.models import Topic, TopicSource
 from pillars.selectors import relevance_inputs
+from pillars.services import reference_vectors
 from pillars.topics import topic_add
 from trends import sources as fetching
 from trends.models import PersonaTrend, SourceKind, Stance, StanceKind, TrendItem, TrendSource
@@ -46,6 +48,7 @@ NEAR_DUPLICATE = 0.92  # cosine of two items' embeddings above which they are on
 HISTORY_KEPT = 20
 MAX_BACKOFF = timedelta(hours=24)
 HALF_LIFE_HOURS = 48
+MIN_BATCH_FOR_ITS_MEAN = 30
 CONFLICT_CHECKED = 50  # the most relevant items of each persona are checked for conflicts
 CONFLICT_SIMILARITY = 0.3  # centred cosine: the item is about the position
 NEVER_SAY_SIMILARITY = 0.45
@@ -368,7 +371,10 @@ def _score_persona(
         vectors=vectors,
         own_vectors=inputs.own_vectors,
         pillar_means=inputs.pillar_means,
-        reference=None if len(items) >= 30 else inputs.centre,
+        # a batch this small has no meaningful mean: other people's posts stand in for it
+        reference=None
+        if len(items) >= MIN_BATCH_FOR_ITS_MEAN
+        else reference_vectors(get_embedder().model_name).mean(axis=0),
     )
     fit = _sigmoid(1.5 * (ranked.score - 1.0))
     rows = []
