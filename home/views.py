@@ -9,6 +9,7 @@ from accounts.middleware import workspace_view
 from accounts.permissions import Action, role_allows
 from personas.selectors import current_persona, personas_of
 from posts.selectors import persona_post_stats
+from trends.selectors import trends_for
 from voice.selectors import RECOMMENDED_POSTS, latest_voice_version
 
 
@@ -34,6 +35,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             if persona
             else None,
             "recommended_posts": RECOMMENDED_POSTS,
+            "top_trends": trends_for(persona, limit=3) if persona else [],
             "can_edit": role_allows(request.membership.role, Action.EDIT),
         },
     )

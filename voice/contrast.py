@@ -135,11 +135,15 @@ def logit(text: str, model: dict[str, Any]) -> float:
     )
 
 
-def logits(texts: Sequence[str], weights: dict[str, float]) -> np.ndarray:
-    """`logit` for many texts against one model's weights (as stored), in one dense pass."""
+def logits(
+    texts: Sequence[str] | Sequence[tuple[np.ndarray, np.ndarray]], weights: dict[str, float]
+) -> np.ndarray:
+    """`logit` for many texts against one model's weights (as stored), in one dense pass.
+    The texts may come as their `features` already (scoring many models: extract once)."""
     dense = np.zeros(BUCKETS)
     if weights:
         dense[np.fromiter((int(b) for b in weights), dtype=np.int64, count=len(weights))] = list(
             weights.values()
         )
-    return np.array([float(values @ dense[indices]) for indices, values in map(features, texts)])
+    rows = [features(t) if isinstance(t, str) else t for t in texts]
+    return np.array([float(values @ dense[indices]) for indices, values in rows])

@@ -75,7 +75,7 @@ def test_the_best_ideas_go_to_the_times_that_did_best(persona):
         PostFactory(
             persona=persona, posted_at=monday.replace(hour=9, minute=5), performance_score=10
         )
-    plan, free = planning.plan_propose(persona=persona, role=Role.OWNER)
+    plan, _free = planning.plan_propose(persona=persona, role=Role.OWNER)
     zone = persona_zone(persona)
     at_best_time = [
         p for p in plan if p.scheduled_at.astimezone(zone).strftime("%a %H") == "Wed 18"
@@ -114,7 +114,7 @@ def test_accepting_some_puts_them_on_the_calendar_with_drafts_in_the_background(
 ):
     money = Pillar.objects.create(persona=persona, name="Money")
     ideas = _ideas(persona, money, 8)
-    plan, free = planning.plan_propose(persona=persona, role=Role.OWNER)
+    plan, _free = planning.plan_propose(persona=persona, role=Role.OWNER)
     chosen = plan[:2]
     answer = owner_client.post(reverse("calendar_plan_accept"), {"planned": [p.pk for p in chosen]})
     assert answer.status_code == 302

@@ -124,9 +124,15 @@ def test_pillars_ideas_trends_and_a_plan(live_server, page: Page):
                 ).click()
                 expect(page.locator(".calendar-item.planned").first).to_be_visible()
                 page.set_viewport_size({"width": 390, "height": 844})
-                page.goto(f"{live_server.url}/calendar/plan/")
-                _shot(page, "plan-phone")
-                width = page.evaluate("document.documentElement.scrollWidth")
-                assert width <= 390, width
+                for path, name in [
+                    ("/calendar/plan/", "plan-phone"),
+                    ("/pillars/", "pillars-phone"),
+                    ("/pillars/ideas/", "ideas-phone"),
+                    ("/trends/", "trends-phone"),
+                ]:
+                    page.goto(f"{live_server.url}{path}")
+                    _shot(page, name)
+                    width = page.evaluate("document.documentElement.scrollWidth")
+                    assert width <= 390, (path, width)
         finally:
             connections.close_all()
