@@ -7,8 +7,8 @@ Items are other people's posts (the shipped background, as headline + summary); 
 ten is carried by two feeds, so deduplication has work. Each persona has 30 embedded posts and
 discovered pillars (set up before the clock starts). Times the first scan (everything new) and
 a second one (every feed answers 304 Not Modified). Target: the first scan ≤ 30 s. Last line:
-feeds=… items=… new=… kept=… personas=… scan_s=… fetch_parse_s=… fold_in_s=… embed_score_s=… embedded=…
-rescan_s=…   (one line)
+feeds=… items=… new=… kept=… personas=… scan_s=… fetch_parse_s=… fold_in_s=… embed_score_s=…
+embedded=… rescan_s=…   (one line)
 """
 
 from __future__ import annotations
@@ -100,13 +100,14 @@ def main() -> None:
         began = time.perf_counter()
         services.workspace_scan(workspace_id=workspace.pk)
         rescan_s = time.perf_counter() - began
+    embedded = TrendItem.objects.filter(workspace=workspace, embedding__isnull=False).count()
     fetch_parse = scan_s - first["fold_in"] - first["score"]
     print(
         f"feeds={args.feeds} items={report.items_seen} new={report.items_new} "
         f"kept={TrendItem.objects.filter(workspace=workspace).count()} "
         f"personas={report.personas_scored} scan_s={scan_s:.1f} fetch_parse_s={fetch_parse:.1f} "
         f"fold_in_s={first['fold_in']:.1f} embed_score_s={first['score']:.1f} "
-        f"embedded={TrendItem.objects.filter(workspace=workspace, embedding__isnull=False).count()} "
+        f"embedded={embedded} "
         f"rescan_s={rescan_s:.1f}"
     )
 
