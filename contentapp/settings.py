@@ -319,6 +319,11 @@ for _name in LLM_PROVIDERS:
         )
 # Trend sources: how long one request to a feed / Hacker News / Mastodon may take.
 TRENDS_TIMEOUT_SECONDS = env_int("TRENDS_TIMEOUT_SECONDS", 10, minimum=1)
+# The real services; changed only for tests.
+HN_API_URL = env_str("HN_API_URL", "https://hn.algolia.com")
+REDDIT_AUTH_URL = env_str("REDDIT_AUTH_URL", "https://www.reddit.com")
+REDDIT_API_URL = env_str("REDDIT_API_URL", "https://oauth.reddit.com")
+YOUTUBE_API_URL = env_str("YOUTUBE_API_URL", "https://www.googleapis.com")
 # Generations a user may start per rolling hour and day.
 GENERATIONS_PER_HOUR = env_int("GENERATIONS_PER_HOUR", 20, minimum=1)
 GENERATIONS_PER_DAY = env_int("GENERATIONS_PER_DAY", 100, minimum=1)

@@ -8,15 +8,37 @@ from trends.models import Stance, TrendSource
 class SourceForm(forms.ModelForm):
     url = forms.URLField(
         max_length=1000,
+        required=False,
         assume_scheme="https",
         label="Address",
         help_text=TrendSource._meta.get_field("url").help_text,
     )
+    secret = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Secret or API key",
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Reddit: your app's secret. YouTube: your Data API key. Stored encrypted; "
+        "leave empty to keep the one saved.",
+    )
 
     class Meta:
         model = TrendSource
-        fields = ["kind", "name", "url", "query", "interval_minutes", "enabled"]
-        labels = {"url": "Address", "interval_minutes": "Check every (minutes)"}
+        fields = [
+            "kind",
+            "name",
+            "url",
+            "query",
+            "client_id",
+            "secret",
+            "interval_minutes",
+            "enabled",
+        ]
+        labels = {
+            "url": "Address",
+            "interval_minutes": "Check every (minutes)",
+            "client_id": "Client id (Reddit)",
+        }
 
     def clean_interval_minutes(self):
         value = self.cleaned_data["interval_minutes"]

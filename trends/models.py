@@ -4,6 +4,7 @@ from django.db import models
 from pgvector.django import VectorField
 
 from accounts.models import Workspace
+from core.crypto import decrypt, encrypt
 from core.models import TimeStampedModel
 from personas.models import Persona
 from pillars.models import Pillar, Topic
@@ -14,6 +15,8 @@ class SourceKind(models.TextChoices):
     FEED = "feed", "RSS / Atom feed"
     HACKER_NEWS = "hn", "Hacker News search"
     MASTODON = "mastodon", "Mastodon trends"
+    REDDIT = "reddit", "Reddit subreddit (your own app credentials)"
+    YOUTUBE = "youtube", "YouTube search (your own API key)"
 
 
 class TrendSource(TimeStampedModel):
@@ -28,10 +31,19 @@ class TrendSource(TimeStampedModel):
     name = models.CharField(max_length=100)
     url = models.URLField(
         max_length=1000,
-        help_text="The feed's address, the Mastodon instance (https://mastodon.social), or "
-        "for Hacker News the Algolia API (https://hn.algolia.com).",
+        blank=True,
+        help_text="The feed's address, or the Mastodon instance (https://mastodon.social). "
+        "Hacker News, Reddit and YouTube need none.",
     )
-    query = models.CharField(max_length=200, blank=True, help_text="Hacker News: the search words.")
+    query = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Hacker News and YouTube: the search words. Reddit: the subreddit's name.",
+    )
+    # Reddit and YouTube are opt-in with the user's own credentials: a Reddit app's client id
+    # and secret (app-only OAuth), or a YouTube Data API key. Encrypted at rest.
+    client_id = models.CharField(max_length=200, blank=True)
+    secret_encrypted = models.TextField(blank=True)
     enabled = models.BooleanField(default=True)
     interval_minutes = models.PositiveIntegerField(default=60)
     next_scan_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -48,6 +60,14 @@ class TrendSource(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def secret(self) -> str:
+        return decrypt(self.secret_encrypted) if self.secret_encrypted else ""
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        self.secret_encrypted = encrypt(value) if value else ""
 
 
 class TrendItem(TimeStampedModel):

@@ -9,15 +9,18 @@ and a conflict flag when an item runs against a stated position."""
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import numpy as np
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -26,9 +29,12 @@ from django.utils import timezone
 from accounts.models import User, Workspace
 from accounts.permissions import Action, require
 from core.jobs import send
+from language.injection import without_instructions
 from language.text import words
+from llm import registry
+from llm.base import ChatRequest
 from llm.embeddings import get_embedder
-from llm.services import embed_for, embed_for_workspace
+from llm.services import embed_for, embed_for_workspace, usage_record
 from personas.models import Persona
 from personas.selectors import persona_by_id, persona_ids_of
 from pillars import discovery
@@ -42,6 +48,8 @@ from voice import contrast
 from voice.selectors import latest_voice_version
 
 SCAN_WORKSPACE = "trends.tasks.scan_workspace"
+CONFLICTS_PROMPT = Path(__file__).parent / "prompts" / "conflicts_v1.txt"
+_JSON = re.compile(r"<json>(.*?)</json>", re.S)
 FETCH_THREADS = 8
 RECENT_DAYS = 7
 MAX_ITEMS_SCORED = 2000
@@ -75,13 +83,29 @@ def source_save(
     *, workspace: Workspace, role: str, data: dict[str, Any], source: TrendSource | None = None
 ) -> TrendSource:
     require(role, Action.EDIT)
-    fields = ("kind", "name", "url", "query", "enabled", "interval_minutes")
-    if data["kind"] == SourceKind.HACKER_NEWS and not data.get("query", "").strip():
+    fields = ("kind", "name", "url", "query", "enabled", "interval_minutes", "client_id")
+    kind, query = data["kind"], data.get("query", "").strip()
+    if kind in (SourceKind.FEED, SourceKind.MASTODON) and not data.get("url"):
+        raise ValidationError({"url": "Give the address to read."})
+    if kind == SourceKind.HACKER_NEWS and not query:
         raise ValidationError({"query": "Hacker News needs search words, e.g. “pricing saas”."})
+    if kind == SourceKind.REDDIT and not query:
+        raise ValidationError({"query": "Which subreddit? e.g. “SaaS”."})
+    if kind == SourceKind.YOUTUBE and not query:
+        raise ValidationError({"query": "YouTube needs search words."})
     if source is None:
         source = TrendSource(workspace=workspace)
+    has_secret = bool(data.get("secret") or source.secret_encrypted)
+    if kind == SourceKind.REDDIT and not (data.get("client_id") and has_secret):
+        raise ValidationError(
+            {"client_id": "Reddit is read with your own app: give its client id and secret."}
+        )
+    if kind == SourceKind.YOUTUBE and not has_secret:
+        raise ValidationError({"secret": "YouTube is read with your own Data API key."})
     for name in fields:
-        setattr(source, name, data[name])
+        setattr(source, name, data.get(name, ""))
+    if data.get("secret"):
+        source.secret = data["secret"]  # kept when the form leaves it empty
     source.next_scan_at = timezone.now()  # a new or changed source is read at the next sweep
     source.failures, source.last_error = 0, ""
     source.etag = source.last_modified = ""
@@ -147,7 +171,15 @@ def _fetch(source: TrendSource, client: httpx.Client) -> fetching.Fetched | fetc
                 client, source.url, etag=source.etag, last_modified=source.last_modified
             )
         if source.kind == SourceKind.HACKER_NEWS:
-            return fetching.fetch_hacker_news(client, source.url, source.query)
+            return fetching.fetch_hacker_news(
+                client, source.url or settings.HN_API_URL, source.query
+            )
+        if source.kind == SourceKind.REDDIT:
+            return fetching.fetch_reddit(
+                client, source.query, client_id=source.client_id, secret=source.secret
+            )
+        if source.kind == SourceKind.YOUTUBE:
+            return fetching.fetch_youtube(client, source.query, api_key=source.secret)
         return fetching.fetch_mastodon(client, source.url)
     except fetching.SourceError as error:
         return error
@@ -502,13 +534,88 @@ def _negated(text: str, language: str) -> bool:
 def _conflicts(
     persona: Persona, texts: list[str], all_vectors: np.ndarray, indices: list[int]
 ) -> list[str]:
-    """Per text, the stated position it runs against ('' for none). Offline: the item must be
-    about the position (embedding similarity, centred on the batch) and take the other side:
-    it says what the persona never says, it is for what the persona disagrees with, or its
-    negation cues differ from the position's."""
+    """Per text, the stated position it runs against ('' for none): by a language model
+    when one is configured, else (or when it fails) by the offline check."""
     positions = positions_of(persona)
     if not positions or not texts:
         return [""] * len(texts)
+    judged = _conflicts_by_model(persona, texts, positions)
+    if judged is not None:
+        return judged
+    return _conflicts_offline(persona, texts, all_vectors, indices, positions)
+
+
+_LABELS = {
+    StanceKind.NEVER_SAY: "You never say",
+    StanceKind.DISAGREE: "You disagree with",
+    StanceKind.BELIEVE: "You said",
+}
+
+
+def _conflicts_by_model(
+    persona: Persona, texts: list[str], positions: list[tuple[str, str]]
+) -> list[str] | None:
+    chain = [registry.build_provider(n) for n in settings.LLM_PROVIDERS if n != "offline"]
+    if not chain:
+        return None
+    stated = "\n".join(
+        f"{n}. {_LABELS[kind]}: {without_instructions(text)}"
+        for n, (kind, text) in enumerate(positions, start=1)
+    )
+    items = "\n".join(
+        f"{n}. {without_instructions(' '.join(text.split()))[:400]}"
+        for n, text in enumerate(texts, start=1)
+    )
+    request = ChatRequest(
+        system=CONFLICTS_PROMPT.read_text(encoding="utf-8").strip(),
+        messages=[
+            {
+                "role": "user",
+                "content": f"<positions>\n{stated.replace('</positions>', '')}\n</positions>\n"
+                f"<items>\n{items.replace('</items>', '')}\n</items>",
+            }
+        ],
+        temperature=0.0,
+        max_tokens=800,
+    )
+    try:
+        result, attempts = registry.chat(request, chain=chain)
+    except registry.LLMError as error:
+        result, attempts = None, error.attempts
+    if attempts:
+        usage_record(
+            attempts=attempts,
+            workspace=persona.workspace,
+            persona=persona,
+            user=None,
+            purpose="trend_conflicts",
+        )
+    if result is None:
+        return None
+    try:
+        match = _JSON.search(result.text)
+        data = json.loads(match.group(1) if match else result.text)
+        found = [""] * len(texts)
+        for conflict in data["conflicts"]:
+            item, position = int(conflict["item"]), int(conflict["position"])
+            if 1 <= item <= len(texts) and 1 <= position <= len(positions):
+                kind, text = positions[position - 1]
+                found[item - 1] = f"{_LABELS[kind]}: “{text}”"[:500]
+    except (ValueError, TypeError, KeyError):
+        return None
+    return found
+
+
+def _conflicts_offline(
+    persona: Persona,
+    texts: list[str],
+    all_vectors: np.ndarray,
+    indices: list[int],
+    positions: list[tuple[str, str]],
+) -> list[str]:
+    """Offline: the item must be about the position (embedding similarity, centred on the
+    batch) and take the other side: it says what the persona never says, it is for what the
+    persona disagrees with, or its negation cues differ from the position's."""
     centre = all_vectors.mean(axis=0)
     position_vectors = embed_for(persona, [p[1] for p in positions], purpose="trends")
     about = (
@@ -524,17 +631,14 @@ def _conflicts(
             lowered = text.lower()
             if kind == StanceKind.NEVER_SAY:
                 hit = position.lower() in lowered or similarity >= NEVER_SAY_SIMILARITY
-                label = "You never say"
             elif kind == StanceKind.DISAGREE:
                 hit = similarity >= CONFLICT_SIMILARITY and not _negated(text, language)
-                label = "You disagree with"
             else:
                 hit = similarity >= CONFLICT_SIMILARITY and (
                     _negated(text, language) != _negated(position, language)
                 )
-                label = "You said"
             if hit:
-                conflict = f"{label}: “{position}”"
+                conflict = f"{_LABELS[kind]}: “{position}”"
                 break
         found.append(conflict[:500])
     return found

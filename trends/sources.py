@@ -77,9 +77,17 @@ def plain(html_text: str, limit: int = 1000) -> str:
 
 
 def _get(
-    client: httpx.Client, url: str, *, etag: str = "", last_modified: str = "", **params: str
+    client: httpx.Client,
+    url: str,
+    *,
+    etag: str = "",
+    last_modified: str = "",
+    bearer: str = "",
+    **params: str,
 ) -> httpx.Response:
     headers = {"User-Agent": USER_AGENT}
+    if bearer:
+        headers["Authorization"] = f"Bearer {bearer}"
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
@@ -95,7 +103,15 @@ def _get(
     if response.status_code == 404:
         raise SourceError("Not found (404): check the address.")
     if response.status_code in (401, 403):
-        raise SourceError(f"Refused ({response.status_code}): the source needs access.")
+        reason = _google_reason(response)
+        if reason == "quotaExceeded":
+            raise SourceError("The API key's daily quota is used up (403): we try again later.")
+        raise SourceError(
+            f"Refused ({response.status_code}): check the credentials"
+            + (f" ({reason})." if reason else ".")
+        )
+    if response.status_code == 400 and _google_reason(response):
+        raise SourceError(f"The source refused the request ({_google_reason(response)}).")
     if response.status_code == 429:
         raise SourceError("Rate limited (429): we will try again later.")
     if response.status_code >= 400:
@@ -103,6 +119,14 @@ def _get(
     if len(response.content) > MAX_BYTES:
         raise SourceError("The answer is larger than 5 MB.")
     return response
+
+
+def _google_reason(response: httpx.Response) -> str:
+    """Google APIs say why in error.errors[0].reason (keyInvalid, quotaExceeded …)."""
+    try:
+        return str(response.json()["error"]["errors"][0]["reason"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return ""
 
 
 def _validators(response: httpx.Response) -> dict[str, str]:
@@ -226,3 +250,93 @@ def _iso(value: object) -> datetime | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
+
+
+def fetch_reddit(client: httpx.Client, subreddit: str, *, client_id: str, secret: str) -> Fetched:
+    """A subreddit's hot posts with the user's own Reddit app (application-only OAuth:
+    client credentials for a bearer token, then oauth.reddit.com)."""
+    if not client_id or not secret:
+        raise SourceError("Reddit needs your app's client id and secret.")
+    try:
+        answer = client.post(
+            f"{settings.REDDIT_AUTH_URL.rstrip('/')}/api/v1/access_token",
+            data={"grant_type": "client_credentials"},
+            auth=(client_id, secret),
+            headers={"User-Agent": USER_AGENT},
+        )
+    except httpx.TimeoutException:
+        raise SourceError(f"No answer within {settings.TRENDS_TIMEOUT_SECONDS} s.") from None
+    except httpx.HTTPError as error:
+        raise SourceError(f"Could not connect ({type(error).__name__}).") from None
+    if answer.status_code == 401:
+        raise SourceError("Reddit refused the client id and secret (401): check them.")
+    token = answer.json().get("access_token") if answer.status_code == 200 else None
+    if not token:
+        raise SourceError(f"Reddit gave no token ({answer.status_code}).")
+    name = subreddit.strip().removeprefix("/").removeprefix("r/").strip("/")
+    response = _get(
+        client,
+        f"{settings.REDDIT_API_URL.rstrip('/')}/r/{name}/hot",
+        bearer=token,
+        limit="50",
+        raw_json="1",
+    )
+    try:
+        children = response.json()["data"]["children"]
+    except (ValueError, KeyError, TypeError):
+        raise SourceError("Reddit answered in a shape we could not read.") from None
+    items = []
+    for rank, child in enumerate(children, start=1):
+        post = child.get("data", {}) if isinstance(child, dict) else {}
+        if not post.get("title") or post.get("stickied"):
+            continue
+        permalink = f"https://www.reddit.com{post.get('permalink', '')}"
+        link = post.get("url_overridden_by_dest") or permalink
+        created = post.get("created_utc")
+        items.append(
+            RawItem(
+                url=link,
+                title=plain(post["title"], 500),
+                summary=plain(post.get("selftext") or ""),
+                published_at=datetime.fromtimestamp(float(created), UTC) if created else None,
+                signal=float(post.get("score") or 0),
+                rank=rank,
+            )
+        )
+    return Fetched(items=items)
+
+
+def fetch_youtube(client: httpx.Client, query: str, *, api_key: str) -> Fetched:
+    """Recent videos matching the words (YouTube Data API v3 search, with the user's key)."""
+    if not api_key:
+        raise SourceError("YouTube needs your YouTube Data API key.")
+    response = _get(
+        client,
+        f"{settings.YOUTUBE_API_URL.rstrip('/')}/youtube/v3/search",
+        part="snippet",
+        q=query,
+        type="video",
+        order="date",
+        maxResults="50",
+        key=api_key,
+    )
+    try:
+        videos = response.json()["items"]
+    except (ValueError, KeyError, TypeError):
+        raise SourceError("YouTube answered in a shape we could not read.") from None
+    items = []
+    for rank, video in enumerate(videos, start=1):
+        snippet = video.get("snippet") or {}
+        video_id = (video.get("id") or {}).get("videoId")
+        if not video_id or not snippet.get("title"):
+            continue
+        items.append(
+            RawItem(
+                url=f"https://www.youtube.com/watch?v={video_id}",
+                title=plain(snippet["title"], 500),
+                summary=plain(snippet.get("description") or ""),
+                published_at=_iso(snippet.get("publishedAt")),
+                rank=rank,
+            )
+        )
+    return Fetched(items=items)

@@ -118,3 +118,129 @@ def tag_history(uses_today: int) -> list[dict[str, str]]:
         {"day": str(day - n * 86400), "uses": str(max(uses_today - 5 * n, 0)), "accounts": "4"}
         for n in range(7)
     ]
+
+
+class FakeRedditAndYouTube(FakeServer):
+    """Reddit's application-only OAuth (POST /api/v1/access_token with the app's client id and
+    secret in Basic auth, grant_type=client_credentials) and GET /r/<name>/hot with the bearer
+    token (a Listing of t3 children); YouTube Data API v3 GET /youtube/v3/search (key=…),
+    answering Google's error shape for a bad key or a spent quota."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.apps = {"app-1": "secret-1"}
+        self.tokens: set[str] = set()
+        self.subreddits: dict[str, list[dict[str, Any]]] = {}
+        self.videos: list[dict[str, Any]] = []
+        self.api_keys = {"key-1"}
+        self.quota_spent = False
+        self.route("POST", "/api/v1/access_token", self._token)
+        self.route("GET", "/r/", self._hot, prefix=True)
+        self.route("GET", "/youtube/v3/search", self._search)
+
+    def _token(self, request: Request) -> Answer:
+        import base64
+
+        header = request.headers.get("Authorization", "")
+        try:
+            client, secret = base64.b64decode(header.removeprefix("Basic ")).decode().split(":")
+        except ValueError:
+            return 401, {"message": "Unauthorized", "error": 401}, {}
+        if (
+            self.apps.get(client) != secret
+            or request.form.get("grant_type") != "client_credentials"
+        ):
+            return 401, {"message": "Unauthorized", "error": 401}, {}
+        token = f"rt-{len(self.tokens) + 1}"
+        self.tokens.add(token)
+        return (
+            200,
+            {"access_token": token, "token_type": "bearer", "expires_in": 86400, "scope": "*"},
+            {},
+        )
+
+    def _hot(self, request: Request) -> Answer:
+        if request.headers.get("Authorization", "").removeprefix("Bearer ") not in self.tokens:
+            return 401, {"message": "Unauthorized", "error": 401}, {}
+        name = request.path.split("/")[2].lower()
+        posts = self.subreddits.get(name)
+        if posts is None:
+            return 404, {"message": "Not Found", "error": 404}, {}
+        children = [{"kind": "t3", "data": post} for post in posts]
+        return 200, {"kind": "Listing", "data": {"after": None, "children": children}}, {}
+
+    def add_reddit_post(self, subreddit: str, title: str, url: str | None, score: int = 50) -> None:
+        number = sum(len(v) for v in self.subreddits.values()) + 1
+        permalink = f"/r/{subreddit}/comments/abc{number}/post_{number}/"
+        self.subreddits.setdefault(subreddit.lower(), []).append(
+            {
+                "title": title,
+                "permalink": permalink,
+                "url": url or f"https://www.reddit.com{permalink}",
+                "url_overridden_by_dest": url,
+                "selftext": "" if url else "A text post.",
+                "score": score,
+                "created_utc": 1795939200.0,
+                "stickied": False,
+            }
+        )
+
+    def _search(self, request: Request) -> Answer:
+        key = request.query.get("key", "")
+        if self.quota_spent:
+            return (
+                403,
+                _google_error(
+                    403,
+                    "quotaExceeded",
+                    "The request cannot be completed because you have exceeded your quota.",
+                ),
+                {},
+            )
+        if key not in self.api_keys:
+            return (
+                400,
+                _google_error(400, "keyInvalid", "API key not valid. Please pass a valid API key."),
+                {},
+            )
+        words = request.query.get("q", "").lower().split()
+        found = [v for v in self.videos if all(w in v["snippet"]["title"].lower() for w in words)]
+        return (
+            200,
+            {
+                "kind": "youtube#searchListResponse",
+                "items": found[: int(request.query.get("maxResults", "5"))],
+            },
+            {},
+        )
+
+    def add_video(self, title: str, description: str = "") -> None:
+        number = len(self.videos) + 1
+        self.videos.append(
+            {
+                "kind": "youtube#searchResult",
+                "id": {"kind": "youtube#video", "videoId": f"vid{number:08d}"},
+                "snippet": {
+                    "publishedAt": "2026-11-29T08:00:00Z",
+                    "title": title,
+                    "description": description,
+                    "channelTitle": "Some channel",
+                },
+            }
+        )
+
+
+def _google_error(code: int, reason: str, message: str) -> dict[str, Any]:
+    return {
+        "error": {
+            "code": code,
+            "message": message,
+            "errors": [
+                {
+                    "message": message,
+                    "domain": "youtube.quota" if code == 403 else "global",
+                    "reason": reason,
+                }
+            ],
+        }
+    }

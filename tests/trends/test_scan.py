@@ -3,9 +3,11 @@ News' Algolia API and Mastodon's trends API, faults included."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.models import Role
@@ -304,3 +306,110 @@ def test_the_sources_page_keeps_what_was_typed_on_error(workspace):
     assert "Hacker News needs search words" in answer.content.decode()
     assert 'value="https://hn.algolia.com"' in answer.content.decode()
     assert not TrendSource.objects.exists()
+
+
+@pytest.fixture
+def model_configured(settings):
+    from tests.fakes.openai_server import running_fake_openai
+
+    with running_fake_openai() as server:
+        settings.OPENAI_API_KEY, settings.OPENAI_BASE_URL = "sk-test", server.base_url
+        settings.LLM_PROVIDERS = ["openai", "offline"]
+        yield server
+
+
+def test_a_model_judges_conflicts_when_one_is_configured(
+    workspace, fake, persona, model_configured
+):
+    from llm.models import UsageRecord
+
+    Stance.objects.create(persona=persona, kind="believe", text="Annual plans beat monthly ones")
+    model_configured.reply = (
+        '<json>{"conflicts": [{"item": 2, "position": 1, "reason": "argues for monthly"}]}</json>'
+    )
+    fake.feeds["a.xml"] = rss(PRICING_NEWS + OTHER_NEWS)
+    _source(workspace, fake, "a.xml")
+    services.workspace_scan(workspace_id=workspace.pk)
+    flagged = PersonaTrend.objects.exclude(conflict="")
+    assert [t.conflict for t in flagged] == ["You said: “Annual plans beat monthly ones”"]
+    asked = [r for r in model_configured.requests if "<positions>" in json.dumps(r)]
+    assert len(asked) == 1
+    assert "1. You said: Annual plans beat monthly ones" in json.dumps(asked[0])
+    assert UsageRecord.objects.filter(purpose="trend_conflicts", persona=persona).count() == 1
+    # an answer we cannot read: the offline check decides instead, nothing is lost
+    model_configured.reply = "no idea"
+    services.workspace_scan(workspace_id=workspace.pk)
+    assert PersonaTrend.objects.filter(persona=persona).count() == 4
+
+
+@pytest.fixture
+def reddit_youtube(settings):
+    from tests.fakes.trends_server import FakeRedditAndYouTube
+
+    with FakeRedditAndYouTube() as server:
+        settings.REDDIT_AUTH_URL = settings.REDDIT_API_URL = server.base_url
+        settings.YOUTUBE_API_URL = server.base_url
+        yield server
+
+
+def _opt_in(workspace, kind, query, client_id="", secret=""):
+    return services.source_save(
+        workspace=workspace,
+        role=Role.OWNER,
+        data={
+            "kind": kind,
+            "name": f"{kind} {query}",
+            "url": "",
+            "query": query,
+            "enabled": True,
+            "interval_minutes": 60,
+            "client_id": client_id,
+            "secret": secret,
+        },
+    )
+
+
+def test_reddit_and_youtube_are_read_with_the_user_s_own_credentials(workspace, reddit_youtube):
+    reddit_youtube.add_reddit_post(
+        "SaaS", "We doubled our prices and churn fell", "https://blog.example.com/prices"
+    )
+    reddit_youtube.add_reddit_post("SaaS", "Ask: how do you price seats?", None, score=12)
+    reddit_youtube.add_video("Pricing strategy for SaaS founders", "A talk on pricing.")
+    reddit_youtube.add_video("Cat videos compilation")
+    reddit = _opt_in(workspace, SourceKind.REDDIT, "r/SaaS", client_id="app-1", secret="secret-1")
+    youtube = _opt_in(workspace, SourceKind.YOUTUBE, "pricing", secret="key-1")
+    assert reddit.secret_encrypted and "secret-1" not in reddit.secret_encrypted
+    report = services.workspace_scan(workspace_id=workspace.pk)
+    assert report.failed == 0, [s.last_error for s in TrendSource.objects.all()]
+    titles = set(TrendItem.objects.values_list("title", flat=True))
+    assert {
+        "We doubled our prices and churn fell",
+        "Ask: how do you price seats?",
+        "Pricing strategy for SaaS founders",
+    } <= titles
+    assert "Cat videos compilation" not in titles
+    text_post = TrendItem.objects.get(title__startswith="Ask:")
+    assert text_post.canonical_url.startswith("https://reddit.com/r/SaaS/comments/")
+    video = TrendItem.objects.get(title__startswith="Pricing strategy")
+    assert video.canonical_url.startswith("https://youtube.com/watch?v=vid")
+    assert youtube.pk
+
+
+def test_bad_credentials_and_a_spent_quota_are_said_plainly(workspace, reddit_youtube):
+    reddit = _opt_in(workspace, SourceKind.REDDIT, "SaaS", client_id="app-1", secret="wrong")
+    youtube = _opt_in(workspace, SourceKind.YOUTUBE, "pricing", secret="not-a-key")
+    services.workspace_scan(workspace_id=workspace.pk)
+    reddit.refresh_from_db()
+    youtube.refresh_from_db()
+    assert "Reddit refused the client id and secret" in reddit.last_error
+    assert "keyInvalid" in youtube.last_error
+    reddit_youtube.quota_spent = True
+    youtube.secret = "key-1"
+    youtube.save()
+    services.workspace_scan(workspace_id=workspace.pk, source_ids=[youtube.pk])
+    youtube.refresh_from_db()
+    assert "quota is used up" in youtube.last_error
+    with pytest.raises(ValidationError, match="your own app"):
+        _opt_in(workspace, SourceKind.REDDIT, "SaaS")
+    with pytest.raises(ValidationError, match="Data API key"):
+        _opt_in(workspace, SourceKind.YOUTUBE, "pricing")
