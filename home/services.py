@@ -16,6 +16,8 @@ from home.demo_posts import DEMO_POSTS
 from personas.models import Persona
 from personas.selectors import persona_named
 from personas.services import persona_create
+from pillars.selectors import topic_counts
+from pillars.topics import topics_paste
 from posts.rules import check_post
 from posts.services import posts_bulk_import
 from publishing.models import Platform
@@ -31,6 +33,12 @@ DEMO_PERSONA = {
     "timezone": "Europe/Lisbon",
     "description": "Lessons from building a bootstrapped SaaS, for other founders.",
 }
+
+
+DEMO_IDEAS = """Why we stopped offering discounts
+What a year of weekly posting taught me
+The hire I almost didn't make
+Pricing pages that answer objections"""
 
 
 @transaction.atomic
@@ -71,6 +79,8 @@ def demo_account_ensure() -> tuple[User, Persona]:
             name="Practice timeline",
         )
     _demo_calendar(user, persona)
+    if not topic_counts(persona):  # a few ideas in the inbox, scored by the worker
+        topics_paste(persona=persona, role=Role.OWNER, user=user, text=DEMO_IDEAS)
     return user, persona
 
 
