@@ -100,6 +100,9 @@ class Variation(TimeStampedModel):
     score_vocabulary = models.PositiveSmallIntegerField(default=0)
     # Sounds like this creator rather than like people in general (voice.contrast).
     score_contrast = models.PositiveSmallIntegerField(default=0)
+    # expected percentile among the persona's own posts (None: no engagement model yet)
+    predicted_engagement = models.PositiveSmallIntegerField(null=True, blank=True)
+    engagement_notes = models.JSONField(default=list, blank=True)
     # Why the score is what it is, when something is wrong ("copied word for word …").
     score_notes = models.CharField(max_length=300, blank=True)
     provider = models.CharField(max_length=40)

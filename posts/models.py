@@ -166,3 +166,18 @@ class ImportBatch(TimeStampedModel):
     @property
     def progress_percent(self) -> int:
         return round(100 * self.processed / self.total) if self.total else 100
+
+
+class EngagementModel(models.Model):
+    """A persona's engagement prediction, learnt from its own posts' numbers (and the
+    workspace's other personas'); retrained in the background when posts or numbers change."""
+
+    workspace_path = "persona__workspace"
+
+    persona = models.OneToOneField(Persona, on_delete=models.CASCADE, related_name="+")
+    model = models.JSONField()
+    posts = models.PositiveIntegerField(default=0)
+    trained_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Engagement model of {self.persona_id} ({self.posts} posts)"

@@ -6,11 +6,13 @@ from typing import Any
 import numpy as np
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import Count, Max, Q, QuerySet
+from django.db.models.functions import Coalesce
 from pgvector.django import CosineDistance
 
 from llm.services import embed_for
 from personas.models import Persona
-from posts.models import SEARCH_CONFIG, SEARCH_VECTOR, Post
+from posts import engagement
+from posts.models import SEARCH_CONFIG, SEARCH_VECTOR, EngagementModel, Post
 
 
 def posts_for_list(
@@ -191,3 +193,28 @@ def performance_times(
         .order_by("-posted_at")
         .values_list("posted_at", "performance_score")[:newest]
     )
+
+
+def predicted_engagement(
+    persona: Persona | int, texts: list[str], vectors: np.ndarray
+) -> list[tuple[int, list[str]]] | None:
+    """Each text's predicted engagement (its expected percentile among the persona's own
+    posts, 0–100) and the factors that apply to it in words; None while the persona has no
+    engagement model (too few posts with numbers)."""
+    stored = EngagementModel.objects.filter(persona=persona).values_list("model", flat=True).first()
+    if not stored or not texts:
+        return None
+    own = list(
+        Post.objects.filter(persona=persona, embedding__isnull=False)
+        .filter(Q(likes__isnull=False) | Q(comments__isnull=False) | Q(reposts__isnull=False))
+        .annotate(
+            interactions=Coalesce("likes", 0) + Coalesce("comments", 0) + Coalesce("reposts", 0)
+        )
+        .order_by("-posted_at")
+        .values_list("embedding", "interactions")[:2000]
+    )
+    own_vectors = np.array([v for v, _ in own], dtype=float) if own else np.zeros((0, 1))
+    _, percentiles = engagement.predict(
+        stored, texts, np.asarray(vectors, dtype=float), own_vectors, [n for _, n in own]
+    )
+    return [(int(p), engagement.words(stored, t)) for p, t in zip(percentiles, texts, strict=True)]

@@ -4,7 +4,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from django.db import connection, transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.permissions import Action, require
@@ -12,11 +15,11 @@ from core.jobs import enqueue
 from llm.embeddings import EmbeddingError, get_embedder
 from llm.services import embed_for, embedding_failure_record
 from personas.models import Persona
-from personas.selectors import persona_by_id
+from personas.selectors import persona_by_id, persona_ids_of
 from personas.services import persona_lock
-from posts import hooks
+from posts import engagement, hooks
 from posts.hooks import posts_added
-from posts.models import METRIC_FIELDS, MetricSnapshot, Post, Source
+from posts.models import METRIC_FIELDS, EngagementModel, MetricSnapshot, Post, Source
 from posts.rules import CheckedPost
 
 # Everything after the first statement in one call: engagement rate per row, then a percentile
@@ -74,10 +77,68 @@ WHERE posts_post.id = scored.id
 
 
 def recompute_performance(*, persona_id: int) -> None:
-    """Engagement rate, performance score (0-100 percentile) and tier for a whole persona."""
+    """Engagement rate, performance score (0-100 percentile) and tier for a whole persona; the
+    engagement prediction is retrained once the transaction commits."""
     with connection.cursor() as cursor:
         cursor.execute(_RATE_SQL, {"persona": persona_id})
         cursor.execute(_PERFORMANCE_SQL, {"persona": persona_id})
+    enqueue(TRAIN_ENGAGEMENT, persona_id)
+
+
+TRAIN_ENGAGEMENT = "posts.tasks.train_engagement"
+ENGAGEMENT_POSTS = 2000  # the newest posts with numbers a model learns from
+WORKSPACE_POSTS = 2000  # … and from the workspace's other personas, all together
+
+
+def _with_numbers(persona_ids: list[int], limit: int) -> list[tuple[int, str, Any, int]]:
+    return list(
+        Post.objects.filter(persona_id__in=persona_ids, embedding__isnull=False)
+        .filter(Q(likes__isnull=False) | Q(comments__isnull=False) | Q(reposts__isnull=False))
+        .annotate(
+            interactions=Coalesce("likes", 0) + Coalesce("comments", 0) + Coalesce("reposts", 0)
+        )
+        .order_by("-posted_at")
+        .values_list("persona_id", "text", "embedding", "interactions")[:limit]
+    )
+
+
+def engagement_train(*, persona_id: int) -> EngagementModel | None:
+    """Learn the persona's engagement prediction (the Celery job; cheap: ridge regressions on
+    at most a few thousand posts). Under engagement.MIN_POSTS posts with numbers the persona
+    has none, and drafts show no prediction."""
+    persona = persona_by_id(persona_id)
+    if persona is None:
+        return None
+    own = _with_numbers([persona_id], ENGAGEMENT_POSTS)
+    if len(own) < engagement.MIN_POSTS:
+        EngagementModel.objects.filter(persona=persona).delete()
+        return None
+    others = [pk for pk in persona_ids_of(persona.workspace_id) if pk != persona_id]
+    rows = _with_numbers(others, WORKSPACE_POSTS) if others else []
+    by_persona: dict[int, list[tuple[str, Any, int]]] = {}
+    for owner, text, vector, interactions in rows:
+        by_persona.setdefault(owner, []).append((text, vector, interactions))
+    kept = [group for group in by_persona.values() if len(group) >= engagement.MIN_POSTS]
+    workspace = (
+        engagement.train_workspace(
+            [t for group in kept for t, _, _ in group],
+            np.array([v for group in kept for _, v, _ in group], dtype=float),
+            np.concatenate([engagement.standardised([n for *_, n in group]) for group in kept]),
+        )
+        if kept
+        else None
+    )
+    model = engagement.train(
+        [t for _, t, _, _ in own],
+        np.array([v for _, _, v, _ in own], dtype=float),
+        [n for *_, n in own],
+        workspace,
+    )
+    saved, _ = EngagementModel.objects.update_or_create(
+        persona=persona,
+        defaults={"model": model, "posts": len(own), "trained_at": timezone.now()},
+    )
+    return saved
 
 
 def _enqueue_embedding(persona_id: int) -> None:
@@ -230,6 +291,7 @@ def embed_pending_posts(*, persona_id: int, batch_size: int = EMBED_BATCH) -> in
         if not embedded:
             if done:
                 hooks.posts_embedded(persona_id)
+                enqueue(TRAIN_ENGAGEMENT, persona_id)  # the model reads the vectors
             return done
         done += embedded
 

@@ -37,3 +37,10 @@ def sweep_unembedded() -> int:
     for persona_id in persona_ids:
         embed_persona_posts.delay(persona_id)
     return len(persona_ids)
+
+
+@shared_task(name="posts.tasks.train_engagement", time_limit=300, soft_time_limit=280)
+def train_engagement(persona_id: int) -> int:
+    """After posts or their numbers change: the persona's engagement prediction again."""
+    model = services.engagement_train(persona_id=persona_id)
+    return model.posts if model else 0

@@ -2,32 +2,53 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from generation.models import Variation
 from llm.services import embed_for
+from posts.selectors import predicted_engagement
 from voice import scoring
 from voice.models import VoiceProfile
 from voice.services import scoring_model
 
 
-def score_texts(version: VoiceProfile, texts: list[str]) -> list[scoring.VoiceScore]:
+@dataclass
+class DraftScore:
+    """A draft against the persona: its voice match, and how it is expected to do."""
+
+    voice: scoring.VoiceScore
+    engagement: int | None = None
+    engagement_notes: list[str] = field(default_factory=list)
+
+
+def score_texts(version: VoiceProfile, texts: list[str]) -> list[DraftScore]:
     model = scoring_model(version)
     if not model:
-        return [scoring.VoiceScore(0, 0, 0, 0) for _ in texts]
+        return [DraftScore(scoring.VoiceScore(0, 0, 0, 0)) for _ in texts]
     embeddings: Any = [None] * len(texts)
     if model.get("centroid") is not None:
         embeddings = embed_for(version.persona, texts, purpose="scoring")
-    return [scoring.score(t, model, e) for t, e in zip(texts, embeddings, strict=True)]
+    voice = [scoring.score(t, model, e) for t, e in zip(texts, embeddings, strict=True)]
+    predicted = (
+        predicted_engagement(version.persona, texts, embeddings)
+        if model.get("centroid") is not None
+        else None
+    )
+    return [
+        DraftScore(v, *(predicted[i] if predicted else (None, []))) for i, v in enumerate(voice)
+    ]
 
 
-def apply_score(variation: Variation, s: scoring.VoiceScore) -> None:
-    variation.score = s.overall
-    variation.score_structure = s.structure
-    variation.score_tone = s.tone
-    variation.score_vocabulary = s.vocabulary
-    variation.score_contrast = s.contrast
-    variation.score_notes = " ".join(s.notes)[:300]
+def apply_score(variation: Variation, s: DraftScore) -> None:
+    variation.score = s.voice.overall
+    variation.score_structure = s.voice.structure
+    variation.score_tone = s.voice.tone
+    variation.score_vocabulary = s.voice.vocabulary
+    variation.score_contrast = s.voice.contrast
+    variation.score_notes = " ".join(s.voice.notes)[:300]
+    variation.predicted_engagement = s.engagement
+    variation.engagement_notes = s.engagement_notes
 
 
 SCORE_FIELDS = [
@@ -37,4 +58,6 @@ SCORE_FIELDS = [
     "score_vocabulary",
     "score_contrast",
     "score_notes",
+    "predicted_engagement",
+    "engagement_notes",
 ]

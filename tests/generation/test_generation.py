@@ -480,3 +480,31 @@ def test_a_decided_draft_is_frozen_and_refining_it_makes_a_revision(owner, works
     revision = accepted.revisions.get()
     assert revision.status == VariationStatus.PROPOSED and len(revision.text) < len(text)
     assert [m.role for m in revision.messages.all()] == ["user", "assistant"]
+
+
+def test_drafts_get_a_predicted_engagement_once_the_persona_has_one(owner, workspace):
+    from llm.services import embed_for
+    from posts.services import engagement_train
+
+    persona = PersonaFactory(workspace=workspace)
+    texts = [text for text, *_ in DEMO_POSTS]
+    for text, vector, (_, days, _, likes, comments, reposts) in zip(
+        texts, embed_for(persona, texts, purpose="test"), DEMO_POSTS, strict=True
+    ):
+        PostFactory(
+            persona=persona,
+            text=text,
+            embedding=vector,
+            likes=likes,
+            comments=comments,
+            reposts=reposts,
+        )
+    VoiceProfileFactory(persona=persona)
+    without = _generate(owner, persona)
+    assert {v.predicted_engagement for v in without.variations.all()} == {None}
+    assert engagement_train(persona_id=persona.pk) is not None
+    generation = _generate(owner, persona)
+    predicted = [v.predicted_engagement for v in generation.variations.all()]
+    assert all(p is not None and 0 <= p <= 100 for p in predicted)
+    page = client_for(owner, workspace).get(reverse("generation_detail", args=[generation.pk]))
+    assert "Predicted engagement" in page.content.decode()

@@ -20,7 +20,7 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
 from language.text import detect_language
-from llm.embeddings import get_embedder
+from llm.evaluation import cached_vectors
 from pillars import discovery
 from voice import contrast
 from voice.evaluation import posts_by_author
@@ -43,21 +43,6 @@ class Command(BaseCommand):
         parser.add_argument("--cache", type=Path, help="an .npz file to keep the embeddings in")
         parser.add_argument("--report", action="store_true", help="a line per author too")
 
-    def _vectors(self, texts: list[str], cache: Path | None) -> dict[str, np.ndarray]:
-        known: dict[str, np.ndarray] = {}
-        if cache and cache.exists():
-            stored = np.load(cache, allow_pickle=False)
-            known = dict(zip(stored["texts"].tolist(), stored["vectors"], strict=True))
-        missing = [t for t in dict.fromkeys(texts) if t not in known]
-        embedder = get_embedder()
-        for start in range(0, len(missing), 64):
-            batch = missing[start : start + 64]
-            known.update(zip(batch, embedder.embed_passages(batch), strict=True))
-            self.stderr.write(f"embedded {min(start + 64, len(missing))}/{len(missing)}")
-        if cache and missing:
-            np.savez(cache, texts=np.array(list(known)), vectors=np.array(list(known.values())))
-        return known
-
     def handle(self, *args, **options):
         try:
             by_author = posts_by_author(options["file"])
@@ -72,7 +57,9 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Need more than {OTHER_AUTHORS} authors with {PROFILE_POSTS + NEXT_POSTS}+ posts."
             )
-        vectors = self._vectors([t for ts in timelines.values() for t in ts], options["cache"])
+        vectors = cached_vectors(
+            [t for ts in timelines.values() for t in ts], options["cache"], self.stderr.write
+        )
         precisions, ndcgs = [], []
         authors = sorted(timelines)
         for author in authors:

@@ -1,0 +1,111 @@
+"""Engagement prediction: learnt from the persona's own posts' numbers, used on drafts, and
+measured by engagement_eval (on a made-up file: tests never read ../shared)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from io import StringIO
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+
+from posts import engagement, selectors, services
+from posts.evaluation import spearman
+from posts.models import EngagementModel
+from tests.factories import PersonaFactory, PostFactory
+
+
+def _vector(rng, topic: np.ndarray) -> np.ndarray:
+    vector = topic + 0.8 * rng.normal(size=384) / np.sqrt(384)
+    return vector / np.linalg.norm(vector)
+
+
+@pytest.fixture
+def persona(db):
+    """Questions about pricing do well for this persona; statements about the weather don't."""
+    persona = PersonaFactory()
+    rng = np.random.default_rng(0)
+    pricing, weather = rng.normal(size=384), rng.normal(size=384)
+    now = datetime.now(UTC)
+    for n in range(40):
+        good = n % 2 == 0
+        PostFactory(
+            persona=persona,
+            text=f"What would you charge for plan {n}?" if good else f"Cloudy again today, {n}.",
+            embedding=_vector(rng, pricing if good else weather),
+            likes=200 + n if good else 20 + n,
+            comments=None,
+            reposts=None,
+            posted_at=now - timedelta(days=n),
+        )
+    persona.theme_vectors = (pricing, weather)
+    return persona
+
+
+def test_the_model_learns_what_does_well_and_says_why(persona):
+    model = services.engagement_train(persona_id=persona.pk)
+    assert model is not None and model.posts == 40
+    rng = np.random.default_rng(5)
+    pricing, weather = persona.theme_vectors
+    predicted = selectors.predicted_engagement(
+        persona,
+        ["How much would you pay for the pro plan?", "Rain tomorrow, they say."],
+        np.array([_vector(rng, pricing), _vector(rng, weather)]),
+    )
+    (good, why), (bad, _) = predicted
+    assert good >= 90 and bad <= 50  # a weather post ranks among the weather posts, at best
+    assert any(w.startswith("questions do") and "% better for you" in w for w in why)
+
+
+def test_too_few_posts_with_numbers_means_no_prediction(db):
+    persona = PersonaFactory()
+    PostFactory.create_batch(5, persona=persona, embedding=np.ones(384) / np.sqrt(384))
+    assert services.engagement_train(persona_id=persona.pk) is None
+    assert not EngagementModel.objects.filter(persona=persona).exists()
+    assert selectors.predicted_engagement(persona, ["x"], np.ones((1, 384))) is None
+
+
+def test_spearman_and_the_factors_in_words():
+    assert spearman([1, 2, 3, 4], [10, 20, 30, 40]) == pytest.approx(1.0)
+    assert spearman([1, 2, 3, 4], [4, 3, 2, 1]) == pytest.approx(-1.0)
+    assert spearman([1, 1, 1], [1, 2, 3]) == 0.0
+    texts = [f"Long post {'x' * 1300}" for _ in range(6)] + [f"short {n}" for n in range(6)]
+    factors = engagement.factors_of(texts, [10] * 6 + [100] * 6)
+    assert factors["long"] < -0.5
+    model = {"factors": factors}
+    assert engagement.words(model, "y" * 1500) == [
+        "your posts over 1,200 characters underperform (89 % fewer interactions)"
+    ]
+
+
+def test_engagement_eval_on_a_made_up_file(tmp_path):
+    rng = np.random.default_rng(1)
+    lines, texts, vectors = [], [], []
+    for a in range(4):
+        hot, cold = rng.normal(size=384), rng.normal(size=384)
+        for n in range(100):
+            good = rng.random() < 0.5
+            text = f"author {a} post {n}: " + ("launch day!" if good else "a quiet note")
+            lines.append(
+                json.dumps(
+                    {
+                        "author": f"a{a}",
+                        "text": text,
+                        "posted_at": f"2026-{1 + n // 28:02d}-{1 + n % 28:02d}",
+                        "likes": int(rng.integers(80, 120) if good else rng.integers(5, 30)),
+                    }
+                )
+            )
+            texts.append(text)
+            vectors.append(_vector(rng, hot if good else cold))
+    file = tmp_path / "likes.jsonl"
+    file.write_text("\n".join(lines), encoding="utf-8")
+    cache = tmp_path / "vectors.npz"
+    np.savez(cache, texts=np.array(texts), vectors=np.array(vectors))
+    out = StringIO()
+    call_command("engagement_eval", str(file), "--cache", str(cache), stdout=out)
+    summary = dict(part.split("=") for part in out.getvalue().split())
+    assert summary["authors"] == "4"
+    assert float(summary["spearman"]) > 0.6
