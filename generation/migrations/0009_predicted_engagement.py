@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('generation', '0008_generation_idea_generation_opening_generation_pillar'),
+        ("generation", "0008_generation_idea_generation_opening_generation_pillar"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='variation',
-            name='engagement_notes',
+            model_name="variation",
+            name="engagement_notes",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='variation',
-            name='predicted_engagement',
+            model_name="variation",
+            name="predicted_engagement",
             field=models.PositiveSmallIntegerField(blank=True, null=True),
         ),
     ]

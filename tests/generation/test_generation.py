@@ -488,7 +488,7 @@ def test_drafts_get_a_predicted_engagement_once_the_persona_has_one(owner, works
 
     persona = PersonaFactory(workspace=workspace)
     texts = [text for text, *_ in DEMO_POSTS]
-    for text, vector, (_, days, _, likes, comments, reposts) in zip(
+    for text, vector, (_, _days, _, likes, comments, reposts) in zip(
         texts, embed_for(persona, texts, purpose="test"), DEMO_POSTS, strict=True
     ):
         PostFactory(
