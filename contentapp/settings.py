@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "trends",
     "publishing",
     "calendar_app",
+    "analytics",
     "home",
 ]
 

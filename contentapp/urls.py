@@ -22,6 +22,7 @@ urlpatterns = [
     path("generate/", include("generation.urls")),
     path("publishing/", include("publishing.urls")),
     path("calendar/", include("calendar_app.urls")),
+    path("analytics/", include("analytics.urls")),
     path("settings/models/", include("llm.urls")),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 
 from accounts.middleware import workspace_view
 from accounts.permissions import Action, role_allows
+from analytics.selectors import streaks
 from personas.selectors import current_persona, personas_of
 from posts.selectors import persona_post_stats
 from trends.selectors import trends_for
@@ -36,6 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             else None,
             "recommended_posts": RECOMMENDED_POSTS,
             "top_trends": trends_for(persona, limit=3) if persona else [],
+            "streak": streaks(persona) if persona else None,
             "can_edit": role_allows(request.membership.role, Action.EDIT),
         },
     )

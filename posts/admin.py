@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from posts.models import ImportBatch, MetricSnapshot, Post
+from posts.models import EngagementModel, ImportBatch, MetricSnapshot, Post
 
 
 @admin.register(Post)
@@ -54,3 +54,11 @@ class MetricSnapshotAdmin(admin.ModelAdmin):
     list_display = ("post", "taken_at", "source", "likes", "comments", "reposts", "impressions")
     list_filter = ("source",)
     raw_id_fields = ("post",)
+
+
+@admin.register(EngagementModel)
+class EngagementModelAdmin(admin.ModelAdmin):
+    list_display = ["persona", "posts", "trained_at"]
+    list_select_related = ["persona"]
+    raw_id_fields = ["persona"]
+    exclude = ["model"]

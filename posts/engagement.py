@@ -211,7 +211,7 @@ def _list_lines(text: str) -> int:
     return sum(1 for line in text.splitlines() if line.strip()[:2] in {"- ", "• ", "1."})
 
 
-_FACTOR_TESTS = {
+FACTOR_TESTS = {
     "question": (lambda t: "?" in t, "questions"),
     "long": (lambda t: len(t) > LONG_POST, f"your posts over {LONG_POST:,} characters"),
     "link": (lambda t: "http" in t, "posts with a link"),
@@ -229,7 +229,7 @@ def factors_of(texts: Sequence[str], interactions: Sequence[float]) -> dict[str,
     MIN_FOR_A_FACTOR posts."""
     values = np.asarray(interactions, dtype=float)
     found = {}
-    for name, (test, _) in _FACTOR_TESTS.items():
+    for name, (test, _) in FACTOR_TESTS.items():
         has = np.array([test(t) for t in texts])
         if has.sum() >= MIN_FOR_A_FACTOR and (~has).sum() >= MIN_FOR_A_FACTOR:
             ratio = (np.median(values[has]) + 1) / (np.median(values[~has]) + 1)
@@ -241,7 +241,7 @@ def words(model: dict[str, Any], text: str, *, limit: int = 2) -> list[str]:
     """The factors that apply to this text, strongest first, in words."""
     said = []
     for name, ratio in sorted(model.get("factors", {}).items(), key=lambda kv: -abs(kv[1])):
-        test, label = _FACTOR_TESTS[name]
+        test, label = FACTOR_TESTS[name]
         if not test(text) or abs(ratio) < 0.1:
             continue
         if ratio > 0:

@@ -123,12 +123,19 @@ def test_pillars_ideas_trends_and_a_plan(live_server, page: Page):
                     "link", name="Calendar"
                 ).click()
                 expect(page.locator(".calendar-item.planned").first).to_be_visible()
+                page.get_by_role("navigation", name="Main").get_by_role(
+                    "link", name="Analytics"
+                ).click()
+                expect(page.locator("#streaks")).to_contain_text("Current")
+                expect(page.locator("table.heatmap")).to_be_visible()
+                _shot(page, "analytics")
                 page.set_viewport_size({"width": 390, "height": 844})
                 for path, name in [
                     ("/calendar/plan/", "plan-phone"),
                     ("/pillars/", "pillars-phone"),
                     ("/pillars/ideas/", "ideas-phone"),
                     ("/trends/", "trends-phone"),
+                    ("/analytics/", "analytics-phone"),
                 ]:
                     page.goto(f"{live_server.url}{path}")
                     _shot(page, name)

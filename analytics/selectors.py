@@ -1,0 +1,211 @@
+"""What worked: a persona's engagement over time, its best posting times, its streaks, its top
+and bottom posts and what they share. Every read is an aggregate in PostgreSQL (grouped in the
+persona's own time zone), so the number of queries does not grow with the number of posts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models.functions import (
+    Coalesce,
+    ExtractHour,
+    ExtractIsoWeekDay,
+    TruncWeek,
+)
+from django.utils import timezone
+
+from calendar_app.selectors import slots_of
+from personas.models import Persona
+from posts.engagement import FACTOR_TESTS
+from posts.models import Post
+
+MIN_POSTS_TO_ADVISE = 3  # a weekday × hour with fewer posts is shown, never recommended
+WEEKS_SHOWN = 26
+TOP = 5
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _interactions() -> Any:
+    return Coalesce("likes", 0) + Coalesce("comments", 0) + Coalesce("reposts", 0)
+
+
+HAS_NUMBERS = Q(likes__isnull=False) | Q(comments__isnull=False) | Q(reposts__isnull=False)
+
+
+def _with_numbers(persona: Persona) -> QuerySet[Post]:
+    return Post.objects.filter(persona=persona).filter(HAS_NUMBERS)
+
+
+def weekly_engagement(persona: Persona, *, weeks: int = WEEKS_SHOWN) -> list[dict[str, Any]]:
+    """Posts and mean interactions per week (Monday, in the persona's zone), oldest first,
+    for the last `weeks` weeks (weeks without posts included, as zeros)."""
+    zone = ZoneInfo(persona.timezone)
+    today = timezone.localtime(timezone.now(), zone).date()
+    first = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
+    rows = (
+        Post.objects.filter(persona=persona, posted_at__date__gte=first - timedelta(days=1))
+        .annotate(week=TruncWeek("posted_at", tzinfo=zone))
+        .values("week")
+        .annotate(
+            posts=Count("id"),
+            with_numbers=Count(
+                "id",
+                filter=Q(likes__isnull=False)
+                | Q(comments__isnull=False)
+                | Q(reposts__isnull=False),
+            ),
+            interactions=Avg(_interactions()),
+        )
+    )
+    by_week = {row["week"].date(): row for row in rows}
+    found = []
+    for n in range(weeks):
+        monday = first + timedelta(days=7 * n)
+        row = by_week.get(monday, {})
+        found.append(
+            {
+                "week": monday,
+                "posts": row.get("posts", 0),
+                "interactions": round(row["interactions"], 1) if row.get("with_numbers") else None,
+            }
+        )
+    return found
+
+
+@dataclass
+class Cell:
+    posts: int
+    performance: float | None  # mean percentile among the persona's posts
+
+
+def posting_times(persona: Persona) -> dict[str, Any]:
+    """Weekday × hour in the persona's time zone: how many posts each cell rests on and their
+    mean performance percentile; the best cells advised only with MIN_POSTS_TO_ADVISE posts."""
+    zone = ZoneInfo(persona.timezone)
+    rows = (
+        Post.objects.filter(persona=persona)
+        .annotate(
+            weekday=ExtractIsoWeekDay("posted_at", tzinfo=zone),
+            hour=ExtractHour("posted_at", tzinfo=zone),
+        )
+        .values("weekday", "hour")
+        .annotate(posts=Count("id"), performance=Avg("performance_score"))
+    )
+    cells = {(r["weekday"] - 1, r["hour"]): Cell(r["posts"], r["performance"]) for r in rows}
+    advisable = [
+        (key, cell)
+        for key, cell in cells.items()
+        if cell.posts >= MIN_POSTS_TO_ADVISE and cell.performance is not None
+    ]
+    best = sorted(advisable, key=lambda kc: -kc[1].performance)[:3]
+    hours = sorted({hour for _, hour in cells}) or list(range(8, 19))
+    return {
+        "zone": zone.key,
+        "hours": list(range(min(hours), max(hours) + 1)),
+        "grid": [
+            (WEEKDAYS[day], [(hour, cells.get((day, hour))) for hour in range(24)])
+            for day in range(7)
+        ],
+        "best": [
+            {
+                "weekday": WEEKDAYS[day],
+                "hour": hour,
+                "posts": cell.posts,
+                "performance": round(cell.performance),
+            }
+            for (day, hour), cell in best
+        ],
+        "min_posts": MIN_POSTS_TO_ADVISE,
+        "too_few": not advisable,
+    }
+
+
+def streaks(persona: Persona) -> dict[str, int]:
+    """Runs of weeks (Monday to Sunday, the persona's zone) with at least the scheduled
+    number of posts (its posting slots a week; one without a schedule): the current run
+    (this week counts once it is met) and the longest."""
+    zone = ZoneInfo(persona.timezone)
+    target = max(len(slots_of(persona)), 1)
+    counts = {
+        row["week"].date(): row["posts"]
+        for row in Post.objects.filter(persona=persona)
+        .annotate(week=TruncWeek("posted_at", tzinfo=zone))
+        .values("week")
+        .annotate(posts=Count("id"))
+    }
+    today = timezone.localtime(timezone.now(), zone).date()
+    this_week = today - timedelta(days=today.weekday())
+    longest = run = 0
+    if counts:
+        week = min(counts)
+        while week <= this_week:
+            run = run + 1 if counts.get(week, 0) >= target else 0
+            longest = max(longest, run)
+            week += timedelta(days=7)
+    current, week = 0, this_week
+    if counts.get(week, 0) < target:
+        week -= timedelta(days=7)  # this week is not over: the run so far still counts
+    while counts.get(week, 0) >= target:
+        current += 1
+        week -= timedelta(days=7)
+    return {"current": current, "longest": longest, "target": target}
+
+
+def top_and_bottom(persona: Persona, *, count: int = TOP) -> dict[str, Any]:
+    """The persona's best and worst posts by performance, and the traits that set the best
+    apart ("4 of your top 5 ask a question; 1 of the bottom 5 does")."""
+    ranked = _with_numbers(persona).filter(performance_score__isnull=False).defer("embedding")
+    top = list(ranked.order_by(F("performance_score").desc(), "-posted_at")[:count])
+    bottom = list(ranked.order_by("performance_score", "-posted_at")[:count])
+    shared = []
+    if len(top) == count and len(bottom) == count:
+        for test, label in FACTOR_TESTS.values():
+            up = sum(1 for p in top if test(p.text))
+            down = sum(1 for p in bottom if test(p.text))
+            if abs(up - down) >= 2:
+                said = f"{up} of your top {count} are {label}; {down} of the bottom {count}"
+                shared.append((abs(up - down), said))
+    return {"top": top, "bottom": bottom, "shared": [s for _, s in sorted(shared, reverse=True)]}
+
+
+def chart_points(weeks: list[dict[str, Any]], *, width: int = 600, height: int = 160) -> str:
+    """The weekly mean interactions as SVG polyline points (weeks without numbers skipped)."""
+    values = [w["interactions"] for w in weeks]
+    known = [v for v in values if v is not None]
+    if not known:
+        return ""
+    top = max(known) or 1
+    step = width / max(len(values) - 1, 1)
+    return " ".join(
+        f"{round(i * step, 1)},{round(height - v / top * (height - 10), 1)}"
+        for i, v in enumerate(values)
+        if v is not None
+    )
+
+
+EXPORT_COLUMNS = (
+    "posted_at",
+    "text",
+    "content_type",
+    "impressions",
+    "likes",
+    "comments",
+    "reposts",
+    "saves",
+    "engagement_rate",
+    "performance_score",
+    "tier",
+    "source",
+)
+
+
+def posts_for_export(persona: Persona) -> QuerySet[Post]:
+    return (
+        Post.objects.filter(persona=persona)
+        .order_by("posted_at", "id")
+        .values_list(*EXPORT_COLUMNS)
+    )

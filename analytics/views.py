@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import csv
+from datetime import datetime
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from accounts.middleware import workspace_view
+from analytics import selectors
+from personas.selectors import current_persona
+from pillars.selectors import pillars_with_stats
+
+
+@workspace_view
+def analytics_page(request: HttpRequest) -> HttpResponse:
+    persona = current_persona(request, request.workspace)
+    if persona is None:
+        return redirect("persona_create")
+    weeks = selectors.weekly_engagement(persona)
+    context = {
+        "persona": persona,
+        "weeks": weeks,
+        "points": selectors.chart_points(weeks),
+        "chart_max": max((w["interactions"] or 0 for w in weeks), default=0),
+        "times": selectors.posting_times(persona),
+        "streaks": selectors.streaks(persona),
+        "ranked": selectors.top_and_bottom(persona),
+        "pillars": pillars_with_stats(persona)["pillars"],
+    }
+    return render(request, "analytics/analytics.html", context)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@workspace_view
+def export_csv(request: HttpRequest) -> StreamingHttpResponse | HttpResponse:
+    """Every post of the current persona with its numbers, streamed (any number of posts)."""
+    persona = current_persona(request, request.workspace)
+    if persona is None:
+        return redirect("persona_create")
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(selectors.EXPORT_COLUMNS)
+        for row in selectors.posts_for_export(persona).iterator(chunk_size=2000):
+            yield writer.writerow([v.isoformat() if isinstance(v, datetime) else v for v in row])
+
+    stamp = timezone.now().strftime("%Y%m%d")
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="posts-{persona.pk}-{stamp}.csv"'
+    return response

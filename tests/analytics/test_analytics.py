@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from analytics import selectors
+from calendar_app.models import PostingSlot
+from posts.models import Post
+from posts.rules import text_hash
+from posts.services import recompute_performance
+from tests.factories import PersonaFactory, PostFactory
+
+LISBON = ZoneInfo("Europe/Lisbon")
+
+
+@pytest.fixture
+def persona(workspace):
+    return PersonaFactory(workspace=workspace, timezone="Europe/Lisbon")
+
+
+def test_the_heatmap_reads_local_time_across_a_dst_change(persona):
+    # Fridays at 09:00 in Lisbon: 09:00 UTC in winter, 08:00 UTC after the clocks go forward
+    winter = [date(2026, 3, 6), date(2026, 3, 13), date(2026, 3, 20)]
+    summer = [date(2026, 4, 3), date(2026, 4, 10), date(2026, 4, 17)]
+    for day in winter + summer:
+        PostFactory(persona=persona, posted_at=datetime.combine(day, time(9, 0), tzinfo=LISBON))
+    recompute_performance(persona_id=persona.pk)
+    times = selectors.posting_times(persona)
+    friday = dict(times["grid"])["Fri"]
+    cells = {hour: cell for hour, cell in friday if cell}
+    assert list(cells) == [9] and cells[9].posts == 6
+    assert [(b["weekday"], b["hour"]) for b in times["best"]] == [("Fri", 9)]
+
+
+def test_a_time_with_too_few_posts_is_never_advised(persona):
+    for day in (date(2026, 3, 6), date(2026, 3, 13)):
+        PostFactory(persona=persona, posted_at=datetime.combine(day, time(9, 0), tzinfo=LISBON))
+    recompute_performance(persona_id=persona.pk)
+    times = selectors.posting_times(persona)
+    assert times["too_few"] and times["best"] == []
+
+
+def test_streaks_count_weeks_that_meet_the_schedule(persona):
+    for weekday in (1, 3):
+        PostingSlot.objects.create(persona=persona, weekday=weekday, time=time(9))
+    today = datetime.now(LISBON).date()
+    monday = today - timedelta(days=today.weekday())
+
+    def posts_in(week_offset: int, count: int) -> None:
+        for n in range(count):
+            day = monday - timedelta(weeks=week_offset) + timedelta(days=n)
+            moment = datetime.combine(day, time(12), tzinfo=LISBON)
+            PostFactory(persona=persona, posted_at=min(moment, datetime.now(UTC)))
+
+    posts_in(1, 2)
+    posts_in(2, 3)
+    posts_in(3, 1)  # short: breaks the run
+    for week in (4, 5, 6, 7):
+        posts_in(week, 2)
+    streak = selectors.streaks(persona)
+    assert streak == {"current": 2, "longest": 4, "target": 2}
+
+
+def test_the_analytics_page_keeps_its_query_count_as_posts_grow(owner_client, persona):
+    def grow(count: int) -> None:
+        start = Post.objects.filter(persona=persona).count()
+        now = datetime.now(UTC)
+        Post.objects.bulk_create(
+            Post(
+                persona=persona,
+                text=f"Post {n} about pricing and patience",
+                text_hash=text_hash(f"Post {n} about pricing and patience"),
+                content_type="short",
+                posted_at=now - timedelta(hours=7 * n),
+                likes=(n * 37) % 500,
+            )
+            for n in range(start, start + count)
+        )
+        recompute_performance(persona_id=persona.pk)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert owner_client.get(reverse("analytics")).status_code == 200
+        return len(captured)
+
+    grow(100)
+    few = queries()
+    grow(9_900)
+    assert queries() == few
+
+
+def test_the_csv_export_has_every_post_of_this_persona_only(owner_client, persona, workspace):
+    PostFactory(persona=persona, text="Mine, with a comma, and “quotes”", likes=7)
+    PostFactory(persona=PersonaFactory(workspace=workspace, name="Aaa first"), text="Another's")
+    session = owner_client.session
+    session[f"persona_id:{workspace.pk}"] = persona.pk  # the persona chosen in the switcher
+    session.save()
+    answer = owner_client.get(reverse("analytics_export"))
+    assert answer["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(answer.streaming_content).decode())))
+    assert rows[0][:5] == ["posted_at", "text", "content_type", "impressions", "likes"]
+    assert [r[1] for r in rows[1:]] == ["Mine, with a comma, and “quotes”"]
+    assert rows[1][4] == "7"
