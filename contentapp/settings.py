@@ -287,6 +287,7 @@ CELERY_BEAT_SCHEDULE = {
     "pillars-sweep": {"task": "pillars.tasks.sweep", "schedule": float(JOB_SWEEP_SECONDS)},
     # Each source has its own interval; this only looks for the ones that are due.
     "trends-scan-due": {"task": "trends.tasks.scan_due_sources", "schedule": 60.0},
+    "analytics-sync-metrics": {"task": "analytics.tasks.sync_metrics", "schedule": 300.0},
     "dispatch-abandoned-generations": {
         "task": "generation.tasks.dispatch_abandoned",
         "schedule": float(JOB_SWEEP_SECONDS),

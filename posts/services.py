@@ -20,7 +20,7 @@ from personas.services import persona_lock
 from posts import engagement, hooks
 from posts.hooks import posts_added
 from posts.models import METRIC_FIELDS, EngagementModel, MetricSnapshot, Post, Source
-from posts.rules import CheckedPost
+from posts.rules import CheckedPost, check_post
 
 # Everything after the first statement in one call: engagement rate per row, then a percentile
 # of the persona's best available signal (engagement rate when most posts with metrics have
@@ -245,22 +245,79 @@ def posts_refresh_metrics(*, persona: Persona, values: list[dict[str, Any]]) -> 
     for post in posts:
         row = by_hash[post.text_hash]
         new = {f: row[f] for f in METRIC_FIELDS if row.get(f) is not None}
-        if all(getattr(post, f) == v for f, v in new.items()):
-            continue
-        if not post.snapshots.all() and not post.is_incomplete:
-            MetricSnapshot.objects.create(
-                post=post, taken_at=post.created_at, **{f: getattr(post, f) for f in METRIC_FIELDS}
-            )
-        for field, value in new.items():
-            setattr(post, field, value)
-        MetricSnapshot.objects.create(
-            post=post, taken_at=now, **{f: getattr(post, f) for f in METRIC_FIELDS}
-        )
-        changed.append(post)
+        if _take_numbers(post, new, now, has_snapshots=bool(post.snapshots.all())):
+            changed.append(post)
     if changed:
         Post.objects.bulk_update(changed, list(METRIC_FIELDS))
         recompute_performance(persona_id=persona.pk)
     return len(changed)
+
+
+def _take_numbers(
+    post: Post, new: dict[str, Any], now: Any, *, has_snapshots: bool, source: str = Source.IMPORT
+) -> bool:
+    """The post takes the new numbers (not saved) and a snapshot keeps the step (the first
+    one also records what it had); False, and nothing written, when nothing changed."""
+    if all(getattr(post, f) == v for f, v in new.items()):
+        return False
+    if not has_snapshots and not post.is_incomplete:
+        MetricSnapshot.objects.create(
+            post=post,
+            taken_at=post.created_at,
+            source=post.source,
+            **{f: getattr(post, f) for f in METRIC_FIELDS},
+        )
+    for field, value in new.items():
+        setattr(post, field, value)
+    MetricSnapshot.objects.create(
+        post=post, taken_at=now, source=source, **{f: getattr(post, f) for f in METRIC_FIELDS}
+    )
+    return True
+
+
+@transaction.atomic
+def post_metrics_from_platform(
+    *,
+    persona: Persona,
+    external_ref: str,
+    text: str,
+    posted_at: Any,
+    metrics: dict[str, int],
+) -> bool:
+    """A published post's numbers as the platform reports them now: the persona's post for it
+    (made the first time, from the published text) takes them, with a snapshot, only when they
+    changed. Returns whether anything changed."""
+    persona_lock(persona)
+    new = {f: v for f, v in metrics.items() if f in METRIC_FIELDS}
+    post = Post.objects.filter(persona=persona, external_ref=external_ref).first()
+    now = timezone.now()
+    if post is None:
+        checked = check_post(
+            {"text": text, "posted_at": posted_at, "external_ref": external_ref, **new},
+            platform=persona.platform,
+            timezone=persona.timezone,
+        )
+        # What the creator published is theirs, however short: the rules that keep imported
+        # rows clean (a minimum length …) do not turn away a post that went out.
+        if not checked.values.get("text") or checked.values.get("posted_at") is None:
+            return False
+        post = Post.objects.create(persona=persona, source=Source.API, **checked.values)
+        MetricSnapshot.objects.create(
+            post=post,
+            taken_at=now,
+            source=Source.API,
+            **{f: getattr(post, f) for f in METRIC_FIELDS},
+        )
+        _enqueue_embedding(persona.pk)
+        posts_added(persona.pk, "import")
+    elif not _take_numbers(
+        post, new, now, has_snapshots=post.snapshots.exists(), source=Source.API
+    ):
+        return False
+    else:
+        post.save(update_fields=[*METRIC_FIELDS, "updated_at"])
+    recompute_performance(persona_id=persona.pk)
+    return True
 
 
 def embeddings_reset(*, persona_id: int) -> int:

@@ -234,6 +234,10 @@ class Target(TimeStampedModel):
     external_id = models.CharField(max_length=200, blank=True)
     external_url = models.URLField(max_length=500, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Analytics reads the published post's numbers back: fresh posts often, old ones rarely,
+    # failures backing off (see publishing.services.target_metrics_read).
+    metrics_next_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    metrics_failures = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
 
     class Meta:

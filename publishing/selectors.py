@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import Workspace
 from personas.models import Persona
@@ -95,3 +96,15 @@ def awaiting_approval(workspace: Workspace) -> QuerySet[Publication]:
     return Publication.objects.filter(
         persona__workspace=workspace, approval__in=(Approval.PENDING, Approval.SENT_BACK)
     ).select_related("persona", "created_by")
+
+
+def targets_due_for_metrics(*, limit: int) -> list[Target]:
+    """Published posts whose numbers are due to be read again (never read: due at once),
+    with their account and publication."""
+    return list(
+        Target.objects.filter(state=TargetState.PUBLISHED)
+        .exclude(external_id="")
+        .filter(Q(metrics_next_at__isnull=True) | Q(metrics_next_at__lte=timezone.now()))
+        .select_related("account", "publication__persona")
+        .order_by("metrics_next_at", "id")[:limit]
+    )

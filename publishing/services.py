@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -346,3 +346,30 @@ def target_discard(*, target: Target, role: str, user: User | None = None) -> Ta
     target.refresh_from_db()
     _log(target.publication, user, "discarded", target.account.name)
     return target
+
+
+# How often a published post's numbers are read again, by its age: a new post's numbers move
+# by the hour, a month-old one's hardly at all.
+METRICS_EVERY = (
+    (timedelta(days=1), timedelta(hours=1)),
+    (timedelta(days=7), timedelta(hours=6)),
+    (timedelta(days=30), timedelta(days=1)),
+)
+METRICS_OLD = timedelta(days=7)
+METRICS_BACKOFF_MAX = timedelta(days=7)
+
+
+def target_metrics_read(*, target: Target, ok: bool) -> None:
+    """Schedule the next read of a published post's numbers: by its age after a read, with
+    doubling backoff (from an hour, up to a week) after a failure."""
+    now = timezone.now()
+    if ok:
+        age = now - (target.published_at or now)
+        every = next((step for limit, step in METRICS_EVERY if age < limit), METRICS_OLD)
+        Target.objects.filter(pk=target.pk).update(metrics_next_at=now + every, metrics_failures=0)
+        return
+    failures = target.metrics_failures + 1
+    wait = min(timedelta(hours=1) * 2 ** min(failures - 1, 10), METRICS_BACKOFF_MAX)
+    Target.objects.filter(pk=target.pk).update(
+        metrics_next_at=now + wait, metrics_failures=failures
+    )
