@@ -218,3 +218,7 @@ def predicted_engagement(
         stored, texts, np.asarray(vectors, dtype=float), own_vectors, [n for _, n in own]
     )
     return [(int(p), engagement.words(stored, t)) for p, t in zip(percentiles, texts, strict=True)]
+
+
+def has_engagement_model(persona: Persona | int) -> bool:
+    return EngagementModel.objects.filter(persona=persona).exists()

@@ -17,7 +17,9 @@ from accounts.middleware import workspace_view
 from accounts.permissions import Action, require, role_allows
 from accounts.selectors import get_object_for
 from core.http import render_form
+from llm.services import embed_for
 from personas.selectors import current_persona
+from posts.selectors import has_engagement_model, predicted_engagement
 from publishing import oauth, selectors, services
 from publishing.adapters.base import PublishError
 from publishing.adapters.bluesky import create_session
@@ -275,8 +277,20 @@ def publication_detail(request: HttpRequest, publication_id: int) -> HttpRespons
         "zone": zone,
         "can_edit": role_allows(role, Action.EDIT),
         "can_approve": role_allows(role, Action.APPROVE),
+        "prediction": _prediction(publication),
     }
     return render_form(request, "publishing/publication.html", context, form=form)
+
+
+def _prediction(publication: Publication) -> tuple[int, list[str]] | None:
+    """How the post is expected to do among the persona's own posts (None without a model):
+    one embedding of its text, read when the page is."""
+    persona = publication.persona
+    if not has_engagement_model(persona):
+        return None
+    vectors = embed_for(persona, [publication.text], purpose="scoring")
+    predicted = predicted_engagement(persona, [publication.text], vectors)
+    return predicted[0] if predicted else None
 
 
 @workspace_view

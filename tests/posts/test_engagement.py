@@ -109,3 +109,18 @@ def test_engagement_eval_on_a_made_up_file(tmp_path):
     summary = dict(part.split("=") for part in out.getvalue().split())
     assert summary["authors"] == "4"
     assert float(summary["spearman"]) > 0.6
+
+
+def test_a_scheduled_post_shows_its_predicted_engagement(persona):
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+    from tests.factories import PublicationFactory
+
+    publication = PublicationFactory(persona=persona, text="What would you charge for plan X?")
+    client = client_for(persona.workspace.created_by, persona.workspace)
+    url = reverse("publication_detail", args=[publication.pk])
+    assert "Predicted engagement" not in client.get(url).content.decode()  # no model yet
+    services.engagement_train(persona_id=persona.pk)
+    page = client.get(url).content.decode()
+    assert 'id="prediction"' in page and "Questions do" in page
