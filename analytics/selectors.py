@@ -209,3 +209,35 @@ def posts_for_export(persona: Persona) -> QuerySet[Post]:
         .order_by("posted_at", "id")
         .values_list(*EXPORT_COLUMNS)
     )
+
+
+def workspace_summary(personas: list[Persona]) -> list[dict[str, Any]]:
+    """One line per persona: posts and mean interactions in the last 30 days (one query for
+    all), the current streak and the best posting time (a few queries per persona, none per
+    post)."""
+    since = timezone.now() - timedelta(days=30)
+    recent = {
+        row["persona_id"]: row
+        for row in Post.objects.filter(persona__in=personas, posted_at__gte=since)
+        .values("persona_id")
+        .annotate(
+            posts=Count("id"),
+            interactions=Avg(_interactions(), filter=HAS_NUMBERS),
+        )
+    }
+    lines = []
+    for persona in personas:
+        row = recent.get(persona.pk, {})
+        best = posting_times(persona)["best"]
+        lines.append(
+            {
+                "persona": persona,
+                "posts": row.get("posts", 0),
+                "interactions": round(row["interactions"], 1)
+                if row.get("interactions") is not None
+                else None,
+                "streak": streaks(persona),
+                "best": best[0] if best else None,
+            }
+        )
+    return lines

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.middleware import workspace_view
 from analytics import selectors
-from personas.selectors import current_persona
+from personas.selectors import current_persona, personas_of
 from pillars.selectors import pillars_with_stats
 
 
@@ -30,6 +30,13 @@ def analytics_page(request: HttpRequest) -> HttpResponse:
         "pillars": pillars_with_stats(persona)["pillars"],
     }
     return render(request, "analytics/analytics.html", context)
+
+
+@workspace_view
+def workspace_page(request: HttpRequest) -> HttpResponse:
+    personas = list(personas_of(request.workspace))
+    context = {"summary": selectors.workspace_summary(personas)}
+    return render(request, "analytics/workspace.html", context)
 
 
 class _Echo:

@@ -108,3 +108,17 @@ def test_the_csv_export_has_every_post_of_this_persona_only(owner_client, person
     assert rows[0][:5] == ["posted_at", "text", "content_type", "impressions", "likes"]
     assert [r[1] for r in rows[1:]] == ["Mine, with a comma, and “quotes”"]
     assert rows[1][4] == "7"
+
+
+def test_the_workspace_page_sums_up_each_persona(owner_client, persona, workspace):
+    other = PersonaFactory(workspace=workspace, name="Second voice")
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    PostFactory(persona=persona, likes=10, comments=None, reposts=None, posted_at=yesterday)
+    PostFactory(persona=persona, likes=30, comments=None, reposts=None, posted_at=yesterday)
+    PostFactory(persona=other, likes=None, comments=None, reposts=None, posted_at=yesterday)
+    PostFactory(persona=PersonaFactory(), likes=999)  # another workspace: never shown
+    page = owner_client.get(reverse("analytics_workspace"))
+    lines = {line["persona"].name: line for line in page.context["summary"]}
+    assert set(lines) == {persona.name, "Second voice"}
+    assert lines[persona.name]["posts"] == 2 and lines[persona.name]["interactions"] == 20
+    assert lines["Second voice"]["interactions"] is None
