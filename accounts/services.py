@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import limits
 from accounts.models import Invitation, Membership, Role, User, Workspace
 from accounts.permissions import Action, can_assign, require
 from core.crypto import InvalidToken, decrypt, encrypt
@@ -165,6 +166,9 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     problem = invitation_problem(invitation, user)
     if problem:
         raise ValidationError(problem)
+    if not Membership.objects.filter(workspace_id=invitation.workspace_id, user=user).exists():
+        members = Membership.objects.filter(workspace_id=invitation.workspace_id).count()
+        limits.check("seats", invitation.workspace_id, members)
     membership, _ = Membership.objects.get_or_create(
         workspace_id=invitation.workspace_id, user=user, defaults={"role": invitation.role}
     )

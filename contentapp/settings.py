@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.workspace",
                 "personas.context_processors.persona",
+                "billing.context_processors.billing",
             ],
         },
     }
@@ -326,6 +327,11 @@ HN_API_URL = env_str("HN_API_URL", "https://hn.algolia.com")
 REDDIT_AUTH_URL = env_str("REDDIT_AUTH_URL", "https://www.reddit.com")
 REDDIT_API_URL = env_str("REDDIT_API_URL", "https://oauth.reddit.com")
 YOUTUBE_API_URL = env_str("YOUTUBE_API_URL", "https://www.googleapis.com")
+# Billing: without a Stripe secret key the install is self-hosted (unlimited, no billing
+# pages). STRIPE_API_URL is Stripe's own address, changed only for tests.
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_URL = env_str("STRIPE_API_URL", "https://api.stripe.com")
 # Generations a user may start per rolling hour and day.
 GENERATIONS_PER_HOUR = env_int("GENERATIONS_PER_HOUR", 20, minimum=1)
 GENERATIONS_PER_DAY = env_int("GENERATIONS_PER_DAY", 100, minimum=1)

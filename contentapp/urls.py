@@ -23,6 +23,7 @@ urlpatterns = [
     path("publishing/", include("publishing.urls")),
     path("calendar/", include("calendar_app.urls")),
     path("analytics/", include("analytics.urls")),
+    path("billing/", include("billing.urls")),
     path("settings/models/", include("llm.urls")),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),

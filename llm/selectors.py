@@ -45,3 +45,11 @@ def has_writing_model(workspace_id: int) -> bool:
 
 def connections_of(workspace: Workspace) -> list[ModelConnection]:
     return list(ModelConnection.objects.filter(workspace=workspace))
+
+
+def cost_since(workspace: Workspace, since: Any) -> float:
+    """What the workspace's model calls since `since` cost, in dollars (the usage ledger)."""
+    total = UsageRecord.objects.filter(workspace=workspace, created_at__gte=since).aggregate(
+        micros=Sum("cost_micros")
+    )["micros"]
+    return (total or 0) / 1_000_000

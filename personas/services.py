@@ -5,6 +5,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import limits
 from accounts.models import Workspace
 from accounts.permissions import Action, require
 from personas.models import Persona
@@ -15,6 +16,9 @@ EDITABLE_FIELDS = ("name", "platform", "description", "language", "timezone")
 @transaction.atomic
 def persona_create(*, workspace: Workspace, role: str, data: dict[str, Any]) -> Persona:
     require(role, Action.EDIT)
+    limits.check(
+        "personas", workspace.pk, workspace.personas.filter(archived_at__isnull=True).count()
+    )
     return Persona.objects.create(
         workspace=workspace, **{field: data[field] for field in EDITABLE_FIELDS if field in data}
     )

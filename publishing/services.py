@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from accounts.models import User, Workspace
 from accounts.permissions import Action, require, role_allows
+from billing.models import UsageKind
+from billing.services import limit_allows, usage_claim
 from personas.models import Persona
 from publishing.adapters.base import Tokens
 from publishing.media import CheckedImage, platform_image_problems
@@ -56,7 +58,11 @@ def account_connect(
             .filter(workspace=workspace, platform=platform, external_user_id=external_user_id)
             .first()
         )
-    account = account or Account(workspace=workspace, platform=platform)
+    if account is None:
+        connected = Account.objects.filter(workspace=workspace).exclude(platform=Platform.SANDBOX)
+        if platform != Platform.SANDBOX:  # the practice timeline is free
+            limit_allows(workspace=workspace, kind="connected_accounts", current=connected.count())
+        account = Account(workspace=workspace, platform=platform)
     account.name, account.base_url = name.strip(), base_url
     account.external_user_id = external_user_id
     account.max_characters = max_characters
@@ -135,6 +141,7 @@ def publication_schedule(
         raise ValidationError("That account belongs to another workspace.")
     if timezone.is_naive(scheduled_at):
         raise ValidationError("A time needs its time zone.")
+    usage_claim(user=user, workspace=persona.workspace, kind=UsageKind.SCHEDULED_POST)
     waits = _needs_approval(persona, role)
     publication = Publication.objects.create(
         persona=persona,

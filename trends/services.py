@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from accounts.models import User, Workspace
 from accounts.permissions import Action, require
+from billing.services import limit_allows
 from core.jobs import send
 from language.injection import without_instructions
 from language.text import words
@@ -94,6 +95,11 @@ def source_save(
     if kind == SourceKind.YOUTUBE and not query:
         raise ValidationError({"query": "YouTube needs search words."})
     if source is None:
+        limit_allows(
+            workspace=workspace,
+            kind="trend_sources",
+            current=TrendSource.objects.filter(workspace=workspace).count(),
+        )
         source = TrendSource(workspace=workspace)
     has_secret = bool(data.get("secret") or source.secret_encrypted)
     if kind == SourceKind.REDDIT and not (data.get("client_id") and has_secret):
