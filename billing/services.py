@@ -157,7 +157,7 @@ def limit_allows(*, workspace: Workspace | int, kind: str, current: int) -> None
         raise ValidationError(
             f"Your {plan.name} plan allows {limit} {COUNTED[kind]}; this workspace has "
             f"{current}. Upgrade on the Billing page (/billing/) for more."
-        )
+        )  # the count is plural on purpose: "allows 1 personas" reads as a limit, not a noun
 
 
 def usage_this_month(workspace: Workspace) -> dict[str, Any]:

@@ -332,6 +332,12 @@ YOUTUBE_API_URL = env_str("YOUTUBE_API_URL", "https://www.googleapis.com")
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_URL = env_str("STRIPE_API_URL", "https://api.stripe.com")
+# Pages a form's answer may redirect to (the Content-Security-Policy's form-action): Stripe's
+# hosted Checkout and Customer Portal when billing is on.
+CSP_FORM_ACTION_ORIGINS = env_list(
+    "CSP_FORM_ACTION_ORIGINS",
+    ["https://checkout.stripe.com", "https://billing.stripe.com"] if STRIPE_SECRET_KEY else [],
+)
 # Generations a user may start per rolling hour and day.
 GENERATIONS_PER_HOUR = env_int("GENERATIONS_PER_HOUR", 20, minimum=1)
 GENERATIONS_PER_DAY = env_int("GENERATIONS_PER_DAY", 100, minimum=1)
