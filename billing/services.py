@@ -48,11 +48,11 @@ _MONTHLY = {
     UsageKind.GENERATION: "generations_per_month",
     UsageKind.SCHEDULED_POST: "scheduled_posts_per_month",
 }
-COUNTED = {
-    "personas": "personas",
-    "connected_accounts": "connected accounts",
-    "seats": "members",
-    "trend_sources": "trend sources",
+COUNTED = {  # (one, many)
+    "personas": ("persona", "personas"),
+    "connected_accounts": ("connected account", "connected accounts"),
+    "seats": ("member", "members"),
+    "trend_sources": ("trend source", "trend sources"),
 }
 GRACE = timedelta(days=7)  # a failed payment keeps the plan this long
 UPGRADE = "Upgrade or buy a credit pack on the Billing page (/billing/)."
@@ -154,10 +154,11 @@ def limit_allows(*, workspace: Workspace | int, kind: str, current: int) -> None
     plan = plan_for(workspace)
     limit = getattr(plan, kind)
     if limit is not None and current >= limit:
+        one, many = COUNTED[kind]
         raise ValidationError(
-            f"Your {plan.name} plan allows {limit} {COUNTED[kind]}; this workspace has "
-            f"{current}. Upgrade on the Billing page (/billing/) for more."
-        )  # the count is plural on purpose: "allows 1 personas" reads as a limit, not a noun
+            f"Your {plan.name} plan allows {limit} {one if limit == 1 else many}; this "
+            f"workspace has {current}. Upgrade on the Billing page (/billing/) for more."
+        )
 
 
 def usage_this_month(workspace: Workspace) -> dict[str, Any]:

@@ -66,7 +66,7 @@ def test_a_monthly_limit_holds_at_exactly_its_boundary_then_credits_carry_on(str
 
 def test_counted_limits_refuse_one_more_persona_and_member(stripe_on, owner, workspace):
     PersonaFactory(workspace=workspace)  # Free allows one persona
-    with pytest.raises(ValidationError, match="allows 1 personas"):
+    with pytest.raises(ValidationError, match="allows 1 persona;"):
         persona_create(
             workspace=workspace, role=Role.OWNER, data={"name": "Second", "platform": "linkedin"}
         )
@@ -76,7 +76,7 @@ def test_counted_limits_refuse_one_more_persona_and_member(stripe_on, owner, wor
         workspace=workspace, inviter=owner, inviter_role=Role.OWNER, email="new@example.com",
         role=Role.EDITOR,
     )  # fmt: skip
-    with pytest.raises(ValidationError, match="allows 1 members"):
+    with pytest.raises(ValidationError, match="allows 1 member;"):
         invitation_accept(invitation=invitation, user=UserFactory(email="new@example.com"))
 
 
