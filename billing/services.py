@@ -25,6 +25,7 @@ from django.utils import timezone
 from accounts.models import User, Workspace
 from accounts.permissions import Action, require
 from accounts.services import user_lock
+from billing import defaults
 from billing.models import (
     CreditEntry,
     CreditPack,
@@ -55,7 +56,11 @@ COUNTED = {  # (one, many)
     "trend_sources": ("trend source", "trend sources"),
 }
 GRACE = timedelta(days=7)  # a failed payment keeps the plan this long
-UPGRADE = "Upgrade or buy a credit pack on the Billing page (/billing/)."
+
+
+def _upgrade() -> str:
+    """Where to go when a limit is hit (a full address: messages show it as a link)."""
+    return f"Upgrade or buy a credit pack: {settings.SITE_URL}/billing/"
 
 
 @dataclass(frozen=True)
@@ -91,7 +96,11 @@ def plan_for(workspace: Workspace | int) -> Plan | SelfHosted:
         )
     ):
         return subscription.plan
-    return Plan.objects.order_by("order").first() or SelfHosted()
+    free = Plan.objects.order_by("order").first()
+    if free is None:  # a database emptied by hand (or a test's flush): the defaults again
+        defaults.seed(Plan, CreditPack)
+        free = Plan.objects.order_by("order").first()
+    return free
 
 
 def month_start(now: datetime | None = None) -> datetime:
@@ -143,7 +152,7 @@ def usage_claim(*, user: User | None, workspace: Workspace, kind: str) -> UsageE
             else:
                 raise ValidationError(
                     f"Your {plan.name} plan includes {allowance} {_NOUNS[kind]} a month, and "
-                    f"this month's are used. {UPGRADE}"
+                    f"this month's are used. {_upgrade()}"
                 )
     return UsageEvent.objects.create(workspace=workspace, user=user, kind=kind)
 
@@ -157,7 +166,7 @@ def limit_allows(*, workspace: Workspace | int, kind: str, current: int) -> None
         one, many = COUNTED[kind]
         raise ValidationError(
             f"Your {plan.name} plan allows {limit} {one if limit == 1 else many}; this "
-            f"workspace has {current}. Upgrade on the Billing page (/billing/) for more."
+            f"workspace has {current}. Upgrade for more: {settings.SITE_URL}/billing/"
         )
 
 

@@ -4,7 +4,6 @@ split, delete), which rediscovery respects: a pillar is a row, not a cluster num
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import timedelta
 from functools import cache
@@ -12,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -30,10 +28,8 @@ from core.jobs import (
     send,
 )
 from language.injection import without_instructions
-from llm import registry
-from llm.base import ChatRequest
 from llm.embeddings import get_embedder
-from llm.services import usage_record
+from llm.structured import ask_for_json
 from personas.models import Persona
 from personas.services import persona_lock
 from pillars import discovery
@@ -48,7 +44,6 @@ EXAMPLES_FOR_NAMING = 6
 RUN_DISCOVERY = "pillars.tasks.run_discovery"
 ASSIGN_POSTS = "pillars.tasks.assign_posts"
 NAMING_PROMPT = Path(__file__).parent / "prompts" / "pillar_names_v1.txt"
-_JSON = re.compile(r"<json>(.*?)</json>", re.S)
 
 
 REFERENCE_DIR = Path(__file__).parent / "data"
@@ -257,9 +252,7 @@ def _nearest(
     return np.array([index[label] if label >= 0 else -1 for label in labels]), similarity
 
 
-def _parse_names(text: str, count: int) -> list[tuple[str, str]]:
-    match = _JSON.search(text)
-    data = json.loads(match.group(1) if match else text)
+def _parse_names(data: dict[str, Any], count: int) -> list[tuple[str, str]]:
     found: dict[int, tuple[str, str]] = {}
     for item in data["pillars"]:
         number, name = int(item["number"]), str(item["name"]).strip()
@@ -276,38 +269,26 @@ def _names_by_model(
     """A name and a line per pillar from a configured language model, or (None, how the
     offline names were made)."""
     offline = "offline: each pillar's most distinctive words against your other posts"
-    chain = [registry.build_provider(n) for n in settings.LLM_PROVIDERS if n != "offline"]
-    if not chain:
-        return None, offline
     blocks = []
     for number, group in enumerate(groups, start=1):
         examples = [without_instructions(t)[:600] for t in group[:EXAMPLES_FOR_NAMING]]
         body = "\n---\n".join(e.replace("</theme>", "") for e in examples if e)
         blocks.append(f'<theme number="{number}">\n{body}\n</theme>')
-    request = ChatRequest(
+    data, how = ask_for_json(
         system=NAMING_PROMPT.read_text(encoding="utf-8").strip(),
-        messages=[{"role": "user", "content": "\n".join(blocks)}],
-        temperature=0.2,
+        content="\n".join(blocks),
+        workspace=persona.workspace,
+        persona=persona,
+        user=user,
+        purpose="pillar_names",
         max_tokens=800,
     )
+    if data is None:
+        return None, offline + (f" ({how})" if how else "")
     try:
-        result, attempts = registry.chat(request, chain=chain)
-    except registry.LLMError as error:
-        attempts, result = error.attempts, None
-    if attempts:
-        usage_record(
-            attempts=attempts,
-            workspace=persona.workspace,
-            persona=persona,
-            user=user,
-            purpose="pillar_names",
-        )
-    if result is None:
-        return None, offline + " (the model could not be reached)"
-    try:
-        return _parse_names(result.text, len(groups)), f"model: {result.provider} {result.model}"
+        return _parse_names(data, len(groups)), how
     except (ValueError, TypeError, KeyError):
-        return None, offline + f" ({result.provider} answered in a shape we could not read)"
+        return None, offline + " (the model's names did not cover every pillar)"
 
 
 def latest_centre(persona_id: int) -> np.ndarray | None:

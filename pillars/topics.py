@@ -4,14 +4,12 @@ and moving them through new → planned → drafted → published / discarded.""
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -20,10 +18,9 @@ from accounts.models import User
 from accounts.permissions import Action, require
 from core.jobs import enqueue
 from language.injection import without_instructions
-from llm import registry
-from llm.base import ChatRequest
 from llm.embeddings import get_embedder
-from llm.services import embed_for, usage_record
+from llm.services import embed_for
+from llm.structured import ask_for_json
 from personas.models import Persona
 from pillars import discovery
 from pillars.models import Pillar, PillarStatus, PostPillar, Topic, TopicSource, TopicStatus
@@ -42,7 +39,6 @@ ANGLE_KINDS = ("contrarian", "story", "how-to", "data", "question", "bold claim"
 # The persona's own hook habits pick the angles; these say which habit is which angle.
 HOOK_TO_ANGLE = {"number": "data", "quote": "story", "statement": "bold claim"}
 ANGLES_PROMPT = Path(__file__).parent / "prompts" / "topic_angles_v1.txt"
-_JSON = re.compile(r"<json>(.*?)</json>", re.S)
 
 TEMPLATES: dict[str, dict[str, str]] = {
     "en": {
@@ -323,48 +319,30 @@ def _angles(topic: Topic, ctx: _ScoringContext) -> list[dict[str, str]]:
 def _angles_by_model(
     topic: Topic, kinds: list[str], ctx: _ScoringContext
 ) -> list[dict[str, str]] | None:
-    chain = [registry.build_provider(n) for n in settings.LLM_PROVIDERS if n != "offline"]
-    if not chain:
-        return None
     examples = "\n---\n".join(
         without_instructions(t)[:500].replace("</posts>", "") for t in ctx.own_texts[:8]
     )
     idea = without_instructions(_topic_text(topic)).replace("</idea>", "")
-    request = ChatRequest(
+    data, _ = ask_for_json(
         system=ANGLES_PROMPT.read_text(encoding="utf-8").strip(),
-        messages=[
-            {
-                "role": "user",
-                "content": f"<posts>\n{examples}\n</posts>\n<idea>\n{idea}\n</idea>\n"
-                f"Angles: {', '.join(kinds)}",
-            }
-        ],
-        temperature=0.7,
+        content=f"<posts>\n{examples}\n</posts>\n<idea>\n{idea}\n</idea>\n"
+        f"Angles: {', '.join(kinds)}",
+        workspace=ctx.persona.workspace,
+        persona=ctx.persona,
+        user=topic.created_by,
+        purpose="topic_angles",
         max_tokens=500,
+        temperature=0.7,
     )
-    try:
-        result, attempts = registry.chat(request, chain=chain)
-    except registry.LLMError as error:
-        result, attempts = None, error.attempts
-    if attempts:
-        usage_record(
-            attempts=attempts,
-            workspace=ctx.persona.workspace,
-            persona=ctx.persona,
-            user=topic.created_by,
-            purpose="topic_angles",
-        )
-    if result is None:
+    if data is None:
         return None
     try:
-        match = _JSON.search(result.text)
-        data = json.loads(match.group(1) if match else result.text)
         angles = [
             {"kind": str(a["kind"])[:20], "hook": str(a["hook"]).strip()[:300], "by": "model"}
             for a in data["angles"]
             if str(a.get("hook", "")).strip()
         ][:3]
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, AttributeError):
         return None
     return angles if len(angles) == 3 else None
 

@@ -9,7 +9,6 @@ and a conflict flag when an item runs against a stated position."""
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -32,10 +31,9 @@ from billing.services import limit_allows
 from core.jobs import send
 from language.injection import without_instructions
 from language.text import words
-from llm import registry
-from llm.base import ChatRequest
 from llm.embeddings import get_embedder
-from llm.services import embed_for, embed_for_workspace, usage_record
+from llm.services import embed_for, embed_for_workspace
+from llm.structured import ask_for_json
 from personas.models import Persona
 from personas.selectors import persona_by_id, persona_ids_of
 from pillars import discovery
@@ -50,7 +48,6 @@ from voice.selectors import latest_voice_version
 
 SCAN_WORKSPACE = "trends.tasks.scan_workspace"
 CONFLICTS_PROMPT = Path(__file__).parent / "prompts" / "conflicts_v1.txt"
-_JSON = re.compile(r"<json>(.*?)</json>", re.S)
 FETCH_THREADS = 8
 RECENT_DAYS = 7
 MAX_ITEMS_SCORED = 2000
@@ -561,9 +558,6 @@ _LABELS = {
 def _conflicts_by_model(
     persona: Persona, texts: list[str], positions: list[tuple[str, str]]
 ) -> list[str] | None:
-    chain = [registry.build_provider(n) for n in settings.LLM_PROVIDERS if n != "offline"]
-    if not chain:
-        return None
     stated = "\n".join(
         f"{n}. {_LABELS[kind]}: {without_instructions(text)}"
         for n, (kind, text) in enumerate(positions, start=1)
@@ -572,36 +566,21 @@ def _conflicts_by_model(
         f"{n}. {without_instructions(' '.join(text.split()))[:400]}"
         for n, text in enumerate(texts, start=1)
     )
-    request = ChatRequest(
+    data, _ = ask_for_json(
         system=CONFLICTS_PROMPT.read_text(encoding="utf-8").strip(),
-        messages=[
-            {
-                "role": "user",
-                "content": f"<positions>\n{stated.replace('</positions>', '')}\n</positions>\n"
-                f"<items>\n{items.replace('</items>', '')}\n</items>",
-            }
-        ],
-        temperature=0.0,
+        content=f"<positions>\n{stated.replace('</positions>', '')}\n</positions>\n"
+        f"<items>\n{items.replace('</items>', '')}\n</items>",
+        workspace=persona.workspace,
+        persona=persona,
+        user=None,
+        purpose="trend_conflicts",
         max_tokens=800,
+        temperature=0.0,
     )
-    try:
-        result, attempts = registry.chat(request, chain=chain)
-    except registry.LLMError as error:
-        result, attempts = None, error.attempts
-    if attempts:
-        usage_record(
-            attempts=attempts,
-            workspace=persona.workspace,
-            persona=persona,
-            user=None,
-            purpose="trend_conflicts",
-        )
-    if result is None:
+    if data is None:
         return None
+    found = [""] * len(texts)
     try:
-        match = _JSON.search(result.text)
-        data = json.loads(match.group(1) if match else result.text)
-        found = [""] * len(texts)
         for conflict in data["conflicts"]:
             item, position = int(conflict["item"]), int(conflict["position"])
             if 1 <= item <= len(texts) and 1 <= position <= len(positions):

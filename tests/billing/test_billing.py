@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from accounts.models import Role
 from billing import services
-from billing.models import CreditEntry, Plan, StripeEvent, Subscription, UsageKind
+from billing.defaults import seed
+from billing.models import CreditEntry, CreditPack, Plan, StripeEvent, Subscription, UsageKind
 from personas.services import persona_create
 from tests.factories import PersonaFactory, UserFactory
 from tests.fakes.stripe_server import SECRET_KEY, WEBHOOK_SECRET, FakeStripe, event, sign
@@ -24,6 +25,7 @@ def stripe_on(settings, db):
     with FakeStripe() as fake:
         settings.STRIPE_SECRET_KEY, settings.STRIPE_WEBHOOK_SECRET = SECRET_KEY, WEBHOOK_SECRET
         settings.STRIPE_API_URL = fake.base_url
+        seed(Plan, CreditPack)  # gone if a browser test emptied the database before
         Plan.objects.filter(slug="creator").update(stripe_price_id="price_creator")
         Plan.objects.filter(slug="pro").update(stripe_price_id="price_pro")
         yield fake

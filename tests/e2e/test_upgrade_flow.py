@@ -8,7 +8,8 @@ import os
 import pytest
 from playwright.sync_api import Page, expect
 
-from billing.models import Plan
+from billing.defaults import seed
+from billing.models import CreditPack, Plan
 from tests.conftest import personal_workspace
 from tests.factories import PASSWORD, UserFactory
 from tests.fakes.stripe_server import SECRET_KEY, WEBHOOK_SECRET, FakeStripe
@@ -22,6 +23,7 @@ def test_upgrade_through_stripe_checkout(live_server, page: Page, settings):
         settings.STRIPE_API_URL = stripe.base_url
         settings.CSP_FORM_ACTION_ORIGINS = [stripe.base_url]
         stripe.webhook_url = f"{live_server.url}/billing/webhook/"
+        seed(Plan, CreditPack)  # a browser test's database was emptied by the one before
         Plan.objects.filter(slug="creator").update(stripe_price_id="price_creator")
         user = UserFactory(email="payer@example.com")
         personal_workspace(user)
