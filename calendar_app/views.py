@@ -208,7 +208,9 @@ def schedule(request: HttpRequest, variation_id: int) -> HttpResponse:
         Variation,
         variation_id,
         action=Action.EDIT,
-        queryset=Variation.objects.select_related("generation__persona__workspace"),
+        queryset=Variation.objects.select_related(
+            "generation__persona__workspace", "generation__idea"
+        ),
     )
     persona = variation.generation.persona
     next_free = selectors.next_free_slot(persona)
@@ -234,6 +236,7 @@ def schedule(request: HttpRequest, variation_id: int) -> HttpResponse:
                 accounts=list(form.cleaned_data["accounts"]),
                 images=form.cleaned_data["images"],
                 alt_texts=form.alt_text_lines(),
+                idea=variation.generation.idea,
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -353,3 +353,11 @@ def topic_drafted(*, topic_id: int) -> None:
     Topic.objects.filter(pk=topic_id, status__in=[TopicStatus.NEW, TopicStatus.PLANNED]).update(
         status=TopicStatus.DRAFTED, updated_at=timezone.now()
     )
+
+
+def topic_set_published(*, topic_id: int) -> None:
+    """A post written for the idea went out (publishing calls this): it is published, unless
+    the creator discarded it meanwhile."""
+    Topic.objects.filter(pk=topic_id).exclude(status=TopicStatus.DISCARDED).update(
+        status=TopicStatus.PUBLISHED, updated_at=timezone.now()
+    )

@@ -43,6 +43,7 @@ from publishing.models import (
     Target,
     TargetState,
 )
+from publishing.services import idea_published
 
 logger = logging.getLogger(__name__)
 BACKOFF_SECONDS = (30, 120, 600, 1800, 3600)  # after the 1st … 5th failed attempt
@@ -206,6 +207,7 @@ def _published(target: Target, token: uuid.UUID | str, result: Published) -> str
         logger.warning("target %s published after its lease was taken over", target.pk)
     else:
         _log(target, "published", result.url)
+        idea_published(target.publication_id)
     return TargetState.PUBLISHED
 
 

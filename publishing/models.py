@@ -136,6 +136,10 @@ class Publication(TimeStampedModel):
         max_length=10, choices=Approval.choices, default=Approval.NOT_NEEDED
     )
     review_comment = models.CharField(max_length=1000, blank=True)
+    # the idea in the inbox it was written for: marked published when the post goes out
+    idea = models.ForeignKey(
+        "pillars.Topic", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     def __str__(self) -> str:
         return f"{self.text[:40]} @ {self.scheduled_at:%Y-%m-%d %H:%M}"

@@ -15,6 +15,8 @@ from accounts.permissions import Action, require, role_allows
 from billing.models import UsageKind
 from billing.services import limit_allows, usage_claim
 from personas.models import Persona
+from pillars.models import Topic
+from pillars.topics import topic_set_published
 from publishing.adapters.base import Tokens
 from publishing.media import CheckedImage, platform_image_problems
 from publishing.models import (
@@ -127,6 +129,7 @@ def publication_schedule(
     accounts: list[Account],
     images: list[CheckedImage] | None = None,
     alt_texts: list[str] | None = None,
+    idea: Topic | None = None,
 ) -> Publication:
     """A post for `accounts` at `scheduled_at` (aware; stored in UTC): one target each, with
     the images (checked by `publishing.media.check_upload`). Where posts need approval, an
@@ -149,6 +152,7 @@ def publication_schedule(
         scheduled_at=scheduled_at,
         created_by=user,
         approval=Approval.PENDING if waits else Approval.NOT_NEEDED,
+        idea=idea if idea is not None and idea.persona_id == persona.pk else None,
     )
     _attach(publication, images or [], alt_texts or [], accounts)
     state = TargetState.DRAFT if waits else TargetState.SCHEDULED
@@ -338,7 +342,17 @@ def target_confirm_published(
         raise ValidationError("Only an unconfirmed post can be marked as published.")
     target.refresh_from_db()
     _log(target.publication, user, "marked as published", f"{target.account.name} {url}".strip())
+    idea_published(target.publication_id)
     return target
+
+
+def idea_published(publication_id: int) -> None:
+    """The post went out (on any account): the idea it was written for is published."""
+    idea_id = (
+        Publication.objects.filter(pk=publication_id).values_list("idea_id", flat=True).first()
+    )
+    if idea_id:
+        topic_set_published(topic_id=idea_id)
 
 
 @transaction.atomic

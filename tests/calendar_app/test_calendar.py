@@ -324,3 +324,23 @@ def test_saving_a_post_unchanged_changes_nothing(owner_client, persona, sandbox)
     )
     assert publication.targets.get().idempotency_key == key
     assert [e.action for e in publication.events.all()] == ["scheduled"]
+
+
+def test_an_idea_is_published_when_the_post_written_for_it_goes_out(owner_client, persona, sandbox):
+    from pillars.models import Topic, TopicStatus
+
+    idea = Topic.objects.create(persona=persona, title="Why we raised prices", status="drafted")
+    draft = VariationFactory(generation__persona=persona, generation__idea=idea, status="accepted")
+    soon = (timezone.now() + timedelta(minutes=10)).astimezone(LISBON)
+    response = owner_client.post(
+        reverse("publishing_schedule", args=[draft.pk]),
+        {"text": draft.text, "when": soon.strftime("%Y-%m-%dT%H:%M"), "accounts": [sandbox.pk]},
+    )
+    assert response.status_code == 302, response.content.decode()[:400]
+    assert Publication.objects.get().idea_id == idea.pk
+    idea.refresh_from_db()
+    assert idea.status == TopicStatus.DRAFTED  # scheduled is not out yet
+    Target.objects.update(due_at=timezone.now() - timedelta(seconds=1))
+    assert run_sweep() == ["published"]
+    idea.refresh_from_db()
+    assert idea.status == TopicStatus.PUBLISHED
