@@ -1,5 +1,5 @@
 """Engagement prediction: learnt from the persona's own posts' numbers, used on drafts, and
-measured by engagement_eval (on a made-up file: tests never read ../shared)."""
+measured by engagement_eval (on a made-up file: tests never read the team's data sets)."""
 
 from __future__ import annotations
 

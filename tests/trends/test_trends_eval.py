@@ -1,4 +1,4 @@
-"""manage.py trends_eval on a small made-up file (tests never read ../shared): twelve authors,
+"""manage.py trends_eval on a small made-up file (tests never read the team's data sets): twelve authors,
 each writing about their own subject; vectors come from a cache file so nothing is embedded."""
 
 from __future__ import annotations
