@@ -233,6 +233,14 @@ def user_lock(user: User) -> None:
     User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
 
 
+def workspace_lock(workspace: Workspace | int) -> None:
+    """Serialise per-workspace checks (a plan's monthly allowance) until the transaction ends."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("workspace_lock() needs a transaction to hold the lock in.")
+    pk = workspace.pk if isinstance(workspace, Workspace) else workspace
+    Workspace.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True).first()
+
+
 @transaction.atomic
 @transaction.atomic
 def user_update_profile(*, user: User, name: str, email: str, current_password: str) -> User:

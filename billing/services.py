@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from accounts.models import User, Workspace
 from accounts.permissions import Action, require
-from accounts.services import user_lock
+from accounts.services import user_lock, workspace_lock
 from billing import defaults
 from billing.models import (
     CreditEntry,
@@ -132,15 +132,15 @@ def limit_check(user: User, kind: str) -> None:
 def usage_claim(*, user: User | None, workspace: Workspace, kind: str) -> UsageEvent:
     """Check the limits for one use of `kind` and record it: the user's rolling limits, then
     the plan's monthly allowance, past which a generation spends one bought credit. Under a
-    lock on the workspace's subscription row (and the user), so two requests at once cannot
-    both take the last one."""
+    lock on the user and on the workspace, so two requests at once cannot both take the last
+    one."""
     if user is not None:
         user_lock(user)
         limit_check(user, kind)
     plan = plan_for(workspace)
     allowance = getattr(plan, _MONTHLY[kind]) if kind in _MONTHLY else None
     if allowance is not None:
-        Subscription.objects.select_for_update().filter(workspace=workspace).first()
+        workspace_lock(workspace)  # two requests at once cannot both take the last one
         used = UsageEvent.objects.filter(
             workspace=workspace, kind=kind, created_at__gte=month_start()
         ).count()
