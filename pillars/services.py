@@ -343,19 +343,14 @@ def _reassign(pillar_posts: list[int], persona_id: int, pillars: list[Pillar]) -
         PostPillar.objects.filter(post_id__in=pillar_posts).update(pillar=None)
         return
     labels, similarity = _nearest(np.array([r[2] for r in rows]), centre, pillars)
-    changed = []
-    for row, label, sim in zip(rows, labels, similarity, strict=True):
-        changed.append(
-            PostPillar(
-                post_id=row[0], pillar=pillars[label] if label >= 0 else None, similarity=sim
-            )
-        )
-    by_post = {c.post_id: c for c in changed}
-    existing = list(PostPillar.objects.filter(post_id__in=by_post))
-    for assignment in existing:
-        assignment.pillar = by_post[assignment.post_id].pillar
-        assignment.similarity = round(float(by_post[assignment.post_id].similarity), 4)
-    PostPillar.objects.bulk_update(existing, ["pillar", "similarity"])
+    nearest = {
+        row[0]: (pillars[label] if label >= 0 else None, round(float(sim), 4))
+        for row, label, sim in zip(rows, labels, similarity, strict=True)
+    }
+    assignments = list(PostPillar.objects.filter(post_id__in=nearest))
+    for assignment in assignments:
+        assignment.pillar, assignment.similarity = nearest[assignment.post_id]
+    PostPillar.objects.bulk_update(assignments, ["pillar", "similarity"])
 
 
 @transaction.atomic

@@ -158,7 +158,7 @@ def topics_classify(*, persona_id: int) -> int:
             return 0
         persona = pending[0].persona
         vectors = embed_for(persona, [_topic_text(t) for t in pending], purpose="topics")
-        context = _ScoringContext.load(persona)
+        context = _ScoringContext(persona)
         for topic, vector in zip(pending, vectors, strict=True):
             _classify(topic, np.asarray(vector, dtype=float), context)
         Topic.objects.bulk_update(
@@ -224,10 +224,6 @@ class _ScoringContext:
             if version
             else {}
         )
-
-    @classmethod
-    def load(cls, persona: Persona) -> _ScoringContext:
-        return cls(persona)
 
 
 def _classify(topic: Topic, vector: np.ndarray, ctx: _ScoringContext) -> None:

@@ -28,7 +28,7 @@ from django.utils import timezone
 from accounts.models import User, Workspace
 from accounts.permissions import Action, require
 from billing.services import limit_allows
-from core.jobs import send
+from core.jobs import enqueue, send
 from language.injection import without_instructions
 from language.text import words
 from llm.embeddings import get_embedder
@@ -153,7 +153,7 @@ def scan_now(*, workspace: Workspace, role: str) -> int:
         TrendSource.objects.filter(workspace=workspace, enabled=True).values_list("id", flat=True)
     )
     if ids:
-        transaction.on_commit(lambda: send(SCAN_WORKSPACE, workspace.pk, ids))
+        enqueue(SCAN_WORKSPACE, workspace.pk, ids)  # once the transaction commits
     return len(ids)
 
 
