@@ -29,25 +29,39 @@ from voice.selectors import latest_voice_version
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
 
 
-def _sentence_spans(words: list[str]) -> list[tuple[int, int]]:
-    """[start, end) word indexes of each sentence (a sentence ends at . ! ? or …)."""
+def _words_and_line_ends(text: str) -> tuple[list[str], set[int]]:
+    """The text's words, and the indexes of those that end a line (a line is a unit even
+    without a full stop: drafts often end a line on "… rarely leave")."""
+    words, line_ends = [], set()
+    for match in re.finditer(r"(\S+)(\s*)", text):
+        words.append(match.group(1))
+        if "\n" in match.group(2):
+            line_ends.add(len(words) - 1)
+    return words, line_ends
+
+
+def _sentence_spans(words: list[str], ends: set[int]) -> list[tuple[int, int, bool]]:
+    """[start, end) word indexes of each sentence and whether it was finished: a sentence ends
+    at . ! ? or …, or at an index in `ends` (a line break, or the edge of the creator's own
+    insertion)."""
     spans, start = [], 0
     for i, word in enumerate(words):
-        if _SENTENCE_END.search(word):
-            spans.append((start, i + 1))
+        if _SENTENCE_END.search(word) or i in ends:
+            spans.append((start, i + 1, True))
             start = i + 1
     if start < len(words):
-        spans.append((start, len(words)))
+        spans.append((start, len(words), False))
     return spans
 
 
-def _whole_units(words: list[str], lo: int, hi: int, *, edge_phrases: bool) -> list[str]:
+def _whole_units(
+    words: list[str], ends: set[int], lo: int, hi: int, *, edge_phrases: bool
+) -> list[str]:
     """The complete (finished) sentences inside words[lo:hi]; with `edge_phrases`, also a
     2–8 word run that opens or closes a sentence ("Here's what", "… in my opinion") and an
     unfinished last sentence — never a fragment cut from the middle of one."""
     units = []
-    for start, end in _sentence_spans(words):
-        finished = bool(_SENTENCE_END.search(words[end - 1]))
+    for start, end, finished in _sentence_spans(words, ends):
         if lo <= start and end <= hi and end - start >= 2 and (finished or edge_phrases):
             units.append(" ".join(words[start:end]))
         elif (
@@ -62,14 +76,18 @@ def _whole_units(words: list[str], lo: int, hi: int, *, edge_phrases: bool) -> l
 
 def _phrases_removed_and_added(before: str, after: str) -> tuple[list[str], list[str]]:
     """What the creator deleted (whole sentences, or a phrase that opened or closed one) and
-    what they added (whole sentences only: a kept phrase is added to later drafts as is)."""
-    a, b = before.split(), after.split()
+    what they added (whole sentences only: a kept phrase is added to later drafts as is).
+    Added text that opens with a capital starts a sentence of its own, even when the line it
+    was typed after had no full stop."""
+    a, a_ends = _words_and_line_ends(before)
+    b, b_ends = _words_and_line_ends(after)
     removed, added = [], []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if tag in ("delete", "replace"):
-            removed += _whole_units(a, i1, i2, edge_phrases=True)
+            removed += _whole_units(a, a_ends, i1, i2, edge_phrases=True)
         if tag in ("insert", "replace"):
-            added += _whole_units(b, j1, j2, edge_phrases=False)
+            ends = b_ends | ({j1 - 1} if j1 > 0 and b[j1][:1].isupper() else set())
+            added += _whole_units(b, ends, j1, j2, edge_phrases=False)
     return removed, added
 
 
