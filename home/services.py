@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,7 +13,7 @@ from accounts.selectors import personal_workspace, user_by_email
 from accounts.services import user_set_password, user_sign_up
 from calendar_app.selectors import next_free_slot, slots_of
 from calendar_app.services import slot_add
-from home.demo_posts import DEMO_POSTS
+from home.demo_posts import DEMO_POSTS, MORE_DEMO_POSTS
 from personas.models import Persona
 from personas.selectors import persona_named
 from personas.services import persona_create
@@ -33,6 +34,9 @@ DEMO_PERSONA = {
     "timezone": "Europe/Lisbon",
     "description": "Lessons from building a bootstrapped SaaS, for other founders.",
 }
+# The demo's posting schedule (weekday, local time): Tue and Thu 09:00, Sat 10:30. Its past
+# posts went out on it too, so best posting times and the 4-week plan have something to read.
+DEMO_SLOTS = ((1, time(9, 0)), (3, time(9, 0)), (5, time(10, 30)))
 
 
 DEMO_IDEAS = """Why we stopped offering discounts
@@ -43,7 +47,7 @@ Pricing pages that answer objections"""
 
 @transaction.atomic
 def demo_account_ensure() -> tuple[User, Persona]:
-    """Create the demo account (or reset its password), its persona and its twelve posts;
+    """Create the demo account (or reset its password), its persona and its thirty posts;
     safe to run on every start."""
     user = user_by_email(DEMO_EMAIL)
     if user is None:
@@ -59,7 +63,7 @@ def demo_account_ensure() -> tuple[User, Persona]:
         check_post(
             {
                 "text": text,
-                "posted_at": now - timedelta(days=days),
+                "posted_at": _on_schedule(now - timedelta(days=days), persona.timezone),
                 "impressions": impressions,
                 "likes": likes,
                 "comments": comments,
@@ -68,7 +72,7 @@ def demo_account_ensure() -> tuple[User, Persona]:
             platform=persona.platform,
             timezone=persona.timezone,
         ).values
-        for text, days, impressions, likes, comments, reposts in DEMO_POSTS
+        for text, days, impressions, likes, comments, reposts in DEMO_POSTS + MORE_DEMO_POSTS
     ]
     posts_bulk_import(persona=persona, values=rows)  # skips posts it already has
     if not accounts_of(workspace).exists():  # publishing works offline: a practice timeline
@@ -84,12 +88,24 @@ def demo_account_ensure() -> tuple[User, Persona]:
     return user, persona
 
 
+def _on_schedule(moment: datetime, zone: str) -> datetime:
+    """The last demo posting slot at or before `moment`, in the persona's time zone."""
+    local = moment.astimezone(ZoneInfo(zone))
+    for back in range(8):
+        day = local.date() - timedelta(days=back)
+        for weekday, at in DEMO_SLOTS:
+            slot = datetime.combine(day, at, tzinfo=local.tzinfo)
+            if day.weekday() == weekday and slot <= local:
+                return slot
+    return local
+
+
 def _demo_calendar(user: User, persona: Persona) -> None:
     """A posting schedule (Tue and Thu 09:00, Sat 10:30) and one post waiting in the next free
     slot for the practice timeline, so the calendar shows the flow from the first visit."""
     if slots_of(persona):
         return
-    for weekday, at in ((1, time(9, 0)), (3, time(9, 0)), (5, time(10, 30))):
+    for weekday, at in DEMO_SLOTS:
         slot_add(persona=persona, role=Role.OWNER, weekday=weekday, at=at)
     when = next_free_slot(persona)
     if when and not publications_of(persona, limit=1):

@@ -306,14 +306,26 @@ def assign_later(persona_id: int) -> None:
     enqueue(ASSIGN_POSTS, persona_id)
 
 
+def _first_discovery(persona_id: int) -> None:
+    """A persona that reaches enough embedded posts gets its pillars found once, unasked (the
+    creator sees them on the Pillars page); after that, rediscovery is the creator's call."""
+    if PillarDiscovery.objects.filter(persona_id=persona_id).exists():
+        return
+    if len(posts.embedded_posts(persona_id, newest=MIN_POSTS)) < MIN_POSTS:
+        return
+    run = PillarDiscovery.objects.create(persona_id=persona_id, requested_by=None)
+    enqueue(RUN_DISCOVERY, run.pk)
+
+
 @transaction.atomic
 def posts_assign(*, persona_id: int) -> int:
     """Give every embedded post without a pillar row its pillar (or unassigned), measured
     like discovery did. Nothing before the first discovery. Returns how many were assigned."""
+    persona_lock(persona_id)  # one assignment (or first discovery) per persona at a time
     centre = latest_centre(persona_id)
     if centre is None:
+        _first_discovery(persona_id)
         return 0
-    persona_lock(persona_id)
     done = set(PostPillar.objects.filter(persona_id=persona_id).values_list("post_id", flat=True))
     rows = [r for r in posts.embedded_posts(persona_id) if r[0] not in done]
     if not rows:

@@ -4,6 +4,7 @@ import json
 import logging
 import time
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connections
@@ -144,8 +145,17 @@ def test_seed_demo_is_idempotent():
     user = User.objects.get(email="demo@contenttwin.local")
     assert user.check_password("contenttwin-demo")
     persona = user.memberships.get().workspace.personas.get()
-    assert persona.posts.count() == 12  # the second run added no duplicates
-    assert persona.posts.filter(tier="top").count() == 2
+    assert persona.posts.count() == 30  # the second run added no duplicates
+    assert persona.posts.filter(tier="top").count() == 3
+    # posted on the demo's schedule (Tue/Thu 09:00, Sat 10:30 in Lisbon), so best posting
+    # times have cells of three posts or more
+    zone = ZoneInfo(persona.timezone)
+    local = [p.astimezone(zone) for p in persona.posts.values_list("posted_at", flat=True)]
+    assert {(t.weekday(), t.strftime("%H:%M")) for t in local} == {
+        (1, "09:00"),
+        (3, "09:00"),
+        (5, "10:30"),
+    }
 
 
 def test_every_model_has_a_proper_plural_name():

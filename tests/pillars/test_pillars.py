@@ -8,6 +8,7 @@ from django.urls import reverse
 from accounts.models import Role
 from pillars import discovery, selectors, services
 from pillars.models import Pillar, PillarDiscovery, PillarStatus, PostPillar
+from posts.models import Post
 from tests.factories import PersonaFactory, PostFactory
 from tests.pillars.themes import THEMES, noisy, theme_vectors, themed_posts
 
@@ -175,6 +176,35 @@ def test_new_posts_join_their_pillar_when_embedded():
     assert services.posts_assign(persona_id=persona.pk) == 1
     assert _pillar_of(late) == _theme_pillar(posts["pricing"])
     assert services.posts_assign(persona_id=persona.pk) == 0
+
+
+@pytest.mark.django_db
+def test_the_first_discovery_starts_unasked_once_there_are_enough_posts(
+    django_capture_on_commit_callbacks,
+):
+    persona = PersonaFactory()
+    made = [post for group in themed_posts(persona).values() for post in group]
+    Post.objects.filter(pk__in=[p.pk for p in made[5:]]).update(embedding=None)
+    assert services.posts_assign(persona_id=persona.pk) == 0
+    assert not PillarDiscovery.objects.filter(persona=persona).exists()  # 5 are not enough
+
+    for post in made[5:]:  # the rest are embedded
+        post.save(update_fields=["embedding"])
+    with django_capture_on_commit_callbacks() as sent:
+        services.posts_assign(persona_id=persona.pk)
+        services.posts_assign(persona_id=persona.pk)  # a second embedding run starts no other
+    run = PillarDiscovery.objects.get(persona=persona)
+    assert run.requested_by is None and len(sent) == 1
+    services.discovery_run(discovery_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == "done", run.error
+    assert Pillar.objects.filter(persona=persona).count() == 3
+    # after that, rediscovery is the creator's call: a deleted pillar set does not come back
+    Pillar.objects.filter(persona=persona).delete()
+    PillarDiscovery.objects.filter(persona=persona).update(status="failed")
+    with django_capture_on_commit_callbacks() as sent:
+        services.posts_assign(persona_id=persona.pk)
+    assert PillarDiscovery.objects.filter(persona=persona).count() == 1 and not sent
 
 
 @pytest.mark.django_db
