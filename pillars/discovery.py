@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from itertools import pairwise
 
 import numpy as np
+import snowballstemmer
 
 from language import text as T
+from language.commonness import general_zipf
 
 MIN_PILLARS, MAX_PILLARS = 3, 7
 POSTS_PER_PILLAR = 6  # fewer posts than this per pillar and the count drops
@@ -150,25 +153,66 @@ def assign(
     return np.where(value >= thresholds[best], best, -1), value
 
 
-def _terms(text: str, stop: frozenset[str]) -> set[str]:
+# Snowball stemmers by language code: "price" and "pricing", "write" and "written" are one theme.
+_SNOWBALL = {
+    "en": "english",
+    "pt": "portuguese",
+    "es": "spanish",
+    "fr": "french",
+    "de": "german",
+    "it": "italian",
+    "nl": "dutch",
+}
+
+
+@cache
+def _stemmer(language: str) -> Callable[[str], str]:
+    name = _SNOWBALL.get(language)
+    if name is None:
+        return lambda word: word
+    stem = snowballstemmer.stemmer(name).stemWord
+    return cache(stem)
+
+
+def _terms(text: str, stop: frozenset[str], stem: Callable[[str], str]) -> dict[str, str]:
+    """The post's theme terms, {stemmed key: the form written}: words of four letters or more
+    and pairs of adjacent non-stop words."""
     tokens = [w for w in T.words(T.strip_links(text).lower()) if len(w) > 2]
-    kept = {w for w in tokens if w not in stop and len(w) > 3}  # "two", "day": no theme
-    kept.update(f"{a} {b}" for a, b in pairwise(tokens) if a not in stop and b not in stop)
+    kept = {stem(w): w for w in tokens if w not in stop and len(w) > 3}  # "two", "day": no theme
+    for a, b in pairwise(tokens):
+        if a not in stop and b not in stop:
+            kept[f"{stem(a)} {stem(b)}"] = f"{a} {b}"
     return kept
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Two single words sharing all but the last two letters of the shorter (at least four)."""
+    if " " in a or " " in b:
+        return False
+    common = next(
+        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
+    return common >= 4 and common >= min(len(a), len(b)) - 2
 
 
 def distinctive_terms(
     inside: Sequence[str], outside: Sequence[str], language: str, *, limit: int = 5
 ) -> list[str]:
     """The words and word pairs that most set these posts apart from the persona's others
-    (log-odds of the share of posts using them, smoothed), at least two posts using each."""
+    (log-odds of the share of posts using them, smoothed), at least two posts using each.
+    Forms of one word count together and are shown as the pillar's most used form."""
     stop = T.stop_words(language)
+    stem = _stemmer(language)
     ins: Counter[str] = Counter()
+    forms: dict[str, Counter[str]] = {}
     for text in inside:
-        ins.update(_terms(text, stop))
+        terms = _terms(text, stop, stem)
+        ins.update(terms.keys())
+        for key, form in terms.items():
+            forms.setdefault(key, Counter())[form] += 1
     outs: Counter[str] = Counter()
     for text in outside:
-        outs.update(_terms(text, stop))
+        outs.update(_terms(text, stop, stem).keys())
     n_in, n_out = max(len(inside), 1), max(len(outside), 1)
     scored = []
     for term, count in ins.items():
@@ -178,17 +222,22 @@ def distinctive_terms(
         share_out = (outs[term] + 0.5) / (n_out + 1)
         # log-odds weighted by how many of the posts use it: a theme's name should be a word
         # most of its posts share, not a rarity that happens to be absent elsewhere
-        scored.append((share_in * math.log(share_in / share_out), term))
+        # … and a word everybody uses often ("hard", "back") names no theme: damped by how
+        # common it is in the language in general
+        form = forms[term].most_common(1)[0][0]
+        common = 1.0 if " " in form else min(1.0, 10 ** ((5 - general_zipf(form, language)) / 2))
+        scored.append((share_in * math.log(share_in / share_out) * common, term))
     scored.sort(reverse=True)
     chosen: list[str] = []
     for _, term in scored:
-        # a pair already says its words; a word already chosen makes its pair redundant
-        if any(term in c.split(" ") or c in term.split(" ") for c in chosen):
+        # a pair already says its words; a word already chosen makes its pair redundant; a
+        # form the stemmer missed ("write", "written") says the same as one chosen
+        if any(term in c.split(" ") or c in term.split(" ") or _same_word(term, c) for c in chosen):
             continue
         chosen.append(term)
         if len(chosen) == limit:
             break
-    return chosen
+    return [forms[key].most_common(1)[0][0] for key in chosen]
 
 
 def name_from_terms(terms: Sequence[str]) -> str:

@@ -33,7 +33,14 @@ from llm.structured import ask_for_json
 from personas.models import Persona
 from personas.services import persona_lock
 from pillars import discovery
-from pillars.models import Pillar, PillarDiscovery, PillarStatus, PostPillar, Topic
+from pillars.models import (
+    Pillar,
+    PillarDiscovery,
+    PillarStatus,
+    PostPillar,
+    Topic,
+    TopicStatus,
+)
 from posts import selectors as posts
 from voice import contrast
 
@@ -43,6 +50,7 @@ MATCH_SIMILARITY = 0.5  # a new cluster continues the pillar whose mean is this 
 EXAMPLES_FOR_NAMING = 6
 RUN_DISCOVERY = "pillars.tasks.run_discovery"
 ASSIGN_POSTS = "pillars.tasks.assign_posts"
+CLASSIFY_TOPICS = "pillars.tasks.classify_topics"
 NAMING_PROMPT = Path(__file__).parent / "prompts" / "pillar_names_v1.txt"
 
 
@@ -142,6 +150,11 @@ def _discover(run: PillarDiscovery, lease: Lease) -> None:
         persona_lock(persona)
         pillars = _keep_identity(persona, clusters, terms, named)
         _assign_all(persona, ids, vectors, clusters.centre, pillars)
+        # open ideas are scored again against the pillars as they now are
+        if Topic.objects.filter(
+            persona=persona, status__in=(TopicStatus.NEW, TopicStatus.PLANNED)
+        ).update(scored_at=None):
+            enqueue(CLASSIFY_TOPICS, persona.pk)
         lease.update(
             status=JobStatus.DONE,
             progress=100,
@@ -481,5 +494,5 @@ def sweep() -> int:
         .distinct()[:100]
     )
     for persona_id in personas:
-        send("pillars.tasks.classify_topics", persona_id)
+        send(CLASSIFY_TOPICS, persona_id)
     return resent + len(personas)

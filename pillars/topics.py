@@ -24,11 +24,10 @@ from llm.structured import ask_for_json
 from personas.models import Persona
 from pillars import discovery
 from pillars.models import Pillar, PillarStatus, PostPillar, Topic, TopicSource, TopicStatus
-from pillars.services import reference_vectors
+from pillars.services import CLASSIFY_TOPICS, reference_vectors
 from posts import selectors as posts
 from voice.selectors import latest_voice_version
 
-CLASSIFY_TOPICS = "pillars.tasks.classify_topics"
 MAX_PASTED = 200
 NOVELTY_DAYS = 60
 NEIGHBOURS_FOR_ENGAGEMENT = 5

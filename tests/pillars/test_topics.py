@@ -41,8 +41,7 @@ RUNNING = [
 ]
 
 
-@pytest.fixture
-def persona(db):
+def _embedded_persona():
     persona = PersonaFactory()
     texts = PRICING + RUNNING
     vectors = embed_for(persona, texts, purpose="test")
@@ -56,8 +55,18 @@ def persona(db):
             performance_score=80.0 if text in PRICING else 20.0,
         )
     VoiceProfileFactory(persona=persona)
+    return persona
+
+
+def _discover(persona) -> None:
     run = services.discovery_request(persona=persona, role=Role.OWNER, user=None)
     services.discovery_run(discovery_id=run.pk)
+
+
+@pytest.fixture
+def persona(db):
+    persona = _embedded_persona()
+    _discover(persona)
     return persona
 
 
@@ -78,6 +87,24 @@ def test_an_idea_gets_its_pillar_a_score_with_factors_and_three_angles(persona):
     assert len(idea.angles) == 3
     assert len({a["kind"] for a in idea.angles}) == 3
     assert all("enterprise plan" in a["hook"].lower() for a in idea.angles)
+
+
+@pytest.mark.django_db
+def test_ideas_added_before_the_pillars_get_one_once_they_are_found(
+    django_capture_on_commit_callbacks,
+):
+    persona = _embedded_persona()
+    early = topics.topic_add(persona=persona, role=Role.OWNER, user=None, title="Annual pricing")
+    topics.topics_classify(persona_id=persona.pk)
+    early.refresh_from_db()
+    assert early.scored_at is not None and early.pillar_id is None  # no pillars yet
+    with django_capture_on_commit_callbacks(execute=True):
+        _discover(persona)
+    early.refresh_from_db()
+    assert early.scored_at is None  # queued for scoring again against the new pillars
+    topics.topics_classify(persona_id=persona.pk)
+    early.refresh_from_db()
+    assert early.pillar is not None and "pric" in " ".join(early.pillar.keywords)
 
 
 def test_an_idea_on_a_pillar_scores_above_one_far_from_every_pillar(persona):
