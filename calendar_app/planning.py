@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.contrib.humanize.templatetags.humanize import ordinal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -207,8 +208,22 @@ def plan_propose(*, persona: Persona, role: str) -> tuple[list[PlannedPost], int
                     )[:600],
                 )
             )
-    made = PlannedPost.objects.bulk_create(sorted(made, key=lambda p: p.scheduled_at))
+    made.sort(key=lambda p: p.scheduled_at)
+    _vary_angles(made)
+    made = PlannedPost.objects.bulk_create(made)
     return made, len(free)
+
+
+def _vary_angles(plan: list[PlannedPost]) -> None:
+    """Consecutive posts open differently: an idea whose favourite angle is the one the post
+    before used takes its next angle (each idea has three, the persona's favourites first)."""
+    previous = ""
+    for planned in plan:
+        angles = planned.topic.angles if planned.topic else []
+        choice = next((a for a in angles if a.get("kind") != previous), None)
+        if choice:
+            planned.angle, planned.opening = choice.get("kind", ""), choice.get("hook", "")
+        previous = planned.angle
 
 
 def _cell(moment: datetime, zone: ZoneInfo) -> tuple[int, int]:
@@ -234,9 +249,10 @@ def _reasoning(
     if quality:
         parts.append(
             f"your {quality[1]} posts on {local:%A}s around {local:%H}:00 rank at the "
-            f"{round(quality[0])}th percentile"
+            f"{ordinal(round(quality[0]))} percentile"
         )
-    return "; ".join(parts).capitalize() + "."
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:] + "."
 
 
 @transaction.atomic

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.contrib.humanize",  # ordinals: "51st percentile"
     "django_htmx",
     "template_partials",
     "django_celery_beat",

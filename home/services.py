@@ -42,7 +42,13 @@ DEMO_SLOTS = ((1, time(9, 0)), (3, time(9, 0)), (5, time(10, 30)))
 DEMO_IDEAS = """Why we stopped offering discounts
 What a year of weekly posting taught me
 The hire I almost didn't make
-Pricing pages that answer objections"""
+Pricing pages that answer objections
+How we decide which feature requests to build
+Raising prices on customers who have been with us for years
+Our interview process, step by step
+What cancelled customers told us about onboarding
+Saying no to meetings without an agenda
+The support reply that saved our biggest account"""
 
 
 @transaction.atomic

@@ -39,29 +39,31 @@ ANGLE_KINDS = ("contrarian", "story", "how-to", "data", "question", "bold claim"
 HOOK_TO_ANGLE = {"number": "data", "quote": "story", "statement": "bold claim"}
 ANGLES_PROMPT = Path(__file__).parent / "prompts" / "topic_angles_v1.txt"
 
+# Offline hooks. An idea's title is a noun phrase ("The hire I almost didn't make") or a clause
+# ("Why we stopped offering discounts"); each template reads right with either.
 TEMPLATES: dict[str, dict[str, str]] = {
     "en": {
-        "contrarian": "Unpopular opinion: most of what you hear about {t} is wrong.",
-        "story": "A year ago I got {t} completely wrong. Here is what happened.",
-        "how-to": "How I approach {t}, step by step.",
-        "data": "I looked at the numbers on {t}. One surprised me.",
-        "question": "What would change if you took {t} seriously?",
+        "contrarian": "Unpopular opinion on {t}: most of the advice gets it backwards.",
+        "story": "{T}. A year ago I would have got this completely wrong.",
+        "how-to": "{T}, in five steps.",
+        "data": "{T}, in numbers. One of them surprised me.",
+        "question": "Let's talk about {t}. What would you have done?",
         "bold claim": "{T} matters more than people think.",
     },
     "pt": {
-        "contrarian": "Opinião impopular: quase tudo o que se diz sobre {t} está errado.",
-        "story": "Há um ano errei feio com {t}. Conto o que aconteceu.",
-        "how-to": "Como eu lido com {t}, passo a passo.",
-        "data": "Olhei os números de {t}. Um deles me surpreendeu.",
-        "question": "O que mudaria se você levasse {t} a sério?",
+        "contrarian": "Opinião impopular sobre {t}: quase todo conselho entende ao contrário.",
+        "story": "{T}. Há um ano eu teria errado feio nisso.",
+        "how-to": "{T}, em cinco passos.",
+        "data": "{T}, em números. Um deles me surpreendeu.",
+        "question": "Vamos falar de {t}. O que você teria feito?",
         "bold claim": "{T} importa mais do que parece.",
     },
     "es": {
-        "contrarian": "Opinión impopular: casi todo lo que se dice sobre {t} está mal.",
-        "story": "Hace un año me equivoqué con {t}. Esto es lo que pasó.",
-        "how-to": "Cómo abordo {t}, paso a paso.",
-        "data": "Miré los números de {t}. Uno me sorprendió.",
-        "question": "¿Qué cambiaría si te tomaras {t} en serio?",
+        "contrarian": "Opinión impopular sobre {t}: casi todos los consejos lo entienden al revés.",
+        "story": "{T}. Hace un año me habría equivocado por completo.",
+        "how-to": "{T}, en cinco pasos.",
+        "data": "{T}, en números. Uno de ellos me sorprendió.",
+        "question": "Hablemos de {t}. ¿Qué habrías hecho tú?",
         "bold claim": "{T} importa más de lo que parece.",
     },
 }

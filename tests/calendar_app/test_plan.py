@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from itertools import pairwise
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -34,7 +35,10 @@ def _ideas(persona, pillar, count, score=60, status=TopicStatus.NEW):
             status=status,
             scored_at=datetime.now(UTC),
             factors={"novelty": {"value": 90, "why": "new for you"}},
-            angles=[{"kind": "story", "hook": f"The day {pillar.name.lower()} changed {n}."}],
+            angles=[
+                {"kind": kind, "hook": f"{kind}: the day {pillar.name.lower()} changed {n}."}
+                for kind in ("story", "how-to", "question")
+            ],
         )
         for n in range(count)
     ]
@@ -58,6 +62,12 @@ def test_the_plan_fills_each_free_slot_with_the_mix_and_never_three_in_a_row(per
     assert discarded.pk not in {p.topic_id for p in plan}
     assert all(p.reasoning and p.opening for p in plan)
     assert "share" in plan[0].reasoning
+    names = {money.pk: "Money", hiring.pk: "Hiring", running.pk: "Running"}
+    assert plan[0].reasoning.startswith(f"“{names[plan[0].pillar_id]}” keeps your mix")
+    # every idea's favourite angle is "story"; consecutive posts still open differently
+    angles = [p.angle for p in plan]
+    assert all(a != b for a, b in pairwise(angles)) and angles[0] == "story"
+    assert all(p.opening.startswith(f"{p.angle}:") for p in plan)
 
 
 def test_the_best_ideas_go_to_the_times_that_did_best(persona):
@@ -70,7 +80,7 @@ def test_the_best_ideas_go_to_the_times_that_did_best(persona):
         wednesday = now - timedelta(days=now.weekday() - 2 + 7 * week)
         monday = now - timedelta(days=now.weekday() + 7 * week)
         PostFactory(
-            persona=persona, posted_at=wednesday.replace(hour=18, minute=5), performance_score=95
+            persona=persona, posted_at=wednesday.replace(hour=18, minute=5), performance_score=91
         )
         PostFactory(
             persona=persona, posted_at=monday.replace(hour=9, minute=5), performance_score=10
@@ -85,7 +95,7 @@ def test_the_best_ideas_go_to_the_times_that_did_best(persona):
         own = [p for p in plan if p.pillar_id == pillar]
         best = max(own, key=lambda p: Topic.objects.get(pk=p.topic_id).score)
         assert best.scheduled_at.astimezone(zone).strftime("%a %H") == "Wed 18"
-        assert "percentile" in best.reasoning
+        assert "91st percentile" in best.reasoning  # not "91th"
 
 
 def test_a_single_pillar_leaves_slots_empty_rather_than_three_in_a_row(persona):
