@@ -202,6 +202,7 @@ def plan_propose(*, persona: Persona, role: str) -> tuple[list[PlannedPost], int
                         candidate,
                         names.get(pillar_id),
                         targets.get(pillar_id),
+                        order.count(pillar_id) / len(order),
                         quality.get(_cell(moment, zone)),
                         moment,
                         zone,
@@ -235,16 +236,21 @@ def _reasoning(
     candidate: _Candidate,
     pillar: str | None,
     target: float | None,
+    planned_share: float,
     quality: tuple[float, int] | None,
     moment: datetime,
     zone: ZoneInfo,
 ) -> str:
-    parts = [
-        f"“{pillar}” keeps your mix near its {round(100 * target)} % share"
-        if pillar and target
-        else "outside your pillars",
-        f"the idea {candidate.why}",
-    ]
+    if not (pillar and target):
+        mix = "outside your pillars"
+    elif planned_share > target + 0.1:  # the other pillars ran out of ideas
+        mix = (
+            f"“{pillar}” gets {round(100 * planned_share)} % of this plan, above its "
+            f"{round(100 * target)} % share: your other pillars have too few ideas"
+        )
+    else:
+        mix = f"“{pillar}” keeps your mix near its {round(100 * target)} % share"
+    parts = [mix, f"the idea {candidate.why}"]
     local = moment.astimezone(zone)
     if quality:
         parts.append(

@@ -105,6 +105,22 @@ def test_a_single_pillar_leaves_slots_empty_rather_than_three_in_a_row(persona):
     assert len(plan) == 2 and free > 2
 
 
+def test_a_pillar_over_its_share_says_so(persona):
+    money = Pillar.objects.create(persona=persona, name="Money")
+    hiring = Pillar.objects.create(persona=persona, name="Hiring")
+    _ideas(persona, money, 20)
+    _ideas(persona, hiring, 3)
+    plan, _free = planning.plan_propose(persona=persona, role=Role.OWNER)
+    money_posts = [p for p in plan if p.pillar_id == money.pk]
+    share = round(100 * len(money_posts) / len(plan))
+    assert share > 60
+    assert money_posts[0].reasoning.startswith(
+        f"“Money” gets {share} % of this plan, above its 50 % share"
+    )
+    hiring_post = next(p for p in plan if p.pillar_id == hiring.pk)
+    assert "keeps your mix" in hiring_post.reasoning  # under its share: no warning
+
+
 def persona_zone(persona):
     from zoneinfo import ZoneInfo
 
