@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from pgvector.django import VectorField
 
@@ -88,6 +90,9 @@ class TrendItem(TimeStampedModel):
     history = models.JSONField(default=list)  # [[iso time, signal, rank], …], newest last
     velocity = models.FloatField(default=0.0)  # 0–1, how fast it is rising
     embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS, null=True, blank=True)
+    # canonical URLs of near-duplicate copies folded into this item: seen again, they count
+    # for this item instead of coming back as new ones
+    aliases = ArrayField(models.CharField(max_length=1000), default=list, blank=True)
 
     class Meta:
         constraints = [
@@ -95,7 +100,10 @@ class TrendItem(TimeStampedModel):
                 fields=["workspace", "canonical_url"], name="trend_item_unique_url"
             )
         ]
-        indexes = [models.Index(fields=["workspace", "-last_seen_at"], name="trend_item_recent")]
+        indexes = [
+            models.Index(fields=["workspace", "-last_seen_at"], name="trend_item_recent"),
+            GinIndex(fields=["aliases"], name="trend_item_aliases"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,7 +23,7 @@ import httpx
 import numpy as np
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -47,6 +49,11 @@ from voice import contrast
 from voice.selectors import latest_voice_version
 
 SCAN_WORKSPACE = "trends.tasks.scan_workspace"
+EMBED_BACKLOG = "trends.tasks.embed_backlog"
+# Namespace of the per-workspace advisory lock one scan (or backlog batch) holds while it folds
+# items in and scores them: two at once could delete, as a copy, an item the other is scoring.
+ITEMS_LOCK = 0x7472  # "tr"
+BACKLOG_BATCH = 200
 CONFLICTS_PROMPT = Path(__file__).parent / "prompts" / "conflicts_v1.txt"
 FETCH_THREADS = 8
 RECENT_DAYS = 7
@@ -213,9 +220,47 @@ def workspace_scan(*, workspace_id: int, source_ids: list[int] | None = None) ->
         else:
             fresh.extend((source, item) for item in result.items)
     report.items_seen = len(fresh)
-    report.items_new = _fold_in(workspace_id, fresh, now)
-    report.personas_scored = score_workspace(workspace_id=workspace_id)
+    with _items_lock(workspace_id):
+        report.items_new = _fold_in(workspace_id, fresh, now)
+        report.personas_scored = score_workspace(workspace_id=workspace_id)
+    if report.items_new:
+        enqueue(EMBED_BACKLOG, workspace_id)  # the new items no persona shortlisted
     return report
+
+
+@contextmanager
+def _items_lock(workspace_id: int) -> Iterator[None]:
+    """The workspace's items, for one scan or backlog batch at a time. A session lock, not a
+    transaction: each write still commits at once (a creator dismissing a trend never waits
+    for a scan's model calls), and a worker that dies takes its connection and the lock."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [ITEMS_LOCK, workspace_id])
+        try:
+            yield
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [ITEMS_LOCK, workspace_id])
+
+
+def embed_backlog(*, workspace_id: int, limit: int = 2000) -> int:
+    """The Celery job after a scan: embed the recent items no persona shortlisted (newest
+    first, a batch per transaction), folding near-duplicates as the scan does, so every item
+    is one story however many sites carry it. Sends itself again while some remain. Returns
+    how many were embedded or folded."""
+    done = 0
+    since = timezone.now() - timedelta(days=RECENT_DAYS)
+    while done < limit:
+        with _items_lock(workspace_id), transaction.atomic():
+            batch = list(
+                TrendItem.objects.filter(
+                    workspace_id=workspace_id, embedding__isnull=True, last_seen_at__gte=since
+                ).order_by("-last_seen_at", "-id")[:BACKLOG_BATCH]
+            )
+            if not batch:
+                return done
+            _embed_and_fold(workspace_id, batch)
+        done += len(batch)
+    enqueue(EMBED_BACKLOG, workspace_id)
+    return done
 
 
 def _record_outcome(
@@ -279,26 +324,32 @@ def _fold_in(
         sources_of.setdefault(url, set()).add(source.pk)
         if url not in by_url or raw.signal > by_url[url][1].signal:
             by_url[url] = (source, raw)
-    existing = {
-        item.canonical_url: item
-        for item in TrendItem.objects.filter(
-            workspace_id=workspace_id, canonical_url__in=list(by_url)
-        ).defer("embedding")
-    }
+    urls = list(by_url)
+    known = TrendItem.objects.filter(workspace_id=workspace_id).filter(
+        Q(canonical_url__in=urls) | Q(aliases__overlap=urls)
+    )
+    existing: dict[str, TrendItem] = {}  # a URL seen before → its item (folded copies too)
+    for item in known.defer("embedding"):
+        for url in (item.canonical_url, *item.aliases):
+            if url in by_url:
+                existing[url] = item
     stamp = now.isoformat()
-    changed: list[TrendItem] = []
+    changed: dict[int, TrendItem] = {}
     for url, item in existing.items():
         raw = by_url[url][1]
         new_sources = sources_of[url] - set(item.source_ids)
         item.source_ids = sorted(set(item.source_ids) | sources_of[url])
         item.mentions += len(new_sources)
+        if item.pk in changed:  # the story and a copy of it in one scan: one observation
+            continue
         item.signal = raw.signal
         item.last_seen_at = now
         item.history = [*item.history, [stamp, raw.signal, raw.rank]][-HISTORY_KEPT:]
         item.velocity = _velocity(item, now)
-        changed.append(item)
+        changed[item.pk] = item
     TrendItem.objects.bulk_update(
-        changed, ["source_ids", "mentions", "signal", "last_seen_at", "history", "velocity"]
+        list(changed.values()),
+        ["source_ids", "mentions", "signal", "last_seen_at", "history", "velocity"],
     )
     new_urls = [u for u in by_url if u not in existing]
     TrendItem.objects.bulk_create(
@@ -346,10 +397,10 @@ def _same_words(one: TrendItem, other: TrendItem) -> bool:
     return bool(a and b) and len(a & b) / len(a | b) >= SHARED_WORDS
 
 
-def _embed_shortlist(workspace_id: int, items: list[TrendItem]) -> list[TrendItem]:
-    """Embed the shortlisted items that have no vector yet; one that turns out to be a near
-    duplicate of an item already embedded is folded into it (its sources and a mention) and
-    deleted. The shortlist without the folded ones, all embedded."""
+def _embed_and_fold(workspace_id: int, items: list[TrendItem]) -> list[TrendItem]:
+    """Embed the items that have no vector yet; one that turns out to be a near duplicate of
+    an item already embedded is folded into it (its sources and a mention) and deleted. The
+    items without the folded ones, all embedded. Under the workspace's items lock."""
     missing = [i for i in items if i.embedding is None]
     if not missing:
         return items
@@ -361,7 +412,7 @@ def _embed_shortlist(workspace_id: int, items: list[TrendItem]) -> list[TrendIte
         TrendItem.objects.filter(workspace_id=workspace_id, embedding__isnull=False)
         .exclude(pk__in=[i.pk for i in items])
         .order_by("-last_seen_at")
-        .only("id", "title", "embedding", "source_ids", "mentions")[:MAX_ITEMS_SCORED]
+        .only("id", "title", "embedding", "source_ids", "mentions", "aliases")[:MAX_ITEMS_SCORED]
     )
     units = [np.asarray(i.embedding) / (np.linalg.norm(i.embedding) or 1) for i in known]
     folded: set[int] = set()
@@ -374,6 +425,7 @@ def _embed_shortlist(workspace_id: int, items: list[TrendItem]) -> list[TrendIte
             if similarity[best] >= NEAR_DUPLICATE and _same_words(item, known[best]):
                 twin = known[best]
                 twin.source_ids = sorted(set(twin.source_ids) | set(item.source_ids))
+                twin.aliases = sorted({*twin.aliases, item.canonical_url})
                 twin.mentions += 1
                 twins[twin.pk] = twin
                 folded.add(item.pk)
@@ -382,7 +434,7 @@ def _embed_shortlist(workspace_id: int, items: list[TrendItem]) -> list[TrendIte
         known.append(item)
         units.append(unit)
     TrendItem.objects.bulk_update([i for i in missing if i.pk not in folded], ["embedding"])
-    TrendItem.objects.bulk_update(list(twins.values()), ["source_ids", "mentions"])
+    TrendItem.objects.bulk_update(list(twins.values()), ["source_ids", "mentions", "aliases"])
     TrendItem.objects.filter(pk__in=folded).delete()
     return [i for i in items if i.pk not in folded]
 
@@ -419,7 +471,7 @@ def score_workspace(*, workspace_id: int) -> int:
         {int(i) for scores in lexical.values() for i in np.argsort(-scores)[:SHORTLIST]}
     )
     by_id = {items[i].pk: i for i in chosen}
-    shortlist = _embed_shortlist(workspace_id, [items[i] for i in chosen])
+    shortlist = _embed_and_fold(workspace_id, [items[i] for i in chosen])
     rows = [by_id[item.pk] for item in shortlist]
     vectors = np.array([item.embedding for item in shortlist])
     for persona, inputs in personas:

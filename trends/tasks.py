@@ -15,3 +15,10 @@ def scan_due_sources() -> int:
 @shared_task(name="trends.tasks.scan_workspace", time_limit=540, soft_time_limit=500)
 def scan_workspace(workspace_id: int, source_ids: list[int] | None = None) -> dict:
     return vars(services.workspace_scan(workspace_id=workspace_id, source_ids=source_ids))
+
+
+@shared_task(name="trends.tasks.embed_backlog", time_limit=540, soft_time_limit=500)
+def embed_backlog(workspace_id: int) -> int:
+    """After a scan: the new items no persona shortlisted are embedded and near-duplicates
+    folded, in batches (the scan itself embeds only what it ranks, to stay fast)."""
+    return services.embed_backlog(workspace_id=workspace_id)

@@ -73,7 +73,7 @@ def test_a_feed_is_read_and_its_items_kept_once_per_canonical_url(workspace, fak
     assert (report.sources, report.failed, report.items_new) == (2, 0, 2)
     stripe = TrendItem.objects.get(canonical_url="https://news.example.com/stripe-prices")
     assert len(stripe.source_ids) == 2  # carried by both feeds
-    assert stripe.embedding is None  # no persona to rank it for: nothing is embedded
+    assert stripe.embedding is None  # no persona ranks it: the scan leaves it to the backlog
     assert (
         canonical_url("HTTPS://WWW.Example.com/a/?utm_medium=x&b=1#f")
         == "https://example.com/a?b=1"
@@ -172,6 +172,43 @@ def test_near_duplicate_stories_from_two_sources_are_one_item(workspace, fake, p
     services.workspace_scan(workspace_id=workspace.pk)
     item = TrendItem.objects.get(workspace=workspace)  # the copy was folded into the story
     assert item.mentions == 2 and len(item.source_ids) == 2
+    both = {"https://news.example.com/stripe-prices", "https://mirror.example.org/copy-of-stripe"}
+    assert {item.canonical_url, *item.aliases} == both
+
+    # the mirror changes (a new ETag) and still carries the copy: it counts for the story,
+    # it does not come back as a new item, and one scan is one observation of it
+    fake.feeds["b.xml"] = rss(
+        [{**PRICING_NEWS[0], "link": "https://mirror.example.org/copy-of-stripe"}, OTHER_NEWS[0]]
+    )
+    report = services.workspace_scan(workspace_id=workspace.pk)
+    assert report.items_new == 1  # the frog
+    item.refresh_from_db()
+    assert item.mentions == 2 and len(item.history) == 2
+    assert TrendItem.objects.filter(title__startswith="Stripe raises").count() == 1
+
+
+def test_items_no_persona_ranks_are_embedded_after_the_scan_and_copies_folded(
+    workspace, fake, django_capture_on_commit_callbacks
+):
+    fake.feeds["a.xml"] = rss(PRICING_NEWS + OTHER_NEWS)
+    fake.feeds["b.xml"] = rss([{**OTHER_NEWS[0], "link": "https://mirror.example.org/frog-copy"}])
+    _source(workspace, fake, "a.xml")
+    _source(workspace, fake, "b.xml")
+    with django_capture_on_commit_callbacks() as queued:
+        report = services.workspace_scan(workspace_id=workspace.pk)
+    assert report.items_new == 5 and len(queued) == 1  # the backlog job, once
+    assert not TrendItem.objects.filter(embedding__isnull=False).exists()  # nobody ranked them
+
+    assert services.embed_backlog(workspace_id=workspace.pk) == 5
+    items = TrendItem.objects.filter(workspace=workspace)
+    assert items.count() == 4 and not items.filter(embedding__isnull=True).exists()
+    frog = items.get(title__startswith="New species")  # one story, either URL kept
+    assert frog.mentions == 2
+    assert {frog.canonical_url, *frog.aliases} == {
+        "https://science.example.com/frog",
+        "https://mirror.example.org/frog-copy",
+    }
+    assert services.embed_backlog(workspace_id=workspace.pk) == 0  # nothing left
 
 
 PERSONA_POSTS = [
@@ -413,3 +450,33 @@ def test_bad_credentials_and_a_spent_quota_are_said_plainly(workspace, reddit_yo
         _opt_in(workspace, SourceKind.REDDIT, "SaaS")
     with pytest.raises(ValidationError, match="Data API key"):
         _opt_in(workspace, SourceKind.YOUTUBE, "pricing")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_scan_or_backlog_batch_at_a_time_per_workspace():
+    import threading
+    import time
+
+    from django.db import connection
+
+    workspace = WorkspaceFactory()
+    other = WorkspaceFactory()
+    finished: dict[str, float] = {}
+
+    def backlog(name: str, workspace_id: int) -> None:
+        services.embed_backlog(workspace_id=workspace_id)
+        finished[name] = time.monotonic()
+        connection.close()
+
+    with services._items_lock(workspace.pk):
+        held_at = time.monotonic()
+        same = threading.Thread(target=backlog, args=("same", workspace.pk))
+        elsewhere = threading.Thread(target=backlog, args=("elsewhere", other.pk))
+        same.start()
+        elsewhere.start()
+        elsewhere.join(10)
+        time.sleep(0.5)
+        released_at = time.monotonic()
+    same.join(10)
+    assert finished["elsewhere"] - held_at < 0.5  # another workspace never waits
+    assert finished["same"] >= released_at  # this one waited for the lock
