@@ -159,6 +159,10 @@ def test_search_is_answered_from_the_gin_index(persona):
             """,
             [persona.pk],
         )
+        # An earlier test's 10,000 rolled-back rows can still sit in the index's pending list
+        # (autovacuum empties it when it gets round to it), which makes any index scan look
+        # dear to the planner; empty it now, as autovacuum would.
+        cursor.execute("SELECT gin_clean_pending_list('post_text_search'::regclass)")
         cursor.execute("ANALYZE posts_post")
         sql, params = posts_for_list(persona, query="meetings").query.sql_with_params()
         cursor.execute("EXPLAIN " + sql, params)
