@@ -6,7 +6,7 @@ background."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -180,6 +180,7 @@ def plan_propose(*, persona: Persona, role: str) -> tuple[list[PlannedPost], int
     order = _sequence(len(free), targets, {k: len(v) for k, v in by_pillar.items()})
     quality = _time_quality(persona)
     zone = ZoneInfo(persona.timezone)
+    planned_count = Counter(order)
     slots_by_pillar: dict[int | None, list[datetime]] = defaultdict(list)
     for moment, pillar_id in zip(free, order, strict=False):
         slots_by_pillar[pillar_id].append(moment)
@@ -202,7 +203,7 @@ def plan_propose(*, persona: Persona, role: str) -> tuple[list[PlannedPost], int
                         candidate,
                         names.get(pillar_id),
                         targets.get(pillar_id),
-                        order.count(pillar_id) / len(order),
+                        planned_count[pillar_id] / len(order),
                         quality.get(_cell(moment, zone)),
                         moment,
                         zone,

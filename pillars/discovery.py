@@ -20,7 +20,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import pairwise
 
 import numpy as np
@@ -170,8 +170,7 @@ def _stemmer(language: str) -> Callable[[str], str]:
     name = _SNOWBALL.get(language)
     if name is None:
         return lambda word: word
-    stem = snowballstemmer.stemmer(name).stemWord
-    return cache(stem)
+    return lru_cache(maxsize=50_000)(snowballstemmer.stemmer(name).stemWord)
 
 
 def _terms(text: str, stop: frozenset[str], stem: Callable[[str], str]) -> dict[str, str]:
@@ -214,6 +213,7 @@ def distinctive_terms(
     for text in outside:
         outs.update(_terms(text, stop, stem).keys())
     n_in, n_out = max(len(inside), 1), max(len(outside), 1)
+    shown = {key: counted.most_common(1)[0][0] for key, counted in forms.items()}
     scored = []
     for term, count in ins.items():
         if count < 2 and len(inside) > 3:
@@ -224,7 +224,7 @@ def distinctive_terms(
         # most of its posts share, not a rarity that happens to be absent elsewhere
         # … and a word everybody uses often ("hard", "back") names no theme: damped by how
         # common it is in the language in general
-        form = forms[term].most_common(1)[0][0]
+        form = shown[term]
         common = 1.0 if " " in form else min(1.0, 10 ** ((5 - general_zipf(form, language)) / 2))
         scored.append((share_in * math.log(share_in / share_out) * common, term))
     scored.sort(reverse=True)
@@ -237,7 +237,7 @@ def distinctive_terms(
         chosen.append(term)
         if len(chosen) == limit:
             break
-    return [forms[key].most_common(1)[0][0] for key in chosen]
+    return [shown[key] for key in chosen]
 
 
 def name_from_terms(terms: Sequence[str]) -> str:

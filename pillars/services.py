@@ -88,7 +88,7 @@ def discovery_request(*, persona: Persona, role: str, user: User | None) -> Pill
     """Start a discovery (or return the one already running)."""
     require(role, Action.EDIT)
     persona_lock(persona)
-    count = len(posts.embedded_posts(persona, newest=MIN_POSTS))
+    count = posts.embedded_count(persona, at_most=MIN_POSTS)
     if count < MIN_POSTS:
         raise _not_enough(count)
     running = PillarDiscovery.objects.filter(persona=persona, status__in=ACTIVE).first()
@@ -324,7 +324,7 @@ def _first_discovery(persona_id: int) -> None:
     creator sees them on the Pillars page); after that, rediscovery is the creator's call."""
     if PillarDiscovery.objects.filter(persona_id=persona_id).exists():
         return
-    if len(posts.embedded_posts(persona_id, newest=MIN_POSTS)) < MIN_POSTS:
+    if posts.embedded_count(persona_id, at_most=MIN_POSTS) < MIN_POSTS:
         return
     run = PillarDiscovery.objects.create(persona_id=persona_id, requested_by=None)
     enqueue(RUN_DISCOVERY, run.pk)

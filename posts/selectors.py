@@ -87,6 +87,14 @@ def post_count(persona: Persona | int) -> int:
     return Post.objects.filter(persona=persona).count()
 
 
+def embedded_count(persona: Persona | int, *, at_most: int) -> int:
+    """How many of the persona's posts have an embedding, counted up to `at_most` (a bounded
+    count: "are there enough?" never reads every row nor loads a vector)."""
+    return (
+        Post.objects.filter(persona=persona, embedding__isnull=False).values("pk")[:at_most].count()
+    )
+
+
 def posts_for_analysis(persona: Persona | int) -> list[Post]:
     """Every post of the persona with what a voice analysis reads (text, performance,
     embedding), oldest first."""
