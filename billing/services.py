@@ -11,6 +11,7 @@ late deliveries change nothing."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -36,6 +37,7 @@ from billing.models import (
     UsageEvent,
     UsageKind,
 )
+from core import egress
 
 # Per user, over rolling windows: (setting holding the limit, window, how it reads).
 _LIMITS = {
@@ -326,9 +328,27 @@ def _subscription_state(
 # --- Stripe Checkout and the Customer Portal ---------------------------------------------------
 
 
+class _EgressHTTPClient(stripe.HTTPXClient):
+    """The stripe SDK's httpx client, sending through our egress path like every other
+    outbound request."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=30, allow_sync_methods=True)
+        self._client = egress.shared_client("stripe", timeout=30)
+
+
+_stripe_http: dict[int, _EgressHTTPClient] = {}
+
+
 def _stripe() -> stripe.StripeClient:
+    # One HTTP client per process (building one loads the CA bundle twice).
+    http = _stripe_http.get(os.getpid()) or _stripe_http.setdefault(
+        os.getpid(), _EgressHTTPClient()
+    )
     return stripe.StripeClient(
-        settings.STRIPE_SECRET_KEY, base_addresses={"api": settings.STRIPE_API_URL}
+        settings.STRIPE_SECRET_KEY,
+        base_addresses={"api": settings.STRIPE_API_URL},
+        http_client=http,
     )
 
 

@@ -247,9 +247,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "contentapp.beat:HeartbeatDatabaseScheduler"
-# Publishing: a target claimed or being sent longer than this has lost its worker (a send
-# then counts as "unknown" and is reconciled with the platform before anything else).
-PUBLISH_LEASE_SECONDS = env_int("PUBLISH_LEASE_SECONDS", 120, minimum=10)
+# Publishing: a target claimed or being sent without its lease renewed for this long has lost
+# its worker (a send then counts as "unknown" and is reconciled with the platform before
+# anything else). A live worker renews it every third of this while it waits on a platform.
+PUBLISH_LEASE_SECONDS = env_int("PUBLISH_LEASE_SECONDS", 30, minimum=10)
 PUBLISH_TIMEOUT_SECONDS = env_int("PUBLISH_TIMEOUT_SECONDS", 20, minimum=1)
 # Platform clients. A platform whose client id is empty is shown as "not configured" (with
 # these names to set); the URLs are the real services' and are only changed for tests.
@@ -267,6 +268,10 @@ THREADS_APP_SECRET = env_str("THREADS_APP_SECRET", "")
 THREADS_AUTHORIZE_URL = env_str("THREADS_AUTHORIZE_URL", "https://threads.net/oauth/authorize")
 THREADS_API_URL = env_str("THREADS_API_URL", "https://graph.threads.net")
 BLUESKY_SERVICE = env_str("BLUESKY_SERVICE", "https://bsky.social")  # the default PDS
+# Outbound requests (core.egress) never go to loopback, private, link-local or metadata
+# addresses; an operator who runs a model server or a feed on their own network lists its host
+# names, addresses or networks here (e.g. "localhost,127.0.0.1,10.0.0.0/8").
+ALLOW_PRIVATE_HOSTS = env_list("ALLOW_PRIVATE_HOSTS", [])
 # A running job renews its lease every third of this; a job whose worker died is taken over
 # once it expires (the sweeps below run every JOB_SWEEP_SECONDS).
 JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 30, minimum=3)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -91,7 +91,6 @@ class Lease:
 
     def __init__(self, model: type[Model], pk: int, token: uuid.UUID) -> None:
         self.model, self.pk, self.token = model, pk, token
-        self._stop = threading.Event()
 
     def _mine(self) -> models.QuerySet:
         return self.model.objects.filter(pk=self.pk, lease_token=self.token)
@@ -107,14 +106,32 @@ class Lease:
         """Percent and stage for the progress fragment."""
         self.update(progress=percent, stage=stage, **extra)
 
-    def _renew(self) -> None:
-        interval = settings.JOB_LEASE_SECONDS / 3
+    def _renew(self) -> bool:
+        return bool(self._mine().update(updated_at=timezone.now()))
+
+
+@contextmanager
+def kept_alive(renew: Callable[[], bool], *, every: float, name: str) -> Iterator[None]:
+    """Run `renew` every `every` seconds from a thread while the block runs (a lease that a
+    live worker keeps however long its call takes, and a dead one loses); the thread stops
+    when `renew` says False (finished or taken over) or the block ends."""
+    stop = threading.Event()
+
+    def loop() -> None:
         try:
-            while not self._stop.wait(interval):
-                if not self._mine().update(updated_at=timezone.now()):
-                    return  # finished or taken over: nothing left to renew
+            while not stop.wait(every):
+                if not renew():
+                    return
         finally:
             connection.close()  # this thread's own database connection
+
+    renewer = threading.Thread(target=loop, name=name, daemon=True)
+    renewer.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        renewer.join(timeout=5)
 
 
 @contextmanager
@@ -138,13 +155,8 @@ def job_lease(
         yield None
         return
     lease = Lease(model, pk, token)
-    renewer = threading.Thread(target=lease._renew, name=f"lease-{pk}", daemon=True)
-    renewer.start()
-    try:
+    with kept_alive(lease._renew, every=settings.JOB_LEASE_SECONDS / 3, name=f"lease-{pk}"):
         yield lease
-    finally:
-        lease._stop.set()
-        renewer.join(timeout=5)
 
 
 def abandoned_jobs(

@@ -88,60 +88,6 @@ def emojis(text: str) -> list[str]:
     return found
 
 
-def _joins_previous(char: str, previous: str, regional_run: int) -> bool:
-    """Whether `char` continues the grapheme `previous` belongs to (an approximation of
-    UAX #29 good enough for counting: marks, joiners, variation selectors, skin tones, tags,
-    flag pairs)."""
-    code = ord(char)
-    if unicodedata.category(char) in ("Mn", "Me", "Mc") or code == 0x200D:
-        return True
-    if 0xFE00 <= code <= 0xFE0F or 0x1F3FB <= code <= 0x1F3FF or 0xE0020 <= code <= 0xE007F:
-        return True
-    if previous and ord(previous) == 0x200D:
-        return True  # the pictograph after a zero-width joiner
-    return 0x1F1E6 <= code <= 0x1F1FF and regional_run % 2 == 1  # second of a flag pair
-
-
-def graphemes(text: str) -> list[str]:
-    """User-perceived characters: "👍🏽", "é" (e + accent) and "🇵🇹" are one each."""
-    clusters: list[str] = []
-    regional_run = 0
-    for char in unicodedata.normalize("NFC", text):
-        previous = clusters[-1][-1] if clusters else ""
-        if clusters and _joins_previous(char, previous, regional_run):
-            clusters[-1] += char
-        else:
-            clusters.append(char)
-        regional_run = regional_run + 1 if 0x1F1E6 <= ord(char) <= 0x1F1FF else 0
-    return clusters
-
-
-def grapheme_count(text: str) -> int:
-    return len(graphemes(text))
-
-
-_X_LIGHT = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))  # twitter-text v3: weight 1
-X_URL_LENGTH = 23  # every link counts this much (t.co)
-
-
-def x_weighted_length(text: str) -> int:
-    """The length X counts (twitter-text v3): characters in Latin and the other light ranges
-    count 1, everything else (CJK, most emoji) 2, an emoji sequence 2, a link 23."""
-    total = 0
-    for part in re.split(r"(https?://\S+)", unicodedata.normalize("NFC", text)):
-        if part.startswith(("http://", "https://")):
-            total += X_URL_LENGTH
-            continue
-        for cluster in graphemes(part):
-            if emojis(cluster[0]):
-                total += 2
-                continue
-            total += sum(
-                1 if any(low <= ord(c) <= high for low, high in _X_LIGHT) else 2 for c in cluster
-            )
-    return total
-
-
 # Words a sentence does not end on (articles, prepositions, conjunctions, possessives,
 # auxiliaries): a text whose last word is one of them stops mid-sentence.
 _DANGLING_WORDS = {

@@ -91,8 +91,14 @@ class OpenAIEmbeddings:
         self.model_name = f"openai/{model}@{DIMENSIONS}"
         self._model = model
         # max_retries=1: our own callers decide when to try again.
+        from core import egress
+
         self._client = openai.OpenAI(
-            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=1
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=1,
+            http_client=egress.shared_client("embeddings", timeout=timeout),
         )
 
     def _embed(self, texts: list[str]) -> tuple[np.ndarray, EmbeddingCall]:
@@ -103,13 +109,18 @@ class OpenAIEmbeddings:
             response = self._client.embeddings.create(
                 model=self._model, input=texts, dimensions=DIMENSIONS
             )
-        except openai.OpenAIError as error:
+            ordered = sorted(response.data, key=lambda item: item.index)
+            matrix = np.asarray([item.embedding for item in ordered], dtype=np.float32)
+            if matrix.shape != (len(texts), DIMENSIONS):
+                raise ValueError(f"expected {len(texts)} vectors of {DIMENSIONS}")
+        except (openai.OpenAIError, AttributeError, TypeError, ValueError) as error:
+            from llm.providers._errors import translate
+
             elapsed = round((time.perf_counter() - started) * 1000)
             call = EmbeddingCall("openai", self._model, 0, elapsed)
-            raise EmbeddingError(f"OpenAI embeddings failed: {error}", call) from error
+            reason = translate(error, openai, "OpenAI embeddings")
+            raise EmbeddingError(str(reason), call) from error
         elapsed = round((time.perf_counter() - started) * 1000)
-        ordered = sorted(response.data, key=lambda item: item.index)
-        matrix = np.asarray([item.embedding for item in ordered], dtype=np.float32)
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         tokens = response.usage.prompt_tokens if response.usage else 0
         call = EmbeddingCall("openai", self._model, tokens, elapsed)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from core.egress import validate_public_url
 from llm.models import ModelKind
 
 
@@ -13,11 +14,14 @@ class ConnectionForm(forms.Form):
         help_text="e.g. gpt-4o-mini, claude-sonnet-4-5, llama3.1 (as your server names it).",
     )
     base_url = forms.URLField(
+        validators=[validate_public_url],
         required=False,
         assume_scheme="http",
         label="Server address",
         help_text="OpenAI-compatible servers only, with /v1: Ollama http://localhost:11434/v1, "
-        "LM Studio http://localhost:1234/v1, vLLM or llama.cpp http://host:8000/v1.",
+        "LM Studio http://localhost:1234/v1, vLLM or llama.cpp http://host:8000/v1. A server on "
+        "this machine or your own network is refused unless the operator lists it in "
+        "ALLOW_PRIVATE_HOSTS.",
     )
     api_key = forms.CharField(
         required=False,

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User, Workspace
 from accounts.permissions import Action, require
+from core import egress
 from core.crypto import encrypt
 from llm.base import ChatRequest, ProviderError
 from llm.embeddings import (
@@ -131,6 +132,8 @@ def connection_add(
         raise ValidationError(f"Unknown kind of model “{kind}”.")
     if kind == ModelKind.COMPATIBLE and not base_url:
         raise ValidationError({"base_url": "Which server? e.g. http://localhost:11434/v1"})
+    if base_url and (problem := egress.url_problem(base_url)):
+        raise ValidationError({"base_url": problem})
     if kind != ModelKind.COMPATIBLE and not api_key:
         raise ValidationError({"api_key": "Paste the API key."})
     last = ModelConnection.objects.filter(workspace=workspace).order_by("-position").first()

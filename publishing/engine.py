@@ -26,13 +26,13 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from core.jobs import send
+from core.jobs import kept_alive, send
 from publishing.adapters import publisher_for
 from publishing.adapters.base import Published, Publisher, PublishError
 from publishing.models import (
@@ -120,16 +120,35 @@ def target_send(*, target_id: int, token: uuid.UUID | str) -> str:
         target.claimed_at = now  # the lease now covers the request
         target.first_sent_at = target.first_sent_at or now
         target.save(update_fields=["state", "attempts", "claimed_at", "first_sent_at"])
-    # Committed: from here on a crash leaves SENDING, which the sweep turns into UNKNOWN.
+
+    # Committed: from here on a crash leaves SENDING, which the sweep turns into UNKNOWN once
+    # the lease runs out. A live worker renews it while it waits on the platform, so the lease
+    # can be short and a killed worker's post is looked at again within about a minute.
+    def renew() -> bool:
+        return bool(
+            _mine(target_id, token)
+            .filter(state=TargetState.SENDING)
+            .update(claimed_at=timezone.now())
+        )
+
+    with kept_alive(renew, every=settings.PUBLISH_LEASE_SECONDS / 3, name=f"send-{target_id}"):
+        return _send(target, token)
+
+
+def _send(target: Target, token: uuid.UUID | str) -> str:
     text = target.publication.text
     publisher = publisher_for(target.account.platform)
     reconciled = False
+    # The attempts are used up and the last one may have gone out: this one only looks.
+    last_look = target.needs_reconcile and target.attempts > len(BACKOFF_SECONDS) + 1
     try:
         account = account_fresh(target.account, publisher)
         result = None
         if target.needs_reconcile:
             result = publisher.reconcile(account, target, text)
             reconciled = True
+        if result is None and last_look:
+            return gave_up(target, token)
         if result is None:
             result = publisher.publish(account, target, text, _remember(target, token))
     except PublishError as error:
@@ -211,28 +230,41 @@ def _published(target: Target, token: uuid.UUID | str, result: Published) -> str
     return TargetState.PUBLISHED
 
 
+def _in_words(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    if seconds < 90:
+        return f"{round(seconds)} seconds"
+    return f"{minutes} minutes" if minutes < 90 else f"{round(minutes / 60)} hours"
+
+
 def _failed(target: Target, token: uuid.UUID | str, error: PublishError, *, unsure: bool) -> str:
-    """`unsure`: an earlier send may be out and this attempt did not get to ask."""
+    """`unsure`: an earlier send may be out and this attempt did not get to ask. Every
+    failure is written to the post's activity log with its reason and what happens next."""
     now, reason = timezone.now(), str(error)[:500]
     fields: dict[str, object] = {"lease_token": None, "last_error": reason}
+    final_look = target.attempts > len(BACKOFF_SECONDS)  # the attempts are used up
+    looked_last = target.attempts > len(BACKOFF_SECONDS) + 1  # even the last look failed
     if error.kind == "handoff":
         fields |= {"state": TargetState.HANDOFF, "needs_reconcile": False}
     elif error.kind == "unconfirmable" or (
-        error.kind == "unknown" and target.attempts > len(BACKOFF_SECONDS)
+        looked_last and (error.kind == "unknown" or unsure)
     ):
         # Nobody can tell whether it went out: the creator checks ("it's there" / "again").
         fields |= {"state": TargetState.UNCONFIRMED, "needs_reconcile": True}
-    elif error.kind == "unknown":
+    elif error.kind == "unknown" or (error.kind == "retry" and unsure):
+        # It may be out: never a dead letter before we have looked. Looked at soon the first
+        # time, then with the backoff (a platform answering 5xx is not hammered); once the
+        # attempts are used up, one last attempt only looks (publishing.engine._send).
+        step = BACKOFF_SECONDS[min(target.attempts, len(BACKOFF_SECONDS)) - 1]
+        wait = max(
+            RECONCILE_AFTER_SECONDS if target.attempts == 1 else step, error.retry_after or 0
+        )
         fields |= {
             "state": TargetState.UNKNOWN,
             "needs_reconcile": True,
-            "due_at": now + timedelta(seconds=RECONCILE_AFTER_SECONDS),
+            "due_at": now + timedelta(seconds=wait),
         }
-    elif (
-        error.kind == "expired"
-        and target.account.refresh_token_encrypted
-        and (target.attempts <= len(BACKOFF_SECONDS))
-    ):
+    elif error.kind == "expired" and target.account.refresh_token_encrypted and not final_look:
         # Refreshed first thing at the next attempt (it counts as expiring now).
         Account.objects.filter(pk=target.account_id).update(token_expires_at=now)
         fields |= {
@@ -240,12 +272,12 @@ def _failed(target: Target, token: uuid.UUID | str, error: PublishError, *, unsu
             "due_at": now + timedelta(seconds=5),
             "needs_reconcile": unsure,
         }
-    elif error.kind == "retry" and target.attempts <= len(BACKOFF_SECONDS):
+    elif error.kind == "retry" and not final_look:
         wait = max(BACKOFF_SECONDS[target.attempts - 1], error.retry_after or 0)
         fields |= {
-            "state": TargetState.UNKNOWN if unsure else TargetState.RETRY_SCHEDULED,
+            "state": TargetState.RETRY_SCHEDULED,
             "due_at": now + timedelta(seconds=wait),
-            "needs_reconcile": unsure,
+            "needs_reconcile": False,
         }
     else:
         if error.kind in ("auth", "expired"):
@@ -262,10 +294,31 @@ def _failed(target: Target, token: uuid.UUID | str, error: PublishError, *, unsu
         }
     updated = _mine(target.pk, token).update(**fields)
     state = str(fields["state"])
-    if updated and state in (TargetState.DEAD, TargetState.UNCONFIRMED, TargetState.HANDOFF):
-        _log(
-            target,
-            {"dead": "failed", "unconfirmed": "unconfirmed", "handoff": "handed over"}[state],
-            reason,
-        )
+    if updated:
+        _log_failure(target, state, reason, fields.get("due_at"), now)
     return state
+
+
+def gave_up(target: Target, token: uuid.UUID | str) -> str:
+    """The last look found the post is not out: a dead letter, with the reason it kept failing."""
+    reason = f"Gave up after {target.attempts - 1} attempts; it is not on the platform. "
+    reason = (reason + target.last_error)[:500]
+    updated = _mine(target.pk, token).update(
+        state=TargetState.DEAD, lease_token=None, needs_reconcile=False, last_error=reason
+    )
+    if updated:
+        _log(target, "failed", reason)
+    return TargetState.DEAD
+
+
+def _log_failure(target: Target, state: str, reason: str, due_at: object, now) -> None:
+    if state in (TargetState.DEAD, TargetState.UNCONFIRMED, TargetState.HANDOFF):
+        action = {"dead": "failed", "unconfirmed": "unconfirmed", "handoff": "handed over"}[state]
+        _log(target, action, reason)
+        return
+    assert isinstance(due_at, datetime)
+    later = _in_words((due_at - now).total_seconds())
+    if state == TargetState.UNKNOWN:
+        _log(target, "attempt failed", f"{reason} It may be out: checking in {later}.")
+    else:
+        _log(target, "attempt failed", f"{reason} Trying again in {later}.")

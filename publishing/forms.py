@@ -7,36 +7,23 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.utils import timezone
 
-from language.text import grapheme_count, x_weighted_length
+from core.egress import validate_public_url
+from language.platforms import measure as measure_text
+from language.platforms import normalise
 from publishing.media import CheckedImage, check_upload, platform_image_problems
-from publishing.models import Account, Platform
+from publishing.models import Account
 
 
 def platform_problem(account: Account, text: str) -> str:
-    """What the account's platform would refuse in this text, in words ("" when nothing)."""
-    limit, measure, unit = LIMITS.get(account.platform, (0, len, "characters"))
-    limit = account.max_characters or limit
-    size = measure(text)
-    if limit and size > limit:
-        return (
-            f"{account.get_platform_display()} allows {limit} {unit}; this post has {size}. "
-            f"Shorten it, or leave {account.name} out."
-        )
-    if account.platform == Platform.BLUESKY and len(text.encode()) > 3000:
-        return f"Bluesky allows 3,000 bytes; this post has {len(text.encode())}."
-    return ""
-
-
-# The most one post may hold, per platform, and how the platform counts: X weighs characters
-# (most scripts beyond Latin count double, a link counts 23), Bluesky counts graphemes,
-# Mastodon characters (500 is the default instance limit).
-LIMITS = {
-    Platform.X: (280, x_weighted_length, "weighted characters"),
-    Platform.BLUESKY: (300, grapheme_count, "characters"),
-    Platform.MASTODON: (500, len, "characters"),
-    Platform.THREADS: (500, len, "characters"),
-    Platform.LINKEDIN: (3000, len, "characters"),
-}
+    """What the account's platform would refuse in this text, in words ("" when nothing): the
+    platform's own counting rules (language.platforms), the account's own limit when its
+    server says (a Mastodon instance)."""
+    measured = measure_text(account.platform, text, limit=account.max_characters)
+    if measured is None or measured.valid:
+        return ""
+    if "; this post has" in measured.problem:
+        return f"{measured.problem} Shorten it, or leave {account.name} out."
+    return measured.problem
 
 
 class NamedChannelForm(forms.Form):
@@ -47,6 +34,7 @@ class NamedChannelForm(forms.Form):
 
 class MastodonForm(forms.Form):
     base_url = forms.URLField(
+        validators=[validate_public_url],
         assume_scheme="https",
         label="Your Mastodon server",
         help_text="e.g. https://mastodon.social — you sign in there and allow ContentTwin to "
@@ -63,6 +51,7 @@ class BlueskyForm(forms.Form):
         "shown again. Not your account password.",
     )
     service = forms.URLField(
+        validators=[validate_public_url],
         required=False,
         assume_scheme="https",
         label="Server (PDS)",
@@ -73,6 +62,7 @@ class BlueskyForm(forms.Form):
 class WebhookForm(forms.Form):
     name = forms.CharField(max_length=200, label="Name", help_text="e.g. Zapier → newsletter")
     url = forms.URLField(
+        validators=[validate_public_url],
         assume_scheme="https",
         label="Endpoint",
         help_text="Receives each post as signed JSON at its time (header "
@@ -132,6 +122,10 @@ class PostTimeForm(forms.Form):
         self.zone = ZoneInfo(zone)
         self.existing_images = list(existing_images)
         self.fields["when"].help_text = f"In {zone}."
+
+    def clean_text(self) -> str:
+        # Counted and stored as it will be sent: a textarea's CR LF is one line break.
+        return normalise(self.cleaned_data.get("text") or "")
 
     def alt_text_lines(self) -> list[str]:
         return (self.cleaned_data.get("alt_texts") or "").splitlines()

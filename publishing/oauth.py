@@ -16,9 +16,16 @@ from authlib.integrations.httpx_client import OAuth2Client
 from django.conf import settings
 from django.utils import timezone
 
+from core import egress
 from core.crypto import encrypt
 from publishing.adapters import publisher_for
-from publishing.adapters.base import PublishError, Tokens, request, tokens_from_answer
+from publishing.adapters.base import (
+    PublishError,
+    Tokens,
+    json_or_empty,
+    request,
+    tokens_from_answer,
+)
 from publishing.adapters.mastodon import SCOPES as MASTODON_SCOPES
 from publishing.adapters.mastodon import register_app
 from publishing.models import OAuthApp, Platform
@@ -109,6 +116,9 @@ def _client(provider: Provider, redirect_uri: str, **kwargs: object) -> OAuth2Cl
         redirect_uri=redirect_uri,
         code_challenge_method="S256" if provider.pkce else None,
         timeout=settings.PUBLISH_TIMEOUT_SECONDS,
+        # The token exchange goes out through the egress path like every other request.
+        transport=egress.transport(flavour="httpx2"),
+        trust_env=False,
         **kwargs,
     )
 
@@ -142,13 +152,19 @@ def authorization_finish(
             code_verifier=pending.get("verifier"),
         )
     except AuthlibBaseError as error:
+        code = error.error if isinstance(error.error, str) and error.error.isidentifier() else ""
         raise PublishError(
-            f"{platform} did not complete the connection ({error.description or error.error}).",
+            f"{platform} did not complete the connection{f' ({code})' if code else ''}.",
             kind="permanent",
         ) from error
+    except egress.EgressRefused as error:
+        raise PublishError(str(error), kind="permanent") from error
     except Exception as error:  # httpx transport errors, a token endpoint answering nonsense
-        raise PublishError(f"{platform} could not be reached ({error}).", kind="retry") from error
-    tokens = tokens_from_answer(answer)
+        raise PublishError(
+            f"{platform} could not be reached or answered nonsense ({type(error).__name__}).",
+            kind="retry",
+        ) from error
+    tokens = tokens_from_answer(answer, platform=platform)
     if platform == Platform.THREADS:
         tokens = _threads_long_lived(tokens)
     external_id, name = publisher_for(platform).identity(base_url, tokens)  # type: ignore[attr-defined]
@@ -169,6 +185,6 @@ def _threads_long_lived(short: Tokens) -> Tokens:
     )
     if not response.is_success:
         raise PublishError("Threads did not give a long-lived token.", kind="permanent")
-    answer = response.json()
-    expires = timezone.now() + timedelta(seconds=int(answer.get("expires_in") or 5_184_000))
-    return Tokens(answer["access_token"], answer["access_token"], expires)
+    long_lived = tokens_from_answer(json_or_empty(response), platform="Threads")
+    expires = long_lived.expires_at or timezone.now() + timedelta(seconds=5_184_000)
+    return Tokens(long_lived.access_token, long_lived.access_token, expires)

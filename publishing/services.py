@@ -14,6 +14,7 @@ from accounts.models import User, Workspace
 from accounts.permissions import Action, require, role_allows
 from billing.models import UsageKind
 from billing.services import limit_allows, usage_claim
+from core import egress
 from personas.models import Persona
 from pillars.models import Topic
 from pillars.topics import topic_set_published
@@ -52,6 +53,8 @@ def account_connect(
     require(role, Action.EDIT)
     if platform not in Platform.values:
         raise ValidationError(f"Unknown platform “{platform}”.")
+    if base_url and (problem := egress.url_problem(base_url)):
+        raise ValidationError(problem)
     tokens = tokens or Tokens(access_token=access_token)
     account = None
     if external_user_id:

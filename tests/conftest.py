@@ -27,6 +27,14 @@ def _isolated_cache(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _loopback_fakes_allowed(settings) -> None:
+    """The fakes of the platforms listen on 127.0.0.1: the tests are an operator who allows
+    that one address (ALLOW_PRIVATE_HOSTS), as a self-hosted install with a local model
+    server would. tests/core/test_egress.py takes it away again."""
+    settings.ALLOW_PRIVATE_HOSTS = ["127.0.0.1"]
+
+
+@pytest.fixture(autouse=True)
 def _own_media_root(settings, tmp_path) -> None:
     """Uploaded images go to the test's own directory."""
     settings.MEDIA_ROOT = tmp_path / "media"

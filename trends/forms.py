@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from django import forms
 
+from core.egress import validate_public_url
 from trends.models import Stance, TrendSource
 
 
 class SourceForm(forms.ModelForm):
     url = forms.URLField(
+        validators=[validate_public_url],
         max_length=1000,
         required=False,
         assume_scheme="https",

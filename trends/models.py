@@ -56,6 +56,9 @@ class TrendSource(TimeStampedModel):
     failures = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
     last_item_count = models.PositiveIntegerField(default=0)
+    # Entries of the last read that could not be used (no title, a link that is not http(s)
+    # or cannot be read, …): skipped one by one, never the whole source.
+    last_skipped_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["name"]

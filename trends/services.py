@@ -9,6 +9,7 @@ and a conflict flag when an item runs against a stated position."""
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections.abc import Iterator
@@ -30,6 +31,7 @@ from django.utils import timezone
 from accounts.models import User, Workspace
 from accounts.permissions import Action, require
 from billing.services import limit_allows
+from core import egress
 from core.jobs import enqueue, send
 from language.injection import without_instructions
 from language.text import words
@@ -79,6 +81,8 @@ NEGATIONS = {
     "es": r"\b(no|nunca|ni|contra|mito|error|equivocado|muerto|deja|prohibir|peor)\b",
 }
 
+logger = logging.getLogger(__name__)
+
 
 # --- sources ---------------------------------------------------------------------------------
 
@@ -92,6 +96,8 @@ def source_save(
     kind, query = data["kind"], data.get("query", "").strip()
     if kind in (SourceKind.FEED, SourceKind.MASTODON) and not data.get("url"):
         raise ValidationError({"url": "Give the address to read."})
+    if data.get("url") and (problem := egress.url_problem(data["url"])):
+        raise ValidationError({"url": problem})
     if kind == SourceKind.HACKER_NEWS and not query:
         raise ValidationError({"query": "Hacker News needs search words, e.g. “pricing saas”."})
     if kind == SourceKind.REDDIT and not query:
@@ -205,7 +211,7 @@ def workspace_scan(*, workspace_id: int, source_ids: list[int] | None = None) ->
     chosen_sources = list(chosen)
     report = ScanReport(sources=len(chosen_sources))
     with (
-        httpx.Client(timeout=fetching.timeout(), follow_redirects=True) as client,
+        fetching.client() as client,
         ThreadPoolExecutor(FETCH_THREADS) as pool,
     ):
         results = list(pool.map(lambda s: _fetch(s, client), chosen_sources))
@@ -288,6 +294,7 @@ def _record_outcome(
             etag=result.etag[:300],
             last_modified=result.last_modified[:100],
             last_item_count=len(result.items),
+            last_skipped_count=result.skipped,
         )
     TrendSource.objects.filter(pk=source.pk).update(**updates)
 
@@ -320,7 +327,11 @@ def _fold_in(
     by_url: dict[str, tuple[TrendSource, fetching.RawItem]] = {}
     sources_of: dict[str, set[int]] = {}
     for source, raw in fresh:
-        url = fetching.canonical_url(raw.url)
+        try:
+            url = fetching.canonical_url(raw.url)
+        except ValueError:  # checked when read; one odd item never stops the scan
+            logger.warning("trend item with an unreadable URL skipped (source %s)", source.pk)
+            continue
         sources_of.setdefault(url, set()).add(source.pk)
         if url not in by_url or raw.signal > by_url[url][1].signal:
             by_url[url] = (source, raw)

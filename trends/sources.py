@@ -7,15 +7,18 @@ act on."""
 from __future__ import annotations
 
 import calendar
+import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from html import unescape
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import feedparser
 import httpx
 from django.conf import settings
+
+from core import egress
 
 MAX_BYTES = 5 * 1024 * 1024
 USER_AGENT = "ContentTwin trends (+https://github.com/contenttwin)"
@@ -29,6 +32,12 @@ def timeout() -> httpx.Timeout:
     """Per request, so one slow source costs at most this (settings.TRENDS_TIMEOUT_SECONDS)."""
     seconds = float(settings.TRENDS_TIMEOUT_SECONDS)
     return httpx.Timeout(seconds, connect=min(seconds, 5.0))
+
+
+def client() -> httpx.Client:
+    """The client a scan reads its sources with: the egress path, redirects followed (each
+    hop checked), every answer cut at MAX_BYTES."""
+    return egress.client(timeout=timeout(), follow_redirects=True, max_response_bytes=MAX_BYTES)
 
 
 class SourceError(Exception):
@@ -51,11 +60,13 @@ class Fetched:
     not_modified: bool = False
     etag: str = ""
     last_modified: str = ""
+    skipped: int = 0  # entries we could not use (no title, a bad link, a bad date …)
 
 
 def canonical_url(url: str) -> str:
     """One spelling per page: lower-case scheme and host, no fragment, no tracking
-    parameters, no default port, no trailing slash (except the root)."""
+    parameters, no default port, no trailing slash (except the root). ValueError for an
+    address that cannot be read (a port of 99999, a broken IPv6 literal)."""
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower()
     if parts.port and parts.port not in (80, 443):
@@ -72,8 +83,81 @@ def canonical_url(url: str) -> str:
     return urlunsplit(((parts.scheme or "https").lower(), host, path, query, ""))
 
 
+def web_link(link: object, base: str = "") -> str | None:
+    """An item's link when it is a readable http(s) address (made absolute against the
+    source's), else None: a `javascript:` or `data:` link, a port of 99999 or a broken IPv6
+    literal is never stored, so it is never rendered nor folded."""
+    if not isinstance(link, str) or not link.strip():
+        return None
+    try:
+        absolute = urljoin(base, link.strip()) if base else link.strip()
+        parts = urlsplit(absolute)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            return None
+        canonical_url(absolute)  # reads the port and host: raises when they are broken
+    except ValueError:
+        return None
+    return absolute[:1000]
+
+
+def _moment(value: object) -> datetime | None:
+    """A publication time that makes sense (feeds say 0000-01-01 or the year 9999): None
+    when it cannot be read, is before 1990 or more than a day ahead."""
+    try:
+        if isinstance(value, datetime):
+            moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        elif isinstance(value, (int, float)):
+            moment = datetime.fromtimestamp(float(value), UTC)
+        elif value:
+            moment = datetime.fromtimestamp(calendar.timegm(value), UTC)  # type: ignore[arg-type]
+        else:
+            return None
+    except (OverflowError, OSError, TypeError, ValueError):
+        return None
+    if moment.year < 1990 or moment > datetime.now(UTC) + timedelta(days=1):
+        return None
+    return moment
+
+
 def plain(html_text: str, limit: int = 1000) -> str:
     return " ".join(unescape(_TAG.sub(" ", html_text or "")).split())[:limit]
+
+
+@dataclass
+class Answer:
+    """A source's answer, its body read within MAX_BYTES."""
+
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+
+    def json(self) -> object:
+        return json.loads(self.content)
+
+
+def _request(client: httpx.Client, method: str, url: str, **kwargs: object) -> Answer:
+    """One request through the egress path (the client is egress.client), the body streamed
+    and cut at MAX_BYTES. Every failure is a SourceError in our words: a refused address says
+    why; any connection failure reads the same (no port scanning through last_error)."""
+    try:
+        with client.stream(method, url, **kwargs) as response:  # type: ignore[arg-type]
+            if response.status_code >= 400 or response.status_code == 304:
+                content = egress.read_capped(response, 64 * 1024)
+            else:
+                content = egress.read_capped(response, MAX_BYTES)
+            return Answer(response.status_code, response.headers, content)
+    except egress.EgressRefused as error:
+        raise SourceError(str(error)) from None
+    except egress.ResponseTooLarge:
+        raise SourceError(f"The answer is larger than {MAX_BYTES // (1024 * 1024)} MB.") from None
+    except httpx.TimeoutException:
+        raise SourceError(f"No answer within {settings.TRENDS_TIMEOUT_SECONDS} s.") from None
+    except httpx.TooManyRedirects:
+        raise SourceError("Too many redirects.") from None
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol):
+        raise SourceError("That address is not a valid http(s) address.") from None
+    except httpx.HTTPError:
+        raise SourceError("Could not connect.") from None
 
 
 def _get(
@@ -84,7 +168,7 @@ def _get(
     last_modified: str = "",
     bearer: str = "",
     **params: str,
-) -> httpx.Response:
+) -> Answer:
     headers = {"User-Agent": USER_AGENT}
     if bearer:
         headers["Authorization"] = f"Bearer {bearer}"
@@ -92,12 +176,7 @@ def _get(
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    try:
-        response = client.get(url, params=params or None, headers=headers)
-    except httpx.TimeoutException:
-        raise SourceError(f"No answer within {settings.TRENDS_TIMEOUT_SECONDS} s.") from None
-    except httpx.HTTPError as error:
-        raise SourceError(f"Could not connect ({type(error).__name__}).") from None
+    response = _request(client, "GET", url, params=params or None, headers=headers)
     if response.status_code == 304:
         return response
     if response.status_code == 404:
@@ -116,20 +195,20 @@ def _get(
         raise SourceError("Rate limited (429): we will try again later.")
     if response.status_code >= 400:
         raise SourceError(f"The source answered {response.status_code}.")
-    if len(response.content) > MAX_BYTES:
-        raise SourceError("The answer is larger than 5 MB.")
     return response
 
 
-def _google_reason(response: httpx.Response) -> str:
-    """Google APIs say why in error.errors[0].reason (keyInvalid, quotaExceeded …)."""
+def _google_reason(response: Answer) -> str:
+    """Google APIs say why in error.errors[0].reason (keyInvalid, quotaExceeded …): kept
+    only when it reads as one of their identifiers (a remote body is never echoed)."""
     try:
-        return str(response.json()["error"]["errors"][0]["reason"])
+        reason = str(response.json()["error"]["errors"][0]["reason"])  # type: ignore[index]
     except (ValueError, KeyError, IndexError, TypeError):
         return ""
+    return reason if reason.isidentifier() and len(reason) <= 40 else ""
 
 
-def _validators(response: httpx.Response) -> dict[str, str]:
+def _validators(response: Answer) -> dict[str, str]:
     return {
         "etag": response.headers.get("ETag", ""),
         "last_modified": response.headers.get("Last-Modified", ""),
@@ -147,23 +226,27 @@ def fetch_feed(client: httpx.Client, url: str, *, etag: str, last_modified: str)
             "This is not a readable RSS or Atom feed"
             + (f" ({str(problem[0])[:120]})." if problem and problem[0] else ".")
         )
-    items = []
+    items, skipped = [], 0
     for rank, entry in enumerate(parsed.entries, start=1):
-        link = entry.get("link") or entry.get("id") or ""
-        title = plain(entry.get("title", ""), 500)
-        if not link or not title:
-            continue
-        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
-        items.append(
-            RawItem(
-                url=urljoin(url, link),
-                title=title,
-                summary=plain(entry.get("summary", "")),
-                published_at=datetime.fromtimestamp(calendar.timegm(stamp), UTC) if stamp else None,
-                rank=rank,
+        try:
+            link = web_link(entry.get("link") or entry.get("id"), url)
+            title = plain(str(entry.get("title") or ""), 500)
+            if not link or not title:
+                skipped += 1
+                continue
+            stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+            items.append(
+                RawItem(
+                    url=link,
+                    title=title,
+                    summary=plain(str(entry.get("summary") or "")),
+                    published_at=_moment(stamp),
+                    rank=rank,
+                )
             )
-        )
-    return Fetched(items=items, **_validators(response))
+        except Exception:  # one odd entry never loses the feed's others
+            skipped += 1
+    return Fetched(items=items, skipped=skipped, **_validators(response))
 
 
 def fetch_hacker_news(client: httpx.Client, base_url: str, query: str) -> Fetched:
@@ -176,27 +259,32 @@ def fetch_hacker_news(client: httpx.Client, base_url: str, query: str) -> Fetche
         hitsPerPage=str(HN_HITS),
     )
     try:
-        hits = response.json()["hits"]
-    except (ValueError, KeyError, TypeError):
+        hits = response.json()["hits"]  # type: ignore[index]
+        assert isinstance(hits, list)
+    except (ValueError, KeyError, TypeError, AssertionError):
         raise SourceError("Hacker News answered in a shape we could not read.") from None
-    items = []
+    items, skipped = [], 0
     for rank, hit in enumerate(hits, start=1):
-        title = plain(hit.get("title") or "", 500)
-        if not title:
-            continue
-        story = f"https://news.ycombinator.com/item?id={hit.get('objectID')}"
-        created = hit.get("created_at_i")
-        items.append(
-            RawItem(
-                url=hit.get("url") or story,
-                title=title,
-                summary=plain(hit.get("story_text") or ""),
-                published_at=datetime.fromtimestamp(int(created), UTC) if created else None,
-                signal=float(hit.get("points") or 0),
-                rank=rank,
+        try:
+            title = plain(str(hit.get("title") or ""), 500)
+            story = f"https://news.ycombinator.com/item?id={int(hit.get('objectID'))}"
+            link = web_link(hit.get("url")) or story
+            if not title:
+                skipped += 1
+                continue
+            items.append(
+                RawItem(
+                    url=link,
+                    title=title,
+                    summary=plain(str(hit.get("story_text") or "")),
+                    published_at=_moment(hit.get("created_at_i")),
+                    signal=float(hit.get("points") or 0),
+                    rank=rank,
+                )
             )
-        )
-    return Fetched(items=items)
+        except Exception:
+            skipped += 1
+    return Fetched(items=items, skipped=skipped)
 
 
 def _uses_today(history: list[dict]) -> float:
@@ -217,37 +305,44 @@ def fetch_mastodon(client: httpx.Client, instance: str) -> Fetched:
         raise SourceError("The instance answered in a shape we could not read.") from None
     if not isinstance(links, list) or not isinstance(tags, list):
         raise SourceError("The instance answered in a shape we could not read.")
+    skipped = 0
     for rank, link in enumerate(links, start=1):
-        if isinstance(link, dict) and link.get("url") and link.get("title"):
-            items.append(
-                RawItem(
-                    url=link["url"],
-                    title=plain(link["title"], 500),
-                    summary=plain(link.get("description") or ""),
-                    published_at=_iso(link.get("published_at")),
-                    signal=_uses_today(link.get("history") or []),
-                    rank=rank,
-                )
+        url = web_link(link.get("url")) if isinstance(link, dict) else None
+        if url is None or not isinstance(link.get("title"), str) or not link["title"]:
+            skipped += 1
+            continue
+        items.append(
+            RawItem(
+                url=url,
+                title=plain(link["title"], 500),
+                summary=plain(str(link.get("description") or "")),
+                published_at=_iso(link.get("published_at")),
+                signal=_uses_today(link.get("history") or []),
+                rank=rank,
             )
+        )
     for rank, tag in enumerate(tags, start=1):
-        if isinstance(tag, dict) and tag.get("name"):
-            items.append(
-                RawItem(
-                    url=tag.get("url") or f"{base}/tags/{tag['name']}",
-                    title=f"#{tag['name']}",
-                    summary=f"Trending tag on {urlsplit(base).hostname}",
-                    signal=_uses_today(tag.get("history") or []),
-                    rank=rank,
-                )
+        name = tag.get("name") if isinstance(tag, dict) else None
+        if not isinstance(name, str) or not name.strip():
+            skipped += 1
+            continue
+        items.append(
+            RawItem(
+                url=web_link(tag.get("url")) or f"{base}/tags/{name}",
+                title=f"#{name}"[:500],
+                summary=f"Trending tag on {urlsplit(base).hostname}",
+                signal=_uses_today(tag.get("history") or []),
+                rank=rank,
             )
-    return Fetched(items=items)
+        )
+    return Fetched(items=items, skipped=skipped)
 
 
 def _iso(value: object) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return _moment(datetime.fromisoformat(value.replace("Z", "+00:00")))
     except ValueError:
         return None
 
@@ -257,20 +352,21 @@ def fetch_reddit(client: httpx.Client, subreddit: str, *, client_id: str, secret
     client credentials for a bearer token, then oauth.reddit.com)."""
     if not client_id or not secret:
         raise SourceError("Reddit needs your app's client id and secret.")
-    try:
-        answer = client.post(
-            f"{settings.REDDIT_AUTH_URL.rstrip('/')}/api/v1/access_token",
-            data={"grant_type": "client_credentials"},
-            auth=(client_id, secret),
-            headers={"User-Agent": USER_AGENT},
-        )
-    except httpx.TimeoutException:
-        raise SourceError(f"No answer within {settings.TRENDS_TIMEOUT_SECONDS} s.") from None
-    except httpx.HTTPError as error:
-        raise SourceError(f"Could not connect ({type(error).__name__}).") from None
+    answer = _request(
+        client,
+        "POST",
+        f"{settings.REDDIT_AUTH_URL.rstrip('/')}/api/v1/access_token",
+        data={"grant_type": "client_credentials"},
+        auth=(client_id, secret),
+        headers={"User-Agent": USER_AGENT},
+    )
     if answer.status_code == 401:
         raise SourceError("Reddit refused the client id and secret (401): check them.")
-    token = answer.json().get("access_token") if answer.status_code == 200 else None
+    try:
+        body = answer.json() if answer.status_code == 200 else {}
+    except ValueError:
+        body = {}
+    token = body.get("access_token") if isinstance(body, dict) else None
     if not token:
         raise SourceError(f"Reddit gave no token ({answer.status_code}).")
     name = subreddit.strip().removeprefix("/").removeprefix("r/").strip("/")
@@ -282,28 +378,34 @@ def fetch_reddit(client: httpx.Client, subreddit: str, *, client_id: str, secret
         raw_json="1",
     )
     try:
-        children = response.json()["data"]["children"]
-    except (ValueError, KeyError, TypeError):
+        children = response.json()["data"]["children"]  # type: ignore[index]
+        assert isinstance(children, list)
+    except (ValueError, KeyError, TypeError, AssertionError):
         raise SourceError("Reddit answered in a shape we could not read.") from None
-    items = []
+    items, skipped = [], 0
     for rank, child in enumerate(children, start=1):
-        post = child.get("data", {}) if isinstance(child, dict) else {}
-        if not post.get("title") or post.get("stickied"):
-            continue
-        permalink = f"https://www.reddit.com{post.get('permalink', '')}"
-        link = post.get("url_overridden_by_dest") or permalink
-        created = post.get("created_utc")
-        items.append(
-            RawItem(
-                url=link,
-                title=plain(post["title"], 500),
-                summary=plain(post.get("selftext") or ""),
-                published_at=datetime.fromtimestamp(float(created), UTC) if created else None,
-                signal=float(post.get("score") or 0),
-                rank=rank,
+        try:
+            post = child.get("data", {}) if isinstance(child, dict) else {}
+            if post.get("stickied"):
+                continue
+            permalink = web_link(f"https://www.reddit.com{post.get('permalink', '')}")
+            link = web_link(post.get("url_overridden_by_dest")) or permalink
+            if not post.get("title") or not link:
+                skipped += 1
+                continue
+            items.append(
+                RawItem(
+                    url=link,
+                    title=plain(str(post["title"]), 500),
+                    summary=plain(str(post.get("selftext") or "")),
+                    published_at=_moment(post.get("created_utc")),
+                    signal=float(post.get("score") or 0),
+                    rank=rank,
+                )
             )
-        )
-    return Fetched(items=items)
+        except Exception:
+            skipped += 1
+    return Fetched(items=items, skipped=skipped)
 
 
 def fetch_youtube(client: httpx.Client, query: str, *, api_key: str) -> Fetched:
@@ -321,22 +423,27 @@ def fetch_youtube(client: httpx.Client, query: str, *, api_key: str) -> Fetched:
         key=api_key,
     )
     try:
-        videos = response.json()["items"]
-    except (ValueError, KeyError, TypeError):
+        videos = response.json()["items"]  # type: ignore[index]
+        assert isinstance(videos, list)
+    except (ValueError, KeyError, TypeError, AssertionError):
         raise SourceError("YouTube answered in a shape we could not read.") from None
-    items = []
+    items, skipped = [], 0
     for rank, video in enumerate(videos, start=1):
-        snippet = video.get("snippet") or {}
-        video_id = (video.get("id") or {}).get("videoId")
-        if not video_id or not snippet.get("title"):
-            continue
-        items.append(
-            RawItem(
-                url=f"https://www.youtube.com/watch?v={video_id}",
-                title=plain(snippet["title"], 500),
-                summary=plain(snippet.get("description") or ""),
-                published_at=_iso(snippet.get("publishedAt")),
-                rank=rank,
+        try:
+            snippet = video.get("snippet") or {}
+            video_id = str((video.get("id") or {}).get("videoId") or "")
+            if not video_id.replace("-", "").replace("_", "").isalnum() or not snippet.get("title"):
+                skipped += 1
+                continue
+            items.append(
+                RawItem(
+                    url=f"https://www.youtube.com/watch?v={video_id}",
+                    title=plain(str(snippet["title"]), 500),
+                    summary=plain(str(snippet.get("description") or "")),
+                    published_at=_iso(snippet.get("publishedAt")),
+                    rank=rank,
+                )
             )
-        )
-    return Fetched(items=items)
+        except Exception:
+            skipped += 1
+    return Fetched(items=items, skipped=skipped)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import time
 
 import openai
+from django.conf import settings
 
+from core import egress
 from llm.base import ChatRequest, LLMResult
 from llm.pricing import cost_micros
-from llm.providers._errors import translate
+from llm.providers._errors import malformed, translate
 
 
 class OpenAIChat:
@@ -21,7 +23,12 @@ class OpenAIChat:
         # Who errors are about: "OpenAI", or the server a creator runs (Ollama …).
         self.display = "OpenAI" if name == "openai" else (base_url or "The model server")
         # max_retries=1: the SDK may retry once; failing over is the router's job.
-        self._client = openai.OpenAI(api_key=api_key, base_url=base_url or None, max_retries=1)
+        self._client = openai.OpenAI(
+            api_key=api_key,
+            base_url=base_url or None,
+            max_retries=1,
+            http_client=egress.shared_client("models", timeout=settings.LLM_TIMEOUT_SECONDS),
+        )
 
     def chat(self, request: ChatRequest, *, timeout: float) -> LLMResult:
         started = time.perf_counter()
@@ -34,16 +41,19 @@ class OpenAIChat:
                 seed=request.seed,
                 timeout=timeout,
             )
-            text = response.choices[0].message.content or ""
-            usage = response.usage
         except Exception as error:
             raise translate(error, openai, self.display) from error
-        input_tokens = usage.prompt_tokens if usage else 0
-        output_tokens = usage.completion_tokens if usage else 0
+        choices = getattr(response, "choices", None)
+        if not choices or getattr(choices[0], "message", None) is None:
+            raise malformed(self.display)
+        text = choices[0].message.content or ""
+        usage = getattr(response, "usage", None)
+        input_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
+        output_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
         return LLMResult(
             text=text.strip(),
             provider=self.name,
-            model=response.model or self.model,
+            model=getattr(response, "model", None) or self.model,
             input_tokens=input_tokens,
             output_tokens=output_tokens,
             cost_micros=cost_micros(self.model, input_tokens, output_tokens),

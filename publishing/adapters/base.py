@@ -3,8 +3,7 @@ the engine (publishing.engine) decides, from the kind of failure, what happens n
 
 from __future__ import annotations
 
-import os
-import threading
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,6 +13,8 @@ from typing import TYPE_CHECKING, Protocol
 import httpx
 from django.conf import settings
 from django.utils import timezone
+
+from core import egress
 
 if TYPE_CHECKING:
     from publishing.models import Account, Target
@@ -34,14 +35,30 @@ class Tokens:
     expires_at: datetime | None = None
 
 
-def tokens_from_answer(answer: dict, *, keep_refresh: str = "") -> Tokens:
-    """Tokens from an OAuth token endpoint's answer (expires_in seconds from now)."""
+def tokens_from_answer(answer: object, *, keep_refresh: str = "", platform: str = "") -> Tokens:
+    """Tokens from an OAuth token endpoint's answer (expires_in seconds from now); an answer
+    without an access token is a PublishError naming the platform."""
+    if not isinstance(answer, dict) or not isinstance(answer.get("access_token"), str):
+        raise PublishError(
+            f"{platform or 'The platform'} answered without an access token.", kind="retry"
+        )
     expires_in = answer.get("expires_in")
+    try:
+        seconds = int(expires_in) if expires_in else None
+    except (TypeError, ValueError):
+        seconds = None
     return Tokens(
         access_token=answer["access_token"],
-        refresh_token=answer.get("refresh_token") or keep_refresh,
-        expires_at=timezone.now() + timedelta(seconds=int(expires_in)) if expires_in else None,
+        refresh_token=str(answer.get("refresh_token") or keep_refresh),
+        expires_at=timezone.now() + timedelta(seconds=seconds) if seconds else None,
     )
+
+
+def json_or_empty(response: httpx.Response) -> object:
+    try:
+        return response.json()
+    except ValueError:
+        return {}
 
 
 class PublishError(Exception):
@@ -107,7 +124,27 @@ def retry_after(response: httpx.Response) -> float | None:
     return None
 
 
+# What a status means, in our words: a remote server's body is never shown back (it could be
+# an internal page an attacker wants read), only its status and, for the platforms' own
+# short error codes, the code.
+_STATUS_WORDS = {
+    400: "it refused the request as sent",
+    401: "the token was refused",
+    403: "the account is not allowed to do this",
+    404: "not found",
+    408: "it timed out",
+    409: "a conflict",
+    413: "the upload is too large",
+    415: "the file type is not accepted",
+    422: "it refused the post as sent (often its length or an image)",
+    429: "too many requests: rate limited",
+}
+_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]{1,48}$")
+
+
 def error_text(response: httpx.Response) -> str:
+    """The remote server's own message, for *classifying* an answer (never for showing it:
+    that is `answer_words`)."""
     try:
         body = response.json()
     except ValueError:
@@ -122,47 +159,116 @@ def error_text(response: httpx.Response) -> str:
     return response.text[:200]
 
 
-_client: tuple[int, httpx.Client] | None = None
-_client_lock = threading.Lock()
+def error_code(response: httpx.Response) -> str:
+    """A platform's short error code (`InvalidRecord`, `invalid_grant` …) when it sends one
+    as JSON `error` or `code`, else ""."""
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    if not isinstance(body, dict):
+        return ""
+    for key in ("error", "code"):
+        value = body.get(key)
+        if isinstance(value, dict):
+            value = value.get("code") or value.get("type")
+        if isinstance(value, (str, int)) and _CODE.match(str(value)):
+            return str(value)
+    return ""
+
+
+def answer_words(response: httpx.Response, platform: str) -> str:
+    """A non-2xx answer as we say it: the platform, the status, what it means, its code."""
+    status = response.status_code
+    meaning = _STATUS_WORDS.get(status) or (
+        "its server had a problem" if status >= 500 else "it refused the request"
+    )
+    code = error_code(response)
+    return f"{platform} answered {status}: {meaning}{f' ({code})' if code else ''}."
+
+
+def json_answer(
+    response: httpx.Response, platform: str, *keys: str, kind: str = "permanent"
+) -> dict:
+    """A 2xx answer's JSON object, with `keys` present, or a PublishError naming the server:
+    a platform answering HTML, or JSON of another shape, is said in words (never a 500).
+    `kind="unknown"` after a request that makes the post: it may be out all the same."""
+    try:
+        body = response.json()
+    except ValueError:
+        raise PublishError(
+            f"{platform} answered {response.status_code} with something that is not JSON; "
+            "is the address right?",
+            kind=kind,
+        ) from None
+    missing = [key for key in keys if not isinstance(body, dict) or key not in body]
+    if not isinstance(body, dict) or missing:
+        raise PublishError(
+            f"{platform} answered without {', '.join(missing) or 'a JSON object'}; "
+            "is the address right?",
+            kind=kind,
+        )
+    return body
+
+
+def json_value(response: httpx.Response, platform: str, *path: str, kind: str = "permanent"):
+    """The value at `path` ("data", "id") in a 2xx JSON answer, or a PublishError in words."""
+    value: object = json_answer(response, platform, path[0], kind=kind)
+    for depth, key in enumerate(path):
+        if not isinstance(value, dict) or key not in value or value[key] in (None, ""):
+            raise PublishError(
+                f"{platform} answered without {'.'.join(path[: depth + 1])}; is the address right?",
+                kind=kind,
+            )
+        value = value[key]
+    return value
 
 
 def _shared_client() -> httpx.Client:
-    """One client per process: building one loads the CA bundle (~70 ms), and it keeps
-    connections to the platforms open between posts. Made after a fork, never inherited."""
-    global _client
-    with _client_lock:
-        if _client is None or _client[0] != os.getpid():
-            limits = httpx.Limits(max_connections=50, max_keepalive_connections=20)
-            _client = (os.getpid(), httpx.Client(limits=limits, follow_redirects=False))
-        return _client[1]
+    return egress.shared_client("publishing", timeout=settings.PUBLISH_TIMEOUT_SECONDS)
 
 
 def request(method: str, url: str, *, platform: str, **kwargs: object) -> httpx.Response:
-    """One request, its transport failures in the engine's words: unreachable (never sent:
-    retry), an invalid address (permanent), or no answer after sending (unknown)."""
+    """One request through the egress path, its transport failures in the engine's words:
+    refused by our own check or an invalid address (permanent), unreachable (never sent:
+    retry), or no answer after sending (unknown)."""
     kwargs.setdefault("timeout", settings.PUBLISH_TIMEOUT_SECONDS)
     try:
         return _shared_client().request(method, url, **kwargs)  # type: ignore[arg-type]
+    except egress.EgressRefused as error:
+        raise PublishError(str(error), kind="permanent") from error
+    except egress.ResponseTooLarge as error:
+        raise PublishError(f"{platform}: {error}", kind="permanent") from error
     except (httpx.UnsupportedProtocol, httpx.InvalidURL) as error:
-        raise PublishError(
-            f"The address “{url}” is not valid ({error}).", kind="permanent"
-        ) from error
+        raise PublishError("That address is not a valid http(s) address.", kind="permanent") from (
+            error
+        )
     except (httpx.ConnectError, httpx.ConnectTimeout) as error:
-        raise PublishError(f"{platform} could not be reached ({error}).", kind="retry") from error
+        raise PublishError(
+            f"{platform} could not be reached ({type(error).__name__}).", kind="retry"
+        ) from error
     except httpx.HTTPError as error:  # sent, but no answer: it may be out
-        raise PublishError(f"No answer from {platform} ({error}).", kind="unknown") from error
+        raise PublishError(
+            f"No answer from {platform} ({type(error).__name__}).", kind="unknown"
+        ) from error
 
 
-def raise_for_answer(response: httpx.Response, platform: str) -> None:
-    """A non-2xx answer in the engine's words."""
+def raise_for_answer(response: httpx.Response, platform: str, *, creates: bool = False) -> None:
+    """A non-2xx answer in the engine's words. `creates`: the request makes the post, so a 5xx
+    may have been applied before the server failed (the reference Bluesky PDS answers a
+    reused record key with 500): the outcome is *unknown* and the engine looks before it
+    sends again. Elsewhere a 5xx, a 408 or a 429 changed nothing (retry)."""
     if response.is_success:
         return
-    reason = f"{platform} answered {response.status_code}: {error_text(response)}"
-    if response.status_code == 401:
+    reason = answer_words(response, platform)
+    status = response.status_code
+    if status == 401:
         raise PublishError(reason, kind="expired")
-    if response.status_code == 403:
+    if status == 403:
         raise PublishError(reason, kind="auth")
-    if response.status_code in (408, 429) or response.status_code >= 500:
+    if status >= 500 and creates:
+        raise PublishError(reason, kind="unknown", retry_after=retry_after(response))
+    if status in (408, 429) or status >= 500:
         raise PublishError(reason, kind="retry", retry_after=retry_after(response))
     raise PublishError(reason, kind="permanent")
 

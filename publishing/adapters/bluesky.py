@@ -3,13 +3,18 @@
 Connecting: handle + app password → com.atproto.server.createSession (accessJwt lives minutes,
 refreshJwt weeks); refreshing: com.atproto.server.refreshSession with the refreshJwt.
 Publishing: com.atproto.repo.createRecord with a record key *we* choose (a TID), committed
-before the request, so an unknown outcome is settled with com.atproto.repo.getRecord by that
-key: found → published, RecordNotFound → not out, send again with the same key."""
+before the request, so an unknown outcome (a timeout, a dropped answer, any 5xx — the reference
+PDS answers a reused key with 500) is settled with com.atproto.repo.getRecord by that key:
+found *and* it is what we sent (same text, same createdAt, in this account's repo) →
+published; RecordNotFound → not out, send again with the same key; found but another post →
+the key collided with another target's: logged, and the post is sent under a new key."""
 
 from __future__ import annotations
 
 import base64
 import json
+import logging
+import os
 import random
 import re
 import threading
@@ -18,13 +23,15 @@ from datetime import UTC, datetime
 
 import httpx
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from publishing.adapters.base import (
     Published,
     PublishError,
     Remember,
     Tokens,
-    error_text,
+    error_code,
+    json_answer,
     raise_for_answer,
     request,
 )
@@ -33,20 +40,39 @@ from publishing.models import Account, PublicationImage, Target
 COLLECTION = "app.bsky.feed.post"
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 LINK = re.compile(r"https?://[^\s<>\"')\]]+")
+logger = logging.getLogger(__name__)
 _clock = threading.Lock()
 _last_micros = 0
-_clock_id = random.randrange(1024)
+_clock_id = random.SystemRandom().randrange(1024)
+
+
+def _new_clock_id() -> None:
+    """A forked worker child draws its own clock id: children that inherited one id and minted
+    in the same microsecond made the same key (seen in bench/publishing.py)."""
+    global _clock_id, _last_micros
+    _clock_id, _last_micros = random.SystemRandom().randrange(1024), 0
+
+
+os.register_at_fork(after_in_child=_new_clock_id)
 
 
 def tid() -> str:
     """A timestamp identifier: 53 bits of microseconds and 10 of clock id, in base32-sortable
-    (13 characters), never the same twice from this process."""
+    (13 characters), never the same twice from this process. Two processes can still meet
+    (one chance in 1,024 per shared microsecond): the reconcile compares what it finds."""
     global _last_micros
     with _clock:
         micros = max(int(time.time() * 1_000_000), _last_micros + 1)
         _last_micros = micros
     value = (micros << 10) | _clock_id
     return "".join(TID_ALPHABET[(value >> (5 * i)) & 31] for i in reversed(range(13)))
+
+
+def created_at(target: Target) -> str:
+    """The record's createdAt: the target's first send, so every attempt sends the same
+    record and a reconcile can tell ours from another post under the same key."""
+    moment = (target.first_sent_at or timezone.now()).astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _expiry(jwt: str) -> datetime | None:
@@ -88,20 +114,35 @@ def _xrpc(account_or_service: Account | str, method: str) -> str:
     return f"{base.rstrip('/')}/xrpc/{method}"
 
 
-def _raise(response: httpx.Response) -> None:
-    """Bluesky says an expired token with 400 ExpiredToken as well as 401."""
-    if response.status_code == 400 and _error_code(response) == "ExpiredToken":
-        raise PublishError(f"Bluesky: {error_text(response)}", kind="expired")
-    raise_for_answer(response, "Bluesky")
+def _raise(response: httpx.Response, *, creates: bool = False) -> None:
+    """Bluesky says an expired token with 400 ExpiredToken as well as 401, and a record it
+    refuses with 400 InvalidRequest and the lexicon's reason."""
+    code = error_code(response)
+    if response.status_code == 400 and code == "ExpiredToken":
+        raise PublishError("Bluesky: the session expired.", kind="expired")
+    if response.status_code == 400 and code == "InvalidRequest" and creates:
+        raise PublishError(_refusal(response), kind="permanent")
+    raise_for_answer(response, "Bluesky", creates=creates)
 
 
-def _error_code(response: httpx.Response) -> str:
+_LEXICON_REASON = re.compile(
+    r"(grapheme|string) too big \(maximum (\d+), got (\d+)\) at \$\.record\.text"
+)
+
+
+def _refusal(response: httpx.Response) -> str:
+    """A refused record, in our words (the server's lexicon reason is matched, not echoed)."""
     try:
-        return str(response.json().get("error") or "")
+        message = str(response.json().get("message") or "")
     except (ValueError, AttributeError):
-        return ""
+        message = ""
+    if found := _LEXICON_REASON.search(message):
+        unit = "characters" if found[1] == "grapheme" else "bytes"
+        return f"Bluesky refused the post: {found[3]} {unit}, {found[2]} at most."
+    return "Bluesky refused the post as sent (400 InvalidRequest)."
 
 
+@sensitive_variables("app_password")
 def create_session(service: str, handle: str, app_password: str) -> tuple[str, str, Tokens]:
     """(did, handle, tokens) for a handle and app password."""
     response = request(
@@ -113,8 +154,10 @@ def create_session(service: str, handle: str, app_password: str) -> tuple[str, s
     if response.status_code == 401:
         raise PublishError("Bluesky did not accept that handle and app password.", kind="permanent")
     raise_for_answer(response, "Bluesky")
-    session = response.json()
-    return session["did"], session["handle"], _tokens(session)
+    session = json_answer(
+        response, "The Bluesky server", "did", "handle", "accessJwt", "refreshJwt"
+    )
+    return str(session["did"]), str(session["handle"]), _tokens(session)
 
 
 class BlueskyPublisher:
@@ -135,17 +178,13 @@ class BlueskyPublisher:
             },
         )
         _raise(response)
-        return response.json()["blob"]
+        return json_answer(response, "Bluesky", "blob")["blob"]
 
     def publish(self, account: Account, target: Target, text: str, remember: Remember) -> Published:
         rkey = target.platform_ref or tid()
         if not target.platform_ref:
             remember(rkey)  # committed before the request
-        record: dict = {
-            "$type": COLLECTION,
-            "text": text,
-            "createdAt": timezone.now().isoformat().replace("+00:00", "Z"),
-        }
+        record: dict = {"$type": COLLECTION, "text": text, "createdAt": created_at(target)}
         if facets := link_facets(text):
             record["facets"] = facets
         if images := list(target.publication.images.all()):
@@ -172,14 +211,13 @@ class BlueskyPublisher:
             },
             headers={"Authorization": f"Bearer {account.access_token}"},
         )
-        if response.status_code == 400 and "exist" in error_text(response).lower():
-            found = self.reconcile(account, target, text)  # our key is taken: by this post
-            if found:
-                return found
-        _raise(response)
-        return Published(external_id=response.json()["uri"], url=self._post_url(account, rkey))
+        _raise(response, creates=True)
+        answer = json_answer(response, "Bluesky", "uri")
+        return Published(external_id=str(answer["uri"]), url=self._post_url(account, rkey))
 
     def reconcile(self, account: Account, target: Target, text: str) -> Published | None:
+        """Our record under our key, or None: not there (send again with the same key), or
+        another post there (a collision: a new key is drawn and the post sent under it)."""
         if not target.platform_ref:
             return None  # no key was ever sent
         response = request(
@@ -193,11 +231,27 @@ class BlueskyPublisher:
             },
             headers={"Authorization": f"Bearer {account.access_token}"},
         )
-        if response.status_code == 400 and _error_code(response) == "RecordNotFound":
+        if response.status_code == 400 and error_code(response) == "RecordNotFound":
             return None
         _raise(response)
+        found = json_answer(response, "Bluesky", "uri", "value")
+        value = found["value"] if isinstance(found["value"], dict) else {}
+        ours = (
+            str(found["uri"]).startswith(f"at://{account.external_user_id}/")
+            and value.get("text") == text
+            and value.get("createdAt") == created_at(target)
+        )
+        if not ours:
+            logger.warning(
+                "record key %s of target %s holds another post (a key collision); "
+                "sending under a new key",
+                target.platform_ref,
+                target.pk,
+            )
+            target.platform_ref = ""  # publish() draws a new key and commits it first
+            return None
         return Published(
-            external_id=response.json()["uri"], url=self._post_url(account, target.platform_ref)
+            external_id=str(found["uri"]), url=self._post_url(account, target.platform_ref)
         )
 
     def refresh(self, account: Account) -> Tokens:
@@ -207,17 +261,20 @@ class BlueskyPublisher:
             platform="Bluesky",
             headers={"Authorization": f"Bearer {account.refresh_token}"},
         )
-        if response.status_code in (400, 401) and _error_code(response) in (
+        if response.status_code in (400, 401) and error_code(response) in (
             "ExpiredToken",
             "InvalidToken",
             "AccountTakedown",
         ):
-            raise PublishError(f"Bluesky ended the session ({error_text(response)}).", kind="auth")
+            raise PublishError(
+                f"Bluesky ended the session ({error_code(response)}): reconnect the account.",
+                kind="auth",
+            )
         if not response.is_success:
             raise PublishError(
                 f"Bluesky could not renew the session now ({response.status_code}).", kind="retry"
             )
-        return _tokens(response.json())
+        return _tokens(json_answer(response, "Bluesky", "accessJwt", "refreshJwt"))
 
     def fetch_metrics(self, account: Account, target: Target) -> dict[str, int]:
         response = request(
@@ -228,7 +285,7 @@ class BlueskyPublisher:
             headers={"Authorization": f"Bearer {account.access_token}"},
         )
         _raise(response)
-        posts = response.json().get("posts") or [{}]
+        posts = json_answer(response, "Bluesky", "posts")["posts"] or [{}]
         return {
             "likes": int(posts[0].get("likeCount") or 0),
             "reposts": int(posts[0].get("repostCount") or 0),

@@ -8,6 +8,10 @@ expire; there is nothing to refresh."""
 
 from __future__ import annotations
 
+import html
+import logging
+import re
+import uuid
 from datetime import timedelta
 
 from django.utils import timezone
@@ -17,6 +21,8 @@ from publishing.adapters.base import (
     PublishError,
     Remember,
     Tokens,
+    json_answer,
+    json_value,
     no_refresh,
     raise_for_answer,
     request,
@@ -25,6 +31,23 @@ from publishing.models import Account, PublicationImage, Target
 
 IDEMPOTENCY_WINDOW = timedelta(minutes=55)  # Mastodon keeps keys about an hour
 SCOPES = "write:statuses read"
+logger = logging.getLogger(__name__)
+_BREAK = re.compile(r"<br\s*/?>|</p>\s*<p>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]+>")
+_REMOTE_MENTION = re.compile(r"(?<![=/\w])@([a-z0-9_]+)@[\w.-]+", re.IGNORECASE)
+
+
+def comparable(text: str) -> str:
+    """Our text and Mastodon's HTML rendering of it, made comparable: tags dropped (a link's
+    hidden spans keep its full address), remote mentions by their user name (as rendered),
+    white space collapsed."""
+    plain = html.unescape(_TAG.sub("", _BREAK.sub("\n", text)))
+    return " ".join(_REMOTE_MENTION.sub(r"@\1", plain).split())
+
+
+def idempotency_key(target: Target) -> str:
+    """The target's key, or the one drawn after a collision (kept in platform_ref)."""
+    return target.platform_ref or str(target.idempotency_key)
 
 
 def _url(account: Account, path: str) -> str:
@@ -45,8 +68,8 @@ def register_app(base_url: str, redirect_uri: str, website: str) -> tuple[str, s
         },
     )
     raise_for_answer(response, base_url)
-    app = response.json()
-    return app["client_id"], app["client_secret"]
+    app = json_answer(response, base_url, "client_id", "client_secret")
+    return str(app["client_id"]), str(app["client_secret"])
 
 
 class MastodonPublisher:
@@ -59,7 +82,7 @@ class MastodonPublisher:
             headers={"Authorization": f"Bearer {tokens.access_token}"},
         )
         raise_for_answer(response, base_url)
-        me = response.json()
+        me = json_answer(response, base_url, "id", "acct")
         host = base_url.split("://", 1)[-1].rstrip("/")
         return str(me["id"]), f"@{me['acct']}@{host}"
 
@@ -83,9 +106,11 @@ class MastodonPublisher:
             headers={"Authorization": f"Bearer {account.access_token}"},
         )
         raise_for_answer(response, "Mastodon")
-        return str(response.json()["id"])
+        return str(json_value(response, "Mastodon", "id"))
 
     def publish(self, account: Account, target: Target, text: str, remember: Remember) -> Published:
+        if getattr(target, "collided", False):
+            remember(str(uuid.uuid4()))  # a new key, committed before it is sent
         media_ids = [self._upload(account, image) for image in target.publication.images.all()]
         body: dict = {"status": text, "visibility": "public"}
         if media_ids:
@@ -97,12 +122,12 @@ class MastodonPublisher:
             json=body,
             headers={
                 "Authorization": f"Bearer {account.access_token}",
-                "Idempotency-Key": str(target.idempotency_key),
+                "Idempotency-Key": idempotency_key(target),
             },
         )
-        raise_for_answer(response, "Mastodon")
-        status = response.json()
-        return Published(external_id=str(status["id"]), url=status.get("url") or "")
+        raise_for_answer(response, "Mastodon", creates=True)
+        status = json_answer(response, "Mastodon", "id")
+        return Published(external_id=str(status["id"]), url=str(status.get("url") or ""))
 
     def reconcile(self, account: Account, target: Target, text: str) -> Published | None:
         if target.first_sent_at and timezone.now() - target.first_sent_at > IDEMPOTENCY_WINDOW:
@@ -112,7 +137,27 @@ class MastodonPublisher:
                 kind="unconfirmable",
             )
         # Same key, within the window: the status it made before, or a new one if none was.
-        return self.publish(account, target, text, lambda ref: None)
+        found = self.publish(account, target, text, lambda ref: None)
+        if found is not None and not self._is_ours(account, found, text):
+            logger.warning(
+                "Idempotency-Key of target %s answered another status (a collision); "
+                "sending under a new key",
+                target.pk,
+            )
+            target.collided = True  # type: ignore[attr-defined]
+            return None
+        return found
+
+    def _is_ours(self, account: Account, found: Published, text: str) -> bool:
+        response = request(
+            "GET",
+            _url(account, f"/api/v1/statuses/{found.external_id}"),
+            platform="Mastodon",
+            headers={"Authorization": f"Bearer {account.access_token}"},
+        )
+        raise_for_answer(response, "Mastodon")
+        status = json_answer(response, "Mastodon", "content")
+        return comparable(str(status["content"])) == comparable(text)
 
     def refresh(self, account: Account) -> Tokens:
         raise no_refresh("Mastodon")
@@ -125,7 +170,7 @@ class MastodonPublisher:
             headers={"Authorization": f"Bearer {account.access_token}"},
         )
         raise_for_answer(response, "Mastodon")
-        status = response.json()
+        status = json_answer(response, "Mastodon")
         return {
             "likes": int(status.get("favourites_count") or 0),
             "reposts": int(status.get("reblogs_count") or 0),

@@ -16,12 +16,17 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from language.platforms import comparable_x_text
 from publishing.adapters.base import (
     Published,
     PublishError,
     Remember,
     Tokens,
+    error_code,
     error_text,
+    json_answer,
+    json_or_empty,
+    json_value,
     no_refresh,
     raise_for_answer,
     request,
@@ -39,10 +44,7 @@ def _bearer(account_or_token: Account | str) -> dict[str, str]:
 def _refresh_refused(response, platform: str) -> PublishError:
     """invalid_grant (revoked, expired, already used) ends the connection; anything else —
     a 5xx, a 429 — is tried again later."""
-    try:
-        code = str(response.json().get("error") or "")
-    except (ValueError, AttributeError):
-        code = ""
+    code = error_code(response)
     if code in ("invalid_grant", "invalid_token", "unauthorized_client") or (
         response.status_code == 401
     ):
@@ -52,8 +54,10 @@ def _refresh_refused(response, platform: str) -> PublishError:
     )
 
 
-def _same_text(a: str, b: str) -> bool:
-    return " ".join(a.split()) == " ".join(b.split())
+def _same_text(shown: str, sent: str) -> bool:
+    """Whether X's copy of a post is the text we sent: X shows every link as a t.co link, so
+    links are compared as links, the rest word for word."""
+    return comparable_x_text(shown) == comparable_x_text(sent)
 
 
 class XPublisher:
@@ -65,7 +69,9 @@ class XPublisher:
             "GET", self._api("/2/users/me"), platform="X", headers=_bearer(tokens.access_token)
         )
         raise_for_answer(response, "X")
-        me = response.json()["data"]
+        me = json_value(response, "X", "data")
+        if not isinstance(me, dict) or not me.get("id") or not me.get("username"):
+            raise PublishError("X answered without the account's id and name.", kind="permanent")
         return str(me["id"]), f"@{me['username']}"
 
     def _published(self, account: Account, post_id: str) -> Published:
@@ -83,7 +89,7 @@ class XPublisher:
             headers=_bearer(account),
         )
         raise_for_answer(response, "X")
-        media_id = str(response.json()["data"]["id"])
+        media_id = str(json_value(response, "X", "data", "id"))
         if image.alt_text:
             described = request(
                 "POST",
@@ -110,8 +116,20 @@ class XPublisher:
                 "X refuses a post identical to one already on the account. Change the text.",
                 kind="permanent",
             )
-        raise_for_answer(response, "X")
-        return self._published(account, str(response.json()["data"]["id"]))
+        if response.status_code == 403:
+            # X answers a post it will not take (too long by its count, its rules) with 403:
+            # a refusal of this post, not of the account's token.
+            too_long = "too long" in error_text(response).lower()
+            raise PublishError(
+                "X refused the post: it is too long by X's count."
+                if too_long
+                else "X refused the post (403: its rules or the app's access level).",
+                kind="permanent",
+            )
+        raise_for_answer(response, "X", creates=True)
+        return self._published(
+            account, str(json_value(response, "X", "data", "id", kind="unknown"))
+        )
 
     def reconcile(self, account: Account, target: Target, text: str) -> Published | None:
         since = (target.first_sent_at or timezone.now()) - timedelta(minutes=2)
@@ -127,8 +145,9 @@ class XPublisher:
             headers=_bearer(account),
         )
         raise_for_answer(response, "X")
-        for post in response.json().get("data") or []:
-            if _same_text(post.get("text", ""), text):
+        posts = json_or_empty(response)
+        for post in (posts.get("data") if isinstance(posts, dict) else None) or []:
+            if isinstance(post, dict) and _same_text(str(post.get("text", "")), text):
                 return self._published(account, str(post["id"]))
         return None
 
@@ -146,7 +165,7 @@ class XPublisher:
         )
         if not response.is_success:
             raise _refresh_refused(response, "X")
-        return tokens_from_answer(response.json())
+        return tokens_from_answer(json_or_empty(response), platform="X")
 
     def fetch_metrics(self, account: Account, target: Target) -> dict[str, int]:
         response = request(
@@ -157,7 +176,7 @@ class XPublisher:
             headers=_bearer(account),
         )
         raise_for_answer(response, "X")
-        metrics = response.json()["data"].get("public_metrics") or {}
+        metrics = json_value(response, "X", "data").get("public_metrics") or {}
         return {
             "likes": int(metrics.get("like_count") or 0),
             "reposts": int(metrics.get("retweet_count") or 0),
@@ -178,8 +197,8 @@ class LinkedInPublisher:
             headers=_bearer(tokens.access_token),
         )
         raise_for_answer(response, "LinkedIn")
-        me = response.json()
-        return f"urn:li:person:{me['sub']}", me.get("name") or me["sub"]
+        me = json_answer(response, "LinkedIn", "sub")
+        return f"urn:li:person:{me['sub']}", str(me.get("name") or me["sub"])
 
     def _headers(self, account: Account) -> dict[str, str]:
         return {
@@ -199,7 +218,9 @@ class LinkedInPublisher:
             headers=self._headers(account),
         )
         raise_for_answer(response, "LinkedIn")
-        value = response.json()["value"]
+        value = json_value(response, "LinkedIn", "value")
+        if not isinstance(value, dict) or "uploadUrl" not in value or "image" not in value:
+            raise PublishError("LinkedIn answered without an upload address.", kind="retry")
         uploaded = request(
             "PUT",
             value["uploadUrl"],
@@ -235,7 +256,7 @@ class LinkedInPublisher:
             json=body,
             headers=self._headers(account),
         )
-        raise_for_answer(response, "LinkedIn")
+        raise_for_answer(response, "LinkedIn", creates=True)
         urn = response.headers.get("x-restli-id", "")
         return Published(external_id=urn, url=f"https://www.linkedin.com/feed/update/{urn}/")
 
@@ -262,7 +283,7 @@ class LinkedInPublisher:
         )
         if not response.is_success:
             raise _refresh_refused(response, "LinkedIn")
-        return tokens_from_answer(response.json())
+        return tokens_from_answer(json_or_empty(response), platform="LinkedIn")
 
     def fetch_metrics(self, account: Account, target: Target) -> dict[str, int]:
         response = request(
@@ -272,7 +293,7 @@ class LinkedInPublisher:
             headers={**_bearer(account), "LinkedIn-Version": settings.LINKEDIN_VERSION},
         )
         raise_for_answer(response, "LinkedIn")
-        actions = response.json()
+        actions = json_answer(response, "LinkedIn")
         return {
             "likes": int((actions.get("likesSummary") or {}).get("totalLikes") or 0),
             "replies": int(
@@ -285,16 +306,14 @@ class ThreadsPublisher:
     def _api(self, path: str) -> str:
         return f"{settings.THREADS_API_URL.rstrip('/')}/v1.0{path}"
 
-    def _raise(self, response) -> None:
+    def _raise(self, response, *, creates: bool = False) -> None:
         # The Graph API says an expired token with 400 and error code 190.
         if response.status_code == 400:
-            try:
-                code = response.json().get("error", {}).get("code")
-            except (ValueError, AttributeError):
-                code = None
-            if code == 190:
-                raise PublishError(f"Threads: {error_text(response)}", kind="expired")
-        raise_for_answer(response, "Threads")
+            body = json_or_empty(response)
+            error = body.get("error") if isinstance(body, dict) else None
+            if isinstance(error, dict) and error.get("code") == 190:
+                raise PublishError("Threads: the access token expired.", kind="expired")
+        raise_for_answer(response, "Threads", creates=creates)
 
     def identity(self, base_url: str, tokens: Tokens) -> tuple[str, str]:
         response = request(
@@ -304,7 +323,7 @@ class ThreadsPublisher:
             params={"fields": "id,username", "access_token": tokens.access_token},
         )
         self._raise(response)
-        me = response.json()
+        me = json_answer(response, "Threads", "id", "username")
         return str(me["id"]), f"@{me['username']}"
 
     def _published(self, account: Account, media_id: str) -> Published:
@@ -324,8 +343,8 @@ class ThreadsPublisher:
             platform="Threads",
             params={**token, "creation_id": container},
         )
-        self._raise(response)
-        return self._published(account, str(response.json()["id"]))
+        self._raise(response, creates=True)
+        return self._published(account, str(json_value(response, "Threads", "id", kind="unknown")))
 
     def _create(self, account: Account, params: dict[str, str]) -> str:
         response = request(
@@ -335,7 +354,7 @@ class ThreadsPublisher:
             params={"access_token": account.access_token, **params},
         )
         self._raise(response)
-        return str(response.json()["id"])
+        return str(json_value(response, "Threads", "id"))
 
     def _container(self, account: Account, target: Target, text: str) -> str:
         """A text post, an image post, or a carousel of item containers. Threads fetches each
@@ -380,7 +399,7 @@ class ThreadsPublisher:
             params={"fields": "id,status,error_message", "access_token": account.access_token},
         )
         self._raise(response)
-        status = response.json().get("status")
+        status = json_answer(response, "Threads").get("status")
         if status == "PUBLISHED":
             return self._published(account, target.platform_ref)
         if status in ("EXPIRED", "ERROR"):
@@ -396,7 +415,7 @@ class ThreadsPublisher:
         )
         if not response.is_success:
             raise _refresh_refused(response, "Threads")
-        tokens = tokens_from_answer(response.json())
+        tokens = tokens_from_answer(json_or_empty(response), platform="Threads")
         # A long-lived Threads token refreshes itself: it is its own refresh material.
         return Tokens(tokens.access_token, tokens.access_token, tokens.expires_at)
 
@@ -410,7 +429,8 @@ class ThreadsPublisher:
         self._raise(response)
         values = {
             item["name"]: int((item.get("values") or [{}])[0].get("value") or 0)
-            for item in response.json().get("data") or []
+            for item in json_answer(response, "Threads").get("data") or []
+            if isinstance(item, dict) and "name" in item
         }
         return {
             "likes": values.get("likes", 0),

@@ -1,21 +1,41 @@
-"""A loopback Bluesky PDS (XRPC): com.atproto.server.createSession / refreshSession (JWTs with
-an exp claim; a used refresh token is refused with ExpiredToken, as rotation does),
-com.atproto.repo.createRecord (a taken rkey answers InvalidRequest "Record already exists"),
-com.atproto.repo.getRecord (RecordNotFound) and app.bsky.feed.getPosts. An access token past
-its exp is answered 400 ExpiredToken. Faults (tests.fakes.base) apply to createRecord."""
+"""A loopback Bluesky PDS (XRPC) that answers as the reference server (bluesky-social/atproto,
+packages/pds) does, odd answers included:
+
+- com.atproto.server.createSession / refreshSession: JWTs with an exp claim; a used refresh
+  token is refused with ExpiredToken (rotation); an access token past its exp is answered
+  400 ExpiredToken.
+- One repository per account (DID): records are kept per repo, and a token writes only to its
+  own repo (another repo: 401 AuthenticationRequired).
+- com.atproto.repo.createRecord validates an app.bsky.feed.post as the reference server's
+  lexicon validator does (packages/lex/lex-schema: text at most 3,000 UTF-8 bytes, then at
+  most 300 grapheme clusters — counted here with `uniseg`, an implementation independent of
+  ours — reply refs as strong refs, the record key a TID) and answers 400 InvalidRequest with
+  the reference wording ("Invalid app.bsky.feed.post record: grapheme too big (maximum 300,
+  got 301) at $.record.text"). A record key already used in that repo answers **500
+  InternalServerError**: the reference server does not check first, its database's unique
+  constraint fails.
+- com.atproto.repo.getRecord (400 RecordNotFound), uploadBlob, app.bsky.feed.getPosts.
+
+Faults (tests.fakes.base) apply to createRecord."""
 
 from __future__ import annotations
 
 import base64
 import json
+import re
 import secrets
 import time
 from typing import Any
+
+from uniseg.graphemecluster import grapheme_clusters
 
 from tests.fakes.base import Answer, FakeServer, Request
 
 DID = "did:plc:fakecreator123"
 HANDLE = "creator.bsky.social"
+COLLECTION = "app.bsky.feed.post"
+TID = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
+INTERNAL = (500, {"error": "InternalServerError", "message": "Internal Server Error"}, {})
 
 
 def jwt(exp: float) -> str:
@@ -25,17 +45,43 @@ def jwt(exp: float) -> str:
     return f"{part({'alg': 'none'})}.{part({'exp': int(exp), 'nonce': secrets.token_hex(4)})}.sig"
 
 
+def _invalid(message: str) -> Answer:
+    return 400, {"error": "InvalidRequest", "message": message}, {}
+
+
+def post_problem(record: dict[str, Any]) -> str:
+    """What the reference lexicon validator says of an app.bsky.feed.post ("" when valid)."""
+    text = record.get("text")
+    if not isinstance(text, str):
+        return 'Missing required key "text" at $.record'
+    size = len(text.encode("utf-8"))
+    if size > 3000:
+        return f"string too big (maximum 3000, got {size}) at $.record.text"
+    graphemes = sum(1 for _ in grapheme_clusters(text))
+    if graphemes > 300:
+        return f"grapheme too big (maximum 300, got {graphemes}) at $.record.text"
+    if not isinstance(record.get("createdAt"), str):
+        return 'Missing required key "createdAt" at $.record'
+    reply = record.get("reply")
+    if reply is not None:
+        for side in ("root", "parent"):
+            ref = reply.get(side) if isinstance(reply, dict) else None
+            if not isinstance(ref, dict) or not ref.get("uri") or not ref.get("cid"):
+                return f'Missing required key "{side}" at $.record.reply'
+    return ""
+
+
 class FakeBluesky(FakeServer):
     faultable = ("/xrpc/com.atproto.repo.createRecord",)
 
     def __init__(self, app_password: str = "abcd-efgh-ijkl-mnop", access_seconds: int = 7200):
         super().__init__()
-        self.app_password = app_password
         self.access_seconds = access_seconds
-        self.access: dict[str, float] = {}  # token -> exp
-        self.refresh_tokens: set[str] = set()
-        self.records: dict[str, dict[str, Any]] = {}  # rkey -> record
-        self.created: list[str] = []  # every successful createRecord, by rkey
+        self.accounts: dict[str, tuple[str, str]] = {HANDLE: (DID, app_password)}
+        self.access: dict[str, tuple[str, float]] = {}  # token -> (did, exp)
+        self.refresh_tokens: dict[str, str] = {}  # token -> did
+        self.repos: dict[str, dict[str, dict[str, Any]]] = {DID: {}}  # did -> rkey -> record
+        self.created: list[tuple[str, str]] = []  # every successful createRecord: (did, rkey)
         for name, handler in {
             "com.atproto.server.createSession": self._create_session,
             "com.atproto.server.refreshSession": self._refresh_session,
@@ -47,67 +93,95 @@ class FakeBluesky(FakeServer):
         self.route("POST", "/xrpc/com.atproto.repo.uploadBlob", self._upload_blob)
         self.route("GET", "/xrpc/app.bsky.feed.getPosts", self._get_posts)
 
-    def _session(self) -> dict[str, Any]:
+    @property
+    def records(self) -> dict[str, dict[str, Any]]:
+        """The first account's repository (most tests have one account)."""
+        return self.repos[DID]
+
+    def add_account(self, handle: str, did: str, password: str = "abcd-efgh-ijkl-mnop") -> None:
+        with self.lock:
+            self.accounts[handle] = (did, password)
+            self.repos.setdefault(did, {})
+
+    def session(self, did: str = DID) -> dict[str, Any]:
         access, refresh = jwt(time.time() + self.access_seconds), jwt(time.time() + 86400 * 60)
-        self.access[access] = time.time() + self.access_seconds
-        self.refresh_tokens.add(refresh)
-        return {"did": DID, "handle": HANDLE, "accessJwt": access, "refreshJwt": refresh}
+        handle = next((h for h, (d, _) in self.accounts.items() if d == did), HANDLE)
+        with self.lock:
+            self.access[access] = (did, time.time() + self.access_seconds)
+            self.refresh_tokens[refresh] = did
+        return {"did": did, "handle": handle, "accessJwt": access, "refreshJwt": refresh}
+
+    _session = session  # the name older tests and the bench use
 
     def expire_access_tokens(self) -> None:
-        self.access = {token: 0 for token in self.access}
+        self.access = {token: (did, 0) for token, (did, _) in self.access.items()}
 
-    def _authorised(self, request: Request) -> Answer | None:
-        exp = self.access.get(request.bearer)
-        if exp is None:
-            return 401, {"error": "AuthenticationRequired", "message": "Invalid token"}, {}
-        if exp < time.time():
-            return 400, {"error": "ExpiredToken", "message": "Token has expired"}, {}
-        return None
+    def _caller(self, request: Request) -> tuple[str | None, Answer | None]:
+        found = self.access.get(request.bearer)
+        if found is None:
+            return None, (401, {"error": "AuthenticationRequired", "message": "Invalid token"}, {})
+        if found[1] < time.time():
+            return None, (400, {"error": "ExpiredToken", "message": "Token has expired"}, {})
+        return found[0], None
 
     def _create_session(self, request: Request) -> Answer:
         body = request.body
-        if body.get("identifier") not in (HANDLE, DID) or body.get("password") != self.app_password:
-            return (
-                401,
-                {"error": "AuthenticationRequired", "message": "Invalid identifier or password"},
-                {},
-            )
-        return 200, self._session(), {}
+        for handle, (did, password) in self.accounts.items():
+            if body.get("identifier") in (handle, did) and body.get("password") == password:
+                return 200, self.session(did), {}
+        return (
+            401,
+            {"error": "AuthenticationRequired", "message": "Invalid identifier or password"},
+            {},
+        )
 
     def _refresh_session(self, request: Request) -> Answer:
-        if request.bearer not in self.refresh_tokens:
+        with self.lock:
+            did = self.refresh_tokens.pop(request.bearer, None)  # rotated: usable once
+        if did is None:
             return 400, {"error": "ExpiredToken", "message": "Token has been revoked"}, {}
-        self.refresh_tokens.discard(request.bearer)  # rotated: usable once
-        return 200, self._session(), {}
+        return 200, self.session(did), {}
 
     def _create_record(self, request: Request) -> Answer:
-        if refused := self._authorised(request):
+        did, refused = self._caller(request)
+        if refused:
             return refused
         body = request.body
-        rkey = body.get("rkey") or secrets.token_hex(6)
+        if body.get("repo") not in (did, *[h for h, (d, _) in self.accounts.items() if d == did]):
+            return (
+                401,
+                {"error": "AuthenticationRequired", "message": "Authentication Required"},
+                {},
+            )
+        record = body.get("record") or {}
+        if body.get("collection") != COLLECTION or record.get("$type") != COLLECTION:
+            return _invalid(f"Invalid collection: {body.get('collection')}")
+        rkey = body.get("rkey") or self._next_tid()
+        if not TID.match(rkey):
+            return _invalid(f"Invalid record key for {COLLECTION}: Invalid TID: {rkey}")
+        if problem := post_problem(record):
+            return _invalid(f"Invalid {COLLECTION} record: {problem}")
+        for image in (record.get("embed") or {}).get("images", []):
+            if image["image"]["ref"]["$link"] not in self.blobs:
+                return _invalid("Could not find blob")
         with self.lock:
-            if rkey in self.records:
-                return 400, {"error": "InvalidRequest", "message": "Record already exists"}, {}
-            text = body["record"]["text"]
-            if len(text) > 300:
-                return (
-                    400,
-                    {
-                        "error": "InvalidRequest",
-                        "message": "Record/text must not be longer than 300 graphemes",
-                    },
-                    {},
-                )
-            for image in (body["record"].get("embed") or {}).get("images", []):
-                if image["image"]["ref"]["$link"] not in self.blobs:
-                    return 400, {"error": "InvalidRequest", "message": "Could not find blob"}, {}
-            self.records[rkey] = body["record"]
-            self.created.append(rkey)
-        uri = f"at://{DID}/app.bsky.feed.post/{rkey}"
-        return 200, {"uri": uri, "cid": f"bafy{rkey}"}, {}
+            repo = self.repos.setdefault(did or DID, {})
+            if rkey in repo:
+                return INTERNAL  # the reference PDS: a unique constraint fails, 500
+            repo[rkey] = record
+            self.created.append((did or DID, rkey))
+        uri = f"at://{did}/{COLLECTION}/{rkey}"
+        return 200, {"uri": uri, "cid": f"bafy{rkey}", "validationStatus": "valid"}, {}
+
+    def _next_tid(self) -> str:
+        value = (int(time.time() * 1_000_000) << 10) | secrets.randbelow(1024)
+        return "".join(
+            "234567abcdefghijklmnopqrstuvwxyz"[(value >> (5 * i)) & 31] for i in range(12, -1, -1)
+        )
 
     def _upload_blob(self, request: Request) -> Answer:
-        if refused := self._authorised(request):
+        _, refused = self._caller(request)
+        if refused:
             return refused
         if len(request.raw) > 1_000_000:
             return 400, {"error": "BlobTooLarge", "message": "This file is too large"}, {}
@@ -118,18 +192,27 @@ class FakeBluesky(FakeServer):
         return 200, {"blob": blob}, {}
 
     def _get_record(self, request: Request) -> Answer:
-        if refused := self._authorised(request):
+        _, refused = self._caller(request)
+        if refused:
             return refused
+        repo_name = request.query.get("repo", "")
+        did = self.accounts[repo_name][0] if repo_name in self.accounts else repo_name
         rkey = request.query.get("rkey", "")
-        if rkey not in self.records:
+        record = self.repos.get(did, {}).get(rkey)
+        uri = f"at://{did}/{request.query.get('collection', COLLECTION)}/{rkey}"
+        if record is None:
             return (
                 400,
-                {"error": "RecordNotFound", "message": f"Could not locate record: {rkey}"},
+                {"error": "RecordNotFound", "message": f"Could not locate record: {uri}"},
                 {},
             )
-        uri = f"at://{DID}/app.bsky.feed.post/{rkey}"
-        return 200, {"uri": uri, "cid": f"bafy{rkey}", "value": self.records[rkey]}, {}
+        return 200, {"uri": uri, "cid": f"bafy{rkey}", "value": record}, {}
 
     def _get_posts(self, request: Request) -> Answer:
         uri = request.query.get("uris", "")
         return 200, {"posts": [{"uri": uri, "likeCount": 7, "repostCount": 2, "replyCount": 1}]}, {}
+
+    def texts(self) -> list[str]:
+        """Every post made, across repositories, in the order made."""
+        with self.lock:
+            return [self.repos[did][rkey]["text"] for did, rkey in self.created]

@@ -6,13 +6,58 @@ counted. Faults (tests.fakes.base) apply to the /api/v1/statuses calls."""
 
 from __future__ import annotations
 
+import html
+import re
 import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from twitter_text import extract_urls_with_indices
+from uniseg.graphemecluster import grapheme_clusters
+
 from tests.fakes.base import Answer, FakeServer, OAuthServer, Request
+
+_MENTION = re.compile(r"(?<![=/\w])@(([a-z0-9_]+)(?:@[\w]+(?:[.-]+[\w]+)*)?)", re.IGNORECASE)
+
+
+def _links(text: str) -> list[tuple[int, int]]:
+    return [
+        tuple(found["indices"])
+        for found in extract_urls_with_indices(text, extract_urls_without_protocol=False)
+    ]
+
+
+def countable_length(text: str) -> int:
+    """Mastodon's StatusLengthValidator: each link 23 characters, @user@domain as @user, then
+    grapheme clusters."""
+    pieces, last = [], 0
+    for start, end in _links(text):
+        pieces += [text[last:start], "x" * 23]
+        last = end
+    countable = _MENTION.sub(lambda m: "@" + m.group(2), "".join([*pieces, text[last:]]))
+    return sum(1 for _ in grapheme_clusters(countable))
+
+
+def formatted(text: str) -> str:
+    """The status as Mastodon's TextFormatter renders it: escaped, paragraphs on blank lines,
+    <br /> for a line break, links as anchors whose scheme and tail hide in spans."""
+    pieces, last = [], 0
+    for start, end in _links(text):
+        url = text[start:end]
+        scheme, _, rest = url.partition("://")
+        pieces += [
+            html.escape(text[last:start]),
+            f'<a href="{html.escape(url)}" rel="nofollow noopener" target="_blank">'
+            f'<span class="invisible">{scheme}://</span><span class="ellipsis">'
+            f'{html.escape(rest[:30])}</span><span class="invisible">{html.escape(rest[30:])}'
+            "</span></a>",
+        ]
+        last = end
+    body = "".join([*pieces, html.escape(text[last:])])
+    paragraphs = [p.replace("\n", "<br />") for p in re.split(r"\n{2,}", body.strip("\n"))]
+    return "".join(f"<p>{p}</p>" for p in paragraphs)
 
 
 class FakeMastodon(FakeServer):
@@ -21,6 +66,7 @@ class FakeMastodon(FakeServer):
     def __init__(self, token: str = "token-1") -> None:
         super().__init__()
         self.statuses: list[dict[str, Any]] = []  # every status made, in order
+        self.sent: list[str] = []  # the text of each, as sent
         self.by_key: dict[str, dict[str, Any]] = {}
         self.oauth = OAuthServer(
             self,
@@ -70,7 +116,9 @@ class FakeMastodon(FakeServer):
             return 401, {"error": "The access token is invalid"}, {}
         return 200, {"id": self.oauth.user_id, "username": "creator", "acct": "creator"}, {}
 
-    def _status(self, text: str, key: str | None) -> dict[str, Any]:
+    def _status(self, text: str, key: str | None, user: str | None = None) -> dict[str, Any]:
+        # Mastodon keeps an Idempotency-Key per account, about an hour.
+        key = f"{user or self.oauth.user_id}:{key}" if key else None
         with self.lock:
             if key and key in self.by_key:
                 return self.by_key[key]
@@ -78,7 +126,7 @@ class FakeMastodon(FakeServer):
             status = {
                 "id": status_id,
                 "url": f"{self.base_url}/@creator/{status_id}",
-                "content": f"<p>{text}</p>",
+                "content": formatted(text),
                 "created_at": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
                 "visibility": "public",
                 "favourites_count": 3,
@@ -86,17 +134,19 @@ class FakeMastodon(FakeServer):
                 "replies_count": 2,
             }
             self.statuses.append(status)
+            self.sent.append(text)
             if key:
                 self.by_key[key] = status
             return status
 
     def _post(self, request: Request) -> Answer:
-        if self.oauth.user_for(request) is None:
+        user = self.oauth.user_for(request)
+        if user is None:
             return 401, {"error": "The access token is invalid"}, {}
         text = str(request.body.get("status") or "")
         if not text.strip():
             return 422, {"error": "Validation failed: Text can't be blank"}, {}
-        if len(text) > self.max_characters:
+        if countable_length(text) > self.max_characters:
             limit = self.max_characters
             return (
                 422,
@@ -108,7 +158,7 @@ class FakeMastodon(FakeServer):
             return 422, {"error": "Validation failed: Media IDs are invalid"}, {}
         if len(media_ids) > 4:
             return 422, {"error": "Validation failed: Too many attachments"}, {}
-        status = self._status(text, request.headers.get("Idempotency-Key"))
+        status = self._status(text, request.headers.get("Idempotency-Key"), user)
         status.setdefault("media_attachments", [self.media[m] for m in media_ids])
         return 200, status, {}
 

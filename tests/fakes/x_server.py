@@ -5,10 +5,23 @@ unknown token is a 401. Faults (tests.fakes.base) apply to /2/tweets."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 from typing import Any
 
+from twitter_text import extract_urls_with_indices, parse_tweet
+
 from tests.fakes.base import Answer, FakeServer, OAuthServer, Request
+
+
+def with_tco_links(text: str) -> str:
+    """The text as X shows it back: every link (with or without http://) wrapped in t.co."""
+    pieces, last = [], 0
+    for found in extract_urls_with_indices(text):
+        start, end = found["indices"]
+        pieces += [text[last:start], f"https://t.co/{secrets.token_urlsafe(8)[:10]}"]
+        last = end
+    return "".join([*pieces, text[last:]])
 
 
 class FakeX(FakeServer):
@@ -44,8 +57,20 @@ class FakeX(FakeServer):
         if refused := self._unauthorised(request):
             return refused
         text = request.body.get("text", "")
+        if not parse_tweet(text).valid:  # X counts with twitter-text, as its clients do
+            return (
+                403,
+                {
+                    "detail": "Your Tweet text is too long. For more information on how Twitter "
+                    "determines text length see https://github.com/twitter/twitter-text.",
+                    "type": "about:blank",
+                    "title": "Forbidden",
+                    "status": 403,
+                },
+                {},
+            )
         with self.lock:
-            if any(t["text"] == text for t in self.tweets):
+            if any(t.get("sent", t["text"]) == text for t in self.tweets):
                 return (
                     403,
                     {
@@ -65,12 +90,13 @@ class FakeX(FakeServer):
                 )
             tweet = {
                 "id": str(next(self.ids)),
-                "text": text,
+                "text": with_tco_links(text),
+                "sent": text,
                 "media_ids": media_ids,
                 "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
             }
             self.tweets.append(tweet)
-        return 201, {"data": {"id": tweet["id"], "text": text}}, {}
+        return 201, {"data": {"id": tweet["id"], "text": tweet["text"]}}, {}
 
     def _upload(self, request: Request) -> Answer:
         if refused := self._unauthorised(request):
@@ -101,7 +127,9 @@ class FakeX(FakeServer):
         since = request.query.get("start_time", "")
         # Timestamps in one format compare as strings; start_time has no milliseconds.
         recent = [t for t in self.tweets if t["created_at"][:19] >= since[:19]]
-        newest_first = list(reversed(recent))[: int(request.query.get("max_results", 10))]
+        newest_first = [{k: v for k, v in t.items() if k != "sent"} for t in reversed(recent)][
+            : int(request.query.get("max_results", 10))
+        ]
         return 200, {"data": newest_first, "meta": {"result_count": len(newest_first)}}, {}
 
     def _get(self, request: Request) -> Answer:
@@ -110,4 +138,5 @@ class FakeX(FakeServer):
         if tweet is None:
             return 404, {"title": "Not Found Error"}, {}
         metrics = {"like_count": 5, "retweet_count": 1, "reply_count": 0, "impression_count": 90}
-        return 200, {"data": {**tweet, "public_metrics": metrics}}, {}
+        shown = {k: v for k, v in tweet.items() if k != "sent"}
+        return 200, {"data": {**shown, "public_metrics": metrics}}, {}

@@ -112,13 +112,15 @@ def test_a_bad_key_is_permanent_and_shown_plainly(fakes):
     assert len(openai_fake.requests) == 1  # and no SDK retry either
 
 
-def test_a_bad_request_is_permanent_with_the_providers_message(fakes):
+def test_a_bad_request_is_permanent_with_the_providers_code_not_its_words(fakes):
     openai_fake, _ = fakes
-    openai_fake.fail_next.append(Fault(400, {"error": {"message": "max_tokens is too large"}}))
+    refusal = {"error": {"message": "max_tokens is too large", "code": "invalid_value"}}
+    openai_fake.fail_next.append(Fault(400, refusal))
     with pytest.raises(registry.LLMError) as caught:
         registry.chat(REQUEST)
     assert caught.value.kind == "bad_request"
-    assert "max_tokens is too large" in str(caught.value)
+    assert "rejected the request (HTTP 400): invalid_value" in str(caught.value)
+    assert "max_tokens is too large" not in str(caught.value)  # a server's body is not echoed
 
 
 def test_every_attempt_is_a_ledger_row(fakes, db):

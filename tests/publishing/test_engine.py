@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from publishing import engine, services
+from publishing.adapters.base import Tokens
 from publishing.models import Account, AccountStatus, Target, TargetState
 from tests.factories import PersonaFactory
 from tests.fakes.mastodon_server import running_fake_mastodon
@@ -89,7 +90,9 @@ def test_a_worker_that_died_mid_send_is_reconciled_by_the_sweep(persona, mastodo
     assert len(mastodon.statuses) == 1
 
 
-def test_rate_limits_back_off_as_the_platform_says_then_a_dead_letter(persona, mastodon):
+def test_rate_limits_back_off_as_the_platform_says_and_5xx_is_looked_at_never_dead(
+    persona, mastodon
+):
     target = _schedule(persona, _account(persona, mastodon)).targets.get()
     mastodon.fail_next.append((429, {"error": "Too many requests"}, {"Retry-After": "300"}))
     assert run_sweep() == ["retry"]
@@ -97,17 +100,50 @@ def test_rate_limits_back_off_as_the_platform_says_then_a_dead_letter(persona, m
     wait = (target.due_at - timezone.now()).total_seconds()
     assert 290 < wait <= 300  # Retry-After beats the 30 s of the first backoff step
     waits = []
-    for _ in range(5):  # 500s: 2 m, 10 m, 30 m, 1 h, then a dead letter
+    for _ in range(5):  # 500s after a create may have made the post: unknown, with backoff
         mastodon.fail_next.append((500, {"error": "Internal server error"}, {}))
         due_now(target)
         run_sweep()
         target.refresh_from_db()
+        assert target.state == TargetState.UNKNOWN and target.needs_reconcile
         waits.append(round((target.due_at - timezone.now()).total_seconds() / 60))
-    assert waits[:4] == [2, 10, 30, 60]
-    assert target.state == TargetState.DEAD
-    assert "Gave up after 6 attempts" in target.last_error and "500" in target.last_error
-    services.target_retry_now(target=target, role="owner")  # "retry now" from the page
+    assert waits == [2, 10, 30, 60, 60]
+    # The attempts are used up: the last one only looks — on Mastodon, the same key again.
+    due_now(target)
     assert run_sweep() == ["published"] and len(mastodon.statuses) == 1
+    log = [e.detail for e in target.publication.events.filter(action="attempt failed")]
+    assert len(log) == 6 and "Trying again in 5 minutes" in log[0]
+    assert "It may be out: checking in 2 minutes" in log[1]
+
+
+def test_a_post_that_keeps_failing_is_a_dead_letter_once_bluesky_says_it_is_not_out(persona):
+    from tests.fakes.bluesky_server import DID, HANDLE, FakeBluesky
+
+    with FakeBluesky() as bluesky:
+        account = services.account_connect(
+            workspace=persona.workspace,
+            role="owner",
+            platform="bluesky",
+            name=f"@{HANDLE}",
+            base_url=bluesky.base_url,
+            tokens=Tokens(access_token=bluesky.session()["accessJwt"]),
+            external_user_id=DID,
+        )
+        target = _schedule(persona, account).targets.get()
+        for _ in range(6):
+            bluesky.fail_next.append((502, {"error": "UpstreamFailure"}, {}))
+            due_now(target)
+            run_sweep()
+        target.refresh_from_db()
+        assert target.state == TargetState.UNKNOWN  # the last one only looks
+        due_now(target)
+        assert run_sweep() == ["dead"]
+        target.refresh_from_db()
+        assert "Gave up after 6 attempts; it is not on the platform" in target.last_error
+        assert "Bluesky answered 502" in target.last_error
+        assert bluesky.created == []
+        services.target_retry_now(target=target, role="owner")  # "retry now" from the page
+        assert run_sweep() == ["published"] and len(bluesky.created) == 1
 
 
 def test_a_refused_token_asks_for_a_reconnect_and_siblings_are_not_resent(persona, mastodon):
@@ -135,7 +171,10 @@ def test_a_post_the_platform_refuses_is_a_dead_letter_in_words(persona, mastodon
     target = _schedule(persona, _account(persona, mastodon), text="x" * 600).targets.get()
     assert run_sweep() == ["dead"]
     target.refresh_from_db()
-    assert "character limit of 500" in target.last_error
+    # In our words: a remote server's own text is never shown back (it could be a page an
+    # attacker wants read); the status and what it means are.
+    assert "Mastodon answered 422: it refused the post as sent" in target.last_error
+    assert "character limit" not in target.last_error
 
 
 @pytest.mark.django_db(transaction=True)

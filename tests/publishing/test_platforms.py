@@ -96,7 +96,7 @@ def test_bluesky_record_key_is_stored_before_the_call_and_settles_an_unknown(
     due_now(target)
     assert run_sweep() == ["published"]  # getRecord by that key found it
     target.refresh_from_db()
-    assert bluesky.created == [target.platform_ref]
+    assert bluesky.created == [(DID, target.platform_ref)]
     assert target.external_url.endswith(f"/post/{target.platform_ref}")
 
 
