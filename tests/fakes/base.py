@@ -83,7 +83,7 @@ class FakeServer:
     # not the OAuth pages).
     faultable: tuple[str, ...] = ("/",)
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[tuple[str, str], Route] = {}
         self.prefix_routes: list[tuple[str, str, Route]] = []
         self.log: list[tuple[str, str]] = []
@@ -92,13 +92,14 @@ class FakeServer:
         self._random = random.Random(7)
         self.ids = itertools.count(100)
         self.lock = threading.RLock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.host = host
+        self._server = ThreadingHTTPServer((host, 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"http://{self.host}:{self._server.server_address[1]}"
 
     def start(self):
         self._thread.start()
