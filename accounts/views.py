@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import services, throttle
@@ -34,6 +35,7 @@ from accounts.selectors import (
 from core.http import safe_next_url
 
 
+@sensitive_post_parameters("password", "password1", "password2")
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("dashboard")
@@ -133,6 +135,7 @@ def workspace_rename(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@sensitive_post_parameters()
 def account_settings(request: HttpRequest) -> HttpResponse:
     """The signed-in person's own name, email and password."""
     user = request.user

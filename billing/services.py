@@ -12,6 +12,7 @@ late deliveries change nothing."""
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -200,22 +201,45 @@ class WebhookRejected(Exception):
     """Not a genuine Stripe event (bad signature, unreadable body)."""
 
 
+SIGNATURE_TOLERANCE = 300  # seconds either side of now (Stripe's library checks only the past)
+
+
+def _signed_at(signature: str) -> int | None:
+    for part in signature.split(","):
+        key, _, value = part.strip().partition("=")
+        if key == "t" and value.isdigit():
+            return int(value)
+    return None
+
+
 def webhook_receive(*, payload: bytes, signature: str) -> StripeEvent | None:
-    """Verify the event on the raw body and apply it once. None when it was seen before."""
+    """Verify the event on the raw body and apply it once. None when it was seen before.
+    WebhookRejected (a 400) for a bad or stale signature — dated more than five minutes from
+    now either way — and for anything that is not a well-formed event."""
+    signed_at = _signed_at(signature)
+    if signed_at is None or abs(time.time() - signed_at) > SIGNATURE_TOLERANCE:
+        raise WebhookRejected("The signature's time is missing or more than 5 minutes away.")
     try:
-        event = stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
-    except (ValueError, stripe.SignatureVerificationError) as error:
-        raise WebhookRejected(str(error)) from None
-    data = event.to_dict() if hasattr(event, "to_dict") else dict(event)
-    created = datetime.fromtimestamp(int(data["created"]), UTC)
+        event = stripe.Webhook.construct_event(
+            payload, signature, settings.STRIPE_WEBHOOK_SECRET, tolerance=SIGNATURE_TOLERANCE
+        )
+        data = event.to_dict() if hasattr(event, "to_dict") else dict(event)
+        created = datetime.fromtimestamp(int(data["created"]), UTC)
+        event_id, kind, obj = str(data["id"]), str(data["type"]), data["data"]["object"]
+        if not isinstance(obj, dict) or not event_id or not kind:
+            raise ValueError("no object")
+    except stripe.SignatureVerificationError as error:
+        raise WebhookRejected(f"Bad signature ({type(error).__name__}).") from None
+    except (ValueError, KeyError, TypeError, OverflowError, OSError, AttributeError):
+        raise WebhookRejected("Not a well-formed Stripe event.") from None
     with transaction.atomic():
         stored, fresh = StripeEvent.objects.get_or_create(
-            event_id=data["id"],
-            defaults={"type": data["type"], "created": created, "payload": data},
+            event_id=event_id[:255],
+            defaults={"type": kind[:100], "created": created, "payload": data},
         )
         if not fresh:
             return None
-        _apply(data["type"], data["data"]["object"], created)
+        _apply(kind, obj, created)
     return stored
 
 
@@ -227,16 +251,25 @@ def _workspace_id(obj: dict[str, Any]) -> int | None:
         return None
 
 
+# A Checkout session has been paid for (or needs no payment: a free trial) — only then does it
+# buy anything. A delayed payment method completes the session "unpaid" and pays later
+# (checkout.session.async_payment_succeeded), or never (…_failed).
+PAID = ("paid", "no_payment_required")
+
+
 def _apply(kind: str, obj: dict[str, Any], created: datetime) -> None:
-    if kind == "checkout.session.completed":
+    if kind in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
         workspace_id = _workspace_id(obj)
-        if workspace_id is None:
+        if workspace_id is None or obj.get("payment_status") not in PAID:
             return
         if obj.get("mode") == "payment":
-            credits = int((obj.get("metadata") or {}).get("credits") or 0)
+            try:
+                credits = int((obj.get("metadata") or {}).get("credits") or 0)
+            except (TypeError, ValueError):
+                credits = 0
             if credits > 0:
                 CreditEntry.objects.get_or_create(
-                    stripe_ref=obj["id"],
+                    stripe_ref=str(obj.get("id") or ""),
                     defaults={
                         "workspace_id": workspace_id,
                         "delta": credits,

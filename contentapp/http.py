@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from django.http import HttpRequest, HttpResponse
+from django.views.debug import SafeExceptionReporterFilter
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 logger = logging.getLogger("contentapp.request")
@@ -83,3 +84,12 @@ class RequestLogMiddleware:
             return response
         finally:
             request_id_var.reset(token)
+
+
+class SecretsHiddenFilter(SafeExceptionReporterFilter):
+    """Django hides `sensitive_variables` and `sensitive_post_parameters` only when DEBUG is
+    off; ours hides them on the DEBUG page too (a developer's screen is shared, recorded,
+    pasted into issues)."""
+
+    def is_active(self, request: HttpRequest | None) -> bool:
+        return True

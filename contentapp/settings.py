@@ -193,6 +193,9 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Passwords, tokens and keys marked with sensitive_variables / sensitive_post_parameters are
+# hidden on the DEBUG page too, not only in error mails.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "contentapp.http.SecretsHiddenFilter"
 BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -9,6 +9,7 @@ import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import User, Workspace
 from accounts.permissions import Action, require
@@ -123,6 +124,7 @@ def _embed(
 
 
 @transaction.atomic
+@sensitive_variables("api_key")
 def connection_add(
     *, workspace: Workspace, role: str, kind: str, model: str, base_url: str = "", api_key: str = ""
 ) -> ModelConnection:

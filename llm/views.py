@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts.middleware import workspace_view
@@ -18,6 +19,7 @@ from llm.selectors import connections_of
 
 
 @workspace_view
+@sensitive_post_parameters("api_key")
 def models_page(request: HttpRequest) -> HttpResponse:
     form = ConnectionForm(request.POST or None)
     status = 200

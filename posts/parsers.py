@@ -103,7 +103,13 @@ def decode(data: bytes) -> str:
     """Text from bytes: UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252 (what
     Excel on Windows writes); line endings normalised."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16")
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as error:  # a UTF-16 mark, then halves of characters
+            raise UnreadableFile(
+                f"The file says it is UTF-16 but byte {error.start} is not (a broken "
+                "character). Save it as UTF-8 and try again."
+            ) from None
     else:
         try:
             text = data.decode("utf-8-sig")

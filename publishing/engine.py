@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from core.jobs import kept_alive, send
 from publishing.adapters import publisher_for
@@ -166,6 +167,7 @@ def _remember(target: Target, token: uuid.UUID | str):
     return remember
 
 
+@sensitive_variables("tokens")
 def account_fresh(account: Account, publisher: Publisher) -> Account:
     """The account with a token that will not run out mid-send: refreshed when it expires
     within REFRESH_MARGIN, by one worker at a time (the others wait on the row lock, then see
@@ -246,9 +248,7 @@ def _failed(target: Target, token: uuid.UUID | str, error: PublishError, *, unsu
     looked_last = target.attempts > len(BACKOFF_SECONDS) + 1  # even the last look failed
     if error.kind == "handoff":
         fields |= {"state": TargetState.HANDOFF, "needs_reconcile": False}
-    elif error.kind == "unconfirmable" or (
-        looked_last and (error.kind == "unknown" or unsure)
-    ):
+    elif error.kind == "unconfirmable" or (looked_last and (error.kind == "unknown" or unsure)):
         # Nobody can tell whether it went out: the creator checks ("it's there" / "again").
         fields |= {"state": TargetState.UNCONFIRMED, "needs_reconcile": True}
     elif error.kind == "unknown" or (error.kind == "retry" and unsure):

@@ -14,8 +14,12 @@ from PIL import Image, UnidentifiedImageError
 
 from publishing.models import Platform, PublicationImage
 
+# Pillow itself refuses (DecompressionBombError) past twice this, before allocating anything.
+Image.MAX_IMAGE_PIXELS = 40_000_000
+
 MAX_UPLOAD_BYTES = 16 * 1024 * 1024  # the largest any platform takes
 MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
+MAX_FRAMES = 500  # an animated GIF with more frames than this is refused unread
 FORMAT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 LINK_SALT = "publishing.image"
 LINK_MAX_AGE = 7 * 24 * 3600
@@ -63,25 +67,50 @@ class CheckedImage:
 
 
 def check_upload(upload: UploadedFile) -> CheckedImage:
-    """The upload as an image we can publish, or ValueError saying why not."""
+    """The upload as an image we can publish, or ValueError saying why not. Every frame is
+    measured before it is decoded (a 68-byte PNG may declare 30,000 × 30,000 pixels) and then
+    decoded, so a frame that does not decode is caught here, not by a platform."""
     name = upload.name or "The file"
     if (upload.size or 0) > MAX_UPLOAD_BYTES:
         raise ValueError(f"{name} is {megabytes(upload.size or 0)}; images may be 16 MB at most.")
+    too_large = (
+        f"{name} declares more than {MAX_PIXELS // 1_000_000} million pixels: too large to publish."
+    )
     try:
         upload.seek(0)
         with Image.open(upload) as image:
             width, height = image.size
-            if width * height > MAX_PIXELS:
-                raise ValueError(f"{name} is {width} × {height} pixels: too large to publish.")
-            image.verify()  # a truncated or corrupt file fails here
             kind = FORMAT_TYPES.get(image.format or "")
-    except (UnidentifiedImageError, OSError, SyntaxError) as error:
-        raise ValueError(f"{name} is not an image we can read ({error}).") from error
+            _check_pixels(name, width, height)
+            image.verify()  # a truncated or corrupt file fails here
+        upload.seek(0)
+        with Image.open(upload) as image:
+            frames = int(getattr(image, "n_frames", 1) or 1)
+            if frames > MAX_FRAMES:
+                raise ValueError(f"{name} has {frames} frames; {MAX_FRAMES} at most.")
+            for index in range(frames):
+                image.seek(index)
+                _check_pixels(name, *image.size)
+                for _codec, extent, *_rest in image.tile or ():
+                    _check_pixels(name, extent[2] - extent[0], extent[3] - extent[1])
+                image.load()
+    except Image.DecompressionBombError as error:
+        raise ValueError(too_large) from error
+    except (UnidentifiedImageError, OSError, SyntaxError, EOFError) as error:
+        raise ValueError(f"{name} is not an image we can read (it does not decode).") from error
     finally:
         upload.seek(0)
     if kind is None:
         raise ValueError(f"{name} is not a JPEG, PNG, GIF or WebP image.")
     return CheckedImage(upload, kind, width, height)
+
+
+def _check_pixels(name: str, width: int, height: int) -> None:
+    if width <= 0 or height <= 0 or width * height > MAX_PIXELS:
+        raise ValueError(
+            f"{name} is {width} × {height} pixels: too large to publish "
+            f"({MAX_PIXELS // 1_000_000} million pixels at most)."
+        )
 
 
 def megabytes(size: int) -> str:

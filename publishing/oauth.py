@@ -15,6 +15,7 @@ from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.httpx_client import OAuth2Client
 from django.conf import settings
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from core import egress
 from core.crypto import encrypt
@@ -138,6 +139,7 @@ def _pkce_verifier() -> str:
     return generate_token(64)
 
 
+@sensitive_variables("answer", "tokens", "pending")
 def authorization_finish(
     *, pending: dict, callback_url: str, redirect_uri: str
 ) -> tuple[Tokens, str, str]:

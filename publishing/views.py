@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
 from accounts.middleware import workspace_view
@@ -74,6 +75,7 @@ def _callback_url(request: HttpRequest, platform: str) -> str:
 
 
 @workspace_view
+@sensitive_post_parameters("bluesky-app_password")
 def accounts(request: HttpRequest) -> HttpResponse:
     """Connected accounts with their health, and a way to connect each platform."""
     forms = {platform: form(prefix=platform) for platform, form in CONNECT_FORMS.items()}
@@ -103,6 +105,7 @@ def accounts(request: HttpRequest) -> HttpResponse:
     return render(request, "publishing/accounts.html", context, status=status)
 
 
+@sensitive_variables("data")
 def _connect(request: HttpRequest, platform: str, data: dict) -> HttpResponse:
     """Connect from a submitted form; Mastodon goes on to its server to be authorised."""
     workspace, role = request.workspace, request.membership.role

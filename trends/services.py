@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import User, Workspace
 from accounts.permissions import Action, require
@@ -88,6 +89,7 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
+@sensitive_variables("data")
 def source_save(
     *, workspace: Workspace, role: str, data: dict[str, Any], source: TrendSource | None = None
 ) -> TrendSource:

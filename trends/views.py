@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts.middleware import workspace_view
@@ -47,6 +48,7 @@ def scan(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view
+@sensitive_post_parameters("secret")
 def sources(request: HttpRequest) -> HttpResponse:
     form = SourceForm(request.POST or None)
     if request.method == "POST":
@@ -72,6 +74,7 @@ def sources(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view
+@sensitive_post_parameters("secret")
 def source_edit(request: HttpRequest, trend_source_id: int) -> HttpResponse:
     source = get_object_for(request.user, TrendSource, trend_source_id, action=Action.EDIT)
     form = SourceForm(request.POST or None, instance=source)

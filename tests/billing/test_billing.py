@@ -89,6 +89,7 @@ def _story(workspace_id: int) -> list[dict]:
     session = {
         "id": "cs_1", "object": "checkout.session", "mode": "subscription", "customer": "cus_1",
         "subscription": "sub_1", "metadata": {"workspace_id": str(workspace_id), "plan": "creator"},
+        "payment_status": "paid",
     }  # fmt: skip
     sub = {
         "id": "sub_1", "object": "subscription", "customer": "cus_1",
@@ -101,6 +102,7 @@ def _story(workspace_id: int) -> list[dict]:
     pack = {
         "id": "cs_2", "object": "checkout.session", "mode": "payment", "customer": "cus_1",
         "metadata": {"workspace_id": str(workspace_id), "credits": "100"},
+        "payment_status": "paid",
     }  # fmt: skip
     failed = {"object": "invoice", "subscription": "sub_1"}
     steps = [
@@ -113,6 +115,52 @@ def _story(workspace_id: int) -> list[dict]:
     return [
         event(kind, obj, created=t + 10 * n, number=n + 1) for n, (kind, obj) in enumerate(steps)
     ]
+
+
+def test_only_a_paid_session_buys_credits_or_a_plan(stripe_on, client, workspace):
+    """A delayed payment method completes the session unpaid: nothing is given until Stripe
+    says the money arrived (async_payment_succeeded); a failed one gives nothing."""
+    t = int(time.time())
+    unpaid = {
+        "id": "cs_9", "object": "checkout.session", "mode": "payment", "customer": "cus_1",
+        "metadata": {"workspace_id": str(workspace.pk), "credits": "500"},
+        "payment_status": "unpaid",
+    }  # fmt: skip
+    plan = {**unpaid, "id": "cs_8", "mode": "subscription", "subscription": "sub_8",
+            "metadata": {"workspace_id": str(workspace.pk), "plan": "pro"}}  # fmt: skip
+    assert _deliver(client, event("checkout.session.completed", unpaid, created=t, number=1))
+    assert _deliver(client, event("checkout.session.completed", plan, created=t, number=2))
+    assert services.credits_left(workspace) == 0
+    assert not Subscription.objects.filter(workspace=workspace).exists()
+    failed = event("checkout.session.async_payment_failed", unpaid, created=t + 1, number=3)
+    assert _deliver(client, failed).status_code == 200
+    assert services.credits_left(workspace) == 0
+    paid = {**unpaid, "payment_status": "paid"}
+    succeeded = event("checkout.session.async_payment_succeeded", paid, created=t + 2, number=4)
+    assert _deliver(client, succeeded).status_code == 200
+    assert services.credits_left(workspace) == 500
+
+
+def test_a_signature_from_the_future_or_a_malformed_event_is_a_400(stripe_on, client, workspace):
+    item = event("checkout.session.completed", {"id": "cs_1"}, created=int(time.time()), number=1)
+    payload = json.dumps(item).encode()
+    for stamp in (time.time() + 600, time.time() - 600):
+        answer = client.post(
+            reverse("billing_webhook"),
+            data=payload,
+            content_type="application/json",
+            headers={"Stripe-Signature": sign(payload, timestamp=int(stamp))},
+        )
+        assert answer.status_code == 400
+    for broken in (
+        {k: v for k, v in item.items() if k != "created"},
+        {**item, "data": {}},
+        {**item, "data": {"object": "nope"}},
+        {**item, "created": "yesterday"},
+        ["not", "an", "event"],
+    ):
+        assert _deliver(client, broken).status_code == 400, broken
+    assert not StripeEvent.objects.exists()
 
 
 def test_webhook_replays_in_any_order_reach_the_same_state(stripe_on, client, workspace):

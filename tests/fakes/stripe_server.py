@@ -94,6 +94,7 @@ class FakeStripe(FakeServer):
             "metadata": metadata,
             "price": price,
             "status": "open",
+            "payment_status": "unpaid",
         }
         return 200, self.sessions[session_id], {}
 
@@ -135,6 +136,7 @@ class FakeStripe(FakeServer):
         if session is None:
             return 404, "No such checkout session", {}
         session["status"] = "complete"
+        session["payment_status"] = "paid"
         now = int(time.time())
         made = []
         if session["mode"] == "subscription":

@@ -105,6 +105,7 @@ def test_the_row_limit_stops_reading_at_the_first_row_over_it(owner_client, pers
     [
         ("deep.json", b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
         ("null.js", b"window.YTD.tweets.part0 = null", "no list of tweets"),
+        ("utf16.csv", b"\xff\xfe" + b"\x00\xd8" * 1000, "says it is UTF-16 but byte"),
     ],
 )
 def test_files_that_crashed_the_reader_are_refused_plainly(
