@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-import csv
-from datetime import datetime
+import itertools
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -9,6 +8,7 @@ from django.utils import timezone
 
 from accounts.middleware import workspace_view
 from analytics import selectors
+from core.spreadsheet import csv_lines
 from personas.selectors import current_persona, personas_of
 from pillars.selectors import pillars_with_stats
 
@@ -39,25 +39,17 @@ def workspace_page(request: HttpRequest) -> HttpResponse:
     return render(request, "analytics/workspace.html", context)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @workspace_view
 def export_csv(request: HttpRequest) -> StreamingHttpResponse | HttpResponse:
     """Every post of the current persona with its numbers, streamed (any number of posts)."""
     persona = current_persona(request, request.workspace)
     if persona is None:
         return redirect("persona_create")
-    writer = csv.writer(_Echo())
-
-    def rows():
-        yield writer.writerow(selectors.EXPORT_COLUMNS)
-        for row in selectors.posts_for_export(persona).iterator(chunk_size=2000):
-            yield writer.writerow([v.isoformat() if isinstance(v, datetime) else v for v in row])
-
+    rows = itertools.chain(
+        [selectors.EXPORT_COLUMNS],
+        selectors.posts_for_export(persona).iterator(chunk_size=2000),
+    )
     stamp = timezone.now().strftime("%Y%m%d")
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="posts-{persona.pk}-{stamp}.csv"'
     return response

@@ -377,3 +377,20 @@ def validate_public_url(value: str) -> None:
 
     if problem := url_problem(value):
         raise ValidationError(problem, code="egress")
+
+
+def web_url(value: object) -> str:
+    """`value` when it is an http(s) address with a host, else "": links that come from
+    outside (feeds, platforms, webhooks, a teammate's "it's there") are only ever stored and
+    rendered as links when they are web pages — never `javascript:` or `data:`."""
+    if not isinstance(value, str):
+        return ""
+    text = value.strip()
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises on a port that cannot be read
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return ""
+    return text

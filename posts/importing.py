@@ -5,8 +5,6 @@ for larger files) and by `manage.py import_posts` (no limit, straight through)."
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +19,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.permissions import Action, require
 from core.jobs import Lease, LeaseLost, abandoned_jobs, enqueue, job_lease, resend_abandoned
+from core.spreadsheet import csv_text
 from personas.models import Persona
 from posts import parsers
 from posts.models import ImportBatch, ImportStatus
@@ -225,24 +224,13 @@ def _import_rows(import_id: int, lease: Lease) -> None:
     )
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: object) -> str:
-    """A cell a spreadsheet shows as text: one starting like a formula (= + - @, tab, CR)
-    gets a leading apostrophe, so opening the file never runs what an imported post said."""
-    text = str(value if value is not None else "")
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
-
-
 def errors_csv(batch: ImportBatch) -> str:
     """The rows that were not imported, with the reason, as CSV the user can fix and re-upload."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["row", "problem", "text", "posted_at"])
+    rows: list[list[object]] = [["row", "problem", "text", "posted_at"]]
     for row in batch.rows:
         if row["status"] in {"error", "skipped"}:  # already-imported rows need no fixing
             problem = "; ".join(row["errors"]) if row["errors"] else "skipped"
-            cells = [row["row"], problem, row["raw"].get("text", ""), row["raw"].get("posted_at")]
-            writer.writerow([spreadsheet_safe(cell) for cell in cells])
-    return out.getvalue()
+            rows.append(
+                [row["row"], problem, row["raw"].get("text", ""), row["raw"].get("posted_at")]
+            )
+    return csv_text(rows)

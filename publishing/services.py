@@ -331,8 +331,12 @@ def target_retry_now(*, target: Target, role: str, user: User | None = None) -> 
 def target_confirm_published(
     *, target: Target, role: str, user: User | None = None, url: str = ""
 ) -> Target:
-    """The creator checked (an unconfirmed post is there) or posted it (the manual channel)."""
+    """The creator checked (an unconfirmed post is there) or posted it (the manual channel).
+    The link, if given, must be a web page's (it is shown to the whole team as a link)."""
     require(role, Action.EDIT)
+    if url.strip() and not egress.web_url(url):
+        raise ValidationError("That link is not a web address (http:// or https://).")
+    url = egress.web_url(url)
     updated = Target.objects.filter(
         pk=target.pk, state__in=(TargetState.UNCONFIRMED, TargetState.HANDOFF)
     ).update(

@@ -235,12 +235,16 @@ def fetch_feed(client: httpx.Client, url: str, *, etag: str, last_modified: str)
                 skipped += 1
                 continue
             stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+            published_at = _moment(stamp)
+            if stamp and published_at is None:  # the year 0, or 9999: not a real date
+                skipped += 1
+                continue
             items.append(
                 RawItem(
                     url=link,
                     title=title,
                     summary=plain(str(entry.get("summary") or "")),
-                    published_at=_moment(stamp),
+                    published_at=published_at,
                     rank=rank,
                 )
             )

