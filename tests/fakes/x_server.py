@@ -6,6 +6,7 @@ unknown token is a 401. Faults (tests.fakes.base) apply to /2/tweets."""
 from __future__ import annotations
 
 import secrets
+import string
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,7 +20,8 @@ def with_tco_links(text: str) -> str:
     pieces, last = [], 0
     for found in extract_urls_with_indices(text):
         start, end = found["indices"]
-        pieces += [text[last:start], f"https://t.co/{secrets.token_urlsafe(8)[:10]}"]
+        slug = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(10))
+        pieces += [text[last:start], f"https://t.co/{slug}"]
         last = end
     return "".join([*pieces, text[last:]])
 
