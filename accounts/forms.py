@@ -8,10 +8,15 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from accounts import throttle
 from accounts.models import Role, User
+from core.zones import is_zone, zone_field
 
 
 class SignUpForm(forms.Form):
     name = forms.CharField(max_length=150, required=False, label="Your name")
+    # Filled in by the browser (static/js/app.js: data-browser-zone); UTC without a script.
+    timezone = forms.CharField(
+        required=False, widget=forms.HiddenInput(attrs={"data-browser-zone": ""})
+    )
     email = forms.EmailField(label="Email address")
     password = forms.CharField(
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -22,11 +27,46 @@ class SignUpForm(forms.Form):
         # Whether the address has an account is never said here (services.signup_request).
         return self.cleaned_data["email"].strip().lower()
 
+    def clean_timezone(self) -> str:
+        zone = self.cleaned_data.get("timezone") or ""
+        return zone if is_zone(zone) else "UTC"
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         password = cleaned.get("password")
         if password:
             probe = User(email=cleaned.get("email", ""), name=cleaned.get("name", ""))
+            try:
+                password_validation.validate_password(password, probe)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class InviteeSignUpForm(forms.Form):
+    """An account for the invited address: the invitation link already proves it."""
+
+    name = forms.CharField(max_length=150, required=False, label="Your name")
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 8 characters; not entirely numeric or a common password.",
+    )
+    timezone = forms.CharField(
+        required=False, widget=forms.HiddenInput(attrs={"data-browser-zone": ""})
+    )
+
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean_timezone(self) -> str:
+        zone = self.cleaned_data.get("timezone") or ""
+        return zone if is_zone(zone) else "UTC"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if password := cleaned.get("password"):
+            probe = User(email=self.email, name=cleaned.get("name", ""))
             try:
                 password_validation.validate_password(password, probe)
             except forms.ValidationError as error:
@@ -67,6 +107,12 @@ class WorkspaceForm(forms.Form):
 class ProfileForm(forms.Form):
     name = forms.CharField(max_length=150, required=False, label="Your name")
     email = forms.EmailField(label="Email address")
+    timezone = zone_field(
+        required=False,
+        label="Your time zone",
+        help_text="Workspace-wide pages (usage, billing, team) show times in it; a persona's "
+        "pages use the persona's zone.",
+    )
     current_password = forms.CharField(
         required=False,
         label="Current password",

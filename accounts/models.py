@@ -44,6 +44,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # The zone workspace-wide pages show times in (persona pages use the persona's). Set from
+    # the browser at sign-up; changed on the account page.
+    timezone = models.CharField(max_length=64, default="UTC")
 
     objects = UserManager()
 

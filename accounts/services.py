@@ -19,21 +19,30 @@ from core.crypto import InvalidToken, decrypt, encrypt
 
 @transaction.atomic
 def user_sign_up(
-    *, email: str, password: str | None = None, name: str = "", password_hash: str = ""
+    *,
+    email: str,
+    password: str | None = None,
+    name: str = "",
+    password_hash: str = "",
+    timezone: str = "UTC",
+    personal_workspace: bool = True,
 ) -> User:
-    """A new account with its personal workspace, owned by it."""
-    user = User.objects.create_user(email=email, password=password, name=name)
+    """A new account, with its personal workspace (owned by it) unless it is joining one."""
+    user = User.objects.create_user(email=email, password=password, name=name, timezone=timezone)
     if password_hash:
         user.password = password_hash
         user.save(update_fields=["password"])
-    workspace_create(user=user, name=f"{user.get_short_name()}'s workspace", is_personal=True)
+    if personal_workspace:
+        workspace_create(user=user, name=f"{user.get_short_name()}'s workspace", is_personal=True)
     return user
 
 
 SIGNUP_LINK_HOURS = 24
 
 
-def signup_request(*, email: str, password: str, name: str, next_url: str = "") -> None:
+def signup_request(
+    *, email: str, password: str, name: str, next_url: str = "", timezone: str = "UTC"
+) -> None:
     """Sign-up answers the same whether or not the address has an account, so the page tells
     no one who is a customer: a new address gets a link that creates the account (the
     password travels encrypted in it, hashed); a known one gets a note saying so, with
@@ -51,7 +60,13 @@ def signup_request(*, email: str, password: str, name: str, next_url: str = "") 
             [email],
         )
         return
-    payload = {"email": email, "name": name, "password": make_password(password), "next": next_url}
+    payload = {
+        "email": email,
+        "name": name,
+        "password": make_password(password),
+        "next": next_url,
+        "timezone": timezone,
+    }
     link = settings.SITE_URL + reverse("signup_confirm", args=[encrypt(json.dumps(payload))])
     send_mail(
         "Finish creating your ContentTwin account",
@@ -76,7 +91,10 @@ def signup_complete(*, token: str) -> tuple[User, str]:
     user = User.objects.filter(email__iexact=payload["email"]).first()
     if user is None:
         user = user_sign_up(
-            email=payload["email"], name=payload["name"], password_hash=payload["password"]
+            email=payload["email"],
+            name=payload["name"],
+            password_hash=payload["password"],
+            timezone=payload.get("timezone") or "UTC",
         )
     elif user.password != payload["password"]:
         raise ValidationError("This address already has an account: sign in instead.")
@@ -157,6 +175,28 @@ def invitation_problem(invitation: Invitation, user: User | None) -> str | None:
             "Sign out and sign in with the invited address."
         )
     return None
+
+
+@transaction.atomic
+def invitation_sign_up(
+    *, invitation: Invitation, name: str, password: str, timezone: str = "UTC"
+) -> Membership:
+    """An account for the invited address, straight from the invitation link (which already
+    proves the address: no confirmation mail), joined to the workspace and nothing else (no
+    personal workspace: the invitee makes one if they want it)."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if problem := invitation_problem(invitation, None):
+        raise ValidationError(problem)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise ValidationError(f"{invitation.email} already has an account: sign in to accept.")
+    user = user_sign_up(
+        email=invitation.email,
+        password=password,
+        name=name,
+        timezone=timezone,
+        personal_workspace=False,
+    )
+    return invitation_accept(invitation=invitation, user=user)
 
 
 @transaction.atomic
@@ -243,9 +283,11 @@ def workspace_lock(workspace: Workspace | int) -> None:
 
 @transaction.atomic
 @transaction.atomic
-def user_update_profile(*, user: User, name: str, email: str, current_password: str) -> User:
-    """A new name and/or email; changing the email needs the current password and an address
-    nobody else uses."""
+def user_update_profile(
+    *, user: User, name: str, email: str, current_password: str, timezone: str = ""
+) -> User:
+    """A new name, email and/or zone; changing the email needs the current password and an
+    address nobody else uses."""
     email = User.objects.normalize_email(email).strip()
     if email.lower() != user.email.lower():
         if not user.check_password(current_password):
@@ -253,7 +295,8 @@ def user_update_profile(*, user: User, name: str, email: str, current_password: 
         if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
             raise ValidationError({"email": "Another account uses that address."})
     user.name, user.email = name.strip(), email
-    user.save(update_fields=["name", "email"])
+    user.timezone = timezone or user.timezone
+    user.save(update_fields=["name", "email", "timezone"])
     return user
 
 

@@ -17,6 +17,7 @@ from accounts import services, throttle
 from accounts.forms import (
     ApprovalForm,
     InvitationForm,
+    InviteeSignUpForm,
     ProfileForm,
     RoleForm,
     SignUpForm,
@@ -33,6 +34,7 @@ from accounts.selectors import (
     pending_invitations,
 )
 from core.http import safe_next_url
+from core.zones import viewer_zone
 
 
 @sensitive_post_parameters("password", "password1", "password2")
@@ -46,6 +48,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             password=form.cleaned_data["password"],
             name=form.cleaned_data["name"],
             next_url=safe_next_url(request, ""),
+            timezone=form.cleaned_data["timezone"],
         )
         return render(request, "accounts/signup_sent.html", {"email": form.cleaned_data["email"]})
     return render(
@@ -116,6 +119,7 @@ def _render_team(request: HttpRequest, status: int = 200, **extra: object) -> Ht
 
 
 @workspace_view
+@viewer_zone
 def workspace_settings(request: HttpRequest) -> HttpResponse:
     return _render_team(request)
 
@@ -136,10 +140,14 @@ def workspace_rename(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @sensitive_post_parameters()
+@viewer_zone
 def account_settings(request: HttpRequest) -> HttpResponse:
     """The signed-in person's own name, email and password."""
     user = request.user
-    profile = ProfileForm(initial={"name": user.name, "email": user.email}, prefix="profile")
+    profile = ProfileForm(
+        initial={"name": user.name, "email": user.email, "timezone": user.timezone},
+        prefix="profile",
+    )
     password = PasswordChangeForm(user, prefix="password")
     status = 200
     if request.method == "POST" and "profile-email" in request.POST:
@@ -151,6 +159,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
                     name=profile.cleaned_data["name"],
                     email=profile.cleaned_data["email"],
                     current_password=profile.cleaned_data["current_password"],
+                    timezone=profile.cleaned_data["timezone"],
                 )
             except ValidationError as error:
                 for field, problems in error.message_dict.items():
@@ -289,22 +298,45 @@ def membership_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
     return _render_team(request)
 
 
+@sensitive_post_parameters("password")
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = invitation_by_token(token)
     user = request.user if request.user.is_authenticated else None
     problem = services.invitation_problem(invitation, user)
-    if request.method == "POST" and user is not None and problem is None:
+    new_account = InviteeSignUpForm(
+        request.POST if request.method == "POST" and user is None else None,
+        email=invitation.email,
+    )
+    status = 410 if problem else 200
+    if request.method == "POST" and problem is None:
         try:
-            membership = services.invitation_accept(invitation=invitation, user=user)
+            if user is not None:
+                membership = services.invitation_accept(invitation=invitation, user=user)
+            elif new_account.is_valid():
+                membership = services.invitation_sign_up(
+                    invitation=invitation,
+                    name=new_account.cleaned_data["name"],
+                    password=new_account.cleaned_data["password"],
+                    timezone=new_account.cleaned_data["timezone"],
+                )
+                login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+            else:
+                membership = None
+                status = 422
         except ValidationError as error:
-            problem = " ".join(error.messages)
-        else:
+            problem, membership, status = " ".join(error.messages), None, 422
+        if membership is not None:
             set_current_workspace(request, membership.workspace_id)
             messages.success(request, f"You joined “{invitation.workspace.name}”.")
             return redirect("dashboard")
     return render(
         request,
         "accounts/invitation.html",
-        {"invitation": invitation, "problem": problem, "next": request.path},
-        status=410 if problem else 200,
+        {
+            "invitation": invitation,
+            "problem": problem,
+            "next": request.path,
+            "new_account": new_account,
+        },
+        status=status,
     )

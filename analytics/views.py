@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.middleware import workspace_view
 from analytics import selectors
 from core.spreadsheet import csv_lines
+from core.zones import viewer_zone
 from personas.selectors import current_persona, personas_of
 from pillars.selectors import pillars_with_stats
 
@@ -33,6 +34,7 @@ def analytics_page(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view
+@viewer_zone
 def workspace_page(request: HttpRequest) -> HttpResponse:
     personas = list(personas_of(request.workspace))
     context = {"summary": selectors.workspace_summary(personas)}

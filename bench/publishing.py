@@ -10,9 +10,12 @@ accounts (half on each platform), falling due evenly over WINDOW seconds, and wa
 every one has settled (published, dead or unconfirmed). --chaos also SIGKILLs the worker every
 30 s and beat once. Every target's text is unique, so duplicates are counted from the fakes'
 own logs (the same text posted twice, whatever key it came with); a target published here but
-absent there, or never settled, is lost. Last line:
+absent there, or never settled, is lost. Each Bluesky account has its own repository (DID),
+as on the real network. With --chaos, every target being claimed or sent when the worker was
+killed is followed until it is published: max_recovery_s is the longest of those waits.
+Last line:
 targets=… published=… duplicates=… lost=… dead=… unsettled=…
-lateness_p50_s=… lateness_p95_s=… max_s=…   (printed on one line)
+lateness_p50_s=… lateness_p95_s=… max_s=… [max_recovery_s=…]   (printed on one line)
 """
 
 from __future__ import annotations
@@ -43,7 +46,6 @@ def schedule(args: argparse.Namespace, mastodon, bluesky) -> tuple[list[int], fl
     from personas.services import persona_create
     from publishing.adapters.bluesky import _tokens
     from publishing.models import Account, Publication, Target
-    from tests.fakes.bluesky_server import DID, HANDLE
 
     # The bench database is the bench's own: posts left by an interrupted run would be due
     # first and compete with this run's.
@@ -54,9 +56,11 @@ def schedule(args: argparse.Namespace, mastodon, bluesky) -> tuple[list[int], fl
     accounts = []
     for n in range(args.accounts):
         if n % 2:
-            tokens = _tokens(bluesky._session())
-            account = Account(workspace=workspace, platform="bluesky", name=f"@{HANDLE}")
-            account.base_url, account.external_user_id = bluesky.base_url, DID
+            did, handle = f"did:plc:bench{n:04d}", f"bench{n}.bsky.social"
+            bluesky.add_account(handle, did)
+            tokens = _tokens(bluesky.session(did))
+            account = Account(workspace=workspace, platform="bluesky", name=f"@{handle}")
+            account.base_url, account.external_user_id = bluesky.base_url, did
             account.set_refresh_token(tokens.refresh_token)
             account.token_expires_at = tokens.expires_at
         else:
@@ -116,6 +120,7 @@ def main() -> None:
     ids, start = schedule(args, mastodon, bluesky)
     env = {**os.environ, "DATABASE_NAME": "contentapp_bench", "LOG_LEVEL": "WARNING"}
     env |= {"CELERY_QUEUE": "bench", "PUBLISH_SWEEP_SECONDS": "2", "PUBLISH_LEASE_SECONDS": "30"}
+    env |= {"ALLOW_PRIVATE_HOSTS": "127.0.0.1"}  # the fakes listen on loopback
     app = subprocess.Popen(
         [sys.executable, "manage.py", "runall", "--addr", "127.0.0.1:0", "--no-reload"],
         cwd=ROOT,
@@ -124,6 +129,7 @@ def main() -> None:
     )
     settled_states = (TargetState.PUBLISHED, TargetState.DEAD, TargetState.UNCONFIRMED)
     kills = []
+    in_flight_at_kill: list[tuple[float, list[int]]] = []  # (when, targets being worked on)
     try:
         began = time.monotonic()
         next_kill, beat_killed = began + 45, False
@@ -133,7 +139,13 @@ def main() -> None:
                 next_kill += 30
                 pid = worker_pid()
                 if pid:
+                    working = list(
+                        Target.objects.filter(
+                            pk__in=ids, state__in=(TargetState.CLAIMED, TargetState.SENDING)
+                        ).values_list("id", flat=True)
+                    )
                     os.kill(pid, signal.SIGKILL)
+                    in_flight_at_kill.append((time.time(), working))
                     kills.append("worker")
                 if not beat_killed and (pid := beat_pid()):
                     os.kill(pid, signal.SIGKILL)
@@ -144,6 +156,7 @@ def main() -> None:
                 break
         rows = list(
             Target.objects.filter(pk__in=ids).values(
+                "id",
                 "state",
                 "published_at",
                 scheduled=F("publication__scheduled_at"),
@@ -156,20 +169,33 @@ def main() -> None:
         for fake in fakes:
             fake.stop()
     published = [r for r in rows if r["state"] == TargetState.PUBLISHED]
-    made = [s["content"].removeprefix("<p>").removesuffix("</p>") for s in mastodon.statuses]
-    made += [bluesky.records[rkey]["text"] for rkey in bluesky.created]
+    made = [*mastodon.sent, *bluesky.texts()]
     duplicates = len(made) - len(set(made))
     in_fakes = set(made)
     lost = sum(1 for r in published if r["text"] not in in_fakes)
     unsettled = sum(1 for r in rows if r["state"] not in settled_states)
     lateness = [(r["published_at"] - r["scheduled"]).total_seconds() for r in published]
+    recovery = ""
     if kills:
         print(f"killed: {', '.join(kills)}")
+        done_at = {r["id"]: r["published_at"] for r in rows if r["published_at"]}
+        waits = [
+            done_at[target].timestamp() - killed_at
+            for killed_at, working in in_flight_at_kill
+            for target in working
+            if target in done_at and done_at[target].timestamp() > killed_at
+        ]
+        stuck = sum(1 for _, working in in_flight_at_kill for t in working if t not in done_at)
+        print(
+            f"in flight at a kill: {sum(len(w) for _, w in in_flight_at_kill)}, never out: {stuck}"
+        )
+        recovery = f" max_recovery_s={max(waits, default=0):.1f}"
     print(
         f"targets={len(rows)} published={len(published)} duplicates={duplicates} "
         f"lost={lost + unsettled} dead={sum(1 for r in rows if r['state'] == TargetState.DEAD)} "
         f"unsettled={unsettled} lateness_p50_s={percentile(lateness, 50):.1f} "
         f"lateness_p95_s={percentile(lateness, 95):.1f} max_s={max(lateness, default=0):.1f}"
+        + recovery
     )
 
 

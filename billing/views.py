@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.middleware import workspace_view
 from accounts.permissions import Action, role_allows
 from billing import selectors, services
+from core.zones import viewer_zone
 
 
 def _enabled() -> None:
@@ -19,6 +20,7 @@ def _enabled() -> None:
 
 
 @workspace_view
+@viewer_zone
 def billing_page(request: HttpRequest) -> HttpResponse:
     """Plans, this month's use against each limit, credits, and the model costs so far."""
     _enabled()

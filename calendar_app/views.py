@@ -22,6 +22,7 @@ from calendar_app.forms import CalendarFilterForm, MoveForm, SlotForm
 from calendar_app.models import PlannedPost, PlanStatus, PostingSlot
 from core.http import render_form
 from generation.models import Variation
+from personas.middleware import show_times_for
 from personas.selectors import current_persona, personas_of
 from publishing import selectors as publishing_selectors
 from publishing import services as publishing_services
@@ -72,6 +73,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
     persona = next((p for p in personas if p.pk == chosen.get("persona")), None)
     # Days are the filtered persona's days (or the current persona's).
     shown_in = persona or current_persona(request, workspace)
+    if shown_in is not None:
+        show_times_for(request, shown_in)
     zone = ZoneInfo(shown_in.timezone if shown_in else "UTC")
     anchor = chosen.get("date") or timezone.localtime(timezone.now(), zone).date()
     start, end = _range(view, anchor)
@@ -213,6 +216,7 @@ def schedule(request: HttpRequest, variation_id: int) -> HttpResponse:
         ),
     )
     persona = variation.generation.persona
+    show_times_for(request, persona)
     next_free = selectors.next_free_slot(persona)
     data = request.POST.copy() if request.method == "POST" else None
     if data is not None and "next_free" in data and next_free:

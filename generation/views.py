@@ -16,6 +16,7 @@ from accounts.permissions import Action, require, role_allows
 from accounts.selectors import get_object_for
 from core.http import render_form
 from core.jobs import ACTIVE, JobProgress, JobStatus, poll_response
+from core.zones import viewer_zone
 from generation import selectors, services
 from generation.forms import DraftForm, GenerateForm, RefineForm, RejectForm
 from generation.kit import draft_kit
@@ -28,6 +29,7 @@ from generation.models import (
     VariationStatus,
 )
 from llm.selectors import has_writing_model, usage_summary
+from personas.middleware import show_times_for
 from personas.selectors import current_persona, personas_of
 from voice.selectors import latest_voice_version
 
@@ -194,6 +196,7 @@ def _detail_context(request: HttpRequest, generation: Generation) -> dict:
 @workspace_view
 def generation_detail(request: HttpRequest, generation_id: int) -> HttpResponse:
     generation = _generation(request, generation_id)
+    show_times_for(request, generation.persona)
     return render(request, "generation/detail.html", _detail_context(request, generation))
 
 
@@ -353,6 +356,7 @@ def feedback(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view
+@viewer_zone
 def usage(request: HttpRequest) -> HttpResponse:
     return render(
         request,

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.middleware import workspace_view
 from accounts.permissions import Action, require, role_allows
 from accounts.selectors import get_object_for
+from core.zones import viewer_zone
 from llm import services
 from llm.forms import ConnectionForm
 from llm.models import ModelConnection
@@ -20,6 +21,7 @@ from llm.selectors import connections_of
 
 @workspace_view
 @sensitive_post_parameters("api_key")
+@viewer_zone
 def models_page(request: HttpRequest) -> HttpResponse:
     form = ConnectionForm(request.POST or None)
     status = 200

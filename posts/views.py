@@ -17,6 +17,7 @@ from accounts.permissions import Action, require, role_allows
 from accounts.selectors import get_object_for
 from core.http import render_form
 from core.jobs import JobProgress, poll_response
+from personas.middleware import show_times_for
 from personas.models import Persona
 from personas.selectors import current_persona
 from posts import importing, services
@@ -109,6 +110,7 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
     post = get_object_for(
         request.user, Post, post_id, queryset=Post.objects.select_related("persona")
     )
+    show_times_for(request, post.persona)
     similar = (
         similar_posts(post.persona, post.embedding, k=5, exclude_id=post.pk)
         if post.embedding is not None

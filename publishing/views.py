@@ -18,7 +18,9 @@ from accounts.middleware import workspace_view
 from accounts.permissions import Action, require, role_allows
 from accounts.selectors import get_object_for
 from core.http import render_form
+from core.zones import viewer_zone
 from llm.services import embed_for
+from personas.middleware import show_times_for
 from personas.selectors import current_persona
 from posts.selectors import has_engagement_model, predicted_engagement
 from publishing import oauth, selectors, services
@@ -76,6 +78,7 @@ def _callback_url(request: HttpRequest, platform: str) -> str:
 
 @workspace_view
 @sensitive_post_parameters("bluesky-app_password")
+@viewer_zone
 def accounts(request: HttpRequest) -> HttpResponse:
     """Connected accounts with their health, and a way to connect each platform."""
     forms = {platform: form(prefix=platform) for platform, form in CONNECT_FORMS.items()}
@@ -237,6 +240,7 @@ def publication_detail(request: HttpRequest, publication_id: int) -> HttpRespons
     # The role in the post's own workspace (it may not be the one the user is switched to).
     role = found.user_role
     publication = selectors.publication_with_log(found.pk)
+    show_times_for(request, publication.persona)
     zone = publication.persona.timezone
     form = EditForm(
         request.POST or None,
@@ -387,6 +391,7 @@ def publication_cancel(request: HttpRequest, publication_id: int) -> HttpRespons
 
 
 @workspace_view
+@viewer_zone
 def sandbox_timeline(request: HttpRequest, account_id: int) -> HttpResponse:
     """What a sandbox account published: the local stand-in for a platform's timeline."""
     account = get_object_for(

@@ -14,6 +14,7 @@ from accounts.middleware import workspace_view
 from accounts.permissions import Action, require, role_allows
 from accounts.selectors import get_object_for
 from core.http import render_form
+from core.zones import viewer_zone
 from personas.selectors import current_persona
 from pillars.selectors import latest_discovery
 from trends import selectors, services
@@ -49,6 +50,7 @@ def scan(request: HttpRequest) -> HttpResponse:
 
 @workspace_view
 @sensitive_post_parameters("secret")
+@viewer_zone
 def sources(request: HttpRequest) -> HttpResponse:
     form = SourceForm(request.POST or None)
     if request.method == "POST":

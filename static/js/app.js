@@ -40,6 +40,17 @@
     }
   });
 
+  // Sign-up forms learn the browser's time zone (a hidden field marked data-browser-zone).
+  function fillBrowserZone(root) {
+    var zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
+    (root || document).querySelectorAll("input[data-browser-zone]").forEach(function (input) {
+      if (!input.value && zone) input.value = zone;
+    });
+  }
+  fillBrowserZone(document);
+  document.body.addEventListener("htmx:afterSwap", function (event) { fillBrowserZone(event.target); });
+
   // Forms that ask before they act (no inline handlers: the Content-Security-Policy forbids them).
   document.addEventListener("submit", function (event) {
     var form = event.target.closest("form[data-confirm]");

@@ -80,7 +80,34 @@ def test_anonymous_invitee_is_offered_sign_in_and_sign_up(workspace, owner):
     from django.test import Client
 
     body = Client().get(reverse("invitation_accept", args=[invitation.token])).content.decode()
-    assert "Sign in to accept" in body and "email=fresh%40example.com" in body
+    assert "sign in to accept" in body and "Create my account and join" in body
+
+
+def test_an_invitee_signs_up_from_the_link_without_a_second_mail_or_a_workspace_of_their_own(
+    workspace, owner, mailoutbox
+):
+    from django.test import Client
+
+    from accounts.models import Membership, User
+
+    invitation = InvitationFactory(workspace=workspace, email="fresh@example.com", invited_by=owner)
+    client = Client()
+    url = reverse("invitation_accept", args=[invitation.token])
+    weak = client.post(url, {"name": "Fresh", "password": "123"})
+    assert weak.status_code == 422 and "Fresh" in weak.content.decode()  # kept what was typed
+    joined = client.post(
+        url, {"name": "Fresh", "password": "a long enough passphrase", "timezone": "Asia/Kolkata"}
+    )
+    assert joined.status_code == 302 and joined.url == reverse("dashboard")
+    user = User.objects.get(email="fresh@example.com")
+    assert user.timezone == "Asia/Kolkata"
+    assert list(Membership.objects.filter(user=user).values_list("workspace_id", flat=True)) == [
+        workspace.pk
+    ]  # no personal workspace
+    assert mailoutbox == []  # the link proved the address: no confirmation mail
+    assert client.get(reverse("dashboard")).status_code == 200  # signed in, in the workspace
+    again = Client().post(url, {"name": "X", "password": "a long enough passphrase"})
+    assert again.status_code == 410 and "already been used" in again.content.decode()
 
 
 def test_duplicate_invitation_and_existing_member_get_form_errors(owner_client, teammate):

@@ -1,9 +1,10 @@
 """A loopback Bluesky PDS (XRPC) that answers as the reference server (bluesky-social/atproto,
 packages/pds) does, odd answers included:
 
-- com.atproto.server.createSession / refreshSession: JWTs with an exp claim; a used refresh
-  token is refused with ExpiredToken (rotation); an access token past its exp is answered
-  400 ExpiredToken.
+- com.atproto.server.createSession / refreshSession: JWTs with an exp claim; refresh tokens
+  rotate, and a used one keeps working for a two-hour grace period, answering with the same
+  next refresh token (account-manager.ts, REFRESH_GRACE_MS), then 400 ExpiredToken; an access
+  token past its exp is answered 400 ExpiredToken.
 - One repository per account (DID): records are kept per repo, and a token writes only to its
   own repo (another repo: 401 AuthenticationRequired).
 - com.atproto.repo.createRecord validates an app.bsky.feed.post as the reference server's
@@ -35,6 +36,7 @@ DID = "did:plc:fakecreator123"
 HANDLE = "creator.bsky.social"
 COLLECTION = "app.bsky.feed.post"
 TID = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
+AT_URI = re.compile(r"^at://did:[a-z]+:[A-Za-z0-9._:%-]+/[a-zA-Z0-9.]+/[A-Za-z0-9._~:-]+$")
 INTERNAL = (500, {"error": "InternalServerError", "message": "Internal Server Error"}, {})
 
 
@@ -66,8 +68,13 @@ def post_problem(record: dict[str, Any]) -> str:
     if reply is not None:
         for side in ("root", "parent"):
             ref = reply.get(side) if isinstance(reply, dict) else None
-            if not isinstance(ref, dict) or not ref.get("uri") or not ref.get("cid"):
+            if not isinstance(ref, dict):
                 return f'Missing required key "{side}" at $.record.reply'
+            uri = str(ref.get("uri") or "")
+            if not AT_URI.match(uri):
+                return f'Invalid at-uri (got "{uri}") at $.record.reply.{side}.uri'
+            if not ref.get("cid"):
+                return f'Missing required key "cid" at $.record.reply.{side}'
     return ""
 
 
@@ -80,6 +87,8 @@ class FakeBluesky(FakeServer):
         self.accounts: dict[str, tuple[str, str]] = {HANDLE: (DID, app_password)}
         self.access: dict[str, tuple[str, float]] = {}  # token -> (did, exp)
         self.refresh_tokens: dict[str, str] = {}  # token -> did
+        # a used refresh token -> (the next one it keeps answering with, until when)
+        self.used_refresh: dict[str, tuple[str, float]] = {}
         self.repos: dict[str, dict[str, dict[str, Any]]] = {DID: {}}  # did -> rkey -> record
         self.created: list[tuple[str, str]] = []  # every successful createRecord: (did, rkey)
         for name, handler in {
@@ -103,13 +112,22 @@ class FakeBluesky(FakeServer):
             self.accounts[handle] = (did, password)
             self.repos.setdefault(did, {})
 
-    def session(self, did: str = DID) -> dict[str, Any]:
-        access, refresh = jwt(time.time() + self.access_seconds), jwt(time.time() + 86400 * 60)
+    def session(self, did: str = DID, refresh: str | None = None) -> dict[str, Any]:
+        access = jwt(time.time() + self.access_seconds)
+        refresh = refresh or jwt(time.time() + 86400 * 60)
         handle = next((h for h, (d, _) in self.accounts.items() if d == did), HANDLE)
         with self.lock:
             self.access[access] = (did, time.time() + self.access_seconds)
             self.refresh_tokens[refresh] = did
-        return {"did": did, "handle": handle, "accessJwt": access, "refreshJwt": refresh}
+        return {
+            "did": did,
+            "handle": handle,
+            "email": f"{handle.split('.')[0]}@example.com",
+            "emailConfirmed": False,
+            "active": True,
+            "accessJwt": access,
+            "refreshJwt": refresh,
+        }
 
     _session = session  # the name older tests and the bench use
 
@@ -135,19 +153,34 @@ class FakeBluesky(FakeServer):
             {},
         )
 
-    def _refresh_session(self, request: Request) -> Answer:
+    def revoke_refresh_token(self, token: str) -> None:
         with self.lock:
-            did = self.refresh_tokens.pop(request.bearer, None)  # rotated: usable once
-        if did is None:
-            return 400, {"error": "ExpiredToken", "message": "Token has been revoked"}, {}
-        return 200, self.session(did), {}
+            self.refresh_tokens.pop(token, None)
+            self.used_refresh.pop(token, None)
+
+    def _refresh_session(self, request: Request) -> Answer:
+        token = request.bearer
+        with self.lock:
+            did = self.refresh_tokens.get(token)
+            used = self.used_refresh.get(token)
+            if did is None or (used is not None and used[1] < time.time()):
+                return 400, {"error": "ExpiredToken", "message": "Token has been revoked"}, {}
+            if used is not None:  # reused within its grace period: the same next token
+                return 200, self.session(did, refresh=used[0]), {}
+            answer = self.session(did)
+            self.used_refresh[token] = (answer["refreshJwt"], time.time() + 2 * 3600)
+        return 200, answer, {}
 
     def _create_record(self, request: Request) -> Answer:
         did, refused = self._caller(request)
         if refused:
             return refused
         body = request.body
-        if body.get("repo") not in (did, *[h for h, (d, _) in self.accounts.items() if d == did]):
+        repo = str(body.get("repo") or "")
+        known = {d for d, _ in self.accounts.values()} | set(self.accounts)
+        if repo not in known:
+            return 403, {"error": "AccountNotFound", "message": "Account not found"}, {}
+        if repo not in (did, *[h for h, (d, _) in self.accounts.items() if d == did]):
             return (
                 401,
                 {"error": "AuthenticationRequired", "message": "Authentication Required"},
@@ -158,7 +191,9 @@ class FakeBluesky(FakeServer):
             return _invalid(f"Invalid collection: {body.get('collection')}")
         rkey = body.get("rkey") or self._next_tid()
         if not TID.match(rkey):
-            return _invalid(f"Invalid record key for {COLLECTION}: Invalid TID: {rkey}")
+            return _invalid(
+                f'Invalid record key for {COLLECTION}: Invalid TID string (got "{rkey}") at $'
+            )
         if problem := post_problem(record):
             return _invalid(f"Invalid {COLLECTION} record: {problem}")
         for image in (record.get("embed") or {}).get("images", []):
