@@ -49,3 +49,15 @@ def viewer_zone(view):  # type: ignore[no-untyped-def]
     (read by personas.middleware.DisplayZoneMiddleware)."""
     view.viewer_zone = True
     return view
+
+
+def zone_label(zone: str) -> str:
+    """ "America/Phoenix (MST)": the zone and what its clocks say now, for form labels."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    try:
+        abbreviation = datetime.now(ZoneInfo(zone)).tzname() or ""
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zone
+    return f"{zone} ({abbreviation})" if abbreviation and abbreviation != zone else zone

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from core.zones import zone_label
 from personas.models import Persona
 from posts.models import ContentType, ImportFormat, Tier
 from posts.rules import MAX_COUNT, CheckedPost, check_post, parse_datetime
@@ -40,6 +41,10 @@ class PostForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.persona = persona
         self.checked: CheckedPost | None = None
+        self.fields["posted_at"].help_text = (
+            "For example 2025-03-14 or 2025-03-14 09:30, in "
+            f"{zone_label(persona.timezone)}. Empty means today."
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

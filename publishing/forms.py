@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from core.egress import validate_public_url
+from core.zones import zone_label
 from language.platforms import measure as measure_text
 from language.platforms import normalise
 from publishing.media import CheckedImage, check_upload, platform_image_problems
@@ -121,7 +122,7 @@ class PostTimeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.zone = ZoneInfo(zone)
         self.existing_images = list(existing_images)
-        self.fields["when"].help_text = f"In {zone}."
+        self.fields["when"].help_text = f"In {zone_label(zone)}."
 
     def clean_text(self) -> str:
         # Counted and stored as it will be sent: a textarea's CR LF is one line break.

@@ -391,7 +391,6 @@ def publication_cancel(request: HttpRequest, publication_id: int) -> HttpRespons
 
 
 @workspace_view
-@viewer_zone
 def sandbox_timeline(request: HttpRequest, account_id: int) -> HttpResponse:
     """What a sandbox account published: the local stand-in for a platform's timeline."""
     account = get_object_for(
