@@ -27,16 +27,7 @@ from personas.selectors import current_persona, personas_of
 from publishing import selectors as publishing_selectors
 from publishing import services as publishing_services
 from publishing.forms import ScheduleForm
-from publishing.models import Publication, TargetState
-
-# A post can still be moved while none of its targets is out, on its way, or in doubt.
-FIXED_STATES = {
-    TargetState.CLAIMED,
-    TargetState.SENDING,
-    TargetState.UNKNOWN,
-    TargetState.PUBLISHED,
-    TargetState.UNCONFIRMED,
-}
+from publishing.models import Publication
 
 
 def _range(view: str, anchor: date) -> tuple[date, date]:
@@ -96,7 +87,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
                 "publication": publication,
                 "local": local,
                 "targets": targets,
-                "movable": can_edit and not any(t.state in FIXED_STATES for t in targets),
+                "movable": can_edit and publication.is_movable,
             }
         )
     if chosen.get("status") in (None, "") and not chosen.get("account"):

@@ -144,6 +144,23 @@ class Publication(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.text[:40]} @ {self.scheduled_at:%Y-%m-%d %H:%M}"
 
+    # Derived from its targets' states (prefetch `targets` to keep a list page at one query).
+    def _states(self) -> list[str]:
+        return [t.state for t in self.targets.all()]
+
+    @property
+    def can_cancel(self) -> bool:
+        return any(state in CANCELLABLE_STATES for state in self._states())
+
+    @property
+    def is_movable(self) -> bool:
+        """Neither out, nor on its way, nor in doubt: its time and text can still change."""
+        return not any(state in FIXED_STATES for state in self._states())
+
+    @property
+    def is_pending(self) -> bool:
+        return any(state in PENDING_STATES for state in self._states())
+
 
 class PublicationEvent(models.Model):
     """The activity log of a post: who did what, when (ContentTwin itself when actor is
@@ -206,10 +223,39 @@ class TargetState(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+# Every label and action a page shows for a target, and what services allow, is derived from
+# these groups (one place: pages and services never compare states on their own).
 # Waiting on the scheduler (due_at says when).
 DUE_STATES = (TargetState.SCHEDULED, TargetState.RETRY_SCHEDULED, TargetState.UNKNOWN)
 # Being worked on by a worker holding the lease.
 WORKING_STATES = (TargetState.CLAIMED, TargetState.SENDING)
+# Still on its way: the queue page keeps refreshing while any target is in one of these.
+PENDING_STATES = (*DUE_STATES, *WORKING_STATES)
+# Out, on its way, or in doubt: the post can no longer be moved or edited.
+FIXED_STATES = (
+    *WORKING_STATES,
+    TargetState.UNKNOWN,
+    TargetState.PUBLISHED,
+    TargetState.UNCONFIRMED,
+)
+# Not sent and not in doubt: "Cancel what is not sent" cancels these.
+CANCELLABLE_STATES = (
+    TargetState.DRAFT,
+    TargetState.SCHEDULED,
+    TargetState.RETRY_SCHEDULED,
+    TargetState.HANDOFF,
+)
+RETRYABLE_STATES = (TargetState.DEAD, TargetState.UNCONFIRMED)  # "Retry now" / "Publish again"
+CONFIRMABLE_STATES = (TargetState.UNCONFIRMED, TargetState.HANDOFF)  # "It's there" / "Mark …"
+DISCARDABLE_STATES = (TargetState.DEAD, TargetState.UNCONFIRMED, TargetState.HANDOFF)
+# States whose last_error explains what the creator sees (any other state hides a stale one).
+EXPLAINED_STATES = (
+    TargetState.RETRY_SCHEDULED,
+    TargetState.UNKNOWN,
+    TargetState.DEAD,
+    TargetState.UNCONFIRMED,
+    TargetState.HANDOFF,
+)
 
 
 class Target(TimeStampedModel):
@@ -264,6 +310,24 @@ class Target(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.publication_id} → {self.account} ({self.state})"
+
+    # What the creator may do with it, and what the page explains (from the groups above).
+    @property
+    def can_retry(self) -> bool:
+        return self.state in RETRYABLE_STATES
+
+    @property
+    def can_confirm(self) -> bool:
+        return self.state in CONFIRMABLE_STATES
+
+    @property
+    def can_discard(self) -> bool:
+        return self.state in DISCARDABLE_STATES
+
+    @property
+    def problem(self) -> str:
+        """last_error when it still explains the state ("" once the post is out)."""
+        return self.last_error if self.state in EXPLAINED_STATES else ""
 
 
 class SandboxPost(models.Model):

@@ -21,7 +21,10 @@ from pillars.topics import topic_set_published
 from publishing.adapters.base import Tokens
 from publishing.media import CheckedImage, platform_image_problems
 from publishing.models import (
-    DUE_STATES,
+    CANCELLABLE_STATES,
+    CONFIRMABLE_STATES,
+    DISCARDABLE_STATES,
+    RETRYABLE_STATES,
     WORKING_STATES,
     Account,
     AccountStatus,
@@ -87,7 +90,8 @@ def account_disconnect(*, account: Account, role: str, user: User | None = None)
     locked = Account.objects.select_for_update().get(pk=account.pk)
     targets = list(
         Target.objects.select_for_update()
-        .filter(account=locked, state__in=(*DUE_STATES, TargetState.DRAFT, TargetState.HANDOFF))
+        # Not sent yet, and those in doubt too: without the account nobody can look.
+        .filter(account=locked, state__in=(*CANCELLABLE_STATES, TargetState.UNKNOWN))
         .select_related("publication")
     )
     for target in targets:
@@ -304,9 +308,9 @@ def publication_cancel(*, publication: Publication, role: str, user: User | None
     Refused while one is being sent (it may go out)."""
     require(role, Action.EDIT)
     _locked_targets(publication)
-    cancelled = Target.objects.filter(
-        publication=publication, state__in=(*DUE_STATES, TargetState.DRAFT, TargetState.HANDOFF)
-    ).update(state=TargetState.CANCELLED, lease_token=None)
+    cancelled = Target.objects.filter(publication=publication, state__in=CANCELLABLE_STATES).update(
+        state=TargetState.CANCELLED, lease_token=None
+    )
     if cancelled:
         _log(publication, user, "cancelled", f"{cancelled} account(s)")
     return cancelled
@@ -317,9 +321,9 @@ def target_retry_now(*, target: Target, role: str, user: User | None = None) -> 
     """A dead letter (or an unconfirmed post the creator wants sent again) goes out at the
     next sweep; the idempotency key stays, so a platform that saw it never shows it twice."""
     require(role, Action.EDIT)
-    updated = Target.objects.filter(
-        pk=target.pk, state__in=(TargetState.DEAD, TargetState.UNCONFIRMED)
-    ).update(state=TargetState.SCHEDULED, due_at=timezone.now(), attempts=0, last_error="")
+    updated = Target.objects.filter(pk=target.pk, state__in=RETRYABLE_STATES).update(
+        state=TargetState.SCHEDULED, due_at=timezone.now(), attempts=0, last_error=""
+    )
     if not updated:
         raise ValidationError("Only a failed or unconfirmed post can be sent again.")
     target.refresh_from_db()
@@ -337,13 +341,12 @@ def target_confirm_published(
     if url.strip() and not egress.web_url(url):
         raise ValidationError("That link is not a web address (http:// or https://).")
     url = egress.web_url(url)
-    updated = Target.objects.filter(
-        pk=target.pk, state__in=(TargetState.UNCONFIRMED, TargetState.HANDOFF)
-    ).update(
+    updated = Target.objects.filter(pk=target.pk, state__in=CONFIRMABLE_STATES).update(
         state=TargetState.PUBLISHED,
         external_url=url[:500],
         published_at=timezone.now(),
         needs_reconcile=False,
+        last_error="",
     )
     if not updated:
         raise ValidationError("Only an unconfirmed post can be marked as published.")
@@ -366,9 +369,9 @@ def idea_published(publication_id: int) -> None:
 def target_discard(*, target: Target, role: str, user: User | None = None) -> Target:
     """A dead letter the creator gives up on."""
     require(role, Action.EDIT)
-    updated = Target.objects.filter(
-        pk=target.pk, state__in=(TargetState.DEAD, TargetState.UNCONFIRMED, TargetState.HANDOFF)
-    ).update(state=TargetState.CANCELLED, lease_token=None)
+    updated = Target.objects.filter(pk=target.pk, state__in=DISCARDABLE_STATES).update(
+        state=TargetState.CANCELLED, lease_token=None
+    )
     if not updated:
         raise ValidationError("Only a failed or unconfirmed post can be discarded.")
     target.refresh_from_db()

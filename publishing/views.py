@@ -30,8 +30,6 @@ from publishing.adapters.mastodon import MastodonPublisher
 from publishing.forms import BlueskyForm, EditForm, MastodonForm, NamedChannelForm, WebhookForm
 from publishing.media import image_from_link
 from publishing.models import (
-    DUE_STATES,
-    WORKING_STATES,
     Account,
     Platform,
     Publication,
@@ -39,8 +37,6 @@ from publishing.models import (
     Target,
 )
 from publishing.oauth import providers as oauth_providers
-
-PENDING_STATES = (*DUE_STATES, *WORKING_STATES)
 
 
 @workspace_view
@@ -51,7 +47,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         return redirect("persona_create")
     publications = selectors.publications_of(persona)
     # While something is on its way the list refreshes itself (htmx polls the region).
-    pending = any(t.state in PENDING_STATES for p in publications for t in p.targets.all())
+    pending = any(p.is_pending for p in publications)
     context = {
         "persona": persona,
         "publications": publications,

@@ -363,6 +363,7 @@ def test_manual_channel_hands_the_post_over_and_takes_the_link_back(client, pers
     assert run_sweep() == ["handoff"]
     page = client.get(reverse("publication_detail", args=[target.publication_id])).content
     assert "Your turn to post it" in page.decode() and "Copy text" in page.decode()
+    assert "copy the text, post it yourself" in page.decode()
     client.post(
         reverse("target_confirm", args=[target.pk]),
         {"url": "https://instagram.com/p/abc", "next": "post"},
@@ -370,6 +371,15 @@ def test_manual_channel_hands_the_post_over_and_takes_the_link_back(client, pers
     target.refresh_from_db()
     assert target.state == TargetState.PUBLISHED
     assert target.external_url == "https://instagram.com/p/abc"
+    # The page says what is true now: published, no "It's time" left over, nothing to cancel.
+    after = client.get(reverse("publication_detail", args=[target.publication_id])).content.decode()
+    where_it_goes = after.split('<ul class="targets">')[1].split("</ul>")[0]
+    assert "Published" in where_it_goes and "post it yourself" not in where_it_goes
+    assert "Cancel what is not sent" not in after and "Copy text" not in after
+    refused = client.post(
+        reverse("target_confirm", args=[target.pk]), {"url": "javascript:alert(1)"}, follow=True
+    )
+    assert "not a web address" in refused.content.decode()
 
 
 # --- Secrets at rest ---------------------------------------------------------------------
