@@ -67,6 +67,9 @@ class Account(TimeStampedModel):
         max_length=12, choices=AccountStatus.choices, default=AccountStatus.CONNECTED
     )
     last_error = models.CharField(max_length=300, blank=True)
+    # A webhook's signing secret is shown on the accounts page (with a copy button) from when
+    # it is made or rotated until someone with editing rights says it is saved.
+    reveal_secret = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"{self.name} · {self.get_platform_display()}"

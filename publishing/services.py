@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import User, Workspace
 from accounts.permissions import Action, require, role_allows
@@ -18,7 +21,8 @@ from core import egress
 from personas.models import Persona
 from pillars.models import Topic
 from pillars.topics import topic_set_published
-from publishing.adapters.base import Tokens
+from publishing.adapters.base import PublishError, Tokens
+from publishing.adapters.bluesky import create_session
 from publishing.media import CheckedImage, platform_image_problems
 from publishing.models import (
     CANCELLABLE_STATES,
@@ -36,6 +40,64 @@ from publishing.models import (
     Target,
     TargetState,
 )
+
+
+@sensitive_variables("app_password", "tokens")
+def account_connect_bluesky(
+    *, workspace: Workspace, role: str, handle: str, app_password: str, service: str = ""
+) -> Account:
+    """A Bluesky account from a handle and an app password (never stored: the session's
+    tokens are, encrypted), on the creator's PDS or bsky.social."""
+    require(role, Action.EDIT)
+    service = (service or settings.BLUESKY_SERVICE).rstrip("/")
+    if problem := egress.url_problem(service):
+        raise ValidationError(problem)
+    try:
+        did, handle, tokens = create_session(service, handle, app_password)
+    except PublishError as error:
+        raise ValidationError(str(error)) from error
+    return account_connect(
+        workspace=workspace,
+        role=role,
+        platform=Platform.BLUESKY,
+        name=f"@{handle}",
+        base_url=service,
+        tokens=tokens,
+        external_user_id=did,
+    )
+
+
+def webhook_connect(*, workspace: Workspace, role: str, name: str, url: str) -> Account:
+    """A webhook channel with a new signing secret, shown on the accounts page until saved."""
+    account = account_connect(
+        workspace=workspace,
+        role=role,
+        platform=Platform.WEBHOOK,
+        name=name,
+        base_url=url,
+        access_token=secrets.token_urlsafe(32),
+    )
+    Account.objects.filter(pk=account.pk).update(reveal_secret=True)
+    account.reveal_secret = True
+    return account
+
+
+@transaction.atomic
+def webhook_secret_rotate(*, account: Account, role: str, user: User | None = None) -> Account:
+    """A new signing secret (the old one stops working at once), shown until saved."""
+    require(role, Action.EDIT)
+    if account.platform != Platform.WEBHOOK:
+        raise ValidationError("Only a webhook has a signing secret.")
+    account.set_access_token(secrets.token_urlsafe(32))
+    account.reveal_secret = True
+    account.save(update_fields=["access_token_encrypted", "reveal_secret", "updated_at"])
+    return account
+
+
+def webhook_secret_saved(*, account: Account, role: str) -> None:
+    """The creator copied the secret: it is not shown again."""
+    require(role, Action.EDIT)
+    Account.objects.filter(pk=account.pk).update(reveal_secret=False)
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from publishing import views
 urlpatterns = [
     path("", views.queue, name="publishing_queue"),
     path("accounts/", views.accounts, name="publishing_accounts"),
+    path("accounts/<int:account_id>/secret/", views.account_secret, name="account_secret"),
     path("connect/<str:platform>/", views.oauth_start, name="oauth_start"),
     path(
         "accounts/<int:account_id>/disconnect/",

@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -25,7 +23,6 @@ from personas.selectors import current_persona
 from posts.selectors import has_engagement_model, predicted_engagement
 from publishing import oauth, selectors, services
 from publishing.adapters.base import PublishError
-from publishing.adapters.bluesky import create_session
 from publishing.adapters.mastodon import MastodonPublisher
 from publishing.forms import BlueskyForm, EditForm, MastodonForm, NamedChannelForm, WebhookForm
 from publishing.media import image_from_link
@@ -90,6 +87,8 @@ def accounts(request: HttpRequest) -> HttpResponse:
                 return _connect(request, platform, form.cleaned_data)
             except PublishError as error:
                 form.add_error(None, str(error))
+            except ValidationError as error:
+                form.add_error(None, " ".join(error.messages))
         status = 422
     configured = oauth_providers()
     context = {
@@ -117,38 +116,41 @@ def _connect(request: HttpRequest, platform: str, data: dict) -> HttpResponse:
         request.session[f"oauth:{platform}"] = pending | {"workspace": workspace.pk}
         return _continue_to(request, platform, url)
     if platform == Platform.BLUESKY:
-        service = (data.get("service") or settings.BLUESKY_SERVICE).rstrip("/")
-        did, handle, tokens = create_session(service, data["handle"], data["app_password"])
-        account = services.account_connect(
+        account = services.account_connect_bluesky(
             workspace=workspace,
             role=role,
-            platform=platform,
-            name=f"@{handle}",
-            base_url=service,
-            tokens=tokens,
-            external_user_id=did,
+            handle=data["handle"],
+            app_password=data["app_password"],
+            service=data.get("service") or "",
         )
     elif platform == Platform.WEBHOOK:
-        secret = secrets.token_urlsafe(32)
-        account = services.account_connect(
-            workspace=workspace,
-            role=role,
-            platform=platform,
-            name=data["name"],
-            base_url=data["url"],
-            access_token=secret,
+        account = services.webhook_connect(
+            workspace=workspace, role=role, name=data["name"], url=data["url"]
         )
-        messages.warning(
-            request,
-            f"Signing secret for {account.name} (shown this once; keep it with the "
-            f"receiver): {secret}",
-        )
+        messages.success(request, f"Connected {account}. Copy its signing secret below.")
+        return redirect(f"{reverse('publishing_accounts')}#account-{account.pk}")
     else:
         account = services.account_connect(
             workspace=workspace, role=role, platform=platform, name=data["name"]
         )
     messages.success(request, f"Connected {account}.")
     return redirect("publishing_accounts")
+
+
+@workspace_view
+@require_POST
+def account_secret(request: HttpRequest, account_id: int) -> HttpResponse:
+    """Rotate a webhook's signing secret, or say it is saved (the panel goes away)."""
+    account = get_object_for(request.user, Account, account_id, action=Action.EDIT)
+    try:
+        if request.POST.get("action") == "rotate":
+            services.webhook_secret_rotate(account=account, role=account.user_role)
+            messages.success(request, "New signing secret: the old one no longer works.")
+        else:
+            services.webhook_secret_saved(account=account, role=account.user_role)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(f"{reverse('publishing_accounts')}#account-{account.pk}")
 
 
 @workspace_view

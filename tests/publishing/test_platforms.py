@@ -332,10 +332,19 @@ def test_webhook_is_signed_retried_and_acted_on_once(client, persona):
         )
         account = Account.objects.get()
         page = response.content.decode()
-        assert account.access_token in page  # the secret is shown this once
+        # In a panel with a copy button, not a toast: it stays until the creator saved it.
+        assert f'value="{account.access_token}"' in page and "I have saved it" in page
+        again = client.get(reverse("publishing_accounts")).content.decode()
+        assert account.access_token in again
+        client.post(reverse("account_secret", args=[account.pk]), {"action": "saved"})
         assert (
             account.access_token not in client.get(reverse("publishing_accounts")).content.decode()
         )
+        old = account.access_token
+        client.post(reverse("account_secret", args=[account.pk]), {"action": "rotate"})
+        account.refresh_from_db()
+        assert account.access_token != old
+        assert account.access_token in client.get(reverse("publishing_accounts")).content.decode()
         receiver.secret = account.access_token
         target = _schedule(persona, account)
         receiver.fail_next.append((503, {"error": "busy"}, {}))
