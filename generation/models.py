@@ -173,6 +173,12 @@ class Lesson(TimeStampedModel):
         Variation, on_delete=models.SET_NULL, null=True, blank=True, related_name="lessons"
     )
     active = models.BooleanField(default=True)
+    # A later decision said the opposite ("keep" after "avoid"): this lesson is kept for the
+    # record, no longer applied, and counted among the contradictions.
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [

@@ -30,17 +30,27 @@ def feedback_summary(persona: Persona) -> dict[str, Any]:
     labels = dict(RejectReason.choices)
     decided_count = totals["accepted"] + totals["rejected"]
     flagged = Variation.objects.filter(generation__persona=persona, flagged_contradiction=True)
+    superseded = list(
+        Lesson.objects.filter(persona=persona, superseded_at__isnull=False)
+        .select_related("superseded_by")
+        .order_by("-superseded_at")[:20]
+    )
     return {
         **totals,
         "decided": decided_count,
         "acceptance_rate": totals["accepted"] / decided_count if decided_count else None,
         "reasons": [(labels.get(k, k), n) for k, n in reasons.most_common()],
-        "contradictions": flagged.count(),
+        # Near-identical drafts decided both ways, and phrases learned both ways.
+        "contradictions": flagged.count()
+        + Lesson.objects.filter(persona=persona, superseded_at__isnull=False).count(),
+        "superseded": superseded,
         "flagged": list(flagged.select_related("generation").order_by("-decided_at")[:10]),
         "recent": list(
             decisions.select_related("variation__generation").order_by("-created_at")[:20]
         ),
-        "lessons": list(Lesson.objects.filter(persona=persona, active=True).order_by("kind")),
+        "lessons": list(
+            Lesson.objects.filter(persona=persona, active=True, superseded_at=None).order_by("kind")
+        ),
     }
 
 

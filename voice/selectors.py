@@ -38,3 +38,27 @@ def latest_analysis(persona: Persona) -> VoiceAnalysis | None:
 
 def overlays_of(persona: Persona) -> QuerySet[Overlay]:
     return Overlay.objects.filter(persona=persona).order_by("name")
+
+
+def confirmed_phrases(persona: Persona) -> list[str]:
+    """What the creator said "sounds like me" to, as text: confirmed phrases and words, and
+    the example lines of confirmed openings and closings in the latest version."""
+    from voice.models import Verdict, VoiceOverride
+    from voice.overrides import reviewable_patterns
+
+    keys = set(
+        VoiceOverride.objects.filter(persona=persona, verdict=Verdict.CONFIRMED).values_list(
+            "key", flat=True
+        )
+    )
+    if not keys:
+        return []
+    found = [key.partition(":")[2] for key in keys if key.startswith(("phrase:", "word:"))]
+    latest = latest_voice_version(persona)
+    if latest is not None and latest.profile:
+        try:
+            patterns = reviewable_patterns(latest.profile)
+        except (KeyError, TypeError):
+            patterns = []
+        found += [item["example"] for item in patterns if item["key"] in keys and item["example"]]
+    return [phrase for phrase in found if phrase.strip()]

@@ -24,7 +24,7 @@ from generation.models import (
 )
 from generation.services.scoring import SCORE_FIELDS, apply_score, score_texts
 from personas.models import Persona
-from voice.selectors import latest_voice_version
+from voice.selectors import confirmed_phrases, latest_voice_version
 
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
 
@@ -91,18 +91,48 @@ def _phrases_removed_and_added(before: str, after: str) -> tuple[list[str], list
     return removed, added
 
 
+def phrase_key(value: str) -> str:
+    """A phrase as it is compared: case, surrounding quotes and punctuation, and runs of white
+    space do not make two phrases different ("Your tax dollars at work." is the same)."""
+    return " ".join(value.casefold().strip(" \t\n\"'“”‘’«».,;:!?…-—").split())
+
+
+def _confirmed(persona: Persona, value: str) -> bool:
+    """Whether the creator confirmed this phrase as theirs on the voice page."""
+    key = phrase_key(value)
+    return any(
+        key and (key == (other := phrase_key(phrase)) or (len(other) > 3 and other in key))
+        for phrase in confirmed_phrases(persona)
+    )
+
+
 def _learn(persona: Persona, kind: str, value: str, source: Variation) -> None:
+    """A lesson, unless it contradicts what the creator confirmed; the later of two opposite
+    decisions on one phrase wins and the earlier is kept as superseded."""
     value = value.strip()[:200]
     if not value:
         return
+    if kind == LessonKind.AVOID and _confirmed(persona, value):
+        return  # they said it sounds like them: an edit that dropped it is no rule
     if kind == LessonKind.LENGTH:
         Lesson.objects.filter(persona=persona, kind=kind).exclude(value=value).update(active=False)
-    Lesson.objects.update_or_create(
-        persona=persona, kind=kind, value=value, defaults={"source": source, "active": True}
+    lesson, _ = Lesson.objects.update_or_create(
+        persona=persona,
+        kind=kind,
+        value=value,
+        defaults={"source": source, "active": True, "superseded_at": None, "superseded_by": None},
     )
     if kind in (LessonKind.AVOID, LessonKind.KEEP):  # a phrase is one or the other
         other = LessonKind.KEEP if kind == LessonKind.AVOID else LessonKind.AVOID
-        Lesson.objects.filter(persona=persona, kind=other, value__iexact=value).delete()
+        key = phrase_key(value)
+        earlier = [
+            row.pk
+            for row in Lesson.objects.filter(persona=persona, kind=other, superseded_at=None)
+            if phrase_key(row.value) == key
+        ]
+        Lesson.objects.filter(pk__in=earlier).update(
+            active=False, superseded_at=timezone.now(), superseded_by=lesson
+        )
 
 
 _NOTE_PHRASE = re.compile(r"[\"“'‘«]([^\"”'’»]{2,80})[\"”'’»]")

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('publishing', '0009_publication_idea'),
+        ("publishing", "0009_publication_idea"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='account',
-            name='reveal_secret',
+            model_name="account",
+            name="reveal_secret",
             field=models.BooleanField(default=False),
         ),
     ]

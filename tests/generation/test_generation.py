@@ -520,3 +520,54 @@ def test_drafts_get_a_predicted_engagement_once_the_persona_has_one(owner, works
     assert all(p is not None and 0 <= p <= 100 for p in predicted)
     page = client_for(owner, workspace).get(reverse("generation_detail", args=[generation.pk]))
     assert "Predicted engagement" in page.content.decode()
+
+
+def test_a_phrase_is_never_both_to_keep_and_to_avoid_the_later_decision_wins(
+    owner, workspace, persona
+):
+    first = _generate(owner, persona).variations.first()
+    first.text = "Audit every program.\n\nYour tax dollars at work."
+    first.save(update_fields=["text"])
+    services.variation_edit(variation=first, role="owner", user=owner, text="Audit every program.")
+    assert services.lessons_for(persona)["avoid"] == ["Your tax dollars at work."]
+    second = _generate(owner, persona, topic="waste").variations.first()
+    second.text = "Audit every program."
+    second.save(update_fields=["text"])
+    services.variation_edit(
+        variation=second,
+        role="owner",
+        user=owner,
+        text="Audit every program. Your tax dollars at work!",
+    )
+    lessons = services.lessons_for(persona)
+    assert lessons["keep"] == ["Your tax dollars at work!"] and lessons["avoid"] == []
+    page = client_for(owner, workspace).get(reverse("generation_feedback")).content.decode()
+    applied = page.split("Lessons applied to new drafts")[1].split("</section>")[0]
+    assert "Phrase to keep" in applied and "Phrase to avoid" not in applied
+    assert (
+        "You changed your mind" in page
+        and "<s>Phrase to avoid: Your tax dollars at work.</s>" in page
+    )
+    summary = services_summary(persona)
+    assert summary["contradictions"] >= 1
+
+
+def test_a_phrase_confirmed_as_sounding_like_me_is_never_learned_as_one_to_avoid(
+    owner, workspace, persona
+):
+    from voice.models import Verdict, VoiceOverride
+
+    VoiceOverride.objects.create(
+        persona=persona, key="phrase:What's your pick?", verdict=Verdict.CONFIRMED
+    )
+    draft = _generate(owner, persona).variations.first()
+    draft.text = "Two plans, one price.\n\nWhat's your pick?"
+    draft.save(update_fields=["text"])
+    services.variation_edit(variation=draft, role="owner", user=owner, text="Two plans, one price.")
+    assert services.lessons_for(persona)["avoid"] == []
+
+
+def services_summary(persona):
+    from generation.selectors import feedback_summary
+
+    return feedback_summary(persona)
