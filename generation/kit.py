@@ -121,10 +121,14 @@ def draft_kit(persona: Persona, topic: str) -> DraftKit:
                 kit.lines.append(Example(first, post.pk))
         kit.lines_are_closest = bool(kit.lines)
 
+    # Closings from posts with more than one line, never a line already shown as an opening
+    # (a one-line post's last line is its first).
+    openings = {example.text for _, _, example in kit.hooks}
     closings: dict[str, list[Example]] = {}
     for post in best:
-        last = (T.lines(without_instructions(post.text)) or [""])[-1].strip()
-        if last:
+        post_lines = [line.strip() for line in T.lines(without_instructions(post.text))]
+        last = post_lines[-1] if len(post_lines) > 1 else ""
+        if last and last not in openings:
             closings.setdefault(S.cta_type(last, language), []).append(Example(last, post.pk))
     if closings:
         kind = max(closings, key=lambda k: len(closings[k]))
