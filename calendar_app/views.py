@@ -115,6 +115,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
         ],
         "days": [(day, by_day.get(day, [])) for day in days if view != "list" or by_day.get(day)],
         "today": timezone.localtime(timezone.now(), zone).date(),
+        "has_items": any(by_day.get(day) for day in days),
         "previous": previous,
         "following": following,
         "query": query.urlencode(),
