@@ -5,15 +5,16 @@ persona's own time zone), so the number of queries does not grow with the number
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet
 from django.db.models.functions import (
     Coalesce,
     ExtractHour,
     ExtractIsoWeekDay,
+    TruncMonth,
     TruncWeek,
 )
 from django.utils import timezone
@@ -36,19 +37,100 @@ def _interactions() -> Any:
 HAS_NUMBERS = Q(likes__isnull=False) | Q(comments__isnull=False) | Q(reposts__isnull=False)
 
 
-def _with_numbers(persona: Persona) -> QuerySet[Post]:
-    return Post.objects.filter(persona=persona).filter(HAS_NUMBERS)
+# The periods every analytics page offers (remembered per persona by the view).
+PERIODS = {
+    "30d": ("Last 30 days", 30),
+    "90d": ("Last 90 days", 90),
+    "12m": ("Last 12 months", 365),
+    "all": ("All time", None),
+    "custom": ("From … to …", None),
+}
 
 
-def weekly_engagement(persona: Persona, *, weeks: int = WEEKS_SHOWN) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Period:
+    """Days in the persona's zone, both ends included; `first` None = since the first post."""
+
+    key: str
+    first: date | None
+    last: date
+
+    @property
+    def label(self) -> str:
+        if self.key == "custom" and self.first:
+            return f"{self.first:%-d %b %Y} to {self.last:%-d %b %Y}"
+        return PERIODS[self.key][0]
+
+    def bounds(self, zone: ZoneInfo) -> tuple[datetime | None, datetime]:
+        start = datetime.combine(self.first, time.min, tzinfo=zone) if self.first else None
+        return start, datetime.combine(self.last + timedelta(days=1), time.min, tzinfo=zone)
+
+
+def period_of(persona: Persona, key: str, first: date | None = None, last: date | None = None):
+    """The period `key` ends today in the persona's zone (custom: from `first` to `last`)."""
+    today = timezone.localtime(timezone.now(), ZoneInfo(persona.timezone)).date()
+    if key == "custom" and first:
+        last = min(last or today, today)
+        return Period("custom", min(first, last), last)
+    days = PERIODS.get(key, PERIODS["90d"])[1]
+    key = key if key in PERIODS and key != "custom" else "90d"
+    return Period(key, today - timedelta(days=days - 1) if days else None, today)
+
+
+def default_period(persona: Persona) -> Period:
+    """The last 90 days, or all time when nothing was posted in them (an imported archive
+    from years ago shows its numbers rather than an empty page)."""
+    recent = period_of(persona, "90d")
+    start, _ = recent.bounds(ZoneInfo(persona.timezone))
+    if Post.objects.filter(persona=persona, posted_at__gte=start).exists():
+        return recent
+    return period_of(persona, "all")
+
+
+def posts_span(persona: Persona) -> tuple[datetime | None, datetime | None]:
+    """When the persona's first and latest posts were made."""
+    found = Post.objects.filter(persona=persona).aggregate(
+        first=Min("posted_at"), last=Max("posted_at")
+    )
+    return found["first"], found["last"]
+
+
+def _in(persona: Persona, period: Period | None) -> QuerySet[Post]:
+    posts = Post.objects.filter(persona=persona)
+    if period is None:
+        return posts
+    start, end = period.bounds(ZoneInfo(persona.timezone))
+    posts = posts.filter(posted_at__lt=end)
+    return posts.filter(posted_at__gte=start) if start else posts
+
+
+def _with_numbers(persona: Persona, period: Period | None = None) -> QuerySet[Post]:
+    return _in(persona, period).filter(HAS_NUMBERS)
+
+
+def weekly_engagement(
+    persona: Persona, period: Period | None = None, *, weeks: int = WEEKS_SHOWN
+) -> list[dict[str, Any]]:
     """Posts and mean interactions per week (Monday, in the persona's zone), oldest first,
-    for the last `weeks` weeks (weeks without posts included, as zeros)."""
+    over the period (without one: the last `weeks` weeks), weeks without posts included as
+    zeros. A period longer than a year is counted by month instead (`week` is then the
+    first of the month), so all time over years stays a readable chart."""
     zone = ZoneInfo(persona.timezone)
     today = timezone.localtime(timezone.now(), zone).date()
-    first = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
+    period = period or Period(
+        "weeks", today - timedelta(days=today.weekday() + 7 * (weeks - 1)), today
+    )
+    first = period.first
+    if first is None:
+        started, _ = posts_span(persona)
+        first = timezone.localtime(started, zone).date() if started else today
+    monthly = (period.last - first).days > 370
+    # Buckets start on the first of a month, or on a Monday.
+    first = first.replace(day=1) if monthly else first - timedelta(days=first.weekday())
+    trunc = TruncMonth if monthly else TruncWeek
     rows = (
-        Post.objects.filter(persona=persona, posted_at__date__gte=first - timedelta(days=1))
-        .annotate(week=TruncWeek("posted_at", tzinfo=zone))
+        _in(persona, period)
+        .annotate(week=trunc("posted_at", tzinfo=zone))
         .values("week")
         .annotate(
             posts=Count("id"),
@@ -63,16 +145,21 @@ def weekly_engagement(persona: Persona, *, weeks: int = WEEKS_SHOWN) -> list[dic
     )
     by_week = {row["week"].date(): row for row in rows}
     found = []
-    for n in range(weeks):
-        monday = first + timedelta(days=7 * n)
-        row = by_week.get(monday, {})
+    bucket = first
+    while bucket <= period.last:
+        row = by_week.get(bucket, {})
         found.append(
             {
-                "week": monday,
+                "week": bucket,
+                "monthly": monthly,
                 "posts": row.get("posts", 0),
                 "interactions": round(row["interactions"], 1) if row.get("with_numbers") else None,
             }
         )
+        if monthly:
+            bucket = (bucket.replace(day=28) + timedelta(days=4)).replace(day=1)
+        else:
+            bucket += timedelta(days=7)
     return found
 
 
@@ -82,12 +169,12 @@ class Cell:
     performance: float | None  # mean percentile among the persona's posts
 
 
-def posting_times(persona: Persona) -> dict[str, Any]:
+def posting_times(persona: Persona, period: Period | None = None) -> dict[str, Any]:
     """Weekday × hour in the persona's time zone: how many posts each cell rests on and their
     mean performance percentile; the best cells advised only with MIN_POSTS_TO_ADVISE posts."""
     zone = ZoneInfo(persona.timezone)
     rows = (
-        Post.objects.filter(persona=persona)
+        _in(persona, period)
         .annotate(
             weekday=ExtractIsoWeekDay("posted_at", tzinfo=zone),
             hour=ExtractHour("posted_at", tzinfo=zone),
@@ -155,10 +242,14 @@ def streaks(persona: Persona) -> dict[str, int]:
     return {"current": current, "longest": longest, "target": target}
 
 
-def top_and_bottom(persona: Persona, *, count: int = TOP) -> dict[str, Any]:
+def top_and_bottom(
+    persona: Persona, period: Period | None = None, *, count: int = TOP
+) -> dict[str, Any]:
     """The persona's best and worst posts by performance, and the traits that set the best
     apart ("4 of your top 5 ask a question; 1 of the bottom 5 does")."""
-    ranked = _with_numbers(persona).filter(performance_score__isnull=False).defer("embedding")
+    ranked = (
+        _with_numbers(persona, period).filter(performance_score__isnull=False).defer("embedding")
+    )
     top = list(ranked.order_by(F("performance_score").desc(), "-posted_at")[:count])
     bottom = list(ranked.order_by("performance_score", "-posted_at")[:count])
     shared = []
@@ -203,19 +294,19 @@ EXPORT_COLUMNS = (
 )
 
 
-def posts_for_export(persona: Persona) -> QuerySet[Post]:
-    return (
-        Post.objects.filter(persona=persona)
-        .order_by("posted_at", "id")
-        .values_list(*EXPORT_COLUMNS)
+def posts_for_export(persona: Persona, period: Period | None = None) -> QuerySet[Post]:
+    return _in(persona, period).order_by("posted_at", "id").values_list(*EXPORT_COLUMNS)
+
+
+def workspace_summary(personas: list[Persona], days: int | None = 30) -> list[dict[str, Any]]:
+    """One line per persona: posts and mean interactions in the last `days` days (None: all
+    time; one query for all), the current streak and the best posting time (a few queries
+    per persona, none per post)."""
+    since = (
+        timezone.now() - timedelta(days=days)
+        if days
+        else datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC"))
     )
-
-
-def workspace_summary(personas: list[Persona]) -> list[dict[str, Any]]:
-    """One line per persona: posts and mean interactions in the last 30 days (one query for
-    all), the current streak and the best posting time (a few queries per persona, none per
-    post)."""
-    since = timezone.now() - timedelta(days=30)
     recent = {
         row["persona_id"]: row
         for row in Post.objects.filter(persona__in=personas, posted_at__gte=since)

@@ -131,3 +131,35 @@ def test_the_workspace_page_sums_up_each_persona(owner_client, persona, workspac
     assert set(lines) == {persona.name, "Second voice"}
     assert lines[persona.name]["posts"] == 2 and lines[persona.name]["interactions"] == 20
     assert lines["Second voice"]["interactions"] is None
+
+
+def test_an_archive_from_years_ago_shows_its_numbers_and_the_period_is_remembered(
+    owner_client, persona, workspace
+):
+    for n in range(100):  # an imported archive from 2015
+        PostFactory(
+            persona=persona,
+            posted_at=datetime(2015, 3, 1, 10, tzinfo=UTC) + timedelta(days=3 * n),
+            likes=10 + n,
+        )
+    session = owner_client.session
+    session[f"persona_id:{workspace.pk}"] = persona.pk
+    session.save()
+    page = owner_client.get(reverse("analytics")).content.decode()
+    assert "No posts with numbers" not in page  # nothing recent: all time by default
+    assert "All time" in page and "Month" in page  # years of posts are counted by month
+    recent = owner_client.get(reverse("analytics"), {"range": "30d"}).content.decode()
+    assert "No posts with numbers in this period" in recent and "show all time" in recent
+    # Remembered for this persona: the next visit (and the export) keeps the last 30 days.
+    again = owner_client.get(reverse("analytics")).content.decode()
+    assert "Last 30 days" in again and "No posts with numbers in this period" in again
+    export = owner_client.get(reverse("analytics_export"))
+    assert len(b"".join(export.streaming_content).decode().splitlines()) == 1  # the header
+    custom = owner_client.get(
+        reverse("analytics"), {"range": "custom", "start": "2015-03-01", "end": "2015-03-31"}
+    ).content.decode()
+    assert "1 Mar 2015 to 31 Mar 2015" in custom and "Week of" in custom
+    weeks = selectors.weekly_engagement(
+        persona, selectors.period_of(persona, "custom", date(2015, 3, 1), date(2015, 3, 31))
+    )
+    assert sum(w["posts"] for w in weeks) == 11  # every third day of March
