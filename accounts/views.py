@@ -33,7 +33,7 @@ from accounts.selectors import (
     members_of,
     pending_invitations,
 )
-from core.http import safe_next_url
+from core.http import safe_next_url, wants_fragment
 from core.zones import viewer_zone
 
 
@@ -114,7 +114,9 @@ def _team_context(request: HttpRequest, **extra: object) -> dict[str, object]:
 
 
 def _render_team(request: HttpRequest, status: int = 200, **extra: object) -> HttpResponse:
-    template = "accounts/settings.html#team" if request.htmx else "accounts/settings.html"
+    template = (
+        "accounts/settings.html#team" if wants_fragment(request) else "accounts/settings.html"
+    )
     return render(request, template, _team_context(request, **extra), status=status)
 
 

@@ -16,6 +16,13 @@ def render_form(
     return render(request, template, context, status=422 if form.errors else 200)
 
 
+def wants_fragment(request: HttpRequest) -> bool:
+    """An HTMX request that swaps a region: answer with the fragment. A history-restore
+    request (Back after htmx's history cache was emptied) needs the whole page."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request
+
+
 def safe_next_url(request: HttpRequest, default: str) -> str:
     """The `next` parameter when it points into this site, else `default` (no open redirects)."""
     target = request.POST.get("next") or request.GET.get("next") or ""

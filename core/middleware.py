@@ -6,10 +6,12 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 
 
 class HtmxMessagesMiddleware:
-    """Delivers Django messages to HTMX requests as an HX-Trigger event the page shows as toasts.
+    """Delivers Django messages to HTMX requests as an HX-Trigger event the page shows as toasts,
+    and marks every answer `Vary: HX-Request`.
 
     A full page shows messages from the template; a swapped fragment does not, so without this
     a message added during an HTMX request would only appear on the next full page load.
@@ -20,6 +22,9 @@ class HtmxMessagesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        # The same URL answers a page or a fragment: a cache (the browser's, htmx's) must not
+        # hand one for the other.
+        patch_vary_headers(response, ("HX-Request",))
         if not getattr(request, "htmx", False) or 300 <= response.status_code < 400:
             return response
         if "HX-Redirect" in response or "HX-Location" in response:

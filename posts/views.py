@@ -15,7 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.middleware import workspace_view
 from accounts.permissions import Action, require, role_allows
 from accounts.selectors import get_object_for
-from core.http import render_form
+from core.http import render_form, wants_fragment
 from core.jobs import JobProgress, poll_response
 from personas.middleware import show_times_for
 from personas.models import Persona
@@ -69,7 +69,7 @@ def post_list(request: HttpRequest) -> HttpResponse:
         "has_posts": page.paginator.count > 0 or bool(criteria and any(criteria.values())),
         "can_edit": role_allows(request.membership.role, Action.EDIT),
     }
-    template = "posts/list.html#post-results" if request.htmx else "posts/list.html"
+    template = "posts/list.html#post-results" if wants_fragment(request) else "posts/list.html"
     return render(request, template, context)
 
 
@@ -101,7 +101,7 @@ def post_create(request: HttpRequest) -> HttpResponse:
                 return redirect("post_detail", post_id=post.pk)
     status = 422 if form.errors or duplicate else 200
     context = {"form": form, "persona": persona, "duplicate": duplicate}
-    template = "posts/form.html#post-form" if request.htmx else "posts/form.html"
+    template = "posts/form.html#post-form" if wants_fragment(request) else "posts/form.html"
     return render(request, template, context, status=status)
 
 

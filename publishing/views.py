@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.middleware import workspace_view
 from accounts.permissions import Action, require, role_allows
 from accounts.selectors import get_object_for
-from core.http import render_form
+from core.http import render_form, wants_fragment
 from core.zones import viewer_zone
 from llm.services import embed_for
 from personas.middleware import show_times_for
@@ -52,7 +52,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         "has_accounts": selectors.accounts_of(request.workspace).exists(),
         "can_edit": role_allows(request.membership.role, Action.EDIT),
     }
-    template = "publishing/queue.html#publications" if request.htmx else "publishing/queue.html"
+    template = (
+        "publishing/queue.html#publications" if wants_fragment(request) else "publishing/queue.html"
+    )
     return render(request, template, context)
 
 

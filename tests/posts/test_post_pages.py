@@ -79,6 +79,15 @@ def test_list_filters_search_and_pagination(owner_client, persona):
     assert "3 posts" in ranged.content.decode()
     fragment = owner_client.get(reverse("post_list"), {"q": "rituals"}, HTTP_HX_REQUEST="true")
     assert fragment.content.decode().lstrip().startswith('<section id="post-results">')
+    assert "HX-Request" in fragment["Vary"]
+    # Back after htmx's history cache is gone: the pushed URL must come back as a whole page.
+    restored = owner_client.get(
+        reverse("post_list"),
+        {"q": "rituals"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+    )
+    assert restored.content.decode().lstrip().startswith("<!doctype html>")
 
 
 def test_list_query_count_stays_flat(owner_client, persona, django_assert_max_num_queries):
