@@ -38,6 +38,7 @@ class PostingSlot(TimeStampedModel):
 class PlanStatus(models.TextChoices):
     PROPOSED = "proposed", "Proposed"
     ACCEPTED = "accepted", "Accepted"
+    SCHEDULED = "scheduled", "Scheduled"  # one of its drafts became a scheduled post
     DECLINED = "declined", "Declined"
 
 
@@ -67,6 +68,14 @@ class PlannedPost(TimeStampedModel):
         "generation.Generation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     problem = models.CharField(max_length=300, blank=True)  # why its drafts could not start
+    # The post one of its drafts became (the slot is then shown as that post, not as a plan).
+    publication = models.ForeignKey(
+        "publishing.Publication",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["scheduled_at"]

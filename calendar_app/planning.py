@@ -300,5 +300,21 @@ def plan_accept(
 
 @transaction.atomic
 def plan_decline(*, planned: PlannedPost, role: str) -> None:
+    """Take a slot out of the plan: a proposal is declined; an accepted one leaves the
+    calendar and its idea goes back to the inbox (drafts already written stay on the Write
+    page). A slot whose post is scheduled is changed on the post itself."""
     require(role, Action.EDIT)
+    if planned.status == PlanStatus.SCHEDULED:
+        raise ValidationError("This slot's post is scheduled: cancel or move the post instead.")
+    topic = planned.topic if planned.status == PlanStatus.ACCEPTED else None
+    if topic is not None and topic.status == TopicStatus.PLANNED:
+        topic_set_status(topic=topic, role=role, status=TopicStatus.NEW)
     PlannedPost.objects.filter(pk=planned.pk).update(status=PlanStatus.DECLINED)
+
+
+def plan_scheduled(*, generation_id: int, publication_id: int) -> int:
+    """A draft of a planned slot was scheduled: the slot is that post now (it leaves the
+    calendar's plan items and the plan says where it went). Returns the slots updated."""
+    return PlannedPost.objects.filter(
+        generation_id=generation_id, status=PlanStatus.ACCEPTED
+    ).update(status=PlanStatus.SCHEDULED, publication_id=publication_id)

@@ -61,10 +61,10 @@ def plan_of(persona: Persona) -> list[PlannedPost]:
     return list(
         PlannedPost.objects.filter(
             persona=persona,
-            status__in=[PlanStatus.PROPOSED, PlanStatus.ACCEPTED],
+            status__in=[PlanStatus.PROPOSED, PlanStatus.ACCEPTED, PlanStatus.SCHEDULED],
             scheduled_at__gte=timezone.now() - timedelta(days=1),
         )
-        .select_related("pillar", "generation", "topic")
+        .select_related("pillar", "generation", "topic", "publication")
         .order_by("scheduled_at")
     )
 

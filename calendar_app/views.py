@@ -237,6 +237,9 @@ def schedule(request: HttpRequest, variation_id: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            planning.plan_scheduled(
+                generation_id=variation.generation_id, publication_id=publication.pk
+            )
             if publication.approval == "pending":
                 messages.success(request, "Sent for approval: it is scheduled once approved.")
             else:
@@ -262,7 +265,7 @@ def plan(request: HttpRequest) -> HttpResponse:
         return redirect("persona_create")
     items = selectors.plan_of(persona)
     proposed = [i for i in items if i.status == PlanStatus.PROPOSED]
-    accepted = [i for i in items if i.status == PlanStatus.ACCEPTED]
+    accepted = [i for i in items if i.status in (PlanStatus.ACCEPTED, PlanStatus.SCHEDULED)]
     zone = ZoneInfo(persona.timezone)
     for item in items:
         item.local = timezone.localtime(item.scheduled_at, zone)
@@ -313,9 +316,11 @@ def plan_accept(request: HttpRequest) -> HttpResponse:
     persona = current_persona(request, request.workspace)
     if persona is None:
         return redirect("persona_create")
-    ids = [int(i) for i in request.POST.getlist("planned") if i.isdigit()]
-    if "all" in request.POST:
+    # Exactly what was ticked; "all" comes only from the Accept-all form, which has no boxes.
+    if request.POST.get("all") == "1":
         ids = [i.pk for i in selectors.plan_of(persona) if i.status == PlanStatus.PROPOSED]
+    else:
+        ids = [int(i) for i in request.POST.getlist("planned") if i.isdigit()]
     if not ids:
         messages.error(request, "Tick the posts you want, or accept them all.")
         return redirect("calendar_plan")
@@ -335,5 +340,10 @@ def plan_accept(request: HttpRequest) -> HttpResponse:
 @require_POST
 def plan_decline(request: HttpRequest, planned_post_id: int) -> HttpResponse:
     planned = get_object_for(request.user, PlannedPost, planned_post_id, action=Action.EDIT)
-    planning.plan_decline(planned=planned, role=planned.user_role)
+    try:
+        planning.plan_decline(planned=planned, role=planned.user_role)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"“{planned.title}” is out of the plan.")
     return redirect("calendar_plan")

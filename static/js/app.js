@@ -51,6 +51,23 @@
   fillBrowserZone(document);
   document.body.addEventListener("htmx:afterSwap", function (event) { fillBrowserZone(event.target); });
 
+  // A submit button that says how many boxes are ticked ("Accept the 6 ticked").
+  function countChecked(form) {
+    var name = form.getAttribute("data-count-checked");
+    var ticked = form.querySelectorAll('input[type=checkbox][name="' + name + '"]:checked').length;
+    form.querySelectorAll("[data-count-label]").forEach(function (button) {
+      if (!button.hasAttribute("data-label-empty")) button.setAttribute("data-label-empty", button.textContent);
+      button.textContent = ticked ? button.getAttribute("data-count-label").replace("{n}", ticked)
+                                  : button.getAttribute("data-label-empty");
+      button.disabled = ticked === 0;
+    });
+  }
+  document.querySelectorAll("form[data-count-checked]").forEach(countChecked);
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest("form[data-count-checked]");
+    if (form) countChecked(form);
+  });
+
   // Forms that ask before they act (no inline handlers: the Content-Security-Policy forbids them).
   document.addEventListener("submit", function (event) {
     var form = event.target.closest("form[data-confirm]");

@@ -162,3 +162,54 @@ def test_accepting_some_puts_them_on_the_calendar_with_drafts_in_the_background(
     assert not {a.topic_id for a in accepted} & {p.topic_id for p in again}
     assert not {a.scheduled_at for a in accepted} & {p.scheduled_at for p in again}
     assert len(ideas) == 8
+
+
+def test_exactly_the_ticked_proposals_are_accepted_and_accepted_ones_can_be_removed(
+    persona, owner, owner_client
+):
+    for name in ("Money", "Hiring", "Product"):
+        _ideas(persona, Pillar.objects.create(persona=persona, name=name), 6)
+    plan, _free = planning.plan_propose(persona=persona, role=Role.OWNER)
+    assert len(plan) >= 8
+    page = owner_client.get(reverse("calendar_plan")).content.decode()
+    assert 'name="planned"' in page and " checked" not in page.split('id="plan-form"')[1]
+    ticked = [p.pk for p in plan[:6]]
+    owner_client.post(reverse("calendar_plan_accept"), {"planned": ticked})
+    accepted = PlannedPost.objects.filter(status="accepted")
+    assert sorted(accepted.values_list("pk", flat=True)) == sorted(ticked)
+    # Removing one takes it off the calendar and sends its idea back to the inbox.
+    gone = accepted.order_by("scheduled_at").first()
+    owner_client.post(reverse("calendar_plan_decline", args=[gone.pk]))
+    gone.refresh_from_db()
+    assert gone.status == "declined"
+    assert Topic.objects.get(pk=gone.topic_id).status == TopicStatus.NEW
+    assert PlannedPost.objects.filter(status="accepted").count() == 5
+
+
+def test_scheduling_a_planned_draft_makes_the_slot_that_post(
+    persona, owner, owner_client, workspace
+):
+    from publishing.models import Account
+
+    money = Pillar.objects.create(persona=persona, name="Money")
+    _ideas(persona, money, 4)
+    plan, _free = planning.plan_propose(persona=persona, role=Role.OWNER)
+    owner_client.post(reverse("calendar_plan_accept"), {"planned": [plan[0].pk]})
+    planned = PlannedPost.objects.get(status="accepted")
+    from generation.services import generation_run
+
+    generation_run(generation_id=planned.generation_id)
+    draft = Generation.objects.get(pk=planned.generation_id).variations.first()
+    account = Account.objects.create(workspace=workspace, platform="sandbox", name="Practice")
+    when = (datetime.now(UTC) + timedelta(days=2)).astimezone(persona_zone(persona))
+    owner_client.post(
+        reverse("publishing_schedule", args=[draft.pk]),
+        {"text": draft.text, "when": when.strftime("%Y-%m-%dT%H:%M"), "accounts": [account.pk]},
+    )
+    planned.refresh_from_db()
+    assert planned.status == "scheduled" and planned.publication_id
+    page = owner_client.get(reverse("calendar_plan")).content.decode()
+    assert "Drafts ready: choose one" not in page and "See the post" in page
+    local = planned.scheduled_at.astimezone(persona_zone(persona))
+    calendar = owner_client.get(reverse("calendar"), {"date": local.date().isoformat()})
+    assert f'id="planned-{planned.pk}"' not in calendar.content.decode()
