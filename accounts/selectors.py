@@ -68,3 +68,13 @@ def user_by_email(email: str) -> User | None:
 
 def personal_workspace(user: User) -> Workspace:
     return Workspace.objects.get(memberships__user=user, is_personal=True)
+
+
+def members_with_roles(workspace: Workspace | int, roles: tuple[str, ...]) -> list[User]:
+    """The workspace's members holding one of `roles` (e.g. who approves, who is told)."""
+    workspace_id = workspace if isinstance(workspace, int) else workspace.pk
+    return list(
+        User.objects.filter(
+            memberships__workspace_id=workspace_id, memberships__role__in=roles, is_active=True
+        ).order_by("email")
+    )

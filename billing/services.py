@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import stripe
 from django.conf import settings
@@ -39,6 +40,7 @@ from billing.models import (
     UsageKind,
 )
 from core import egress
+from notifications.services import limit_reached_later
 
 # Per user, over rolling windows: (setting holding the limit, window, how it reads).
 _LIMITS = {
@@ -123,11 +125,12 @@ def limit_check(user: User, kind: str) -> None:
         recent = UsageEvent.objects.filter(user=user, kind=kind, created_at__gte=now - window)
         if recent.count() >= limit:
             oldest = recent.order_by("-created_at").values_list("created_at", flat=True)[limit - 1]
-            next_at = timezone.localtime(oldest + window)
+            # In the person's own zone, named.
+            next_at = timezone.localtime(oldest + window, ZoneInfo(user.timezone or "UTC"))
             raise ValidationError(
                 f"You have reached {limit} {_NOUNS[kind]} {label}. The next one is possible at "
                 f"{next_at:%H:%M}{'' if window.days == 0 else f' on {next_at:%d %b}'} "
-                f"({settings.TIME_ZONE})."
+                f"{next_at.tzname()}."
             )
 
 
@@ -153,6 +156,13 @@ def usage_claim(*, user: User | None, workspace: Workspace, kind: str) -> UsageE
                     workspace=workspace, delta=-1, reason="a generation past the monthly allowance"
                 )
             else:
+                limit_reached_later(
+                    workspace_id=workspace.pk,
+                    title=f"This month's {_NOUNS[kind]} are used",
+                    body=f"The {plan.name} plan includes {allowance} {_NOUNS[kind]} a month. "
+                    "Upgrade, or buy credits, to go on.",
+                    key=f"limit:{kind}:{month_start():%Y-%m}",
+                )
                 raise ValidationError(
                     f"Your {plan.name} plan includes {allowance} {_NOUNS[kind]} a month, and "
                     f"this month's are used. {_upgrade()}"
@@ -167,6 +177,12 @@ def limit_allows(*, workspace: Workspace | int, kind: str, current: int) -> None
     limit = getattr(plan, kind)
     if limit is not None and current >= limit:
         one, many = COUNTED[kind]
+        limit_reached_later(
+            workspace_id=workspace if isinstance(workspace, int) else workspace.pk,
+            title=f"The plan's limit of {limit} {one if limit == 1 else many} was reached",
+            body=f"The {plan.name} plan allows {limit} {one if limit == 1 else many}.",
+            key=f"limit:{kind}:{limit}",
+        )
         raise ValidationError(
             f"Your {plan.name} plan allows {limit} {one if limit == 1 else many}; this "
             f"workspace has {current}. Upgrade for more: {settings.SITE_URL}/billing/"

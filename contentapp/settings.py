@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     # Ours, in layer order (docs/architecture.md).
     "core",
     "accounts",
+    "notifications",
     "personas",
     "llm",
     "billing",
@@ -103,6 +104,7 @@ TEMPLATES = [
                 "accounts.context_processors.workspace",
                 "personas.context_processors.persona",
                 "billing.context_processors.billing",
+                "notifications.context_processors.notifications",
             ],
         },
     }
@@ -307,6 +309,8 @@ CELERY_BEAT_SCHEDULE = {
     # Each source has its own interval; this only looks for the ones that are due.
     "trends-scan-due": {"task": "trends.tasks.scan_due_sources", "schedule": 60.0},
     "analytics-sync-metrics": {"task": "analytics.tasks.sync_metrics", "schedule": 300.0},
+    # Daily digests go out in each reader's own morning; mails lost on the way are resent.
+    "notifications-digests": {"task": "notifications.tasks.send_digests", "schedule": 3600.0},
     "dispatch-abandoned-generations": {
         "task": "generation.tasks.dispatch_abandoned",
         "schedule": float(JOB_SWEEP_SECONDS),

@@ -24,6 +24,7 @@ urlpatterns = [
     path("calendar/", include("calendar_app.urls")),
     path("analytics/", include("analytics.urls")),
     path("billing/", include("billing.urls")),
+    path("notifications/", include("notifications.urls")),
     path("settings/models/", include("llm.urls")),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),

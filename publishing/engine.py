@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from core.jobs import kept_alive, send
+from publishing import notices
 from publishing.adapters import publisher_for
 from publishing.adapters.base import Published, Publisher, PublishError
 from publishing.models import (
@@ -189,9 +190,7 @@ def account_fresh(account: Account, publisher: Publisher) -> Account:
             return locked
     except PublishError as error:
         if error.kind == "auth":  # the grant is gone; a timeout never gets here as "auth"
-            Account.objects.filter(pk=account.pk).update(
-                status=AccountStatus.NEEDS_RECONNECT, last_error=str(error)[:300]
-            )
+            _needs_reconnect(account, str(error))
         if error.kind in ("unknown", "expired", "permanent"):
             # Nothing was posted: a refresh that failed is tried again later.
             raise PublishError(f"Could not renew the token: {error}", kind="retry") from error
@@ -281,9 +280,7 @@ def _failed(target: Target, token: uuid.UUID | str, error: PublishError, *, unsu
         }
     else:
         if error.kind in ("auth", "expired"):
-            Account.objects.filter(pk=target.account_id).update(
-                status=AccountStatus.NEEDS_RECONNECT, last_error=reason[:300]
-            )
+            _needs_reconnect(target.account, reason)
             reason = f"{reason} Reconnect the account, then retry."
         elif error.kind == "retry":
             reason = f"Gave up after {target.attempts} attempts. {reason}"
@@ -299,6 +296,18 @@ def _failed(target: Target, token: uuid.UUID | str, error: PublishError, *, unsu
     return state
 
 
+def _needs_reconnect(account: Account, reason: str) -> None:
+    """Mark the account, and tell the owners once (when it was connected until now)."""
+    changed = Account.objects.filter(pk=account.pk, status=AccountStatus.CONNECTED).update(
+        status=AccountStatus.NEEDS_RECONNECT, last_error=reason[:300]
+    )
+    if changed:
+        account.refresh_from_db()
+        notices.account_needs_reconnecting(account, reason)
+    else:
+        Account.objects.filter(pk=account.pk).update(last_error=reason[:300])
+
+
 def gave_up(target: Target, token: uuid.UUID | str) -> str:
     """The last look found the post is not out: a dead letter, with the reason it kept failing."""
     reason = f"Gave up after {target.attempts - 1} attempts; it is not on the platform. "
@@ -308,6 +317,7 @@ def gave_up(target: Target, token: uuid.UUID | str) -> str:
     )
     if updated:
         _log(target, "failed", reason)
+        notices.post_went_wrong(target.publication, target.account, state="dead", reason=reason)
     return TargetState.DEAD
 
 
@@ -315,6 +325,8 @@ def _log_failure(target: Target, state: str, reason: str, due_at: object, now) -
     if state in (TargetState.DEAD, TargetState.UNCONFIRMED, TargetState.HANDOFF):
         action = {"dead": "failed", "unconfirmed": "unconfirmed", "handoff": "handed over"}[state]
         _log(target, action, reason)
+        if state != TargetState.HANDOFF:
+            notices.post_went_wrong(target.publication, target.account, state=state, reason=reason)
         return
     assert isinstance(due_at, datetime)
     later = _in_words((due_at - now).total_seconds())

@@ -21,6 +21,7 @@ from core import egress
 from personas.models import Persona
 from pillars.models import Topic
 from pillars.topics import topic_set_published
+from publishing import notices
 from publishing.adapters.base import PublishError, Tokens
 from publishing.adapters.bluesky import create_session
 from publishing.media import CheckedImage, platform_image_problems
@@ -231,6 +232,8 @@ def publication_schedule(
     )
     names = ", ".join(account.name for account in accounts)
     _log(publication, user, "submitted for approval" if waits else "scheduled", names)
+    if waits:
+        notices.approval_requested(publication, user)
     return publication
 
 
@@ -278,6 +281,7 @@ def publication_approve(*, publication: Publication, role: str, user: User | Non
     publication.approval, publication.review_comment = Approval.APPROVED, ""
     publication.save(update_fields=["approval", "review_comment", "updated_at"])
     _log(publication, user, "approved")
+    notices.reviewed(publication, user, approved=True)
     return publication
 
 
@@ -294,6 +298,7 @@ def publication_send_back(
     publication.approval, publication.review_comment = Approval.SENT_BACK, comment[:1000]
     publication.save(update_fields=["approval", "review_comment", "updated_at"])
     _log(publication, user, "sent back", comment)
+    notices.reviewed(publication, user, approved=False)
     return publication
 
 

@@ -9,6 +9,7 @@ from accounts.models import Invitation, Membership, Role, User, Workspace
 from calendar_app.models import PlannedPost, PostingSlot
 from generation.models import Generation, GenerationStatus, Lesson, Rewrite, Variation
 from llm.models import ModelConnection
+from notifications.models import Notification
 from personas.models import Persona
 from pillars.models import Pillar, PillarDiscovery, PostPillar, Topic
 from posts.models import ImportBatch, Post
@@ -399,6 +400,17 @@ class PlannedPostFactory(PersonaOwnedFactory):
     reasoning = "Keeps the mix."
 
 
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    user = factory.SelfAttribute("workspace.created_by")
+    kind = "approved"
+    title = "Your post was approved: it is scheduled"
+    url = "/publishing/"
+
+
 FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     User: UserFactory,
     Workspace: WorkspaceFactory,
@@ -429,4 +441,5 @@ FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     PersonaTrend: PersonaTrendFactory,
     Stance: StanceFactory,
     PlannedPost: PlannedPostFactory,
+    Notification: NotificationFactory,
 }

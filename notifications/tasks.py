@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from celery import shared_task
+
+from notifications import services
+
+
+@shared_task(acks_late=True, time_limit=60)
+def email_notification(notification_id: int) -> bool:
+    return services.email_notification(notification_id=notification_id)
+
+
+@shared_task(acks_late=True, time_limit=300)
+def send_digests() -> int:
+    return services.send_digests()
+
+
+@shared_task(acks_late=True, time_limit=60)
+def limit_reached(workspace_id: int, title: str, body: str, key: str) -> int:
+    return len(services.limit_reached(workspace_id=workspace_id, title=title, body=body, key=key))
