@@ -5,11 +5,13 @@ entries through the real scan (fetch → fold → score)."""
 
 from __future__ import annotations
 
+import calendar
 from datetime import UTC, datetime, timedelta
 from html import escape
 
 import pytest
 from django.urls import reverse
+from feedparser.datetimes import _parse_date
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -124,23 +126,32 @@ _entries = st.lists(st.tuples(_titles, _links, _dates), min_size=1, max_size=8)
 
 
 def _good(title: str, link: str, when: str) -> str | None:
-    """The canonical URL a scan must store for this entry, or None when it may skip it."""
+    """The canonical URL a scan must store for this entry, or None when it may skip it: no
+    title, a link that is not a readable web address, or a date the feed gives that is not a
+    real one (the year 0, 9999, a 13th month; a date nobody can read is no date)."""
     if not title.strip() or not web_url(link):
         return None
     try:
         url = canonical_url(link)
     except ValueError:
         return None
-    if when:
+    stamp = _parse_date(when) if when else None
+    if stamp is not None:
         try:
-            moment = datetime.fromisoformat(when.replace("Z", "+00:00"))
-        except ValueError:
-            moment = None
-        if moment is not None and not (
+            moment = datetime.fromtimestamp(calendar.timegm(stamp), UTC)
+        except (OverflowError, ValueError, OSError):
+            return None
+        if not (
             datetime(1990, 1, 1, tzinfo=UTC) <= moment <= datetime.now(UTC) + timedelta(days=1)
         ):
             return None
     return url
+
+
+@pytest.fixture(scope="module")
+def feed_server():
+    with FakeTrendSources() as server:
+        yield server
 
 
 @pytest.mark.django_db
@@ -150,16 +161,15 @@ def _good(title: str, link: str, when: str) -> str | None:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(entries=_entries)
-def test_random_entries_never_escape_the_scan_and_good_ones_are_stored(entries):
+def test_random_entries_never_escape_the_scan_and_good_ones_are_stored(feed_server, entries):
     workspace = WorkspaceFactory()
-    with FakeTrendSources() as server:
-        server.feeds["random.xml"] = _atom_with_dates(entries)
-        server.feeds["steady.xml"] = atom([{"title": "Steady", "link": "https://s.example/1"}])
-        for name in ("random.xml", "steady.xml"):
-            TrendSourceFactory(
-                workspace=workspace, kind=SourceKind.FEED, name=name, url=server.url(name)
-            )
-        report = services.workspace_scan(workspace_id=workspace.pk)
+    feed_server.feeds[f"random{workspace.pk}.xml"] = _atom_with_dates(entries)
+    feed_server.feeds["steady.xml"] = atom([{"title": "Steady", "link": "https://s.example/1"}])
+    for name in (f"random{workspace.pk}.xml", "steady.xml"):
+        TrendSourceFactory(
+            workspace=workspace, kind=SourceKind.FEED, name=name, url=feed_server.url(name)
+        )
+    report = services.workspace_scan(workspace_id=workspace.pk)
     assert report.failed == 0
     stored = set(
         TrendItem.objects.filter(workspace=workspace).values_list("canonical_url", flat=True)
