@@ -34,15 +34,18 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from core.jobs import kept_alive, send
+from language.threads import numbered, split_parts
 from publishing import notices
 from publishing.adapters import publisher_for
-from publishing.adapters.base import Published, Publisher, PublishError
+from publishing.adapters.base import Outgoing, Published, Publisher, PublishError
 from publishing.models import (
     DUE_STATES,
     Account,
     AccountStatus,
+    PartKind,
     PublicationEvent,
     Target,
+    TargetPart,
     TargetState,
 )
 from publishing.services import idea_published
@@ -122,6 +125,8 @@ def target_send(*, target_id: int, token: uuid.UUID | str) -> str:
         target.claimed_at = now  # the lease now covers the request
         target.first_sent_at = target.first_sent_at or now
         target.save(update_fields=["state", "attempts", "claimed_at", "first_sent_at"])
+        # The parts and their idempotency material exist before any request is made.
+        parts = target_parts(target, publisher_for(target.account.platform))
 
     # Committed: from here on a crash leaves SENDING, which the sweep turns into UNKNOWN once
     # the lease runs out. A live worker renews it while it waits on the platform, so the lease
@@ -134,38 +139,200 @@ def target_send(*, target_id: int, token: uuid.UUID | str) -> str:
         )
 
     with kept_alive(renew, every=settings.PUBLISH_LEASE_SECONDS / 3, name=f"send-{target_id}"):
-        return _send(target, token)
+        return _send(target, token, parts)
 
 
-def _send(target: Target, token: uuid.UUID | str) -> str:
-    text = target.publication.text
+def target_parts(target: Target, publisher: Publisher) -> list[TargetPart]:
+    """The target's parts, made on its first claim (inside the claim's transaction, so they
+    and their keys are stored before any request): the post, or each part of a thread when
+    the platform takes threads (else the parts joined into one post), then the first comment
+    when there is one and the platform takes comments. Part 0 carries the target's own
+    material, so a send that began before parts existed carries on where it was."""
+    parts = list(target.parts.order_by("index"))
+    if parts:
+        return parts
+    publication = target.publication
+    texts = split_parts(target.text or publication.text) or [publication.text]
+    if publication.number_parts:
+        texts = numbered(texts)
+    if not publisher.threads and len(texts) > 1:
+        texts = ["\n\n".join(split_parts(target.text or publication.text))]
+    comment = "" if target.comment_off else (target.first_comment or publication.first_comment)
+    made = [
+        TargetPart(
+            target=target,
+            index=n,
+            kind=PartKind.POST,
+            text=text,
+            idempotency_key=target.idempotency_key if n == 0 else uuid.uuid4(),
+            platform_ref=target.platform_ref if n == 0 else "",
+            first_sent_at=target.first_sent_at if n == 0 and target.needs_reconcile else None,
+            needs_reconcile=target.needs_reconcile if n == 0 else False,
+        )
+        for n, text in enumerate(texts)
+    ]
+    if comment.strip() and publisher.comments:
+        made.append(
+            TargetPart(target=target, index=len(made), kind=PartKind.COMMENT, text=comment.strip())
+        )
+    return TargetPart.objects.bulk_create(made)
+
+
+def _label(part: TargetPart, parts: list[TargetPart]) -> str:
+    posts = sum(1 for p in parts if p.kind == PartKind.POST)
+    if part.kind == PartKind.COMMENT:
+        return "the first comment"
+    return f"part {part.index + 1} of {posts}" if posts > 1 else ""
+
+
+def _sent(part: TargetPart) -> Published:
+    return Published(external_id=part.external_id, url=part.external_url, cid=part.external_cid)
+
+
+def _outgoing(target: Target, part: TargetPart, parts: list[TargetPart]) -> Outgoing:
+    """What the client sends for this part: a later part answers the part before it (the
+    thread's first post is its root), the first comment answers the thread's last part."""
+    earlier = [p for p in parts if p.index < part.index and p.kind == PartKind.POST]
+    posts = sum(1 for p in parts if p.kind == PartKind.POST)
+    # Each part its own images; a post that is one part (or a thread joined) takes them all.
+    images = [
+        image
+        for image in target.publication.images.all()
+        if (posts == 1 and part.index == 0) or (posts > 1 and image.part == part.index)
+    ]
+    return Outgoing(
+        text=part.text,
+        key=str(part.idempotency_key),
+        ref=part.platform_ref,
+        first_sent_at=part.first_sent_at,
+        images=images if part.kind == PartKind.POST else [],
+        kind=part.kind,
+        reply_to=_sent(earlier[-1]) if earlier else None,
+        root=_sent(earlier[0]) if earlier else None,
+        label=_label(part, parts),
+        meta={
+            "persona": target.publication.persona.name,
+            "scheduled_at": target.publication.scheduled_at.isoformat(),
+        },
+    )
+
+
+def _send(target: Target, token: uuid.UUID | str, parts: list[TargetPart]) -> str:
+    """Part by part, in order: a part is sent only once the one before is out and its id
+    stored; an unknown part is looked at before anything else; what is out is never sent
+    again."""
     publisher = publisher_for(target.account.platform)
+    current: TargetPart | None = None
     reconciled = False
     # The attempts are used up and the last one may have gone out: this one only looks.
     last_look = target.needs_reconcile and target.attempts > len(BACKOFF_SECONDS) + 1
     try:
         account = account_fresh(target.account, publisher)
-        result = None
-        if target.needs_reconcile:
-            result = publisher.reconcile(account, target, text)
-            reconciled = True
-        if result is None and last_look:
-            return gave_up(target, token)
-        if result is None:
-            result = publisher.publish(account, target, text, _remember(target, token))
+        for part in parts:
+            if part.is_out:
+                continue
+            current, reconciled = part, False
+            _part_attempted(target, part)  # before the record is built: its createdAt is it
+            outgoing = _outgoing(target, part, parts)
+            result = None
+            if part.needs_reconcile:
+                result = publisher.reconcile(account, outgoing)
+                reconciled = True
+                if outgoing.ref != part.platform_ref:  # a container that expired, say
+                    _part_ref(target, token, part, outgoing.ref)
+                if result is None and last_look:
+                    return gave_up(target, token)
+            if result is None:
+                result = publisher.publish(account, outgoing, _remember(target, token, part))
+            _part_out(target, part, result)
     except PublishError as error:
-        return _failed(target, token, error, unsure=target.needs_reconcile and not reconciled)
-    return _published(target, token, result)
+        assert current is not None or error.kind in ("auth", "retry", "expired", "permanent")
+        if current is not None and error.kind == "unknown":
+            TargetPart.objects.filter(pk=current.pk).update(needs_reconcile=True)
+            _mine(target.pk, token).update(needs_reconcile=True)
+        worded = _in_parts(error, current, parts)
+        if (
+            current is not None
+            and current.kind == PartKind.COMMENT
+            and _comment_given_up(target, worded)
+        ):
+            return _published(target, token, _sent(parts[0]), problem=worded)
+        return _failed(
+            target,
+            token,
+            worded,
+            unsure=bool(current and current.needs_reconcile and not reconciled),
+        )
+    return _published(target, token, _sent(parts[0]))
 
 
-def _remember(target: Target, token: uuid.UUID | str):
+def _in_parts(
+    error: PublishError, part: TargetPart | None, parts: list[TargetPart]
+) -> PublishError:
+    """The error, saying which part it was about when there is more than one."""
+    if part is None or len(parts) == 1:
+        return error
+    out = sum(1 for p in parts if p.is_out and p.kind == PartKind.POST)
+    label = _label(part, parts)
+    before = f"{out} part{'s' * (out != 1)} out; " if out and part.kind == PartKind.POST else ""
+    if part.kind == PartKind.COMMENT:
+        before = "The post is out; "
+    worded = PublishError(
+        f"{before}{label[0].upper()}{label[1:]}: {error}",
+        kind=error.kind,
+        retry_after=error.retry_after,
+    )
+    return worded
+
+
+def _comment_given_up(target: Target, error: PublishError) -> bool:
+    """A first comment that will not go: the post is out all the same, so it is published
+    (with the reason), never a dead letter."""
+    exhausted = target.attempts > len(BACKOFF_SECONDS)
+    return error.kind in ("permanent", "auth", "unconfirmable") or (
+        error.kind in ("retry", "expired") and exhausted
+    )
+
+
+def _remember(target: Target, token: uuid.UUID | str, part: TargetPart):
     def remember(ref: str) -> None:
         # Its own committed write (the task runs outside a transaction): the reference is in
         # the database before the request that depends on it.
-        _mine(target.pk, token).update(platform_ref=ref[:100])
-        target.platform_ref = ref[:100]
+        _part_ref(target, token, part, ref)
 
     return remember
+
+
+def _part_attempted(target: Target, part: TargetPart) -> None:
+    """When the part was first sent, stored before its request (Bluesky's createdAt is it)."""
+    if part.first_sent_at is None:
+        part.first_sent_at = timezone.now()
+        TargetPart.objects.filter(pk=part.pk, first_sent_at__isnull=True).update(
+            first_sent_at=part.first_sent_at
+        )
+
+
+def _part_ref(target: Target, token: uuid.UUID | str, part: TargetPart, ref: str) -> None:
+    part.platform_ref = ref[:100]
+    TargetPart.objects.filter(pk=part.pk).update(platform_ref=part.platform_ref)
+    if part.index == 0:  # the target shows the post's own material
+        _mine(target.pk, token).update(platform_ref=part.platform_ref)
+        target.platform_ref = part.platform_ref
+
+
+def _part_out(target: Target, part: TargetPart, result: Published) -> None:
+    """Stored (its own commit) before the next part is sent: the next one replies to it."""
+    part.external_id, part.external_cid = result.external_id[:300], result.cid[:200]
+    part.external_url, part.published_at = result.url[:500], timezone.now()
+    part.needs_reconcile = False
+    TargetPart.objects.filter(pk=part.pk).update(
+        external_id=part.external_id,
+        external_cid=part.external_cid,
+        external_url=part.external_url,
+        published_at=part.published_at,
+        needs_reconcile=False,
+    )
+    Target.objects.filter(pk=target.pk).update(needs_reconcile=False)
 
 
 @sensitive_variables("tokens")
@@ -213,7 +380,15 @@ def _log(target: Target, action: str, detail: str = "") -> None:
     )
 
 
-def _published(target: Target, token: uuid.UUID | str, result: Published) -> str:
+def _published(
+    target: Target,
+    token: uuid.UUID | str,
+    result: Published,
+    *,
+    problem: PublishError | None = None,
+) -> str:
+    """Out: the post's id and address (a thread's first post) on the target. `problem`: what
+    did not go with it (a first comment), said on the post's page."""
     updated = _mine(target.pk, token).update(
         state=TargetState.PUBLISHED,
         external_id=result.external_id[:200],
@@ -221,12 +396,14 @@ def _published(target: Target, token: uuid.UUID | str, result: Published) -> str
         published_at=timezone.now(),
         needs_reconcile=False,
         lease_token=None,
-        last_error="",
+        last_error=str(problem)[:500] if problem else "",
     )
     if not updated:
         logger.warning("target %s published after its lease was taken over", target.pk)
     else:
         _log(target, "published", result.url)
+        if problem:
+            _log(target, "attempt failed", str(problem))
         idea_published(target.publication_id)
     return TargetState.PUBLISHED
 

@@ -143,6 +143,11 @@ class Publication(TimeStampedModel):
     idea = models.ForeignKey(
         "pillars.Topic", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # A thread is the text cut by lines holding only `---` (language.threads); each part goes
+    # out as a reply to the one before. "1/n" is added to each part when asked.
+    number_parts = models.BooleanField(default=False)
+    # Posted as a reply to the post (a comment on LinkedIn) once the post is out.
+    first_comment = models.TextField(max_length=5_000, blank=True)
 
     def __str__(self) -> str:
         return f"{self.text[:40]} @ {self.scheduled_at:%Y-%m-%d %H:%M}"
@@ -200,9 +205,10 @@ class PublicationImage(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     position = models.PositiveSmallIntegerField(default=0)
+    part = models.PositiveSmallIntegerField(default=0)  # which part of a thread it goes with
 
     class Meta:
-        ordering = ["position", "id"]
+        ordering = ["part", "position", "id"]
 
     def __str__(self) -> str:
         return self.file.name
@@ -292,6 +298,11 @@ class Target(TimeStampedModel):
     metrics_next_at = models.DateTimeField(null=True, blank=True, db_index=True)
     metrics_failures = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
+    # This account's own version of the text (blank: it follows the post's text), and of the
+    # first comment (blank: the post's; `comment_off`: none for this account).
+    text = models.TextField(max_length=25_000, blank=True)
+    first_comment = models.TextField(max_length=5_000, blank=True)
+    comment_off = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -333,6 +344,46 @@ class Target(TimeStampedModel):
         return self.last_error if self.state in EXPLAINED_STATES else ""
 
 
+class PartKind(models.TextChoices):
+    POST = "post", "Post"
+    COMMENT = "comment", "First comment"
+
+
+class TargetPart(models.Model):
+    """One request's worth of a target: a post, one part of a thread, or the first comment.
+    Made (with its own idempotency material) when the target is first claimed, before any
+    request; sent in order — part n only once part n−1 is out and its id stored — and each
+    reconciled on its own, so a thread goes out once, in order, whatever fails around it."""
+
+    workspace_path = "target__publication__persona__workspace"
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="parts")
+    index = models.PositiveSmallIntegerField()  # 0 = the post; a comment comes last
+    kind = models.CharField(max_length=10, choices=PartKind.choices, default=PartKind.POST)
+    text = models.TextField(max_length=25_000)
+    idempotency_key = models.UUIDField(default=uuid.uuid4, editable=False)
+    platform_ref = models.CharField(max_length=100, blank=True)
+    first_sent_at = models.DateTimeField(null=True, blank=True)
+    needs_reconcile = models.BooleanField(default=False)
+    external_id = models.CharField(max_length=300, blank=True)
+    external_cid = models.CharField(max_length=200, blank=True)  # Bluesky's record cid
+    external_url = models.URLField(max_length=500, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["target", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "index"], name="target_part_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} #{self.index} ({self.kind})"
+
+    @property
+    def is_out(self) -> bool:
+        return bool(self.external_id)
+
+
 class SandboxPost(models.Model):
     """The sandbox platform's timeline: what a sandbox account published (demo and tests).
     The idempotency key is unique, as a real platform's would be honoured."""
@@ -343,6 +394,10 @@ class SandboxPost(models.Model):
     idempotency_key = models.UUIDField(unique=True)
     text = models.TextField()
     images = models.JSONField(default=list, blank=True)  # [{"id": PublicationImage id, "alt"}]
+    # A thread's later parts and first comments answer the post before them.
+    reply_to = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replies"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

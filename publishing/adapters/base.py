@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Protocol
@@ -17,13 +17,38 @@ from django.utils import timezone
 from core import egress
 
 if TYPE_CHECKING:
-    from publishing.models import Account, Target
+    from publishing.models import Account, PublicationImage, Target
 
 
 @dataclass(frozen=True)
 class Published:
     external_id: str
     url: str
+    cid: str = ""  # Bluesky's record cid: a reply names its parent and root by uri and cid
+
+
+@dataclass
+class Outgoing:
+    """One request's worth of a target: the post, one part of a thread, or the first comment,
+    with the idempotency material stored for it before any request (`key`, `ref`,
+    `first_sent_at`) and, for a reply, the posts it answers (already out, ids stored)."""
+
+    text: str
+    key: str
+    ref: str = ""
+    first_sent_at: datetime | None = None
+    images: list[PublicationImage] = field(default_factory=list)
+    kind: str = "post"  # "post" or "comment"
+    reply_to: Published | None = None  # the part before (or, for a comment, the post)
+    root: Published | None = None  # the thread's first post
+    label: str = ""  # "part 2 of 4", "the first comment": for words and logs
+    collided: bool = False  # a reconcile found another post under our key: draw a new one
+    # What a channel without a platform behind it sends along (the webhook's persona, time).
+    meta: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_reply(self) -> bool:
+        return self.reply_to is not None
 
 
 @dataclass(frozen=True)
@@ -85,13 +110,19 @@ Remember = Callable[[str], None]
 
 
 class Publisher(Protocol):
-    def publish(self, account: Account, target: Target, text: str, remember: Remember) -> Published:
-        """Make the post. Raises PublishError."""
+    # Whether the platform takes a thread (replies to one's own post) and a first comment;
+    # where it does not, the engine sends one post (the parts joined, the comment left out).
+    threads: bool
+    comments: bool
+
+    def publish(self, account: Account, outgoing: Outgoing, remember: Remember) -> Published:
+        """Make the post (or the reply, or the comment). Raises PublishError."""
         ...
 
-    def reconcile(self, account: Account, target: Target, text: str) -> Published | None:
-        """Whether an earlier send of this target went out: its post, or None when it did
-        not. Raises PublishError(kind="unconfirmable") when the platform cannot tell."""
+    def reconcile(self, account: Account, outgoing: Outgoing) -> Published | None:
+        """Whether an earlier send of it went out — and is *this* post: its post, or None
+        when it did not (or another post holds our key: `outgoing.collided`). Raises
+        PublishError(kind="unconfirmable") when the platform cannot tell."""
         ...
 
     def refresh(self, account: Account) -> Tokens:

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from publishing.adapters.base import (
+    Outgoing,
     Published,
     PublishError,
     Remember,
@@ -68,10 +69,10 @@ def tid() -> str:
     return "".join(TID_ALPHABET[(value >> (5 * i)) & 31] for i in reversed(range(13)))
 
 
-def created_at(target: Target) -> str:
-    """The record's createdAt: the target's first send, so every attempt sends the same
-    record and a reconcile can tell ours from another post under the same key."""
-    moment = (target.first_sent_at or timezone.now()).astimezone(UTC)
+def created_at(outgoing: Outgoing) -> str:
+    """The record's createdAt: the part's first send, so every attempt sends the same record
+    and a reconcile can tell ours from another post under the same key."""
+    moment = (outgoing.first_sent_at or timezone.now()).astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
@@ -161,6 +162,8 @@ def create_session(service: str, handle: str, app_password: str) -> tuple[str, s
 
 
 class BlueskyPublisher:
+    threads = comments = True  # replies name the thread's root and the parent
+
     def _post_url(self, account: Account, rkey: str) -> str:
         handle = account.name.lstrip("@") or account.external_user_id
         return f"https://bsky.app/profile/{handle}/post/{rkey}"
@@ -180,14 +183,25 @@ class BlueskyPublisher:
         _raise(response)
         return json_answer(response, "Bluesky", "blob")["blob"]
 
-    def publish(self, account: Account, target: Target, text: str, remember: Remember) -> Published:
-        rkey = target.platform_ref or tid()
-        if not target.platform_ref:
-            remember(rkey)  # committed before the request
-        record: dict = {"$type": COLLECTION, "text": text, "createdAt": created_at(target)}
-        if facets := link_facets(text):
+    def publish(self, account: Account, outgoing: Outgoing, remember: Remember) -> Published:
+        if outgoing.collided or not outgoing.ref:
+            outgoing.ref, outgoing.collided = tid(), False
+            remember(outgoing.ref)  # committed before the request
+        rkey = outgoing.ref
+        record: dict = {
+            "$type": COLLECTION,
+            "text": outgoing.text,
+            "createdAt": created_at(outgoing),
+        }
+        if facets := link_facets(outgoing.text):
             record["facets"] = facets
-        if images := list(target.publication.images.all()):
+        if outgoing.reply_to is not None:  # a thread's next part, or the first comment
+            root = outgoing.root or outgoing.reply_to
+            record["reply"] = {
+                "root": {"uri": root.external_id, "cid": root.cid},
+                "parent": {"uri": outgoing.reply_to.external_id, "cid": outgoing.reply_to.cid},
+            }
+        if outgoing.images:
             record["embed"] = {
                 "$type": "app.bsky.embed.images",
                 "images": [
@@ -196,7 +210,7 @@ class BlueskyPublisher:
                         "image": self._upload(account, image),
                         "aspectRatio": {"width": image.width, "height": image.height},
                     }
-                    for image in images
+                    for image in outgoing.images
                 ],
             }
         response = request(
@@ -212,13 +226,17 @@ class BlueskyPublisher:
             headers={"Authorization": f"Bearer {account.access_token}"},
         )
         _raise(response, creates=True)
-        answer = json_answer(response, "Bluesky", "uri")
-        return Published(external_id=str(answer["uri"]), url=self._post_url(account, rkey))
+        answer = json_answer(response, "Bluesky", "uri", kind="unknown")
+        return Published(
+            external_id=str(answer["uri"]),
+            url=self._post_url(account, rkey),
+            cid=str(answer.get("cid") or ""),
+        )
 
-    def reconcile(self, account: Account, target: Target, text: str) -> Published | None:
+    def reconcile(self, account: Account, outgoing: Outgoing) -> Published | None:
         """Our record under our key, or None: not there (send again with the same key), or
         another post there (a collision: a new key is drawn and the post sent under it)."""
-        if not target.platform_ref:
+        if not outgoing.ref:
             return None  # no key was ever sent
         response = request(
             "GET",
@@ -227,7 +245,7 @@ class BlueskyPublisher:
             params={
                 "repo": account.external_user_id,
                 "collection": COLLECTION,
-                "rkey": target.platform_ref,
+                "rkey": outgoing.ref,
             },
             headers={"Authorization": f"Bearer {account.access_token}"},
         )
@@ -238,20 +256,21 @@ class BlueskyPublisher:
         value = found["value"] if isinstance(found["value"], dict) else {}
         ours = (
             str(found["uri"]).startswith(f"at://{account.external_user_id}/")
-            and value.get("text") == text
-            and value.get("createdAt") == created_at(target)
+            and value.get("text") == outgoing.text
+            and value.get("createdAt") == created_at(outgoing)
         )
         if not ours:
             logger.warning(
-                "record key %s of target %s holds another post (a key collision); "
-                "sending under a new key",
-                target.platform_ref,
-                target.pk,
+                "record key %s (%s) holds another post (a key collision); sending under a new key",
+                outgoing.ref,
+                outgoing.label or "post",
             )
-            target.platform_ref = ""  # publish() draws a new key and commits it first
+            outgoing.collided = True
             return None
         return Published(
-            external_id=str(found["uri"]), url=self._post_url(account, target.platform_ref)
+            external_id=str(found["uri"]),
+            url=self._post_url(account, outgoing.ref),
+            cid=str(found.get("cid") or ""),
         )
 
     def refresh(self, account: Account) -> Tokens:

@@ -17,6 +17,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from publishing.adapters.base import (
+    Outgoing,
     Published,
     PublishError,
     Remember,
@@ -45,11 +46,6 @@ def comparable(text: str) -> str:
     return " ".join(_REMOTE_MENTION.sub(r"@\1", plain).split())
 
 
-def idempotency_key(target: Target) -> str:
-    """The target's key, or the one drawn after a collision (kept in platform_ref)."""
-    return target.platform_ref or str(target.idempotency_key)
-
-
 def _url(account: Account, path: str) -> str:
     return f"{account.base_url.rstrip('/')}{path}"
 
@@ -73,6 +69,8 @@ def register_app(base_url: str, redirect_uri: str, website: str) -> tuple[str, s
 
 
 class MastodonPublisher:
+    threads = comments = True  # in_reply_to_id
+
     def identity(self, base_url: str, tokens: Tokens) -> tuple[str, str]:
         """(account id, @handle@server) of the token's owner."""
         response = request(
@@ -108,13 +106,16 @@ class MastodonPublisher:
         raise_for_answer(response, "Mastodon")
         return str(json_value(response, "Mastodon", "id"))
 
-    def publish(self, account: Account, target: Target, text: str, remember: Remember) -> Published:
-        if getattr(target, "collided", False):
-            remember(str(uuid.uuid4()))  # a new key, committed before it is sent
-        media_ids = [self._upload(account, image) for image in target.publication.images.all()]
-        body: dict = {"status": text, "visibility": "public"}
+    def publish(self, account: Account, outgoing: Outgoing, remember: Remember) -> Published:
+        if outgoing.collided:
+            outgoing.ref, outgoing.collided = str(uuid.uuid4()), False
+            remember(outgoing.ref)  # a new key, committed before it is sent
+        media_ids = [self._upload(account, image) for image in outgoing.images]
+        body: dict = {"status": outgoing.text, "visibility": "public"}
         if media_ids:
             body["media_ids"] = media_ids
+        if outgoing.reply_to is not None:  # a thread's next part, or the first comment
+            body["in_reply_to_id"] = outgoing.reply_to.external_id
         response = request(
             "POST",
             _url(account, "/api/v1/statuses"),
@@ -122,29 +123,30 @@ class MastodonPublisher:
             json=body,
             headers={
                 "Authorization": f"Bearer {account.access_token}",
-                "Idempotency-Key": idempotency_key(target),
+                "Idempotency-Key": outgoing.ref or outgoing.key,
             },
         )
         raise_for_answer(response, "Mastodon", creates=True)
-        status = json_answer(response, "Mastodon", "id")
+        status = json_answer(response, "Mastodon", "id", kind="unknown")
         return Published(external_id=str(status["id"]), url=str(status.get("url") or ""))
 
-    def reconcile(self, account: Account, target: Target, text: str) -> Published | None:
-        if target.first_sent_at and timezone.now() - target.first_sent_at > IDEMPOTENCY_WINDOW:
+    def reconcile(self, account: Account, outgoing: Outgoing) -> Published | None:
+        first = outgoing.first_sent_at
+        if first and timezone.now() - first > IDEMPOTENCY_WINDOW:
             raise PublishError(
                 "Mastodon no longer remembers the first attempt (over an hour ago): check the "
                 "account and say whether the post is there.",
                 kind="unconfirmable",
             )
         # Same key, within the window: the status it made before, or a new one if none was.
-        found = self.publish(account, target, text, lambda ref: None)
-        if found is not None and not self._is_ours(account, found, text):
+        found = self.publish(account, outgoing, lambda ref: None)
+        if not self._is_ours(account, found, outgoing.text):
             logger.warning(
-                "Idempotency-Key of target %s answered another status (a collision); "
+                "Idempotency-Key of %s answered another status (a collision); "
                 "sending under a new key",
-                target.pk,
+                outgoing.label or "a post",
             )
-            target.collided = True  # type: ignore[attr-defined]
+            outgoing.collided = True
             return None
         return found
 

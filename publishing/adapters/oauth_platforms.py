@@ -12,12 +12,14 @@ PKCE), tokens that expire and are refreshed near expiry.
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import quote
 
 from django.conf import settings
 from django.utils import timezone
 
 from language.platforms import comparable_x_text
 from publishing.adapters.base import (
+    Outgoing,
     Published,
     PublishError,
     Remember,
@@ -61,6 +63,8 @@ def _same_text(shown: str, sent: str) -> bool:
 
 
 class XPublisher:
+    threads = comments = True  # reply.in_reply_to_tweet_id
+
     def _api(self, path: str) -> str:
         return f"{settings.X_API_URL.rstrip('/')}{path}"
 
@@ -101,15 +105,17 @@ class XPublisher:
             raise_for_answer(described, "X")
         return media_id
 
-    def publish(self, account: Account, target: Target, text: str, remember: Remember) -> Published:
-        body: dict = {"text": text}
-        if media_ids := [self._upload(account, i) for i in target.publication.images.all()]:
+    def publish(self, account: Account, outgoing: Outgoing, remember: Remember) -> Published:
+        body: dict = {"text": outgoing.text}
+        if media_ids := [self._upload(account, i) for i in outgoing.images]:
             body["media"] = {"media_ids": media_ids}
+        if outgoing.reply_to is not None:  # a thread's next part, or the first comment
+            body["reply"] = {"in_reply_to_tweet_id": outgoing.reply_to.external_id}
         response = request(
             "POST", self._api("/2/tweets"), platform="X", json=body, headers=_bearer(account)
         )
         if response.status_code == 403 and "duplicate" in error_text(response).lower():
-            found = self.reconcile(account, target, text)
+            found = self.reconcile(account, outgoing)
             if found:  # the earlier attempt went out after all
                 return found
             raise PublishError(
@@ -131,8 +137,8 @@ class XPublisher:
             account, str(json_value(response, "X", "data", "id", kind="unknown"))
         )
 
-    def reconcile(self, account: Account, target: Target, text: str) -> Published | None:
-        since = (target.first_sent_at or timezone.now()) - timedelta(minutes=2)
+    def reconcile(self, account: Account, outgoing: Outgoing) -> Published | None:
+        since = (outgoing.first_sent_at or timezone.now()) - timedelta(minutes=2)
         response = request(
             "GET",
             self._api(f"/2/users/{account.external_user_id}/tweets"),
@@ -140,14 +146,24 @@ class XPublisher:
             params={
                 "max_results": 20,
                 "start_time": since.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "tweet.fields": "created_at",
+                "tweet.fields": "created_at,referenced_tweets",
             },
             headers=_bearer(account),
         )
         raise_for_answer(response, "X")
         posts = json_or_empty(response)
+        parent = outgoing.reply_to.external_id if outgoing.reply_to else None
         for post in (posts.get("data") if isinstance(posts, dict) else None) or []:
-            if isinstance(post, dict) and _same_text(str(post.get("text", "")), text):
+            if not isinstance(post, dict) or not _same_text(
+                str(post.get("text", "")), outgoing.text
+            ):
+                continue
+            replied_to = [
+                str(ref.get("id"))
+                for ref in post.get("referenced_tweets") or []
+                if isinstance(ref, dict) and ref.get("type") == "replied_to"
+            ]
+            if parent is None or parent in replied_to:  # the same text, in the same place
                 return self._published(account, str(post["id"]))
         return None
 
@@ -186,6 +202,9 @@ class XPublisher:
 
 
 class LinkedInPublisher:
+    threads = False  # no replies to one's own post: a thread goes out as one post
+    comments = True  # the first comment, through the Comments API
+
     def _api(self, path: str) -> str:
         return f"{settings.LINKEDIN_API_URL.rstrip('/')}{path}"
 
@@ -231,10 +250,12 @@ class LinkedInPublisher:
         raise_for_answer(uploaded, "LinkedIn")
         return {"id": value["image"], "altText": image.alt_text[:4086]}
 
-    def publish(self, account: Account, target: Target, text: str, remember: Remember) -> Published:
+    def publish(self, account: Account, outgoing: Outgoing, remember: Remember) -> Published:
+        if outgoing.kind == "comment" and outgoing.reply_to is not None:
+            return self._comment(account, outgoing)
         body: dict = {
             "author": account.external_user_id,
-            "commentary": text,
+            "commentary": outgoing.text,
             "visibility": "PUBLIC",
             "distribution": {
                 "feedDistribution": "MAIN_FEED",
@@ -244,7 +265,7 @@ class LinkedInPublisher:
             "lifecycleState": "PUBLISHED",
             "isReshareDisabledByAuthor": False,
         }
-        images = [self._upload(account, i) for i in target.publication.images.all()]
+        images = [self._upload(account, i) for i in outgoing.images]
         if len(images) == 1:
             body["content"] = {"media": images[0]}
         elif images:
@@ -260,7 +281,29 @@ class LinkedInPublisher:
         urn = response.headers.get("x-restli-id", "")
         return Published(external_id=urn, url=f"https://www.linkedin.com/feed/update/{urn}/")
 
-    def reconcile(self, account: Account, target: Target, text: str) -> Published | None:
+    def _comment(self, account: Account, outgoing: Outgoing) -> Published:
+        """The first comment, on the post just published (Comments API, socialActions)."""
+        assert outgoing.reply_to is not None
+        post = outgoing.reply_to.external_id
+        response = request(
+            "POST",
+            self._api(f"/rest/socialActions/{quote(post, safe='')}/comments"),
+            platform="LinkedIn",
+            json={
+                "actor": account.external_user_id,
+                "object": post,
+                "message": {"text": outgoing.text},
+            },
+            headers=self._headers(account),
+        )
+        raise_for_answer(response, "LinkedIn", creates=True)
+        answer = json_or_empty(response)
+        urn = response.headers.get("x-restli-id", "") or str(
+            (answer.get("commentUrn") or answer.get("id") or "") if isinstance(answer, dict) else ""
+        )
+        return Published(external_id=urn or post, url=outgoing.reply_to.url)
+
+    def reconcile(self, account: Account, outgoing: Outgoing) -> Published | None:
         raise PublishError(
             "LinkedIn cannot tell whether the first attempt went out: check the profile and "
             "say whether the post is there.",
@@ -303,6 +346,8 @@ class LinkedInPublisher:
 
 
 class ThreadsPublisher:
+    threads = comments = True  # reply_to_id
+
     def _api(self, path: str) -> str:
         return f"{settings.THREADS_API_URL.rstrip('/')}/v1.0{path}"
 
@@ -331,11 +376,12 @@ class ThreadsPublisher:
             external_id=media_id, url=f"https://www.threads.net/{account.name}/post/{media_id}"
         )
 
-    def publish(self, account: Account, target: Target, text: str, remember: Remember) -> Published:
+    def publish(self, account: Account, outgoing: Outgoing, remember: Remember) -> Published:
         token = {"access_token": account.access_token}
-        container = target.platform_ref
+        container = outgoing.ref
         if not container:
-            container = self._container(account, target, text)
+            container = self._container(account, outgoing)
+            outgoing.ref = container
             remember(container)  # committed before it is published
         response = request(
             "POST",
@@ -356,12 +402,14 @@ class ThreadsPublisher:
         self._raise(response)
         return str(json_value(response, "Threads", "id"))
 
-    def _container(self, account: Account, target: Target, text: str) -> str:
-        """A text post, an image post, or a carousel of item containers. Threads fetches each
-        image from its URL: a signed link to this server (SITE_URL must be reachable)."""
-        images = list(target.publication.images.all())
+    def _container(self, account: Account, outgoing: Outgoing) -> str:
+        """A text post, an image post, or a carousel of item containers (a reply when it
+        answers the part before: `reply_to_id`). Threads fetches each image from its URL: a
+        signed link to this server (SITE_URL must be reachable)."""
+        images, text = outgoing.images, outgoing.text
+        reply = {"reply_to_id": outgoing.reply_to.external_id} if outgoing.reply_to else {}
         if not images:
-            return self._create(account, {"media_type": "TEXT", "text": text})
+            return self._create(account, {"media_type": "TEXT", "text": text, **reply})
         if len(images) == 1:
             image = images[0]
             return self._create(
@@ -371,6 +419,7 @@ class ThreadsPublisher:
                     "image_url": signed_url(image),
                     "text": text,
                     "alt_text": image.alt_text,
+                    **reply,
                 },
             )
         children = [
@@ -386,24 +435,27 @@ class ThreadsPublisher:
             for image in images
         ]
         return self._create(
-            account, {"media_type": "CAROUSEL", "children": ",".join(children), "text": text}
+            account,
+            {"media_type": "CAROUSEL", "children": ",".join(children), "text": text, **reply},
         )
 
-    def reconcile(self, account: Account, target: Target, text: str) -> Published | None:
-        if not target.platform_ref:
+    def reconcile(self, account: Account, outgoing: Outgoing) -> Published | None:
+        """The container's status. Its id was issued to this account for this very part, so
+        a PUBLISHED container is this post (nothing else can hold the key)."""
+        if not outgoing.ref:
             return None  # no container was made: nothing can be out
         response = request(
             "GET",
-            self._api(f"/{target.platform_ref}"),
+            self._api(f"/{outgoing.ref}"),
             platform="Threads",
             params={"fields": "id,status,error_message", "access_token": account.access_token},
         )
         self._raise(response)
         status = json_answer(response, "Threads").get("status")
         if status == "PUBLISHED":
-            return self._published(account, target.platform_ref)
+            return self._published(account, outgoing.ref)
         if status in ("EXPIRED", "ERROR"):
-            target.platform_ref = ""  # a new container next time
+            outgoing.ref = ""  # a new container next time (committed before it is published)
         return None  # FINISHED / IN_PROGRESS: publishing the same container is safe
 
     def refresh(self, account: Account) -> Tokens:

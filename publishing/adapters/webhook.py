@@ -14,6 +14,7 @@ import time
 
 from core.egress import web_url
 from publishing.adapters.base import (
+    Outgoing,
     Published,
     Remember,
     Tokens,
@@ -31,19 +32,22 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
 
 
 class WebhookPublisher:
-    def publish(self, account: Account, target: Target, text: str, remember: Remember) -> Published:
-        publication = target.publication
+    # One delivery a post: a thread arrives as one text (its parts joined), the receiver
+    # decides what to do with it.
+    threads = comments = False
+
+    def publish(self, account: Account, outgoing: Outgoing, remember: Remember) -> Published:
         body = json.dumps(
             {
-                "id": str(target.idempotency_key),
+                "id": outgoing.key,
                 "type": "post.publish",
-                "text": text,
-                "persona": publication.persona.name,
-                "scheduled_at": publication.scheduled_at.isoformat(),
+                "text": outgoing.text,
+                "persona": outgoing.meta.get("persona", ""),
+                "scheduled_at": outgoing.meta.get("scheduled_at", ""),
                 "channel": account.name,
                 "images": [
                     {"url": signed_url(image), "alt": image.alt_text, "type": image.content_type}
-                    for image in publication.images.all()
+                    for image in outgoing.images
                 ],
             },
             ensure_ascii=False,
@@ -56,7 +60,7 @@ class WebhookPublisher:
             content=body,
             headers={
                 "Content-Type": "application/json",
-                "Idempotency-Key": str(target.idempotency_key),
+                "Idempotency-Key": outgoing.key,
                 "X-ContentTwin-Signature": signature(account.access_token, timestamp, body),
             },
         )
@@ -67,13 +71,13 @@ class WebhookPublisher:
             answer = {}
         answer = answer if isinstance(answer, dict) else {}
         return Published(
-            external_id=str(answer.get("id") or target.idempotency_key)[:200],
+            external_id=str(answer.get("id") or outgoing.key)[:200],
             url=web_url(answer.get("url")),  # only a web page's address is kept as a link
         )
 
-    def reconcile(self, account: Account, target: Target, text: str) -> Published | None:
+    def reconcile(self, account: Account, outgoing: Outgoing) -> Published | None:
         # The receiver dedupes by id: delivering again with the same id is the question.
-        return self.publish(account, target, text, lambda ref: None)
+        return self.publish(account, outgoing, lambda ref: None)
 
     def refresh(self, account: Account) -> Tokens:
         raise no_refresh("A webhook")

@@ -47,7 +47,9 @@ def test_write_page_and_settings_swaps_keep_to_the_policy(live_server, page: Pag
     expect(first).to_contain_text("Accepted")
     second = page.locator(f"#variation-{drafts[1].pk}")
     second.locator("summary", has_text="Edit").click()
-    second.locator("textarea").first.fill(drafts[1].text + "\n\nWe learned this the hard way.")
+    second.locator(f"#edit-{drafts[1].pk}").fill(
+        drafts[1].text + "\n\nWe learned this the hard way."
+    )
     second.get_by_role("button", name="Save edit").click()
     expect(second).to_contain_text("We learned this the hard way.")
 
@@ -56,7 +58,7 @@ def test_write_page_and_settings_swaps_keep_to_the_policy(live_server, page: Pag
     invite.get_by_label("Email address").fill(f"new{width}@example.com")
     invite.get_by_role("button", name="Send invitation").click()
     expect(page.locator("#team")).to_contain_text("Pending invitations")
-    page.locator(f"select[name=role]").first.select_option("viewer")
+    page.locator("select[name=role]").first.select_option("viewer")
     expect(page.locator("#toasts")).to_contain_text("now")
     page.get_by_role("button", name="Withdraw").click()
     expect(page.locator("#team")).not_to_contain_text(f"new{width}@example.com")

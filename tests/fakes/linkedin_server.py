@@ -6,6 +6,7 @@ Faults (tests.fakes.base) apply to /rest/posts."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
 from tests.fakes.base import Answer, FakeServer, OAuthServer, Request
 
@@ -29,6 +30,8 @@ class FakeLinkedIn(FakeServer):
         self.images: dict[str, bytes | None] = {}  # urn -> bytes once uploaded
         self.route("POST", "/rest/images", self._initialize_upload)
         self.route("PUT", "/upload/", self._upload, prefix=True)
+        self.comments: list[dict[str, Any]] = []
+        self.route("POST", "/rest/socialActions/", self._comment, prefix=True)
 
     def _userinfo(self, request: Request) -> Answer:
         if self.oauth.user_for(request) is None:
@@ -76,3 +79,19 @@ class FakeLinkedIn(FakeServer):
         urn = f"urn:li:share:{next(self.ids)}"
         self.posts.append({"urn": urn, **body})
         return 201, "", {"x-restli-id": urn}
+
+    def _comment(self, request: Request) -> Answer:
+        """POST /rest/socialActions/{post urn}/comments (Comments API)."""
+        if self.oauth.user_for(request) is None:
+            return 401, {"message": "Invalid access token", "status": 401}, {}
+        post = unquote(request.path.removeprefix("/rest/socialActions/").removesuffix("/comments"))
+        if not any(p["urn"] == post for p in self.posts):
+            return 404, {"message": "Not found", "status": 404}, {}
+        body = request.body
+        text = ((body.get("message") or {}).get("text") or "").strip()
+        if not text or body.get("object") != post:
+            return 422, {"message": "Invalid comment", "status": 422}, {}
+        comment_id = str(next(self.ids))
+        urn = f"urn:li:comment:({post},{comment_id})"
+        self.comments.append({"urn": urn, "object": post, "text": text})
+        return 201, {"id": comment_id, "commentUrn": urn, "object": post}, {"x-restli-id": urn}

@@ -116,7 +116,9 @@ class FakeMastodon(FakeServer):
             return 401, {"error": "The access token is invalid"}, {}
         return 200, {"id": self.oauth.user_id, "username": "creator", "acct": "creator"}, {}
 
-    def _status(self, text: str, key: str | None, user: str | None = None) -> dict[str, Any]:
+    def _status(
+        self, text: str, key: str | None, user: str | None = None, reply_to: str | None = None
+    ) -> dict[str, Any]:
         # Mastodon keeps an Idempotency-Key per account, about an hour.
         key = f"{user or self.oauth.user_id}:{key}" if key else None
         with self.lock:
@@ -132,6 +134,7 @@ class FakeMastodon(FakeServer):
                 "favourites_count": 3,
                 "reblogs_count": 1,
                 "replies_count": 2,
+                "in_reply_to_id": reply_to,
             }
             self.statuses.append(status)
             self.sent.append(text)
@@ -158,7 +161,13 @@ class FakeMastodon(FakeServer):
             return 422, {"error": "Validation failed: Media IDs are invalid"}, {}
         if len(media_ids) > 4:
             return 422, {"error": "Validation failed: Too many attachments"}, {}
-        status = self._status(text, request.headers.get("Idempotency-Key"), user)
+        reply_to = request.body.get("in_reply_to_id")
+        if reply_to is not None and not any(s["id"] == str(reply_to) for s in self.statuses):
+            message = "The post you are trying to reply to does not appear to exist."
+            return 404, {"error": message}, {}
+        status = self._status(
+            text, request.headers.get("Idempotency-Key"), user, str(reply_to) if reply_to else None
+        )
         status.setdefault("media_attachments", [self.media[m] for m in media_ids])
         return 200, status, {}
 

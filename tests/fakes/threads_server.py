@@ -83,8 +83,12 @@ class FakeThreads(FakeServer):
                 len(children) < 2 or any(c not in self.containers for c in children)
             ):
                 return 400, {"error": {"message": "Invalid children", "code": 100}}, {}
+            reply_to = data.get("reply_to_id")
+            if reply_to and reply_to not in {f"m{c}" for c in self.published}:
+                return 400, {"error": {"message": "Invalid reply_to_id", "code": 100}}, {}
             container = str(next(self.ids))
             self.containers[container] = {
+                "reply_to": reply_to or "",
                 "text": data.get("text", ""),
                 "status": "FINISHED",
                 "media_type": kind,

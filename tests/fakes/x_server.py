@@ -90,10 +90,18 @@ class FakeX(FakeServer):
                     {"title": "Invalid Request", "detail": "Your media IDs are invalid."},
                     {},
                 )
+            parent = (request.body.get("reply") or {}).get("in_reply_to_tweet_id")
+            if parent is not None and not any(t["id"] == str(parent) for t in self.tweets):
+                return (
+                    400,
+                    {"title": "Invalid Request", "detail": "The tweet you replied to is gone."},
+                    {},
+                )
             tweet = {
                 "id": str(next(self.ids)),
                 "text": with_tco_links(text),
                 "sent": text,
+                "referenced_tweets": [{"type": "replied_to", "id": str(parent)}] if parent else [],
                 "media_ids": media_ids,
                 "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
             }
