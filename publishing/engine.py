@@ -226,11 +226,16 @@ def _send(target: Target, token: uuid.UUID | str, parts: list[TargetPart]) -> st
     reconciled = False
     # The attempts are used up and the last one may have gone out: this one only looks.
     last_look = target.needs_reconcile and target.attempts > len(BACKOFF_SECONDS) + 1
+    # A send that died or got no answer left the target needing a look: at the first part
+    # that is not out (the one that was on its way).
+    in_doubt = target.needs_reconcile
     try:
         account = account_fresh(target.account, publisher)
         for part in parts:
             if part.is_out:
                 continue
+            if in_doubt:
+                part.needs_reconcile, in_doubt = True, False
             current, reconciled = part, False
             _part_attempted(target, part)  # before the record is built: its createdAt is it
             outgoing = _outgoing(target, part, parts)

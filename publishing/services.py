@@ -18,12 +18,14 @@ from accounts.permissions import Action, require, role_allows
 from billing.models import UsageKind
 from billing.services import limit_allows, usage_claim
 from core import egress
+from language.threads import split_parts
 from personas.models import Persona
 from pillars.models import Topic
 from pillars.topics import topic_set_published
 from publishing import notices
 from publishing.adapters.base import PublishError, Tokens
 from publishing.adapters.bluesky import create_session
+from publishing.checks import account_problems
 from publishing.media import CheckedImage, platform_image_problems
 from publishing.models import (
     CANCELLABLE_STATES,
@@ -199,13 +201,24 @@ def publication_schedule(
     accounts: list[Account],
     images: list[CheckedImage] | None = None,
     alt_texts: list[str] | None = None,
+    image_parts: list[int] | None = None,
     idea: Topic | None = None,
+    versions: dict[int, str] | None = None,
+    first_comment: str = "",
+    comments: dict[int, str | None] | None = None,
+    number_parts: bool = False,
 ) -> Publication:
     """A post for `accounts` at `scheduled_at` (aware; stored in UTC): one target each, with
-    the images (checked by `publishing.media.check_upload`). Where posts need approval, an
-    editor's post waits (targets in DRAFT) for an owner or admin."""
+    the images (checked by `publishing.media.check_upload`; `image_parts` says which part of
+    a thread each goes with). `versions` maps an account id to its own text (else the post's
+    text); `comments` an account id to its own first comment (None: no comment there). Every
+    account's platform rules are checked here. Where posts need approval, an editor's post
+    waits (targets in DRAFT) for an owner or admin."""
     require(role, Action.EDIT)
     text = _clean_text(text)
+    versions = {k: _clean_text(v) for k, v in (versions or {}).items() if _clean_text(v)}
+    comments = comments or {}
+    first_comment = _clean_text(first_comment)
     if not text:
         raise ValidationError("Write the post first.")
     if not accounts:
@@ -214,6 +227,19 @@ def publication_schedule(
         raise ValidationError("That account belongs to another workspace.")
     if timezone.is_naive(scheduled_at):
         raise ValidationError("A time needs its time zone.")
+    problems = []
+    for account in accounts:
+        own_comment = comments.get(account.pk, first_comment)
+        problems += account_problems(
+            account,
+            versions.get(account.pk, text),
+            first_comment=own_comment or "",
+            number_parts=number_parts,
+            images=images or [],
+            image_parts=image_parts or [],
+        )
+    if problems:
+        raise ValidationError(problems)
     usage_claim(user=user, workspace=persona.workspace, kind=UsageKind.SCHEDULED_POST)
     waits = _needs_approval(persona, role)
     publication = Publication.objects.create(
@@ -223,11 +249,23 @@ def publication_schedule(
         created_by=user,
         approval=Approval.PENDING if waits else Approval.NOT_NEEDED,
         idea=idea if idea is not None and idea.persona_id == persona.pk else None,
+        first_comment=first_comment,
+        number_parts=number_parts,
     )
-    _attach(publication, images or [], alt_texts or [], accounts)
+    _attach(publication, images or [], alt_texts or [], accounts, image_parts or [])
     state = TargetState.DRAFT if waits else TargetState.SCHEDULED
     Target.objects.bulk_create(
-        Target(publication=publication, account=account, due_at=scheduled_at, state=state)
+        Target(
+            publication=publication,
+            account=account,
+            due_at=scheduled_at,
+            state=state,
+            text=versions.get(account.pk, ""),
+            first_comment=_clean_text(comments.get(account.pk) or "")
+            if account.pk in comments
+            else "",
+            comment_off=account.pk in comments and not comments[account.pk],
+        )
         for account in accounts
     )
     names = ", ".join(account.name for account in accounts)
@@ -238,14 +276,20 @@ def publication_schedule(
 
 
 def _attach(
-    publication: Publication, images: list[CheckedImage], alt_texts: list[str], accounts
+    publication: Publication,
+    images: list[CheckedImage],
+    alt_texts: list[str],
+    accounts,
+    image_parts: list[int] | None = None,
 ) -> None:
-    problems = [p for account in accounts for p in platform_image_problems(account, images)]
-    if problems:
-        raise ValidationError(problems)
+    if not publication.text or len(split_parts(publication.text)) < 2:
+        problems = [p for account in accounts for p in platform_image_problems(account, images)]
+        if problems:
+            raise ValidationError(problems)
     start = publication.images.count()
     for position, image in enumerate(images, start=start):
-        alt = alt_texts[position - start] if position - start < len(alt_texts) else ""
+        n = position - start
+        alt = alt_texts[n] if n < len(alt_texts) else ""
         PublicationImage.objects.create(
             publication=publication,
             file=image.upload,
@@ -255,6 +299,7 @@ def _attach(
             width=image.width,
             height=image.height,
             position=position,
+            part=(image_parts or [])[n] if n < len(image_parts or []) else 0,
         )
 
 
