@@ -312,9 +312,17 @@ def plan_decline(*, planned: PlannedPost, role: str) -> None:
     PlannedPost.objects.filter(pk=planned.pk).update(status=PlanStatus.DECLINED)
 
 
-def plan_scheduled(*, generation_id: int, publication_id: int) -> int:
-    """A draft of a planned slot was scheduled: the slot is that post now (it leaves the
-    calendar's plan items and the plan says where it went). Returns the slots updated."""
-    return PlannedPost.objects.filter(
-        generation_id=generation_id, status=PlanStatus.ACCEPTED
-    ).update(status=PlanStatus.SCHEDULED, publication_id=publication_id)
+def plan_scheduled(
+    *, publication_id: int, generation_id: int | None = None, planned_post_id: int | None = None
+) -> int:
+    """A draft of a planned slot (or a post written by hand for the slot) was scheduled: the
+    slot is that post now (it leaves the calendar's plan items and the plan says where it
+    went). Returns the slots updated."""
+    if generation_id is None and planned_post_id is None:
+        return 0
+    slots = PlannedPost.objects.filter(status=PlanStatus.ACCEPTED)
+    if planned_post_id is not None:
+        slots = slots.filter(pk=planned_post_id)
+    else:
+        slots = slots.filter(generation_id=generation_id)
+    return slots.update(status=PlanStatus.SCHEDULED, publication_id=publication_id)

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "trends",
     "publishing",
     "calendar_app",
+    "composer",
     "analytics",
     "home",
 ]

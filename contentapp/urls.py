@@ -22,6 +22,7 @@ urlpatterns = [
     path("generate/", include("generation.urls")),
     path("publishing/", include("publishing.urls")),
     path("calendar/", include("calendar_app.urls")),
+    path("compose/", include("composer.urls")),
     path("analytics/", include("analytics.urls")),
     path("billing/", include("billing.urls")),
     path("notifications/", include("notifications.urls")),

@@ -130,6 +130,7 @@ def history(request: HttpRequest) -> HttpResponse:
         "page": int(page) if page.isdigit() else 1,
         "more": more,
         "query": query.urlencode(),
+        "can_edit": role_allows(request.membership.role, Action.EDIT),
     }
     return render(request, "generation/history.html", context)
 

@@ -7,6 +7,7 @@ from django.core.files.base import ContentFile
 
 from accounts.models import Invitation, Membership, Role, User, Workspace
 from calendar_app.models import PlannedPost, PostingSlot
+from composer.models import ComposerDraft, DraftImage
 from generation.models import Generation, GenerationStatus, Lesson, Rewrite, Variation
 from llm.models import ModelConnection
 from notifications.models import Notification
@@ -411,6 +412,34 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     url = "/publishing/"
 
 
+class ComposerDraftFactory(PersonaOwnedFactory):
+    class Meta:
+        model = ComposerDraft
+
+    persona = factory.SubFactory(PersonaFactory)
+    data = factory.LazyFunction(lambda: {"text": "Half a thought about pricing", "accounts": []})
+
+
+class DraftImageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DraftImage
+
+    draft = factory.SubFactory(ComposerDraftFactory)
+    file = factory.LazyFunction(lambda: ContentFile(png_bytes(), name="chart.png"))
+    alt_text = "A chart going up"
+    content_type = "image/png"
+    size = 100
+    width = 40
+    height = 30
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: object) -> dict[str, object]:
+        workspace = kwargs.pop("workspace", None)
+        if workspace is not None:
+            kwargs["draft"] = ComposerDraftFactory(persona__workspace=workspace)
+        return kwargs
+
+
 FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     User: UserFactory,
     Workspace: WorkspaceFactory,
@@ -442,4 +471,6 @@ FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     Stance: StanceFactory,
     PlannedPost: PlannedPostFactory,
     Notification: NotificationFactory,
+    ComposerDraft: ComposerDraftFactory,
+    DraftImage: DraftImageFactory,
 }

@@ -71,8 +71,26 @@
   // Forms that ask before they act (no inline handlers: the Content-Security-Policy forbids them).
   document.addEventListener("submit", function (event) {
     var form = event.target.closest("form[data-confirm]");
-    if (form && !window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+    var button = event.submitter && event.submitter.closest("[data-confirm-click]");
+    var question = button ? button.getAttribute("data-confirm-click")
+                          : form && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
   }, true);
+
+  // Keyboard shortcuts for links marked data-shortcut ("n": New post), not while typing.
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    var target = event.target;
+    if (target.closest("input, textarea, select, [contenteditable]")) return;
+    var link = document.querySelector('a[data-shortcut="' + event.key.toLowerCase() + '"]');
+    if (link) {
+      event.preventDefault();
+      window.location.assign(link.href);
+    }
+  });
 
   document.body.addEventListener("messages", function (event) {
     (event.detail.value || []).forEach(function (m) { showToast(m.message, m.tags); });

@@ -1,0 +1,76 @@
+"""A post being written in the composer: everything typed, saved as it is typed (a reload,
+Back or a closed tab loses nothing), until it is scheduled or discarded."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from core.models import TimeStampedModel
+from personas.models import Persona
+
+
+class DraftStatus(models.TextChoices):
+    OPEN = "open", "Being written"
+    SCHEDULED = "scheduled", "Scheduled"
+    DISCARDED = "discarded", "Discarded"
+
+
+class ComposerDraft(TimeStampedModel):
+    workspace_path = "persona__workspace"
+
+    persona = models.ForeignKey(Persona, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=DraftStatus.choices, default="open")
+    # What the form holds: text, first comment, accounts, per-account versions and comments,
+    # numbering, when. Kept as the creator left it (composer.services.FIELDS).
+    data = models.JSONField(default=dict, blank=True)
+    # Where it came from: a draft on the Write page, an idea, a slot of the plan.
+    variation = models.ForeignKey(
+        "generation.Variation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    idea = models.ForeignKey(
+        "pillars.Topic", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    planned = models.ForeignKey(
+        "calendar_app.PlannedPost",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    publication = models.ForeignKey(
+        "publishing.Publication",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["created_by", "status", "-updated_at"], name="draft_open")]
+
+    def __str__(self) -> str:
+        return (self.data.get("text") or "(empty)")[:40]
+
+
+class DraftImage(models.Model):
+    """An image added in the composer, checked when added; it becomes the post's on schedule."""
+
+    workspace_path = "draft__persona__workspace"
+
+    draft = models.ForeignKey(ComposerDraft, on_delete=models.CASCADE, related_name="images")
+    file = models.FileField(upload_to="drafts/%Y/%m/")
+    alt_text = models.CharField(max_length=1000, blank=True)
+    part = models.PositiveSmallIntegerField(default=0)
+    content_type = models.CharField(max_length=30)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["part", "id"]
+
+    def __str__(self) -> str:
+        return self.file.name
