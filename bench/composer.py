@@ -1,0 +1,156 @@
+"""The composer's live panel as a creator typing sees it, on the server `make run` uses
+(gunicorn, contentapp/gunicorn_config.py).
+
+    .venv/bin/python bench/composer.py [--posts 2000] [--requests 200] [--chars 2000]
+
+Seeds (once) a persona with POSTS posts and a voice version (bench/pages.py's seed), connects
+five accounts (practice, Bluesky, Mastodon, X, LinkedIn: no network is touched while typing)
+and a lesson, opens a draft in the composer, then sends REQUESTS live requests one after the
+other, each with a CHARS-character text (a four-part thread with a link) that differs from
+the one before by a word, as typing does. Each request saves the draft and answers with every
+account's counters and previews, the voice match and the lessons. Then the second, slower
+request (tone by embedding and predicted engagement) is timed on its own. Prints:
+live_p50_ms=… live_p95_ms=… deep_p50_ms=… deep_p95_ms=…   (target: live p95 <= 100 ms)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+
+import requests
+from _setup import ROOT, free_port, percentile, setup
+from pages import EMAIL, seed, sign_in
+
+WORDS = [
+    "pricing",
+    "trust",
+    "customers",
+    "churn",
+    "margin",
+    "promise",
+    "team",
+    "weekend",
+    "product",
+    "launch",
+    "lesson",
+    "discount",
+    "feedback",
+    "hiring",
+    "clarity",
+    "writing",
+    "focus",
+    "revenue",
+    "growth",
+]
+
+
+def text_of(n: int, chars: int) -> str:
+    """A thread of four parts, CHARS characters in all, different in its n-th word."""
+    words = [WORDS[(n + i * 7) % len(WORDS)] for i in range(chars // 4)]
+    body = " ".join(words)
+    sentences = [s.capitalize() + "." for s in re.findall(r"(?:\S+ ){11}\S+", body)]
+    text = " ".join(sentences) + " Read more: https://example.com/pricing-notes"
+    text = text[: chars - 30]
+    quarter = len(text) // 4
+    cuts = [text.rfind(" ", 0, quarter * k) for k in (1, 2, 3)]
+    parts = [text[a:b].strip() for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]
+    joined = "\n---\n".join(parts)
+    return (joined + " " + "x" * chars)[:chars]
+
+
+def connect_accounts() -> None:
+    from accounts.models import User
+    from accounts.selectors import personal_workspace
+    from generation.models import Lesson
+    from personas.models import Persona
+    from publishing.models import Account
+
+    workspace = personal_workspace(User.objects.get(email=EMAIL))
+    for platform, name in [
+        ("sandbox", "Practice timeline"),
+        ("bluesky", "@bench.bsky.social"),
+        ("mastodon", "@bench@example.social"),
+        ("x", "@bench"),
+        ("linkedin", "Bench at work"),
+    ]:
+        Account.objects.get_or_create(workspace=workspace, platform=platform, name=name)
+    persona = Persona.objects.get(workspace=workspace, name="bench pages")
+    Lesson.objects.get_or_create(persona=persona, kind="avoid", value="In today's world")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--posts", type=int, default=2_000)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--chars", type=int, default=2_000)
+    args = parser.parse_args()
+    setup()
+    from django.conf import settings
+
+    seed(args.posts)
+    connect_accounts()
+    from publishing.models import Account
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.DATABASE_URL,
+        "REDIS_URL": settings.REDIS_URL,
+        "DATABASE_NAME": "contentapp_bench",
+        "LOG_LEVEL": "WARNING",
+    }
+    command = [sys.executable, "-m", "gunicorn", "contentapp.wsgi:application"]
+    command += ["--bind", f"127.0.0.1:{port}", "-c", "python:contentapp.gunicorn_config"]
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    live_ms: list[float] = []
+    deep_ms: list[float] = []
+    try:
+        for _ in range(100):
+            try:
+                requests.get(f"{base}/healthz", timeout=1)
+                break
+            except requests.RequestException:
+                time.sleep(0.2)
+        with requests.Session() as session:
+            session.cookies.update(sign_in(base))
+            opened = session.get(f"{base}/compose/new/?text=start", timeout=30)
+            assert opened.status_code == 200, opened.status_code
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', opened.text)[1]
+            live_url = opened.url.rstrip("/") + "/live/"
+            headers = {"X-CSRFToken": token, "Referer": opened.url, "HX-Request": "true"}
+            accounts = [str(a.pk) for a in Account.objects.filter(name__contains="ench")]
+            accounts += [str(a.pk) for a in Account.objects.filter(name="Practice timeline")]
+            for n in range(args.requests + 10):  # the first ten warm the workers
+                form = {"text": text_of(n, args.chars), "accounts": accounts, "number": "on"}
+                form["comment"] = "Questions welcome."
+                started = time.perf_counter()
+                answer = session.post(live_url, data=form, headers=headers, timeout=30)
+                elapsed = (time.perf_counter() - started) * 1000
+                assert answer.status_code == 200, (answer.status_code, answer.text[:300])
+                assert "data-voice-score" in answer.text, "no voice match in the answer"
+                if n >= 10:
+                    live_ms.append(elapsed)
+            deep_url = opened.url.rstrip("/") + "/deep/"
+            for _ in range(max(20, args.requests // 5)):
+                started = time.perf_counter()
+                answer = session.get(deep_url, headers=headers, timeout=30)
+                assert answer.status_code == 200
+                deep_ms.append((time.perf_counter() - started) * 1000)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    print(
+        f"requests={len(live_ms)} chars={args.chars} accounts=5 "
+        f"live_p50_ms={percentile(live_ms, 50):.0f} live_p95_ms={percentile(live_ms, 95):.0f} "
+        f"deep_p50_ms={percentile(deep_ms, 50):.0f} deep_p95_ms={percentile(deep_ms, 95):.0f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
