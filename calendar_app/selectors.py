@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -10,7 +12,8 @@ from django.utils import timezone
 from accounts.models import Workspace
 from calendar_app.models import PlannedPost, PlanStatus, PostingSlot
 from personas.models import Persona
-from publishing.selectors import scheduled_times
+from publishing.models import Publication
+from publishing.selectors import publications_between, scheduled_times
 
 LOOKAHEAD_WEEKS = 8
 
@@ -82,3 +85,54 @@ def planned_between(
     if persona_id:
         planned = planned.filter(persona_id=persona_id)
     return list(planned.order_by("scheduled_at"))
+
+
+@dataclass
+class QueueRow:
+    """One line of the queue: a post still to go out, or an empty slot of the schedule."""
+
+    at: datetime
+    publication: Publication | None = None
+    earlier: int | None = None  # the post before it in the queue (to swap with), and after
+    later: int | None = None
+
+    @property
+    def overdue(self) -> bool:
+        return self.at <= timezone.now()
+
+    @property
+    def day(self) -> date:
+        """Its day where the page shows times (the zone the page activated)."""
+        return timezone.localtime(self.at).date()
+
+
+def next_up(persona: Persona, *, account_id: int | None = None, days: int = 14) -> list[QueueRow]:
+    """The persona's coming posts (to one account, or all) in time order, with the empty slots
+    of its posting schedule between them, for `days` days; posts still waiting from before now
+    (a paused queue, a retry) come first. Four queries, however long the queue."""
+    now = timezone.now()
+    end = now + timedelta(days=days)
+    posts = [
+        p
+        for p in publications_between(
+            persona.workspace,
+            now - timedelta(days=30),
+            end,
+            persona_id=persona.pk,
+            account_id=account_id,
+        )
+        if p.is_coming
+    ]
+    taken = {p.scheduled_at for p in posts}
+    slots = [m for m in slot_times(persona, now, weeks=days // 7 + 1) if m < end]
+    rows = [QueueRow(at=p.scheduled_at, publication=p) for p in posts]
+    rows += [QueueRow(at=moment) for moment in slots if moment not in taken]
+    rows.sort(key=lambda row: (row.at, row.publication is None))
+    movable = [
+        row
+        for row in rows
+        if row.publication is not None and row.publication.is_movable and not row.overdue
+    ]
+    for before, after in pairwise(movable):
+        before.later, after.earlier = after.publication.pk, before.publication.pk
+    return rows

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -46,3 +46,31 @@ def publication_move(
     if moment < timezone.now():
         raise ValidationError("That day has passed; drop it on today or later.")
     return publication_edit(publication=publication, role=role, user=user, scheduled_at=moment)
+
+
+@transaction.atomic
+def queue_swap(
+    *, publication: Publication, other: Publication, role: str, user: User | None
+) -> None:
+    """Two coming posts of the same persona trade times (reordering the queue)."""
+    if publication.persona_id != other.persona_id:
+        raise ValidationError("Only posts of the same persona trade places.")
+    if publication.pk == other.pk:
+        return
+    first, second = publication.scheduled_at, other.scheduled_at
+    for post in (publication, other):
+        if not post.is_movable:
+            raise ValidationError(f"“{post}” is out or on its way: it keeps its time.")
+    if min(first, second) < timezone.now():
+        raise ValidationError("One of them is already due: post it now, or move the other.")
+    publication_edit(publication=publication, role=role, user=user, scheduled_at=second)
+    publication_edit(publication=other, role=role, user=user, scheduled_at=first)
+
+
+def queue_move(
+    *, publication: Publication, role: str, user: User | None, at: datetime
+) -> Publication:
+    """Into an empty slot of the queue."""
+    if at < timezone.now():
+        raise ValidationError("That slot has passed.")
+    return publication_edit(publication=publication, role=role, user=user, scheduled_at=at)

@@ -4,6 +4,8 @@ from calendar_app import views
 
 urlpatterns = [
     path("", views.calendar, name="calendar"),
+    path("queue/", views.queue, name="queue"),
+    path("queue/<int:publication_id>/", views.queue_reorder, name="queue_reorder"),
     path("posts/<int:publication_id>/move/", views.move, name="calendar_move"),
     path("slots/", views.slots, name="calendar_slots"),
     path("slots/<int:postingslot_id>/delete/", views.slot_delete, name="calendar_slot_delete"),

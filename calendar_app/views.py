@@ -11,7 +11,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
 from accounts.middleware import workspace_view
@@ -20,7 +22,7 @@ from accounts.selectors import get_object_for
 from calendar_app import planning, selectors, services
 from calendar_app.forms import CalendarFilterForm, MoveForm, SlotForm
 from calendar_app.models import PlannedPost, PlanStatus, PostingSlot
-from core.http import render_form
+from core.http import render_form, safe_next_url
 from generation.models import Variation
 from personas.middleware import show_times_for
 from personas.selectors import current_persona, personas_of
@@ -347,3 +349,51 @@ def plan_decline(request: HttpRequest, planned_post_id: int) -> HttpResponse:
     else:
         messages.success(request, f"“{planned.title}” is out of the plan.")
     return redirect("calendar_plan")
+
+
+@workspace_view
+def queue(request: HttpRequest) -> HttpResponse:
+    """Next up: the current persona's coming posts in time order, with the empty slots of its
+    posting schedule between them (to one account, or all); reorder, post now, pause."""
+    persona = current_persona(request, request.workspace)
+    if persona is None:
+        return redirect("persona_create")
+    accounts = list(publishing_selectors.accounts_of(request.workspace, usable=True))
+    account_id = request.GET.get("account", "")
+    account = next((a for a in accounts if str(a.pk) == account_id), None)
+    rows = selectors.next_up(persona, account_id=account.pk if account else None)
+    context = {
+        "persona": persona,
+        "accounts": accounts,
+        "account": account,
+        "rows": rows,
+        "paused": [a for a in accounts if a.paused_at],
+        "has_slots": bool(selectors.slots_of(persona)),
+        "can_edit": role_allows(request.membership.role, Action.EDIT),
+    }
+    return render(request, "calendar_app/queue.html", context)
+
+
+@workspace_view
+@require_POST
+def queue_reorder(request: HttpRequest, publication_id: int) -> HttpResponse:
+    """Drag (or ↑/↓): trade times with another coming post (`with`), or take an empty slot
+    (`at`, an ISO time)."""
+    publication = get_object_for(request.user, Publication, publication_id, action=Action.EDIT)
+    role = publication.user_role  # type: ignore[attr-defined]
+    try:
+        if request.POST.get("with", "").isdigit():
+            other = get_object_for(
+                request.user, Publication, int(request.POST["with"]), action=Action.EDIT
+            )
+            services.queue_swap(publication=publication, other=other, role=role, user=request.user)
+            messages.success(request, "Swapped: each post took the other’s time.")
+        else:
+            at = parse_datetime(request.POST.get("at", ""))
+            if at is None or timezone.is_naive(at):
+                raise ValidationError("That is not a time.")
+            services.queue_move(publication=publication, role=role, user=request.user, at=at)
+            messages.success(request, "Moved into that slot.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(safe_next_url(request, reverse("queue")))

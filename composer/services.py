@@ -81,18 +81,19 @@ def draft_new(
     variation: Any = None,
     idea: Any = None,
     planned: Any = None,
+    account_id: int | None = None,
 ) -> ComposerDraft:
-    """A new post in the composer, filled from where it came from."""
+    """A new post in the composer, filled from where it came from; to `account_id` (a queue's
+    account) or else the workspace's first account."""
     require(role, Action.EDIT)
+    usable = [a.pk for a in publishing_selectors.accounts_of(persona.workspace, usable=True)]
     data = _clean(
         {
             "text": text,
             "when": timezone.localtime(when, ZoneInfo(persona.timezone)).strftime("%Y-%m-%dT%H:%M")
             if when
             else "",
-            "accounts": [
-                a.pk for a in publishing_selectors.accounts_of(persona.workspace, usable=True)
-            ][:1],
+            "accounts": [account_id] if account_id in usable else usable[:1],
         }
     )
     return ComposerDraft.objects.create(

@@ -132,7 +132,7 @@ def compose_new(request: HttpRequest) -> HttpResponse:
             when = None
     if when is not None and timezone.is_naive(when):
         when = when.replace(tzinfo=ZoneInfo(persona.timezone))
-    if not (variation or idea or text or when):
+    if not (variation or idea or text or when or request.GET.get("account")):
         reused = selectors.untouched_draft(persona, request.user)
         if reused is not None:
             return redirect("compose", reused.pk)
@@ -145,6 +145,9 @@ def compose_new(request: HttpRequest) -> HttpResponse:
         variation=variation,
         idea=idea,
         planned=planned,
+        account_id=int(request.GET["account"])
+        if request.GET.get("account", "").isdigit()
+        else None,
     )
     return redirect("compose", draft.pk)
 

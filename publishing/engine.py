@@ -76,8 +76,8 @@ def claim_due(limit: int = 500) -> list[tuple[int, uuid.UUID]]:
     """Due targets, claimed by this sweep (others skip the locked rows); committed on return."""
     now = timezone.now()
     ids = list(
-        Target.objects.select_for_update(skip_locked=True)
-        .filter(state__in=DUE_STATES, due_at__lte=now)
+        Target.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(state__in=DUE_STATES, due_at__lte=now, account__paused_at__isnull=True)
         .order_by("due_at")
         .values_list("id", flat=True)[:limit]
     )

@@ -70,6 +70,9 @@ class Account(TimeStampedModel):
     # A webhook's signing secret is shown on the accounts page (with a copy button) from when
     # it is made or rotated until someone with editing rights says it is saved.
     reveal_secret = models.BooleanField(default=False)
+    # A paused queue: nothing is sent to this account until it is resumed (posts that come due
+    # meanwhile wait, then go out in their order).
+    paused_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.name} · {self.get_platform_display()}"
@@ -168,6 +171,11 @@ class Publication(TimeStampedModel):
     @property
     def is_pending(self) -> bool:
         return any(state in PENDING_STATES for state in self._states())
+
+    @property
+    def is_coming(self) -> bool:
+        """Still to go out somewhere (waiting for approval, scheduled, on its way)."""
+        return any(s in (TargetState.DRAFT, *PENDING_STATES) for s in self._states())
 
 
 class PublicationEvent(models.Model):

@@ -31,6 +31,7 @@ from publishing.models import (
     CANCELLABLE_STATES,
     CONFIRMABLE_STATES,
     DISCARDABLE_STATES,
+    DUE_STATES,
     RETRYABLE_STATES,
     WORKING_STATES,
     Account,
@@ -412,6 +413,45 @@ def publication_edit(
     detail = f"to {when:%a %d %b %H:%M}" if changes == ["time"] else " and ".join(changes)
     _log(publication, user, "rescheduled" if changes == ["time"] else "edited", detail)
     return publication
+
+
+@transaction.atomic
+def publication_post_now(*, publication: Publication, role: str, user: User | None) -> int:
+    """Send what is scheduled now rather than at its time. Returns the accounts it goes to."""
+    require(role, Action.EDIT)
+    if publication.approval in (Approval.PENDING, Approval.SENT_BACK):
+        raise ValidationError("This post waits for approval; it can go once it is approved.")
+    targets = _locked_targets(publication)
+    now = timezone.now()
+    waits = (TargetState.SCHEDULED, TargetState.RETRY_SCHEDULED)
+    waiting = [t.pk for t in targets if t.state in waits]
+    if not waiting:
+        raise ValidationError("Nothing of this post is waiting to go out.")
+    Publication.objects.filter(pk=publication.pk).update(scheduled_at=now, updated_at=now)
+    Target.objects.filter(pk__in=waiting).update(due_at=now)
+    _log(publication, user, "posted now", f"{len(waiting)} account(s)")
+    return len(waiting)
+
+
+@transaction.atomic
+def account_pause(*, account: Account, role: str, user: User | None = None) -> Account:
+    """Pause this account's queue: nothing goes to it until it is resumed."""
+    require(role, Action.EDIT)
+    Account.objects.filter(pk=account.pk, paused_at__isnull=True).update(paused_at=timezone.now())
+    account.refresh_from_db(fields=["paused_at"])
+    return account
+
+
+@transaction.atomic
+def account_resume(*, account: Account, role: str, user: User | None = None) -> int:
+    """Resume the queue. What came due while paused goes out now, in its order; returns how
+    many posts that is."""
+    require(role, Action.EDIT)
+    Account.objects.filter(pk=account.pk).update(paused_at=None)
+    account.paused_at = None
+    return Target.objects.filter(
+        account=account, state__in=DUE_STATES, due_at__lte=timezone.now()
+    ).count()
 
 
 @transaction.atomic

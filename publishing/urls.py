@@ -21,5 +21,7 @@ urlpatterns = [
     path("targets/<int:target_id>/discard/", views.target_discard, name="target_discard"),
     path("targets/<int:target_id>/published/", views.target_confirm, name="target_confirm"),
     path("posts/<int:publication_id>/cancel/", views.publication_cancel, name="publication_cancel"),
+    path("posts/<int:publication_id>/now/", views.publication_post_now, name="publication_now"),
+    path("accounts/<int:account_id>/pause/", views.account_pause, name="account_pause"),
     path("sandbox/<int:account_id>/", views.sandbox_timeline, name="sandbox_timeline"),
 ]

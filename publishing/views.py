@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.middleware import workspace_view
 from accounts.permissions import Action, require, role_allows
 from accounts.selectors import get_object_for
-from core.http import render_form, wants_fragment
+from core.http import render_form, safe_next_url, wants_fragment
 from core.zones import viewer_zone
 from llm.services import embed_for
 from personas.middleware import show_times_for
@@ -388,6 +388,39 @@ def publication_cancel(request: HttpRequest, publication_id: int) -> HttpRespons
     else:
         messages.success(request, f"Cancelled {cancelled} scheduled post{'s' * (cancelled != 1)}.")
     return redirect("publishing_queue")
+
+
+@workspace_view
+@require_POST
+def publication_post_now(request: HttpRequest, publication_id: int) -> HttpResponse:
+    publication = get_object_for(request.user, Publication, publication_id, action=Action.EDIT)
+    try:
+        accounts = services.publication_post_now(
+            publication=publication, role=publication.user_role, user=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Posting now to {accounts} account{'s' * (accounts != 1)}.")
+    return redirect(safe_next_url(request, reverse("publication_detail", args=[publication.pk])))
+
+
+@workspace_view
+@require_POST
+def account_pause(request: HttpRequest, account_id: int) -> HttpResponse:
+    """Pause or resume an account's queue (`resume=1`)."""
+    account = get_object_for(request.user, Account, account_id, action=Action.EDIT)
+    role = account.user_role  # type: ignore[attr-defined]
+    if request.POST.get("resume"):
+        due = services.account_resume(account=account, role=role, user=request.user)
+        said = f" {due} post{'s' * (due != 1)} that came due meanwhile go out now." if due else ""
+        messages.success(request, f"{account.name}’s queue resumed.{said}")
+    else:
+        services.account_pause(account=account, role=role, user=request.user)
+        messages.success(
+            request, f"{account.name}’s queue is paused: nothing goes there until you resume it."
+        )
+    return redirect(safe_next_url(request, reverse("queue")))
 
 
 @workspace_view
