@@ -1,7 +1,7 @@
 """Publishing at volume, exactly once, with the real beat and worker processes.
 
     .venv/bin/python bench/publishing.py [--targets 10000] [--window 300] [--accounts 50]
-                                         [--fault-rate 0.02] [--chaos]
+                                         [--fault-rate 0.02] [--chaos] [--threads]
 
 Starts the app as `make run` does (manage.py runall) on the bench database, with a local fake
 Mastodon server and a local fake Bluesky PDS, each failing about 2 % of posting requests (429,
@@ -15,9 +15,14 @@ as on the real network. With --chaos, every target being claimed or sent when th
 killed is followed until the engine has taken it over again (a new lease, or it moved on:
 sent, published, or waiting with a reason): max_recovery_s is the longest of those waits,
 measured by polling every 2 s (later platform faults and their backoff are not recovery).
+--threads makes every fifth target a four-part thread with a first comment: each part (and
+the comment) is a post of its own on the platform, replying to the one before; parts counts
+those posts, out_of_order the threads where any of them is missing, doubled, made before the
+one it follows, or not a reply to it (read from the fakes' own records).
 Last line:
 targets=… published=… duplicates=… lost=… dead=… unsettled=…
-lateness_p50_s=… lateness_p95_s=… max_s=… [max_recovery_s=…]   (printed on one line)
+lateness_p50_s=… lateness_p95_s=… max_s=… [max_recovery_s=…] [parts=… out_of_order=…]
+(printed on one line)
 """
 
 from __future__ import annotations
@@ -31,6 +36,43 @@ import time
 from datetime import timedelta
 
 from _setup import ROOT, percentile, setup, worker_pid
+
+THREAD_EVERY = 5
+
+
+def thread_text(n: int) -> str:
+    return "\n---\n".join(f"Thread {n} part {k}: one of four." for k in range(1, 5))
+
+
+def thread_order(mastodon, bluesky, threads: list[int]) -> tuple[int, int]:
+    """(posts made for the threads, threads out of order), from the fakes' records: the four
+    parts and the comment must each exist once, in order, each replying to the one before."""
+    chains: dict[str, list[tuple[str, str | None]]] = {}  # text -> [(id, parent id)]
+    # Mastodon: the status list is in creation order; ids are the statuses' ids.
+    for status, text in zip(mastodon.statuses, mastodon.sent, strict=True):
+        chains.setdefault(text, []).append((status["id"], status["in_reply_to_id"]))
+    # Bluesky: `created` is in creation order; a reply names its parent by URI.
+    for did, rkey in bluesky.created:
+        record = bluesky.repos[did][rkey]
+        parent = ((record.get("reply") or {}).get("parent") or {}).get("uri")
+        uri = f"at://{did}/app.bsky.feed.post/{rkey}"
+        chains.setdefault(record["text"], []).append((uri, parent))
+    # Each account's posts are made in its own order; the texts of one thread share a fake.
+    order = {text: position for position, text in enumerate(chains)}
+    posts = out_of_order = 0
+    for n in threads:
+        texts = [f"Thread {n} part {k}: one of four." for k in range(1, 5)]
+        texts.append(f"Comment on thread {n}.")
+        made = [chains.get(text, []) for text in texts]
+        posts += sum(len(m) for m in made)
+        if any(len(m) != 1 for m in made):
+            out_of_order += 1
+            continue
+        ids = [m[0] for m in made]
+        replies = all(ids[k][1] == ids[k - 1][0] for k in range(1, 5)) and ids[0][1] is None
+        in_order = all(order[texts[k - 1]] < order[texts[k]] for k in range(1, 5))
+        out_of_order += not (replies and in_order)
+    return posts, out_of_order
 
 
 def beat_pid() -> int | None:
@@ -74,10 +116,17 @@ def schedule(args: argparse.Namespace, mastodon, bluesky) -> tuple[list[int], fl
     Account.objects.bulk_create(accounts)
     start = timezone.now() + timedelta(seconds=15)  # time for the app to come up
     step = args.window / max(1, args.targets)
+
+    def thread(n: int) -> bool:
+        return args.threads and n % THREAD_EVERY == 0
+
     publications = Publication.objects.bulk_create(
         Publication(
             persona=persona,
-            text=f"Bench post {n}: raising prices is a promise to your best customers.",
+            text=thread_text(n)
+            if thread(n)
+            else f"Bench post {n}: raising prices is a promise to your best customers.",
+            first_comment=f"Comment on thread {n}." if thread(n) else "",
             scheduled_at=start + timedelta(seconds=n * step),
         )
         for n in range(args.targets)
@@ -101,6 +150,7 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=50)
     parser.add_argument("--fault-rate", type=float, default=0.02)
     parser.add_argument("--chaos", action="store_true")
+    parser.add_argument("--threads", action="store_true")
     parser.add_argument("--timeout", type=float, default=1200)
     args = parser.parse_args()
     setup()
@@ -188,7 +238,8 @@ def main() -> None:
     made = [*mastodon.sent, *bluesky.texts()]
     duplicates = len(made) - len(set(made))
     in_fakes = set(made)
-    lost = sum(1 for r in published if r["text"] not in in_fakes)
+    # A thread is found by its first part (the rest are checked by thread_order).
+    lost = sum(1 for r in published if r["text"].split("\n---\n")[0] not in in_fakes)
     unsettled = sum(1 for r in rows if r["state"] not in settled_states)
     lateness = [(r["published_at"] - r["scheduled"]).total_seconds() for r in published]
     recovery = ""
@@ -202,6 +253,10 @@ def main() -> None:
         )
         worst = max(recovered, default=0.0) if not tracked else float("inf")
         recovery = f" max_recovery_s={worst:.1f}"
+    if args.threads:
+        threads = [n for n in range(args.targets) if n % THREAD_EVERY == 0]
+        parts, out_of_order = thread_order(mastodon, bluesky, threads)
+        recovery += f" parts={parts} out_of_order={out_of_order}"
     print(
         f"targets={len(rows)} published={len(published)} duplicates={duplicates} "
         f"lost={lost + unsettled} dead={sum(1 for r in rows if r['state'] == TargetState.DEAD)} "
