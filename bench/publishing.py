@@ -226,7 +226,7 @@ def main() -> None:
                 "state",
                 "published_at",
                 scheduled=F("publication__scheduled_at"),
-                text=F("publication__text"),
+                post_text=F("publication__text"),
             )
         )
     finally:
@@ -239,7 +239,7 @@ def main() -> None:
     duplicates = len(made) - len(set(made))
     in_fakes = set(made)
     # A thread is found by its first part (the rest are checked by thread_order).
-    lost = sum(1 for r in published if r["text"].split("\n---\n")[0] not in in_fakes)
+    lost = sum(1 for r in published if r["post_text"].split("\n---\n")[0] not in in_fakes)
     unsettled = sum(1 for r in rows if r["state"] not in settled_states)
     lateness = [(r["published_at"] - r["scheduled"]).total_seconds() for r in published]
     recovery = ""
