@@ -26,8 +26,15 @@ def words(text: str) -> list[str]:
     ]
 
 
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(strip_links(text)) if len(words(s)) > 0]
+def sentences(text: str, *, keep_links: bool = False) -> list[str]:
+    """The text's sentences; links are left out (they are not words) unless `keep_links`
+    (cutting a text into parts must lose nothing)."""
+    kept = text if keep_links else strip_links(text)
+    return [
+        s.strip()
+        for s in _SENTENCE_END.split(kept)
+        if len(words(s)) > 0 or (keep_links and s.strip())
+    ]
 
 
 def paragraphs(text: str) -> list[str]:

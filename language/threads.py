@@ -46,7 +46,7 @@ def split_for_me(
     parts: list[str] = []
     current = ""
     for paragraph in [p.strip() for p in normalise(text).split("\n\n") if p.strip()]:
-        for number, sentence in enumerate(sentences(paragraph) or [paragraph]):
+        for number, sentence in enumerate(sentences(paragraph, keep_links=True) or [paragraph]):
             for piece in _fit(sentence, room, measure):
                 glue = "\n\n" if number == 0 else " "
                 candidate = f"{current}{glue}{piece}" if current else piece
