@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from core.jobs import JobStatus
 from core.models import TimeStampedModel
 from personas.models import Persona
 
@@ -13,6 +14,30 @@ class DraftStatus(models.TextChoices):
     OPEN = "open", "Being written"
     SCHEDULED = "scheduled", "Scheduled"
     DISCARDED = "discarded", "Discarded"
+
+
+class Repurpose(TimeStampedModel):
+    """One post made into versions for other accounts, personas and audiences: a background
+    job (a model can take many seconds per version) whose versions are composer drafts."""
+
+    workspace_path = "persona__workspace"
+
+    persona = models.ForeignKey(Persona, on_delete=models.CASCADE, related_name="+")
+    source_text = models.TextField()
+    # [{"persona": id, "account": id, "audience": ""}], in the order the versions are made.
+    targets = models.JSONField(default=list)
+    uses_model = models.BooleanField(default=False)
+    requested_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    lease_token = models.UUIDField(null=True, blank=True)  # the worker holding it (core.jobs)
+
+    def __str__(self) -> str:
+        return f"{len(self.targets)} versions of “{self.source_text[:30]}” ({self.status})"
 
 
 class ComposerDraft(TimeStampedModel):
@@ -47,6 +72,13 @@ class ComposerDraft(TimeStampedModel):
         blank=True,
         related_name="+",
     )
+    # A version made by repurposing: for whom, how it was made, and its score when made.
+    repurpose = models.ForeignKey(
+        Repurpose, on_delete=models.SET_NULL, null=True, blank=True, related_name="versions"
+    )
+    audience = models.CharField(max_length=100, blank=True)
+    version_note = models.CharField(max_length=300, blank=True)
+    version_score = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["created_by", "status", "-updated_at"], name="draft_open")]

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
@@ -19,11 +20,15 @@ from accounts.permissions import Action, role_allows
 from accounts.selectors import get_object_for
 from calendar_app.models import PlannedPost
 from calendar_app.selectors import next_free_slot
+from composer import repurpose as repurposing
 from composer import selectors, services
-from composer.models import ComposerDraft, DraftImage, DraftStatus
+from composer.models import ComposerDraft, DraftImage, DraftStatus, Repurpose
+from core.jobs import JobProgress, poll_response
 from core.zones import viewer_zone, zone_label
 from generation.models import Variation
+from llm.selectors import has_writing_model
 from personas.middleware import show_times_for
+from personas.models import Persona
 from personas.selectors import current_persona, personas_of
 from pillars.models import Topic
 from publishing import selectors as publishing_selectors
@@ -308,3 +313,107 @@ def image_file(request: HttpRequest, draftimage_id: int) -> HttpResponse:
     response = FileResponse(image.file.open("rb"), content_type=image.content_type)
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+def _repurpose_source(request: HttpRequest) -> tuple[Persona, str, str]:
+    """(persona, text, back link) of the post or draft to make versions of."""
+    for name, model in (
+        ("publication", Publication),
+        ("variation", Variation),
+        ("composerdraft", ComposerDraft),
+    ):
+        value = request.GET.get(name) or request.POST.get(name) or ""
+        if not value.isdigit():
+            continue
+        found = get_object_for(request.user, model, int(value), action=Action.EDIT)
+        if isinstance(found, Variation):
+            return (
+                found.generation.persona,
+                found.text,
+                reverse("generation_detail", args=[found.generation_id]),
+            )
+        if isinstance(found, ComposerDraft):
+            return found.persona, found.data.get("text", ""), reverse("compose", args=[found.pk])
+        return found.persona, found.text, reverse("publication_detail", args=[found.pk])
+    raise Http404("Nothing to make versions of.")
+
+
+@workspace_view
+def repurpose(request: HttpRequest) -> HttpResponse:
+    """ "Make versions for…": choose personas, accounts and (with a model) audiences."""
+    persona, text, back = _repurpose_source(request)
+    show_times_for(request, persona)
+    personas = list(personas_of(persona.workspace))
+    accounts = list(publishing_selectors.accounts_of(persona.workspace, usable=True))
+    error = ""
+    if request.method == "POST":
+        chosen_personas = request.POST.getlist("personas")
+        chosen_accounts = request.POST.getlist("accounts")
+        try:
+            job = repurposing.repurpose_request(
+                persona=persona,
+                user=request.user,
+                role=request.membership.role,
+                text=text,
+                personas=[p for p in personas if str(p.pk) in chosen_personas],
+                accounts=[a for a in accounts if str(a.pk) in chosen_accounts],
+                audiences=request.POST.get("audiences", "").replace("\n", ",").split(","),
+            )
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+        else:
+            return redirect("repurpose_versions", job.pk)
+    context = {
+        "persona": persona,
+        "text": text,
+        "back": back,
+        "personas": personas,
+        "accounts": accounts,
+        "source": {
+            k: request.GET.get(k) or request.POST.get(k)
+            for k in ("publication", "variation", "composerdraft")
+        },
+        "chosen_personas": request.POST.getlist("personas")
+        if request.method == "POST"
+        else [str(p.pk) for p in personas if p.pk != persona.pk],
+        "chosen_accounts": request.POST.getlist("accounts") if request.method == "POST" else [],
+        "audiences": request.POST.get("audiences", ""),
+        "has_model": has_writing_model(persona.workspace_id),
+        "error": error,
+        "most": repurposing.MAX_VERSIONS,
+    }
+    return render(request, "composer/repurpose.html", context, status=422 if error else 200)
+
+
+def _repurpose_job(job: Repurpose) -> JobProgress:
+    return JobProgress.of(
+        job,
+        region="repurpose-progress",
+        poll_url=reverse("repurpose_progress", args=[job.pk]),
+        title="Making versions…",
+        done_text="Done.",
+    )
+
+
+@workspace_view
+def repurpose_versions(request: HttpRequest, repurpose_id: int) -> HttpResponse:
+    job = get_object_for(
+        request.user, Repurpose, repurpose_id, queryset=Repurpose.objects.select_related("persona")
+    )
+    show_times_for(request, job.persona)
+    versions = list(job.versions.select_related("persona").order_by("id"))
+    accounts = {a.pk: a for a in publishing_selectors.accounts_of(job.persona.workspace)}
+    for version in versions:
+        ids = version.data.get("accounts") or []
+        version.account = accounts.get(ids[0]) if ids else None  # type: ignore[attr-defined]
+    return render(
+        request,
+        "composer/versions.html",
+        {"job": job, "progress": _repurpose_job(job), "versions": versions},
+    )
+
+
+@workspace_view
+def repurpose_progress(request: HttpRequest, repurpose_id: int) -> HttpResponse:
+    job = get_object_for(request.user, Repurpose, repurpose_id)
+    return poll_response(request, _repurpose_job(job), refresh=True)

@@ -316,6 +316,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "generation.tasks.dispatch_abandoned",
         "schedule": float(JOB_SWEEP_SECONDS),
     },
+    "dispatch-abandoned-repurposes": {
+        "task": "composer.tasks.dispatch_abandoned",
+        "schedule": float(JOB_SWEEP_SECONDS),
+    },
 }
 # /healthz reports unhealthy when the worker or beat has not been heard from for this long.
 HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 120, minimum=10)

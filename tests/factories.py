@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 
 from accounts.models import Invitation, Membership, Role, User, Workspace
 from calendar_app.models import PlannedPost, PostingSlot
-from composer.models import ComposerDraft, DraftImage
+from composer.models import ComposerDraft, DraftImage, Repurpose
 from generation.models import Generation, GenerationStatus, Lesson, Rewrite, Variation
 from llm.models import ModelConnection
 from notifications.models import Notification
@@ -440,6 +440,15 @@ class DraftImageFactory(factory.django.DjangoModelFactory):
         return kwargs
 
 
+class RepurposeFactory(PersonaOwnedFactory):
+    class Meta:
+        model = Repurpose
+
+    persona = factory.SubFactory(PersonaFactory)
+    source_text = "Raising prices is a promise to your best customers."
+    status = "done"
+
+
 FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     User: UserFactory,
     Workspace: WorkspaceFactory,
@@ -473,4 +482,5 @@ FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     Notification: NotificationFactory,
     ComposerDraft: ComposerDraftFactory,
     DraftImage: DraftImageFactory,
+    Repurpose: RepurposeFactory,
 }

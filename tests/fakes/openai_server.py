@@ -47,11 +47,15 @@ class _FakeServer:
         # (status, body) tuples or Fault objects, served before real answers
         self.fail_next: list[Any] = []
         self.delay = 0.0  # seconds every answer takes
-        self.reply = "<post>A draft from the fake model about the topic.</post>"
+        # The answer's text, or a function of the request's body that returns it.
+        self.reply: Any = "<post>A draft from the fake model about the topic.</post>"
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def reply_to(self, body: dict) -> str:
+        return self.reply(body) if callable(self.reply) else self.reply
 
     @property
     def port(self) -> int:
@@ -144,6 +148,7 @@ class FakeOpenAI(_FakeServer):
             }
         if path == "/v1/chat/completions":
             prompt_tokens = sum(len(m["content"].split()) for m in body["messages"])
+            reply = self.reply_to(body)
             return 200, {
                 "id": "chatcmpl-fake",
                 "object": "chat.completion",
@@ -152,14 +157,14 @@ class FakeOpenAI(_FakeServer):
                 "choices": [
                     {
                         "index": 0,
-                        "message": {"role": "assistant", "content": self.reply},
+                        "message": {"role": "assistant", "content": reply},
                         "finish_reason": "stop",
                     }
                 ],
                 "usage": {
                     "prompt_tokens": prompt_tokens,
-                    "completion_tokens": len(self.reply.split()),
-                    "total_tokens": prompt_tokens + len(self.reply.split()),
+                    "completion_tokens": len(reply.split()),
+                    "total_tokens": prompt_tokens + len(reply.split()),
                 },
             }
         return _not_found(path)
@@ -181,10 +186,13 @@ class FakeAnthropic(_FakeServer):
             "type": "message",
             "role": "assistant",
             "model": body["model"],
-            "content": [{"type": "text", "text": self.reply}],
+            "content": [{"type": "text", "text": self.reply_to(body)}],
             "stop_reason": "end_turn",
             "stop_sequence": None,
-            "usage": {"input_tokens": input_tokens, "output_tokens": len(self.reply.split())},
+            "usage": {
+                "input_tokens": input_tokens,
+                "output_tokens": len(self.reply_to(body).split()),
+            },
         }
 
 
