@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.middleware import workspace_view
 from accounts.permissions import Action, require, role_allows
 from accounts.selectors import get_object_for
-from calendar_app import planning, selectors, services
+from calendar_app import evergreen, planning, selectors, services
 from calendar_app.forms import CalendarFilterForm, MoveForm, SlotForm
 from calendar_app.models import PlannedPost, PlanStatus, PostingSlot
 from core.http import render_form, safe_next_url
@@ -101,6 +101,14 @@ def calendar(request: HttpRequest) -> HttpResponse:
         ):
             local = timezone.localtime(planned.scheduled_at, zone)
             by_day.setdefault(local.date(), []).append({"planned": planned, "local": local})
+        for recurrence in evergreen.recurrences(
+            workspace,
+            datetime.combine(start, datetime.min.time(), tzinfo=zone),
+            datetime.combine(end, datetime.min.time(), tzinfo=zone),
+            persona_id=chosen.get("persona"),
+        ):
+            local = timezone.localtime(recurrence.due, zone)
+            by_day.setdefault(local.date(), []).append({"recurrence": recurrence, "local": local})
     for items in by_day.values():
         items.sort(key=lambda item: item["local"])
     days = [start + timedelta(days=n) for n in range((end - start).days)]

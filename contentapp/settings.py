@@ -316,6 +316,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "generation.tasks.dispatch_abandoned",
         "schedule": float(JOB_SWEEP_SECONDS),
     },
+    "evergreen-sweep": {"task": "calendar_app.tasks.evergreen_sweep", "schedule": 3600.0},
     "dispatch-abandoned-repurposes": {
         "task": "composer.tasks.dispatch_abandoned",
         "schedule": float(JOB_SWEEP_SECONDS),

@@ -17,6 +17,7 @@ class Kind(models.TextChoices):
     POST_UNCONFIRMED = "post_unconfirmed", "A post needs checking"
     ACCOUNT_RECONNECT = "account_reconnect", "An account needs reconnecting"
     LIMIT_REACHED = "limit_reached", "A plan limit was reached"
+    EVERGREEN = "evergreen", "An evergreen post needs you"
 
 
 class Notification(TimeStampedModel):

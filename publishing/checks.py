@@ -32,6 +32,11 @@ def takes_comments(account: Account) -> bool:
     return publisher_for(account.platform).comments
 
 
+def refuses_duplicates(account: Account) -> bool:
+    """The platform refuses a post whose text it has seen from this account before (X)."""
+    return getattr(publisher_for(account.platform), "refuses_duplicates", False)
+
+
 def account_problems(
     account: Account,
     text: str,

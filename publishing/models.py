@@ -151,6 +151,33 @@ class Publication(TimeStampedModel):
     number_parts = models.BooleanField(default=False)
     # Posted as a reply to the post (a comment on LinkedIn) once the post is out.
     first_comment = models.TextField(max_length=5_000, blank=True)
+    # Evergreen: re-shared `evergreen_days` after its last share, into a free slot of the
+    # posting schedule, at most `evergreen_times` times, never within `evergreen_gap_days` of
+    # the last share (calendar_app.evergreen). A platform that refuses the same text twice (X)
+    # gets a re-share only with a changed version (`evergreen_versions`: account id -> text).
+    evergreen = models.BooleanField(default=False)
+    evergreen_days = models.PositiveSmallIntegerField(default=60)
+    evergreen_times = models.PositiveSmallIntegerField(default=3)
+    evergreen_gap_days = models.PositiveSmallIntegerField(default=30)
+    evergreen_versions = models.JSONField(default=dict, blank=True)
+    reshare_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reshares"
+    )
+    share_number = models.PositiveSmallIntegerField(default=0)  # 0: not a re-share
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reshare_of", "share_number"],
+                condition=models.Q(reshare_of__isnull=False),
+                name="one_reshare_per_number",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["evergreen"], condition=models.Q(evergreen=True), name="evergreen_posts"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.text[:40]} @ {self.scheduled_at:%Y-%m-%d %H:%M}"

@@ -86,3 +86,20 @@ def account_needs_reconnecting(account: Account, reason: str) -> None:
         url=reverse("publishing_accounts"),
         key=f"reconnect:{account.pk}:{account.updated_at:%Y%m%d%H%M}",
     )
+
+
+def evergreen_held(publication: Publication, title: str, body: str, url: str, key: str) -> None:
+    """An evergreen post could not be re-shared (in full): its author and the owners."""
+    users = [
+        publication.created_by,
+        *members_with_roles(publication.persona.workspace_id, (Role.OWNER,)),
+    ]
+    notify(
+        workspace=publication.persona.workspace_id,
+        users=[u for u in users if u is not None],
+        kind=Kind.EVERGREEN,
+        title=f"{title} {_snippet(publication)}",
+        body=body,
+        url=url,
+        key=f"evergreen:{publication.pk}:{key}",
+    )

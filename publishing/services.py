@@ -25,7 +25,7 @@ from pillars.topics import topic_set_published
 from publishing import notices
 from publishing.adapters.base import PublishError, Tokens
 from publishing.adapters.bluesky import create_session
-from publishing.checks import account_problems
+from publishing.checks import account_problems, refuses_duplicates
 from publishing.media import CheckedImage, platform_image_problems
 from publishing.models import (
     CANCELLABLE_STATES,
@@ -413,6 +413,74 @@ def publication_edit(
     detail = f"to {when:%a %d %b %H:%M}" if changes == ["time"] else " and ".join(changes)
     _log(publication, user, "rescheduled" if changes == ["time"] else "edited", detail)
     return publication
+
+
+EVERGREEN_MAX_TIMES = 20
+
+
+@transaction.atomic
+def publication_evergreen_set(
+    *,
+    publication: Publication,
+    role: str,
+    user: User | None,
+    on: bool,
+    days: int = 60,
+    times: int = 3,
+    gap_days: int = 30,
+    versions: dict[int, str] | None = None,
+) -> list[str]:
+    """Mark a published post evergreen (or not). Returns what stops part of it from being
+    re-shared, in words (an account whose platform refuses the same text twice, without a
+    changed version)."""
+    require(role, Action.EDIT)
+    if publication.reshare_of_id:
+        raise ValidationError("This is a re-share: make the original post evergreen instead.")
+    targets = list(publication.targets.select_related("account"))
+    if on and not any(t.state == TargetState.PUBLISHED for t in targets):
+        raise ValidationError("Only a published post can be re-shared: it is not out yet.")
+    if on and not (1 <= days <= 3650 and 1 <= times <= EVERGREEN_MAX_TIMES and gap_days <= 3650):
+        raise ValidationError(f"Re-share every 1 to 3,650 days, 1 to {EVERGREEN_MAX_TIMES} times.")
+    kept = {}
+    for account_id, text in (versions or {}).items():
+        text = _clean_text(text)
+        if text and text != publication.text:
+            kept[str(account_id)] = text
+    publication.evergreen = on
+    publication.evergreen_days, publication.evergreen_times = days, times
+    publication.evergreen_gap_days, publication.evergreen_versions = gap_days, kept
+    publication.save(
+        update_fields=[
+            "evergreen",
+            "evergreen_days",
+            "evergreen_times",
+            "evergreen_gap_days",
+            "evergreen_versions",
+            "updated_at",
+        ]
+    )
+    _log(
+        publication,
+        user,
+        "evergreen" if on else "not evergreen",
+        f"every {days} days" if on else "",
+    )
+    return evergreen_problems(publication, targets) if on else []
+
+
+def evergreen_problems(publication: Publication, targets: list[Target] | None = None) -> list[str]:
+    said = []
+    for target in targets if targets is not None else publication.targets.select_related("account"):
+        if (
+            target.state == TargetState.PUBLISHED
+            and refuses_duplicates(target.account)
+            and not publication.evergreen_versions.get(str(target.account_id))
+        ):
+            said.append(
+                f"{target.account.get_platform_display()} refuses the same text twice: write a "
+                f"changed version for {target.account.name}, or it is left out of re-shares."
+            )
+    return said
 
 
 @transaction.atomic

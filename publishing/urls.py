@@ -22,6 +22,11 @@ urlpatterns = [
     path("targets/<int:target_id>/published/", views.target_confirm, name="target_confirm"),
     path("posts/<int:publication_id>/cancel/", views.publication_cancel, name="publication_cancel"),
     path("posts/<int:publication_id>/now/", views.publication_post_now, name="publication_now"),
+    path(
+        "posts/<int:publication_id>/evergreen/",
+        views.publication_evergreen,
+        name="publication_evergreen",
+    ),
     path("accounts/<int:account_id>/pause/", views.account_pause, name="account_pause"),
     path("sandbox/<int:account_id>/", views.sandbox_timeline, name="sandbox_timeline"),
 ]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -24,6 +25,7 @@ from posts.selectors import has_engagement_model, predicted_engagement
 from publishing import oauth, selectors, services
 from publishing.adapters.base import PublishError
 from publishing.adapters.mastodon import MastodonPublisher
+from publishing.checks import refuses_duplicates
 from publishing.forms import BlueskyForm, EditForm, MastodonForm, NamedChannelForm, WebhookForm
 from publishing.media import image_from_link
 from publishing.models import (
@@ -285,8 +287,67 @@ def publication_detail(request: HttpRequest, publication_id: int) -> HttpRespons
         "can_edit": role_allows(role, Action.EDIT),
         "can_approve": role_allows(role, Action.APPROVE),
         "prediction": _prediction(publication),
+        "evergreen": _evergreen(publication),
     }
     return render_form(request, "publishing/publication.html", context, form=form)
+
+
+def _evergreen(publication: Publication) -> dict | None:
+    """The evergreen card: shown for a published post (or a re-share)."""
+    targets = list(publication.targets.all())
+    if not publication.reshare_of_id and not any(t.state == "published" for t in targets):
+        return None
+    shares = list(Publication.objects.filter(reshare_of=publication).order_by("share_number"))
+    refusing = [t for t in targets if t.state == "published" and refuses_duplicates(t.account)]
+    for target in refusing:
+        target.evergreen_version = publication.evergreen_versions.get(str(target.account_id), "")
+    last = max([publication.scheduled_at, *(s.scheduled_at for s in shares)])
+    return {
+        "shares": shares,
+        "refusing": refusing,
+        "problems": services.evergreen_problems(publication, targets)
+        if publication.evergreen
+        else [],
+        "next_due": last + timedelta(days=publication.evergreen_days)
+        if publication.evergreen and len(shares) < publication.evergreen_times
+        else None,
+    }
+
+
+@workspace_view
+@require_POST
+def publication_evergreen(request: HttpRequest, publication_id: int) -> HttpResponse:
+    publication = get_object_for(request.user, Publication, publication_id, action=Action.EDIT)
+
+    def number(name: str, default: int) -> int:
+        value = request.POST.get(name, "")
+        return int(value) if value.isdigit() else default
+
+    try:
+        problems = services.publication_evergreen_set(
+            publication=publication,
+            role=publication.user_role,
+            user=request.user,
+            on=request.POST.get("evergreen") == "on",
+            days=number("days", 60),
+            times=number("times", 3),
+            gap_days=number("gap_days", 30),
+            versions={
+                int(key.partition("-")[2]): value
+                for key, value in request.POST.items()
+                if key.startswith("version-") and key.partition("-")[2].isdigit()
+            },
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if publication.evergreen:
+            messages.success(request, "Evergreen: it will be re-shared into free slots.")
+        else:
+            messages.success(request, "No longer evergreen.")
+        for problem in problems:
+            messages.warning(request, problem)
+    return redirect("publication_detail", publication.pk)
 
 
 def _prediction(publication: Publication) -> tuple[int, list[str]] | None:

@@ -64,6 +64,7 @@ def _same_text(shown: str, sent: str) -> bool:
 
 class XPublisher:
     threads = comments = True  # reply.in_reply_to_tweet_id
+    refuses_duplicates = True  # 403 "duplicate content": a re-share needs changed text
 
     def _api(self, path: str) -> str:
         return f"{settings.X_API_URL.rstrip('/')}{path}"

@@ -1,0 +1,176 @@
+"""Evergreen posts: a published post re-shared `evergreen_days` after its last share, into the
+next free slot of its persona's posting schedule (never within `evergreen_gap_days` of the last
+share), at most `evergreen_times` times. A re-share is a new post on the calendar and in the
+queue (movable, cancellable), made exactly once per share number (a unique constraint and a
+row lock on the original). An account whose platform refuses the same text twice (X) gets a
+re-share only with the changed version the creator wrote; otherwise it is left out, and the
+creator is told."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role, Workspace
+from calendar_app.selectors import next_free_slot
+from publishing.checks import refuses_duplicates
+from publishing.media import CheckedImage
+from publishing.models import AccountStatus, Publication, TargetState
+from publishing.notices import evergreen_held
+from publishing.services import publication_schedule
+
+
+@dataclass
+class Recurrence:
+    """When an evergreen post is next due to be re-shared (shown on the calendar)."""
+
+    publication: Publication
+    due: datetime
+    share_number: int
+
+
+def _shares(original: Publication) -> list[Publication]:
+    return [
+        share
+        for share in original.reshares.prefetch_related("targets")
+        if any(t.state != TargetState.CANCELLED for t in share.targets.all())
+    ]
+
+
+def next_due(original: Publication, shares: list[Publication]) -> datetime:
+    last = max([original.scheduled_at, *(s.scheduled_at for s in shares)])
+    return last + timedelta(days=original.evergreen_days)
+
+
+def recurrences(
+    workspace: Workspace, start: datetime, end: datetime, *, persona_id: int | None = None
+) -> list[Recurrence]:
+    """The evergreen posts whose next re-share falls in [start, end) (two queries)."""
+    originals = Publication.objects.filter(
+        persona__workspace=workspace, evergreen=True, reshare_of__isnull=True
+    ).annotate(
+        made=Count("reshares", filter=~Q(reshares__targets__state=TargetState.CANCELLED)),
+        last=Max("reshares__scheduled_at"),
+    )
+    if persona_id:
+        originals = originals.filter(persona_id=persona_id)
+    found = []
+    for original in originals.select_related("persona"):
+        if original.made >= original.evergreen_times:
+            continue
+        last = max(original.scheduled_at, original.last or original.scheduled_at)
+        due = max(last + timedelta(days=original.evergreen_days), timezone.now())
+        if start <= due < end:
+            found.append(Recurrence(original, due, original.made + 1))
+    return found
+
+
+def evergreen_sweep() -> int:
+    """Beat: make the re-shares that are due. Returns how many were made."""
+    candidates = Publication.objects.filter(
+        evergreen=True, reshare_of__isnull=True, targets__state=TargetState.PUBLISHED
+    ).values_list("id", flat=True)
+    return sum(1 for pk in set(candidates) if reshare_if_due(pk) is not None)
+
+
+def reshare_if_due(publication_id: int) -> Publication | None:
+    try:
+        with transaction.atomic():
+            original = (
+                Publication.objects.select_for_update(of=("self",))
+                .select_related("persona__workspace")
+                .get(pk=publication_id)
+            )
+            return _reshare(original)
+    except IntegrityError:
+        return None  # another sweep made this share number first
+
+
+def _reshare(original: Publication) -> Publication | None:
+    if not original.evergreen:
+        return None
+    shares = _shares(original)
+    if len(shares) >= original.evergreen_times:
+        return None
+    now = timezone.now()
+    due = next_due(original, shares)
+    if now < due:
+        return None
+    last = due - timedelta(days=original.evergreen_days)
+    persona = original.persona
+    slot = next_free_slot(
+        persona, after=max(now, last + timedelta(days=original.evergreen_gap_days))
+    )
+    post_url = reverse("publication_detail", args=[original.pk])
+    if slot is None:
+        return _tell(
+            original,
+            "An evergreen post could not be re-shared: no free slot",
+            "Set posting times (or free a slot) for it to be re-shared.",
+            reverse("calendar_slots"),
+            len(shares) + 1,
+        )
+    targets = [
+        t
+        for t in original.targets.select_related("account")
+        if t.state == TargetState.PUBLISHED and t.account.status != AccountStatus.DISCONNECTED
+    ]
+    accounts, versions, left_out = [], {}, []
+    for target in targets:
+        own = original.evergreen_versions.get(str(target.account_id))
+        if refuses_duplicates(target.account) and not own:
+            left_out.append(target.account.name)
+            continue
+        accounts.append(target.account)
+        if own or target.text:
+            versions[target.account_id] = own or target.text
+    if left_out:
+        _tell(
+            original,
+            f"Re-share without {', '.join(left_out)}: it refuses the same text twice",
+            "Write a changed version for it on the post's page to include it next time.",
+            post_url,
+            len(shares) + 1,
+        )
+    if not accounts:
+        return None
+    images = list(original.images.all())
+    try:
+        share = publication_schedule(
+            persona=persona,
+            role=Role.OWNER,  # the creator asked for it when marking the post evergreen
+            user=None,
+            text=original.text,
+            scheduled_at=slot,
+            accounts=accounts,
+            images=[CheckedImage(i.file, i.content_type, i.width, i.height) for i in images],
+            alt_texts=[i.alt_text for i in images],
+            image_parts=[i.part for i in images],
+            versions=versions,
+            first_comment=original.first_comment,
+            number_parts=original.number_parts,
+        )
+    except ValidationError as error:
+        return _tell(
+            original,
+            "An evergreen post could not be re-shared",
+            " ".join(error.messages),
+            post_url,
+            len(shares) + 1,
+        )
+    Publication.objects.filter(pk=share.pk).update(
+        reshare_of=original, share_number=len(shares) + 1
+    )
+    share.reshare_of, share.share_number = original, len(shares) + 1
+    return share
+
+
+def _tell(original: Publication, title: str, body: str, url: str, share: int) -> None:
+    # Told once per share and reason, however often the sweep looks.
+    evergreen_held(original, title, body, url, key=f"{share}:{title[:60]}")
