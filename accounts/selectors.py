@@ -70,6 +70,17 @@ def personal_workspace(user: User) -> Workspace:
     return Workspace.objects.get(memberships__user=user, is_personal=True)
 
 
+def role_in(user: User | None, workspace: Workspace) -> str | None:
+    """The user's role in the workspace now (None: not a member, or no user)."""
+    if user is None:
+        return None
+    return (
+        Membership.objects.filter(workspace=workspace, user=user)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
 def members_with_roles(workspace: Workspace | int, roles: tuple[str, ...]) -> list[User]:
     """The workspace's members holding one of `roles` (e.g. who approves, who is told)."""
     workspace_id = workspace if isinstance(workspace, int) else workspace.pk

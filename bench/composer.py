@@ -9,8 +9,12 @@ and a lesson, opens a draft in the composer, then sends REQUESTS live requests o
 other, each with a CHARS-character text (a four-part thread with a link) that differs from
 the one before by a word, as typing does. Each request saves the draft and answers with every
 account's counters and previews, the voice match and the lessons. Then the second, slower
-request (tone by embedding and predicted engagement) is timed on its own. Prints:
-live_p50_ms=… live_p95_ms=… deep_p50_ms=… deep_p95_ms=…   (target: live p95 <= 100 ms)
+request (tone by embedding and predicted engagement) is timed on its own. Last, a ROWS-row
+CSV (texts up to 600 characters, a thread every tenth row, to two or three of the five
+accounts, a third with an image URL) is uploaded for the bulk preview, three times, and its
+preview page opened: bulk_preview_s is the slowest upload-to-preview time. Prints:
+live_p50_ms=… live_p95_ms=… deep_p50_ms=… deep_p95_ms=… bulk_rows=… bulk_preview_s=…
+(targets: live p95 <= 100 ms, bulk preview <= 2 s for 1,000 rows)
 """
 
 from __future__ import annotations
@@ -63,6 +67,27 @@ def text_of(n: int, chars: int) -> str:
     return (joined + " " + "x" * chars)[:chars]
 
 
+def bulk_csv(rows: int) -> str:
+    """ROWS posts over the coming month, each to two or three of the bench's accounts."""
+    from datetime import UTC, datetime, timedelta
+
+    from core.spreadsheet import csv_text
+
+    names = ["Practice timeline", "@bench.bsky.social", "@bench@example.social", "@bench"]
+    names.append("Bench at work")
+    start = datetime.now(UTC) + timedelta(days=1)
+    lines = [["text", "time", "accounts", "image_urls", "first_comment"]]
+    for n in range(rows):
+        text = text_of(n, 120 + (n * 37) % 480).replace("\n---\n", " ")
+        if n % 10 == 0:
+            text = text[:200] + "\n---\n" + text[200:]
+        when = start + timedelta(minutes=40 * n)
+        chosen = "; ".join(names[(n + k) % 5] for k in range(2 + n % 2))
+        image = f"https://example.com/images/{n}.png" if n % 3 == 0 else ""
+        lines.append([text, when.strftime("%Y-%m-%dT%H:%M:%S+00:00"), chosen, image, ""])
+    return csv_text(lines)
+
+
 def connect_accounts() -> None:
     from accounts.models import User
     from accounts.selectors import personal_workspace
@@ -88,6 +113,7 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=2_000)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--chars", type=int, default=2_000)
+    parser.add_argument("--rows", type=int, default=1_000)
     args = parser.parse_args()
     setup()
     from django.conf import settings
@@ -142,13 +168,26 @@ def main() -> None:
                 answer = session.get(deep_url, headers=headers, timeout=30)
                 assert answer.status_code == 200
                 deep_ms.append((time.perf_counter() - started) * 1000)
+            bulk_s = []
+            for _ in range(3):
+                started = time.perf_counter()
+                upload = session.post(
+                    f"{base}/compose/bulk/",
+                    files={"file": ("posts.csv", bulk_csv(args.rows).encode())},
+                    data={"csrfmiddlewaretoken": token},
+                    headers={"Referer": f"{base}/compose/bulk/"},
+                    timeout=60,
+                )
+                assert upload.status_code == 200 and "ready" in upload.text, upload.status_code
+                bulk_s.append(time.perf_counter() - started)
     finally:
         server.terminate()
         server.wait(timeout=20)
     print(
         f"requests={len(live_ms)} chars={args.chars} accounts=5 "
         f"live_p50_ms={percentile(live_ms, 50):.0f} live_p95_ms={percentile(live_ms, 95):.0f} "
-        f"deep_p50_ms={percentile(deep_ms, 50):.0f} deep_p95_ms={percentile(deep_ms, 95):.0f}"
+        f"deep_p50_ms={percentile(deep_ms, 50):.0f} deep_p95_ms={percentile(deep_ms, 95):.0f} "
+        f"bulk_rows={args.rows} bulk_preview_s={max(bulk_s):.2f}"
     )
 
 

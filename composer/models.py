@@ -106,3 +106,55 @@ class DraftImage(models.Model):
 
     def __str__(self) -> str:
         return self.file.name
+
+
+class BulkUpload(TimeStampedModel):
+    """A CSV of posts to schedule: read and checked row by row when uploaded (the preview),
+    then its good rows scheduled by a background job (image URLs are fetched then)."""
+
+    workspace_path = "persona__workspace"
+
+    persona = models.ForeignKey(Persona, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    filename = models.CharField(max_length=200)
+    notes = models.JSONField(default=list, blank=True)  # about the file as a whole
+    # previewed → queued → running → done (or failed)
+    status = models.CharField(max_length=10, default="previewed")
+    progress = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    lease_token = models.UUIDField(null=True, blank=True)  # the worker holding it (core.jobs)
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.status})"
+
+
+class BulkRow(models.Model):
+    """One data row of a bulk CSV, as read and checked; `publication` once scheduled (set in
+    the same transaction, so a row is scheduled once), `failure` when scheduling it failed."""
+
+    workspace_path = "upload__persona__workspace"
+
+    upload = models.ForeignKey(BulkUpload, on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField()  # the data row's number (the header is row 0)
+    text = models.TextField(blank=True)
+    first_comment = models.TextField(blank=True)
+    scheduled_at = models.DateTimeField(null=True, blank=True)
+    typed_time = models.CharField(max_length=100, blank=True)
+    account_ids = models.JSONField(default=list)
+    typed_accounts = models.CharField(max_length=500, blank=True)
+    image_urls = models.JSONField(default=list)
+    problems = models.JSONField(default=list)
+    publication = models.ForeignKey(
+        "publishing.Publication", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    failure = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["line"]
+        constraints = [models.UniqueConstraint(fields=["upload", "line"], name="bulk_row_once")]
+
+    def __str__(self) -> str:
+        return f"row {self.line}"

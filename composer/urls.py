@@ -5,6 +5,12 @@ from composer import views
 urlpatterns = [
     path("", views.drafts, name="composer_drafts"),
     path("new/", views.compose_new, name="compose_new"),
+    path("bulk/", views.bulk_upload, name="bulk_upload"),
+    path("bulk/template.csv", views.bulk_template, name="bulk_template"),
+    path("bulk/<int:bulkupload_id>/", views.bulk_preview, name="bulk_preview"),
+    path("bulk/<int:bulkupload_id>/schedule/", views.bulk_schedule, name="bulk_schedule"),
+    path("bulk/<int:bulkupload_id>/progress/", views.bulk_progress, name="bulk_progress"),
+    path("bulk/<int:bulkupload_id>/problems.csv", views.bulk_problems, name="bulk_problems"),
     path("versions/", views.repurpose, name="repurpose"),
     path("versions/<int:repurpose_id>/", views.repurpose_versions, name="repurpose_versions"),
     path(

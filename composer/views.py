@@ -20,9 +20,9 @@ from accounts.permissions import Action, role_allows
 from accounts.selectors import get_object_for
 from calendar_app.models import PlannedPost
 from calendar_app.selectors import next_free_slot
+from composer import bulk, selectors, services
 from composer import repurpose as repurposing
-from composer import selectors, services
-from composer.models import ComposerDraft, DraftImage, DraftStatus, Repurpose
+from composer.models import BulkUpload, ComposerDraft, DraftImage, DraftStatus, Repurpose
 from core.jobs import JobProgress, poll_response
 from core.zones import viewer_zone, zone_label
 from generation.models import Variation
@@ -417,3 +417,112 @@ def repurpose_versions(request: HttpRequest, repurpose_id: int) -> HttpResponse:
 def repurpose_progress(request: HttpRequest, repurpose_id: int) -> HttpResponse:
     job = get_object_for(request.user, Repurpose, repurpose_id)
     return poll_response(request, _repurpose_job(job), refresh=True)
+
+
+@workspace_view
+def bulk_upload(request: HttpRequest) -> HttpResponse:
+    """Upload a CSV of posts; it is read and checked row by row into a preview."""
+    persona = current_persona(request, request.workspace)
+    if persona is None:
+        return redirect("persona_create")
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise ValidationError("Choose a CSV file to upload.")
+            made = bulk.bulk_preview(
+                persona=persona,
+                user=request.user,
+                role=request.membership.role,
+                data=upload.read(bulk.MAX_BYTES + 1),
+                filename=upload.name or "posts.csv",
+            )
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+        else:
+            return redirect("bulk_preview", made.pk)
+    context = {
+        "persona": persona,
+        "error": error,
+        "columns": bulk.TEMPLATE_HEADER,
+        "accounts": publishing_selectors.accounts_of(request.workspace, usable=True),
+        "zone": zone_label(persona.timezone),
+    }
+    return render(request, "composer/bulk.html", context, status=422 if error else 200)
+
+
+def _bulk_job(upload: BulkUpload) -> JobProgress:
+    return JobProgress.of(
+        upload,
+        region="bulk-progress",
+        poll_url=reverse("bulk_progress", args=[upload.pk]),
+        title="Scheduling…",
+        done_text="Done.",
+    )
+
+
+SHOWN_GOOD_ROWS = 100
+
+
+@workspace_view
+def bulk_preview(request: HttpRequest, bulkupload_id: int) -> HttpResponse:
+    upload = get_object_for(
+        request.user,
+        BulkUpload,
+        bulkupload_id,
+        queryset=BulkUpload.objects.select_related("persona"),
+    )
+    show_times_for(request, upload.persona)
+    rows = upload.rows.all()
+    problems = list(rows.exclude(problems=[]))
+    good = rows.filter(problems=[])
+    accounts = {a.pk: a for a in publishing_selectors.accounts_of(upload.persona.workspace)}
+    shown = list(good.select_related("publication")[:SHOWN_GOOD_ROWS])
+    for row in [*problems, *shown]:
+        row.accounts = [accounts[i] for i in row.account_ids if i in accounts]  # type: ignore[attr-defined]
+    context = {
+        "upload": upload,
+        "problems": problems,
+        "good": shown,
+        "good_count": good.count(),
+        "more_count": max(0, good.count() - len(shown)),
+        "failed": list(good.exclude(failure="")),
+        "scheduled": good.filter(publication__isnull=False).count(),
+        "progress": _bulk_job(upload) if upload.status != "previewed" else None,
+        "can_edit": role_allows(upload.user_role, Action.EDIT),  # type: ignore[attr-defined]
+        "zone": zone_label(upload.persona.timezone),
+    }
+    return render(request, "composer/bulk_preview.html", context)
+
+
+@workspace_view
+@require_POST
+def bulk_schedule(request: HttpRequest, bulkupload_id: int) -> HttpResponse:
+    upload = get_object_for(request.user, BulkUpload, bulkupload_id, action=Action.EDIT)
+    try:
+        bulk.bulk_schedule(upload=upload, role=upload.user_role)  # type: ignore[attr-defined]
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("bulk_preview", upload.pk)
+
+
+@workspace_view
+def bulk_progress(request: HttpRequest, bulkupload_id: int) -> HttpResponse:
+    upload = get_object_for(request.user, BulkUpload, bulkupload_id)
+    return poll_response(request, _bulk_job(upload), refresh=True)
+
+
+@workspace_view
+def bulk_problems(request: HttpRequest, bulkupload_id: int) -> HttpResponse:
+    upload = get_object_for(request.user, BulkUpload, bulkupload_id)
+    response = HttpResponse(bulk.problem_rows_csv(upload), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="rows-to-fix.csv"'
+    return response
+
+
+@workspace_view
+def bulk_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(bulk.template_csv(), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="contenttwin-posts.csv"'
+    return response

@@ -25,6 +25,14 @@ def safe_cell(value: object) -> object:
     return f"'{text}" if text.startswith(FORMULA_START) else text
 
 
+def unsafe_cell(value: str) -> str:
+    """A cell as it was before `safe_cell` (the apostrophe before a formula character taken
+    off), so a CSV the app wrote reads back as it was typed."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_START):
+        return value[1:]
+    return value
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value

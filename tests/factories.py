@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 
 from accounts.models import Invitation, Membership, Role, User, Workspace
 from calendar_app.models import PlannedPost, PostingSlot
-from composer.models import ComposerDraft, DraftImage, Repurpose
+from composer.models import BulkUpload, ComposerDraft, DraftImage, Repurpose
 from generation.models import Generation, GenerationStatus, Lesson, Rewrite, Variation
 from llm.models import ModelConnection
 from notifications.models import Notification
@@ -449,6 +449,14 @@ class RepurposeFactory(PersonaOwnedFactory):
     status = "done"
 
 
+class BulkUploadFactory(PersonaOwnedFactory):
+    class Meta:
+        model = BulkUpload
+
+    persona = factory.SubFactory(PersonaFactory)
+    filename = "posts.csv"
+
+
 FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     User: UserFactory,
     Workspace: WorkspaceFactory,
@@ -483,4 +491,5 @@ FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     ComposerDraft: ComposerDraftFactory,
     DraftImage: DraftImageFactory,
     Repurpose: RepurposeFactory,
+    BulkUpload: BulkUploadFactory,
 }
