@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0001_initial'),
+        ("notifications", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('approval_requested', 'A post waits for approval'), ('approved', 'Your post was approved'), ('sent_back', 'Your post was sent back'), ('post_failed', 'A post failed'), ('post_unconfirmed', 'A post needs checking'), ('account_reconnect', 'An account needs reconnecting'), ('limit_reached', 'A plan limit was reached'), ('evergreen', 'An evergreen post needs you')], max_length=30),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("approval_requested", "A post waits for approval"),
+                    ("approved", "Your post was approved"),
+                    ("sent_back", "Your post was sent back"),
+                    ("post_failed", "A post failed"),
+                    ("post_unconfirmed", "A post needs checking"),
+                    ("account_reconnect", "An account needs reconnecting"),
+                    ("limit_reached", "A plan limit was reached"),
+                    ("evergreen", "An evergreen post needs you"),
+                ],
+                max_length=30,
+            ),
         ),
     ]
