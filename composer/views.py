@@ -425,6 +425,9 @@ def bulk_upload(request: HttpRequest) -> HttpResponse:
     persona = current_persona(request, request.workspace)
     if persona is None:
         return redirect("persona_create")
+    personas = list(personas_of(request.workspace))
+    chosen = request.POST.get("persona", "")
+    persona = next((p for p in personas if str(p.pk) == chosen), persona)
     error = ""
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -444,6 +447,7 @@ def bulk_upload(request: HttpRequest) -> HttpResponse:
             return redirect("bulk_preview", made.pk)
     context = {
         "persona": persona,
+        "personas": personas,
         "error": error,
         "columns": bulk.TEMPLATE_HEADER,
         "accounts": publishing_selectors.accounts_of(request.workspace, usable=True),
