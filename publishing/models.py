@@ -366,6 +366,14 @@ class Target(TimeStampedModel):
         return self.state in RETRYABLE_STATES
 
     @property
+    def resume_from(self) -> int | None:
+        """The part of a thread a retry starts from (1-based) when the parts before it are out
+        (prefetch `parts` on a list page)."""
+        parts = [p for p in self.parts.all() if p.kind == "post"]
+        out = sum(1 for p in parts if p.published_at)
+        return out + 1 if 0 < out < len(parts) else None
+
+    @property
     def can_confirm(self) -> bool:
         return self.state in CONFIRMABLE_STATES
 

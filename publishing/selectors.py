@@ -28,11 +28,13 @@ def accounts_of(workspace: Workspace, *, usable: bool = False) -> QuerySet[Accou
 
 
 def publications_of(persona: Persona, *, limit: int = 50) -> list[Publication]:
-    """The persona's newest publications with their targets and accounts (three queries)."""
+    """The persona's newest publications with their targets, their parts and accounts (four
+    queries)."""
     return list(
         Publication.objects.filter(persona=persona)
         .prefetch_related(
             Prefetch("targets", queryset=Target.objects.select_related("account").order_by("id")),
+            "targets__parts",
             "images",
         )
         .order_by("-scheduled_at")[:limit]
@@ -85,6 +87,7 @@ def publication_with_log(publication_id: int) -> Publication:
         Publication.objects.select_related("persona", "created_by")
         .prefetch_related(
             Prefetch("targets", queryset=Target.objects.select_related("account").order_by("id")),
+            "targets__parts",
             Prefetch("events", queryset=PublicationEvent.objects.select_related("actor")),
             "images",
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from publishing import engine, services
@@ -122,7 +123,7 @@ def test_a_thread_resumes_after_a_killed_worker_without_sending_a_part_twice(per
     assert [s["in_reply_to_id"] for s in statuses] == [None] + [s["id"] for s in statuses[:4]]
 
 
-def test_a_refused_part_holds_the_rest_and_retry_resumes_from_it(persona):
+def test_a_refused_part_holds_the_rest_and_retry_resumes_from_it(persona, owner_client):
     with running_fake_mastodon() as fake:
         target = _schedule(persona, _mastodon(persona, fake), comment="")
         refusal = (422, {"error": "Validation failed: Text character limit of 500 exceeded"}, {})
@@ -131,6 +132,10 @@ def test_a_refused_part_holds_the_rest_and_retry_resumes_from_it(persona):
         target.refresh_from_db()
         assert target.last_error.startswith("2 parts out; Part 3 of 4: Mastodon answered 422")
         assert len(fake.sent) == 2
+        page = owner_client.get(
+            reverse("publication_detail", args=[target.publication_id])
+        ).content.decode()
+        assert "Retry from part 3" in page and "Part 3 of 4: Mastodon answered 422" in page
         services.target_retry_now(target=target, role="owner")
         assert run_sweep() == ["published"]
         assert len(fake.sent) == 4 and fake.sent[2] == "Three: what happened."
