@@ -7,6 +7,8 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,3 +63,37 @@ def worker_pid() -> int | None:
     workers = {int(pid): int(ppid) for pid, ppid, args in rows if "contentapp worker" in args}
     mains = [pid for pid, ppid in workers.items() if ppid not in workers]
     return mains[0] if mains else None
+
+
+@contextmanager
+def gunicorn_server() -> Iterator[str]:
+    """The app on gunicorn as `make run` serves it (contentapp/gunicorn_config.py), on the
+    bench database, on a free loopback port; yields its base URL once /healthz answers."""
+    import time
+
+    import requests
+    from django.conf import settings
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.DATABASE_URL,
+        "REDIS_URL": settings.REDIS_URL,
+        "DATABASE_NAME": "contentapp_bench",
+        "LOG_LEVEL": "WARNING",
+    }
+    command = [sys.executable, "-m", "gunicorn", "contentapp.wsgi:application"]
+    command += ["--bind", f"127.0.0.1:{port}", "-c", "python:contentapp.gunicorn_config"]
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                requests.get(f"{base}/healthz", timeout=1)
+                break
+            except requests.RequestException:
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

@@ -20,14 +20,11 @@ live_p50_ms=… live_p95_ms=… deep_p50_ms=… deep_p95_ms=… bulk_rows=… bu
 from __future__ import annotations
 
 import argparse
-import os
 import re
-import subprocess
-import sys
 import time
 
 import requests
-from _setup import ROOT, free_port, percentile, setup
+from _setup import gunicorn_server, percentile, setup
 from pages import EMAIL, seed, sign_in
 
 WORDS = [
@@ -116,73 +113,51 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000)
     args = parser.parse_args()
     setup()
-    from django.conf import settings
 
     seed(args.posts)
     connect_accounts()
     from publishing.models import Account
 
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.DATABASE_URL,
-        "REDIS_URL": settings.REDIS_URL,
-        "DATABASE_NAME": "contentapp_bench",
-        "LOG_LEVEL": "WARNING",
-    }
-    command = [sys.executable, "-m", "gunicorn", "contentapp.wsgi:application"]
-    command += ["--bind", f"127.0.0.1:{port}", "-c", "python:contentapp.gunicorn_config"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
     live_ms: list[float] = []
     deep_ms: list[float] = []
-    try:
-        for _ in range(100):
-            try:
-                requests.get(f"{base}/healthz", timeout=1)
-                break
-            except requests.RequestException:
-                time.sleep(0.2)
-        with requests.Session() as session:
-            session.cookies.update(sign_in(base))
-            opened = session.get(f"{base}/compose/new/?text=start", timeout=30)
-            assert opened.status_code == 200, opened.status_code
-            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', opened.text)[1]
-            live_url = opened.url.rstrip("/") + "/live/"
-            headers = {"X-CSRFToken": token, "Referer": opened.url, "HX-Request": "true"}
-            accounts = [str(a.pk) for a in Account.objects.filter(name__contains="ench")]
-            accounts += [str(a.pk) for a in Account.objects.filter(name="Practice timeline")]
-            for n in range(args.requests + 10):  # the first ten warm the workers
-                form = {"text": text_of(n, args.chars), "accounts": accounts, "number": "on"}
-                form["comment"] = "Questions welcome."
-                started = time.perf_counter()
-                answer = session.post(live_url, data=form, headers=headers, timeout=30)
-                elapsed = (time.perf_counter() - started) * 1000
-                assert answer.status_code == 200, (answer.status_code, answer.text[:300])
-                assert "data-voice-score" in answer.text, "no voice match in the answer"
-                if n >= 10:
-                    live_ms.append(elapsed)
-            deep_url = opened.url.rstrip("/") + "/deep/"
-            for _ in range(max(20, args.requests // 5)):
-                started = time.perf_counter()
-                answer = session.get(deep_url, headers=headers, timeout=30)
-                assert answer.status_code == 200
-                deep_ms.append((time.perf_counter() - started) * 1000)
-            bulk_s = []
-            for _ in range(3):
-                started = time.perf_counter()
-                upload = session.post(
-                    f"{base}/compose/bulk/",
-                    files={"file": ("posts.csv", bulk_csv(args.rows).encode())},
-                    data={"csrfmiddlewaretoken": token},
-                    headers={"Referer": f"{base}/compose/bulk/"},
-                    timeout=60,
-                )
-                assert upload.status_code == 200 and "ready" in upload.text, upload.status_code
-                bulk_s.append(time.perf_counter() - started)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    with gunicorn_server() as base, requests.Session() as session:
+        session.cookies.update(sign_in(base))
+        opened = session.get(f"{base}/compose/new/?text=start", timeout=30)
+        assert opened.status_code == 200, opened.status_code
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', opened.text)[1]
+        live_url = opened.url.rstrip("/") + "/live/"
+        headers = {"X-CSRFToken": token, "Referer": opened.url, "HX-Request": "true"}
+        accounts = [str(a.pk) for a in Account.objects.filter(name__contains="ench")]
+        accounts += [str(a.pk) for a in Account.objects.filter(name="Practice timeline")]
+        for n in range(args.requests + 10):  # the first ten warm the workers
+            form = {"text": text_of(n, args.chars), "accounts": accounts, "number": "on"}
+            form["comment"] = "Questions welcome."
+            started = time.perf_counter()
+            answer = session.post(live_url, data=form, headers=headers, timeout=30)
+            elapsed = (time.perf_counter() - started) * 1000
+            assert answer.status_code == 200, (answer.status_code, answer.text[:300])
+            assert "data-voice-score" in answer.text, "no voice match in the answer"
+            if n >= 10:
+                live_ms.append(elapsed)
+        deep_url = opened.url.rstrip("/") + "/deep/"
+        for _ in range(max(20, args.requests // 5)):
+            started = time.perf_counter()
+            answer = session.get(deep_url, headers=headers, timeout=30)
+            assert answer.status_code == 200
+            deep_ms.append((time.perf_counter() - started) * 1000)
+        bulk_s = []
+        rows = bulk_csv(args.rows).encode()
+        for _ in range(3):
+            started = time.perf_counter()
+            upload = session.post(
+                f"{base}/compose/bulk/",
+                files={"file": ("posts.csv", rows)},
+                data={"csrfmiddlewaretoken": token},
+                headers={"Referer": f"{base}/compose/bulk/"},
+                timeout=60,
+            )
+            assert upload.status_code == 200 and "ready" in upload.text, upload.status_code
+            bulk_s.append(time.perf_counter() - started)
     print(
         f"requests={len(live_ms)} chars={args.chars} accounts=5 "
         f"live_p50_ms={percentile(live_ms, 50):.0f} live_p95_ms={percentile(live_ms, 95):.0f} "

@@ -11,16 +11,14 @@ p50_ms=… p95_ms=… rps=… errors=…   (target here: p95 <= 300 ms, 0 errors
 from __future__ import annotations
 
 import argparse
-import os
 import re
-import subprocess
 import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
 
 import requests
-from _setup import ROOT, free_port, percentile, setup
+from _setup import gunicorn_server, percentile, setup
 
 EMAIL, PASSWORD = "bench-pages@example.com", "bench-pages-password-1"
 PAGES = ["/dashboard/", "/posts/", "/voice/"]
@@ -129,34 +127,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     args = parser.parse_args()
     setup()
-    from django.conf import settings
 
     seed(args.posts)
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.DATABASE_URL,
-        "REDIS_URL": settings.REDIS_URL,
-        "DATABASE_NAME": "contentapp_bench",
-        "LOG_LEVEL": "WARNING",
-    }
-    command = [sys.executable, "-m", "gunicorn", "contentapp.wsgi:application"]
-    command += ["--bind", f"127.0.0.1:{port}", "-c", "python:contentapp.gunicorn_config"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                requests.get(f"{base}/healthz", timeout=1)
-                break
-            except requests.RequestException:
-                time.sleep(0.2)
+    with gunicorn_server() as base:
         cookies = sign_in(base)
         load(base, cookies, concurrency=5, seconds=3)  # warm every worker and connection
         run = load(base, cookies, args.concurrency, args.seconds)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
     every = [ms for page in PAGES for ms in run["results"][page]]
     for page in PAGES:
         times = run["results"][page]

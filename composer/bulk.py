@@ -6,9 +6,8 @@ row that fails then says why; nothing else is held up."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
+from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -25,7 +24,7 @@ from core.jobs import JobStatus, enqueue, job_lease, resend_abandoned
 from core.spreadsheet import csv_text, unsafe_cell
 from language.platforms import normalise
 from personas.models import Persona
-from posts.parsers import UnreadableFile, decode
+from posts.parsers import UnreadableFile, csv_records, decode
 from publishing import selectors as publishing_selectors
 from publishing.checks import account_problems
 from publishing.media import RULES, fetch_image
@@ -164,45 +163,19 @@ def bulk_preview(
         text = decode(data)
     except UnreadableFile as error:
         raise ValidationError(str(error)) from None
-    csv.field_size_limit(1024 * 1024)
-    first_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text), delimiter=max(",;\t", key=first_line.count))
+    if not text.strip():
+        raise ValidationError("The file is empty: download the template to start.")
+    def too_many() -> UnreadableFile:
+        return UnreadableFile(f"More than {MAX_ROWS:,} rows: split the file.")
+
     try:
-        header = next(reader)
-    except (StopIteration, csv.Error):
-        raise ValidationError("The file is empty: download the template to start.") from None
-    columns = _column_of(header)
-    missing = [name for name in ("text", "time", "accounts") if name not in columns]
-    if missing:
-        raise ValidationError(
-            f"No {', '.join(missing)} column. The columns are: {', '.join(TEMPLATE_HEADER)} "
-            f"(found: {', '.join(h for h in header if h.strip()) or 'none'})."
-        )
-    accounts = list(publishing_selectors.accounts_of(persona.workspace, usable=True))
-    zone = ZoneInfo(persona.timezone)
-    rows: list[BulkRow] = []
-    seen: dict[tuple[str, datetime | None], int] = {}
-    line = 0
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            raise ValidationError(f"The CSV breaks after data row {line}: {error}") from None
-        if not any(cell.strip() for cell in cells):
-            continue
-        line += 1
-        if line > MAX_ROWS:
-            raise ValidationError(f"More than {MAX_ROWS:,} rows: split the file.")
-
-        def cell(name: str, cells: list[str] = cells) -> str:
-            index = columns.get(name)
-            return unsafe_cell(cells[index]) if index is not None and index < len(cells) else ""
-
-        rows.append(_checked_row(line, cell, accounts, zone, seen))
+        header, records = csv_records(text, too_many, MAX_ROWS)
+        rows = _checked_rows(header, records, persona)
+    except UnreadableFile as error:
+        raise ValidationError(str(error)) from None
     if not rows:
         raise ValidationError("The file has a header but no rows.")
+    columns = _column_of(header)
     unused = [h for i, h in enumerate(header) if i not in columns.values() and h.strip()]
     with transaction.atomic():
         upload = BulkUpload.objects.create(
@@ -215,6 +188,30 @@ def bulk_preview(
             row.upload = upload
         BulkRow.objects.bulk_create(rows, batch_size=1000)
     return upload
+
+
+def _checked_rows(
+    header: list[str], records: Iterator[tuple[int, list[str]]], persona: Persona
+) -> list[BulkRow]:
+    columns = _column_of(header)
+    missing = [name for name in ("text", "time", "accounts") if name not in columns]
+    if missing:
+        raise ValidationError(
+            f"No {', '.join(missing)} column. The columns are: {', '.join(TEMPLATE_HEADER)} "
+            f"(found: {', '.join(h for h in header if h.strip()) or 'none'})."
+        )
+    accounts = list(publishing_selectors.accounts_of(persona.workspace, usable=True))
+    zone = ZoneInfo(persona.timezone)
+    rows: list[BulkRow] = []
+    seen: dict[tuple[str, datetime | None], int] = {}
+    for line, cells in records:
+
+        def cell(name: str, cells: list[str] = cells) -> str:
+            index = columns.get(name)
+            return unsafe_cell(cells[index]) if index is not None and index < len(cells) else ""
+
+        rows.append(_checked_row(line, cell, accounts, zone, seen))
+    return rows
 
 
 def _checked_row(

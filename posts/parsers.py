@@ -11,6 +11,7 @@ import json
 import re
 import zipfile
 import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -300,15 +301,41 @@ def _map_record(record: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _parse_csv(text: str, max_rows: int | None) -> ParsedFile:
+def csv_records(
+    text: str, too_many: Callable[[], UnreadableFile], max_rows: int | None = None
+) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """(the header, the data rows numbered from 1, empty rows skipped) of a CSV whose
+    delimiter (, ; or tab) is the one its first line uses most. UnreadableFile when the header
+    cannot be read, when the file breaks mid-way, and (`too_many()`) past `max_rows`."""
     csv.field_size_limit(64 * 1024 * 1024)  # an oversized row is a row error, not a crash
     first_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first_line.count)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text), delimiter=max(",;\t", key=first_line.count))
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as error:
         raise UnreadableFile(f"The CSV header cannot be read: {error}") from None
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        number = 0
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                raise UnreadableFile(f"The CSV breaks after data row {number}: {error}") from None
+            if not any(cell.strip() for cell in cells):
+                continue
+            number += 1
+            if max_rows is not None and number > max_rows:
+                raise too_many()
+            yield number, cells
+
+    return header, rows()
+
+
+def _parse_csv(text: str, max_rows: int | None) -> ParsedFile:
+    header, records = csv_records(text, lambda: _too_many(max_rows or 0), max_rows)
     mapped = {_ALIAS_TO_FIELD.get(_key(column)) for column in header}
     if "text" not in mapped:
         raise UnreadableFile(
@@ -320,19 +347,7 @@ def _parse_csv(text: str, max_rows: int | None) -> ParsedFile:
     if unknown:
         notes.append(f"Columns not used: {', '.join(unknown)}.")
     rows = []
-    number = 0
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            raise UnreadableFile(f"The CSV breaks after data row {number}: {error}") from None
-        if not any(cell.strip() for cell in cells):
-            continue
-        number += 1
-        if max_rows is not None and number > max_rows:
-            raise _too_many(max_rows)
+    for number, cells in records:
         values = _map_record(dict(zip(header, cells, strict=False)))
         if len(cells) > len(header):
             values["_extra_cells"] = len(cells) - len(header)

@@ -279,11 +279,12 @@ def png_bytes(width: int = 40, height: int = 30, *, noise: bool = False) -> byte
     return out.getvalue()
 
 
-class PublicationImageFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = PublicationImage
+class ImageFactory(factory.django.DjangoModelFactory):
+    """A real 40 × 30 PNG, as checked images are stored (a post's, a composer draft's)."""
 
-    publication = factory.SubFactory(PublicationFactory)
+    class Meta:
+        abstract = True
+
     file = factory.LazyFunction(lambda: ContentFile(png_bytes(), name="chart.png"))
     alt_text = "A chart going up"
     content_type = "image/png"
@@ -291,10 +292,16 @@ class PublicationImageFactory(factory.django.DjangoModelFactory):
     width = 40
     height = 30
 
+
+class PublicationImageFactory(ImageFactory):
+    class Meta:
+        model = PublicationImage
+
+    publication = factory.SubFactory(PublicationFactory)
+
     @classmethod
     def _adjust_kwargs(cls, **kwargs: object) -> dict[str, object]:
-        workspace = kwargs.pop("workspace", None)
-        if workspace is not None:
+        if (workspace := kwargs.pop("workspace", None)) is not None:
             kwargs["publication"] = PublicationFactory(persona__workspace=workspace)
         return kwargs
 
@@ -420,22 +427,15 @@ class ComposerDraftFactory(PersonaOwnedFactory):
     data = factory.LazyFunction(lambda: {"text": "Half a thought about pricing", "accounts": []})
 
 
-class DraftImageFactory(factory.django.DjangoModelFactory):
+class DraftImageFactory(ImageFactory):
     class Meta:
         model = DraftImage
 
     draft = factory.SubFactory(ComposerDraftFactory)
-    file = factory.LazyFunction(lambda: ContentFile(png_bytes(), name="chart.png"))
-    alt_text = "A chart going up"
-    content_type = "image/png"
-    size = 100
-    width = 40
-    height = 30
 
     @classmethod
     def _adjust_kwargs(cls, **kwargs: object) -> dict[str, object]:
-        workspace = kwargs.pop("workspace", None)
-        if workspace is not None:
+        if (workspace := kwargs.pop("workspace", None)) is not None:
             kwargs["draft"] = ComposerDraftFactory(persona__workspace=workspace)
         return kwargs
 
