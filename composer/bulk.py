@@ -165,6 +165,7 @@ def bulk_preview(
         raise ValidationError(str(error)) from None
     if not text.strip():
         raise ValidationError("The file is empty: download the template to start.")
+
     def too_many() -> UnreadableFile:
         return UnreadableFile(f"More than {MAX_ROWS:,} rows: split the file.")
 
