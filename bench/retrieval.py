@@ -7,6 +7,7 @@ product's own selector (`posts.selectors.similar_posts`) and compares with brute
 
     .venv/bin/python bench/retrieval.py --personas 100 --posts 10000
 
+Runs on its own database (contentapp_bench_retrieval), whose posts it replaces.
 Prints p50/p95 latency, recall@10 and the share of queries that returned fewer than 10 rows.
 Target at 100 × 10,000: p95 ≤ 20 ms, recall@10 = 1.00, 0 short results.
 """
@@ -50,7 +51,8 @@ def seed(
     from personas.models import Persona
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE posts_post, posts_importbatch")
+        # Its own database (see main): everything that hangs off posts goes with them.
+        cursor.execute("TRUNCATE posts_post, posts_importbatch CASCADE")
     Persona.objects.filter(workspace__name="bench-retrieval").delete()
     workspace = Workspace.objects.create(name="bench-retrieval")
     persona_ids = [
