@@ -5,7 +5,8 @@ REFERENCE_PDS_DIR names a folder where `npm install @atproto/pds @did-plc/server
 
 1. The same requests go to the reference server and to tests/fakes/bluesky_server.py: the
    statuses, error codes and (DIDs aside) the messages must be the same.
-2. Our engine publishes to the reference server, settles an unknown outcome by getRecord,
+2. Our engine publishes to the reference server (a numbered thread and its first comment
+   too, each a reply naming the root and the part before), settles an unknown outcome by getRecord,
    and survives a record key two targets minted alike (the reference answers that with 500)."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 import shutil
 import subprocess
 from datetime import timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import httpx
@@ -184,3 +186,49 @@ def test_our_engine_publishes_reconciles_and_survives_a_reused_key_on_the_refere
     assert texts == sorted(
         ["Published by ContentTwin to the reference PDS.", "Second post.", "Third post."]
     )
+
+
+@pytest.mark.django_db
+def test_a_thread_and_its_first_comment_on_the_reference(reference, workspace, settings):
+    settings.ALLOW_PRIVATE_HOSTS = ["localhost", "127.0.0.1", "::1"]
+    base, bob = reference["url"], reference["accounts"][0]
+    did, handle, tokens = bluesky_adapter.create_session(base, bob["handle"], bob["password"])
+    persona = PersonaFactory(workspace=workspace)
+    account = services.account_connect(
+        workspace=workspace,
+        role="owner",
+        platform="bluesky",
+        name=f"@{handle}",
+        base_url=base,
+        tokens=Tokens(tokens.access_token, tokens.refresh_token, tokens.expires_at),
+        external_user_id=did,
+    )
+    services.publication_schedule(
+        persona=persona,
+        role="owner",
+        user=None,
+        text="Thread one.\n---\nThread two.\n---\nThread three.",
+        scheduled_at=timezone.now() - timedelta(seconds=1),
+        accounts=[account],
+        first_comment="Thread comment.",
+        number_parts=True,
+    )
+    assert run_sweep() == [TargetState.PUBLISHED]
+    listed = httpx.get(
+        f"{base}/xrpc/com.atproto.repo.listRecords",
+        params={"repo": did, "collection": "app.bsky.feed.post", "reverse": "true"},
+        timeout=20,
+    ).json()["records"]
+    posts = [r for r in listed if r["value"]["text"].startswith("Thread")]
+    assert [p["value"]["text"] for p in posts] == [
+        "Thread one.\n\n1/3",
+        "Thread two.\n\n2/3",
+        "Thread three.\n\n3/3",
+        "Thread comment.",
+    ]
+    root = {"uri": posts[0]["uri"], "cid": posts[0]["cid"]}
+    assert "reply" not in posts[0]["value"]
+    for before, after in pairwise(posts):
+        reply = after["value"]["reply"]
+        assert reply["root"] == root
+        assert reply["parent"] == {"uri": before["uri"], "cid": before["cid"]}
