@@ -436,3 +436,21 @@ def test_every_source_offers_the_composer(owner, workspace, persona):
     assert ComposerDraft.objects.get(pk=int(response["Location"].split("/")[-2])).data["text"] == (
         "From the kit."
     )
+
+
+def test_an_editors_post_goes_for_approval_where_posts_need_it(
+    teammate, workspace, persona, practice
+):
+    workspace.posts_need_approval = True
+    workspace.save()
+    client = client_for(teammate, workspace)
+    draft = _open(client)
+    page = client.get(reverse("compose", args=[draft.pk])).content.decode()
+    assert "Send for approval now" in page
+    response = client.post(
+        reverse("compose", args=[draft.pk]), {**_form("For the boss.", [practice]), "action": "now"}
+    )
+    publication = Publication.objects.get()
+    assert publication.approval == "pending"
+    assert "Sent for approval" in client.get(response["Location"]).content.decode()
+    assert run_sweep() == []  # nothing goes out before it is approved
