@@ -69,5 +69,8 @@ class NotificationSettings(models.Model):
     email = models.CharField(max_length=10, choices=EmailMode.choices, default=EmailMode.EACH)
     last_digest_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = verbose_name_plural = "notification settings"
+
     def __str__(self) -> str:
         return f"{self.user}: {self.email}"

@@ -8,6 +8,7 @@ from publishing.models import (
     PublicationImage,
     SandboxPost,
     Target,
+    TargetPart,
 )
 
 
@@ -68,3 +69,11 @@ class PublicationEventAdmin(admin.ModelAdmin):
     list_display = ("publication", "action", "actor", "created_at")
     list_filter = ("action",)
     raw_id_fields = ("publication", "actor")
+
+
+@admin.register(TargetPart)
+class TargetPartAdmin(admin.ModelAdmin):
+    list_display = ("target", "index", "kind", "published_at")
+    list_filter = ("kind",)
+    raw_id_fields = ("target",)
+    readonly_fields = ("idempotency_key",)

@@ -58,7 +58,12 @@ def test_write_page_and_settings_swaps_keep_to_the_policy(live_server, page: Pag
     invite.get_by_label("Email address").fill(f"new{width}@example.com")
     invite.get_by_role("button", name="Send invitation").click()
     expect(page.locator("#team")).to_contain_text("Pending invitations")
-    page.locator("select[name=role]").first.select_option("viewer")
+    # The swapped-in select listens once htmx has processed it (after the settle delay).
+    page.wait_for_function(
+        "() => { const s = document.querySelector('#team select[name=role]');"
+        " return s && s['htmx-internal-data'] && s['htmx-internal-data'].initHash; }"
+    )
+    page.locator("#team select[name=role]").first.select_option("viewer")
     expect(page.locator("#toasts")).to_contain_text("now")
     page.get_by_role("button", name="Withdraw").click()
     expect(page.locator("#team")).not_to_contain_text(f"new{width}@example.com")
