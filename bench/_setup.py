@@ -56,11 +56,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def worker_pid() -> int | None:
-    """The Celery worker's main process (the one whose children are its pool)."""
+def worker_pid(node: str = "main") -> int | None:
+    """The main process of the Celery worker named `node` (`make run` runs one per lane:
+    main, publish, bulk — contentapp/lanes.py), the one whose children are its pool."""
     listing = subprocess.run(["ps", "-eo", "pid,ppid,args"], capture_output=True, text=True)
     rows = [line.split(None, 2) for line in listing.stdout.splitlines()[1:]]
-    workers = {int(pid): int(ppid) for pid, ppid, args in rows if "contentapp worker" in args}
+    workers = {
+        int(pid): int(ppid)
+        for pid, ppid, args in rows
+        if "contentapp worker" in args and f"{node}@" in args
+    }
     mains = [pid for pid, ppid in workers.items() if ppid not in workers]
     return mains[0] if mains else None
 

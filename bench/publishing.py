@@ -7,10 +7,11 @@ Starts the app as `make run` does (manage.py runall) on the bench database, with
 Mastodon server and a local fake Bluesky PDS, each failing about 2 % of posting requests (429,
 500, or a post made but the connection dropped). Schedules TARGETS targets across ACCOUNTS
 accounts (half on each platform), falling due evenly over WINDOW seconds, and waits until
-every one has settled (published, dead or unconfirmed). --chaos also SIGKILLs the worker every
-30 s and beat once. Every target's text is unique, so duplicates are counted from the fakes'
-own logs (the same text posted twice, whatever key it came with); a target published here but
-absent there, or never settled, is lost. Each Bluesky account has its own repository (DID),
+every one has settled (published, dead or unconfirmed). --chaos also SIGKILLs the publishing
+worker (the publish lane's, contentapp/lanes.py) every 30 s and beat once. Every target's
+text is unique, so duplicates are counted from the fakes' own logs (the same text posted
+twice, whatever key it came with); a target published here but absent there, or never
+settled, is lost. Each Bluesky account has its own repository (DID),
 as on the real network. With --chaos, every target being claimed or sent when the worker was
 killed is followed until the engine has taken it over again (a new lease, or it moved on:
 sent, published, or waiting with a reason): max_recovery_s is the longest of those waits,
@@ -193,7 +194,7 @@ def main() -> None:
             time.sleep(2)
             if args.chaos and time.monotonic() >= next_kill:
                 next_kill += 30
-                pid = worker_pid()
+                pid = worker_pid("publish")
                 if pid:
                     working = Target.objects.filter(
                         pk__in=ids, state__in=(TargetState.CLAIMED, TargetState.SENDING)

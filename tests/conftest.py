@@ -15,6 +15,9 @@ def _own_celery_queue() -> None:
     from contentapp.celery import app
 
     app.conf.task_default_queue = f"test-{uuid.uuid4().hex[:12]}"
+    # One queue for every lane here: the browser tests' in-process worker serves them all
+    # (the lanes themselves: tests/core/test_lanes.py).
+    app.conf.task_routes = ()
 
 
 @pytest.fixture(autouse=True)

@@ -21,12 +21,13 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from contentapp.lanes import BULK, PUBLISH, queue_name
 from core import embedded
 
 # No gossip, mingle or event heartbeats: worker-to-worker chatter the product does not use,
 # and the part of Celery that failed to restart after a broker outage ("Error on restarting
 # Gossip: AttributeError …"). Liveness is our own heartbeat task.
-WORKER_OPTIONS = ["--loglevel=INFO", "--concurrency=2", "--without-gossip", "--without-mingle"]
+WORKER_OPTIONS = ["--loglevel=INFO", "--without-gossip", "--without-mingle"]
 WORKER_OPTIONS += ["--without-heartbeat"]
 RESTART_DELAYS = (1, 2, 5, 10, 30)  # seconds before the 1st, 2nd … restart of a child
 CRASH_LOOP = (5, 60.0)  # this many restarts of one child within this many seconds: give up
@@ -67,6 +68,34 @@ class Command(BaseCommand):
         parser.add_argument("--addr", default=os.environ.get("RUN_ADDR", "127.0.0.1:8000"))
         parser.add_argument("--no-reload", action="store_true", help="Disable auto-reload.")
 
+    def _workers(self, celery: list[str], env: dict[str, str]) -> list[Child]:
+        """A worker per lane (contentapp/lanes.py): the rest, sends, bulk work."""
+        default = settings.CELERY_TASK_DEFAULT_QUEUE
+        if not settings.CELERY_LANES:
+            return [Child("worker", [*celery, "worker", "--concurrency=2", *WORKER_OPTIONS], env)]
+        lanes = [
+            ("worker", default, "main", 2),
+            ("worker-publish", queue_name(PUBLISH, default), "publish", 2),
+            ("worker-bulk", queue_name(BULK, default), "bulk", 1),
+        ]
+        return [
+            Child(
+                name,
+                [
+                    *celery,
+                    "worker",
+                    "-Q",
+                    queue,
+                    "-n",
+                    f"{node}@%h",
+                    f"--concurrency={n}",
+                    *WORKER_OPTIONS,
+                ],
+                env,
+            )
+            for name, queue, node, n in lanes
+        ]
+
     def handle(self, *args: Any, addr: str, no_reload: bool, **options: Any) -> None:
         if settings.DEBUG and not _loopback(addr):
             raise CommandError(
@@ -86,11 +115,8 @@ class Command(BaseCommand):
         web += ["-c", "python:contentapp.gunicorn_config"]
         if settings.DEBUG and not no_reload:
             web.append("--reload")
-        children = [
-            Child("web", web, env),
-            Child("worker", [*celery, "worker", *WORKER_OPTIONS], env),
-            Child("beat", [*celery, "beat", "--loglevel=INFO"], env),
-        ]
+        children = [Child("web", web, env), *self._workers(celery, env)]
+        children.append(Child("beat", [*celery, "beat", "--loglevel=INFO"], env))
         for child in children:
             child.start()
         where = "only this machine" if _loopback(addr) else "the network"

@@ -1,175 +1,37 @@
-"""Connected accounts, scheduling and the creator's answers to failures."""
+"""Posts: scheduling (every account's platform rules checked first), approval, edits, moves,
+cancelling, posting now, and marking a post evergreen."""
 
 from __future__ import annotations
 
-import secrets
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.views.decorators.debug import sensitive_variables
 
-from accounts.models import User, Workspace
+from accounts.models import User
 from accounts.permissions import Action, require, role_allows
 from billing.models import UsageKind
-from billing.services import limit_allows, usage_claim
-from core import egress
+from billing.services import usage_claim
 from language.threads import split_parts
 from personas.models import Persona
 from pillars.models import Topic
-from pillars.topics import topic_set_published
 from publishing import notices
-from publishing.adapters.base import PublishError, Tokens
-from publishing.adapters.bluesky import create_session
 from publishing.checks import account_problems, refuses_duplicates
 from publishing.media import CheckedImage, platform_image_problems
 from publishing.models import (
     CANCELLABLE_STATES,
-    CONFIRMABLE_STATES,
-    DISCARDABLE_STATES,
-    DUE_STATES,
-    RETRYABLE_STATES,
     WORKING_STATES,
     Account,
-    AccountStatus,
     Approval,
-    Platform,
     Publication,
     PublicationEvent,
     PublicationImage,
     Target,
     TargetState,
 )
-
-
-@sensitive_variables("app_password", "tokens")
-def account_connect_bluesky(
-    *, workspace: Workspace, role: str, handle: str, app_password: str, service: str = ""
-) -> Account:
-    """A Bluesky account from a handle and an app password (never stored: the session's
-    tokens are, encrypted), on the creator's PDS or bsky.social."""
-    require(role, Action.EDIT)
-    service = (service or settings.BLUESKY_SERVICE).rstrip("/")
-    if problem := egress.url_problem(service):
-        raise ValidationError(problem)
-    try:
-        did, handle, tokens = create_session(service, handle, app_password)
-    except PublishError as error:
-        raise ValidationError(str(error)) from error
-    return account_connect(
-        workspace=workspace,
-        role=role,
-        platform=Platform.BLUESKY,
-        name=f"@{handle}",
-        base_url=service,
-        tokens=tokens,
-        external_user_id=did,
-    )
-
-
-def webhook_connect(*, workspace: Workspace, role: str, name: str, url: str) -> Account:
-    """A webhook channel with a new signing secret, shown on the accounts page until saved."""
-    account = account_connect(
-        workspace=workspace,
-        role=role,
-        platform=Platform.WEBHOOK,
-        name=name,
-        base_url=url,
-        access_token=secrets.token_urlsafe(32),
-    )
-    Account.objects.filter(pk=account.pk).update(reveal_secret=True)
-    account.reveal_secret = True
-    return account
-
-
-@transaction.atomic
-def webhook_secret_rotate(*, account: Account, role: str, user: User | None = None) -> Account:
-    """A new signing secret (the old one stops working at once), shown until saved."""
-    require(role, Action.EDIT)
-    if account.platform != Platform.WEBHOOK:
-        raise ValidationError("Only a webhook has a signing secret.")
-    account.set_access_token(secrets.token_urlsafe(32))
-    account.reveal_secret = True
-    account.save(update_fields=["access_token_encrypted", "reveal_secret", "updated_at"])
-    return account
-
-
-def webhook_secret_saved(*, account: Account, role: str) -> None:
-    """The creator copied the secret: it is not shown again."""
-    require(role, Action.EDIT)
-    Account.objects.filter(pk=account.pk).update(reveal_secret=False)
-
-
-@transaction.atomic
-def account_connect(
-    *,
-    workspace: Workspace,
-    role: str,
-    platform: str,
-    name: str,
-    base_url: str = "",
-    access_token: str = "",
-    tokens: Tokens | None = None,
-    external_user_id: str = "",
-    max_characters: int | None = None,
-) -> Account:
-    """A new connection, or — the same account on the same platform connected again — the
-    existing one with fresh tokens (its scheduled posts keep going to it)."""
-    require(role, Action.EDIT)
-    if platform not in Platform.values:
-        raise ValidationError(f"Unknown platform “{platform}”.")
-    if base_url and (problem := egress.url_problem(base_url)):
-        raise ValidationError(problem)
-    tokens = tokens or Tokens(access_token=access_token)
-    account = None
-    if external_user_id:
-        account = (
-            Account.objects.select_for_update()
-            .filter(workspace=workspace, platform=platform, external_user_id=external_user_id)
-            .first()
-        )
-    if account is None:
-        connected = Account.objects.filter(workspace=workspace).exclude(platform=Platform.SANDBOX)
-        if platform != Platform.SANDBOX:  # the practice timeline is free
-            limit_allows(workspace=workspace, kind="connected_accounts", current=connected.count())
-        account = Account(workspace=workspace, platform=platform)
-    account.name, account.base_url = name.strip(), base_url
-    account.external_user_id = external_user_id
-    account.max_characters = max_characters
-    account.set_access_token(tokens.access_token)
-    account.set_refresh_token(tokens.refresh_token)
-    account.token_expires_at = tokens.expires_at
-    account.status, account.last_error = AccountStatus.CONNECTED, ""
-    account.save()
-    return account
-
-
-@transaction.atomic
-def account_disconnect(*, account: Account, role: str, user: User | None = None) -> int:
-    """Forget the account's tokens and cancel what was still to be sent to it (each post's
-    log says so). What it published stays in the history. Returns how many were cancelled."""
-    require(role, Action.EDIT)
-    locked = Account.objects.select_for_update().get(pk=account.pk)
-    targets = list(
-        Target.objects.select_for_update()
-        # Not sent yet, and those in doubt too: without the account nobody can look.
-        .filter(account=locked, state__in=(*CANCELLABLE_STATES, TargetState.UNKNOWN))
-        .select_related("publication")
-    )
-    for target in targets:
-        _log(target.publication, user, "cancelled", f"{locked.name} was disconnected")
-    Target.objects.filter(pk__in=[t.pk for t in targets]).update(
-        state=TargetState.CANCELLED, lease_token=None
-    )
-    locked.set_access_token("")
-    locked.set_refresh_token("")
-    locked.token_expires_at, locked.status = None, AccountStatus.DISCONNECTED
-    locked.save()
-    return len(targets)
 
 
 def _minute(moment: datetime) -> datetime:
@@ -181,7 +43,7 @@ def _clean_text(text: str) -> str:
     return text.replace("\r\n", "\n").strip()
 
 
-def _log(publication: Publication, user: User | None, action: str, detail: str = "") -> None:
+def log_event(publication: Publication, user: User | None, action: str, detail: str = "") -> None:
     PublicationEvent.objects.create(
         publication=publication, actor=user, action=action, detail=detail[:1000]
     )
@@ -270,7 +132,7 @@ def publication_schedule(
         for account in accounts
     )
     names = ", ".join(account.name for account in accounts)
-    _log(publication, user, "submitted for approval" if waits else "scheduled", names)
+    log_event(publication, user, "submitted for approval" if waits else "scheduled", names)
     if waits:
         notices.approval_requested(publication, user)
     return publication
@@ -326,7 +188,7 @@ def publication_approve(*, publication: Publication, role: str, user: User | Non
     )
     publication.approval, publication.review_comment = Approval.APPROVED, ""
     publication.save(update_fields=["approval", "review_comment", "updated_at"])
-    _log(publication, user, "approved")
+    log_event(publication, user, "approved")
     notices.reviewed(publication, user, approved=True)
     return publication
 
@@ -343,7 +205,7 @@ def publication_send_back(
         raise ValidationError("Only a post waiting for approval can be sent back.")
     publication.approval, publication.review_comment = Approval.SENT_BACK, comment[:1000]
     publication.save(update_fields=["approval", "review_comment", "updated_at"])
-    _log(publication, user, "sent back", comment)
+    log_event(publication, user, "sent back", comment)
     notices.reviewed(publication, user, approved=False)
     return publication
 
@@ -411,7 +273,7 @@ def publication_edit(
         target.save()
     when = timezone.localtime(publication.scheduled_at, ZoneInfo(publication.persona.timezone))
     detail = f"to {when:%a %d %b %H:%M}" if changes == ["time"] else " and ".join(changes)
-    _log(publication, user, "rescheduled" if changes == ["time"] else "edited", detail)
+    log_event(publication, user, "rescheduled" if changes == ["time"] else "edited", detail)
     return publication
 
 
@@ -459,7 +321,7 @@ def publication_evergreen_set(
             "updated_at",
         ]
     )
-    _log(
+    log_event(
         publication,
         user,
         "evergreen" if on else "not evergreen",
@@ -497,29 +359,8 @@ def publication_post_now(*, publication: Publication, role: str, user: User | No
         raise ValidationError("Nothing of this post is waiting to go out.")
     Publication.objects.filter(pk=publication.pk).update(scheduled_at=now, updated_at=now)
     Target.objects.filter(pk__in=waiting).update(due_at=now)
-    _log(publication, user, "posted now", f"{len(waiting)} account(s)")
+    log_event(publication, user, "posted now", f"{len(waiting)} account(s)")
     return len(waiting)
-
-
-@transaction.atomic
-def account_pause(*, account: Account, role: str, user: User | None = None) -> Account:
-    """Pause this account's queue: nothing goes to it until it is resumed."""
-    require(role, Action.EDIT)
-    Account.objects.filter(pk=account.pk, paused_at__isnull=True).update(paused_at=timezone.now())
-    account.refresh_from_db(fields=["paused_at"])
-    return account
-
-
-@transaction.atomic
-def account_resume(*, account: Account, role: str, user: User | None = None) -> int:
-    """Resume the queue. What came due while paused goes out now, in its order; returns how
-    many posts that is."""
-    require(role, Action.EDIT)
-    Account.objects.filter(pk=account.pk).update(paused_at=None)
-    account.paused_at = None
-    return Target.objects.filter(
-        account=account, state__in=DUE_STATES, due_at__lte=timezone.now()
-    ).count()
 
 
 @transaction.atomic
@@ -532,95 +373,5 @@ def publication_cancel(*, publication: Publication, role: str, user: User | None
         state=TargetState.CANCELLED, lease_token=None
     )
     if cancelled:
-        _log(publication, user, "cancelled", f"{cancelled} account(s)")
+        log_event(publication, user, "cancelled", f"{cancelled} account(s)")
     return cancelled
-
-
-@transaction.atomic
-def target_retry_now(*, target: Target, role: str, user: User | None = None) -> Target:
-    """A dead letter (or an unconfirmed post the creator wants sent again) goes out at the
-    next sweep; the idempotency key stays, so a platform that saw it never shows it twice."""
-    require(role, Action.EDIT)
-    updated = Target.objects.filter(pk=target.pk, state__in=RETRYABLE_STATES).update(
-        state=TargetState.SCHEDULED, due_at=timezone.now(), attempts=0, last_error=""
-    )
-    if not updated:
-        raise ValidationError("Only a failed or unconfirmed post can be sent again.")
-    target.refresh_from_db()
-    _log(target.publication, user, "retried", target.account.name)
-    return target
-
-
-@transaction.atomic
-def target_confirm_published(
-    *, target: Target, role: str, user: User | None = None, url: str = ""
-) -> Target:
-    """The creator checked (an unconfirmed post is there) or posted it (the manual channel).
-    The link, if given, must be a web page's (it is shown to the whole team as a link)."""
-    require(role, Action.EDIT)
-    if url.strip() and not egress.web_url(url):
-        raise ValidationError("That link is not a web address (http:// or https://).")
-    url = egress.web_url(url)
-    updated = Target.objects.filter(pk=target.pk, state__in=CONFIRMABLE_STATES).update(
-        state=TargetState.PUBLISHED,
-        external_url=url[:500],
-        published_at=timezone.now(),
-        needs_reconcile=False,
-        last_error="",
-    )
-    if not updated:
-        raise ValidationError("Only an unconfirmed post can be marked as published.")
-    target.refresh_from_db()
-    _log(target.publication, user, "marked as published", f"{target.account.name} {url}".strip())
-    idea_published(target.publication_id)
-    return target
-
-
-def idea_published(publication_id: int) -> None:
-    """The post went out (on any account): the idea it was written for is published."""
-    idea_id = (
-        Publication.objects.filter(pk=publication_id).values_list("idea_id", flat=True).first()
-    )
-    if idea_id:
-        topic_set_published(topic_id=idea_id)
-
-
-@transaction.atomic
-def target_discard(*, target: Target, role: str, user: User | None = None) -> Target:
-    """A dead letter the creator gives up on."""
-    require(role, Action.EDIT)
-    updated = Target.objects.filter(pk=target.pk, state__in=DISCARDABLE_STATES).update(
-        state=TargetState.CANCELLED, lease_token=None
-    )
-    if not updated:
-        raise ValidationError("Only a failed or unconfirmed post can be discarded.")
-    target.refresh_from_db()
-    _log(target.publication, user, "discarded", target.account.name)
-    return target
-
-
-# How often a published post's numbers are read again, by its age: a new post's numbers move
-# by the hour, a month-old one's hardly at all.
-METRICS_EVERY = (
-    (timedelta(days=1), timedelta(hours=1)),
-    (timedelta(days=7), timedelta(hours=6)),
-    (timedelta(days=30), timedelta(days=1)),
-)
-METRICS_OLD = timedelta(days=7)
-METRICS_BACKOFF_MAX = timedelta(days=7)
-
-
-def target_metrics_read(*, target: Target, ok: bool) -> None:
-    """Schedule the next read of a published post's numbers: by its age after a read, with
-    doubling backoff (from an hour, up to a week) after a failure."""
-    now = timezone.now()
-    if ok:
-        age = now - (target.published_at or now)
-        every = next((step for limit, step in METRICS_EVERY if age < limit), METRICS_OLD)
-        Target.objects.filter(pk=target.pk).update(metrics_next_at=now + every, metrics_failures=0)
-        return
-    failures = target.metrics_failures + 1
-    wait = min(timedelta(hours=1) * 2 ** min(failures - 1, 10), METRICS_BACKOFF_MAX)
-    Target.objects.filter(pk=target.pk).update(
-        metrics_next_at=now + wait, metrics_failures=failures
-    )

@@ -1,0 +1,49 @@
+"""Celery lanes: posts that are due never wait behind bulk work. Three queues, named after the
+default queue (CELERY_QUEUE, "celery"): the default one for interactive jobs (generation,
+refinement, analyses, repurposing, sweeps), `<default>.publish` for sending posts, and
+`<default>.bulk` for what may take minutes (embedding an import's posts, trend backlogs,
+metric syncs, bulk CSV scheduling). `make run` and docker compose run a worker per lane.
+Routed by task name, so a task sent by name (core.jobs.send) finds its lane too."""
+
+from __future__ import annotations
+
+from typing import Any
+
+PUBLISH = "publish"
+BULK = "bulk"
+LANES: dict[str, tuple[str, ...]] = {
+    PUBLISH: ("publishing.tasks.",),
+    BULK: (
+        "posts.tasks.embed_persona_posts",
+        "posts.tasks.sweep_unembedded",
+        "posts.tasks.run_import",
+        "posts.tasks.train_engagement",
+        "pillars.tasks.assign_posts",
+        "trends.tasks.embed_backlog",
+        "analytics.tasks.sync_metrics",
+        "composer.tasks.run_bulk",
+    ),
+}
+
+
+def lane_of(task_name: str) -> str | None:
+    """The lane a task runs in (None: the default queue)."""
+    for lane, prefixes in LANES.items():
+        if task_name.startswith(prefixes):
+            return lane
+    return None
+
+
+def queue_name(lane: str | None, default_queue: str) -> str:
+    return f"{default_queue}.{lane}" if lane else default_queue
+
+
+def route(name: str, args: Any, kwargs: Any, options: Any, task: Any = None, **kw: Any) -> Any:
+    """Celery's task router (CELERY_TASK_ROUTES): the lane's queue, after the default queue
+    in force (the tests' and benches' own queue names get their lanes too)."""
+    from celery import current_app
+
+    lane = lane_of(name)
+    if lane is None:
+        return None
+    return {"queue": queue_name(lane, current_app.conf.task_default_queue)}
