@@ -58,7 +58,7 @@ def free_port() -> int:
 
 def worker_pid(node: str = "main") -> int | None:
     """The main process of the Celery worker named `node` (`make run` runs one per lane:
-    main, publish, bulk — contentapp/lanes.py), the one whose children are its pool."""
+    main, publish, bulk — core/lanes.py), the one whose children are its pool."""
     listing = subprocess.run(["ps", "-eo", "pid,ppid,args"], capture_output=True, text=True)
     rows = [line.split(None, 2) for line in listing.stdout.splitlines()[1:]]
     workers = {

@@ -8,7 +8,7 @@ Mastodon server and a local fake Bluesky PDS, each failing about 2 % of posting 
 500, or a post made but the connection dropped). Schedules TARGETS targets across ACCOUNTS
 accounts (half on each platform), falling due evenly over WINDOW seconds, and waits until
 every one has settled (published, dead or unconfirmed). --chaos also SIGKILLs the publishing
-worker (the publish lane's, contentapp/lanes.py) every 30 s and beat once. Every target's
+worker (the publish lane's, core/lanes.py) every 30 s and beat once. Every target's
 text is unique, so duplicates are counted from the fakes' own logs (the same text posted
 twice, whatever key it came with); a target published here but absent there, or never
 settled, is lost. Each Bluesky account has its own repository (DID),

@@ -254,11 +254,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # The queue producers send to and the worker consumes (a benchmark runs its own app on its own).
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
-# Lanes (contentapp/lanes.py): sends and bulk work in queues of their own, each with its own
+# Lanes (core/lanes.py): sends and bulk work in queues of their own, each with its own
 # workers, so a 10,000-post import never holds up a post that is due. CELERY_LANES=0 puts every
 # task in the default queue (one worker then serves everything).
 CELERY_LANES = env_bool("CELERY_LANES", True)
-CELERY_TASK_ROUTES = ("contentapp.lanes.route",) if CELERY_LANES else ()
+CELERY_TASK_ROUTES = ("core.lanes.route",) if CELERY_LANES else ()
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -1,11 +1,11 @@
-"""Celery lanes: sends and bulk work have queues of their own (contentapp/lanes.py), so a
+"""Celery lanes: sends and bulk work have queues of their own (core/lanes.py), so a
 10,000-post import's embeddings never hold up a post that is due; every task a lane names is
 a registered task, and `make run` starts a worker per lane."""
 
 from __future__ import annotations
 
 from contentapp.celery import app
-from contentapp.lanes import BULK, LANES, PUBLISH, lane_of, queue_name, route
+from core.lanes import BULK, LANES, PUBLISH, lane_of, queue_name, route
 
 
 def test_sends_and_bulk_work_have_their_own_lanes():

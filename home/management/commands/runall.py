@@ -21,8 +21,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from contentapp.lanes import BULK, PUBLISH, queue_name
 from core import embedded
+from core.lanes import BULK, PUBLISH, queue_name
 
 # No gossip, mingle or event heartbeats: worker-to-worker chatter the product does not use,
 # and the part of Celery that failed to restart after a broker outage ("Error on restarting
@@ -69,7 +69,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-reload", action="store_true", help="Disable auto-reload.")
 
     def _workers(self, celery: list[str], env: dict[str, str]) -> list[Child]:
-        """A worker per lane (contentapp/lanes.py): the rest, sends, bulk work."""
+        """A worker per lane (core/lanes.py): the rest, sends, bulk work."""
         default = settings.CELERY_TASK_DEFAULT_QUEUE
         if not settings.CELERY_LANES:
             return [Child("worker", [*celery, "worker", "--concurrency=2", *WORKER_OPTIONS], env)]
