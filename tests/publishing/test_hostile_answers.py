@@ -117,7 +117,7 @@ def test_a_bluesky_server_answering_without_a_did_is_said_and_the_password_never
         client.force_login(owner)
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(
-                "publishing.services.account_connect",
+                "publishing.services.accounts.account_connect",
                 lambda **kwargs: (_ for _ in ()).throw(RuntimeError("boom")),
             )
             fake.routes.pop(("POST", "/xrpc/com.atproto.server.createSession"))
