@@ -23,6 +23,7 @@ from publishing.checks import refuses_duplicates
 from publishing.media import CheckedImage
 from publishing.models import AccountStatus, Publication, TargetState
 from publishing.notices import evergreen_held
+from publishing.selectors import live_reshares
 from publishing.services import publication_schedule
 
 
@@ -35,28 +36,18 @@ class Recurrence:
     share_number: int
 
 
-def _shares(original: Publication) -> list[Publication]:
-    return [
-        share
-        for share in original.reshares.prefetch_related("targets")
-        if any(t.state != TargetState.CANCELLED for t in share.targets.all())
-    ]
-
-
-def next_due(original: Publication, shares: list[Publication]) -> datetime:
-    last = max([original.scheduled_at, *(s.scheduled_at for s in shares)])
-    return last + timedelta(days=original.evergreen_days)
-
-
 def recurrences(
     workspace: Workspace, start: datetime, end: datetime, *, persona_id: int | None = None
 ) -> list[Recurrence]:
     """The evergreen posts whose next re-share falls in [start, end) (two queries)."""
     originals = Publication.objects.filter(
         persona__workspace=workspace, evergreen=True, reshare_of__isnull=True
-    ).annotate(
-        made=Count("reshares", filter=~Q(reshares__targets__state=TargetState.CANCELLED)),
-        last=Max("reshares__scheduled_at"),
+    )
+    # A re-share counts while one of its accounts is not cancelled (as live_reshares).
+    live = ~Q(reshares__targets__state=TargetState.CANCELLED)
+    originals = originals.annotate(
+        made=Count("reshares", filter=live, distinct=True),
+        last=Max("reshares__scheduled_at", filter=live),
     )
     if persona_id:
         originals = originals.filter(persona_id=persona_id)
@@ -95,11 +86,13 @@ def reshare_if_due(publication_id: int) -> Publication | None:
 def _reshare(original: Publication) -> Publication | None:
     if not original.evergreen:
         return None
-    shares = _shares(original)
+    shares = live_reshares(original)
     if len(shares) >= original.evergreen_times:
         return None
+    # Numbers are never reused: a cancelled re-share keeps its own.
+    number = (original.reshares.aggregate(top=Max("share_number"))["top"] or 0) + 1
     now = timezone.now()
-    due = next_due(original, shares)
+    due = original.next_share_due(shares)
     if now < due:
         return None
     last = due - timedelta(days=original.evergreen_days)
@@ -114,7 +107,7 @@ def _reshare(original: Publication) -> Publication | None:
             "An evergreen post could not be re-shared: no free slot",
             "Set posting times (or free a slot) for it to be re-shared.",
             reverse("calendar_slots"),
-            len(shares) + 1,
+            number,
         )
     targets = [
         t
@@ -136,7 +129,7 @@ def _reshare(original: Publication) -> Publication | None:
             f"Re-share without {', '.join(left_out)}: it refuses the same text twice",
             "Write a changed version for it on the post's page to include it next time.",
             post_url,
-            len(shares) + 1,
+            number,
         )
     if not accounts:
         return None
@@ -162,12 +155,10 @@ def _reshare(original: Publication) -> Publication | None:
             "An evergreen post could not be re-shared",
             " ".join(error.messages),
             post_url,
-            len(shares) + 1,
+            number,
         )
-    Publication.objects.filter(pk=share.pk).update(
-        reshare_of=original, share_number=len(shares) + 1
-    )
-    share.reshare_of, share.share_number = original, len(shares) + 1
+    Publication.objects.filter(pk=share.pk).update(reshare_of=original, share_number=number)
+    share.reshare_of, share.share_number = original, number
     return share
 
 

@@ -165,7 +165,6 @@ def _store(
             "comments": {},
             "number": False,
             "when": "",
-            "alt": "",
         },
         repurpose=job,
         audience=audience,

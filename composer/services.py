@@ -23,13 +23,12 @@ from calendar_app import planning
 from calendar_app.selectors import next_free_slot
 from composer.models import ComposerDraft, DraftImage, DraftStatus
 from generation.services import lessons_for
+from generation.services.scoring import score_texts
 from language.platforms import measure as measure_text
 from language.platforms import normalise
 from language.threads import SEPARATOR, join_parts, split_for_me, split_parts
-from llm.services import embed_for
 from personas.models import Persona
 from personas.selectors import personas_of
-from posts.selectors import predicted_engagement
 from publishing import selectors as publishing_selectors
 from publishing import services as publishing
 from publishing.checks import COMMENT_LIMITS, account_problems, parts_for, takes_comments
@@ -41,7 +40,7 @@ from voice.services import scoring_model
 
 # What the form keeps. `versions` and `comments` map an account id (as a string) to its own
 # text; a comment of None means "no first comment on this account".
-FIELDS = ("text", "comment", "accounts", "versions", "comments", "number", "when", "alt")
+FIELDS = ("text", "comment", "accounts", "versions", "comments", "number", "when")
 LINKEDIN_FOLD = 210  # LinkedIn shows about this much before "…see more"
 
 
@@ -66,7 +65,6 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         "comments": comments,
         "number": bool(data.get("number")),
         "when": str(data.get("when") or "")[:16],
-        "alt": str(data.get("alt") or "")[:100],
     }
 
 
@@ -106,26 +104,21 @@ def draft_new(
     )
 
 
-def draft_save(*, draft: ComposerDraft, role: str, data: dict[str, Any]) -> ComposerDraft:
-    """Keep what the form holds now (called as the creator types)."""
+def draft_save(
+    *, draft: ComposerDraft, role: str, data: dict[str, Any], persona_id: str | None = None
+) -> ComposerDraft:
+    """Keep what the form holds now (called at every pause in typing: one write). A
+    `persona_id` of the same workspace writes as that persona (its voice, lessons, zone)."""
     require(role, Action.EDIT)
     if draft.status != DraftStatus.OPEN:
         raise ValidationError("This post was already scheduled; open it from the queue.")
+    if persona_id and str(persona_id).isdigit() and int(persona_id) != draft.persona_id:
+        persona = personas_of(draft.persona.workspace).filter(pk=int(persona_id)).first()
+        if persona is None:
+            raise ValidationError("That persona is not in this workspace.")
+        draft.persona = persona
     draft.data = _clean({**draft.data, **data})
-    draft.save(update_fields=["data", "updated_at"])
-    return draft
-
-
-def draft_persona(*, draft: ComposerDraft, role: str, persona_id: str | None) -> ComposerDraft:
-    """Write as another persona of the same workspace (its voice, lessons and zone apply)."""
-    require(role, Action.EDIT)
-    if not persona_id or not str(persona_id).isdigit() or int(persona_id) == draft.persona_id:
-        return draft
-    persona = personas_of(draft.persona.workspace).filter(pk=int(persona_id)).first()
-    if persona is None:
-        raise ValidationError("That persona is not in this workspace.")
-    draft.persona = persona
-    draft.save(update_fields=["persona", "updated_at"])
+    draft.save(update_fields=["data", "persona", "updated_at"])
     return draft
 
 
@@ -296,15 +289,12 @@ def draft_deep(draft: ComposerDraft) -> tuple[Any, tuple[int, list[str]] | None]
     tone) and the predicted engagement with its factors."""
 
     text = join_parts(split_parts(draft.data.get("text") or ""))
-    if not text.strip():
+    version = latest_voice_version(draft.persona)
+    if not text.strip() or version is None:
         return None, None
-    persona = draft.persona
-    vectors = embed_for(persona, [text], purpose="scoring")
-    version = latest_voice_version(persona)
-    model = scoring_model(version) if version else None
-    voice = scoring.score(text, model, vectors[0]) if model else None
-    predicted = predicted_engagement(persona, [text], vectors)
-    return voice, (predicted[0] if predicted else None)
+    scored = score_texts(version, [text])[0]  # the scorer drafts on the Write page get
+    predicted = None if scored.engagement is None else (scored.engagement, scored.engagement_notes)
+    return scored.voice, predicted
 
 
 # --- Actions ------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ before any network call."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import models
 from django.db.models import Q
@@ -198,6 +198,12 @@ class Publication(TimeStampedModel):
     @property
     def is_pending(self) -> bool:
         return any(state in PENDING_STATES for state in self._states())
+
+    def next_share_due(self, shares: list[Publication]) -> datetime:
+        """Evergreen: when the next re-share is due — `evergreen_days` after the last share
+        (`shares`: its live re-shares, publishing.selectors.live_reshares)."""
+        last = max([self.scheduled_at, *(s.scheduled_at for s in shares)])
+        return last + timedelta(days=self.evergreen_days)
 
     @property
     def is_coming(self) -> bool:

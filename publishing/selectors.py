@@ -82,6 +82,16 @@ def publications_between(
     )
 
 
+def live_reshares(publication: Publication) -> list[Publication]:
+    """An evergreen post's re-shares that are still on (some account not cancelled), in order."""
+    return list(
+        Publication.objects.filter(reshare_of=publication)
+        .filter(targets__state__in=[s for s in TargetState.values if s != TargetState.CANCELLED])
+        .distinct()
+        .order_by("share_number")
+    )
+
+
 def publication_with_log(publication_id: int) -> Publication:
     return (
         Publication.objects.select_related("persona", "created_by")

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -297,18 +296,17 @@ def _evergreen(publication: Publication) -> dict | None:
     targets = list(publication.targets.all())
     if not publication.reshare_of_id and not any(t.state == "published" for t in targets):
         return None
-    shares = list(Publication.objects.filter(reshare_of=publication).order_by("share_number"))
+    shares = selectors.live_reshares(publication)
     refusing = [t for t in targets if t.state == "published" and refuses_duplicates(t.account)]
     for target in refusing:
         target.evergreen_version = publication.evergreen_versions.get(str(target.account_id), "")
-    last = max([publication.scheduled_at, *(s.scheduled_at for s in shares)])
     return {
         "shares": shares,
         "refusing": refusing,
         "problems": services.evergreen_problems(publication, targets)
         if publication.evergreen
         else [],
-        "next_due": last + timedelta(days=publication.evergreen_days)
+        "next_due": publication.next_share_due(shares)
         if publication.evergreen and len(shares) < publication.evergreen_times
         else None,
     }

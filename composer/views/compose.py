@@ -213,8 +213,12 @@ def compose(request: HttpRequest, composerdraft_id: int) -> HttpResponse:
             services.draft_discard(draft=draft, role=role)
             messages.success(request, "Draft discarded.")
             return redirect("composer_drafts")
-        services.draft_save(draft=draft, role=role, data=form_data(request.POST))
-        services.draft_persona(draft=draft, role=role, persona_id=request.POST.get("persona"))
+        services.draft_save(
+            draft=draft,
+            role=role,
+            data=form_data(request.POST),
+            persona_id=request.POST.get("persona"),
+        )
         if action == "split":
             services.split_draft(draft=draft, role=role)
             return redirect("compose", draft.pk)
@@ -248,8 +252,12 @@ def compose_live(request: HttpRequest, composerdraft_id: int) -> HttpResponse:
     draft = _draft(request, composerdraft_id)
     role = draft.user_role  # type: ignore[attr-defined]
     if draft.status == DraftStatus.OPEN and role_allows(role, Action.EDIT):
-        services.draft_save(draft=draft, role=role, data=form_data(request.POST))
-        services.draft_persona(draft=draft, role=role, persona_id=request.POST.get("persona"))
+        services.draft_save(
+            draft=draft,
+            role=role,
+            data=form_data(request.POST),
+            persona_id=request.POST.get("persona"),
+        )
     response = render(
         request,
         "composer/_live.html",

@@ -159,3 +159,25 @@ def test_the_calendar_shows_the_coming_reshare(owner, workspace, persona, practi
     )
     body = page.content.decode()
     assert f"recurs-{original.pk}" in body and "re-share 1 of 3" in body
+
+
+def test_a_reshare_to_two_accounts_counts_once_and_a_cancelled_one_not_at_all(
+    workspace, persona, practice
+):
+    from calendar_app.evergreen import recurrences
+
+    second = PublishingAccountFactory(workspace=workspace, platform="sandbox", name="Second")
+    original = _published(persona, [practice, second], days_ago=40)
+    services.publication_evergreen_set(
+        publication=original, role="owner", user=None, on=True, days=30, times=3, gap_days=0
+    )
+    share = reshare_if_due(original.pk)
+    assert share.targets.count() == 2
+    Publication.objects.filter(pk=share.pk).update(scheduled_at=original.scheduled_at)
+    now = timezone.now()
+    [coming] = recurrences(workspace, now - timedelta(days=1), now + timedelta(days=60))
+    assert coming.share_number == 2  # one re-share made, however many accounts it went to
+    services.publication_cancel(publication=share, role="owner")
+    [coming] = recurrences(workspace, now - timedelta(days=1), now + timedelta(days=60))
+    assert coming.share_number == 1
+    assert reshare_if_due(original.pk).share_number == 2  # the cancelled one's number is taken
