@@ -259,7 +259,7 @@ def _checked_row(
 def bulk_schedule(*, upload: BulkUpload, role: str) -> BulkUpload:
     """Queue the scheduling of the upload's good rows."""
     require(role, Action.EDIT)
-    claimed = BulkUpload.objects.filter(pk=upload.pk, status="previewed").update(
+    claimed = BulkUpload.objects.filter(pk=upload.pk, status="preview").update(
         status=JobStatus.QUEUED
     )
     if not claimed:

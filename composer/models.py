@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from core.jobs import JobStatus
-from core.models import TimeStampedModel
+from core.models import Job, JobStatus, TimeStampedModel
 from personas.models import Persona
 
 
@@ -16,7 +15,7 @@ class DraftStatus(models.TextChoices):
     DISCARDED = "discarded", "Discarded"
 
 
-class Repurpose(TimeStampedModel):
+class Repurpose(Job):
     """One post made into versions for other accounts, personas and audiences: a background
     job (a model can take many seconds per version) whose versions are composer drafts."""
 
@@ -30,11 +29,6 @@ class Repurpose(TimeStampedModel):
     requested_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
-    stage = models.CharField(max_length=200, blank=True)
-    error = models.TextField(blank=True)
-    lease_token = models.UUIDField(null=True, blank=True)  # the worker holding it (core.jobs)
 
     def __str__(self) -> str:
         return f"{len(self.targets)} versions of “{self.source_text[:30]}” ({self.status})"
@@ -108,7 +102,7 @@ class DraftImage(models.Model):
         return self.file.name
 
 
-class BulkUpload(TimeStampedModel):
+class BulkUpload(Job):
     """A CSV of posts to schedule: read and checked row by row when uploaded (the preview),
     then its good rows scheduled by a background job (image URLs are fetched then)."""
 
@@ -120,12 +114,8 @@ class BulkUpload(TimeStampedModel):
     )
     filename = models.CharField(max_length=200)
     notes = models.JSONField(default=list, blank=True)  # about the file as a whole
-    # previewed → queued → running → done (or failed)
-    status = models.CharField(max_length=10, default="previewed")
-    progress = models.PositiveSmallIntegerField(default=0)
-    stage = models.CharField(max_length=200, blank=True)
-    error = models.TextField(blank=True)
-    lease_token = models.UUIDField(null=True, blank=True)  # the worker holding it (core.jobs)
+    # preview → queued → running → done (or failed)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.PREVIEW)
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.status})"

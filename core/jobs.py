@@ -26,10 +26,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models import Model, Q
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+
+from core.models import ACTIVE, Job, JobStatus
 
 # A queued row this old was lost on its way to a worker (the broker was down, say): the beat
 # sweep sends it again. A duplicate delivery is harmless (the claim), so this can be short.
@@ -42,18 +44,6 @@ BROKER_PAUSE = 30.0
 _broker_paused_until = 0.0
 
 logger = logging.getLogger(__name__)
-
-
-class JobStatus(models.TextChoices):
-    """The states of a job row (apps with extra states, like a scheduled analysis, extend it)."""
-
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
-
-
-ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
 def send(task_name: str, *args: object, expires: float | None = None) -> bool:
@@ -99,7 +89,7 @@ class Lease:
     token: a worker whose job was taken over cannot overwrite its successor's work. Write the
     final state with `update(status=…)` in the same transaction as the job's results."""
 
-    def __init__(self, model: type[Model], pk: int, token: uuid.UUID) -> None:
+    def __init__(self, model: type[Job], pk: int, token: uuid.UUID) -> None:
         self.model, self.pk, self.token = model, pk, token
 
     def _mine(self) -> models.QuerySet:
@@ -146,7 +136,7 @@ def kept_alive(renew: Callable[[], bool], *, every: float, name: str) -> Iterato
 
 @contextmanager
 def job_lease(
-    model: type[Model],
+    model: type[Job],
     pk: int,
     *,
     queued: str = JobStatus.QUEUED,
@@ -170,7 +160,7 @@ def job_lease(
 
 
 def abandoned_jobs(
-    model: type[Model],
+    model: type[Job],
     *,
     queued: str = JobStatus.QUEUED,
     running: str = JobStatus.RUNNING,
@@ -185,7 +175,7 @@ def abandoned_jobs(
     )
 
 
-def resend_abandoned(model: type[Model], task_name: str, **statuses: str) -> int:
+def resend_abandoned(model: type[Job], task_name: str, **statuses: str) -> int:
     """Beat: hand abandoned rows to a worker again; the claim makes a duplicate harmless."""
     ids = abandoned_jobs(model, **statuses)
     for pk in ids:
@@ -210,19 +200,19 @@ class JobProgress:
     done_link: str = ""
 
     @classmethod
-    def of(cls, row: Model, *, error: str | None = None, **shown: object) -> JobProgress:
+    def of(cls, row: Job, *, error: str | None = None, **shown: str) -> JobProgress:
         """For a job row with the usual fields (status, progress, stage, error)."""
-        status = row.status  # type: ignore[attr-defined]
-        stage = shown.pop("stage", None) or row.stage  # type: ignore[attr-defined]
+        status = row.status
+        stage = shown.pop("stage", "") or row.stage
         if status == JobStatus.QUEUED and not stage:
             stage = queued_note()
         return cls(
             running=status in ACTIVE,
-            percent=row.progress,  # type: ignore[attr-defined]
+            percent=row.progress,
             stage=stage,
             failed=status == JobStatus.FAILED,
-            error=row.error if error is None else error,  # type: ignore[attr-defined]
-            **shown,  # type: ignore[arg-type]
+            error=row.error if error is None else error,
+            **shown,
         )
 
 

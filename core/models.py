@@ -11,6 +11,34 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class JobStatus(models.TextChoices):
+    """The states of every job row (core.jobs): the one enum, whatever the job."""
+
+    PREVIEW = "preview", "Waiting for confirmation"  # an upload read, not yet confirmed
+    SCHEDULED = "scheduled", "Scheduled"  # waits for run_after (a debounced analysis)
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+class Job(TimeStampedModel):
+    """A background job's durable state: a Celery task works on the row through a
+    `core.jobs.Lease`, and every page shows it with `core.jobs.JobProgress.of`."""
+
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    stage = models.CharField(max_length=200, blank=True)  # what it is doing now, in words
+    error = models.TextField(blank=True)  # why it failed, or a note on how it went
+    lease_token = models.UUIDField(null=True, blank=True)  # the worker holding it (core.jobs)
+
+    class Meta:
+        abstract = True
+
+
 class Heartbeat(models.Model):
     """Last time a background process (worker, beat) proved it was alive."""
 

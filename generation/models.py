@@ -4,8 +4,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
-from core.jobs import JobStatus
-from core.models import TimeStampedModel
+from core.models import Job, TimeStampedModel
 from personas.models import Persona
 
 # The three drafts of a generation, one per angle.
@@ -17,14 +16,7 @@ class ContentType(models.TextChoices):
     LONG = "long", "Long post"
 
 
-class GenerationStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Writing"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
-
-
-class Generation(TimeStampedModel):
+class Generation(Job):
     """One request for three drafts on a topic: its inputs, what context was used (so a draft
     can be explained later), and the Celery job's state."""
 
@@ -49,14 +41,7 @@ class Generation(TimeStampedModel):
     overlay = models.ForeignKey(
         "voice.Overlay", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    status = models.CharField(
-        max_length=10, choices=GenerationStatus.choices, default=GenerationStatus.QUEUED
-    )
-    progress = models.PositiveSmallIntegerField(default=0)
-    stage = models.CharField(max_length=200, blank=True)
-    error = models.TextField(blank=True)
     error_kind = models.CharField(max_length=20, blank=True)
-    lease_token = models.UUIDField(null=True, blank=True)  # the worker holding it (core.jobs)
     # post ids, voice version, prompt version and lessons the drafts were written from
     context = models.JSONField(default=dict, blank=True)
     prompt_version = models.CharField(max_length=40, blank=True)
@@ -194,7 +179,7 @@ class RewriteKind(models.TextChoices):
     REGENERATE = "regenerate", "Regeneration"
 
 
-class Rewrite(TimeStampedModel):
+class Rewrite(Job):
     """One refinement (a chat message) or regeneration of a draft, written by a worker — a
     remote model can take many seconds — and polled by the page. At most one runs per draft
     (a database constraint, so two clicks cannot both rewrite it)."""
@@ -207,12 +192,7 @@ class Rewrite(TimeStampedModel):
     requested_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
-    stage = models.CharField(max_length=200, blank=True)
-    error = models.TextField(blank=True)
     error_kind = models.CharField(max_length=20, blank=True)
-    lease_token = models.UUIDField(null=True, blank=True)  # the worker holding it (core.jobs)
 
     class Meta:
         constraints = [

@@ -183,7 +183,7 @@ def _detail_context(request: HttpRequest, generation: Generation) -> dict:
         "generation": generation,
         "generation_job": _generation_job(generation),
         "persona": generation.persona,
-        "running": generation.status in services.ACTIVE,
+        "running": generation.status in ACTIVE,
         "variations": variations,
         "low_match": services.LOW_MATCH,
         "reject_form": RejectForm(),

@@ -4,13 +4,12 @@ from django.db import models
 from django.db.models import Q
 from pgvector.django import VectorField
 
-from core.jobs import ACTIVE, JobStatus
-from core.models import TimeStampedModel
+from core.models import ACTIVE, Job, TimeStampedModel
 from personas.models import Persona
 from posts.models import EMBEDDING_DIMENSIONS, Post
 
 
-class PillarDiscovery(TimeStampedModel):
+class PillarDiscovery(Job):
     """One discovery run (the Celery job's durable state) and what it learnt that later posts
     and trends are measured with: the centre the clusters were found around and the persona's
     lexical contrast model."""
@@ -18,11 +17,6 @@ class PillarDiscovery(TimeStampedModel):
     workspace_path = "persona__workspace"
 
     persona = models.ForeignKey(Persona, on_delete=models.CASCADE, related_name="+")
-    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
-    stage = models.CharField(max_length=200, blank=True)
-    error = models.TextField(blank=True)
-    lease_token = models.UUIDField(null=True, blank=True)  # the worker holding it (core.jobs)
     requested_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

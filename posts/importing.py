@@ -18,11 +18,19 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import Action, require
-from core.jobs import Lease, LeaseLost, abandoned_jobs, enqueue, job_lease, resend_abandoned
+from core.jobs import (
+    JobStatus,
+    Lease,
+    LeaseLost,
+    abandoned_jobs,
+    enqueue,
+    job_lease,
+    resend_abandoned,
+)
 from core.spreadsheet import csv_text
 from personas.models import Persona
 from posts import parsers
-from posts.models import ImportBatch, ImportStatus
+from posts.models import ImportBatch
 from posts.rules import check_post
 from posts.services import existing_hashes, posts_bulk_import, posts_refresh_metrics
 
@@ -132,15 +140,15 @@ def import_prepare(
         total=counts["valid"],
         failed_rows=counts["errors"],
         duplicates=counts["duplicates"],
-        error_message=" ".join(parsed.notes),
+        error=" ".join(parsed.notes),
     )
 
 
 def import_confirm(*, batch: ImportBatch, role: str) -> ImportBatch:
     """Start the import the user confirmed: right away when small, else as a Celery job."""
     require(role, Action.EDIT)
-    claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PREVIEW).update(
-        status=ImportStatus.QUEUED, updated_at=timezone.now()
+    claimed = ImportBatch.objects.filter(pk=batch.pk, status=JobStatus.PREVIEW).update(
+        status=JobStatus.QUEUED, updated_at=timezone.now()
     )
     if claimed:
         if batch.total > settings.IMPORT_BACKGROUND_ABOVE:
@@ -188,8 +196,11 @@ def _import_rows(import_id: int, lease: Lease) -> None:
             chunk = check_rows(batch.persona, raw_rows[start : start + CHUNK_ROWS])
             with transaction.atomic():
                 outcome = posts_bulk_import(persona=batch.persona, values=chunk.valid_values)
-                lease.update(
-                    processed=min(start + CHUNK_ROWS, len(raw_rows)),
+                processed = min(start + CHUNK_ROWS, len(raw_rows))
+                lease.progress(
+                    round(100 * processed / len(raw_rows)),
+                    f"{processed} of {len(raw_rows)} rows",
+                    processed=processed,
                     imported=imported + outcome.imported,
                 )
             imported += outcome.imported
@@ -200,9 +211,9 @@ def _import_rows(import_id: int, lease: Lease) -> None:
         # Each chunk is written in one transaction, all or nothing: the count is exact.
         logger.exception("import %s stopped after %s posts", import_id, imported)
         lease.update(
-            status=ImportStatus.FAILED,
+            status=JobStatus.FAILED,
             imported=imported,
-            error_message=f"The import stopped after {imported} posts "
+            error=f"The import stopped after {imported} posts "
             f"({type(error).__name__}). Those {imported} posts are kept; importing the file "
             "again adds only the rest.",
         )
@@ -216,7 +227,8 @@ def _import_rows(import_id: int, lease: Lease) -> None:
     refreshed = check_rows(batch.persona, known).known_values if known else []
     metrics_updated = posts_refresh_metrics(persona=batch.persona, values=refreshed)
     lease.update(
-        status=ImportStatus.DONE,
+        status=JobStatus.DONE,
+        progress=100,
         processed=len(raw_rows),
         imported=imported,
         duplicates=batch.duplicates + duplicates,

@@ -5,7 +5,7 @@ from django.contrib.postgres.search import SearchVector
 from django.db import models
 from pgvector.django import VectorField
 
-from core.models import TimeStampedModel
+from core.models import Job, JobStatus, TimeStampedModel
 from personas.models import Persona
 
 EMBEDDING_DIMENSIONS = 384
@@ -123,15 +123,7 @@ class ImportFormat(models.TextChoices):
     X = "x", "X / Twitter archive (tweets.js)"
 
 
-class ImportStatus(models.TextChoices):
-    PREVIEW = "preview", "Waiting for confirmation"
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Importing"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
-
-
-class ImportBatch(TimeStampedModel):
+class ImportBatch(Job):
     """One upload: its parsed rows (as read, re-checked at import time), the preview the user
     confirms, and the outcome. Rows are kept so the error report can be downloaded later."""
 
@@ -143,9 +135,7 @@ class ImportBatch(TimeStampedModel):
     )
     filename = models.CharField(max_length=255, blank=True)
     format = models.CharField(max_length=10, choices=ImportFormat.choices)
-    status = models.CharField(
-        max_length=10, choices=ImportStatus.choices, default=ImportStatus.PREVIEW
-    )
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.PREVIEW)
     # [{"row": 3, "raw": {...}, "errors": [...], "warnings": [...], "skipped": "..."}]
     rows = models.JSONField(default=list)
     total = models.PositiveIntegerField(default=0)
@@ -154,18 +144,12 @@ class ImportBatch(TimeStampedModel):
     duplicates = models.PositiveIntegerField(default=0)
     metrics_updated = models.PositiveIntegerField(default=0)  # already-imported rows, newer numbers
     failed_rows = models.PositiveIntegerField(default=0)
-    error_message = models.TextField(blank=True)
-    lease_token = models.UUIDField(null=True, blank=True)  # the worker holding it (core.jobs)
 
     class Meta:
         verbose_name_plural = "import batches"
 
     def __str__(self) -> str:
         return f"{self.filename or 'pasted text'} → {self.persona} ({self.status})"
-
-    @property
-    def progress_percent(self) -> int:
-        return round(100 * self.processed / self.total) if self.total else 100
 
 
 class EngagementModel(models.Model):

@@ -16,13 +16,13 @@ from accounts.middleware import workspace_view
 from accounts.permissions import Action, require, role_allows
 from accounts.selectors import get_object_for
 from core.http import render_form, wants_fragment
-from core.jobs import JobProgress, poll_response
+from core.jobs import JobProgress, JobStatus, poll_response
 from personas.middleware import show_times_for
 from personas.models import Persona
 from personas.selectors import current_persona
 from posts import importing, services
 from posts.forms import ImportForm, PostFilterForm, PostForm
-from posts.models import ImportBatch, ImportStatus, Post
+from posts.models import ImportBatch, Post
 from posts.rules import CheckedPost
 from posts.selectors import posts_for_list, similar_posts
 
@@ -210,16 +210,11 @@ def _batch(request: HttpRequest, import_batch_id: int, action: Action = Action.V
 @workspace_view
 def import_detail(request: HttpRequest, import_batch_id: int) -> HttpResponse:
     batch = _batch(request, import_batch_id)
-    running = batch.status in {ImportStatus.QUEUED, ImportStatus.RUNNING}
-    job = JobProgress(
+    job = JobProgress.of(
+        batch,
         region="import-progress",
         poll_url=reverse("import_detail", args=[batch.pk]),
         title="Importing…",
-        running=running,
-        percent=batch.progress_percent,
-        stage=f"{batch.processed} of {batch.total} rows",
-        failed=batch.status == ImportStatus.FAILED,
-        error=batch.error_message,
         done_text=f"Imported {batch.imported} post{'s' if batch.imported != 1 else ''}.",
     )
     if request.htmx:
@@ -227,7 +222,7 @@ def import_detail(request: HttpRequest, import_batch_id: int) -> HttpResponse:
         return poll_response(request, job, refresh=True)
     context = {
         "batch": batch,
-        "running": running,
+        "running": job.running,
         "import_job": job,
         "can_edit": role_allows(batch.user_role, Action.EDIT),
         # Rows to fix; rows already imported need nothing (their numbers are refreshed).
@@ -242,7 +237,7 @@ def import_detail(request: HttpRequest, import_batch_id: int) -> HttpResponse:
 def import_confirm(request: HttpRequest, import_batch_id: int) -> HttpResponse:
     batch = _batch(request, import_batch_id, Action.EDIT)
     batch = importing.import_confirm(batch=batch, role=batch.user_role)
-    if batch.status == ImportStatus.DONE:
+    if batch.status == JobStatus.DONE:
         messages.success(request, f"Imported {batch.imported} posts.")
     return redirect("import_detail", import_batch_id=batch.pk)
 

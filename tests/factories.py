@@ -8,7 +8,8 @@ from django.core.files.base import ContentFile
 from accounts.models import Invitation, Membership, Role, User, Workspace
 from calendar_app.models import PlannedPost, PostingSlot
 from composer.models import BulkUpload, ComposerDraft, DraftImage, Repurpose
-from generation.models import Generation, GenerationStatus, Lesson, Rewrite, Variation
+from core.models import JobStatus
+from generation.models import Generation, Lesson, Rewrite, Variation
 from llm.models import ModelConnection
 from notifications.models import Notification
 from personas.models import Persona
@@ -166,7 +167,7 @@ class GenerationFactory(PersonaOwnedFactory):
 
     persona = factory.SubFactory(PersonaFactory)
     topic = "pricing for small teams"
-    status = GenerationStatus.DONE
+    status = JobStatus.DONE
     context = factory.LazyFunction(lambda: {"length": [40, 280, 500]})
 
 

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from pgvector.django import VectorField
 
-from core.models import TimeStampedModel
+from core.models import Job, TimeStampedModel
 from personas.models import Persona
 
 KEEP_CURRENT_VERSIONS = 10
@@ -72,28 +72,13 @@ class VoiceOverride(TimeStampedModel):
         return f"{self.key}: {self.verdict}"
 
 
-class AnalysisStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Analysing"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
-
-
-class VoiceAnalysis(TimeStampedModel):
+class VoiceAnalysis(Job):
     """One analysis run (the Celery job's durable state and progress)."""
 
     workspace_path = "persona__workspace"
 
     persona = models.ForeignKey(Persona, on_delete=models.CASCADE, related_name="voice_analyses")
-    status = models.CharField(
-        max_length=10, choices=AnalysisStatus.choices, default=AnalysisStatus.QUEUED
-    )
     run_after = models.DateTimeField(null=True, blank=True)  # debounce after imports
-    progress = models.PositiveSmallIntegerField(default=0)
-    stage = models.CharField(max_length=200, blank=True)
-    error = models.TextField(blank=True)
-    lease_token = models.UUIDField(null=True, blank=True)  # the worker holding it (core.jobs)
     result = models.ForeignKey(
         VoiceProfile, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

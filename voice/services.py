@@ -11,7 +11,16 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import Action, require
-from core.jobs import Lease, LeaseLost, abandoned_jobs, enqueue, job_lease, send
+from core.jobs import (
+    ACTIVE,
+    JobStatus,
+    Lease,
+    LeaseLost,
+    abandoned_jobs,
+    enqueue,
+    job_lease,
+    send,
+)
 from personas.models import Persona
 from personas.services import persona_lock
 from posts import selectors as posts
@@ -20,7 +29,6 @@ from voice.analysis import TONE_DIMENSIONS, WeightedPost, analyse
 from voice.hooks import profile_extras
 from voice.models import (
     KEEP_CURRENT_VERSIONS,
-    AnalysisStatus,
     Overlay,
     Verdict,
     VoiceAnalysis,
@@ -33,7 +41,6 @@ from voice.selectors import MIN_POSTS, RECOMMENDED_POSTS, latest_voice_version, 
 RUN_ANALYSIS = "voice.tasks.run_analysis"
 ANALYSIS_DEBOUNCE = timedelta(minutes=2)
 IMPOSTOR_POSTS = 1000  # other personas' newest posts the voice-match contrast learns against
-ACTIVE = (AnalysisStatus.QUEUED, AnalysisStatus.RUNNING)
 
 
 def _not_enough(count: int) -> ValidationError:
@@ -54,7 +61,7 @@ def analysis_request(*, persona: Persona, role: str, user: User | None) -> Voice
     running = VoiceAnalysis.objects.filter(persona=persona, status__in=ACTIVE).first()
     if running:
         return running
-    VoiceAnalysis.objects.filter(persona=persona, status=AnalysisStatus.SCHEDULED).delete()
+    VoiceAnalysis.objects.filter(persona=persona, status=JobStatus.SCHEDULED).delete()
     analysis = VoiceAnalysis.objects.create(persona=persona, requested_by=user)
     enqueue(RUN_ANALYSIS, analysis.pk)
     return analysis
@@ -69,11 +76,11 @@ def analysis_schedule(*, persona_id: int) -> None:
     persona_lock(persona_id)
     run_after = timezone.now() + ANALYSIS_DEBOUNCE
     updated = VoiceAnalysis.objects.filter(
-        persona_id=persona_id, status=AnalysisStatus.SCHEDULED
+        persona_id=persona_id, status=JobStatus.SCHEDULED
     ).update(run_after=run_after, updated_at=timezone.now())
     if not updated:
         VoiceAnalysis.objects.create(
-            persona_id=persona_id, status=AnalysisStatus.SCHEDULED, run_after=run_after
+            persona_id=persona_id, status=JobStatus.SCHEDULED, run_after=run_after
         )
 
 
@@ -83,9 +90,9 @@ def _queue_scheduled(analysis_id: int) -> bool:
     try:
         with transaction.atomic():
             return bool(
-                VoiceAnalysis.objects.filter(
-                    pk=analysis_id, status=AnalysisStatus.SCHEDULED
-                ).update(status=AnalysisStatus.QUEUED, updated_at=timezone.now())
+                VoiceAnalysis.objects.filter(pk=analysis_id, status=JobStatus.SCHEDULED).update(
+                    status=JobStatus.QUEUED, updated_at=timezone.now()
+                )
             )
     except IntegrityError:  # voice_one_active_analysis
         return False
@@ -97,7 +104,7 @@ def dispatch_due_analyses() -> int:
     due = [
         analysis_id
         for analysis_id in VoiceAnalysis.objects.filter(
-            status=AnalysisStatus.SCHEDULED, run_after__lte=timezone.now()
+            status=JobStatus.SCHEDULED, run_after__lte=timezone.now()
         ).values_list("id", flat=True)[:50]
         if _queue_scheduled(analysis_id)
     ] + abandoned_jobs(VoiceAnalysis)
@@ -137,13 +144,13 @@ def analysis_run(*, analysis_id: int) -> VoiceProfile | None:
         except LeaseLost:
             return None
         except ValidationError as error:
-            lease.progress(100, "", status=AnalysisStatus.FAILED, error=" ".join(error.messages))
+            lease.progress(100, "", status=JobStatus.FAILED, error=" ".join(error.messages))
             return None
         except Exception as error:
             lease.progress(
                 100,
                 "",
-                status=AnalysisStatus.FAILED,
+                status=JobStatus.FAILED,
                 error=f"The analysis failed ({type(error).__name__}). Try again; "
                 "if it keeps failing, tell us.",
             )
@@ -175,7 +182,7 @@ def _analyse_persona(analysis: VoiceAnalysis, lease: Lease) -> VoiceProfile:
             + ("" if analysis.requested_by_id else ", started on its own after new posts"),
             user=analysis.requested_by,
         )
-        lease.progress(100, "Done", status=AnalysisStatus.DONE, result=version)
+        lease.progress(100, "Done", status=JobStatus.DONE, result=version)
     return version
 
 

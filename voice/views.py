@@ -11,13 +11,13 @@ from accounts.middleware import workspace_view
 from accounts.permissions import Action, require, role_allows
 from accounts.selectors import get_object_for
 from core.http import render_form
-from core.jobs import JobProgress, poll_response
+from core.jobs import ACTIVE, JobProgress, JobStatus, poll_response
 from personas.models import Persona
 from personas.selectors import current_persona
 from posts.selectors import post_count
 from voice import selectors, services
 from voice.forms import OverlayForm, OverrideForm
-from voice.models import AnalysisStatus, Overlay, VoiceAnalysis, VoiceProfile
+from voice.models import Overlay, VoiceAnalysis, VoiceProfile
 from voice.overrides import reviewable_patterns
 
 
@@ -64,7 +64,7 @@ def _page_context(
         "is_latest": version is not None and latest is not None and version.pk == latest.pk,
         "analysis": analysis,
         "analysis_job": _analysis_job(analysis) if analysis else None,
-        "running": analysis is not None and analysis.status in services.ACTIVE,
+        "running": analysis is not None and analysis.status in ACTIVE,
         "post_count": post_count(persona),
         "min_posts": selectors.MIN_POSTS,
         "patterns": reviewable_patterns(version.profile) if version else [],
@@ -109,7 +109,7 @@ def analysis_progress(request: HttpRequest, voice_analysis_id: int) -> HttpRespo
     analysis = get_object_for(request.user, VoiceAnalysis, voice_analysis_id)
     # Once done the page reloads to show the new version; a failure stays in the fragment.
     return poll_response(
-        request, _analysis_job(analysis), refresh=analysis.status == AnalysisStatus.DONE
+        request, _analysis_job(analysis), refresh=analysis.status == JobStatus.DONE
     )
 
 

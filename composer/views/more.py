@@ -205,7 +205,7 @@ def bulk_preview(request: HttpRequest, bulkupload_id: int) -> HttpResponse:
         "more_count": max(0, good.count() - len(shown)),
         "failed": list(good.exclude(failure="")),
         "scheduled": good.filter(publication__isnull=False).count(),
-        "progress": _bulk_job(upload) if upload.status != "previewed" else None,
+        "progress": _bulk_job(upload) if upload.status != "preview" else None,
         "can_edit": role_allows(upload.user_role, Action.EDIT),  # type: ignore[attr-defined]
         "zone": zone_label(upload.persona.timezone),
     }

@@ -29,7 +29,7 @@ from generation.services.refine import (
     variation_refine,
     variation_regenerate,
 )
-from generation.services.request import ACTIVE, TOPIC_MAX, generation_request, generation_retry
+from generation.services.request import TOPIC_MAX, generation_request, generation_retry
 from generation.services.run import dispatch_abandoned_generations, generation_run
 
 # Drafts under this read less typical than nearly every post of the creator's own (50 is a
@@ -37,7 +37,6 @@ from generation.services.run import dispatch_abandoned_generations, generation_r
 LOW_MATCH = 20
 
 __all__ = [
-    "ACTIVE",
     "LOW_MATCH",
     "MAX_REFINE_MESSAGES",
     "MESSAGE_MAX",

@@ -9,7 +9,7 @@ from accounts.models import User
 from accounts.permissions import Action, require
 from billing.models import UsageKind
 from billing.services import usage_claim
-from core.jobs import JobStatus, enqueue
+from core.jobs import enqueue
 from generation.models import ContentType, Generation
 from generation.services.context import PROMPT_VERSION
 from personas.models import Persona
@@ -19,7 +19,6 @@ from voice.selectors import latest_voice_version
 
 RUN_GENERATION = "generation.tasks.run_generation"
 TOPIC_MAX = 300
-ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
 @transaction.atomic

@@ -11,8 +11,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections, transaction
 
-from core.jobs import Lease, LeaseLost, job_lease, resend_abandoned
-from generation.models import ANGLES, Generation, GenerationStatus, Variation
+from core.jobs import JobStatus, Lease, LeaseLost, job_lease, resend_abandoned
+from generation.models import ANGLES, Generation, Variation
 from generation.services.context import PROMPT_VERSION, assemble_context
 from generation.services.prompting import user_message, write_checked
 from generation.services.request import RUN_GENERATION
@@ -33,7 +33,7 @@ class _Draft:
 
 
 def _fail(lease: Lease, message: str, kind: str) -> None:
-    lease.progress(100, "", status=GenerationStatus.FAILED, error=message, error_kind=kind)
+    lease.progress(100, "", status=JobStatus.FAILED, error=message, error_kind=kind)
 
 
 def _write_three(
@@ -151,7 +151,7 @@ def _generate(generation_id: int, lease: Lease) -> Generation:
         lease.progress(
             100,
             "Done",
-            status=GenerationStatus.DONE,
+            status=JobStatus.DONE,
             error=missing,
             error_kind=errors[0].kind if errors else "",
             duration_ms=round((time.perf_counter() - started) * 1000),

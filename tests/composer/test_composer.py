@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from composer.models import ComposerDraft, DraftStatus
-from generation.models import GenerationStatus
+from core.models import JobStatus
 from home.demo_posts import DEMO_POSTS
 from publishing.models import Publication, SandboxPost
 from tests.conftest import client_for
@@ -336,7 +336,7 @@ def test_images_go_with_their_part_and_alt_text(owner, workspace, persona, pract
 
 
 def test_edit_in_composer_from_a_draft_keeps_the_plan_in_step(owner, workspace, persona, practice):
-    generation = GenerationFactory(persona=persona, status=GenerationStatus.DONE)
+    generation = GenerationFactory(persona=persona, status=JobStatus.DONE)
     variation = VariationFactory(generation=generation, text="A drafted post, as accepted.")
     slot = PlannedPostFactory(persona=persona, generation=generation, status="accepted")
     client = client_for(owner, workspace)

@@ -11,9 +11,9 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-from core.jobs import LeaseLost, abandoned_jobs, job_lease
+from core.jobs import JobStatus, LeaseLost, abandoned_jobs, job_lease
 from generation import services
-from generation.models import Generation, GenerationStatus
+from generation.models import Generation
 from home.demo_posts import DEMO_POSTS
 from tests.factories import PersonaFactory, PostFactory, UserFactory, VoiceProfileFactory
 from tests.fakes.openai_server import running_fake_openai
@@ -52,7 +52,7 @@ def test_a_live_worker_keeps_its_lease_through_a_slow_model(settings):
             time.sleep(0.3)
         worker.join()
     generation.refresh_from_db()
-    assert generation.status == GenerationStatus.DONE and generation.variations.count() == 3
+    assert generation.status == JobStatus.DONE and generation.variations.count() == 3
     assert seen_abandoned == []  # never looked dead while it was alive
 
 
@@ -70,8 +70,8 @@ def test_a_dead_workers_job_is_taken_over_and_finished_once(settings):
         assert abandoned_jobs(Generation) == [generation.pk]  # the sweep sends it again
         services.generation_run(generation_id=generation.pk)  # another worker takes over
         generation.refresh_from_db()
-        assert generation.status == GenerationStatus.DONE
+        assert generation.status == JobStatus.DONE
         assert generation.variations.count() == 3
         with pytest.raises(LeaseLost):  # the first can no longer write anything
-            first.progress(100, "Done", status=GenerationStatus.DONE)
+            first.progress(100, "Done", status=JobStatus.DONE)
     assert abandoned_jobs(Generation) == []

@@ -7,10 +7,10 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from core.models import JobStatus
 from generation import services
 from generation.models import (
     Generation,
-    GenerationStatus,
     Lesson,
     LessonKind,
     Rewrite,
@@ -58,7 +58,7 @@ def test_three_ranked_offline_drafts_grounded_in_the_persona(owner, workspace, p
     services.generation_run(generation_id=generation.pk)
     generation.refresh_from_db()
 
-    assert generation.status == GenerationStatus.DONE
+    assert generation.status == JobStatus.DONE
     variations = list(generation.variations.order_by("rank"))
     assert [v.rank for v in variations] == [1, 2, 3]
     assert sorted({v.angle for v in variations}) == ["contrarian", "how-to", "story"]
@@ -106,7 +106,7 @@ def test_three_model_calls_run_concurrently(owner, persona, settings):
             "<post>" + ("Raising prices is a conversation with customers. " * 3) + "</post>"
         )
         generation = _generate(owner, persona)
-    assert generation.status == GenerationStatus.DONE
+    assert generation.status == JobStatus.DONE
     assert {v.provider for v in generation.variations.all()} == {"openai"}
     # All three requests reached the model before the first answer (0.5 s) could come back.
     assert len(fake.requests) == 3
@@ -125,7 +125,7 @@ def test_when_every_provider_fails_the_user_is_told_and_can_retry(
             for _ in range(6)
         ]
         generation = _generate(owner, persona)
-    assert generation.status == GenerationStatus.FAILED
+    assert generation.status == JobStatus.FAILED
     assert generation.error_kind == "rate_limit"
     assert "rate-limiting" in generation.error and "retry" in generation.error
     assert UsageRecord.objects.filter(outcome=Outcome.ERROR, error_kind="rate_limit").count() == 3
@@ -334,9 +334,9 @@ def test_a_generation_nobody_works_on_is_dispatched_again(owner, persona):
     assert services.dispatch_abandoned_generations() == 1
     services.generation_run(generation_id=lost.pk)  # what the re-sent task does
     lost.refresh_from_db()
-    assert lost.status == GenerationStatus.DONE and lost.variations.count() == 3
+    assert lost.status == JobStatus.DONE and lost.variations.count() == 3
     fresh.refresh_from_db()
-    assert fresh.status == GenerationStatus.QUEUED
+    assert fresh.status == JobStatus.QUEUED
 
 
 def test_regenerate_runs_in_the_background_and_a_failure_is_said_plainly(
@@ -408,7 +408,7 @@ def test_imported_text_never_becomes_an_instruction(owner, workspace, persona, s
             "<post>" + ("Raising prices is a conversation with customers. " * 3) + "</post>"
         )
         generation = _generate(owner, persona)
-    assert generation.status == GenerationStatus.DONE
+    assert generation.status == JobStatus.DONE
     bodies = [r["body"] for r in fake.requests if r["path"].endswith("/chat/completions")]
     assert bodies
     for body in bodies:

@@ -189,7 +189,7 @@ def test_a_background_import_that_fails_says_exactly_what_was_written(owner, wor
     written = Post.objects.filter(persona=persona).count()
     assert written == 200  # the first chunk; the second rolled back whole
     assert batch.status == "failed" and batch.imported == written
-    assert "stopped after 200 posts" in batch.error_message
+    assert "stopped after 200 posts" in batch.error
 
 
 @pytest.mark.django_db

@@ -15,7 +15,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Role
-from generation.models import ContentType, GenerationStatus
+from core.jobs import JobStatus
+from generation.models import ContentType
 from generation.services import generation_request, generation_run
 from personas.selectors import persona_by_id
 
@@ -53,7 +54,7 @@ class Command(BaseCommand):
         generation_run(generation_id=generation.pk)
         generation.refresh_from_db()
         elapsed = round((time.perf_counter() - started) * 1000)
-        if generation.status != GenerationStatus.DONE:
+        if generation.status != JobStatus.DONE:
             raise CommandError(f"Generation failed: {generation.error}")
         variations = list(generation.variations.order_by("rank"))
         for v in variations:
