@@ -80,7 +80,9 @@ def main() -> None:
                 workspace=workspace, kind="feed", name=f"Feed {f}", url=server.url(f"f{f}.xml")
             )
         phases: dict[str, float] = {}
-        original_fold_in, original_score = services._fold_in, services.score_workspace
+        from trends.services import scan as scan_module
+
+        original_fold_in, original_score = scan_module.fold_in, scan_module.score_workspace
 
         def timed(name, function):
             def run(*a, **k):
@@ -92,8 +94,8 @@ def main() -> None:
 
             return run
 
-        services._fold_in = timed("fold_in", original_fold_in)
-        services.score_workspace = timed("score", original_score)
+        scan_module.fold_in = timed("fold_in", original_fold_in)
+        scan_module.score_workspace = timed("score", original_score)
         began = time.perf_counter()
         report = services.workspace_scan(workspace_id=workspace.pk)
         scan_s = time.perf_counter() - began

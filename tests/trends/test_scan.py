@@ -309,7 +309,7 @@ def test_the_trends_page_makes_a_topic_writes_and_dismisses(workspace, fake, per
 
 def test_the_beat_claims_due_sources_once(workspace, fake, monkeypatch):
     sent = []
-    monkeypatch.setattr(services, "send", lambda name, *args: sent.append((name, args)))
+    monkeypatch.setattr(services.scan, "send", lambda name, *args: sent.append((name, args)))
     due = _source(workspace, fake, "a.xml")
     later = _source(workspace, fake, "b.xml")
     TrendSource.objects.filter(pk=later.pk).update(
@@ -470,7 +470,7 @@ def test_one_scan_or_backlog_batch_at_a_time_per_workspace():
 
     same = threading.Thread(target=backlog, args=("same", workspace.pk))
     elsewhere = threading.Thread(target=backlog, args=("elsewhere", other.pk))
-    with services._items_lock(workspace.pk):
+    with services.items_lock(workspace.pk):
         same.start()
         elsewhere.start()
         elsewhere.join(10)
