@@ -23,7 +23,7 @@ from calendar_app.selectors import slot_times
 from generation.services import generation_request
 from personas.models import Persona
 from pillars.models import Pillar, PillarStatus, Topic, TopicStatus
-from pillars.topics import topic_set_status
+from pillars.services import topic_set_status
 from posts.selectors import performance_times
 from publishing.selectors import scheduled_times
 from trends.models import PersonaTrend

@@ -18,7 +18,7 @@ from personas.models import Persona
 from personas.selectors import persona_named
 from personas.services import persona_create
 from pillars.selectors import topic_counts
-from pillars.topics import topics_paste
+from pillars.services import topics_paste
 from posts.rules import check_post
 from posts.services import posts_bulk_import
 from publishing.models import Platform

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from pillars.models import Pillar, TopicStatus
-from pillars.topics import MAX_PASTED
+from pillars.services.ideas import MAX_PASTED
 
 
 class PillarForm(forms.ModelForm):

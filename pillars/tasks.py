@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from pillars import services, topics
+from pillars import services
 
 
 @shared_task(name="pillars.tasks.run_discovery", time_limit=540, soft_time_limit=500)
@@ -25,9 +25,9 @@ def assign_posts(persona_id: int) -> int:
     max_retries=3,
 )
 def classify_topics(persona_id: int) -> int:
-    done = total = topics.topics_classify(persona_id=persona_id)
+    done = total = services.topics_classify(persona_id=persona_id)
     while done:
-        done = topics.topics_classify(persona_id=persona_id)
+        done = services.topics_classify(persona_id=persona_id)
         total += done
     return total
 

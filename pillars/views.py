@@ -15,7 +15,7 @@ from accounts.selectors import get_object_for
 from core.http import render_form, safe_next_url
 from core.jobs import ACTIVE, JobProgress, JobStatus, poll_response
 from personas.selectors import current_persona
-from pillars import selectors, services, topics
+from pillars import selectors, services
 from pillars.forms import IdeaForm, IdeaStatusForm, MergeForm, PasteForm, PillarForm
 from pillars.models import Pillar, PillarDiscovery, Topic, TopicStatus
 
@@ -164,7 +164,7 @@ def ideas(request: HttpRequest) -> HttpResponse:
     form = IdeaForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            topics.topic_add(
+            services.topic_add(
                 persona=persona,
                 role=request.membership.role,
                 user=request.user,
@@ -204,7 +204,7 @@ def ideas_paste(request: HttpRequest) -> HttpResponse:
     form = PasteForm(request.POST)
     if form.is_valid():
         try:
-            added = topics.topics_paste(
+            added = services.topics_paste(
                 persona=persona,
                 role=request.membership.role,
                 user=request.user,
@@ -238,7 +238,7 @@ def idea_status(request: HttpRequest, topic_id: int) -> HttpResponse:
     topic = get_object_for(request.user, Topic, topic_id, action=Action.EDIT)
     form = IdeaStatusForm(request.POST)
     if form.is_valid():
-        topics.topic_set_status(
+        services.topic_set_status(
             topic=topic, role=topic.user_role, status=form.cleaned_data["status"]
         )
         messages.success(request, f"“{topic.title}” is now {topic.get_status_display().lower()}.")

@@ -20,7 +20,7 @@ from generation.services.scoring import apply_score, score_texts
 from llm import registry
 from llm.base import LLMResult
 from llm.services import usage_record
-from pillars.topics import topic_drafted
+from pillars.services import topic_drafted
 from voice.selectors import voice_version
 
 

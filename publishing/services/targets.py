@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.permissions import Action, require
 from core import egress
-from pillars.topics import topic_set_published
+from pillars.services import topic_set_published
 from publishing.models import (
     CONFIRMABLE_STATES,
     DISCARDABLE_STATES,

@@ -37,7 +37,7 @@ def test_the_kit_is_made_of_the_creators_own_material(owner_client, persona):
     assert "client" in lines.lower() and "/posts/" in lines
     assert "Connect one" in page  # says what a model would add, and how
     # The sections read in order, and no line is both an opening and a closing example.
-    order = [page.index(f"{n} · ") for n in (1, 2, 3, 4)]
+    order = [page.index(f"<h2>{n} · ") for n in (1, 2, 3, 4)]
     assert order == sorted(order)
     closing = page.split('id="kit-closing"')[1].split("</section>")[0]
     shown_openings = {line for line in openings if line in hooks}

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from llm.services import embed_for
-from pillars import services, topics
+from pillars import services
 from pillars.models import Pillar, Topic, TopicSource, TopicStatus
 from tests.factories import PersonaFactory, PostFactory, VoiceProfileFactory
 
@@ -71,8 +71,10 @@ def persona(db):
 
 
 def _classified(persona, *titles: str) -> list[Topic]:
-    made = [topics.topic_add(persona=persona, role=Role.OWNER, user=None, title=t) for t in titles]
-    topics.topics_classify(persona_id=persona.pk)
+    made = [
+        services.topic_add(persona=persona, role=Role.OWNER, user=None, title=t) for t in titles
+    ]
+    services.topics_classify(persona_id=persona.pk)
     return [Topic.objects.get(pk=t.pk) for t in made]
 
 
@@ -94,15 +96,15 @@ def test_ideas_added_before_the_pillars_get_one_once_they_are_found(
     django_capture_on_commit_callbacks,
 ):
     persona = _embedded_persona()
-    early = topics.topic_add(persona=persona, role=Role.OWNER, user=None, title="Annual pricing")
-    topics.topics_classify(persona_id=persona.pk)
+    early = services.topic_add(persona=persona, role=Role.OWNER, user=None, title="Annual pricing")
+    services.topics_classify(persona_id=persona.pk)
     early.refresh_from_db()
     assert early.scored_at is not None and early.pillar_id is None  # no pillars yet
     with django_capture_on_commit_callbacks(execute=True):
         _discover(persona)
     early.refresh_from_db()
     assert early.scored_at is None  # queued for scoring again against the new pillars
-    topics.topics_classify(persona_id=persona.pk)
+    services.topics_classify(persona_id=persona.pk)
     early.refresh_from_db()
     assert early.pillar is not None and "pric" in " ".join(early.pillar.keywords)
 
@@ -138,19 +140,19 @@ def test_repeating_last_week_s_post_scores_low_on_novelty(persona):
 
 
 def test_bulk_paste_adds_one_idea_a_line_once(persona):
-    added = topics.topics_paste(
+    added = services.topics_paste(
         persona=persona,
         role=Role.OWNER,
         user=None,
         text="- pricing for agencies\n\n2) my worst hire\n* pricing for agencies\n",
     )
     assert [t.title for t in added] == ["pricing for agencies", "my worst hire"]
-    again = topics.topics_paste(
+    again = services.topics_paste(
         persona=persona, role=Role.OWNER, user=None, text="Pricing for agencies"
     )
     assert again == []
     with pytest.raises(ValidationError, match="one idea a line"):
-        topics.topics_paste(persona=persona, role=Role.OWNER, user=None, text="  \n ")
+        services.topics_paste(persona=persona, role=Role.OWNER, user=None, text="  \n ")
 
 
 def test_write_this_opens_generation_with_the_idea_filled_in(persona, owner):
@@ -183,7 +185,7 @@ def test_the_status_moves_and_discarded_ideas_leave_the_open_list(persona, owner
 
     Membership.objects.create(workspace=persona.workspace, user=owner, role=Role.EDITOR)
     client = client_for(owner, persona.workspace)
-    idea = topics.topic_add(persona=persona, role=Role.OWNER, user=None, title="An old idea")
+    idea = services.topic_add(persona=persona, role=Role.OWNER, user=None, title="An old idea")
     client.post(reverse("idea_status", args=[idea.pk]), {"status": TopicStatus.DISCARDED})
     idea.refresh_from_db()
     assert idea.status == TopicStatus.DISCARDED
@@ -194,7 +196,7 @@ def test_the_status_moves_and_discarded_ideas_leave_the_open_list(persona, owner
 
 
 def test_a_topic_from_a_trend_counts_its_velocity(persona):
-    idea = topics.topic_add(
+    idea = services.topic_add(
         persona=persona,
         role=Role.OWNER,
         user=None,
@@ -202,6 +204,6 @@ def test_a_topic_from_a_trend_counts_its_velocity(persona):
         source=TopicSource.TREND,
         trend_velocity=0.8,
     )
-    topics.topics_classify(persona_id=persona.pk)
+    services.topics_classify(persona_id=persona.pk)
     idea.refresh_from_db()
     assert idea.factors["trend"]["value"] == 80

@@ -15,7 +15,7 @@ from billing.services import limit_allows
 from core import egress
 from personas.models import Persona
 from pillars.models import Topic, TopicSource
-from pillars.topics import topic_add
+from pillars.services import topic_add
 from trends.models import PersonaTrend, SourceKind, Stance, TrendSource
 
 

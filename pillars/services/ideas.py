@@ -24,7 +24,7 @@ from llm.structured import ask_for_json
 from personas.models import Persona
 from pillars import discovery
 from pillars.models import Pillar, PillarStatus, PostPillar, Topic, TopicSource, TopicStatus
-from pillars.services import CLASSIFY_TOPICS, reference_vectors
+from pillars.services.common import CLASSIFY_TOPICS, reference_vectors
 from posts import selectors as posts
 from voice.selectors import latest_voice_version
 
@@ -37,7 +37,7 @@ WEIGHTS = {"pillar_fit": 0.35, "novelty": 0.25, "engagement": 0.25, "trend": 0.1
 ANGLE_KINDS = ("contrarian", "story", "how-to", "data", "question", "bold claim")
 # The persona's own hook habits pick the angles; these say which habit is which angle.
 HOOK_TO_ANGLE = {"number": "data", "quote": "story", "statement": "bold claim"}
-ANGLES_PROMPT = Path(__file__).parent / "prompts" / "topic_angles_v1.txt"
+ANGLES_PROMPT = Path(__file__).parent.parent / "prompts" / "topic_angles_v1.txt"
 
 # Offline hooks. An idea's title is a noun phrase ("The hire I almost didn't make") or a clause
 # ("Why we stopped offering discounts"); each template reads right with either.

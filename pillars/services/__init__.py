@@ -1,0 +1,50 @@
+"""Pillars' services, one module per concern:
+
+- `common`      task names, the reference posts short texts are measured against, measuring
+                posts against pillars
+- `discovering` the discovery job: clusters, names (model or offline), identity kept across
+                rediscovery; the beat's sweep
+- `placing`     every new post assigned; the first discovery unasked; a gone pillar's posts
+- `editing`     rename, target share, merge, split, delete
+- `ideas`       the ideas inbox: add, paste, status, pillar, scoring with hook angles
+
+Views, tasks and other apps import the names below from `pillars.services`.
+"""
+
+from pillars.services.common import MIN_POSTS, latest_centre, reference_vectors
+from pillars.services.discovering import discovery_request, discovery_run, sweep
+from pillars.services.editing import pillar_delete, pillar_merge, pillar_split, pillar_update
+from pillars.services.ideas import (
+    MAX_PASTED,
+    topic_add,
+    topic_drafted,
+    topic_set_pillar,
+    topic_set_published,
+    topic_set_status,
+    topics_classify,
+    topics_paste,
+)
+from pillars.services.placing import assign_later, posts_assign
+
+__all__ = [
+    "MAX_PASTED",
+    "MIN_POSTS",
+    "assign_later",
+    "discovery_request",
+    "discovery_run",
+    "latest_centre",
+    "pillar_delete",
+    "pillar_merge",
+    "pillar_split",
+    "pillar_update",
+    "posts_assign",
+    "reference_vectors",
+    "sweep",
+    "topic_add",
+    "topic_drafted",
+    "topic_set_pillar",
+    "topic_set_published",
+    "topic_set_status",
+    "topics_classify",
+    "topics_paste",
+]
