@@ -31,7 +31,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.views.decorators.debug import sensitive_variables
 
 from core.jobs import kept_alive, send
 from language.threads import numbered, split_parts
@@ -41,20 +40,18 @@ from publishing.adapters.base import Outgoing, Published, Publisher, PublishErro
 from publishing.models import (
     DUE_STATES,
     Account,
-    AccountStatus,
     PartKind,
     PublicationEvent,
     Target,
     TargetPart,
     TargetState,
 )
-from publishing.services import idea_published
+from publishing.services import account_fresh, account_needs_reconnect, idea_published
 
 logger = logging.getLogger(__name__)
 BACKOFF_SECONDS = (30, 120, 600, 1800, 3600)  # after the 1st … 5th failed attempt
 RECONCILE_AFTER_SECONDS = 20  # an unknown outcome is checked this soon
 SEND_TASK = "publishing.tasks.send_target"
-REFRESH_MARGIN = timedelta(minutes=5)  # tokens that run out sooner are refreshed first
 MAX_IN_FLIGHT = 500  # claimed targets waiting for a worker, at most
 
 
@@ -340,43 +337,6 @@ def _part_out(target: Target, part: TargetPart, result: Published) -> None:
     Target.objects.filter(pk=target.pk).update(needs_reconcile=False)
 
 
-@sensitive_variables("tokens")
-def account_fresh(account: Account, publisher: Publisher) -> Account:
-    """The account with a token that will not run out mid-send: refreshed when it expires
-    within REFRESH_MARGIN, by one worker at a time (the others wait on the row lock, then see
-    the new token), the new refresh token stored in the same transaction."""
-    if not _expiring(account):
-        return account
-    try:
-        with transaction.atomic():
-            locked = Account.objects.select_for_update().get(pk=account.pk)
-            if not _expiring(locked):
-                return locked  # another worker refreshed it while we waited
-            tokens = publisher.refresh(locked)
-            locked.set_access_token(tokens.access_token)
-            if tokens.refresh_token:  # rotated: the old one no longer works
-                locked.set_refresh_token(tokens.refresh_token)
-            locked.token_expires_at = tokens.expires_at
-            locked.status, locked.last_error = AccountStatus.CONNECTED, ""
-            locked.save()
-            return locked
-    except PublishError as error:
-        if error.kind == "auth":  # the grant is gone; a timeout never gets here as "auth"
-            _needs_reconnect(account, str(error))
-        if error.kind in ("unknown", "expired", "permanent"):
-            # Nothing was posted: a refresh that failed is tried again later.
-            raise PublishError(f"Could not renew the token: {error}", kind="retry") from error
-        raise
-
-
-def _expiring(account: Account) -> bool:
-    return bool(
-        account.refresh_token_encrypted
-        and account.token_expires_at
-        and account.token_expires_at - timezone.now() < REFRESH_MARGIN
-    )
-
-
 def _log(target: Target, action: str, detail: str = "") -> None:
     PublicationEvent.objects.create(
         publication_id=target.publication_id,
@@ -462,7 +422,7 @@ def _failed(target: Target, token: uuid.UUID | str, error: PublishError, *, unsu
         }
     else:
         if error.kind in ("auth", "expired"):
-            _needs_reconnect(target.account, reason)
+            account_needs_reconnect(target.account, reason)
             reason = f"{reason} Reconnect the account, then retry."
         elif error.kind == "retry":
             reason = f"Gave up after {target.attempts} attempts. {reason}"
@@ -476,18 +436,6 @@ def _failed(target: Target, token: uuid.UUID | str, error: PublishError, *, unsu
     if updated:
         _log_failure(target, state, reason, fields.get("due_at"), now)
     return state
-
-
-def _needs_reconnect(account: Account, reason: str) -> None:
-    """Mark the account, and tell the owners once (when it was connected until now)."""
-    changed = Account.objects.filter(pk=account.pk, status=AccountStatus.CONNECTED).update(
-        status=AccountStatus.NEEDS_RECONNECT, last_error=reason[:300]
-    )
-    if changed:
-        account.refresh_from_db()
-        notices.account_needs_reconnecting(account, reason)
-    else:
-        Account.objects.filter(pk=account.pk).update(last_error=reason[:300])
 
 
 def gave_up(target: Target, token: uuid.UUID | str) -> str:

@@ -4,6 +4,7 @@ secret, OAuth platforms), disconnecting, and pausing an account's queue."""
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,7 +16,8 @@ from accounts.models import User, Workspace
 from accounts.permissions import Action, require
 from billing.services import limit_allows
 from core import egress
-from publishing.adapters.base import PublishError, Tokens
+from publishing import notices
+from publishing.adapters.base import Publisher, PublishError, Tokens
 from publishing.adapters.bluesky import create_session
 from publishing.models import (
     CANCELLABLE_STATES,
@@ -174,3 +176,57 @@ def account_resume(*, account: Account, role: str, user: User | None = None) -> 
     return Target.objects.filter(
         account=account, state__in=DUE_STATES, due_at__lte=timezone.now()
     ).count()
+
+
+# --- a token fresh enough to send with (the engine) -------------------------------------
+
+REFRESH_MARGIN = timedelta(minutes=5)  # tokens that run out sooner are refreshed first
+
+
+@sensitive_variables("tokens")
+def account_fresh(account: Account, publisher: Publisher) -> Account:
+    """The account with a token that will not run out mid-send: refreshed when it expires
+    within REFRESH_MARGIN, by one worker at a time (the others wait on the row lock, then see
+    the new token), the new refresh token stored in the same transaction."""
+    if not _token_expiring(account):
+        return account
+    try:
+        with transaction.atomic():
+            locked = Account.objects.select_for_update().get(pk=account.pk)
+            if not _token_expiring(locked):
+                return locked  # another worker refreshed it while we waited
+            tokens = publisher.refresh(locked)
+            locked.set_access_token(tokens.access_token)
+            if tokens.refresh_token:  # rotated: the old one no longer works
+                locked.set_refresh_token(tokens.refresh_token)
+            locked.token_expires_at = tokens.expires_at
+            locked.status, locked.last_error = AccountStatus.CONNECTED, ""
+            locked.save()
+            return locked
+    except PublishError as error:
+        if error.kind == "auth":  # the grant is gone; a timeout never gets here as "auth"
+            account_needs_reconnect(account, str(error))
+        if error.kind in ("unknown", "expired", "permanent"):
+            # Nothing was posted: a refresh that failed is tried again later.
+            raise PublishError(f"Could not renew the token: {error}", kind="retry") from error
+        raise
+
+
+def _token_expiring(account: Account) -> bool:
+    return bool(
+        account.refresh_token_encrypted
+        and account.token_expires_at
+        and account.token_expires_at - timezone.now() < REFRESH_MARGIN
+    )
+
+
+def account_needs_reconnect(account: Account, reason: str) -> None:
+    """Mark the account, and tell the owners once (when it was connected until now)."""
+    changed = Account.objects.filter(pk=account.pk, status=AccountStatus.CONNECTED).update(
+        status=AccountStatus.NEEDS_RECONNECT, last_error=reason[:300]
+    )
+    if changed:
+        account.refresh_from_db()
+        notices.account_needs_reconnecting(account, reason)
+    else:
+        Account.objects.filter(pk=account.pk).update(last_error=reason[:300])

@@ -14,7 +14,7 @@ from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
-from publishing import engine, services
+from publishing import services
 from publishing.adapters.base import Tokens
 from publishing.adapters.webhook import signature
 from publishing.models import Account, AccountStatus, TargetState
@@ -167,7 +167,7 @@ def test_two_workers_refresh_an_expiring_token_once(workspace, bluesky):
         try:
             start.wait()
             results.append(
-                engine.account_fresh(Account.objects.get(pk=account.pk), BlueskyPublisher())
+                services.account_fresh(Account.objects.get(pk=account.pk), BlueskyPublisher())
             )
         finally:
             connections.close_all()
