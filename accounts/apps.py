@@ -4,6 +4,9 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Accounts and workspaces"
+    # Beyond selectors, services and models, what other apps may import (tests/test_rules.py):
+    # roles and what each may do; the workspace on the request; the plan limits' words.
+    public_modules = ("permissions", "middleware", "limits")
 
     def ready(self) -> None:
         from django.contrib import messages

@@ -23,6 +23,7 @@ from calendar_app.selectors import slots_of
 from personas.models import Persona
 from posts.engagement import FACTOR_TESTS
 from posts.models import Post
+from posts.selectors import posts_of, posts_of_personas
 
 MIN_POSTS_TO_ADVISE = 3  # a weekday × hour with fewer posts is shown, never recommended
 WEEKS_SHOWN = 26
@@ -82,21 +83,19 @@ def default_period(persona: Persona) -> Period:
     from years ago shows its numbers rather than an empty page)."""
     recent = period_of(persona, "90d")
     start, _ = recent.bounds(ZoneInfo(persona.timezone))
-    if Post.objects.filter(persona=persona, posted_at__gte=start).exists():
+    if posts_of(persona).filter(posted_at__gte=start).exists():
         return recent
     return period_of(persona, "all")
 
 
 def posts_span(persona: Persona) -> tuple[datetime | None, datetime | None]:
     """When the persona's first and latest posts were made."""
-    found = Post.objects.filter(persona=persona).aggregate(
-        first=Min("posted_at"), last=Max("posted_at")
-    )
+    found = posts_of(persona).aggregate(first=Min("posted_at"), last=Max("posted_at"))
     return found["first"], found["last"]
 
 
 def _in(persona: Persona, period: Period | None) -> QuerySet[Post]:
-    posts = Post.objects.filter(persona=persona)
+    posts = posts_of(persona)
     if period is None:
         return posts
     start, end = period.bounds(ZoneInfo(persona.timezone))
@@ -219,7 +218,7 @@ def streaks(persona: Persona) -> dict[str, int]:
     target = max(len(slots_of(persona)), 1)
     counts = {
         row["week"].date(): row["posts"]
-        for row in Post.objects.filter(persona=persona)
+        for row in posts_of(persona)
         .annotate(week=TruncWeek("posted_at", tzinfo=zone))
         .values("week")
         .annotate(posts=Count("id"))
@@ -309,7 +308,8 @@ def workspace_summary(personas: list[Persona], days: int | None = 30) -> list[di
     )
     recent = {
         row["persona_id"]: row
-        for row in Post.objects.filter(persona__in=personas, posted_at__gte=since)
+        for row in posts_of_personas(personas)
+        .filter(posted_at__gte=since)
         .values("persona_id")
         .annotate(
             posts=Count("id"),

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-
 from posts.services import post_metrics_from_platform
-from publishing.adapters import publisher_for
-from publishing.adapters.base import PublishError
 from publishing.selectors import targets_due_for_metrics
-from publishing.services import target_metrics_read
+from publishing.services import target_metrics_fetch, target_metrics_read
 
-log = logging.getLogger(__name__)
 BATCH = 200
 # What each platform calls its numbers → our metric names.
 RENAMED = {"replies": "comments", "quotes": "reposts", "views": "impressions"}
@@ -22,11 +17,8 @@ def metrics_sync(*, limit: int = BATCH) -> dict[str, int]:
     read backs off for that post only."""
     read = changed = failed = 0
     for target in targets_due_for_metrics(limit=limit):
-        try:
-            numbers = publisher_for(target.account.platform).fetch_metrics(target.account, target)
-        except (PublishError, NotImplementedError) as error:
-            log.info("metrics of target %s not read: %s", target.pk, error)
-            target_metrics_read(target=target, ok=False)
+        numbers = target_metrics_fetch(target)
+        if numbers is None:
             failed += 1
             continue
         metrics: dict[str, int] = {}

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,8 +23,13 @@ from publishing.checks import refuses_duplicates
 from publishing.media import CheckedImage
 from publishing.models import AccountStatus, Publication, TargetState
 from publishing.notices import evergreen_held
-from publishing.selectors import live_reshares
-from publishing.services import publication_schedule
+from publishing.selectors import (
+    evergreen_originals,
+    evergreen_published_ids,
+    live_reshares,
+    publication_locked,
+)
+from publishing.services import publication_mark_reshare, publication_schedule
 
 
 @dataclass
@@ -40,19 +45,8 @@ def recurrences(
     workspace: Workspace, start: datetime, end: datetime, *, persona_id: int | None = None
 ) -> list[Recurrence]:
     """The evergreen posts whose next re-share falls in [start, end) (two queries)."""
-    originals = Publication.objects.filter(
-        persona__workspace=workspace, evergreen=True, reshare_of__isnull=True
-    )
-    # A re-share counts while one of its accounts is not cancelled (as live_reshares).
-    live = ~Q(reshares__targets__state=TargetState.CANCELLED)
-    originals = originals.annotate(
-        made=Count("reshares", filter=live, distinct=True),
-        last=Max("reshares__scheduled_at", filter=live),
-    )
-    if persona_id:
-        originals = originals.filter(persona_id=persona_id)
     found = []
-    for original in originals.select_related("persona"):
+    for original in evergreen_originals(workspace, persona_id=persona_id):
         if original.made >= original.evergreen_times:
             continue
         last = max(original.scheduled_at, original.last or original.scheduled_at)
@@ -64,20 +58,13 @@ def recurrences(
 
 def evergreen_sweep() -> int:
     """Beat: make the re-shares that are due. Returns how many were made."""
-    candidates = Publication.objects.filter(
-        evergreen=True, reshare_of__isnull=True, targets__state=TargetState.PUBLISHED
-    ).values_list("id", flat=True)
-    return sum(1 for pk in set(candidates) if reshare_if_due(pk) is not None)
+    return sum(1 for pk in evergreen_published_ids() if reshare_if_due(pk) is not None)
 
 
 def reshare_if_due(publication_id: int) -> Publication | None:
     try:
         with transaction.atomic():
-            original = (
-                Publication.objects.select_for_update(of=("self",))
-                .select_related("persona__workspace")
-                .get(pk=publication_id)
-            )
+            original = publication_locked(publication_id)
             return _reshare(original)
     except IntegrityError:
         return None  # another sweep made this share number first
@@ -157,8 +144,7 @@ def _reshare(original: Publication) -> Publication | None:
             post_url,
             number,
         )
-    Publication.objects.filter(pk=share.pk).update(reshare_of=original, share_number=number)
-    share.reshare_of, share.share_number = original, number
+    publication_mark_reshare(share=share, original=original, number=number)
     return share
 
 

@@ -22,11 +22,13 @@ from calendar_app.models import PlannedPost, PlanStatus
 from calendar_app.selectors import slot_times
 from generation.services import generation_request
 from personas.models import Persona
-from pillars.models import Pillar, PillarStatus, Topic, TopicStatus
+from pillars.models import Pillar, Topic, TopicStatus
+from pillars.selectors import active_pillars, plannable_ideas
 from pillars.services import topic_set_status
 from posts.selectors import performance_times
 from publishing.selectors import scheduled_times
 from trends.models import PersonaTrend
+from trends.selectors import plannable_trends
 from trends.services import trend_make_topic
 
 PLAN_WEEKS = 4
@@ -76,9 +78,7 @@ def _targets(pillars: list[Pillar]) -> dict[int | None, float]:
 
 def _candidates(persona: Persona, taken_topics: set[int]) -> list[_Candidate]:
     found = []
-    for topic in Topic.objects.filter(
-        persona=persona, status=TopicStatus.NEW, scored_at__isnull=False
-    ).exclude(pk__in=taken_topics):
+    for topic in plannable_ideas(persona).exclude(pk__in=taken_topics):
         angle = topic.angles[0] if topic.angles else {}
         best = max(topic.factors.items(), key=lambda kv: kv[1]["value"], default=None)
         found.append(
@@ -92,17 +92,7 @@ def _candidates(persona: Persona, taken_topics: set[int]) -> list[_Candidate]:
                 topic=topic,
             )
         )
-    trends = (
-        PersonaTrend.objects.filter(
-            persona=persona,
-            dismissed=False,
-            topic__isnull=True,
-            conflict="",
-            relevance__gte=MIN_TREND_RELEVANCE,
-        )
-        .select_related("item")
-        .order_by("-relevance")[:TRENDS_CONSIDERED]
-    )
+    trends = plannable_trends(persona, min_relevance=MIN_TREND_RELEVANCE, limit=TRENDS_CONSIDERED)
     for trend in trends:
         found.append(
             _Candidate(
@@ -170,7 +160,7 @@ def plan_propose(*, persona: Persona, role: str) -> tuple[list[PlannedPost], int
             "Add a few ideas first (or a trend source): the plan is made from scored ideas "
             "and relevant trends."
         )
-    pillars = list(Pillar.objects.filter(persona=persona, status=PillarStatus.ACTIVE))
+    pillars = list(active_pillars(persona))
     names = {p.pk: p.name for p in pillars}
     targets = _targets(pillars)
     by_pillar: dict[int | None, list[_Candidate]] = defaultdict(list)

@@ -12,6 +12,9 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.permissions import Action, require
 from calendar_app.models import PostingSlot
+
+# The plan's writes other apps make (composer: a post written for a planned slot).
+from calendar_app.planning import plan_scheduled as plan_scheduled
 from calendar_app.selectors import local_moment
 from personas.models import Persona
 from publishing.models import Publication

@@ -23,6 +23,7 @@ from calendar_app import evergreen, planning, selectors, services
 from calendar_app.forms import CalendarFilterForm, MoveForm, SlotForm
 from calendar_app.models import PlannedPost, PlanStatus, PostingSlot
 from core.http import render_form, safe_next_url
+from generation import selectors as generation_selectors
 from generation.models import Variation
 from personas.middleware import show_times_for
 from personas.selectors import current_persona, personas_of
@@ -143,7 +144,7 @@ def move(request: HttpRequest, publication_id: int) -> HttpResponse:
         Publication,
         publication_id,
         action=Action.EDIT,
-        queryset=Publication.objects.select_related("persona"),
+        queryset=publishing_selectors.publications_with_persona(),
     )
     form = MoveForm(request.POST)
     if not form.is_valid():
@@ -213,9 +214,7 @@ def schedule(request: HttpRequest, variation_id: int) -> HttpResponse:
         Variation,
         variation_id,
         action=Action.EDIT,
-        queryset=Variation.objects.select_related(
-            "generation__persona__workspace", "generation__idea"
-        ),
+        queryset=generation_selectors.variations_with_context(),
     )
     persona = variation.generation.persona
     show_times_for(request, persona)

@@ -31,9 +31,10 @@ from llm.base import ChatRequest, ProviderError
 from llm.selectors import has_writing_model
 from llm.services import usage_record
 from personas.models import Persona
+from personas.selectors import personas_of
 from posts import selectors as posts
 from publishing import selectors as publishing_selectors
-from publishing.adapters import publisher_for
+from publishing.checks import takes_threads
 from publishing.models import Account
 from voice.selectors import latest_voice_version
 
@@ -106,7 +107,7 @@ def repurpose_run(*, repurpose_id: int) -> Repurpose | None:
         job = Repurpose.objects.select_related("persona__workspace", "requested_by").get(
             pk=repurpose_id
         )
-        personas = {p.pk: p for p in Persona.objects.filter(workspace=job.persona.workspace)}
+        personas = {p.pk: p for p in personas_of(job.persona.workspace)}
         accounts = {
             a.pk: a for a in publishing_selectors.accounts_of(job.persona.workspace, usable=True)
         }
@@ -192,8 +193,8 @@ def faithful(text: str, account: Account) -> tuple[str, str]:
     platform = account.get_platform_display()
     length, limit = _measure(account)
     parts = split_parts(text) or [text]
-    takes_threads = publisher_for(account.platform).threads
-    if not takes_threads:
+    threaded = takes_threads(account)
+    if not threaded:
         joined = "\n\n".join(parts)
         if limit is None or length(joined) <= limit:
             said = "Joined into one post" if len(parts) > 1 else "Your text as it is"
@@ -249,7 +250,7 @@ def shape_of(account: Account, text: str) -> str:
             "LinkedIn: one post of up to 3,000 characters, in short paragraphs; the first two "
             "lines must make people press “see more” (LinkedIn cuts at about 210 characters)."
         )
-    if publisher_for(account.platform).threads and limit and length(text) > limit:
+    if takes_threads(account) and limit and length(text) > limit:
         return (
             f"{platform}: a thread; every post in it at most {limit} characters as {platform} "
             "counts them, each able to stand on its own."

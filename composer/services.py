@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import Action, require
-from calendar_app import planning
 from calendar_app.selectors import next_free_slot
+from calendar_app.services import plan_scheduled
 from composer.models import ComposerDraft, DraftImage, DraftStatus
 from generation.services import lessons_for
 from generation.services.scoring import score_texts
@@ -419,7 +419,7 @@ def draft_schedule(*, draft: ComposerDraft, user: User, role: str, how: str) -> 
     draft.status, draft.publication = DraftStatus.SCHEDULED, publication
     draft.save(update_fields=["status", "publication", "updated_at"])
     if draft.variation is not None or draft.planned_id is not None:
-        planning.plan_scheduled(
+        plan_scheduled(
             publication_id=publication.pk,
             generation_id=draft.variation.generation_id if draft.variation else None,
             planned_post_id=draft.planned_id,

@@ -11,7 +11,7 @@ from typing import Any
 from language import stylometry as S
 from language import text as T
 from language.injection import without_instructions
-from llm.embeddings import EmbeddingError
+from llm.services import EmbeddingError
 from personas.models import Persona
 from posts import selectors as posts
 from voice.selectors import latest_voice_version

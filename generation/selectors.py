@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Q, QuerySet
 
 from accounts.models import Workspace
 from generation.models import Decision, DecisionKind, Lesson, RejectReason, Variation
@@ -82,3 +82,9 @@ def draft_history(
         ]
     )
     return rows[:HISTORY_PAGE], len(rows) > HISTORY_PAGE
+
+
+def variations_with_context() -> QuerySet[Variation]:
+    """Drafts with their generation, persona, workspace and idea, for a permission-checked
+    fetch (`get_object_for`)."""
+    return Variation.objects.select_related("generation__persona__workspace", "generation__idea")

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class LlmConfig(AppConfig):
     name = "llm"
     verbose_name = "AI providers"
+    # Beyond selectors, services and models, what other apps may import (tests/test_rules.py):
+    # the chat interface and its router, JSON answers, and the evaluation commands' helpers.
+    public_modules = ("base", "registry", "structured", "evaluation")

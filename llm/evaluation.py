@@ -10,6 +10,11 @@ import numpy as np
 
 from llm.embeddings import get_embedder
 
+# The offline writer, for evaluations that score drafts without a model (score_sanity).
+from llm.providers.offline import write as offline_draft
+
+__all__ = ["cached_vectors", "offline_draft"]
+
 BATCH = 64
 
 

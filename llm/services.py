@@ -189,3 +189,13 @@ def connection_test(*, connection: ModelConnection, role: str) -> str:
         last_checked_at=timezone.now(), last_error=problem[:300]
     )
     return problem
+
+
+def embedding_model_name() -> str:
+    """The deployment's embedding model: a vector another model made is made again."""
+    return get_embedder().model_name
+
+
+def embed_reference(texts: list[str]) -> np.ndarray:
+    """Vectors of shipped reference texts (not a workspace's: nothing is metered)."""
+    return np.asarray(get_embedder().embed_passages(texts), dtype=float)

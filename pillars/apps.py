@@ -4,6 +4,9 @@ from django.apps import AppConfig
 class PillarsConfig(AppConfig):
     name = "pillars"
     verbose_name = "Pillars and topics"
+    # Beyond selectors, services and models, what other apps may import (tests/test_rules.py):
+    # the relevance measure on vectors (pure numpy), which trends ranks items with.
+    public_modules = ("discovery",)
 
     def ready(self) -> None:
         # Posts sit below pillars: pillars asks to hear about newly embedded posts.

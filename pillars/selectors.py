@@ -166,3 +166,8 @@ def topic_counts(persona: Persona) -> dict[str, int]:
 def ideas_of(persona: Persona) -> QuerySet[Topic]:
     """Every idea of the persona (for choosing one by id in a form)."""
     return Topic.objects.filter(persona=persona)
+
+
+def plannable_ideas(persona: Persona) -> QuerySet[Topic]:
+    """New ideas already scored: what a plan is made from."""
+    return Topic.objects.filter(persona=persona, status=TopicStatus.NEW, scored_at__isnull=False)

@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class PostsConfig(AppConfig):
     name = "posts"
     verbose_name = "Training posts"
+    # Beyond selectors, services and models, what other apps may import (tests/test_rules.py):
+    # the hooks higher apps register with, a post's rules, the file readers, the engagement
+    # model's factor tests.
+    public_modules = ("hooks", "rules", "parsers", "engagement")

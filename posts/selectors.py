@@ -9,7 +9,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import Coalesce
 from pgvector.django import CosineDistance
 
-from llm.services import embed_for
+from llm.services import embed_for, embedding_model_name
 from personas.models import Persona
 from posts import engagement
 from posts.models import SEARCH_CONFIG, SEARCH_VECTOR, EngagementModel, Post
@@ -159,10 +159,8 @@ def posts_state(persona: Persona | int) -> tuple[float, int]:
 def personas_with_unembedded_posts(*, limit: int) -> list[int]:
     """Personas with posts the current embedding model has not embedded (a failed job, a
     model change)."""
-    from llm.embeddings import get_embedder
-
     return list(
-        Post.objects.exclude(embedding_model=get_embedder().model_name, embedding__isnull=False)
+        Post.objects.exclude(embedding_model=embedding_model_name(), embedding__isnull=False)
         .values_list("persona_id", flat=True)
         .distinct()[:limit]
     )
@@ -230,3 +228,13 @@ def predicted_engagement(
 
 def has_engagement_model(persona: Persona | int) -> bool:
     return EngagementModel.objects.filter(persona=persona).exists()
+
+
+def posts_of(persona: Persona | int) -> QuerySet[Post]:
+    """A persona's posts, for other apps to filter and aggregate (analytics)."""
+    return Post.objects.filter(persona=persona)
+
+
+def posts_of_personas(personas: QuerySet[Persona] | list[Persona]) -> QuerySet[Post]:
+    """The posts of several personas at once (the workspace overview)."""
+    return Post.objects.filter(persona__in=personas)

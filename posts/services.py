@@ -12,8 +12,12 @@ from django.utils import timezone
 
 from accounts.permissions import Action, require
 from core.jobs import enqueue
-from llm.embeddings import EmbeddingError, get_embedder
-from llm.services import embed_for, embedding_failure_record
+from llm.services import (
+    EmbeddingError,
+    embed_for,
+    embedding_failure_record,
+    embedding_model_name,
+)
 from personas.models import Persona
 from personas.selectors import persona_by_id, persona_ids_of
 from personas.services import persona_lock
@@ -334,14 +338,14 @@ def embed_pending_posts(*, persona_id: int, batch_size: int = EMBED_BATCH) -> in
     """Embed the persona's posts that have no vector from the current model, batch by batch.
     Each batch is claimed with SKIP LOCKED, so two workers never embed the same posts and a
     second run after a crash just carries on. Returns how many posts were embedded."""
-    embedder = get_embedder()
+    model_name = embedding_model_name()
     persona = persona_by_id(persona_id)
     if persona is None:
         return 0
     done = 0
     while True:
         try:
-            embedded = _embed_one_batch(persona, embedder.model_name, batch_size)
+            embedded = _embed_one_batch(persona, model_name, batch_size)
         except EmbeddingError as error:
             embedding_failure_record(error, persona=persona, purpose="embedding")
             raise

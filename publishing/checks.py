@@ -28,6 +28,11 @@ def parts_for(account: Account, text: str, *, number_parts: bool = False) -> lis
     return parts
 
 
+def takes_threads(account: Account) -> bool:
+    """The platform takes a thread (a post in numbered parts)."""
+    return publisher_for(account.platform).threads
+
+
 def takes_comments(account: Account) -> bool:
     return publisher_for(account.platform).comments
 

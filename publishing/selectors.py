@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Workspace
@@ -120,4 +120,45 @@ def targets_due_for_metrics(*, limit: int) -> list[Target]:
         .filter(Q(metrics_next_at__isnull=True) | Q(metrics_next_at__lte=timezone.now()))
         .select_related("account", "publication__persona")
         .order_by("metrics_next_at", "id")[:limit]
+    )
+
+
+def publications_with_persona() -> QuerySet[Publication]:
+    """Publications with their persona, for a permission-checked fetch (`get_object_for`)."""
+    return Publication.objects.select_related("persona")
+
+
+def evergreen_originals(
+    workspace: Workspace, *, persona_id: int | None = None
+) -> QuerySet[Publication]:
+    """The workspace's evergreen posts (not re-shares), each with `made` (its live re-shares:
+    one of their accounts is not cancelled, as `live_reshares`) and `last` (the latest one's
+    time). One query."""
+    live = ~Q(reshares__targets__state=TargetState.CANCELLED)
+    originals = Publication.objects.filter(
+        persona__workspace=workspace, evergreen=True, reshare_of__isnull=True
+    ).annotate(
+        made=Count("reshares", filter=live, distinct=True),
+        last=Max("reshares__scheduled_at", filter=live),
+    )
+    if persona_id:
+        originals = originals.filter(persona_id=persona_id)
+    return originals.select_related("persona")
+
+
+def evergreen_published_ids() -> set[int]:
+    """Evergreen posts out on at least one account: the ones a re-share may be due for."""
+    return set(
+        Publication.objects.filter(
+            evergreen=True, reshare_of__isnull=True, targets__state=TargetState.PUBLISHED
+        ).values_list("id", flat=True)
+    )
+
+
+def publication_locked(publication_id: int) -> Publication:
+    """The publication, its row locked until the caller's transaction ends."""
+    return (
+        Publication.objects.select_for_update(of=("self",))
+        .select_related("persona__workspace")
+        .get(pk=publication_id)
     )

@@ -24,3 +24,19 @@ def trends_for(persona: Persona, *, limit: int = 50) -> list[PersonaTrend]:
 
 def stances_of(persona: Persona) -> QuerySet[Stance]:
     return Stance.objects.filter(persona=persona)
+
+
+def plannable_trends(persona: Persona, *, min_relevance: int, limit: int) -> list[PersonaTrend]:
+    """The persona's most relevant trends a plan may use: not dismissed, not already an
+    idea, not against a stated position."""
+    return list(
+        PersonaTrend.objects.filter(
+            persona=persona,
+            dismissed=False,
+            topic__isnull=True,
+            conflict="",
+            relevance__gte=min_relevance,
+        )
+        .select_related("item")
+        .order_by("-relevance")[:limit]
+    )

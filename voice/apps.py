@@ -4,6 +4,9 @@ from django.apps import AppConfig
 class VoiceConfig(AppConfig):
     name = "voice"
     verbose_name = "Voice profiles"
+    # Beyond selectors, services and models, what other apps may import (tests/test_rules.py):
+    # the voice-match score, the lexical contrast model, the profile hook, evaluation helpers.
+    public_modules = ("scoring", "contrast", "hooks", "evaluation")
 
     def ready(self) -> None:
         # Posts sit below voice: voice asks to hear about new posts instead of posts calling up.

@@ -4,24 +4,18 @@ feedback taught, so they travel with the voice they describe."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
+from core.hooks import Hook
 from personas.models import Persona
 
-ProfileExtra = Callable[[Persona], dict[str, Any]]
-
-_profile_extras: list[ProfileExtra] = []
-
-
-def add_to_profile(callback: ProfileExtra) -> ProfileExtra:
-    if callback not in _profile_extras:
-        _profile_extras.append(callback)
-    return callback
+_profile_extra: Hook[[Persona], dict[str, Any]] = Hook("profile_extra")
+add_to_profile = _profile_extra.register
 
 
 def profile_extras(persona: Persona) -> dict[str, Any]:
+    """Every registered callback's additions to the persona's next voice version, merged."""
     extras: dict[str, Any] = {}
-    for callback in _profile_extras:
-        extras.update(callback(persona))
+    for extra in _profile_extra(persona):
+        extras.update(extra)
     return extras

@@ -22,6 +22,7 @@ from calendar_app.selectors import next_free_slot
 from composer import selectors, services
 from composer.models import ComposerDraft, DraftImage, DraftStatus
 from core.zones import viewer_zone, zone_label
+from generation import selectors as generation_selectors
 from generation.models import Variation
 from personas.middleware import show_times_for
 from personas.selectors import current_persona, personas_of
@@ -102,7 +103,7 @@ def compose_new(request: HttpRequest) -> HttpResponse:
             Variation,
             int(request.GET["variation"]),
             action=Action.EDIT,
-            queryset=Variation.objects.select_related("generation__persona"),
+            queryset=generation_selectors.variations_with_context(),
         )
         persona, text = variation.generation.persona, variation.text
     elif request.GET.get("idea", "").isdigit():

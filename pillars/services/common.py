@@ -12,7 +12,7 @@ import numpy as np
 from core.jobs import (
     JobStatus,
 )
-from llm.embeddings import get_embedder
+from llm.services import embed_reference
 from pillars import discovery
 from pillars.models import (
     Pillar,
@@ -53,7 +53,7 @@ def reference_vectors(model_name: str) -> np.ndarray:
         for language in contrast.BACKGROUND_LANGUAGES
         for text in contrast.background_texts(language)[:REFERENCE_PER_LANGUAGE]
     ]
-    return np.asarray(get_embedder().embed_passages(texts), dtype=float)
+    return embed_reference(texts)
 
 
 def centred(vectors: np.ndarray, centre: np.ndarray) -> np.ndarray:

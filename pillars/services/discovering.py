@@ -25,7 +25,7 @@ from core.jobs import (
     send,
 )
 from language.injection import without_instructions
-from llm.embeddings import get_embedder
+from llm.services import embedding_model_name
 from llm.structured import ask_for_json
 from personas.models import Persona
 from personas.services import persona_lock
@@ -145,7 +145,7 @@ def _discover(run: PillarDiscovery, lease: Lease) -> None:
             stage="Done",
             centre=[round(float(x), 6) for x in clusters.centre],
             lexical=lexical["weights"],
-            embedding_model=get_embedder().model_name,
+            embedding_model=embedding_model_name(),
             post_count=len(rows),
             method=method,
         )

@@ -18,8 +18,7 @@ from accounts.models import User
 from accounts.permissions import Action, require
 from core.jobs import enqueue
 from language.injection import without_instructions
-from llm.embeddings import get_embedder
-from llm.services import embed_for
+from llm.services import embed_for, embedding_model_name
 from llm.structured import ask_for_json
 from personas.models import Persona
 from pillars import discovery
@@ -180,7 +179,7 @@ class _ScoringContext:
 
     def __init__(self, persona: Persona) -> None:
         self.persona = persona
-        reference = reference_vectors(get_embedder().model_name)
+        reference = reference_vectors(embedding_model_name())
         self.centre = reference.mean(axis=0)
         self.pillars = [
             p

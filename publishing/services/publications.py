@@ -375,3 +375,9 @@ def publication_cancel(*, publication: Publication, role: str, user: User | None
     if cancelled:
         log_event(publication, user, "cancelled", f"{cancelled} account(s)")
     return cancelled
+
+
+def publication_mark_reshare(*, share: Publication, original: Publication, number: int) -> None:
+    """Record that `share` is re-share number `number` of the evergreen `original`."""
+    Publication.objects.filter(pk=share.pk).update(reshare_of=original, share_number=number)
+    share.reshare_of, share.share_number = original, number

@@ -3,6 +3,7 @@ discard; and when its numbers are read again."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -13,6 +14,8 @@ from accounts.models import User
 from accounts.permissions import Action, require
 from core import egress
 from pillars.services import topic_set_published
+from publishing.adapters import publisher_for
+from publishing.adapters.base import PublishError
 from publishing.models import (
     CONFIRMABLE_STATES,
     DISCARDABLE_STATES,
@@ -22,6 +25,8 @@ from publishing.models import (
     TargetState,
 )
 from publishing.services.publications import log_event
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -114,3 +119,14 @@ def target_metrics_read(*, target: Target, ok: bool) -> None:
     Target.objects.filter(pk=target.pk).update(
         metrics_next_at=now + wait, metrics_failures=failures
     )
+
+
+def target_metrics_fetch(target: Target) -> dict[str, int] | None:
+    """The platform's numbers for a published post, as it names them; None when they could
+    not be read (that post's next read backs off)."""
+    try:
+        return publisher_for(target.account.platform).fetch_metrics(target.account, target)
+    except (PublishError, NotImplementedError) as error:
+        logger.info("metrics of target %s not read: %s", target.pk, error)
+        target_metrics_read(target=target, ok=False)
+        return None

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from django.utils import timezone
 
-from llm.embeddings import get_embedder
+from llm.services import embedding_model_name
 from personas.models import Persona
 from personas.selectors import persona_by_id, persona_ids_of
 from pillars import discovery
@@ -93,7 +93,7 @@ def _score_persona(
         # a batch this small has no meaningful mean: other people's posts stand in for it
         reference=None
         if len(items) >= MIN_BATCH_FOR_ITS_MEAN
-        else reference_vectors(get_embedder().model_name).mean(axis=0),
+        else reference_vectors(embedding_model_name()).mean(axis=0),
     )
     fit = _sigmoid(1.5 * (ranked.score - 1.0))
     rows = []

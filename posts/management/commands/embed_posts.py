@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from llm.embeddings import get_embedder
+from llm.services import embedding_model_name
 from personas.selectors import all_persona_ids, persona_by_id
 from posts.services import embed_pending_posts, embeddings_reset
 
@@ -29,7 +29,7 @@ class Command(BaseCommand):
             persona_ids = [persona]
         else:
             raise CommandError(f"No persona with id {persona}.")
-        model = get_embedder().model_name
+        model = embedding_model_name()
         started, total = time.monotonic(), 0
         for persona_id in persona_ids:
             if force:

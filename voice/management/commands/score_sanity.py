@@ -21,7 +21,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from language import text as T
-from llm.providers.offline import write
+from llm.evaluation import offline_draft
 from voice import scoring
 from voice.evaluation import posts_by_author
 
@@ -65,7 +65,7 @@ def broken_draft(
         "angle": rng.choice(["story", "contrarian", "how-to", "question"]),
         "variation_index": rng.randrange(3),
     }
-    return write(material, seed=rng.randrange(10**6))
+    return offline_draft(material, seed=rng.randrange(10**6))
 
 
 class Command(BaseCommand):

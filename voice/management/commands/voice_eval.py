@@ -54,13 +54,10 @@ class Command(BaseCommand):
 
         vectors: dict[str, np.ndarray] = {}
         if not no_embeddings:
-            from llm.embeddings import get_embedder
+            from llm.evaluation import cached_vectors
 
-            embedder = get_embedder()
             texts = sorted({t for a in authors for t in by_author[a]})
-            for start in range(0, len(texts), 64):
-                batch = texts[start : start + 64]
-                vectors.update(zip(batch, embedder.embed_passages(batch), strict=True))
+            vectors = cached_vectors(texts, None)
 
         rng = random.Random(seed)
         own_scores: list[float] = []
