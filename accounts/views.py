@@ -24,7 +24,7 @@ from accounts.forms import (
     ThrottledAuthenticationForm,
     WorkspaceForm,
 )
-from accounts.middleware import set_current_workspace, workspace_view
+from accounts.middleware import WorkspaceRequest, set_current_workspace, workspace_view
 from accounts.models import Invitation, Membership, Role, Workspace
 from accounts.permissions import Action, can_assign, require, role_allows
 from accounts.selectors import (
@@ -33,7 +33,7 @@ from accounts.selectors import (
     members_of,
     pending_invitations,
 )
-from core.http import safe_next_url, wants_fragment
+from core.http import safe_next_url, say_refusal, wants_fragment
 from core.zones import viewer_zone
 
 
@@ -61,7 +61,7 @@ def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
         user, next_url = services.signup_complete(token=token)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        say_refusal(request, error)
         return redirect("signup")
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(request, "Welcome to ContentTwin! Your workspace is ready.")
@@ -122,13 +122,13 @@ def _render_team(request: HttpRequest, status: int = 200, **extra: object) -> Ht
 
 @workspace_view
 @viewer_zone
-def workspace_settings(request: HttpRequest) -> HttpResponse:
+def workspace_settings(request: WorkspaceRequest) -> HttpResponse:
     return _render_team(request)
 
 
 @workspace_view
 @require_POST
-def workspace_rename(request: HttpRequest) -> HttpResponse:
+def workspace_rename(request: WorkspaceRequest) -> HttpResponse:
     require(request.membership.role, Action.MANAGE_WORKSPACE)  # before looking at the form
     form = WorkspaceForm(request.POST)
     if not form.is_valid():
@@ -184,7 +184,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def workspace_approval(request: HttpRequest) -> HttpResponse:
+def workspace_approval(request: WorkspaceRequest) -> HttpResponse:
     require(request.membership.role, Action.MANAGE_WORKSPACE)
     form = ApprovalForm(request.POST)
     form.is_valid()  # a checkbox: absent means off
@@ -201,7 +201,7 @@ def workspace_approval(request: HttpRequest) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def workspace_new(request: HttpRequest) -> HttpResponse:
+def workspace_new(request: WorkspaceRequest) -> HttpResponse:
     form = WorkspaceForm(request.POST, prefix="new")
     if not form.is_valid():
         return _render_team(request, status=422, new_workspace_form=form)
@@ -213,7 +213,7 @@ def workspace_new(request: HttpRequest) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def workspace_switch(request: HttpRequest, workspace_id: int) -> HttpResponse:
+def workspace_switch(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     workspace = get_object_for(request.user, Workspace, workspace_id)
     set_current_workspace(request, workspace.pk)
     messages.info(request, f"Switched to “{workspace.name}”.")
@@ -222,7 +222,7 @@ def workspace_switch(request: HttpRequest, workspace_id: int) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def invitation_create(request: HttpRequest) -> HttpResponse:
+def invitation_create(request: WorkspaceRequest) -> HttpResponse:
     require(request.membership.role, Action.MANAGE_MEMBERS)  # before looking at the form
     form = InvitationForm(request.POST)
     if form.is_valid():
@@ -246,7 +246,7 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
+def invitation_revoke(request: WorkspaceRequest, invitation_id: int) -> HttpResponse:
     invitation = get_object_for(request.user, Invitation, invitation_id)
     services.invitation_revoke(invitation=invitation, actor_role=invitation.user_role)
     messages.success(request, f"Invitation for {invitation.email} withdrawn.")
@@ -261,7 +261,7 @@ def _membership(request: HttpRequest, membership_id: int) -> Membership:
 
 @workspace_view
 @require_POST
-def membership_role(request: HttpRequest, membership_id: int) -> HttpResponse:
+def membership_role(request: WorkspaceRequest, membership_id: int) -> HttpResponse:
     membership = _membership(request, membership_id)
     require(membership.user_role, Action.MANAGE_MEMBERS)  # before looking at the form
     form = RoleForm(request.POST)
@@ -273,7 +273,7 @@ def membership_role(request: HttpRequest, membership_id: int) -> HttpResponse:
             membership=membership, actor_role=membership.user_role, role=form.cleaned_data["role"]
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        say_refusal(request, error)
         return _render_team(request, status=422)
     messages.success(request, f"{membership.user.email} is now {form.cleaned_data['role']}.")
     return _render_team(request)
@@ -281,14 +281,14 @@ def membership_role(request: HttpRequest, membership_id: int) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def membership_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
+def membership_remove(request: WorkspaceRequest, membership_id: int) -> HttpResponse:
     membership = _membership(request, membership_id)
     try:
         services.membership_remove(
             membership=membership, actor=request.user, actor_role=membership.user_role
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        say_refusal(request, error)
         return _render_team(request, status=422)
     if membership.user_id == request.user.pk:
         messages.success(request, f"You left “{membership.workspace.name}”.")

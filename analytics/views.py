@@ -4,16 +4,17 @@ import itertools
 from datetime import date
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.middleware import workspace_view
+from accounts.middleware import WorkspaceRequest, workspace_view
 from analytics import selectors
 from analytics.forms import PeriodForm
 from core.spreadsheet import csv_lines
 from core.zones import viewer_zone
+from personas.middleware import PersonaRequest, persona_view
 from personas.models import Persona
-from personas.selectors import current_persona, personas_of
+from personas.selectors import personas_of
 from pillars.selectors import pillars_with_stats
 
 
@@ -44,11 +45,9 @@ def _period(request: HttpRequest, persona: Persona) -> tuple[selectors.Period, P
     return period, form
 
 
-@workspace_view
-def analytics_page(request: HttpRequest) -> HttpResponse:
-    persona = current_persona(request, request.workspace)
-    if persona is None:
-        return redirect("persona_create")
+@persona_view()
+def analytics_page(request: PersonaRequest) -> HttpResponse:
+    persona = request.persona
     period, form = _period(request, persona)
     weeks = selectors.weekly_engagement(persona, period)
     first, last = selectors.posts_span(persona)
@@ -71,7 +70,7 @@ def analytics_page(request: HttpRequest) -> HttpResponse:
 
 @workspace_view
 @viewer_zone
-def workspace_page(request: HttpRequest) -> HttpResponse:
+def workspace_page(request: WorkspaceRequest) -> HttpResponse:
     personas = list(personas_of(request.workspace))
     choices = {"30": 30, "90": 90, "365": 365, "all": None}
     chosen = request.GET.get("days") or request.session.get("analytics_workspace_days") or "30"
@@ -90,12 +89,10 @@ def workspace_page(request: HttpRequest) -> HttpResponse:
     return render(request, "analytics/workspace.html", context)
 
 
-@workspace_view
-def export_csv(request: HttpRequest) -> StreamingHttpResponse | HttpResponse:
+@persona_view()
+def export_csv(request: PersonaRequest) -> StreamingHttpResponse | HttpResponse:
     """Every post of the current persona with its numbers, streamed (any number of posts)."""
-    persona = current_persona(request, request.workspace)
-    if persona is None:
-        return redirect("persona_create")
+    persona = request.persona
     period, _ = _period(request, persona)
     rows = itertools.chain(
         [selectors.EXPORT_COLUMNS],

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -8,9 +7,10 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from accounts.middleware import workspace_view
+from accounts.middleware import WorkspaceRequest, workspace_view
 from accounts.permissions import Action, role_allows
 from billing import selectors, services
+from core.http import say_refusal
 from core.zones import viewer_zone
 
 
@@ -21,7 +21,7 @@ def _enabled() -> None:
 
 @workspace_view
 @viewer_zone
-def billing_page(request: HttpRequest) -> HttpResponse:
+def billing_page(request: WorkspaceRequest) -> HttpResponse:
     """Plans, this month's use against each limit, credits, and the model costs so far."""
     _enabled()
     workspace = request.workspace
@@ -38,7 +38,7 @@ def billing_page(request: HttpRequest) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def checkout(request: HttpRequest) -> HttpResponse:
+def checkout(request: WorkspaceRequest) -> HttpResponse:
     _enabled()
     back = request.build_absolute_uri(reverse("billing"))
     try:
@@ -52,14 +52,14 @@ def checkout(request: HttpRequest) -> HttpResponse:
             cancel_url=back,
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        say_refusal(request, error)
         return redirect("billing")
     return redirect(url)
 
 
 @workspace_view
 @require_POST
-def portal(request: HttpRequest) -> HttpResponse:
+def portal(request: WorkspaceRequest) -> HttpResponse:
     _enabled()
     try:
         url = services.portal_url(
@@ -68,7 +68,7 @@ def portal(request: HttpRequest) -> HttpResponse:
             return_url=request.build_absolute_uri(reverse("billing")),
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        say_refusal(request, error)
         return redirect("billing")
     return redirect(url)
 

@@ -9,23 +9,23 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
-from accounts.middleware import workspace_view
+from accounts.middleware import WorkspaceRequest, workspace_view
 from accounts.permissions import Action, require, role_allows
 from accounts.selectors import get_object_for
 from calendar_app import evergreen, planning, selectors, services
 from calendar_app.forms import CalendarFilterForm, MoveForm, SlotForm
 from calendar_app.models import PlannedPost, PlanStatus, PostingSlot
-from core.http import render_form, safe_next_url
+from core.http import render_form, safe_next_url, say_refusal
 from generation import selectors as generation_selectors
 from generation.models import Variation
-from personas.middleware import show_times_for
+from personas.middleware import PersonaRequest, persona_view, show_times_for
 from personas.selectors import current_persona, personas_of
 from publishing import selectors as publishing_selectors
 from publishing import services as publishing_services
@@ -56,7 +56,7 @@ def _navigation(view: str, anchor: date) -> tuple[date, date]:
 
 
 @workspace_view
-def calendar(request: HttpRequest) -> HttpResponse:
+def calendar(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     personas = list(personas_of(workspace))
     accounts = list(publishing_selectors.accounts_of(workspace))
@@ -137,7 +137,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def move(request: HttpRequest, publication_id: int) -> HttpResponse:
+def move(request: WorkspaceRequest, publication_id: int) -> HttpResponse:
     """Drop a post on another day (drag and drop; the post's page has a form for the same)."""
     publication = get_object_for(
         request.user,
@@ -158,18 +158,16 @@ def move(request: HttpRequest, publication_id: int) -> HttpResponse:
             day=form.cleaned_data["date"],
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        say_refusal(request, error)
         return HttpResponse(status=409)
     messages.success(request, f"Moved to {form.cleaned_data['date']:%a %d %b}.")
     return HttpResponse(status=204)
 
 
-@workspace_view
-def slots(request: HttpRequest) -> HttpResponse:
+@persona_view()
+def slots(request: PersonaRequest) -> HttpResponse:
     """The current persona's posting schedule (weekday × time, in its zone)."""
-    persona = current_persona(request, request.workspace)
-    if persona is None:
-        return redirect("persona_create")
+    persona = request.persona
     form = SlotForm(request.POST or None)
     if request.method == "POST":
         require(request.membership.role, Action.EDIT)
@@ -191,14 +189,13 @@ def slots(request: HttpRequest) -> HttpResponse:
         "form": form,
         "slots": selectors.slots_of(persona),
         "next_free": selectors.next_free_slot(persona),
-        "can_edit": role_allows(request.membership.role, Action.EDIT),
     }
     return render_form(request, "calendar_app/slots.html", context, form=form)
 
 
 @workspace_view
 @require_POST
-def slot_delete(request: HttpRequest, postingslot_id: int) -> HttpResponse:
+def slot_delete(request: WorkspaceRequest, postingslot_id: int) -> HttpResponse:
     slot = get_object_for(request.user, PostingSlot, postingslot_id, action=Action.EDIT)
     services.slot_delete(slot=slot, role=slot.user_role)
     messages.success(request, "Slot removed.")
@@ -206,7 +203,7 @@ def slot_delete(request: HttpRequest, postingslot_id: int) -> HttpResponse:
 
 
 @workspace_view
-def schedule(request: HttpRequest, variation_id: int) -> HttpResponse:
+def schedule(request: WorkspaceRequest, variation_id: int) -> HttpResponse:
     """Schedule a draft (as it stands) to one or more connected accounts, at a time or in the
     persona's next free slot."""
     variation = get_object_for(
@@ -265,13 +262,11 @@ def schedule(request: HttpRequest, variation_id: int) -> HttpResponse:
     return render_form(request, "calendar_app/schedule.html", context, form=form)
 
 
-@workspace_view
-def plan(request: HttpRequest) -> HttpResponse:
+@persona_view()
+def plan(request: PersonaRequest) -> HttpResponse:
     """The four-week plan: the proposal to accept (all or some), and what was accepted with
     the progress of its drafts."""
-    persona = current_persona(request, request.workspace)
-    if persona is None:
-        return redirect("persona_create")
+    persona = request.persona
     items = selectors.plan_of(persona)
     proposed = [i for i in items if i.status == PlanStatus.PROPOSED]
     accepted = [i for i in items if i.status in (PlanStatus.ACCEPTED, PlanStatus.SCHEDULED)]
@@ -286,7 +281,6 @@ def plan(request: HttpRequest) -> HttpResponse:
             i.generation and i.generation.status in ("queued", "running") for i in accepted
         ),
         "has_slots": bool(selectors.slots_of(persona)),
-        "can_edit": role_allows(request.membership.role, Action.EDIT),
         "zone": zone.key,
     }
     if request.htmx and request.GET.get("part") == "accepted":
@@ -294,16 +288,14 @@ def plan(request: HttpRequest) -> HttpResponse:
     return render(request, "calendar_app/plan.html", context)
 
 
-@workspace_view
+@persona_view()
 @require_POST
-def plan_propose(request: HttpRequest) -> HttpResponse:
-    persona = current_persona(request, request.workspace)
-    if persona is None:
-        return redirect("persona_create")
+def plan_propose(request: PersonaRequest) -> HttpResponse:
+    persona = request.persona
     try:
         made, free = planning.plan_propose(persona=persona, role=request.membership.role)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        say_refusal(request, error)
     else:
         empty = free - len(made)
         messages.success(
@@ -319,12 +311,10 @@ def plan_propose(request: HttpRequest) -> HttpResponse:
     return redirect("calendar_plan")
 
 
-@workspace_view
+@persona_view()
 @require_POST
-def plan_accept(request: HttpRequest) -> HttpResponse:
-    persona = current_persona(request, request.workspace)
-    if persona is None:
-        return redirect("persona_create")
+def plan_accept(request: PersonaRequest) -> HttpResponse:
+    persona = request.persona
     # Exactly what was ticked; "all" comes only from the Accept-all form, which has no boxes.
     if request.POST.get("all") == "1":
         ids = [i.pk for i in selectors.plan_of(persona) if i.status == PlanStatus.PROPOSED]
@@ -347,24 +337,22 @@ def plan_accept(request: HttpRequest) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def plan_decline(request: HttpRequest, planned_post_id: int) -> HttpResponse:
+def plan_decline(request: WorkspaceRequest, planned_post_id: int) -> HttpResponse:
     planned = get_object_for(request.user, PlannedPost, planned_post_id, action=Action.EDIT)
     try:
         planning.plan_decline(planned=planned, role=planned.user_role)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        say_refusal(request, error)
     else:
         messages.success(request, f"“{planned.title}” is out of the plan.")
     return redirect("calendar_plan")
 
 
-@workspace_view
-def queue(request: HttpRequest) -> HttpResponse:
+@persona_view()
+def queue(request: PersonaRequest) -> HttpResponse:
     """Next up: the current persona's coming posts in time order, with the empty slots of its
     posting schedule between them (to one account, or all); reorder, post now, pause."""
-    persona = current_persona(request, request.workspace)
-    if persona is None:
-        return redirect("persona_create")
+    persona = request.persona
     accounts = list(publishing_selectors.accounts_of(request.workspace, usable=True))
     account_id = request.GET.get("account", "")
     account = next((a for a in accounts if str(a.pk) == account_id), None)
@@ -376,14 +364,13 @@ def queue(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "paused": [a for a in accounts if a.paused_at],
         "has_slots": bool(selectors.slots_of(persona)),
-        "can_edit": role_allows(request.membership.role, Action.EDIT),
     }
     return render(request, "calendar_app/queue.html", context)
 
 
 @workspace_view
 @require_POST
-def queue_reorder(request: HttpRequest, publication_id: int) -> HttpResponse:
+def queue_reorder(request: WorkspaceRequest, publication_id: int) -> HttpResponse:
     """Drag (or ↑/↓): trade times with another coming post (`with`), or take an empty slot
     (`at`, an ISO time)."""
     publication = get_object_for(request.user, Publication, publication_id, action=Action.EDIT)
@@ -402,5 +389,5 @@ def queue_reorder(request: HttpRequest, publication_id: int) -> HttpResponse:
             services.queue_move(publication=publication, role=role, user=request.user, at=at)
             messages.success(request, "Moved into that slot.")
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        say_refusal(request, error)
     return redirect(safe_next_url(request, reverse("queue")))

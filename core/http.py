@@ -1,7 +1,10 @@
-"""View helpers every app uses: forms that keep what was typed, safe `next` redirects."""
+"""View helpers every app uses: forms that keep what was typed, a service's refusal said in
+its own words, safe `next` redirects."""
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,6 +17,11 @@ def render_form(
     """A page with a form: status 422 when the form has errors (HTMX swaps it, tests see it),
     and the bound form re-renders what the user typed."""
     return render(request, template, context, status=422 if form.errors else 200)
+
+
+def say_refusal(request: HttpRequest, error: ValidationError) -> None:
+    """A service refused (a ValidationError): its words as one message on the next page."""
+    messages.error(request, " ".join(error.messages))
 
 
 def wants_fragment(request: HttpRequest) -> bool:

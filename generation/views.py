@@ -11,10 +11,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.middleware import workspace_view
+from accounts.middleware import WorkspaceRequest, workspace_view
 from accounts.permissions import Action, require, role_allows
 from accounts.selectors import get_object_for
-from core.http import render_form
+from core.http import render_form, say_refusal
 from core.jobs import ACTIVE, JobProgress, JobStatus, poll_response
 from core.zones import viewer_zone
 from generation import selectors, services
@@ -29,8 +29,8 @@ from generation.models import (
     VariationStatus,
 )
 from llm.selectors import has_writing_model, usage_summary
-from personas.middleware import show_times_for
-from personas.selectors import current_persona, personas_of
+from personas.middleware import PersonaRequest, persona_view, show_times_for
+from personas.selectors import personas_of
 from voice.selectors import latest_voice_version
 
 
@@ -54,12 +54,9 @@ def _variation(request: HttpRequest, variation_id: int) -> Variation:
     )
 
 
-@workspace_view
-def generate(request: HttpRequest) -> HttpResponse:
-    persona = current_persona(request, request.workspace)
-    if persona is None:
-        messages.info(request, "Create a persona first: drafts are written in a persona's voice.")
-        return redirect("persona_create")
+@persona_view(missing="Create a persona first: drafts are written in a persona's voice.")
+def generate(request: PersonaRequest) -> HttpResponse:
+    persona = request.persona
     if request.method == "POST":
         require(request.membership.role, Action.EDIT)  # before looking at the form
     # "Write this" from the ideas inbox or a trend arrives with the fields filled in.
@@ -83,19 +80,16 @@ def generate(request: HttpRequest) -> HttpResponse:
         "persona": persona,
         "form": form,
         "has_voice": latest_voice_version(persona, fields=("id",)) is not None,
-        "can_edit": role_allows(request.membership.role, Action.EDIT),
         "recent": persona.generations.order_by("-created_at")[:10],
         "has_model": has_writing_model(persona.workspace_id),
     }
     return render_form(request, "generation/generate.html", context, form=form)
 
 
-@workspace_view
-def kit(request: HttpRequest) -> HttpResponse:
+@persona_view()
+def kit(request: PersonaRequest) -> HttpResponse:
     """Write it yourself: the creator's own hooks, shape, lines on the topic and closing."""
-    persona = current_persona(request, request.workspace)
-    if persona is None:
-        return redirect("persona_create")
+    persona = request.persona
     topic = request.GET.get("topic", "").strip()[:300]
     context = {
         "persona": persona,
@@ -107,7 +101,7 @@ def kit(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view
-def history(request: HttpRequest) -> HttpResponse:
+def history(request: WorkspaceRequest) -> HttpResponse:
     """Every draft written in this workspace, to find an accepted one again."""
     personas = list(personas_of(request.workspace))
     persona_id = request.GET.get("persona", "")
@@ -130,7 +124,6 @@ def history(request: HttpRequest) -> HttpResponse:
         "page": int(page) if page.isdigit() else 1,
         "more": more,
         "query": query.urlencode(),
-        "can_edit": role_allows(request.membership.role, Action.EDIT),
     }
     return render(request, "generation/history.html", context)
 
@@ -195,21 +188,21 @@ def _detail_context(request: HttpRequest, generation: Generation) -> dict:
 
 
 @workspace_view
-def generation_detail(request: HttpRequest, generation_id: int) -> HttpResponse:
+def generation_detail(request: WorkspaceRequest, generation_id: int) -> HttpResponse:
     generation = _generation(request, generation_id)
     show_times_for(request, generation.persona)
     return render(request, "generation/detail.html", _detail_context(request, generation))
 
 
 @workspace_view
-def generation_progress(request: HttpRequest, generation_id: int) -> HttpResponse:
+def generation_progress(request: WorkspaceRequest, generation_id: int) -> HttpResponse:
     generation = _generation(request, generation_id)
     # Done or failed, the page reloads with the drafts (or the error and a Retry button).
     return poll_response(request, _generation_job(generation), refresh=True)
 
 
 @workspace_view
-def rewrite_progress(request: HttpRequest, rewrite_id: int) -> HttpResponse:
+def rewrite_progress(request: WorkspaceRequest, rewrite_id: int) -> HttpResponse:
     rewrite = get_object_for(request.user, Rewrite, rewrite_id)
     # Done: the page reloads with the new draft; a failure stays in the card, said plainly.
     return poll_response(request, _rewrite_job(rewrite), refresh=rewrite.status == JobStatus.DONE)
@@ -217,14 +210,14 @@ def rewrite_progress(request: HttpRequest, rewrite_id: int) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def generation_retry(request: HttpRequest, generation_id: int) -> HttpResponse:
+def generation_retry(request: WorkspaceRequest, generation_id: int) -> HttpResponse:
     generation = _generation(request, generation_id, Action.EDIT)
     try:
         new = services.generation_retry(
             generation=generation, user=request.user, role=generation.user_role
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        say_refusal(request, error)
         return redirect("generation_detail", generation.pk)
     return redirect("generation_detail", new.pk)
 
@@ -274,7 +267,7 @@ def _act(request: HttpRequest, variation_id: int, action, form_class=None) -> Ht
 
 @workspace_view
 @require_POST
-def variation_accept(request: HttpRequest, variation_id: int) -> HttpResponse:
+def variation_accept(request: WorkspaceRequest, variation_id: int) -> HttpResponse:
     def act(v: Variation, data: dict) -> Variation:
         out = services.variation_accept(
             variation=v,
@@ -290,7 +283,7 @@ def variation_accept(request: HttpRequest, variation_id: int) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def variation_reject(request: HttpRequest, variation_id: int) -> HttpResponse:
+def variation_reject(request: WorkspaceRequest, variation_id: int) -> HttpResponse:
     def act(v: Variation, data: dict) -> Variation:
         out = services.variation_reject(
             variation=v,
@@ -307,7 +300,7 @@ def variation_reject(request: HttpRequest, variation_id: int) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def variation_edit(request: HttpRequest, variation_id: int) -> HttpResponse:
+def variation_edit(request: WorkspaceRequest, variation_id: int) -> HttpResponse:
     def act(v: Variation, data: dict) -> Variation:
         out = services.variation_edit(
             variation=v, role=v.user_role, user=request.user, text=data["text"]
@@ -320,7 +313,7 @@ def variation_edit(request: HttpRequest, variation_id: int) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def variation_refine(request: HttpRequest, variation_id: int) -> HttpResponse:
+def variation_refine(request: WorkspaceRequest, variation_id: int) -> HttpResponse:
     def act(v: Variation, data: dict) -> Variation:
         services.variation_refine(
             variation=v, role=v.user_role, user=request.user, message=data["message"]
@@ -332,7 +325,7 @@ def variation_refine(request: HttpRequest, variation_id: int) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def variation_regenerate(request: HttpRequest, variation_id: int) -> HttpResponse:
+def variation_regenerate(request: WorkspaceRequest, variation_id: int) -> HttpResponse:
     def act(v: Variation, data: dict) -> Variation:
         services.variation_regenerate(variation=v, role=v.user_role, user=request.user)
         return v  # the card shows the new draft's progress
@@ -340,25 +333,22 @@ def variation_regenerate(request: HttpRequest, variation_id: int) -> HttpRespons
     return _act(request, variation_id, act)
 
 
-@workspace_view
-def feedback(request: HttpRequest) -> HttpResponse:
-    persona = current_persona(request, request.workspace)
-    if persona is None:
-        return redirect("persona_create")
+@persona_view()
+def feedback(request: PersonaRequest) -> HttpResponse:
+    persona = request.persona
     return render(
         request,
         "generation/feedback.html",
         {
             "persona": persona,
             "summary": selectors.feedback_summary(persona),
-            "can_edit": role_allows(request.membership.role, Action.EDIT),
         },
     )
 
 
 @workspace_view
 @viewer_zone
-def usage(request: HttpRequest) -> HttpResponse:
+def usage(request: WorkspaceRequest) -> HttpResponse:
     return render(
         request,
         "generation/usage.html",
@@ -368,7 +358,7 @@ def usage(request: HttpRequest) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def lesson_delete(request: HttpRequest, lesson_id: int) -> HttpResponse:
+def lesson_delete(request: WorkspaceRequest, lesson_id: int) -> HttpResponse:
     lesson = get_object_for(request.user, Lesson, lesson_id, action=Action.EDIT)
     services.lesson_delete(lesson=lesson, role=lesson.user_role)
     messages.success(request, f"Lesson “{lesson.value}” dropped: new drafts no longer apply it.")

@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from accounts.middleware import workspace_view
-from accounts.permissions import Action, role_allows
+from accounts.middleware import WorkspaceRequest, workspace_view
 from analytics.selectors import streaks
 from personas.selectors import current_persona, personas_of
 from posts.selectors import persona_post_stats
@@ -22,7 +21,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: WorkspaceRequest) -> HttpResponse:
     personas = list(personas_of(request.workspace))
     persona = current_persona(request, request.workspace) if personas else None
     return render(
@@ -38,6 +37,5 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "recommended_posts": RECOMMENDED_POSTS,
             "top_trends": trends_for(persona, limit=3) if persona else [],
             "streak": streaks(persona) if persona else None,
-            "can_edit": role_allows(request.membership.role, Action.EDIT),
         },
     )

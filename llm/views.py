@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from accounts.middleware import workspace_view
-from accounts.permissions import Action, require, role_allows
+from accounts.middleware import WorkspaceRequest, workspace_view
+from accounts.permissions import Action, require
 from accounts.selectors import get_object_for
 from core.zones import viewer_zone
 from llm import services
@@ -22,7 +22,7 @@ from llm.selectors import connections_of
 @workspace_view
 @sensitive_post_parameters("api_key")
 @viewer_zone
-def models_page(request: HttpRequest) -> HttpResponse:
+def models_page(request: WorkspaceRequest) -> HttpResponse:
     form = ConnectionForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -51,7 +51,6 @@ def models_page(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "connections": connections_of(request.workspace),
-        "can_configure": role_allows(request.membership.role, Action.CONFIGURE),
     }
     return render(request, "llm/models.html", context, status=status)
 
@@ -64,7 +63,7 @@ def _connection(request: HttpRequest, modelconnection_id: int) -> ModelConnectio
 
 @workspace_view
 @require_POST
-def connection_test(request: HttpRequest, modelconnection_id: int) -> HttpResponse:
+def connection_test(request: WorkspaceRequest, modelconnection_id: int) -> HttpResponse:
     connection = _connection(request, modelconnection_id)
     problem = services.connection_test(connection=connection, role=connection.user_role)
     if problem:
@@ -76,7 +75,7 @@ def connection_test(request: HttpRequest, modelconnection_id: int) -> HttpRespon
 
 @workspace_view
 @require_POST
-def connection_move(request: HttpRequest, modelconnection_id: int) -> HttpResponse:
+def connection_move(request: WorkspaceRequest, modelconnection_id: int) -> HttpResponse:
     connection = _connection(request, modelconnection_id)
     services.connection_move(
         connection=connection, role=connection.user_role, up=request.POST.get("to") == "up"
@@ -86,7 +85,7 @@ def connection_move(request: HttpRequest, modelconnection_id: int) -> HttpRespon
 
 @workspace_view
 @require_POST
-def connection_delete(request: HttpRequest, modelconnection_id: int) -> HttpResponse:
+def connection_delete(request: WorkspaceRequest, modelconnection_id: int) -> HttpResponse:
     connection = _connection(request, modelconnection_id)
     services.connection_delete(connection=connection, role=connection.user_role)
     messages.success(request, f"Removed {connection.label}.")

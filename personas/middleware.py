@@ -8,20 +8,53 @@ filter, which names the zone."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from functools import wraps
+from typing import Any, cast
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 
-from accounts.middleware import current_membership
+from accounts.middleware import WorkspaceRequest, current_membership, workspace_view
 from personas.models import Persona
 from personas.selectors import current_persona
+
+
+class PersonaRequest(WorkspaceRequest):
+    """The request a `persona_view` receives: a workspace request with the current persona."""
+
+    persona: Persona
+
+
+def persona_view(
+    *, missing: str = ""
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """A `workspace_view` about the current persona (the switcher's), as `request.persona`.
+    Without one, the creator is sent to make one, told `missing` when given."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @workspace_view
+        @wraps(view)
+        def wrapper(request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            persona = current_persona(request, request.workspace)
+            if persona is None:
+                if missing:
+                    messages.info(request, missing)
+                return redirect("persona_create")
+            typed = cast(PersonaRequest, request)
+            typed.persona = persona
+            return view(typed, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
 
 
 def show_times_for(request: HttpRequest, persona: Persona) -> None:
     """This page is about `persona`: its times are in that persona's zone."""
     timezone.activate(persona.timezone)
-    request.display_zone = persona.timezone  # type: ignore[attr-defined]
+    setattr(request, "display_zone", persona.timezone)  # noqa: B010 (read by templates)
 
 
 class DisplayZoneMiddleware:
@@ -46,4 +79,4 @@ class DisplayZoneMiddleware:
         if persona is not None:
             zone = persona.timezone
         timezone.activate(zone)
-        request.display_zone = zone  # type: ignore[attr-defined]
+        setattr(request, "display_zone", zone)  # noqa: B010 (read by templates)

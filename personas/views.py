@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.middleware import workspace_view
-from accounts.permissions import Action, require, role_allows
+from accounts.middleware import WorkspaceRequest, workspace_view
+from accounts.permissions import Action, require
 from accounts.selectors import get_object_for
 from core.http import render_form, safe_next_url
 from personas import services
@@ -17,20 +17,19 @@ from personas.selectors import personas_of, remember_persona
 
 
 @workspace_view
-def persona_list(request: HttpRequest) -> HttpResponse:
+def persona_list(request: WorkspaceRequest) -> HttpResponse:
     return render(
         request,
         "personas/list.html",
         {
             "personas": personas_of(request.workspace),
             "archived": personas_of(request.workspace, archived=True),
-            "can_edit": role_allows(request.membership.role, Action.EDIT),
         },
     )
 
 
 @workspace_view
-def persona_create(request: HttpRequest) -> HttpResponse:
+def persona_create(request: WorkspaceRequest) -> HttpResponse:
     require(request.membership.role, Action.EDIT)
     form = PersonaForm(request.POST or None, workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
@@ -44,7 +43,7 @@ def persona_create(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view
-def persona_edit(request: HttpRequest, persona_id: int) -> HttpResponse:
+def persona_edit(request: WorkspaceRequest, persona_id: int) -> HttpResponse:
     persona = get_object_for(request.user, Persona, persona_id, action=Action.EDIT)
     form = PersonaForm(request.POST or None, instance=persona, workspace=persona.workspace)
     if request.method == "POST" and form.is_valid():
@@ -56,7 +55,9 @@ def persona_edit(request: HttpRequest, persona_id: int) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def persona_set_archived(request: HttpRequest, persona_id: int, archived: bool) -> HttpResponse:
+def persona_set_archived(
+    request: WorkspaceRequest, persona_id: int, archived: bool
+) -> HttpResponse:
     persona = get_object_for(request.user, Persona, persona_id, action=Action.EDIT)
     services.persona_set_archived(persona=persona, role=persona.user_role, archived=archived)
     if archived:
@@ -68,7 +69,7 @@ def persona_set_archived(request: HttpRequest, persona_id: int, archived: bool) 
 
 @workspace_view
 @require_POST
-def persona_switch(request: HttpRequest, persona_id: int) -> HttpResponse:
+def persona_switch(request: WorkspaceRequest, persona_id: int) -> HttpResponse:
     persona = get_object_for(request.user, Persona, persona_id)
     remember_persona(request, persona)
     return redirect(safe_next_url(request, reverse("dashboard")))

@@ -9,12 +9,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.middleware import workspace_view
-from accounts.permissions import Action, role_allows
+from accounts.middleware import WorkspaceRequest, workspace_view
+from accounts.permissions import Action
 from accounts.selectors import get_object_for
-from core.http import render_form, safe_next_url
+from core.http import render_form, safe_next_url, say_refusal
 from core.jobs import ACTIVE, JobProgress, JobStatus, poll_response
-from personas.selectors import current_persona
+from personas.middleware import PersonaRequest, persona_view
 from pillars import selectors, services
 from pillars.forms import IdeaForm, IdeaStatusForm, MergeForm, PasteForm, PillarForm
 from pillars.models import Pillar, PillarDiscovery, Topic, TopicStatus
@@ -33,11 +33,9 @@ def _discovery_job(run: PillarDiscovery) -> JobProgress:
     )
 
 
-@workspace_view
-def pillars_page(request: HttpRequest) -> HttpResponse:
-    persona = current_persona(request, request.workspace)
-    if persona is None:
-        return redirect("persona_create")
+@persona_view()
+def pillars_page(request: PersonaRequest) -> HttpResponse:
+    persona = request.persona
     run = selectors.latest_discovery(persona)
     stats = selectors.pillars_with_stats(persona)
     choices = selectors.active_pillars(persona)
@@ -49,28 +47,25 @@ def pillars_page(request: HttpRequest) -> HttpResponse:
         "job": _discovery_job(run) if run else None,
         "running": run is not None and run.status in ACTIVE,
         "min_posts": services.MIN_POSTS,
-        "can_edit": role_allows(request.membership.role, Action.EDIT),
         "target_total": sum(p.target_share or 0 for p in stats["pillars"]),
         **stats,
     }
     return render(request, "pillars/pillars.html", context)
 
 
-@workspace_view
+@persona_view()
 @require_POST
-def discover(request: HttpRequest) -> HttpResponse:
-    persona = current_persona(request, request.workspace)
-    if persona is None:
-        return redirect("persona_create")
+def discover(request: PersonaRequest) -> HttpResponse:
+    persona = request.persona
     try:
         services.discovery_request(persona=persona, role=request.membership.role, user=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        say_refusal(request, error)
     return redirect("pillars")
 
 
 @workspace_view
-def discovery_progress(request: HttpRequest, pillar_discovery_id: int) -> HttpResponse:
+def discovery_progress(request: WorkspaceRequest, pillar_discovery_id: int) -> HttpResponse:
     run = get_object_for(request.user, PillarDiscovery, pillar_discovery_id)
     return poll_response(request, _discovery_job(run), refresh=run.status == JobStatus.DONE)
 
@@ -86,7 +81,7 @@ def _pillar(request: HttpRequest, pillar_id: int) -> Pillar:
 
 
 @workspace_view
-def pillar_edit(request: HttpRequest, pillar_id: int) -> HttpResponse:
+def pillar_edit(request: WorkspaceRequest, pillar_id: int) -> HttpResponse:
     pillar = _pillar(request, pillar_id)
     form = PillarForm(request.POST or None, instance=pillar)
     if request.method == "POST" and form.is_valid():
@@ -100,7 +95,7 @@ def pillar_edit(request: HttpRequest, pillar_id: int) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def pillar_merge(request: HttpRequest, pillar_id: int) -> HttpResponse:
+def pillar_merge(request: WorkspaceRequest, pillar_id: int) -> HttpResponse:
     pillar = _pillar(request, pillar_id)
     form = MergeForm(
         request.POST,
@@ -116,7 +111,7 @@ def pillar_merge(request: HttpRequest, pillar_id: int) -> HttpResponse:
             pillar=pillar, into=form.cleaned_data["into"], role=pillar.user_role
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        say_refusal(request, error)
     else:
         messages.success(request, f"“{pillar.name}” merged into “{into.name}”.")
     return redirect("pillars")
@@ -124,12 +119,12 @@ def pillar_merge(request: HttpRequest, pillar_id: int) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def pillar_split(request: HttpRequest, pillar_id: int) -> HttpResponse:
+def pillar_split(request: WorkspaceRequest, pillar_id: int) -> HttpResponse:
     pillar = _pillar(request, pillar_id)
     try:
         new = services.pillar_split(pillar=pillar, role=pillar.user_role)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        say_refusal(request, error)
     else:
         messages.success(request, f"“{pillar.name}” split: its other half is “{new.name}”.")
     return redirect("pillars")
@@ -137,7 +132,7 @@ def pillar_split(request: HttpRequest, pillar_id: int) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def pillar_delete(request: HttpRequest, pillar_id: int) -> HttpResponse:
+def pillar_delete(request: WorkspaceRequest, pillar_id: int) -> HttpResponse:
     pillar = _pillar(request, pillar_id)
     services.pillar_delete(pillar=pillar, role=pillar.user_role)
     messages.success(
@@ -156,11 +151,9 @@ def write_url(topic: Topic, angle: dict | None = None) -> str:
     return f"{reverse('generate')}?{urlencode(params)}"
 
 
-@workspace_view
-def ideas(request: HttpRequest) -> HttpResponse:
-    persona = current_persona(request, request.workspace)
-    if persona is None:
-        return redirect("persona_create")
+@persona_view()
+def ideas(request: PersonaRequest) -> HttpResponse:
+    persona = request.persona
     form = IdeaForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -190,17 +183,14 @@ def ideas(request: HttpRequest) -> HttpResponse:
         "statuses": TopicStatus.choices,
         "counts": selectors.topic_counts(persona),
         "has_pillars": selectors.active_pillars(persona).exists(),
-        "can_edit": role_allows(request.membership.role, Action.EDIT),
     }
     return render_form(request, "pillars/ideas.html", context, form=form)
 
 
-@workspace_view
+@persona_view()
 @require_POST
-def ideas_paste(request: HttpRequest) -> HttpResponse:
-    persona = current_persona(request, request.workspace)
-    if persona is None:
-        return redirect("persona_create")
+def ideas_paste(request: PersonaRequest) -> HttpResponse:
+    persona = request.persona
     form = PasteForm(request.POST)
     if form.is_valid():
         try:
@@ -234,7 +224,7 @@ def ideas_paste(request: HttpRequest) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def idea_status(request: HttpRequest, topic_id: int) -> HttpResponse:
+def idea_status(request: WorkspaceRequest, topic_id: int) -> HttpResponse:
     topic = get_object_for(request.user, Topic, topic_id, action=Action.EDIT)
     form = IdeaStatusForm(request.POST)
     if form.is_valid():

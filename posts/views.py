@@ -12,14 +12,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from accounts.middleware import workspace_view
+from accounts.middleware import WorkspaceRequest, workspace_view
 from accounts.permissions import Action, require, role_allows
 from accounts.selectors import get_object_for
 from core.http import render_form, wants_fragment
 from core.jobs import JobProgress, JobStatus, poll_response
-from personas.middleware import show_times_for
-from personas.models import Persona
-from personas.selectors import current_persona
+from personas.middleware import PersonaRequest, persona_view, show_times_for
 from posts import importing, services
 from posts.forms import ImportForm, PostFilterForm, PostForm
 from posts.models import ImportBatch, Post
@@ -29,26 +27,15 @@ from posts.selectors import posts_for_list, similar_posts
 PAGE_SIZE = 25
 
 
-def _persona(request: HttpRequest) -> Persona | None:
-    return current_persona(request, request.workspace)
-
-
 def _report_saved(request: HttpRequest, checked: CheckedPost, message: str) -> None:
     for warning in checked.warnings:
         messages.warning(request, f"Saved with a change: {warning}.")
     messages.success(request, message)
 
 
-def _no_persona() -> HttpResponse:
-    return redirect("persona_create")
-
-
-@workspace_view
-def post_list(request: HttpRequest) -> HttpResponse:
-    persona = _persona(request)
-    if persona is None:
-        messages.info(request, "Create a persona first: posts belong to one of your voices.")
-        return _no_persona()
+@persona_view(missing="Create a persona first: posts belong to one of your voices.")
+def post_list(request: PersonaRequest) -> HttpResponse:
+    persona = request.persona
     filters = PostFilterForm(request.GET or None)
     criteria = filters.cleaned_data if filters.is_valid() else {}
     posts = posts_for_list(
@@ -67,18 +54,15 @@ def post_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query_string": query_string.urlencode(),
         "has_posts": page.paginator.count > 0 or bool(criteria and any(criteria.values())),
-        "can_edit": role_allows(request.membership.role, Action.EDIT),
     }
     template = "posts/list.html#post-results" if wants_fragment(request) else "posts/list.html"
     return render(request, template, context)
 
 
-@workspace_view
-def post_create(request: HttpRequest) -> HttpResponse:
+@persona_view()
+def post_create(request: PersonaRequest) -> HttpResponse:
     require(request.membership.role, Action.EDIT)
-    persona = _persona(request)
-    if persona is None:
-        return _no_persona()
+    persona = request.persona
     form = PostForm(request.POST or None, persona=persona)
     duplicate = False
     if request.method == "POST" and form.is_valid():
@@ -106,7 +90,7 @@ def post_create(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view
-def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
+def post_detail(request: WorkspaceRequest, post_id: int) -> HttpResponse:
     post = get_object_for(
         request.user, Post, post_id, queryset=Post.objects.select_related("persona")
     )
@@ -128,7 +112,7 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
 
 
 @workspace_view
-def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
+def post_edit(request: WorkspaceRequest, post_id: int) -> HttpResponse:
     post = get_object_for(
         request.user,
         Post,
@@ -163,19 +147,17 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
+def post_delete(request: WorkspaceRequest, post_id: int) -> HttpResponse:
     post = get_object_for(request.user, Post, post_id, action=Action.EDIT)
     services.post_delete(post=post, role=post.user_role)
     messages.success(request, "Post deleted.")
     return redirect("post_list")
 
 
-@workspace_view
-def import_upload(request: HttpRequest) -> HttpResponse:
+@persona_view()
+def import_upload(request: PersonaRequest) -> HttpResponse:
     require(request.membership.role, Action.EDIT)
-    persona = _persona(request)
-    if persona is None:
-        return _no_persona()
+    persona = request.persona
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -208,7 +190,7 @@ def _batch(request: HttpRequest, import_batch_id: int, action: Action = Action.V
 
 
 @workspace_view
-def import_detail(request: HttpRequest, import_batch_id: int) -> HttpResponse:
+def import_detail(request: WorkspaceRequest, import_batch_id: int) -> HttpResponse:
     batch = _batch(request, import_batch_id)
     job = JobProgress.of(
         batch,
@@ -234,7 +216,7 @@ def import_detail(request: HttpRequest, import_batch_id: int) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def import_confirm(request: HttpRequest, import_batch_id: int) -> HttpResponse:
+def import_confirm(request: WorkspaceRequest, import_batch_id: int) -> HttpResponse:
     batch = _batch(request, import_batch_id, Action.EDIT)
     batch = importing.import_confirm(batch=batch, role=batch.user_role)
     if batch.status == JobStatus.DONE:
@@ -243,7 +225,7 @@ def import_confirm(request: HttpRequest, import_batch_id: int) -> HttpResponse:
 
 
 @workspace_view
-def import_errors_csv(request: HttpRequest, import_batch_id: int) -> HttpResponse:
+def import_errors_csv(request: WorkspaceRequest, import_batch_id: int) -> HttpResponse:
     batch = _batch(request, import_batch_id)
     response = HttpResponse(importing.errors_csv(batch), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-problems.csv"'

@@ -12,14 +12,13 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
-from accounts.middleware import workspace_view
+from accounts.middleware import WorkspaceRequest, workspace_view
 from accounts.permissions import Action, require, role_allows
 from accounts.selectors import get_object_for
-from core.http import render_form, safe_next_url, wants_fragment
+from core.http import render_form, safe_next_url, say_refusal, wants_fragment
 from core.zones import viewer_zone
 from llm.services import embed_for
-from personas.middleware import show_times_for
-from personas.selectors import current_persona
+from personas.middleware import PersonaRequest, persona_view, show_times_for
 from posts.selectors import has_engagement_model, predicted_engagement
 from publishing import oauth, selectors, services
 from publishing.adapters.base import PublishError
@@ -37,12 +36,10 @@ from publishing.models import (
 from publishing.oauth import providers as oauth_providers
 
 
-@workspace_view
-def queue(request: HttpRequest) -> HttpResponse:
+@persona_view()
+def queue(request: PersonaRequest) -> HttpResponse:
     """What the current persona has scheduled and published, target by target."""
-    persona = current_persona(request, request.workspace)
-    if persona is None:
-        return redirect("persona_create")
+    persona = request.persona
     publications = selectors.publications_of(persona)
     # While something is on its way the list refreshes itself (htmx polls the region).
     pending = any(p.is_pending for p in publications)
@@ -51,7 +48,6 @@ def queue(request: HttpRequest) -> HttpResponse:
         "publications": publications,
         "pending": pending,
         "has_accounts": selectors.accounts_of(request.workspace).exists(),
-        "can_edit": role_allows(request.membership.role, Action.EDIT),
     }
     template = (
         "publishing/queue.html#publications" if wants_fragment(request) else "publishing/queue.html"
@@ -75,7 +71,7 @@ def _callback_url(request: HttpRequest, platform: str) -> str:
 @workspace_view
 @sensitive_post_parameters("bluesky-app_password")
 @viewer_zone
-def accounts(request: HttpRequest) -> HttpResponse:
+def accounts(request: WorkspaceRequest) -> HttpResponse:
     """Connected accounts with their health, and a way to connect each platform."""
     forms = {platform: form(prefix=platform) for platform, form in CONNECT_FORMS.items()}
     status = 200
@@ -97,7 +93,6 @@ def accounts(request: HttpRequest) -> HttpResponse:
     context = {
         "forms": forms,
         "accounts": selectors.accounts_of(request.workspace),
-        "can_edit": role_allows(request.membership.role, Action.EDIT),
         "oauth_platforms": [
             (platform, Platform(platform).label, bool(p.client_id), p.setting_names)
             for platform, p in configured.items()
@@ -142,7 +137,7 @@ def _connect(request: HttpRequest, platform: str, data: dict) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def account_secret(request: HttpRequest, account_id: int) -> HttpResponse:
+def account_secret(request: WorkspaceRequest, account_id: int) -> HttpResponse:
     """Rotate a webhook's signing secret, or say it is saved (the panel goes away)."""
     account = get_object_for(request.user, Account, account_id, action=Action.EDIT)
     try:
@@ -152,13 +147,13 @@ def account_secret(request: HttpRequest, account_id: int) -> HttpResponse:
         else:
             services.webhook_secret_saved(account=account, role=account.user_role)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        say_refusal(request, error)
     return redirect(f"{reverse('publishing_accounts')}#account-{account.pk}")
 
 
 @workspace_view
 @require_POST
-def account_disconnect(request: HttpRequest, account_id: int) -> HttpResponse:
+def account_disconnect(request: WorkspaceRequest, account_id: int) -> HttpResponse:
     account = get_object_for(request.user, Account, account_id, action=Action.EDIT)
     cancelled = services.account_disconnect(
         account=account, role=account.user_role, user=request.user
@@ -170,7 +165,7 @@ def account_disconnect(request: HttpRequest, account_id: int) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def oauth_start(request: HttpRequest, platform: str) -> HttpResponse:
+def oauth_start(request: WorkspaceRequest, platform: str) -> HttpResponse:
     """X, LinkedIn, Threads: off to the platform to authorise ContentTwin."""
     require(request.membership.role, Action.EDIT)
     if platform not in oauth_providers():
@@ -195,7 +190,7 @@ def _continue_to(request: HttpRequest, platform: str, authorize_url: str) -> Htt
 
 
 @workspace_view
-def oauth_callback(request: HttpRequest, platform: str) -> HttpResponse:
+def oauth_callback(request: WorkspaceRequest, platform: str) -> HttpResponse:
     """Back from the platform: the code becomes tokens, the tokens an account."""
     pending = request.session.pop(f"oauth:{platform}", None)
     if pending is None or pending.get("workspace") != request.workspace.pk:
@@ -234,7 +229,7 @@ def oauth_callback(request: HttpRequest, platform: str) -> HttpResponse:
 
 
 @workspace_view
-def publication_detail(request: HttpRequest, publication_id: int) -> HttpResponse:
+def publication_detail(request: WorkspaceRequest, publication_id: int) -> HttpResponse:
     """One post: its text and time (editable until it goes out), where it goes, approval, and
     its activity log."""
     found = get_object_for(request.user, Publication, publication_id)
@@ -314,7 +309,7 @@ def _evergreen(publication: Publication) -> dict | None:
 
 @workspace_view
 @require_POST
-def publication_evergreen(request: HttpRequest, publication_id: int) -> HttpResponse:
+def publication_evergreen(request: WorkspaceRequest, publication_id: int) -> HttpResponse:
     publication = get_object_for(request.user, Publication, publication_id, action=Action.EDIT)
 
     def number(name: str, default: int) -> int:
@@ -337,7 +332,7 @@ def publication_evergreen(request: HttpRequest, publication_id: int) -> HttpResp
             },
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        say_refusal(request, error)
     else:
         if publication.evergreen:
             messages.success(request, "Evergreen: it will be re-shared into free slots.")
@@ -360,7 +355,7 @@ def _prediction(publication: Publication) -> tuple[int, list[str]] | None:
 
 
 @workspace_view
-def publication_image(request: HttpRequest, publicationimage_id: int) -> HttpResponse:
+def publication_image(request: WorkspaceRequest, publicationimage_id: int) -> HttpResponse:
     image = get_object_for(request.user, PublicationImage, publicationimage_id)
     return _image_response(image)
 
@@ -384,7 +379,7 @@ def _image_response(image: PublicationImage) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def publication_review(request: HttpRequest, publication_id: int) -> HttpResponse:
+def publication_review(request: WorkspaceRequest, publication_id: int) -> HttpResponse:
     """Approve, or send back with a comment."""
     publication = get_object_for(request.user, Publication, publication_id, action=Action.APPROVE)
     try:
@@ -402,7 +397,7 @@ def publication_review(request: HttpRequest, publication_id: int) -> HttpRespons
             )
             messages.success(request, "Sent back with your comment.")
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        say_refusal(request, error)
     return redirect("publication_detail", publication.pk)
 
 
@@ -417,7 +412,7 @@ def _target_action(
             extra = {"url": request.POST.get("url", "")} if with_url else {}
             action(target=target, role=target.user_role, user=request.user, **extra)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            say_refusal(request, error)
         else:
             messages.success(request, done)
         if request.POST.get("next") == "post":
@@ -436,14 +431,14 @@ target_confirm = _target_action(
 
 @workspace_view
 @require_POST
-def publication_cancel(request: HttpRequest, publication_id: int) -> HttpResponse:
+def publication_cancel(request: WorkspaceRequest, publication_id: int) -> HttpResponse:
     publication = get_object_for(request.user, Publication, publication_id, action=Action.EDIT)
     try:
         cancelled = services.publication_cancel(
             publication=publication, role=publication.user_role, user=request.user
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        say_refusal(request, error)
     else:
         messages.success(request, f"Cancelled {cancelled} scheduled post{'s' * (cancelled != 1)}.")
     return redirect("publishing_queue")
@@ -451,14 +446,14 @@ def publication_cancel(request: HttpRequest, publication_id: int) -> HttpRespons
 
 @workspace_view
 @require_POST
-def publication_post_now(request: HttpRequest, publication_id: int) -> HttpResponse:
+def publication_post_now(request: WorkspaceRequest, publication_id: int) -> HttpResponse:
     publication = get_object_for(request.user, Publication, publication_id, action=Action.EDIT)
     try:
         accounts = services.publication_post_now(
             publication=publication, role=publication.user_role, user=request.user
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        say_refusal(request, error)
     else:
         messages.success(request, f"Posting now to {accounts} account{'s' * (accounts != 1)}.")
     return redirect(safe_next_url(request, reverse("publication_detail", args=[publication.pk])))
@@ -466,7 +461,7 @@ def publication_post_now(request: HttpRequest, publication_id: int) -> HttpRespo
 
 @workspace_view
 @require_POST
-def account_pause(request: HttpRequest, account_id: int) -> HttpResponse:
+def account_pause(request: WorkspaceRequest, account_id: int) -> HttpResponse:
     """Pause or resume an account's queue (`resume=1`)."""
     account = get_object_for(request.user, Account, account_id, action=Action.EDIT)
     role = account.user_role  # type: ignore[attr-defined]
@@ -483,7 +478,7 @@ def account_pause(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 @workspace_view
-def sandbox_timeline(request: HttpRequest, account_id: int) -> HttpResponse:
+def sandbox_timeline(request: WorkspaceRequest, account_id: int) -> HttpResponse:
     """What a sandbox account published: the local stand-in for a platform's timeline."""
     account = get_object_for(
         request.user,

@@ -10,36 +10,33 @@ from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from accounts.middleware import workspace_view
-from accounts.permissions import Action, require, role_allows
+from accounts.middleware import WorkspaceRequest, workspace_view
+from accounts.permissions import Action, require
 from accounts.selectors import get_object_for
 from core.http import render_form
 from core.zones import viewer_zone
-from personas.selectors import current_persona
+from personas.middleware import PersonaRequest, persona_view
 from pillars.selectors import latest_discovery
 from trends import selectors, services
 from trends.forms import SourceForm, StanceForm
 from trends.models import PersonaTrend, Stance, TrendSource
 
 
-@workspace_view
-def trends_page(request: HttpRequest) -> HttpResponse:
-    persona = current_persona(request, request.workspace)
-    if persona is None:
-        return redirect("persona_create")
+@persona_view()
+def trends_page(request: PersonaRequest) -> HttpResponse:
+    persona = request.persona
     context = {
         "persona": persona,
         "trends": selectors.trends_for(persona),
         "sources": list(selectors.sources_of(request.workspace)),
         "has_pillars": latest_discovery(persona) is not None,
-        "can_edit": role_allows(request.membership.role, Action.EDIT),
     }
     return render(request, "trends/trends.html", context)
 
 
 @workspace_view
 @require_POST
-def scan(request: HttpRequest) -> HttpResponse:
+def scan(request: WorkspaceRequest) -> HttpResponse:
     count = services.scan_now(workspace=request.workspace, role=request.membership.role)
     if count:
         messages.success(request, f"Scanning {count} sources; new trends appear here shortly.")
@@ -51,7 +48,7 @@ def scan(request: HttpRequest) -> HttpResponse:
 @workspace_view
 @sensitive_post_parameters("secret")
 @viewer_zone
-def sources(request: HttpRequest) -> HttpResponse:
+def sources(request: WorkspaceRequest) -> HttpResponse:
     form = SourceForm(request.POST or None)
     if request.method == "POST":
         require(request.membership.role, Action.EDIT)
@@ -70,14 +67,13 @@ def sources(request: HttpRequest) -> HttpResponse:
     context = {
         "sources": selectors.sources_of(request.workspace),
         "form": form,
-        "can_edit": role_allows(request.membership.role, Action.EDIT),
     }
     return render_form(request, "trends/sources.html", context, form=form)
 
 
 @workspace_view
 @sensitive_post_parameters("secret")
-def source_edit(request: HttpRequest, trend_source_id: int) -> HttpResponse:
+def source_edit(request: WorkspaceRequest, trend_source_id: int) -> HttpResponse:
     source = get_object_for(request.user, TrendSource, trend_source_id, action=Action.EDIT)
     form = SourceForm(request.POST or None, instance=source)
     if request.method == "POST" and form.is_valid():
@@ -100,18 +96,16 @@ def source_edit(request: HttpRequest, trend_source_id: int) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def source_delete(request: HttpRequest, trend_source_id: int) -> HttpResponse:
+def source_delete(request: WorkspaceRequest, trend_source_id: int) -> HttpResponse:
     source = get_object_for(request.user, TrendSource, trend_source_id, action=Action.EDIT)
     services.source_delete(source=source, role=source.user_role)
     messages.success(request, f"Source “{source.name}” removed.")
     return redirect("trend_sources")
 
 
-@workspace_view
-def stances(request: HttpRequest) -> HttpResponse:
-    persona = current_persona(request, request.workspace)
-    if persona is None:
-        return redirect("persona_create")
+@persona_view()
+def stances(request: PersonaRequest) -> HttpResponse:
+    persona = request.persona
     form = StanceForm(request.POST or None)
     if request.method == "POST":
         require(request.membership.role, Action.EDIT)
@@ -130,14 +124,13 @@ def stances(request: HttpRequest) -> HttpResponse:
         "stances": selectors.stances_of(persona),
         "opinions": [p for p in services.positions_of(persona) if p[0] == "believe"],
         "form": form,
-        "can_edit": role_allows(request.membership.role, Action.EDIT),
     }
     return render_form(request, "trends/stances.html", context, form=form)
 
 
 @workspace_view
 @require_POST
-def stance_delete(request: HttpRequest, stance_id: int) -> HttpResponse:
+def stance_delete(request: WorkspaceRequest, stance_id: int) -> HttpResponse:
     stance = get_object_for(request.user, Stance, stance_id, action=Action.EDIT)
     services.stance_delete(stance=stance, role=stance.user_role)
     return redirect("trend_stances")
@@ -155,7 +148,7 @@ def _trend(request: HttpRequest, persona_trend_id: int) -> PersonaTrend:
 
 @workspace_view
 @require_POST
-def make_topic(request: HttpRequest, persona_trend_id: int) -> HttpResponse:
+def make_topic(request: WorkspaceRequest, persona_trend_id: int) -> HttpResponse:
     trend = _trend(request, persona_trend_id)
     topic = services.trend_make_topic(persona_trend=trend, role=trend.user_role, user=request.user)
     messages.success(request, f"“{topic.title}” is in your ideas inbox; it is being scored.")
@@ -164,7 +157,7 @@ def make_topic(request: HttpRequest, persona_trend_id: int) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def write_now(request: HttpRequest, persona_trend_id: int) -> HttpResponse:
+def write_now(request: WorkspaceRequest, persona_trend_id: int) -> HttpResponse:
     """Make it an idea and open the Write page with it filled in."""
     trend = _trend(request, persona_trend_id)
     topic = services.trend_make_topic(persona_trend=trend, role=trend.user_role, user=request.user)
@@ -176,7 +169,7 @@ def write_now(request: HttpRequest, persona_trend_id: int) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def dismiss(request: HttpRequest, persona_trend_id: int) -> HttpResponse:
+def dismiss(request: WorkspaceRequest, persona_trend_id: int) -> HttpResponse:
     trend = _trend(request, persona_trend_id)
     services.trend_dismiss(persona_trend=trend, role=trend.user_role)
     messages.success(request, f"“{trend.item.title}” dismissed.")

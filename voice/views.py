@@ -7,22 +7,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.middleware import workspace_view
-from accounts.permissions import Action, require, role_allows
+from accounts.middleware import WorkspaceRequest, workspace_view
+from accounts.permissions import Action, require
 from accounts.selectors import get_object_for
-from core.http import render_form
+from core.http import render_form, say_refusal
 from core.jobs import ACTIVE, JobProgress, JobStatus, poll_response
+from personas.middleware import PersonaRequest, persona_view
 from personas.models import Persona
-from personas.selectors import current_persona
 from posts.selectors import post_count
 from voice import selectors, services
 from voice.forms import OverlayForm, OverrideForm
 from voice.models import Overlay, VoiceAnalysis, VoiceProfile
 from voice.overrides import reviewable_patterns
-
-
-def _persona(request: HttpRequest) -> Persona | None:
-    return current_persona(request, request.workspace)
 
 
 def _version(
@@ -71,41 +67,35 @@ def _page_context(
         "drift": services.drift_report(version)
         if version and version.pk == getattr(latest, "pk", None)
         else [],
-        "can_edit": role_allows(request.membership.role, Action.EDIT),
     }
 
 
-@workspace_view
-def voice_page(request: HttpRequest) -> HttpResponse:
-    persona = _persona(request)
-    if persona is None:
-        messages.info(request, "Create a persona first: each voice belongs to one persona.")
-        return redirect("persona_create")
+@persona_view(missing="Create a persona first: each voice belongs to one persona.")
+def voice_page(request: PersonaRequest) -> HttpResponse:
+    persona = request.persona
     version = selectors.latest_voice_version(persona)
     return render(request, "voice/page.html", _page_context(request, persona, version, version))
 
 
 @workspace_view
-def version_detail(request: HttpRequest, voice_profile_id: int) -> HttpResponse:
+def version_detail(request: WorkspaceRequest, voice_profile_id: int) -> HttpResponse:
     version = _version(request, voice_profile_id)
     return render(request, "voice/page.html", _page_context(request, version.persona, version))
 
 
-@workspace_view
+@persona_view()
 @require_POST
-def analyse(request: HttpRequest) -> HttpResponse:
-    persona = _persona(request)
-    if persona is None:
-        return redirect("persona_create")
+def analyse(request: PersonaRequest) -> HttpResponse:
+    persona = request.persona
     try:
         services.analysis_request(persona=persona, role=request.membership.role, user=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        say_refusal(request, error)
     return redirect("voice_page")
 
 
 @workspace_view
-def analysis_progress(request: HttpRequest, voice_analysis_id: int) -> HttpResponse:
+def analysis_progress(request: WorkspaceRequest, voice_analysis_id: int) -> HttpResponse:
     analysis = get_object_for(request.user, VoiceAnalysis, voice_analysis_id)
     # Once done the page reloads to show the new version; a failure stays in the fragment.
     return poll_response(
@@ -115,7 +105,7 @@ def analysis_progress(request: HttpRequest, voice_analysis_id: int) -> HttpRespo
 
 @workspace_view
 @require_POST
-def override(request: HttpRequest, voice_profile_id: int) -> HttpResponse:
+def override(request: WorkspaceRequest, voice_profile_id: int) -> HttpResponse:
     version = _version(request, voice_profile_id, Action.EDIT)
     form = OverrideForm(request.POST)
     if not form.is_valid():
@@ -126,7 +116,7 @@ def override(request: HttpRequest, voice_profile_id: int) -> HttpResponse:
             version=version, role=version.user_role, user=request.user, **form.cleaned_data
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        say_refusal(request, error)
         return redirect("voice_page")
     messages.success(
         request, f"Saved in version {new.version}. Later versions (and rollbacks) keep your answer."
@@ -136,7 +126,7 @@ def override(request: HttpRequest, voice_profile_id: int) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def rollback(request: HttpRequest, voice_profile_id: int) -> HttpResponse:
+def rollback(request: WorkspaceRequest, voice_profile_id: int) -> HttpResponse:
     version = _version(request, voice_profile_id, Action.EDIT)
     new = services.version_rollback(version=version, role=version.user_role, user=request.user)
     messages.success(
@@ -147,11 +137,9 @@ def rollback(request: HttpRequest, voice_profile_id: int) -> HttpResponse:
     return redirect("voice_page")
 
 
-@workspace_view
-def history(request: HttpRequest) -> HttpResponse:
-    persona = _persona(request)
-    if persona is None:
-        return redirect("persona_create")
+@persona_view()
+def history(request: PersonaRequest) -> HttpResponse:
+    persona = request.persona
     versions = selectors.voice_history(persona).only(
         "id", "version", "origin", "created_at", "post_count", "is_archived", "summary"
     )
@@ -161,7 +149,6 @@ def history(request: HttpRequest) -> HttpResponse:
         {
             "persona": persona,
             "versions": versions,
-            "can_edit": role_allows(request.membership.role, Action.EDIT),
         },
     )
 
@@ -197,7 +184,7 @@ def version_changes(before: dict, after: dict) -> dict[str, object]:
 
 
 @workspace_view
-def compare(request: HttpRequest) -> HttpResponse:
+def compare(request: WorkspaceRequest) -> HttpResponse:
     try:
         ids = [int(request.GET["a"]), int(request.GET["b"])]
     except (KeyError, ValueError):
@@ -218,11 +205,9 @@ def compare(request: HttpRequest) -> HttpResponse:
     return render(request, "voice/compare.html", context)
 
 
-@workspace_view
-def overlays(request: HttpRequest) -> HttpResponse:
-    persona = _persona(request)
-    if persona is None:
-        return redirect("persona_create")
+@persona_view()
+def overlays(request: PersonaRequest) -> HttpResponse:
+    persona = request.persona
     form = OverlayForm(request.POST or None, persona=persona)
     if request.method == "POST":
         require(request.membership.role, Action.EDIT)
@@ -236,13 +221,12 @@ def overlays(request: HttpRequest) -> HttpResponse:
         "persona": persona,
         "overlays": selectors.overlays_of(persona),
         "form": form,
-        "can_edit": role_allows(request.membership.role, Action.EDIT),
     }
     return render_form(request, "voice/overlays.html", context, form=form)
 
 
 @workspace_view
-def overlay_edit(request: HttpRequest, overlay_id: int) -> HttpResponse:
+def overlay_edit(request: WorkspaceRequest, overlay_id: int) -> HttpResponse:
     overlay = get_object_for(
         request.user,
         Overlay,
@@ -264,7 +248,7 @@ def overlay_edit(request: HttpRequest, overlay_id: int) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def overlay_delete(request: HttpRequest, overlay_id: int) -> HttpResponse:
+def overlay_delete(request: WorkspaceRequest, overlay_id: int) -> HttpResponse:
     overlay = get_object_for(request.user, Overlay, overlay_id, action=Action.EDIT)
     services.overlay_delete(overlay=overlay, role=overlay.user_role)
     messages.success(request, f"Overlay “{overlay.name}” deleted.")

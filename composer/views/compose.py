@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
-from accounts.middleware import workspace_view
+from accounts.middleware import WorkspaceRequest, workspace_view
 from accounts.permissions import Action, role_allows
 from accounts.selectors import get_object_for
 from calendar_app.models import PlannedPost
@@ -24,7 +24,7 @@ from composer.models import ComposerDraft, DraftImage, DraftStatus
 from core.zones import viewer_zone, zone_label
 from generation import selectors as generation_selectors
 from generation.models import Variation
-from personas.middleware import show_times_for
+from personas.middleware import PersonaRequest, persona_view, show_times_for
 from personas.selectors import current_persona, personas_of
 from pillars.models import Topic
 from publishing import selectors as publishing_selectors
@@ -75,13 +75,11 @@ def form_data(post: QueryDict) -> dict[str, Any]:
     }
 
 
-@workspace_view
+@persona_view()
 @viewer_zone
-def drafts(request: HttpRequest) -> HttpResponse:
+def drafts(request: PersonaRequest) -> HttpResponse:
     """The posts being written in this workspace, newest first."""
-    persona = current_persona(request, request.workspace)
-    if persona is None:
-        return redirect("persona_create")
+    persona = request.persona
     return render(
         request,
         "composer/drafts.html",
@@ -90,7 +88,7 @@ def drafts(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view
-def compose_new(request: HttpRequest) -> HttpResponse:
+def compose_new(request: WorkspaceRequest) -> HttpResponse:
     """A new post in the composer (an untouched one is reused, so the link can be followed
     twice), filled from `?variation=`, `?idea=` or `?publication=`, or at `?at=` (a slot)."""
     persona = current_persona(request, request.workspace)
@@ -201,7 +199,7 @@ def _page(
 
 
 @workspace_view
-def compose(request: HttpRequest, composerdraft_id: int) -> HttpResponse:
+def compose(request: WorkspaceRequest, composerdraft_id: int) -> HttpResponse:
     """The composer. POST saves what the form holds, then does what its button says: post
     now, add to the queue, schedule at the typed time, split for me, save, discard."""
     draft = _draft(request, composerdraft_id)
@@ -247,7 +245,7 @@ def _scheduled_message(publication: Publication, how: str) -> str:
 
 @workspace_view
 @require_POST
-def compose_live(request: HttpRequest, composerdraft_id: int) -> HttpResponse:
+def compose_live(request: WorkspaceRequest, composerdraft_id: int) -> HttpResponse:
     """Autosave and the live panel, in one request made at every pause in typing (and by the
     browser's beacon when the tab is hidden or closed)."""
     draft = _draft(request, composerdraft_id)
@@ -269,7 +267,7 @@ def compose_live(request: HttpRequest, composerdraft_id: int) -> HttpResponse:
 
 
 @workspace_view
-def compose_deep(request: HttpRequest, composerdraft_id: int) -> HttpResponse:
+def compose_deep(request: WorkspaceRequest, composerdraft_id: int) -> HttpResponse:
     """What needs an embedding: the full voice match and the predicted engagement."""
     draft = _draft(request, composerdraft_id)
     voice, predicted = services.draft_deep(draft)
@@ -282,7 +280,7 @@ def compose_deep(request: HttpRequest, composerdraft_id: int) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def image_add(request: HttpRequest, composerdraft_id: int) -> HttpResponse:
+def image_add(request: WorkspaceRequest, composerdraft_id: int) -> HttpResponse:
     draft = _draft(request, composerdraft_id, Action.EDIT)
     role = draft.user_role  # type: ignore[attr-defined]
     upload = request.FILES.get("image")
@@ -305,14 +303,14 @@ def image_add(request: HttpRequest, composerdraft_id: int) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def image_remove(request: HttpRequest, draftimage_id: int) -> HttpResponse:
+def image_remove(request: WorkspaceRequest, draftimage_id: int) -> HttpResponse:
     image = get_object_for(request.user, DraftImage, draftimage_id, action=Action.EDIT)
     services.draft_image_remove(image=image, role=image.user_role)  # type: ignore[attr-defined]
     return redirect("compose", image.draft_id)
 
 
 @workspace_view
-def image_file(request: HttpRequest, draftimage_id: int) -> HttpResponse:
+def image_file(request: WorkspaceRequest, draftimage_id: int) -> HttpResponse:
     image = get_object_for(request.user, DraftImage, draftimage_id)
     response = FileResponse(image.file.open("rb"), content_type=image.content_type)
     response["Cache-Control"] = "private, max-age=3600"

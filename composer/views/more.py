@@ -3,26 +3,26 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.middleware import workspace_view
+from accounts.middleware import WorkspaceRequest, workspace_view
 from accounts.permissions import Action, role_allows
 from accounts.selectors import get_object_for
 from composer import bulk
 from composer import repurpose as repurposing
 from composer.models import BulkUpload, ComposerDraft, Repurpose
+from core.http import say_refusal
 from core.jobs import JobProgress, poll_response
 from core.zones import zone_label
 from generation.models import Variation
 from llm.selectors import has_writing_model
-from personas.middleware import show_times_for
+from personas.middleware import PersonaRequest, persona_view, show_times_for
 from personas.models import Persona
-from personas.selectors import current_persona, personas_of
+from personas.selectors import personas_of
 from publishing import selectors as publishing_selectors
 from publishing.models import Publication
 
@@ -51,7 +51,7 @@ def _repurpose_source(request: HttpRequest) -> tuple[Persona, str, str]:
 
 
 @workspace_view
-def repurpose(request: HttpRequest) -> HttpResponse:
+def repurpose(request: WorkspaceRequest) -> HttpResponse:
     """ "Make versions for…": choose personas, accounts and (with a model) audiences."""
     persona, text, back = _repurpose_source(request)
     show_times_for(request, persona)
@@ -108,7 +108,7 @@ def _repurpose_job(job: Repurpose) -> JobProgress:
 
 
 @workspace_view
-def repurpose_versions(request: HttpRequest, repurpose_id: int) -> HttpResponse:
+def repurpose_versions(request: WorkspaceRequest, repurpose_id: int) -> HttpResponse:
     job = get_object_for(
         request.user, Repurpose, repurpose_id, queryset=Repurpose.objects.select_related("persona")
     )
@@ -126,17 +126,15 @@ def repurpose_versions(request: HttpRequest, repurpose_id: int) -> HttpResponse:
 
 
 @workspace_view
-def repurpose_progress(request: HttpRequest, repurpose_id: int) -> HttpResponse:
+def repurpose_progress(request: WorkspaceRequest, repurpose_id: int) -> HttpResponse:
     job = get_object_for(request.user, Repurpose, repurpose_id)
     return poll_response(request, _repurpose_job(job), refresh=True)
 
 
-@workspace_view
-def bulk_upload(request: HttpRequest) -> HttpResponse:
+@persona_view()
+def bulk_upload(request: PersonaRequest) -> HttpResponse:
     """Upload a CSV of posts; it is read and checked row by row into a preview."""
-    persona = current_persona(request, request.workspace)
-    if persona is None:
-        return redirect("persona_create")
+    persona = request.persona
     personas = list(personas_of(request.workspace))
     chosen = request.POST.get("persona", "")
     persona = next((p for p in personas if str(p.pk) == chosen), persona)
@@ -182,7 +180,7 @@ SHOWN_GOOD_ROWS = 100
 
 
 @workspace_view
-def bulk_preview(request: HttpRequest, bulkupload_id: int) -> HttpResponse:
+def bulk_preview(request: WorkspaceRequest, bulkupload_id: int) -> HttpResponse:
     upload = get_object_for(
         request.user,
         BulkUpload,
@@ -214,23 +212,23 @@ def bulk_preview(request: HttpRequest, bulkupload_id: int) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def bulk_schedule(request: HttpRequest, bulkupload_id: int) -> HttpResponse:
+def bulk_schedule(request: WorkspaceRequest, bulkupload_id: int) -> HttpResponse:
     upload = get_object_for(request.user, BulkUpload, bulkupload_id, action=Action.EDIT)
     try:
         bulk.bulk_schedule(upload=upload, role=upload.user_role)  # type: ignore[attr-defined]
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        say_refusal(request, error)
     return redirect("bulk_preview", upload.pk)
 
 
 @workspace_view
-def bulk_progress(request: HttpRequest, bulkupload_id: int) -> HttpResponse:
+def bulk_progress(request: WorkspaceRequest, bulkupload_id: int) -> HttpResponse:
     upload = get_object_for(request.user, BulkUpload, bulkupload_id)
     return poll_response(request, _bulk_job(upload), refresh=True)
 
 
 @workspace_view
-def bulk_problems(request: HttpRequest, bulkupload_id: int) -> HttpResponse:
+def bulk_problems(request: WorkspaceRequest, bulkupload_id: int) -> HttpResponse:
     upload = get_object_for(request.user, BulkUpload, bulkupload_id)
     response = HttpResponse(bulk.problem_rows_csv(upload), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="rows-to-fix.csv"'
@@ -238,7 +236,7 @@ def bulk_problems(request: HttpRequest, bulkupload_id: int) -> HttpResponse:
 
 
 @workspace_view
-def bulk_template(request: HttpRequest) -> HttpResponse:
+def bulk_template(request: WorkspaceRequest) -> HttpResponse:
     response = HttpResponse(bulk.template_csv(), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="contenttwin-posts.csv"'
     return response
