@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,6 +26,7 @@ from publishing.selectors import (
     evergreen_originals,
     evergreen_published_ids,
     live_reshares,
+    next_share_number,
     publication_locked,
 )
 from publishing.services import publication_mark_reshare, publication_schedule
@@ -76,8 +76,7 @@ def _reshare(original: Publication) -> Publication | None:
     shares = live_reshares(original)
     if len(shares) >= original.evergreen_times:
         return None
-    # Numbers are never reused: a cancelled re-share keeps its own.
-    number = (original.reshares.aggregate(top=Max("share_number"))["top"] or 0) + 1
+    number = next_share_number(original)
     now = timezone.now()
     due = original.next_share_due(shares)
     if now < due:

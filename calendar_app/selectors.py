@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -13,7 +14,7 @@ from accounts.models import Workspace
 from calendar_app.models import PlannedPost, PlanStatus, PostingSlot
 from personas.models import Persona
 from publishing.models import Publication
-from publishing.selectors import publications_between, scheduled_times
+from publishing.selectors import evergreen_originals, publications_between, scheduled_times
 
 LOOKAHEAD_WEEKS = 8
 
@@ -136,3 +137,83 @@ def next_up(persona: Persona, *, account_id: int | None = None, days: int = 14) 
     for before, after in pairwise(movable):
         before.later, after.earlier = after.publication.pk, before.publication.pk
     return rows
+
+
+@dataclass
+class Recurrence:
+    """When an evergreen post is next due to be re-shared (shown on the calendar)."""
+
+    publication: Publication
+    due: datetime
+    share_number: int
+
+
+def recurrences(
+    workspace: Workspace, start: datetime, end: datetime, *, persona_id: int | None = None
+) -> list[Recurrence]:
+    """The evergreen posts whose next re-share falls in [start, end) (two queries)."""
+    found = []
+    for original in evergreen_originals(workspace, persona_id=persona_id):
+        if original.made >= original.evergreen_times:
+            continue
+        last = max(original.scheduled_at, original.last or original.scheduled_at)
+        due = max(last + timedelta(days=original.evergreen_days), timezone.now())
+        if start <= due < end:
+            found.append(Recurrence(original, due, original.made + 1))
+    return found
+
+
+def calendar_days(
+    workspace: Workspace,
+    start: date,
+    end: date,
+    zone: ZoneInfo,
+    *,
+    persona_id: int | None = None,
+    account_id: int | None = None,
+    state: str = "",
+    can_edit: bool = False,
+) -> dict[date, list[dict[str, Any]]]:
+    """The calendar's days [start, end) in `zone`: each day's posts (with their accounts and
+    whether they can be dragged), planned slots and evergreen re-shares coming, in time
+    order. Plans and re-shares only when no state or account is filtered on."""
+    publications = publications_between(
+        workspace,
+        datetime.combine(start, datetime.min.time(), tzinfo=zone),
+        datetime.combine(end, datetime.min.time(), tzinfo=zone),
+        persona_id=persona_id,
+        account_id=account_id,
+        state=state,
+    )
+    by_day: dict[date, list[dict[str, Any]]] = {}
+    for publication in publications:
+        local = timezone.localtime(publication.scheduled_at, zone)
+        targets = list(publication.targets.all())
+        by_day.setdefault(local.date(), []).append(
+            {
+                "publication": publication,
+                "local": local,
+                "targets": targets,
+                "movable": can_edit and publication.is_movable,
+            }
+        )
+    if not state and not account_id:
+        for planned in planned_between(
+            workspace,
+            datetime.combine(start, datetime.min.time(), tzinfo=zone),
+            datetime.combine(end, datetime.min.time(), tzinfo=zone),
+            persona_id=persona_id,
+        ):
+            local = timezone.localtime(planned.scheduled_at, zone)
+            by_day.setdefault(local.date(), []).append({"planned": planned, "local": local})
+        for recurrence in recurrences(
+            workspace,
+            datetime.combine(start, datetime.min.time(), tzinfo=zone),
+            datetime.combine(end, datetime.min.time(), tzinfo=zone),
+            persona_id=persona_id,
+        ):
+            local = timezone.localtime(recurrence.due, zone)
+            by_day.setdefault(local.date(), []).append({"recurrence": recurrence, "local": local})
+    for items in by_day.values():
+        items.sort(key=lambda item: item["local"])
+    return by_day

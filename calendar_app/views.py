@@ -4,7 +4,7 @@ a draft (with "next free slot")."""
 from __future__ import annotations
 
 import calendar as month_calendar
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.middleware import WorkspaceRequest, workspace_view
 from accounts.permissions import Action, require, role_allows
 from accounts.selectors import get_object_for
-from calendar_app import evergreen, planning, selectors, services
+from calendar_app import planning, selectors, services
 from calendar_app.forms import CalendarFilterForm, MoveForm, SlotForm
 from calendar_app.models import PlannedPost, PlanStatus, PostingSlot
 from core.http import render_form, safe_next_url, say_refusal
@@ -72,46 +72,16 @@ def calendar(request: WorkspaceRequest) -> HttpResponse:
     zone = ZoneInfo(shown_in.timezone if shown_in else "UTC")
     anchor = chosen.get("date") or timezone.localtime(timezone.now(), zone).date()
     start, end = _range(view, anchor)
-    publications = publishing_selectors.publications_between(
+    by_day = selectors.calendar_days(
         workspace,
-        datetime.combine(start, datetime.min.time(), tzinfo=zone),
-        datetime.combine(end, datetime.min.time(), tzinfo=zone),
+        start,
+        end,
+        zone,
         persona_id=chosen.get("persona"),
         account_id=chosen.get("account"),
         state=chosen.get("status") or "",
+        can_edit=role_allows(request.membership.role, Action.EDIT),
     )
-    can_edit = role_allows(request.membership.role, Action.EDIT)
-    by_day: dict[date, list[dict]] = {}
-    for publication in publications:
-        local = timezone.localtime(publication.scheduled_at, zone)
-        targets = list(publication.targets.all())
-        by_day.setdefault(local.date(), []).append(
-            {
-                "publication": publication,
-                "local": local,
-                "targets": targets,
-                "movable": can_edit and publication.is_movable,
-            }
-        )
-    if chosen.get("status") in (None, "") and not chosen.get("account"):
-        for planned in selectors.planned_between(
-            workspace,
-            datetime.combine(start, datetime.min.time(), tzinfo=zone),
-            datetime.combine(end, datetime.min.time(), tzinfo=zone),
-            persona_id=chosen.get("persona"),
-        ):
-            local = timezone.localtime(planned.scheduled_at, zone)
-            by_day.setdefault(local.date(), []).append({"planned": planned, "local": local})
-        for recurrence in evergreen.recurrences(
-            workspace,
-            datetime.combine(start, datetime.min.time(), tzinfo=zone),
-            datetime.combine(end, datetime.min.time(), tzinfo=zone),
-            persona_id=chosen.get("persona"),
-        ):
-            local = timezone.localtime(recurrence.due, zone)
-            by_day.setdefault(local.date(), []).append({"recurrence": recurrence, "local": local})
-    for items in by_day.values():
-        items.sort(key=lambda item: item["local"])
     days = [start + timedelta(days=n) for n in range((end - start).days)]
     previous, following = _navigation(view, anchor)
     query = request.GET.copy()
@@ -130,7 +100,6 @@ def calendar(request: WorkspaceRequest) -> HttpResponse:
         "previous": previous,
         "following": following,
         "query": query.urlencode(),
-        "can_edit": can_edit,
     }
     return render(request, "calendar_app/calendar.html", context)
 

@@ -11,8 +11,9 @@ from typing import Any
 
 PUBLISH = "publish"
 BULK = "bulk"
+# Checked in order: bulk first, so a publishing task that is bulk work (predictions) is not
+# taken for a send by the publish lane's prefix.
 LANES: dict[str, tuple[str, ...]] = {
-    PUBLISH: ("publishing.tasks.",),
     BULK: (
         "posts.tasks.embed_persona_posts",
         "posts.tasks.sweep_unembedded",
@@ -22,7 +23,9 @@ LANES: dict[str, tuple[str, ...]] = {
         "trends.tasks.embed_backlog",
         "analytics.tasks.sync_metrics",
         "composer.tasks.run_bulk",
+        "publishing.tasks.predict_engagement",
     ),
+    PUBLISH: ("publishing.tasks.",),
 }
 
 

@@ -13,3 +13,7 @@ on_posts_added = posts_added.register
 # any transaction: the vectors are committed).
 posts_embedded: Hook[[int], None] = Hook("posts_embedded")
 on_posts_embedded = posts_embedded.register
+
+# (persona_id), after the persona's engagement model was (re)trained (or dropped).
+engagement_trained: Hook[[int], None] = Hook("engagement_trained")
+on_engagement_trained = engagement_trained.register

@@ -22,7 +22,7 @@ from personas.models import Persona
 from personas.selectors import persona_by_id, persona_ids_of
 from personas.services import persona_lock
 from posts import engagement, hooks
-from posts.hooks import posts_added
+from posts.hooks import engagement_trained, posts_added
 from posts.models import METRIC_FIELDS, EngagementModel, MetricSnapshot, Post, Source
 from posts.rules import CheckedPost, check_post
 
@@ -116,6 +116,7 @@ def engagement_train(*, persona_id: int) -> EngagementModel | None:
     own = _with_numbers([persona_id], ENGAGEMENT_POSTS)
     if len(own) < engagement.MIN_POSTS:
         EngagementModel.objects.filter(persona=persona).delete()
+        engagement_trained(persona_id)
         return None
     others = [pk for pk in persona_ids_of(persona.workspace_id) if pk != persona_id]
     rows = _with_numbers(others, WORKSPACE_POSTS) if others else []
@@ -142,6 +143,7 @@ def engagement_train(*, persona_id: int) -> EngagementModel | None:
         persona=persona,
         defaults={"model": model, "posts": len(own), "trained_at": timezone.now()},
     )
+    engagement_trained(persona_id)
     return saved
 
 

@@ -39,6 +39,7 @@ from publishing.adapters import publisher_for
 from publishing.adapters.base import Outgoing, Published, Publisher, PublishError
 from publishing.models import (
     DUE_STATES,
+    STOPPED_STATES,
     Account,
     PartKind,
     PublicationEvent,
@@ -452,7 +453,7 @@ def gave_up(target: Target, token: uuid.UUID | str) -> str:
 
 
 def _log_failure(target: Target, state: str, reason: str, due_at: object, now) -> None:
-    if state in (TargetState.DEAD, TargetState.UNCONFIRMED, TargetState.HANDOFF):
+    if state in STOPPED_STATES:
         action = {"dead": "failed", "unconfirmed": "unconfirmed", "handoff": "handed over"}[state]
         _log(target, action, reason)
         if state != TargetState.HANDOFF:

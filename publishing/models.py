@@ -164,6 +164,12 @@ class Publication(TimeStampedModel):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reshares"
     )
     share_number = models.PositiveSmallIntegerField(default=0)  # 0: not a re-share
+    # Predicted engagement (0–100 among the persona's own posts) and the factors in words,
+    # made in the background when the text is set or the persona's model is retrained; never
+    # on a page view. predicted_at None: not (yet) predicted for this text.
+    predicted_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    predicted_why = models.JSONField(default=list, blank=True)
+    predicted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -198,6 +204,14 @@ class Publication(TimeStampedModel):
     @property
     def is_pending(self) -> bool:
         return any(state in PENDING_STATES for state in self._states())
+
+    @property
+    def prediction(self) -> tuple[int, list[str]] | None:
+        """(predicted engagement 0–100, its factors in words) once the background job has
+        predicted this text; None before, or without an engagement model."""
+        if self.predicted_at is None or self.predicted_score is None:
+            return None
+        return self.predicted_score, list(self.predicted_why)
 
     def next_share_due(self, shares: list[Publication]) -> datetime:
         """Evergreen: when the next re-share is due — `evergreen_days` after the last share
@@ -275,8 +289,10 @@ class TargetState(models.TextChoices):
 
 # Every label and action a page shows for a target, and what services allow, is derived from
 # these groups (one place: pages and services never compare states on their own).
+# Waiting for its time (or its retry's): "Post now" brings these forward.
+WAITING_STATES = (TargetState.SCHEDULED, TargetState.RETRY_SCHEDULED)
 # Waiting on the scheduler (due_at says when).
-DUE_STATES = (TargetState.SCHEDULED, TargetState.RETRY_SCHEDULED, TargetState.UNKNOWN)
+DUE_STATES = (*WAITING_STATES, TargetState.UNKNOWN)
 # Being worked on by a worker holding the lease.
 WORKING_STATES = (TargetState.CLAIMED, TargetState.SENDING)
 # Still on its way: the queue page keeps refreshing while any target is in one of these.
@@ -298,6 +314,12 @@ CANCELLABLE_STATES = (
 RETRYABLE_STATES = (TargetState.DEAD, TargetState.UNCONFIRMED)  # "Retry now" / "Publish again"
 CONFIRMABLE_STATES = (TargetState.UNCONFIRMED, TargetState.HANDOFF)  # "It's there" / "Mark …"
 DISCARDABLE_STATES = (TargetState.DEAD, TargetState.UNCONFIRMED, TargetState.HANDOFF)
+# Out, or may be: what is there cannot be edited.
+MAY_BE_OUT_STATES = (TargetState.PUBLISHED, TargetState.UNCONFIRMED)
+# Where the engine stops and the creator is told (a dead letter, a doubt, a hand-over).
+STOPPED_STATES = (TargetState.DEAD, TargetState.UNCONFIRMED, TargetState.HANDOFF)
+# Not the engine's any more: an edit leaves them as they are.
+LEFT_ALONE_STATES = (TargetState.CANCELLED, TargetState.HANDOFF)
 # States whose last_error explains what the creator sees (any other state hides a stale one).
 EXPLAINED_STATES = (
     TargetState.RETRY_SCHEDULED,

@@ -162,3 +162,10 @@ def publication_locked(publication_id: int) -> Publication:
         .select_related("persona__workspace")
         .get(pk=publication_id)
     )
+
+
+def next_share_number(original: Publication) -> int:
+    """The number the evergreen post's next re-share gets: numbers are never reused (a
+    cancelled re-share keeps its own)."""
+    top = original.reshares.aggregate(top=Max("share_number"))["top"]
+    return (top or 0) + 1

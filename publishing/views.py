@@ -17,12 +17,9 @@ from accounts.permissions import Action, require, role_allows
 from accounts.selectors import get_object_for
 from core.http import render_form, safe_next_url, say_refusal, wants_fragment
 from core.zones import viewer_zone
-from llm.services import embed_for
 from personas.middleware import PersonaRequest, persona_view, show_times_for
-from posts.selectors import has_engagement_model, predicted_engagement
-from publishing import oauth, selectors, services
+from publishing import selectors, services
 from publishing.adapters.base import PublishError
-from publishing.adapters.mastodon import MastodonPublisher
 from publishing.checks import refuses_duplicates
 from publishing.forms import BlueskyForm, EditForm, MastodonForm, NamedChannelForm, WebhookForm
 from publishing.media import image_from_link
@@ -106,12 +103,14 @@ def _connect(request: HttpRequest, platform: str, data: dict) -> HttpResponse:
     """Connect from a submitted form; Mastodon goes on to its server to be authorised."""
     workspace, role = request.workspace, request.membership.role
     if platform == Platform.MASTODON:
-        url, pending = oauth.authorization_start(
+        url, pending = services.account_connect_start(
+            workspace=workspace,
+            role=role,
             platform=platform,
             base_url=data["base_url"].rstrip("/"),
             redirect_uri=_callback_url(request, platform),
         )
-        request.session[f"oauth:{platform}"] = pending | {"workspace": workspace.pk}
+        request.session[f"oauth:{platform}"] = pending
         return _continue_to(request, platform, url)
     if platform == Platform.BLUESKY:
         account = services.account_connect_bluesky(
@@ -171,13 +170,17 @@ def oauth_start(request: WorkspaceRequest, platform: str) -> HttpResponse:
     if platform not in oauth_providers():
         raise Http404
     try:
-        url, pending = oauth.authorization_start(
-            platform=platform, base_url="", redirect_uri=_callback_url(request, platform)
+        url, pending = services.account_connect_start(
+            workspace=request.workspace,
+            role=request.membership.role,
+            platform=platform,
+            base_url="",
+            redirect_uri=_callback_url(request, platform),
         )
     except PublishError as error:
         messages.error(request, str(error))
         return redirect("publishing_accounts")
-    request.session[f"oauth:{platform}"] = pending | {"workspace": request.workspace.pk}
+    request.session[f"oauth:{platform}"] = pending
     return _continue_to(request, platform, url)
 
 
@@ -203,7 +206,10 @@ def oauth_callback(request: WorkspaceRequest, platform: str) -> HttpResponse:
         messages.error(request, f"{Platform(platform).label} did not connect: {reason}.")
         return redirect("publishing_accounts")
     try:
-        tokens, external_id, name = oauth.authorization_finish(
+        account = services.account_connect_oauth(
+            workspace=request.workspace,
+            role=request.membership.role,
+            platform=platform,
             pending=pending,
             callback_url=request.build_absolute_uri(),
             redirect_uri=_callback_url(request, platform),
@@ -211,19 +217,6 @@ def oauth_callback(request: WorkspaceRequest, platform: str) -> HttpResponse:
     except PublishError as error:
         messages.error(request, str(error))
         return redirect("publishing_accounts")
-    limit = None
-    if platform == Platform.MASTODON:
-        limit = MastodonPublisher().max_characters(pending["base_url"])
-    account = services.account_connect(
-        workspace=request.workspace,
-        role=request.membership.role,
-        platform=platform,
-        name=name,
-        base_url=pending["base_url"],
-        tokens=tokens,
-        external_user_id=external_id,
-        max_characters=limit,
-    )
     messages.success(request, f"Connected {account}.")
     return redirect("publishing_accounts")
 
@@ -280,7 +273,7 @@ def publication_detail(request: WorkspaceRequest, publication_id: int) -> HttpRe
         "zone": zone,
         "can_edit": role_allows(role, Action.EDIT),
         "can_approve": role_allows(role, Action.APPROVE),
-        "prediction": _prediction(publication),
+        "prediction": publication.prediction,
         "evergreen": _evergreen(publication),
     }
     return render_form(request, "publishing/publication.html", context, form=form)
@@ -341,17 +334,6 @@ def publication_evergreen(request: WorkspaceRequest, publication_id: int) -> Htt
         for problem in problems:
             messages.warning(request, problem)
     return redirect("publication_detail", publication.pk)
-
-
-def _prediction(publication: Publication) -> tuple[int, list[str]] | None:
-    """How the post is expected to do among the persona's own posts (None without a model):
-    one embedding of its text, read when the page is."""
-    persona = publication.persona
-    if not has_engagement_model(persona):
-        return None
-    vectors = embed_for(persona, [publication.text], purpose="scoring")
-    predicted = predicted_engagement(persona, [publication.text], vectors)
-    return predicted[0] if predicted else None
 
 
 @workspace_view

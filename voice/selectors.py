@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -62,3 +63,33 @@ def confirmed_phrases(persona: Persona) -> list[str]:
             patterns = []
         found += [item["example"] for item in patterns if item["key"] in keys and item["example"]]
     return [phrase for phrase in found if phrase.strip()]
+
+
+def version_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, object]:
+    """What differs between two versions' profiles, in the creator's terms."""
+
+    def words(profile: dict[str, Any]) -> list[str]:
+        return [w for w, *_ in profile.get("fingerprint", {}).get("characteristic_words", [])]
+
+    def figures(profile: dict[str, Any]) -> dict[str, object]:
+        structure, fingerprint = profile.get("structure", {}), profile.get("fingerprint", {})
+        return {
+            "Words per sentence": structure.get("sentence_length", {}).get("mean"),
+            "Median length (chars)": structure.get("length", {}).get("chars_median"),
+            "Posts with lists": structure.get("list_share"),
+            "Posts with emoji": fingerprint.get("emoji", {}).get("share_of_posts"),
+            "Typical shape": structure.get("typical_structure"),
+        }
+
+    old_words, new_words = words(before), words(after)
+    old_figures, new_figures = figures(before), figures(after)
+    return {
+        "summary": before.get("summary") != after.get("summary"),
+        "words_added": [w for w in new_words if w not in old_words],
+        "words_removed": [w for w in old_words if w not in new_words],
+        "figures": [
+            (name, old_figures[name], new_figures[name])
+            for name in old_figures
+            if old_figures[name] != new_figures[name]
+        ],
+    }

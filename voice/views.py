@@ -153,36 +153,6 @@ def history(request: PersonaRequest) -> HttpResponse:
     )
 
 
-def version_changes(before: dict, after: dict) -> dict[str, object]:
-    """What differs between two versions' profiles, in the creator's terms."""
-
-    def words(profile: dict) -> list[str]:
-        return [w for w, *_ in profile.get("fingerprint", {}).get("characteristic_words", [])]
-
-    def figures(profile: dict) -> dict[str, object]:
-        structure, fingerprint = profile.get("structure", {}), profile.get("fingerprint", {})
-        return {
-            "Words per sentence": structure.get("sentence_length", {}).get("mean"),
-            "Median length (chars)": structure.get("length", {}).get("chars_median"),
-            "Posts with lists": structure.get("list_share"),
-            "Posts with emoji": fingerprint.get("emoji", {}).get("share_of_posts"),
-            "Typical shape": structure.get("typical_structure"),
-        }
-
-    old_words, new_words = words(before), words(after)
-    old_figures, new_figures = figures(before), figures(after)
-    return {
-        "summary": before.get("summary") != after.get("summary"),
-        "words_added": [w for w in new_words if w not in old_words],
-        "words_removed": [w for w in old_words if w not in new_words],
-        "figures": [
-            (name, old_figures[name], new_figures[name])
-            for name in old_figures
-            if old_figures[name] != new_figures[name]
-        ],
-    }
-
-
 @workspace_view
 def compare(request: WorkspaceRequest) -> HttpResponse:
     try:
@@ -200,7 +170,7 @@ def compare(request: WorkspaceRequest) -> HttpResponse:
         "right": right,
         "persona": left.persona,
         "current_id": current.pk if current else None,
-        "changes": version_changes(left.profile, right.profile),
+        "changes": selectors.version_changes(left.profile, right.profile),
     }
     return render(request, "voice/compare.html", context)
 

@@ -16,9 +16,10 @@ from accounts.models import User, Workspace
 from accounts.permissions import Action, require
 from billing.services import limit_allows
 from core import egress
-from publishing import notices
+from publishing import notices, oauth
 from publishing.adapters.base import Publisher, PublishError, Tokens
 from publishing.adapters.bluesky import create_session
+from publishing.adapters.mastodon import MastodonPublisher
 from publishing.models import (
     CANCELLABLE_STATES,
     DUE_STATES,
@@ -87,6 +88,51 @@ def webhook_secret_saved(*, account: Account, role: str) -> None:
     """The creator copied the secret: it is not shown again."""
     require(role, Action.EDIT)
     Account.objects.filter(pk=account.pk).update(reveal_secret=False)
+
+
+def account_connect_start(
+    *, workspace: Workspace, role: str, platform: str, base_url: str, redirect_uri: str
+) -> tuple[str, dict[str, object]]:
+    """The start of an OAuth connection: (where to send the browser, what the callback needs,
+    to keep in the session). A Mastodon server not seen before gets ContentTwin registered
+    as an app on it first; raises PublishError in words."""
+    require(role, Action.EDIT)
+    url, pending = oauth.authorization_start(
+        platform=platform, base_url=base_url, redirect_uri=redirect_uri
+    )
+    return url, pending | {"workspace": workspace.pk}
+
+
+@sensitive_variables("pending", "tokens")
+def account_connect_oauth(
+    *,
+    workspace: Workspace,
+    role: str,
+    platform: str,
+    pending: dict[str, str],
+    callback_url: str,
+    redirect_uri: str,
+) -> Account:
+    """The end of an OAuth connection: the code exchanged for tokens, who the account is,
+    and (Mastodon) how long its server lets a post be; raises PublishError in words. Outside
+    a transaction: the platform's answers can take seconds."""
+    require(role, Action.EDIT)
+    tokens, external_id, name = oauth.authorization_finish(
+        pending=pending, callback_url=callback_url, redirect_uri=redirect_uri
+    )
+    limit = None
+    if platform == Platform.MASTODON:
+        limit = MastodonPublisher().max_characters(pending["base_url"])
+    return account_connect(
+        workspace=workspace,
+        role=role,
+        platform=platform,
+        name=name,
+        base_url=pending["base_url"],
+        tokens=tokens,
+        external_user_id=external_id,
+        max_characters=limit,
+    )
 
 
 @transaction.atomic

@@ -15,14 +15,22 @@ from accounts.models import User
 from accounts.permissions import Action, require, role_allows
 from billing.models import UsageKind
 from billing.services import usage_claim
+from core.jobs import enqueue
 from language.threads import split_parts
+from llm.services import embed_for
 from personas.models import Persona
+from personas.selectors import persona_by_id
 from pillars.models import Topic
+from posts.selectors import has_engagement_model, predicted_engagement
 from publishing import notices
 from publishing.checks import account_problems, refuses_duplicates
 from publishing.media import CheckedImage, platform_image_problems
 from publishing.models import (
     CANCELLABLE_STATES,
+    LEFT_ALONE_STATES,
+    MAY_BE_OUT_STATES,
+    PENDING_STATES,
+    WAITING_STATES,
     WORKING_STATES,
     Account,
     Approval,
@@ -135,6 +143,7 @@ def publication_schedule(
     log_event(publication, user, "submitted for approval" if waits else "scheduled", names)
     if waits:
         notices.approval_requested(publication, user)
+    predictions_later(persona.pk)
     return publication
 
 
@@ -228,7 +237,7 @@ def publication_edit(
     new text goes back for approval."""
     require(role, Action.EDIT)
     targets = _locked_targets(publication)
-    if any(t.state in (TargetState.PUBLISHED, TargetState.UNCONFIRMED) for t in targets):
+    if any(t.state in MAY_BE_OUT_STATES for t in targets):
         raise ValidationError(
             "Part of this post is already out (or may be): what is published cannot be "
             "changed. Cancel what is left and schedule a new post instead."
@@ -240,6 +249,7 @@ def publication_edit(
         if not text.strip():
             raise ValidationError("Write the post first.")
         publication.text = text
+        publication.predicted_at, publication.predicted_score = None, None
         changes.append("text")
     if scheduled_at is not None and timezone.is_naive(scheduled_at):
         raise ValidationError("A time needs its time zone.")
@@ -260,10 +270,21 @@ def publication_edit(
     waits = content_changed and _needs_approval(publication.persona, role)
     if waits:
         publication.approval = Approval.PENDING
-    publication.save(update_fields=["text", "scheduled_at", "approval", "updated_at"])
+    publication.save(
+        update_fields=[
+            "text",
+            "scheduled_at",
+            "approval",
+            "predicted_at",
+            "predicted_score",
+            "updated_at",
+        ]
+    )
+    if "text" in changes:
+        predictions_later(publication.persona_id)
     pending = publication.approval in (Approval.PENDING, Approval.SENT_BACK)
     for target in targets:
-        if target.state in (TargetState.CANCELLED, TargetState.HANDOFF):
+        if target.state in LEFT_ALONE_STATES:
             continue
         target.state = TargetState.DRAFT if pending else TargetState.SCHEDULED
         target.due_at, target.attempts = publication.scheduled_at, 0
@@ -353,8 +374,7 @@ def publication_post_now(*, publication: Publication, role: str, user: User | No
         raise ValidationError("This post waits for approval; it can go once it is approved.")
     targets = _locked_targets(publication)
     now = timezone.now()
-    waits = (TargetState.SCHEDULED, TargetState.RETRY_SCHEDULED)
-    waiting = [t.pk for t in targets if t.state in waits]
+    waiting = [t.pk for t in targets if t.state in WAITING_STATES]
     if not waiting:
         raise ValidationError("Nothing of this post is waiting to go out.")
     Publication.objects.filter(pk=publication.pk).update(scheduled_at=now, updated_at=now)
@@ -381,3 +401,51 @@ def publication_mark_reshare(*, share: Publication, original: Publication, numbe
     """Record that `share` is re-share number `number` of the evergreen `original`."""
     Publication.objects.filter(pk=share.pk).update(reshare_of=original, share_number=number)
     share.reshare_of, share.share_number = original, number
+
+
+PREDICT_ENGAGEMENT = "publishing.tasks.predict_engagement"
+PREDICTED_AT_ONCE = 200
+
+
+def predictions_later(persona_id: int) -> None:
+    """The persona's posts without a prediction get one in the background (once the
+    transaction commits)."""
+    enqueue(PREDICT_ENGAGEMENT, persona_id)
+
+
+def predictions_refresh(persona_id: int) -> None:
+    """Hook (posts.hooks.on_engagement_trained): the model changed, so the posts still to go
+    out are predicted again."""
+    Publication.objects.filter(
+        persona_id=persona_id, targets__state__in=(TargetState.DRAFT, *PENDING_STATES)
+    ).update(predicted_at=None, predicted_score=None, predicted_why=[])
+    predictions_later(persona_id)
+
+
+def publications_predict(*, persona_id: int) -> int:
+    """The Celery job: predicted engagement for the persona's posts that have none (one
+    embedding batch for all of them). Nothing without an engagement model. Returns how many
+    were predicted."""
+    persona = persona_by_id(persona_id)
+    if persona is None or not has_engagement_model(persona):
+        return 0
+    waiting = list(
+        Publication.objects.filter(persona=persona, predicted_at__isnull=True)
+        .order_by("-scheduled_at")
+        .only("id", "text")[:PREDICTED_AT_ONCE]
+    )
+    if not waiting:
+        return 0
+    texts = [p.text for p in waiting]
+    predicted = predicted_engagement(persona, texts, embed_for(persona, texts, purpose="scoring"))
+    if predicted is None:
+        return 0
+    now = timezone.now()
+    for publication, (score, why) in zip(waiting, predicted, strict=True):
+        # Only if the text is still the one predicted (an edit meanwhile asks again).
+        Publication.objects.filter(pk=publication.pk, text=publication.text).update(
+            predicted_score=score, predicted_why=why, predicted_at=now
+        )
+    if len(waiting) == PREDICTED_AT_ONCE:
+        predictions_later(persona_id)
+    return len(waiting)

@@ -164,7 +164,7 @@ def test_the_calendar_shows_the_coming_reshare(owner, workspace, persona, practi
 def test_a_reshare_to_two_accounts_counts_once_and_a_cancelled_one_not_at_all(
     workspace, persona, practice
 ):
-    from calendar_app.evergreen import recurrences
+    from calendar_app.selectors import recurrences
 
     second = PublishingAccountFactory(workspace=workspace, platform="sandbox", name="Second")
     original = _published(persona, [practice, second], days_ago=40)

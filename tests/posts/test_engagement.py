@@ -112,15 +112,35 @@ def test_engagement_eval_on_a_made_up_file(tmp_path):
 
 
 def test_a_scheduled_post_shows_its_predicted_engagement(persona):
+    from datetime import UTC, datetime, timedelta
+
     from django.urls import reverse
 
+    from publishing import services as publishing_services
     from tests.conftest import client_for
-    from tests.factories import PublicationFactory
+    from tests.factories import PublicationFactory, TargetFactory
 
-    publication = PublicationFactory(persona=persona, text="What would you charge for plan X?")
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    publication = PublicationFactory(
+        persona=persona, text="What would you charge for plan X?", scheduled_at=tomorrow
+    )
+    TargetFactory(publication=publication, state="scheduled", due_at=tomorrow)
     client = client_for(persona.workspace.created_by, persona.workspace)
     url = reverse("publication_detail", args=[publication.pk])
     assert "Predicted engagement" not in client.get(url).content.decode()  # no model yet
     services.engagement_train(persona_id=persona.pk)
+    # Predicted in the background (the task's job), never while the page is read.
+    assert "Predicted engagement" not in client.get(url).content.decode()
+    assert publishing_services.publications_predict(persona_id=persona.pk) == 1
     page = client.get(url).content.decode()
     assert 'id="prediction"' in page and "Questions do" in page
+    assert publishing_services.publications_predict(persona_id=persona.pk) == 0  # once
+    # New text is predicted again; a retrained model re-predicts what is still to go out.
+    publishing_services.publication_edit(
+        publication=publication, role="owner", user=None, text="Plans start at $9."
+    )
+    assert "Predicted engagement" not in client.get(url).content.decode()
+    assert publishing_services.publications_predict(persona_id=persona.pk) == 1
+    services.engagement_train(persona_id=persona.pk)
+    publication.refresh_from_db()
+    assert publication.prediction is None  # the hook asked for a new one
