@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/publishing.py [--targets 10000] [--window 300] [--accounts 50]
                                          [--fault-rate 0.02] [--chaos] [--threads]
+                                         [--import 10000]
 
 Starts the app as `make run` does (manage.py runall) on the bench database, with a local fake
 Mastodon server and a local fake Bluesky PDS, each failing about 2 % of posting requests (429,
@@ -20,6 +21,9 @@ measured by polling every 2 s (later platform faults and their backoff are not r
 the comment) is a post of its own on the platform, replying to the one before; parts counts
 those posts, out_of_order the threads where any of them is missing, doubled, made before the
 one it follows, or not a reply to it (read from the fakes' own records).
+--import N confirms an N-post import (the real import path: a CSV read and checked, then the
+import job and its embeddings in the bulk lane) as the app starts, so the posts fall due while
+it is imported and embedded; a line before the last says how far the import got.
 Last line:
 targets=… published=… duplicates=… lost=… dead=… unsettled=…
 lateness_p50_s=… lateness_p95_s=… max_s=… [max_recovery_s=…] [parts=… out_of_order=…]
@@ -143,6 +147,50 @@ def schedule(args: argparse.Namespace, mastodon, bluesky) -> tuple[list[int], fl
     return ids, start.timestamp()
 
 
+def start_import(posts: int) -> int:
+    """An N-post CSV through the import path a creator uses (read, checked, confirmed): its
+    job and the embeddings after it run in the bulk lane. Returns the persona's id."""
+    from django.conf import settings
+
+    from accounts.models import Role
+    from accounts.selectors import personal_workspace
+    from accounts.services import user_sign_up
+    from personas.services import persona_create
+    from posts.importing import import_confirm, import_prepare
+
+    user = user_sign_up(email=f"import-{int(time.time())}@example.com", password="bench-pw-1")
+    persona = persona_create(
+        workspace=personal_workspace(user), role=Role.OWNER, data={"name": "importer"}
+    )
+    lines = ["text,posted_at,likes"] + [
+        f'"Imported post {n}: what {n % 97} customers taught me about pricing, part {n}.",'
+        f"2025-{1 + n % 12:02d}-{1 + n % 28:02d}T{n % 24:02d}:00:00Z,{n % 50}"
+        for n in range(posts)
+    ]
+    settings.IMPORT_MAX_ROWS = posts  # the upload page's limit; the import path has none
+    batch = import_prepare(
+        persona=persona,
+        user=user,
+        role=Role.OWNER,
+        data="\n".join(lines).encode(),
+        filename="bench.csv",
+        fmt="csv",
+    )
+    batch = import_confirm(batch=batch, role=Role.OWNER)
+    print(f"import: {batch.total} rows confirmed ({batch.status})")
+    return persona.pk
+
+
+def import_progress(persona_id: int) -> str:
+    from posts.models import ImportBatch, Post
+
+    batch = ImportBatch.objects.filter(persona_id=persona_id).get()
+    embedded = Post.objects.filter(persona_id=persona_id, embedding__isnull=False).count()
+    return (
+        f"import: status={batch.status} imported={batch.imported}/{batch.total} embedded={embedded}"
+    )
+
+
 def main() -> None:
     # One long function on purpose: the benchmark's protocol reads top to bottom in one place.
     parser = argparse.ArgumentParser()
@@ -153,6 +201,7 @@ def main() -> None:
     parser.add_argument("--chaos", action="store_true")
     parser.add_argument("--threads", action="store_true")
     parser.add_argument("--timeout", type=float, default=1200)
+    parser.add_argument("--import", dest="import_posts", type=int, default=0)
     args = parser.parse_args()
     setup()
     from django.db.models import F
@@ -171,6 +220,7 @@ def main() -> None:
         fake.fault_rate = args.fault_rate
     mastodon, bluesky = fakes
     ids, start = schedule(args, mastodon, bluesky)
+    importer = start_import(args.import_posts) if args.import_posts else None
     env = {**os.environ, "DATABASE_NAME": "contentapp_bench", "LOG_LEVEL": "WARNING"}
     env |= {"CELERY_QUEUE": "bench", "PUBLISH_SWEEP_SECONDS": "2", "PUBLISH_LEASE_SECONDS": "30"}
     env |= {"ALLOW_PRIVATE_HOSTS": "127.0.0.1"}  # the fakes listen on loopback
@@ -221,6 +271,8 @@ def main() -> None:
             settled = Target.objects.filter(pk__in=ids, state__in=settled_states).count()
             if settled == len(ids) and time.time() > start + args.window:
                 break
+        if importer is not None:
+            print(import_progress(importer))
         rows = list(
             Target.objects.filter(pk__in=ids).values(
                 "id",
