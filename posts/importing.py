@@ -32,7 +32,12 @@ from personas.models import Persona
 from posts import parsers
 from posts.models import ImportBatch
 from posts.rules import check_post
-from posts.services import existing_hashes, posts_bulk_import, posts_refresh_metrics
+from posts.services import (
+    existing_hashes,
+    posts_bulk_import,
+    posts_import_finished,
+    posts_refresh_metrics,
+)
 
 logger = logging.getLogger(__name__)
 RUN_IMPORT = "posts.tasks.run_import"
@@ -195,7 +200,9 @@ def _import_rows(import_id: int, lease: Lease) -> None:
         for start in range(0, len(raw_rows), CHUNK_ROWS):
             chunk = check_rows(batch.persona, raw_rows[start : start + CHUNK_ROWS])
             with transaction.atomic():
-                outcome = posts_bulk_import(persona=batch.persona, values=chunk.valid_values)
+                outcome = posts_bulk_import(
+                    persona=batch.persona, values=chunk.valid_values, followups=False
+                )
                 processed = min(start + CHUNK_ROWS, len(raw_rows))
                 lease.progress(
                     round(100 * processed / len(raw_rows)),
@@ -210,13 +217,16 @@ def _import_rows(import_id: int, lease: Lease) -> None:
     except Exception as error:
         # Each chunk is written in one transaction, all or nothing: the count is exact.
         logger.exception("import %s stopped after %s posts", import_id, imported)
-        lease.update(
-            status=JobStatus.FAILED,
-            imported=imported,
-            error=f"The import stopped after {imported} posts "
-            f"({type(error).__name__}). Those {imported} posts are kept; importing the file "
-            "again adds only the rest.",
-        )
+        with transaction.atomic():
+            if imported:
+                posts_import_finished(persona=batch.persona)
+            lease.update(
+                status=JobStatus.FAILED,
+                imported=imported,
+                error=f"The import stopped after {imported} posts "
+                f"({type(error).__name__}). Those {imported} posts are kept; importing the "
+                "file again adds only the rest.",
+            )
         return
     # Rows the persona already had: their numbers may be newer (a later export).
     known = [
@@ -225,15 +235,18 @@ def _import_rows(import_id: int, lease: Lease) -> None:
         if r["status"] == "duplicate"
     ]
     refreshed = check_rows(batch.persona, known).known_values if known else []
-    metrics_updated = posts_refresh_metrics(persona=batch.persona, values=refreshed)
-    lease.update(
-        status=JobStatus.DONE,
-        progress=100,
-        processed=len(raw_rows),
-        imported=imported,
-        duplicates=batch.duplicates + duplicates,
-        metrics_updated=metrics_updated,
-    )
+    with transaction.atomic():
+        metrics_updated = posts_refresh_metrics(persona=batch.persona, values=refreshed)
+        if imported:
+            posts_import_finished(persona=batch.persona)
+        lease.update(
+            status=JobStatus.DONE,
+            progress=100,
+            processed=len(raw_rows),
+            imported=imported,
+            duplicates=batch.duplicates + duplicates,
+            metrics_updated=metrics_updated,
+        )
 
 
 def errors_csv(batch: ImportBatch) -> str:

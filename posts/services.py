@@ -208,10 +208,18 @@ class ImportOutcome:
 
 
 def posts_bulk_import(
-    *, persona: Persona, values: list[dict[str, Any]], batch_size: int = 1000
+    *,
+    persona: Persona,
+    values: list[dict[str, Any]],
+    batch_size: int = 1000,
+    followups: bool = True,
 ) -> ImportOutcome:
     """Insert already-checked rows, skipping any whose text the persona already has (so
-    importing the same file twice adds nothing). One transaction: all rows or none."""
+    importing the same file twice adds nothing). One transaction: all rows or none.
+
+    `followups=False` (an import job writing chunk by chunk) leaves the performance scores,
+    the embeddings and the hooks to `posts_import_finished`, once: recomputing every post's
+    percentile after each chunk rewrote the whole persona each time (quadratic)."""
     outcome = ImportOutcome()
     with transaction.atomic():
         # Serialise imports into one persona so two at once cannot both insert a duplicate.
@@ -226,11 +234,17 @@ def posts_bulk_import(
             fresh.append(Post(persona=persona, source=Source.IMPORT, **row))
         Post.objects.bulk_create(fresh, batch_size=batch_size)
         outcome.imported = len(fresh)
-        if fresh:
-            recompute_performance(persona_id=persona.pk)
-            _enqueue_embedding(persona.pk)
-            posts_added(persona.pk, "import")
+        if fresh and followups:
+            posts_import_finished(persona=persona)
     return outcome
+
+
+def posts_import_finished(*, persona: Persona) -> None:
+    """After posts were imported: performance scores, embeddings, and the hooks (a drift
+    check, a debounced voice analysis)."""
+    recompute_performance(persona_id=persona.pk)
+    _enqueue_embedding(persona.pk)
+    posts_added(persona.pk, "import")
 
 
 @transaction.atomic

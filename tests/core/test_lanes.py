@@ -50,3 +50,30 @@ def test_make_run_starts_a_worker_per_lane(settings):
     }
     settings.CELERY_LANES = False
     assert [w.name for w in Command()._workers(["celery"], {})] == ["worker"]
+
+
+def test_a_bulk_only_worker_yields_the_cpu_and_the_others_do_not():
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    probe = (
+        "import os, sys; from core.lanes import yield_cpu_if_bulk; before = os.nice(0); "
+        "yielded = yield_cpu_if_bulk(sys.argv[1:]); print(yielded, os.nice(0) - before)"
+    )
+
+    def run(*queues: str) -> str:
+        answer = subprocess.run(
+            [sys.executable, "-c", probe, *queues],
+            cwd=settings.BASE_DIR,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return answer.stdout.strip()
+
+    assert run("celery.bulk") == "True 10"
+    assert run("celery") == "False 0"
+    assert run("celery", "celery.bulk") == "False 0"  # serves interactive work too
+    assert run("celery.publish") == "False 0"
