@@ -155,9 +155,12 @@ def start_import(posts: int) -> int:
     from accounts.models import Role
     from accounts.selectors import personal_workspace
     from accounts.services import user_sign_up
+    from personas.models import Persona
     from personas.services import persona_create
     from posts.importing import import_confirm, import_prepare
 
+    # An earlier run's importer (its posts perhaps not all embedded) would hold the bulk lane.
+    Persona.objects.filter(name="importer").delete()
     user = user_sign_up(email=f"import-{int(time.time())}@example.com", password="bench-pw-1")
     persona = persona_create(
         workspace=personal_workspace(user), role=Role.OWNER, data={"name": "importer"}
@@ -207,9 +210,14 @@ def main() -> None:
     from django.db.models import F
 
     from contentapp.celery import app as celery_app
+    from core.lanes import LANES, queue_name
 
-    with celery_app.connection_for_write() as connection:  # sends left by an interrupted run
-        print(f"purged {connection.default_channel.queue_purge('bench') or 0} stale messages")
+    with celery_app.connection_for_write() as connection:  # tasks left by an earlier run
+        purged = sum(
+            connection.default_channel.queue_purge(queue_name(lane, "bench")) or 0
+            for lane in [None, *LANES]
+        )
+        print(f"purged {purged} stale messages")
 
     from publishing.models import Target, TargetState
     from tests.fakes.bluesky_server import FakeBluesky
