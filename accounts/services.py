@@ -81,6 +81,7 @@ def signup_request(
 @transaction.atomic
 def signup_complete(*, token: str) -> tuple[User, str]:
     """The account a sign-up link stands for, created on first use; (user, next url).
+
     Raises ValidationError for a link that is broken, forged or expired."""
     try:
         payload = json.loads(decrypt(token, ttl=SIGNUP_LINK_HOURS * 3600))

@@ -30,9 +30,11 @@ def _digest(email: str) -> str:
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The client's address. Behind our own proxy (BEHIND_TLS_PROXY=1) REMOTE_ADDR is the
-    proxy's, shared by everyone, so the last X-Forwarded-For hop (the one our proxy added) is
-    used; otherwise X-Forwarded-For is ignored because any client can send it."""
+    """The client's address.
+
+    Behind our own proxy (BEHIND_TLS_PROXY=1) REMOTE_ADDR is the proxy's, shared by everyone, so
+    the last X-Forwarded-For hop (the one our proxy added) is used; otherwise X-Forwarded-For is
+    ignored because any client can send it."""
     if settings.BEHIND_TLS_PROXY:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]

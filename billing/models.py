@@ -9,8 +9,9 @@ class UsageKind(models.TextChoices):
 
 
 class UsageEvent(models.Model):
-    """One use of something limited (a generation, say): what limits are counted from. Apps
-    above record uses through billing.services, never by hand."""
+    """One use of something limited (a generation, say): what limits are counted from.
+
+    Apps above record uses through billing.services, never by hand."""
 
     workspace_path = "workspace"
 

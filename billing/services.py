@@ -229,9 +229,11 @@ def _signed_at(signature: str) -> int | None:
 
 
 def webhook_receive(*, payload: bytes, signature: str) -> StripeEvent | None:
-    """Verify the event on the raw body and apply it once. None when it was seen before.
-    WebhookRejected (a 400) for a bad or stale signature — dated more than five minutes from
-    now either way — and for anything that is not a well-formed event."""
+    """Verify the event on the raw body and apply it once.
+
+    None when it was seen before. WebhookRejected (a 400) for a bad or stale signature — dated
+    more than five minutes from now either way — and for anything that is not a well-formed
+    event."""
     signed_at = _signed_at(signature)
     if signed_at is None or abs(time.time() - signed_at) > SIGNATURE_TOLERANCE:
         raise WebhookRejected("The signature's time is missing or more than 5 minutes away.")

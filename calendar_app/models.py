@@ -43,8 +43,9 @@ class PlanStatus(models.TextChoices):
 
 
 class PlannedPost(TimeStampedModel):
-    """One slot of a four-week plan: what to post then (an idea, its pillar and hook angle)
-    and why. Accepted, it is on the calendar and its drafts are written in the background."""
+    """One slot of a four-week plan: what to post then (an idea, its pillar and hook angle) and why.
+
+    Accepted, it is on the calendar and its drafts are written in the background."""
 
     workspace_path = "persona__workspace"
 

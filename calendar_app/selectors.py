@@ -24,8 +24,10 @@ def slots_of(persona: Persona) -> list[PostingSlot]:
 
 
 def local_moment(day: date, at: time, zone: ZoneInfo) -> datetime:
-    """`at` on `day` in `zone`, as an aware time. A wall time that does not exist (the hour
-    skipped when clocks go forward) moves on to the first one that does."""
+    """`at` on `day` in `zone`, as an aware time.
+
+    A wall time that does not exist (the hour skipped when clocks go forward) moves on to the
+    first one that does."""
     moment = datetime.combine(day, at, tzinfo=zone)
     round_trip = moment.astimezone(ZoneInfo("UTC")).astimezone(zone)
     if round_trip.replace(tzinfo=None) != moment.replace(tzinfo=None):

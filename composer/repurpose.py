@@ -214,8 +214,9 @@ def faithful(text: str, account: Account) -> tuple[str, str]:
 
 
 def shorten(text: str, limit: int, length: Any) -> tuple[str, int]:
-    """Whole sentences, in order, while they fit — the last one (the close) kept when it
-    can be. Returns (text, how many sentences were left out)."""
+    """Whole sentences, in order, while they fit — the last one (the close) kept when it can be.
+
+    Returns (text, how many sentences were left out)."""
     paragraphs = [p for p in text.split("\n\n") if p.strip()]
     units = [(n, s) for n, p in enumerate(paragraphs) for s in sentences(p, keep_links=True)]
     closing = units[-1:] if units else []

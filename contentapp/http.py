@@ -1,4 +1,5 @@
 """Request plumbing: a request id for every request, one log line per request, JSON log lines.
+
 (View helpers every app uses live in core.http.)"""
 
 from __future__ import annotations

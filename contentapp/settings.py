@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import django_stubs_ext
+
 from contentapp.env import (
     ImproperlyConfiguredEnv,
     env_bool,
@@ -20,6 +22,9 @@ from contentapp.env import (
     parse_database_url,
 )
 from core import embedded
+
+# Generic model admin, querysets and forms at run time too (ModelAdmin[Post]), for the types.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env")

@@ -25,8 +25,10 @@ def say_refusal(request: HttpRequest, error: ValidationError) -> None:
 
 
 def wants_fragment(request: HttpRequest) -> bool:
-    """An HTMX request that swaps a region: answer with the fragment. A history-restore
-    request (Back after htmx's history cache was emptied) needs the whole page."""
+    """An HTMX request that swaps a region: answer with the fragment.
+
+    A history-restore request (Back after htmx's history cache was emptied) needs the whole
+    page."""
     htmx = getattr(request, "htmx", None)
     return bool(htmx) and not htmx.history_restore_request
 

@@ -47,11 +47,12 @@ logger = logging.getLogger(__name__)
 
 
 def send(task_name: str, *args: object, expires: float | None = None) -> bool:
-    """Send a task by name now. The job's row is already in Postgres: when the broker cannot
-    be reached the send is given up quickly and logged, and the beat sweep sends the job once
-    the broker is back — a page never fails, nor waits, because Redis is down or hung. True
-    when sent. `expires`: seconds after which a worker drops the message unrun (its sweep
-    re-sends)."""
+    """Send a task by name now.
+
+    The job's row is already in Postgres: when the broker cannot be reached the send is given up
+    quickly and logged, and the beat sweep sends the job once the broker is back — a page never
+    fails, nor waits, because Redis is down or hung. True when sent. `expires`: seconds after
+    which a worker drops the message unrun (its sweep re-sends)."""
     global _broker_paused_until
     from celery import current_app
 
@@ -83,17 +84,19 @@ class LeaseLost(Exception):
 
 
 class Lease:
-    """A claimed job row. While the `job_lease` block runs, a thread renews the lease every
-    third of JOB_LEASE_SECONDS, so a live worker keeps its job however long a model call
-    takes, and a dead one loses it within JOB_LEASE_SECONDS. Every write goes through the
-    token: a worker whose job was taken over cannot overwrite its successor's work. Write the
-    final state with `update(status=…)` in the same transaction as the job's results."""
+    """A claimed job row.
+
+    While the `job_lease` block runs, a thread renews the lease every third of
+    JOB_LEASE_SECONDS, so a live worker keeps its job however long a model call takes, and a
+    dead one loses it within JOB_LEASE_SECONDS. Every write goes through the token: a worker
+    whose job was taken over cannot overwrite its successor's work. Write the final state with
+    `update(status=…)` in the same transaction as the job's results."""
 
     def __init__(self, model: type[Job], pk: int, token: uuid.UUID) -> None:
         self.model, self.pk, self.token = model, pk, token
 
     def _mine(self) -> models.QuerySet:
-        return self.model.objects.filter(pk=self.pk, lease_token=self.token)
+        return self.model._default_manager.filter(pk=self.pk, lease_token=self.token)
 
     def update(self, **fields: object) -> None:
         """Fields of the row (progress, counts …), with a renewal; raises LeaseLost when the
@@ -148,7 +151,7 @@ def job_lease(
     redelivered task then does nothing."""
     token = uuid.uuid4()
     claimable = Q(status=queued) | Q(status=running, updated_at__lt=stale_before())
-    claimed = model.objects.filter(claimable, pk=pk).update(
+    claimed = model._default_manager.filter(claimable, pk=pk).update(
         status=running, lease_token=token, updated_at=timezone.now(), **updates
     )
     if not claimed:
@@ -168,7 +171,7 @@ def abandoned_jobs(
 ) -> list[int]:
     """Ids of rows queued for too long or running without progress for too long."""
     return list(
-        model.objects.filter(
+        model._default_manager.filter(
             Q(status=queued, updated_at__lt=timezone.now() - QUEUED_GRACE)
             | Q(status=running, updated_at__lt=stale_before())
         ).values_list("id", flat=True)[:limit]

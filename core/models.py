@@ -4,8 +4,13 @@ from django.db import models
 
 
 class TimeStampedModel(models.Model):
+    """Created and updated times, on every row of the product's models."""
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Not a column: the viewer's role in the row's workspace, annotated by the permission-
+    # checked fetch (accounts.selectors.get_object_for) for the view to pass to services.
+    user_role: str
 
     class Meta:
         abstract = True

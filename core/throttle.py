@@ -40,8 +40,10 @@ def wait_seconds(key: str) -> int:
 def record_failure(
     key: str, *, free: int, first_delay: int, max_delay: int, window: timedelta
 ) -> int:
-    """One more failure for `key`. From the `free`-th failure on, each one makes the next
-    attempt wait longer (first_delay, doubling, at most max_delay). Returns the wait."""
+    """One more failure for `key`.
+
+    From the `free`-th failure on, each one makes the next attempt wait longer (first_delay,
+    doubling, at most max_delay). Returns the wait."""
     row = _locked(key, window)
     row.count += 1
     delay = 0

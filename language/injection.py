@@ -1,6 +1,7 @@
-"""Text that talks to a model instead of to readers ("ignore previous instructions…"). Imported
-posts are untrusted: a sentence like that is never used as an example, shown as the creator's
-habit, or copied into a draft. English, Portuguese and Spanish."""
+"""Text that talks to a model instead of to readers ("ignore previous instructions…").
+
+Imported posts are untrusted: a sentence like that is never used as an example, shown as the
+creator's habit, or copied into a draft. English, Portuguese and Spanish."""
 
 from __future__ import annotations
 

@@ -47,10 +47,11 @@ def normalise(text: str) -> str:
 
 
 def graphemes(text: str) -> list[str]:
-    """User-perceived characters (Unicode extended grapheme clusters). `regex`'s \\X is fast
-    and right except after a zero-width joiner (its Extended_Pictographic data misses some
-    characters), so a text with one goes through `uniseg`, which passes every line of
-    GraphemeBreakTest."""
+    """User-perceived characters (Unicode extended grapheme clusters).
+
+    `regex`'s \\X is fast and right except after a zero-width joiner (its Extended_Pictographic
+    data misses some characters), so a text with one goes through `uniseg`, which passes every
+    line of GraphemeBreakTest."""
     if "\u200d" in text:
         return list(grapheme_clusters(text))
     return _CLUSTER.findall(text)
@@ -179,8 +180,9 @@ MEASURES = {
 
 
 def measure(platform: str, text: str, *, limit: int | None = None) -> Measure | None:
-    """The text by `platform`'s rules (None for a channel without any: webhook, manual,
-    sandbox). `limit`: the account's own limit when its server says (a Mastodon instance)."""
+    """The text by `platform`'s rules (None for a channel without any: webhook, manual, sandbox).
+
+    `limit`: the account's own limit when its server says (a Mastodon instance)."""
     rule = MEASURES.get(platform)
     if rule is None:
         return None

@@ -20,8 +20,9 @@ DIMENSIONS = 384
 
 
 class EmbeddingError(RuntimeError):
-    """The embedding service failed; the work can be retried later. `call` is what the failed
-    request cost (for the usage ledger)."""
+    """The embedding service failed; the work can be retried later.
+
+    `call` is what the failed request cost (for the usage ledger)."""
 
     def __init__(self, message: str, call: EmbeddingCall | None = None) -> None:
         super().__init__(message)

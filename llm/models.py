@@ -15,8 +15,9 @@ class ModelKind(models.TextChoices):
 
 
 class ModelConnection(models.Model):
-    """A model a workspace brings: tried in `position` order before the built-in offline
-    writer. The key is encrypted at rest (core.crypto) and never shown again."""
+    """A model a workspace brings: tried in `position` order before the built-in offline writer.
+
+    The key is encrypted at rest (core.crypto) and never shown again."""
 
     workspace_path = "workspace"
 

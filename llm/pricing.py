@@ -1,5 +1,6 @@
-"""List prices in US dollars per million tokens (input, output), for the usage ledger. A model
-not listed is recorded at cost 0 and shows as "unpriced" on the usage page."""
+"""List prices in US dollars per million tokens (input, output), for the usage ledger.
+
+A model not listed is recorded at cost 0 and shows as "unpriced" on the usage page."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""Chat providers by name from settings, and the router: the only retry loop. Providers are
-tried in LLM_PROVIDERS order; a transient error (timeout, 429, 5xx, overloaded) moves on to
-the next one, a permanent one (bad key, bad request) stops and is shown as it is."""
+"""Chat providers by name from settings, and the router: the only retry loop.
+
+Providers are tried in LLM_PROVIDERS order; a transient error (timeout, 429, 5xx, overloaded)
+moves on to the next one, a permanent one (bad key, bad request) stops and is shown as it is."""
 
 from __future__ import annotations
 
@@ -23,8 +24,10 @@ class Attempt:
 
 
 class LLMError(Exception):
-    """Every provider failed. `attempts` are for the usage ledger; the message is the last
-    (or the permanent) error, in words a user can act on."""
+    """Every provider failed.
+
+    `attempts` are for the usage ledger; the message is the last (or the permanent) error, in
+    words a user can act on."""
 
     def __init__(self, error: ProviderError, attempts: list[Attempt]) -> None:
         super().__init__(str(error))

@@ -87,9 +87,10 @@ def embedding_failure_record(error: EmbeddingError, *, persona: Persona, purpose
 def embed_for(
     persona: Persona, texts: list[str], *, purpose: str, query: bool = False
 ) -> np.ndarray:
-    """Vectors for a persona's texts from the deployment's embedding provider. A paid
-    provider's calls (success or failure) become usage-ledger rows of the persona's workspace;
-    the local model's are free and not recorded."""
+    """Vectors for a persona's texts from the deployment's embedding provider.
+
+    A paid provider's calls (success or failure) become usage-ledger rows of the persona's
+    workspace; the local model's are free and not recorded."""
     return _embed(texts, purpose=purpose, query=query, persona=persona)
 
 
@@ -170,8 +171,10 @@ def connection_move(*, connection: ModelConnection, role: str, up: bool) -> None
 
 
 def connection_test(*, connection: ModelConnection, role: str) -> str:
-    """One tiny real call. Returns "" when the model answered, else what went wrong in words;
-    both are kept on the connection (and no ledger row: nothing was written for anyone)."""
+    """One tiny real call.
+
+    Returns "" when the model answered, else what went wrong in words; both are kept on the
+    connection (and no ledger row: nothing was written for anyone)."""
     require(role, Action.CONFIGURE)
     provider = provider_for(connection)
     request = ChatRequest(

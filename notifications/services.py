@@ -1,7 +1,9 @@
-"""Telling people what happened. Apps above call `notify` with the recipients they chose (this
-app calls none of them); mail goes out from a Celery task after the transaction commits,
-never inside a request: one mail per notification for people who want each, a daily digest
-for those who want one, nothing for those who turned mail off."""
+"""Telling people what happened.
+
+Apps above call `notify` with the recipients they chose (this app calls none of them); mail goes
+out from a Celery task after the transaction commits, never inside a request: one mail per
+notification for people who want each, a daily digest for those who want one, nothing for those
+who turned mail off."""
 
 from __future__ import annotations
 

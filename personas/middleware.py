@@ -31,6 +31,7 @@ def persona_view(
     *, missing: str = ""
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """A `workspace_view` about the current persona (the switcher's), as `request.persona`.
+
     Without one, the creator is sent to make one, told `missing` when given."""
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -44,8 +44,10 @@ class PillarStatus(models.TextChoices):
 
 
 class Pillar(TimeStampedModel):
-    """A theme the persona keeps writing about. Its row is its identity: rediscovery updates
-    the pillar a new cluster resembles instead of renumbering, so names and targets survive."""
+    """A theme the persona keeps writing about.
+
+    Its row is its identity: rediscovery updates the pillar a new cluster resembles instead of
+    renumbering, so names and targets survive."""
 
     workspace_path = "persona__workspace"
 

@@ -1,5 +1,6 @@
-"""Predicting how a text will do among a persona's own posts, before it is posted. Pure numpy:
-the services, the draft scorer and `engagement_eval` run the same code.
+"""Predicting how a text will do among a persona's own posts, before it is posted.
+
+Pure numpy: the services, the draft scorer and `engagement_eval` run the same code.
 
 Engagement is read within the persona (log of interactions, standardised over its own posts),
 so a small account and a large one are on the same scale. Five pieces of evidence, each
@@ -87,8 +88,9 @@ def _form_scale(rows: np.ndarray) -> FormScale:
 def train_workspace(
     texts: Sequence[str], vectors: np.ndarray, z: np.ndarray
 ) -> dict[str, Any] | None:
-    """The workspace model from other personas' posts (z already standardised within each
-    persona). None with too few posts."""
+    """The workspace model from other personas' posts (z already standardised within each persona).
+
+    None with too few posts."""
     if len(texts) < MIN_POSTS:
         return None
     rows = np.array([form(t) for t in texts])

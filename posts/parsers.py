@@ -132,6 +132,7 @@ _ZIP_CHUNK = 1024 * 1024
 
 def _from_zip(data: bytes, max_bytes: int) -> tuple[bytes, str]:
     """LinkedIn and X hand out zip archives; take the one file we understand from inside.
+
     Unpacked in chunks and stopped at `max_bytes`, whatever the archive claims about itself."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -224,9 +225,11 @@ def parse(
     max_bytes: int = 10 * 1024 * 1024,
     max_rows: int | None = None,
 ) -> ParsedFile:
-    """Rows from a file. Refuses (UnreadableFile, saying why) files it cannot read, archives
-    that unpack beyond `max_bytes`, and files with more than `max_rows` posts — stopping at
-    the first row over the limit rather than reading everything first."""
+    """Rows from a file.
+
+    Refuses (UnreadableFile, saying why) files it cannot read, archives that unpack beyond
+    `max_bytes`, and files with more than `max_rows` posts — stopping at the first row over the
+    limit rather than reading everything first."""
     if not data.strip():
         raise UnreadableFile("The file is empty.")
     if data.startswith(b"PK\x03\x04"):
@@ -265,9 +268,11 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _storable(value: Any) -> Any:
-    """Text PostgreSQL can store. It cannot hold NUL, nor lone UTF-16 surrogates (JSON can
-    spell both: \\u0000, \\ud800), and no real post contains them: they are dropped or
-    replaced rather than failing the row or the whole file. Nested values become text."""
+    """Text PostgreSQL can store.
+
+    It cannot hold NUL, nor lone UTF-16 surrogates (JSON can spell both: \\u0000, \\ud800), and
+    no real post contains them: they are dropped or replaced rather than failing the row or the
+    whole file. Nested values become text."""
     if isinstance(value, (dict, list)):
         value = json.dumps(value, ensure_ascii=False)[:10_000]
     if isinstance(value, str):

@@ -137,8 +137,10 @@ class CheckedPost:
 def check_post(
     raw: dict[str, Any], *, platform: str, timezone: str, now: datetime | None = None
 ) -> CheckedPost:
-    """Validate one post's raw values. Keys: text, posted_at, content_type, external_ref and
-    the metric names; missing keys are treated as empty."""
+    """Validate one post's raw values.
+
+    Keys: text, posted_at, content_type, external_ref and the metric names; missing keys are
+    treated as empty."""
     now = now or datetime.now(UTC)
     result = CheckedPost()
     text = str(raw.get("text") or "").replace("\r\n", "\n").replace("\r", "\n").strip()

@@ -352,6 +352,7 @@ EMBED_BATCH = 16
 
 def embed_pending_posts(*, persona_id: int, batch_size: int = EMBED_BATCH) -> int:
     """Embed the persona's posts that have no vector from the current model, batch by batch.
+
     Each batch is claimed with SKIP LOCKED, so two workers never embed the same posts and a
     second run after a crash just carries on. Returns how many posts were embedded."""
     model_name = embedding_model_name()

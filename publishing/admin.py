@@ -13,7 +13,7 @@ from publishing.models import (
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(admin.ModelAdmin[Account]):
     list_display = ("name", "platform", "workspace", "status")
     list_filter = ("platform", "status")
     search_fields = ("name", "workspace__name")
@@ -22,14 +22,14 @@ class AccountAdmin(admin.ModelAdmin):
     raw_id_fields = ("workspace",)
 
 
-class PublicationEventInline(admin.TabularInline):
+class PublicationEventInline(admin.TabularInline[PublicationEvent, Publication]):
     model = PublicationEvent
     extra = 0
     readonly_fields = ("created_at", "actor", "action", "detail")
 
 
 @admin.register(Publication)
-class PublicationAdmin(admin.ModelAdmin):
+class PublicationAdmin(admin.ModelAdmin[Publication]):
     list_display = ("persona", "scheduled_at", "approval", "created_by")
     list_filter = ("approval",)
     inlines = [PublicationEventInline]
@@ -38,7 +38,7 @@ class PublicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(admin.ModelAdmin[Target]):
     list_display = ("publication", "account", "state", "due_at", "attempts", "published_at")
     list_filter = ("state",)
     search_fields = ("external_id", "last_error", "account__name")
@@ -46,33 +46,33 @@ class TargetAdmin(admin.ModelAdmin):
 
 
 @admin.register(SandboxPost)
-class SandboxPostAdmin(admin.ModelAdmin):
+class SandboxPostAdmin(admin.ModelAdmin[SandboxPost]):
     list_display = ("account", "created_at")
     search_fields = ("text",)
     raw_id_fields = ("account",)
 
 
 @admin.register(PublicationImage)
-class PublicationImageAdmin(admin.ModelAdmin):
+class PublicationImageAdmin(admin.ModelAdmin[PublicationImage]):
     list_display = ("publication", "content_type", "size", "width", "height")
     raw_id_fields = ("publication",)
 
 
 @admin.register(OAuthApp)
-class OAuthAppAdmin(admin.ModelAdmin):
+class OAuthAppAdmin(admin.ModelAdmin[OAuthApp]):
     list_display = ("base_url", "created_at")
     exclude = ("client_secret_encrypted",)  # never shown
 
 
 @admin.register(PublicationEvent)
-class PublicationEventAdmin(admin.ModelAdmin):
+class PublicationEventAdmin(admin.ModelAdmin[PublicationEvent]):
     list_display = ("publication", "action", "actor", "created_at")
     list_filter = ("action",)
     raw_id_fields = ("publication", "actor")
 
 
 @admin.register(TargetPart)
-class TargetPartAdmin(admin.ModelAdmin):
+class TargetPartAdmin(admin.ModelAdmin[TargetPart]):
     list_display = ("target", "index", "kind", "published_at")
     list_filter = ("kind",)
     raw_id_fields = ("target",)

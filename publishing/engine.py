@@ -353,8 +353,9 @@ def _published(
     *,
     problem: PublishError | None = None,
 ) -> str:
-    """Out: the post's id and address (a thread's first post) on the target. `problem`: what
-    did not go with it (a first comment), said on the post's page."""
+    """Out: the post's id and address (a thread's first post) on the target.
+
+    `problem`: what did not go with it (a first comment), said on the post's page."""
     updated = _mine(target.pk, token).update(
         state=TargetState.PUBLISHED,
         external_id=result.external_id[:200],
@@ -382,8 +383,9 @@ def _in_words(seconds: float) -> str:
 
 
 def _failed(target: Target, token: uuid.UUID | str, error: PublishError, *, unsure: bool) -> str:
-    """`unsure`: an earlier send may be out and this attempt did not get to ask. Every
-    failure is written to the post's activity log with its reason and what happens next."""
+    """`unsure`: an earlier send may be out and this attempt did not get to ask.
+
+    Every failure is written to the post's activity log with its reason and what happens next."""
     now, reason = timezone.now(), str(error)[:500]
     fields: dict[str, object] = {"lease_token": None, "last_error": reason}
     final_look = target.attempts > len(BACKOFF_SECONDS)  # the attempts are used up

@@ -69,9 +69,10 @@ class CheckedImage:
 
 
 def check_upload(upload: UploadedFile) -> CheckedImage:
-    """The upload as an image we can publish, or ValueError saying why not. Every frame is
-    measured before it is decoded (a 68-byte PNG may declare 30,000 × 30,000 pixels) and then
-    decoded, so a frame that does not decode is caught here, not by a platform."""
+    """The upload as an image we can publish, or ValueError saying why not.
+
+    Every frame is measured before it is decoded (a 68-byte PNG may declare 30,000 × 30,000
+    pixels) and then decoded, so a frame that does not decode is caught here, not by a platform."""
     name = upload.name or "The file"
     if (upload.size or 0) > MAX_UPLOAD_BYTES:
         raise ValueError(f"{name} is {megabytes(upload.size or 0)}; images may be 16 MB at most.")

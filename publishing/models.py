@@ -40,8 +40,10 @@ class AccountStatus(models.TextChoices):
 
 
 class Account(TimeStampedModel):
-    """A workspace's connection to one account on a platform. Tokens are encrypted at rest
-    (MultiFernet, FIELD_ENCRYPTION_KEYS) and never shown, logged or put in the admin."""
+    """A workspace's connection to one account on a platform.
+
+    Tokens are encrypted at rest (MultiFernet, FIELD_ENCRYPTION_KEYS) and never shown, logged or
+    put in the admin."""
 
     workspace_path = "workspace"
 
@@ -422,6 +424,7 @@ class PartKind(models.TextChoices):
 
 class TargetPart(models.Model):
     """One request's worth of a target: a post, one part of a thread, or the first comment.
+
     Made (with its own idempotency material) when the target is first claimed, before any
     request; sent in order — part n only once part n−1 is out and its id stored — and each
     reconciled on its own, so a thread goes out once, in order, whatever fails around it."""
@@ -457,6 +460,7 @@ class TargetPart(models.Model):
 
 class SandboxPost(models.Model):
     """The sandbox platform's timeline: what a sandbox account published (demo and tests).
+
     The idempotency key is unique, as a real platform's would be honoured."""
 
     workspace_path = "account__workspace"

@@ -185,8 +185,9 @@ def oauth_start(request: WorkspaceRequest, platform: str) -> HttpResponse:
 
 
 def _continue_to(request: HttpRequest, platform: str, authorize_url: str) -> HttpResponse:
-    """A page that goes on to the platform (a script follows the link at once). Not a
-    redirect: our Content-Security-Policy (form-action 'self') rightly stops a form from
+    """A page that goes on to the platform (a script follows the link at once).
+
+    Not a redirect: our Content-Security-Policy (form-action 'self') rightly stops a form from
     redirecting the browser to another site."""
     context = {"authorize_url": authorize_url, "label": Platform(platform).label}
     return render(request, "publishing/oauth_continue.html", context)

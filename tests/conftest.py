@@ -6,7 +6,10 @@ import pytest
 from django.test import Client
 
 from accounts.models import Membership, Role, User, Workspace
-from tests.factories import UserFactory
+from home.demo_posts import DEMO_POSTS
+from personas.models import Persona
+from tests.factories import PersonaFactory, PostFactory, UserFactory, VoiceProfileFactory
+from tests.helpers import client_for, personal_workspace
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -53,10 +56,6 @@ def _own_media_root(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def personal_workspace(user: User) -> Workspace:
-    return Membership.objects.get(user=user, workspace__is_personal=True).workspace
-
-
 @pytest.fixture
 def owner(db) -> User:
     return UserFactory(email="owner@example.com", name="Olivia Owner")
@@ -95,16 +94,31 @@ def stranger(db) -> User:
     return UserFactory(email="stranger@example.com")
 
 
-def client_for(user: User, workspace: Workspace | None = None) -> Client:
-    client = Client()
-    client.force_login(user)
-    if workspace is not None:
-        session = client.session
-        session["workspace_id"] = workspace.pk
-        session.save()
-    return client
-
-
 @pytest.fixture
 def owner_client(owner: User, workspace: Workspace) -> Client:
     return client_for(owner, workspace)
+
+
+@pytest.fixture
+def persona_timezone() -> str:
+    """The zone of `persona`: a module overrides this fixture to test another."""
+    return "Europe/Lisbon"
+
+
+@pytest.fixture
+def persona_with_voice() -> bool:
+    """Whether `persona` has the demo posts and a voice version (what drafting needs): a
+    module that drafts overrides this fixture with True."""
+    return False
+
+
+@pytest.fixture
+def persona(workspace: Workspace, persona_timezone: str, persona_with_voice: bool) -> Persona:
+    """The owner's persona (LinkedIn, English). A module that needs more (slots, embedded
+    posts) extends it with a fixture of the same name that takes this one."""
+    persona = PersonaFactory(workspace=workspace, timezone=persona_timezone)
+    if persona_with_voice:
+        for text, *_ in DEMO_POSTS:
+            PostFactory(persona=persona, text=text)
+        VoiceProfileFactory(persona=persona)
+    return persona

@@ -16,8 +16,8 @@ from django.urls import get_resolver, reverse
 from django.urls.converters import IntConverter, UUIDConverter
 
 from personas.models import Persona
-from tests.conftest import client_for, personal_workspace
 from tests.factories import FACTORIES_BY_MODEL, PersonaFactory, UserFactory
+from tests.helpers import client_for, personal_workspace
 from tests.test_tenancy import _walk, object_id_urls
 
 FIXED = datetime(2026, 12, 7, 20, 47, tzinfo=UTC)

@@ -17,8 +17,8 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter, UUIDConverter
 
-from tests.conftest import client_for, personal_workspace
 from tests.factories import FACTORIES_BY_MODEL
+from tests.helpers import client_for, personal_workspace
 
 SKIPPED_NAMESPACES = {"admin"}  # the Django admin is staff-only and checked by Django itself
 

@@ -22,9 +22,10 @@ class SourceKind(models.TextChoices):
 
 
 class TrendSource(TimeStampedModel):
-    """Where a workspace hears what is happening in its field. Scanned on its own interval
-    with conditional GET; failures back off and show as its last error, never stopping the
-    other sources."""
+    """Where a workspace hears what is happening in its field.
+
+    Scanned on its own interval with conditional GET; failures back off and show as its last
+    error, never stopping the other sources."""
 
     workspace_path = "workspace"
 

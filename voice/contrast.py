@@ -139,6 +139,7 @@ def logits(
     texts: Sequence[str] | Sequence[tuple[np.ndarray, np.ndarray]], weights: dict[str, float]
 ) -> np.ndarray:
     """`logit` for many texts against one model's weights (as stored), in one dense pass.
+
     The texts may come as their `features` already (scoring many models: extract once)."""
     dense = np.zeros(BUCKETS)
     if weights:

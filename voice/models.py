@@ -50,8 +50,9 @@ class Verdict(models.TextChoices):
 
 
 class VoiceOverride(TimeStampedModel):
-    """The creator's answer to "does this sound like you?" for one pattern. Every later
-    version applies it, whatever the analysis finds."""
+    """The creator's answer to "does this sound like you?" for one pattern.
+
+    Every later version applies it, whatever the analysis finds."""
 
     workspace_path = "persona__workspace"
 

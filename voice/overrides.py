@@ -48,8 +48,10 @@ def reviewable_patterns(profile: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def apply_overrides(raw: dict[str, Any], overrides: dict[str, tuple[str, Any]]) -> dict[str, Any]:
-    """`overrides` maps key → (verdict, value). Rejected patterns leave the profile, confirmed
-    ones are marked, corrected values replace what the analysis found."""
+    """`overrides` maps key → (verdict, value).
+
+    Rejected patterns leave the profile, confirmed ones are marked, corrected values replace
+    what the analysis found."""
     profile = copy.deepcopy(raw)
     structure, fingerprint = profile["structure"], profile["fingerprint"]
     confirmed = []

@@ -313,9 +313,10 @@ def score(
     *,
     judge_the_post: bool = True,
 ) -> VoiceScore:
-    """How much `text` sounds like the persona whose `model` this is. `judge_the_post=False`
-    measures style alone (authorship evaluation), not whether the text is a new, finished
-    post (copied lines, a sentence cut off)."""
+    """How much `text` sounds like the persona whose `model` this is.
+
+    `judge_the_post=False` measures style alone (authorship evaluation), not whether the text is
+    a new, finished post (copied lines, a sentence cut off)."""
     z = evidence(text, model, embedding)
     # Sub-scores on the same scale as the overall: 50 = a typical post of yours.
     sub = {name: 1 / (1 + math.exp(-value * SUBSCORE_SLOPE)) for name, value in z.items()}

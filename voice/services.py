@@ -70,6 +70,7 @@ def analysis_request(*, persona: Persona, role: str, user: User | None) -> Voice
 @transaction.atomic
 def analysis_schedule(*, persona_id: int) -> None:
     """After an import: analyse once the imports stop for ANALYSIS_DEBOUNCE (beat picks it up).
+
     One scheduled analysis per persona (a database constraint): a later import moves it."""
     if posts.post_count(persona_id) < MIN_POSTS:
         return
@@ -216,8 +217,10 @@ def _impostors(persona: Persona) -> list[str]:
 
 
 def scoring_model(version: VoiceProfile) -> dict[str, Any] | None:
-    """The version's voice-match model. A version analysed before the scorer's last change
-    gets one rebuilt from the persona's posts (cached), so old versions still score."""
+    """The version's voice-match model.
+
+    A version analysed before the scorer's last change gets one rebuilt from the persona's posts
+    (cached), so old versions still score."""
     model = version.raw.get("scoring")
     if model and model.get("model_version") == scoring.MODEL_VERSION:
         return model
@@ -287,9 +290,11 @@ def version_create(
 def override_set(
     *, version: VoiceProfile, role: str, user: User, key: str, verdict: str, value: Any = None
 ) -> VoiceProfile:
-    """Record the creator's answer for one pattern. It belongs to the persona (every later
-    version applies it) and shows at once in the current version, which is updated in place:
-    answers do not make versions; analyses (and rollbacks) do."""
+    """Record the creator's answer for one pattern.
+
+    It belongs to the persona (every later version applies it) and shows at once in the current
+    version, which is updated in place: answers do not make versions; analyses (and rollbacks)
+    do."""
     require(role, Action.EDIT)
     if verdict not in Verdict.values:
         raise ValidationError(f"Unknown answer “{verdict}”.")

@@ -200,8 +200,10 @@ def _page(
 
 @workspace_view
 def compose(request: WorkspaceRequest, composerdraft_id: int) -> HttpResponse:
-    """The composer. POST saves what the form holds, then does what its button says: post
-    now, add to the queue, schedule at the typed time, split for me, save, discard."""
+    """The composer.
+
+    POST saves what the form holds, then does what its button says: post now, add to the queue,
+    schedule at the typed time, split for me, save, discard."""
     draft = _draft(request, composerdraft_id)
     if request.method != "POST":
         return _page(request, draft)

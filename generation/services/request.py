@@ -36,9 +36,10 @@ def generation_request(
     opening: str = "",
     queue: bool = True,
 ) -> Generation:
-    """A generation row queued for a worker (the page polls it); counts towards the user's
-    limits. `user=None` is the operator at the shell (`manage.py generate`): no user, so no
-    per-user limits; `queue=False` leaves running it to the caller."""
+    """A generation row queued for a worker (the page polls it); counts towards the user's limits.
+
+    `user=None` is the operator at the shell (`manage.py generate`): no user, so no per-user
+    limits; `queue=False` leaves running it to the caller."""
     require(role, Action.EDIT)
     topic = topic.strip()
     if not topic:

@@ -39,8 +39,9 @@ def _fail(lease: Lease, message: str, kind: str) -> None:
 def _write_three(
     generation: Generation, material: dict[str, Any]
 ) -> tuple[list[_Draft], list[registry.LLMError], list[registry.Attempt]]:
-    """Three drafts requested at once: the wall time is about that of one call. The
-    workspace's providers are chosen here, before the threads (which may not see rows of a
+    """Three drafts requested at once: the wall time is about that of one call.
+
+    The workspace's providers are chosen here, before the threads (which may not see rows of a
     transaction still open, as in tests)."""
     chain = registry.providers(workspace_id=generation.persona.workspace_id)
 

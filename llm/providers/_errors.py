@@ -1,5 +1,7 @@
-"""Turning an SDK's exceptions into ProviderError. Both official SDKs share the same shape
-(APITimeoutError, APIConnectionError, APIStatusError with status_code)."""
+"""Turning an SDK's exceptions into ProviderError.
+
+Both official SDKs share the same shape (APITimeoutError, APIConnectionError, APIStatusError
+with status_code)."""
 
 from __future__ import annotations
 
@@ -13,8 +15,10 @@ TRANSIENT_STATUSES = {408, 409, 429, 500, 502, 503, 504, 529}
 
 
 def translate(error: Exception, sdk: Any, provider: str) -> ProviderError:
-    """An SDK's exception in our words. What the server's body said is never repeated (only
-    its status and its error code when that is an identifier such as model_not_found)."""
+    """An SDK's exception in our words.
+
+    What the server's body said is never repeated (only its status and its error code when that
+    is an identifier such as model_not_found)."""
     if refused := refusal_in(error):
         return ProviderError(
             f"{refused} (Models page: a server on your own network needs the operator's "

@@ -187,8 +187,10 @@ def _target_chars(material: dict[str, Any]) -> tuple[int, int]:
 
 
 def _body(material: dict[str, Any], language: str, hook: str, rng: random.Random) -> list[str]:
-    """Their own sentences. Low creativity stays with the closest material; high creativity
-    reaches further down the list. Variations start at different places."""
+    """Their own sentences.
+
+    Low creativity stays with the closest material; high creativity reaches further down the
+    list. Variations start at different places."""
     creativity = max(0, min(100, int(material.get("creativity", 30))))
     index = int(material.get("variation_index", 0))
     target, _ = _target_chars(material)

@@ -172,10 +172,11 @@ def _topic_text(topic: Topic) -> str:
 
 
 class _ScoringContext:
-    """Everything scoring a batch of ideas reads, loaded once for the batch. Ideas are short,
-    so they are compared in the space centred on other people's posts (`reference_vectors`):
-    what is common to any text drops out, and "how close" is read against how close other
-    people's posts come to the same pillars."""
+    """Everything scoring a batch of ideas reads, loaded once for the batch.
+
+    Ideas are short, so they are compared in the space centred on other people's posts
+    (`reference_vectors`): what is common to any text drops out, and "how close" is read against
+    how close other people's posts come to the same pillars."""
 
     def __init__(self, persona: Persona) -> None:
         self.persona = persona
@@ -345,6 +346,7 @@ def _angles_by_model(
 
 def topic_drafted(*, topic_id: int) -> None:
     """Drafts were written for the idea (a generation calls this): new or planned → drafted.
+
     Called by the system on a job's behalf, so no role check."""
     Topic.objects.filter(pk=topic_id, status__in=[TopicStatus.NEW, TopicStatus.PLANNED]).update(
         status=TopicStatus.DRAFTED, updated_at=timezone.now()

@@ -1,5 +1,7 @@
-"""What every platform client speaks. Clients make one request per step and never retry:
-the engine (publishing.engine) decides, from the kind of failure, what happens next."""
+"""What every platform client speaks.
+
+Clients make one request per step and never retry: the engine (publishing.engine) decides, from
+the kind of failure, what happens next."""
 
 from __future__ import annotations
 
@@ -126,8 +128,10 @@ class Publisher(Protocol):
         ...
 
     def refresh(self, account: Account) -> Tokens:
-        """New tokens from the refresh token. PublishError(kind="auth") when the platform says
-        the grant is gone (invalid_grant, revoked); any other failure is kind "retry"."""
+        """New tokens from the refresh token.
+
+        PublishError(kind="auth") when the platform says the grant is gone (invalid_grant,
+        revoked); any other failure is kind "retry"."""
         ...
 
     def fetch_metrics(self, account: Account, target: Target) -> dict[str, int]:
@@ -285,10 +289,12 @@ def request(method: str, url: str, *, platform: str, **kwargs: object) -> httpx.
 
 
 def raise_for_answer(response: httpx.Response, platform: str, *, creates: bool = False) -> None:
-    """A non-2xx answer in the engine's words. `creates`: the request makes the post, so a 5xx
-    may have been applied before the server failed (the reference Bluesky PDS answers a
-    reused record key with 500): the outcome is *unknown* and the engine looks before it
-    sends again. Elsewhere a 5xx, a 408 or a 429 changed nothing (retry)."""
+    """A non-2xx answer in the engine's words.
+
+    `creates`: the request makes the post, so a 5xx may have been applied before the server
+    failed (the reference Bluesky PDS answers a reused record key with 500): the outcome is
+    *unknown* and the engine looks before it sends again. Elsewhere a 5xx, a 408 or a 429
+    changed nothing (retry)."""
     if response.is_success:
         return
     reason = answer_words(response, platform)

@@ -1,6 +1,8 @@
-"""Mastodon: POST /api/v1/statuses with the target's Idempotency-Key. Mastodon keeps a key for
-about an hour and answers a repeated key with the status it already made, so within that
-window a re-send *is* the reconciliation; after it, nobody can tell (→ unconfirmed).
+"""Mastodon: POST /api/v1/statuses with the target's Idempotency-Key.
+
+Mastodon keeps a key for about an hour and answers a repeated key with the status it already
+made, so within that window a re-send *is* the reconciliation; after it, nobody can tell (→
+unconfirmed).
 
 Connecting: ContentTwin registers itself as an OAuth app on each server (POST /api/v1/apps),
 then the creator authorises it there (scopes `write:statuses read`). Mastodon's tokens do not

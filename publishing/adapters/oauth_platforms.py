@@ -441,8 +441,10 @@ class ThreadsPublisher:
         )
 
     def reconcile(self, account: Account, outgoing: Outgoing) -> Published | None:
-        """The container's status. Its id was issued to this account for this very part, so
-        a PUBLISHED container is this post (nothing else can hold the key)."""
+        """The container's status.
+
+        Its id was issued to this account for this very part, so a PUBLISHED container is this
+        post (nothing else can hold the key)."""
         if not outgoing.ref:
             return None  # no container was made: nothing can be out
         response = request(

@@ -214,8 +214,9 @@ def account_pause(*, account: Account, role: str, user: User | None = None) -> A
 
 @transaction.atomic
 def account_resume(*, account: Account, role: str, user: User | None = None) -> int:
-    """Resume the queue. What came due while paused goes out now, in its order; returns how
-    many posts that is."""
+    """Resume the queue.
+
+    What came due while paused goes out now, in its order; returns how many posts that is."""
     require(role, Action.EDIT)
     Account.objects.filter(pk=account.pk).update(paused_at=None)
     account.paused_at = None

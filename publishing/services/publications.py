@@ -231,10 +231,11 @@ def publication_edit(
     alt_texts: list[str] | None = None,
     remove_image_ids: list[int] | None = None,
 ) -> Publication:
-    """New text and/or time. Targets not sent yet are replaced: a new idempotency key (new
-    content is a new post), due at the new time; an edit is refused once a target is claimed,
-    being sent, or out (what is out cannot be changed). Where posts need approval, an editor's
-    new text goes back for approval."""
+    """New text and/or time.
+
+    Targets not sent yet are replaced: a new idempotency key (new content is a new post), due at
+    the new time; an edit is refused once a target is claimed, being sent, or out (what is out
+    cannot be changed). Where posts need approval, an editor's new text goes back for approval."""
     require(role, Action.EDIT)
     targets = _locked_targets(publication)
     if any(t.state in MAY_BE_OUT_STATES for t in targets):
@@ -313,9 +314,10 @@ def publication_evergreen_set(
     gap_days: int = 30,
     versions: dict[int, str] | None = None,
 ) -> list[str]:
-    """Mark a published post evergreen (or not). Returns what stops part of it from being
-    re-shared, in words (an account whose platform refuses the same text twice, without a
-    changed version)."""
+    """Mark a published post evergreen (or not).
+
+    Returns what stops part of it from being re-shared, in words (an account whose platform
+    refuses the same text twice, without a changed version)."""
     require(role, Action.EDIT)
     if publication.reshare_of_id:
         raise ValidationError("This is a re-share: make the original post evergreen instead.")
@@ -386,6 +388,7 @@ def publication_post_now(*, publication: Publication, role: str, user: User | No
 @transaction.atomic
 def publication_cancel(*, publication: Publication, role: str, user: User | None = None) -> int:
     """Cancel every target not yet sent (deleting a post is this: nothing goes out after it).
+
     Refused while one is being sent (it may go out)."""
     require(role, Action.EDIT)
     _locked_targets(publication)

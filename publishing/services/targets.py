@@ -49,6 +49,7 @@ def target_confirm_published(
     *, target: Target, role: str, user: User | None = None, url: str = ""
 ) -> Target:
     """The creator checked (an unconfirmed post is there) or posted it (the manual channel).
+
     The link, if given, must be a web page's (it is shown to the whole team as a link)."""
     require(role, Action.EDIT)
     if url.strip() and not egress.web_url(url):

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from tests.conftest import client_for
 from tests.factories import PASSWORD, PersonaFactory, UserFactory, VoiceProfileFactory
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

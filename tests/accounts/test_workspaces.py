@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.models import Invitation, Membership, Role
-from tests.conftest import client_for, personal_workspace
 from tests.factories import InvitationFactory, UserFactory, WorkspaceFactory
+from tests.helpers import client_for, personal_workspace
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,6 @@ import io
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,11 +17,6 @@ from posts.services import recompute_performance
 from tests.factories import PersonaFactory, PostFactory
 
 LISBON = ZoneInfo("Europe/Lisbon")
-
-
-@pytest.fixture
-def persona(workspace):
-    return PersonaFactory(workspace=workspace, timezone="Europe/Lisbon")
 
 
 def test_the_heatmap_reads_local_time_across_a_dst_change(persona):

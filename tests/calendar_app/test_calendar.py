@@ -17,17 +17,12 @@ from calendar_app import selectors
 from calendar_app.models import PostingSlot
 from publishing import services
 from publishing.models import Account, Approval, Publication, Target, TargetState
-from tests.conftest import client_for
 from tests.factories import PersonaFactory, VariationFactory
+from tests.helpers import client_for
 from tests.publishing.flows import run_sweep
 
 pytestmark = pytest.mark.django_db
 LISBON = ZoneInfo("Europe/Lisbon")
-
-
-@pytest.fixture
-def persona(workspace):
-    return PersonaFactory(workspace=workspace, timezone="Europe/Lisbon")
 
 
 @pytest.fixture
@@ -136,7 +131,7 @@ def test_the_calendar_costs_the_same_queries_for_5_or_60_posts(owner_client, per
 
 
 def test_another_workspace_sees_none_of_it(persona, sandbox, stranger):
-    from tests.conftest import personal_workspace
+    from tests.helpers import personal_workspace
 
     _schedule(persona, sandbox, timezone.now() + timedelta(hours=2), text="Private plans.")
     client = client_for(stranger, personal_workspace(stranger))

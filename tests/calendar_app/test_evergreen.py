@@ -16,8 +16,8 @@ from calendar_app.selectors import next_free_slot
 from notifications.models import Notification
 from publishing import services
 from publishing.models import Publication, SandboxPost, Target
-from tests.conftest import client_for
-from tests.factories import PersonaFactory, PostingSlotFactory, PublishingAccountFactory
+from tests.factories import PostingSlotFactory, PublishingAccountFactory
+from tests.helpers import client_for
 from tests.publishing.flows import run_sweep
 
 pytestmark = pytest.mark.django_db
@@ -25,8 +25,8 @@ LISBON = ZoneInfo("Europe/Lisbon")
 
 
 @pytest.fixture
-def persona(workspace, owner):
-    persona = PersonaFactory(workspace=workspace, timezone="Europe/Lisbon")
+def persona(persona):
+    """Posting times every day at 09:00."""
     for day in range(7):
         PostingSlotFactory(persona=persona, weekday=day, time=time(9, 0))
     return persona

@@ -12,12 +12,12 @@ from calendar_app import planning
 from calendar_app.models import PlannedPost, PostingSlot
 from generation.models import Generation
 from pillars.models import Pillar, Topic, TopicStatus
-from tests.factories import PersonaFactory, PostFactory, VoiceProfileFactory
+from tests.factories import PostFactory, VoiceProfileFactory
 
 
 @pytest.fixture
-def persona(workspace):
-    persona = PersonaFactory(workspace=workspace, timezone="Europe/Lisbon")
+def persona(persona):
+    """A voice version and posting times: Mon, Wed and Fri at 09:00, Wed at 18:00 too."""
     VoiceProfileFactory(persona=persona)
     for weekday in (0, 2, 4):
         PostingSlot.objects.create(persona=persona, weekday=weekday, time=time(9, 0))

@@ -16,17 +16,12 @@ from calendar_app.selectors import next_up
 from composer.models import ComposerDraft
 from publishing import services
 from publishing.models import SandboxPost, Target
-from tests.conftest import client_for
-from tests.factories import PersonaFactory, PostingSlotFactory, PublishingAccountFactory
+from tests.factories import PostingSlotFactory, PublishingAccountFactory
+from tests.helpers import client_for
 from tests.publishing.flows import run_sweep
 
 pytestmark = pytest.mark.django_db
 LISBON = ZoneInfo("Europe/Lisbon")
-
-
-@pytest.fixture
-def persona(workspace):
-    return PersonaFactory(workspace=workspace, timezone="Europe/Lisbon")
 
 
 @pytest.fixture

@@ -19,8 +19,8 @@ from composer import bulk
 from composer.models import BulkRow, BulkUpload
 from core.spreadsheet import csv_text
 from publishing.models import Publication
-from tests.conftest import client_for
-from tests.factories import PersonaFactory, PublishingAccountFactory, png_bytes
+from tests.factories import PublishingAccountFactory, png_bytes
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 LISBON = ZoneInfo("Europe/Lisbon")
@@ -53,11 +53,6 @@ def image_server():
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
-
-
-@pytest.fixture
-def persona(workspace):
-    return PersonaFactory(workspace=workspace, timezone="Europe/Lisbon")
 
 
 @pytest.fixture

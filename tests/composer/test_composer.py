@@ -16,19 +16,17 @@ from composer.models import ComposerDraft, DraftStatus
 from core.models import JobStatus
 from home.demo_posts import DEMO_POSTS
 from publishing.models import Publication, SandboxPost
-from tests.conftest import client_for
 from tests.factories import (
     GenerationFactory,
     LessonFactory,
     PersonaFactory,
     PlannedPostFactory,
-    PostFactory,
     PostingSlotFactory,
     PublishingAccountFactory,
     VariationFactory,
-    VoiceProfileFactory,
     png_bytes,
 )
+from tests.helpers import client_for
 from tests.publishing.flows import run_sweep
 
 pytestmark = pytest.mark.django_db
@@ -40,12 +38,13 @@ OWN_STYLE = (
 
 
 @pytest.fixture
-def persona(workspace):
-    persona = PersonaFactory(workspace=workspace, timezone="America/Phoenix")
-    for text, *_ in DEMO_POSTS:
-        PostFactory(persona=persona, text=text)
-    VoiceProfileFactory(persona=persona)
-    return persona
+def persona_with_voice():
+    return True
+
+
+@pytest.fixture
+def persona_timezone():
+    return "America/Phoenix"
 
 
 @pytest.fixture

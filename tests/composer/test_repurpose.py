@@ -14,7 +14,6 @@ from composer.models import ComposerDraft, Repurpose
 from home.demo_posts import DEMO_POSTS
 from language.platforms import measure
 from llm.models import UsageRecord
-from tests.conftest import client_for
 from tests.factories import (
     PersonaFactory,
     PostFactory,
@@ -23,6 +22,7 @@ from tests.factories import (
     VoiceProfileFactory,
 )
 from tests.fakes.openai_server import Fault, running_fake_openai
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

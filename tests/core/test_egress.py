@@ -19,9 +19,9 @@ from llm.models import ModelConnection
 from llm.services import connection_test
 from publishing import services as publishing_services
 from publishing.models import Account, TargetState
-from tests.conftest import client_for
 from tests.factories import PersonaFactory, TrendSourceFactory
 from tests.fakes.base import FakeServer
+from tests.helpers import client_for
 from tests.publishing.flows import run_sweep
 from trends import services as trend_services
 from trends.models import SourceKind, TrendSource

@@ -17,8 +17,8 @@ from generation.models import Generation
 from generation.services import dispatch_abandoned_generations
 from home.demo_posts import DEMO_POSTS
 from posts.models import ImportBatch, Post
-from tests.conftest import client_for
 from tests.factories import PASSWORD, PersonaFactory, PostFactory, UserFactory, VoiceProfileFactory
+from tests.helpers import client_for
 
 DEAD = "/tmp/contenttwin-no-redis-here.sock"
 

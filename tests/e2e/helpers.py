@@ -5,8 +5,8 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from home.demo_posts import DEMO_POSTS
-from tests.conftest import personal_workspace
 from tests.factories import PASSWORD, PersonaFactory, UserFactory
+from tests.helpers import personal_workspace
 
 
 def sign_in_with_demo_posts(page: Page, live_server: object, email: str) -> None:

@@ -18,7 +18,6 @@ from composer.models import ComposerDraft
 from home.demo_posts import DEMO_POSTS
 from publishing import services
 from publishing.models import Publication, SandboxPost, Target
-from tests.conftest import personal_workspace
 from tests.factories import (
     PASSWORD,
     PersonaFactory,
@@ -28,6 +27,7 @@ from tests.factories import (
     UserFactory,
     VoiceProfileFactory,
 )
+from tests.helpers import personal_workspace
 from tests.publishing.flows import run_sweep
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -7,7 +7,6 @@ import pytest
 from playwright.sync_api import Page
 
 from publishing.models import Account, Publication, Target
-from tests.conftest import personal_workspace
 from tests.factories import (
     PASSWORD,
     PersonaFactory,
@@ -16,6 +15,7 @@ from tests.factories import (
     VariationFactory,
     VoiceProfileFactory,
 )
+from tests.helpers import personal_workspace
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -12,9 +12,9 @@ from playwright.sync_api import Page, expect
 
 from calendar_app.models import PostingSlot
 from llm.services import embed_for
-from tests.conftest import personal_workspace
 from tests.factories import PASSWORD, PersonaFactory, PostFactory, UserFactory, VoiceProfileFactory
 from tests.fakes.trends_server import FakeTrendSources, rss
+from tests.helpers import personal_workspace
 from tests.trends.test_scan import OTHER_NEWS, PERSONA_POSTS, PRICING_NEWS
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -14,9 +14,9 @@ from playwright.sync_api import Browser, Page, expect
 from accounts.models import Membership, Role
 from publishing import services
 from publishing.models import Account, Publication, TargetState
-from tests.conftest import personal_workspace
 from tests.factories import PASSWORD, PersonaFactory, UserFactory, VariationFactory
 from tests.fakes.mastodon_server import running_fake_mastodon
+from tests.helpers import personal_workspace
 from tests.publishing.flows import run_sweep
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -13,8 +13,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from publishing import services
-from tests.conftest import personal_workspace
 from tests.factories import PASSWORD, PersonaFactory, PostingSlotFactory, UserFactory
+from tests.helpers import personal_workspace
 
 pytestmark = pytest.mark.django_db(transaction=True)
 LISBON = ZoneInfo("Europe/Lisbon")

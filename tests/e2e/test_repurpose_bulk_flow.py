@@ -19,7 +19,6 @@ from core.spreadsheet import csv_text
 from home.demo_posts import DEMO_POSTS
 from publishing import services
 from publishing.models import Publication, Target
-from tests.conftest import personal_workspace
 from tests.factories import (
     PASSWORD,
     PersonaFactory,
@@ -28,6 +27,7 @@ from tests.factories import (
     VoiceProfileFactory,
 )
 from tests.fakes.openai_server import running_fake_openai
+from tests.helpers import personal_workspace
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SHOTS = os.environ.get("SCREENSHOTS_DIR")

@@ -10,8 +10,8 @@ from playwright.sync_api import Page, expect
 from accounts.models import Membership, Role
 from generation import services as generation
 from home.demo_posts import DEMO_POSTS
-from tests.conftest import personal_workspace
 from tests.factories import PASSWORD, PersonaFactory, PostFactory, UserFactory, VoiceProfileFactory
+from tests.helpers import personal_workspace
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,9 +10,9 @@ from playwright.sync_api import Page, expect
 
 from billing.defaults import seed
 from billing.models import CreditPack, Plan
-from tests.conftest import personal_workspace
 from tests.factories import PASSWORD, UserFactory
 from tests.fakes.stripe_server import SECRET_KEY, WEBHOOK_SECRET, FakeStripe
+from tests.helpers import personal_workspace
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

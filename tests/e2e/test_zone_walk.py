@@ -17,7 +17,6 @@ from playwright.sync_api import Page, expect
 
 from publishing import services
 from publishing.models import SandboxPost, Target
-from tests.conftest import personal_workspace
 from tests.factories import (
     PASSWORD,
     PersonaFactory,
@@ -25,6 +24,7 @@ from tests.factories import (
     PostingSlotFactory,
     UserFactory,
 )
+from tests.helpers import personal_workspace
 from tests.publishing.flows import run_sweep
 
 pytestmark = pytest.mark.django_db(transaction=True)

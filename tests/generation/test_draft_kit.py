@@ -9,17 +9,18 @@ from django.urls import reverse
 
 from generation import services
 from home.demo_posts import DEMO_POSTS
-from tests.factories import PersonaFactory, PostFactory, VoiceProfileFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def persona(workspace, owner_client):
-    persona = PersonaFactory(workspace=workspace)
-    for text, *_ in DEMO_POSTS:
-        PostFactory(persona=persona, text=text)
-    VoiceProfileFactory(persona=persona)
+def persona_with_voice():
+    return True
+
+
+@pytest.fixture
+def persona(persona, owner_client):
+    """The voiced persona, switched to."""
     owner_client.post(reverse("persona_switch", args=[persona.pk]))
     return persona
 

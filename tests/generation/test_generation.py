@@ -19,18 +19,14 @@ from generation.models import (
 )
 from home.demo_posts import DEMO_POSTS
 from llm.models import Outcome, UsageRecord
-from tests.conftest import client_for
 from tests.factories import PersonaFactory, PostFactory, VoiceProfileFactory
 from tests.fakes.openai_server import Fault, running_fake_openai
+from tests.helpers import client_for
 
 
 @pytest.fixture
-def persona(workspace):
-    persona = PersonaFactory(workspace=workspace)
-    for text, *_ in DEMO_POSTS:
-        PostFactory(persona=persona, text=text)
-    VoiceProfileFactory(persona=persona)
-    return persona
+def persona_with_voice():
+    return True
 
 
 def _generate(owner, persona, topic="raising prices without losing customers", **extra):

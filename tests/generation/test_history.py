@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from generation.selectors import HISTORY_PAGE
-from tests.conftest import client_for, personal_workspace
 from tests.factories import PersonaFactory, VariationFactory
+from tests.helpers import client_for, personal_workspace
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,9 @@ from generation import services as generation_services
 from home.demo_posts import DEMO_POSTS
 from llm import registry
 from llm.models import ModelConnection, UsageRecord
-from tests.conftest import client_for
 from tests.factories import PersonaFactory, PostFactory, VoiceProfileFactory
 from tests.fakes.openai_server import Fault, running_fake_openai
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -17,9 +17,9 @@ from notifications import services
 from notifications.models import EmailMode, Kind, Notification
 from publishing import services as publishing
 from publishing.models import Account
-from tests.conftest import client_for
 from tests.factories import PersonaFactory, UserFactory
 from tests.fakes.mastodon_server import running_fake_mastodon
+from tests.helpers import client_for
 from tests.publishing.flows import run_sweep
 
 

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from personas.models import Persona
-from tests.conftest import client_for
 from tests.factories import PersonaFactory
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ def test_form_errors_keep_what_was_typed(owner_client, workspace):
 
 
 def test_same_name_is_fine_in_another_workspace(owner_client, stranger):
-    from tests.conftest import personal_workspace
+    from tests.helpers import personal_workspace
 
     PersonaFactory(workspace=personal_workspace(stranger), name=VALID["name"])
     assert owner_client.post(reverse("persona_create"), VALID).status_code == 302

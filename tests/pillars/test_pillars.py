@@ -233,7 +233,7 @@ def test_the_pillars_page_shows_and_edits_pillars(owner_client, workspace):
 
 @pytest.mark.django_db
 def test_a_viewer_cannot_change_pillars(workspace, viewer):
-    from tests.conftest import client_for
+    from tests.helpers import client_for
 
     persona = PersonaFactory(workspace=workspace)
     themed_posts(persona)

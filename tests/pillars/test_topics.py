@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -8,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.models import Role
-from llm.services import embed_for
+from llm.services import embed_for, embed_reference
 from pillars import services
 from pillars.models import Pillar, Topic, TopicSource, TopicStatus
 from tests.factories import PersonaFactory, PostFactory, VoiceProfileFactory
@@ -41,10 +42,16 @@ RUNNING = [
 ]
 
 
-def _embedded_persona():
-    persona = PersonaFactory()
+@cache
+def _vectors(texts: tuple[str, ...]) -> list[list[float]]:
+    """The local model is deterministic: each test reuses the first test's vectors."""
+    return [list(v) for v in embed_reference(list(texts))]
+
+
+def _embedded_persona(persona):
+    """The pricing and running posts on `persona`, embedded by the local model (once per run)."""
     texts = PRICING + RUNNING
-    vectors = embed_for(persona, texts, purpose="test")
+    vectors = _vectors(tuple(texts))
     now = datetime.now(UTC)
     for i, (text, vector) in enumerate(zip(texts, vectors, strict=True)):
         PostFactory(
@@ -64,8 +71,9 @@ def _discover(persona) -> None:
 
 
 @pytest.fixture
-def persona(db):
-    persona = _embedded_persona()
+def persona(persona):
+    """Embedded posts on pricing and running, and the pillars found in them."""
+    _embedded_persona(persona)
     _discover(persona)
     return persona
 
@@ -95,7 +103,7 @@ def test_an_idea_gets_its_pillar_a_score_with_factors_and_three_angles(persona):
 def test_ideas_added_before_the_pillars_get_one_once_they_are_found(
     django_capture_on_commit_callbacks,
 ):
-    persona = _embedded_persona()
+    persona = _embedded_persona(PersonaFactory())
     early = services.topic_add(persona=persona, role=Role.OWNER, user=None, title="Annual pricing")
     services.topics_classify(persona_id=persona.pk)
     early.refresh_from_db()
@@ -157,7 +165,7 @@ def test_bulk_paste_adds_one_idea_a_line_once(persona):
 
 def test_write_this_opens_generation_with_the_idea_filled_in(persona, owner):
     from accounts.models import Membership
-    from tests.conftest import client_for
+    from tests.helpers import client_for
 
     Membership.objects.create(workspace=persona.workspace, user=owner, role=Role.EDITOR)
     client = client_for(owner, persona.workspace)
@@ -181,7 +189,7 @@ def test_write_this_opens_generation_with_the_idea_filled_in(persona, owner):
 
 def test_the_status_moves_and_discarded_ideas_leave_the_open_list(persona, owner):
     from accounts.models import Membership
-    from tests.conftest import client_for
+    from tests.helpers import client_for
 
     Membership.objects.create(workspace=persona.workspace, user=owner, role=Role.EDITOR)
     client = client_for(owner, persona.workspace)

@@ -4,13 +4,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests.factories import PersonaFactory
-
 
 @pytest.fixture
-def persona(workspace):
-    """A LinkedIn persona in UTC in the owner's workspace."""
-    return PersonaFactory(workspace=workspace, platform="linkedin", timezone="UTC")
+def persona_timezone():
+    """The posts tests' persona is in UTC."""
+    return "UTC"
 
 
 def upload(client, name: str, data: bytes, fmt: str = "auto"):

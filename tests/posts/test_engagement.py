@@ -23,9 +23,8 @@ def _vector(rng, topic: np.ndarray) -> np.ndarray:
 
 
 @pytest.fixture
-def persona(db):
+def persona(persona):
     """Questions about pricing do well for this persona; statements about the weather don't."""
-    persona = PersonaFactory()
     rng = np.random.default_rng(0)
     pricing, weather = rng.normal(size=384), rng.normal(size=384)
     now = datetime.now(UTC)
@@ -117,8 +116,8 @@ def test_a_scheduled_post_shows_its_predicted_engagement(persona):
     from django.urls import reverse
 
     from publishing import services as publishing_services
-    from tests.conftest import client_for
     from tests.factories import PublicationFactory, TargetFactory
+    from tests.helpers import client_for
 
     tomorrow = datetime.now(UTC) + timedelta(days=1)
     publication = PublicationFactory(

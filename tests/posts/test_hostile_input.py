@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from posts import parsers
 from posts.models import ImportBatch, Post
-from tests.conftest import client_for
 from tests.factories import PersonaFactory, PostFactory
+from tests.helpers import client_for
 from tests.posts.conftest import upload
 
 LONG = "This sentence is long enough to count as a real training post for the import. "

@@ -11,8 +11,8 @@ from django.db import connections
 from django.urls import reverse
 
 from posts.models import ImportBatch, Post
-from tests.conftest import client_for
 from tests.factories import PersonaFactory
+from tests.helpers import client_for
 from tests.posts.conftest import upload
 
 FIXTURES = Path(__file__).parent / "fixtures"

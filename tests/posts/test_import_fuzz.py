@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from posts.models import ImportBatch, Post
-from tests.conftest import client_for, personal_workspace
 from tests.factories import PersonaFactory, UserFactory
+from tests.helpers import client_for, personal_workspace
 
 cell = st.one_of(
     st.text(max_size=120),

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from posts.models import Post
 from posts.services import embed_pending_posts, recompute_performance
-from tests.conftest import client_for
 from tests.factories import PersonaFactory, PostFactory
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -11,17 +11,11 @@ from django.utils import timezone
 from publishing import engine, services
 from publishing.adapters.base import Tokens
 from publishing.models import Account, AccountStatus, Target, TargetState
-from tests.factories import PersonaFactory
 from tests.fakes.mastodon_server import running_fake_mastodon
 from tests.publishing.flows import due_now, run_sweep
 
 pytestmark = pytest.mark.django_db
 TEXT = "Raising prices is a promise to your best customers: keep it."
-
-
-@pytest.fixture
-def persona(workspace):
-    return PersonaFactory(workspace=workspace)
 
 
 @pytest.fixture

@@ -151,7 +151,7 @@ def test_images_reach_x_and_linkedin(client_owner_x_linkedin):
 
 @pytest.fixture
 def client_owner_x_linkedin(owner, workspace, settings):
-    from tests.conftest import client_for
+    from tests.helpers import client_for
 
     with FakeX() as x, FakeLinkedIn() as linkedin:
         settings.X_CLIENT_ID, settings.X_CLIENT_SECRET = "client-1", "secret-1"

@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from publishing import engine
 from publishing.models import Account, Publication, Target, TargetState
-from tests.conftest import client_for
 from tests.factories import PersonaFactory, VariationFactory
 from tests.fakes.mastodon_server import running_fake_mastodon
+from tests.helpers import client_for
 from tests.publishing.flows import connect_mastodon
 
 pytestmark = pytest.mark.django_db

@@ -18,22 +18,16 @@ from publishing import services
 from publishing.adapters.base import Tokens
 from publishing.adapters.webhook import signature
 from publishing.models import Account, AccountStatus, TargetState
-from tests.conftest import client_for
-from tests.factories import PersonaFactory
 from tests.fakes.bluesky_server import DID, HANDLE, FakeBluesky
 from tests.fakes.linkedin_server import FakeLinkedIn
 from tests.fakes.threads_server import FakeThreads
 from tests.fakes.webhook_receiver import FakeWebhookReceiver
 from tests.fakes.x_server import FakeX
+from tests.helpers import client_for
 from tests.publishing.flows import connect_oauth, due_now, run_sweep
 
 pytestmark = pytest.mark.django_db
 TEXT = "Raising prices is a promise to your best customers: keep it."
-
-
-@pytest.fixture
-def persona(workspace):
-    return PersonaFactory(workspace=workspace)
 
 
 @pytest.fixture

@@ -15,18 +15,12 @@ from publishing import services
 from publishing.adapters import bluesky as bluesky_adapter
 from publishing.adapters.base import Tokens
 from publishing.models import Account, TargetState
-from tests.factories import PersonaFactory
 from tests.fakes.bluesky_server import DID, HANDLE, FakeBluesky
 from tests.fakes.mastodon_server import running_fake_mastodon
 from tests.fakes.x_server import FakeX
 from tests.publishing.flows import connect_oauth, due_now, run_sweep
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def persona(workspace):
-    return PersonaFactory(workspace=workspace)
 
 
 def _schedule(persona, account, text):

@@ -13,7 +13,6 @@ from django.utils import timezone
 from publishing import engine, services
 from publishing.adapters.base import Tokens
 from publishing.models import Account, Publication, TargetState
-from tests.factories import PersonaFactory
 from tests.fakes.bluesky_server import DID, HANDLE, FakeBluesky
 from tests.fakes.mastodon_server import running_fake_mastodon
 from tests.publishing.flows import due_now, run_sweep
@@ -23,11 +22,6 @@ THREAD = (
     "One: why we raised prices.\n---\nTwo: what we feared.\n---\nThree: what happened."
     "\n---\nFour: what we would do again."
 )
-
-
-@pytest.fixture
-def persona(workspace):
-    return PersonaFactory(workspace=workspace)
 
 
 def _schedule(persona, account, *, text=THREAD, comment="Questions welcome below.", number=False):

@@ -14,7 +14,7 @@ from accounts.models import Role
 from llm.services import embed_for
 from pillars import services as pillar_services
 from pillars.models import Topic, TopicSource
-from tests.factories import PersonaFactory, PostFactory, TrendSourceFactory, WorkspaceFactory
+from tests.factories import PostFactory, TrendSourceFactory, WorkspaceFactory
 from tests.fakes.trends_server import FakeTrendSources, atom, rss, tag_history
 from trends import services
 from trends.models import PersonaTrend, SourceKind, Stance, TrendItem, TrendSource
@@ -236,8 +236,8 @@ PERSONA_POSTS = [
 
 
 @pytest.fixture
-def persona(workspace):
-    persona = PersonaFactory(workspace=workspace)
+def persona(persona):
+    """Posts about pricing, embedded, and the pillars found in them."""
     vectors = embed_for(persona, PERSONA_POSTS, purpose="test")
     for i, (text, vector) in enumerate(zip(PERSONA_POSTS, vectors, strict=True)):
         PostFactory(
@@ -282,8 +282,8 @@ def test_items_are_ranked_for_a_persona_with_why_and_conflicts(workspace, fake, 
 
 def test_the_trends_page_makes_a_topic_writes_and_dismisses(workspace, fake, persona):
     from accounts.models import Membership
-    from tests.conftest import client_for
     from tests.factories import UserFactory
+    from tests.helpers import client_for
 
     user = UserFactory()
     Membership.objects.create(workspace=workspace, user=user, role=Role.EDITOR)
@@ -322,8 +322,8 @@ def test_the_beat_claims_due_sources_once(workspace, fake, monkeypatch):
 
 def test_the_sources_page_keeps_what_was_typed_on_error(workspace):
     from accounts.models import Membership
-    from tests.conftest import client_for
     from tests.factories import UserFactory
+    from tests.helpers import client_for
 
     user = UserFactory()
     Membership.objects.create(workspace=workspace, user=user, role=Role.EDITOR)

@@ -10,8 +10,8 @@ from home.demo_posts import DEMO_POSTS
 from posts.models import Post
 from posts.rules import check_post
 from posts.services import posts_bulk_import
-from tests.conftest import client_for
 from tests.factories import PersonaFactory, PostFactory
+from tests.helpers import client_for
 from voice import services
 from voice.models import VoiceAnalysis, VoiceOverride, VoiceProfile
 
@@ -19,8 +19,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def persona(workspace):
-    persona = PersonaFactory(workspace=workspace, platform="linkedin", timezone="UTC")
+def persona_timezone():
+    return "UTC"
+
+
+@pytest.fixture
+def persona(persona):
+    """The demo posts with their numbers, imported."""
     rows = [
         check_post(
             {"text": text, "likes": likes, "impressions": impressions},

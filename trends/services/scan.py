@@ -140,9 +140,11 @@ def workspace_scan(*, workspace_id: int, source_ids: list[int] | None = None) ->
 
 @contextmanager
 def items_lock(workspace_id: int) -> Iterator[None]:
-    """The workspace's items, for one scan or backlog batch at a time. A session lock, not a
-    transaction: each write still commits at once (a creator dismissing a trend never waits
-    for a scan's model calls), and a worker that dies takes its connection and the lock."""
+    """The workspace's items, for one scan or backlog batch at a time.
+
+    A session lock, not a transaction: each write still commits at once (a creator dismissing a
+    trend never waits for a scan's model calls), and a worker that dies takes its connection and
+    the lock."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_lock(%s, %s)", [ITEMS_LOCK, workspace_id])
         try:

@@ -28,8 +28,9 @@ CONFLICT_CHECKED = 50  # the most relevant items of each persona are checked for
 
 
 def score_workspace(*, workspace_id: int) -> int:
-    """Rescore the workspace's recent items for each of its personas with pillars. Returns
-    how many personas were scored.
+    """Rescore the workspace's recent items for each of its personas with pillars.
+
+    Returns how many personas were scored.
 
     Embedding every item is what a scan would spend most of its time on (the local model does
     a few dozen texts a second on two cores), so each persona first shortlists its
