@@ -13,7 +13,7 @@ class MembershipInline(admin.TabularInline[Membership, Any]):  # under users and
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin[User]):
+class UserAdmin(DjangoUserAdmin[Any]):  # our User is not an AbstractUser
     ordering = ["email"]
     list_display = ["email", "name", "is_active", "is_staff", "date_joined", "last_login"]
     list_filter = ["is_active", "is_staff", "is_superuser"]

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.http import HttpRequest
 
 
 class AccountsConfig(AppConfig):
@@ -12,7 +13,7 @@ class AccountsConfig(AppConfig):
         from django.contrib import messages
         from django.contrib.auth.signals import user_logged_out
 
-        def said(sender, request, user, **kwargs) -> None:
+        def said(sender: object, request: HttpRequest | None, **kwargs: object) -> None:
             if request is not None:
                 messages.info(request, "You are signed out.")
 

@@ -25,14 +25,14 @@ class SignUpForm(forms.Form):
 
     def clean_email(self) -> str:
         # Whether the address has an account is never said here (services.signup_request).
-        return self.cleaned_data["email"].strip().lower()
+        return str(self.cleaned_data["email"]).strip().lower()
 
     def clean_timezone(self) -> str:
         zone = self.cleaned_data.get("timezone") or ""
         return zone if is_zone(zone) else "UTC"
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         password = cleaned.get("password")
         if password:
             probe = User(email=cleaned.get("email", ""), name=cleaned.get("name", ""))
@@ -64,7 +64,7 @@ class InviteeSignUpForm(forms.Form):
         return zone if is_zone(zone) else "UTC"
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if password := cleaned.get("password"):
             probe = User(email=self.email, name=cleaned.get("name", ""))
             try:
@@ -88,7 +88,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
                 code="throttled",
             )
         try:
-            cleaned = super().clean()
+            cleaned = super().clean() or {}
         except forms.ValidationError:
             throttle.record_failure(self.request, email)
             raise

@@ -5,7 +5,8 @@ from functools import wraps
 from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
+from django_htmx.middleware import HtmxDetails
 
 from accounts.models import Membership, User, Workspace
 
@@ -13,14 +14,20 @@ SESSION_KEY = "workspace_id"
 _UNSET = object()
 
 
-class WorkspaceRequest(HttpRequest):
+class SignedInRequest(HttpRequest):
+    """A request behind `login_required`: the user is signed in (annotate views with it)."""
+
+    user: User
+    htmx: HtmxDetails  # django_htmx's middleware
+    display_zone: str  # personas' DisplayZoneMiddleware
+
+
+class WorkspaceRequest(SignedInRequest):
     """The request a `workspace_view` receives: a signed-in user, their membership in the
     current workspace, and that workspace (annotate views with it; nothing is constructed)."""
 
-    user: User
     membership: Membership
     workspace: Workspace
-    display_zone: str
 
 
 def current_membership(request: HttpRequest) -> Membership | None:
@@ -49,18 +56,19 @@ def set_current_workspace(request: HttpRequest, workspace_id: int) -> None:
     request.__dict__.pop("_current_membership", None)
 
 
-def workspace_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def workspace_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Login required; sets request.membership and request.workspace for the current workspace."""
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         membership = current_membership(request)
         if membership is None:
             # Every account gets a personal workspace; one without any left all of them.
             from accounts.services import workspace_create
 
-            workspace_create(user=request.user, name="My workspace", is_personal=True)
+            user = cast(User, request.user)  # login_required let it through
+            workspace_create(user=user, name="My workspace", is_personal=True)
             request.__dict__.pop("_current_membership", None)
             membership = current_membership(request)
         assert membership is not None  # just made

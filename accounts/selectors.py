@@ -17,7 +17,7 @@ def _workspace_ref(model: type[Model]) -> str:
     path = getattr(model, "workspace_path", None)
     if path is None:
         raise TypeError(f"{model.__name__} must declare workspace_path to be looked up for a user")
-    return path
+    return str(path)
 
 
 def with_role_for(user: User, queryset: QuerySet[M]) -> QuerySet[M]:
@@ -25,21 +25,27 @@ def with_role_for(user: User, queryset: QuerySet[M]) -> QuerySet[M]:
     in workspaces the user belongs to."""
     path = _workspace_ref(queryset.model)
     role = Membership.objects.filter(workspace=OuterRef(path), user=user).values("role")[:1]
-    return queryset.annotate(user_role=Subquery(role)).filter(user_role__isnull=False)
+    annotated: QuerySet[M] = queryset.annotate(user_role=Subquery(role))
+    return annotated.filter(user_role__isnull=False)
 
 
 def get_object_for(
-    user: User, model: type[M], pk: int, *, action: Action = Action.VIEW, queryset=None
+    user: User,
+    model: type[M],
+    pk: int,
+    *,
+    action: Action = Action.VIEW,
+    queryset: QuerySet[M] | None = None,
 ) -> M:
     """The object with this id if it lives in one of the user's workspaces (else 404), and the
     user's role there allows `action` (else 403)."""
     if not user.is_authenticated:
         raise Http404
     base = queryset if queryset is not None else model._default_manager.all()
-    obj = with_role_for(user, base.filter(pk=pk)).first()
+    obj: M | None = with_role_for(user, base.filter(pk=pk)).first()
     if obj is None:
         raise Http404(f"No {model._meta.verbose_name} here.")
-    require(obj.user_role, action)  # type: ignore[attr-defined]
+    require(str(getattr(obj, "user_role")), action)  # noqa: B009 (annotated, not a field)
     return obj
 
 

@@ -39,8 +39,8 @@ def client_ip(request: HttpRequest) -> str:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
         if hops:
-            return hops[-1]
-    return request.META.get("REMOTE_ADDR", "")
+            return str(hops[-1])
+    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def _login_keys(request: HttpRequest | None, email: str) -> list[tuple[str, int]]:

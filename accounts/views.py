@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm
 from django.contrib.auth.views import LoginView, PasswordResetView
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -24,7 +24,12 @@ from accounts.forms import (
     ThrottledAuthenticationForm,
     WorkspaceForm,
 )
-from accounts.middleware import WorkspaceRequest, set_current_workspace, workspace_view
+from accounts.middleware import (
+    SignedInRequest,
+    WorkspaceRequest,
+    set_current_workspace,
+    workspace_view,
+)
 from accounts.models import Invitation, Membership, Role, Workspace
 from accounts.permissions import Action, can_assign, require, role_allows
 from accounts.selectors import (
@@ -74,9 +79,9 @@ class ThrottledLoginView(LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
-    def form_invalid(self, form: ThrottledAuthenticationForm) -> HttpResponse:
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_invalid(form)
-        if form.throttled:
+        if getattr(form, "throttled", False):
             response.status_code = 429
         return response
 
@@ -93,7 +98,7 @@ class LimitedPasswordResetView(PasswordResetView):
         return super().form_valid(form)
 
 
-def _team_context(request: HttpRequest, **extra: object) -> dict[str, object]:
+def _team_context(request: WorkspaceRequest, **extra: object) -> dict[str, object]:
     role = request.membership.role
     context: dict[str, object] = {
         "members": members_of(request.workspace),
@@ -113,7 +118,7 @@ def _team_context(request: HttpRequest, **extra: object) -> dict[str, object]:
     return context
 
 
-def _render_team(request: HttpRequest, status: int = 200, **extra: object) -> HttpResponse:
+def _render_team(request: WorkspaceRequest, status: int = 200, **extra: object) -> HttpResponse:
     template = (
         "accounts/settings.html#team" if wants_fragment(request) else "accounts/settings.html"
     )
@@ -143,7 +148,7 @@ def workspace_rename(request: WorkspaceRequest) -> HttpResponse:
 @login_required
 @sensitive_post_parameters()
 @viewer_zone
-def account_settings(request: HttpRequest) -> HttpResponse:
+def account_settings(request: SignedInRequest) -> HttpResponse:
     """The signed-in person's own name, email and password."""
     user = request.user
     profile = ProfileForm(
@@ -253,7 +258,7 @@ def invitation_revoke(request: WorkspaceRequest, invitation_id: int) -> HttpResp
     return _render_team(request)
 
 
-def _membership(request: HttpRequest, membership_id: int) -> Membership:
+def _membership(request: WorkspaceRequest, membership_id: int) -> Membership:
     return get_object_for(
         request.user, Membership, membership_id, queryset=Membership.objects.select_related("user")
     )
@@ -292,10 +297,9 @@ def membership_remove(request: WorkspaceRequest, membership_id: int) -> HttpResp
         return _render_team(request, status=422)
     if membership.user_id == request.user.pk:
         messages.success(request, f"You left “{membership.workspace.name}”.")
-        response = redirect("dashboard")
         if request.htmx:
-            response = HttpResponse(headers={"HX-Redirect": reverse("dashboard")})
-        return response
+            return HttpResponse(headers={"HX-Redirect": reverse("dashboard")})
+        return redirect("dashboard")
     messages.success(request, f"Removed {membership.user.email} from the workspace.")
     return _render_team(request)
 

@@ -21,7 +21,7 @@ class PeriodForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("range") == "custom" and not cleaned.get("start"):
             self.add_error("start", "Pick the first day (and the last, or today is used).")
         start, end = cleaned.get("start"), cleaned.get("end")

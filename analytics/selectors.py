@@ -187,7 +187,7 @@ def posting_times(persona: Persona, period: Period | None = None) -> dict[str, A
         for key, cell in cells.items()
         if cell.posts >= MIN_POSTS_TO_ADVISE and cell.performance is not None
     ]
-    best = sorted(advisable, key=lambda kc: -kc[1].performance)[:3]
+    best = sorted(advisable, key=lambda kc: -(kc[1].performance or 0.0))[:3]
     hours = sorted({hour for _, hour in cells}) or list(range(8, 19))
     return {
         "zone": zone.key,
@@ -201,7 +201,7 @@ def posting_times(persona: Persona, period: Period | None = None) -> dict[str, A
                 "weekday": WEEKDAYS[day],
                 "hour": hour,
                 "posts": cell.posts,
-                "performance": round(cell.performance),
+                "performance": round(cell.performance or 0.0),
             }
             for (day, hour), cell in best
         ],
@@ -293,7 +293,9 @@ EXPORT_COLUMNS = (
 )
 
 
-def posts_for_export(persona: Persona, period: Period | None = None) -> QuerySet[Post]:
+def posts_for_export(
+    persona: Persona, period: Period | None = None
+) -> QuerySet[Post, tuple[object, ...]]:
     return _in(persona, period).order_by("posted_at", "id").values_list(*EXPORT_COLUMNS)
 
 

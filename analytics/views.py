@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from datetime import date
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -94,7 +95,7 @@ def export_csv(request: PersonaRequest) -> StreamingHttpResponse | HttpResponse:
     """Every post of the current persona with its numbers, streamed (any number of posts)."""
     persona = request.persona
     period, _ = _period(request, persona)
-    rows = itertools.chain(
+    rows: Iterable[Iterable[object]] = itertools.chain(
         [selectors.EXPORT_COLUMNS],
         selectors.posts_for_export(persona, period).iterator(chunk_size=2000),
     )

@@ -15,7 +15,7 @@ import os
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import stripe
@@ -43,14 +43,17 @@ from core import egress
 from notifications.services import limit_reached_later
 
 # Per user, over rolling windows: (setting holding the limit, window, how it reads).
-_LIMITS = {
+_LIMITS: dict[str, tuple[tuple[str, timedelta, str], ...]] = {
     UsageKind.GENERATION: (
         ("GENERATIONS_PER_HOUR", timedelta(hours=1), "an hour"),
         ("GENERATIONS_PER_DAY", timedelta(days=1), "a day"),
     ),
 }
-_NOUNS = {UsageKind.GENERATION: "generations", UsageKind.SCHEDULED_POST: "scheduled posts"}
-_MONTHLY = {
+_NOUNS: dict[str, str] = {
+    UsageKind.GENERATION: "generations",
+    UsageKind.SCHEDULED_POST: "scheduled posts",
+}
+_MONTHLY: dict[str, str] = {
     UsageKind.GENERATION: "generations_per_month",
     UsageKind.SCHEDULED_POST: "scheduled_posts_per_month",
 }
@@ -105,6 +108,7 @@ def plan_for(workspace: Workspace | int) -> Plan | SelfHosted:
     if free is None:  # a database emptied by hand (or a test's flush): the defaults again
         defaults.seed(Plan, CreditPack)
         free = Plan.objects.order_by("order").first()
+    assert free is not None  # just seeded
     return free
 
 
@@ -264,7 +268,7 @@ def webhook_receive(*, payload: bytes, signature: str) -> StripeEvent | None:
 def _workspace_id(obj: dict[str, Any]) -> int | None:
     value = (obj.get("metadata") or {}).get("workspace_id") or obj.get("client_reference_id")
     try:
-        return int(value)
+        return int(value) if value is not None else None
     except (TypeError, ValueError):
         return None
 
@@ -314,7 +318,7 @@ def _apply(kind: str, obj: dict[str, Any], created: datetime) -> None:
             "trialing": SubscriptionStatus.ACTIVE,
             "past_due": SubscriptionStatus.PAST_DUE,
             "unpaid": SubscriptionStatus.PAST_DUE,
-        }.get(obj.get("status"), SubscriptionStatus.CANCELED)
+        }.get(str(obj.get("status")), SubscriptionStatus.CANCELED)
         end = obj.get("current_period_end")
         if workspace_id is not None:
             _subscription_state(
@@ -435,6 +439,7 @@ def checkout_start(
             subscription_data={"metadata": metadata},
         )
     else:
+        assert pack is not None  # chosen is the pack
         params.update(mode="payment", metadata={**metadata, "credits": str(pack.credits)})
     customer = (
         Subscription.objects.filter(workspace=workspace)
@@ -446,10 +451,12 @@ def checkout_start(
     else:
         params["customer_email"] = user.email
     try:
-        session = _stripe().v1.checkout.sessions.create(params=params)
+        session = _stripe().v1.checkout.sessions.create(params=cast(Any, params))
     except stripe.StripeError as error:
         message = error.user_message or str(error)
         raise ValidationError(f"Stripe could not start the payment: {message}") from None
+    if not session.url:
+        raise ValidationError("Stripe did not return a payment page; try again.")
     return session.url
 
 

@@ -8,52 +8,26 @@ creator is told."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role, Workspace
+from accounts.models import Role
 from calendar_app.selectors import next_free_slot
 from publishing.checks import refuses_duplicates
 from publishing.media import CheckedImage
 from publishing.models import AccountStatus, Publication, TargetState
 from publishing.notices import evergreen_held
 from publishing.selectors import (
-    evergreen_originals,
     evergreen_published_ids,
     live_reshares,
     next_share_number,
     publication_locked,
 )
 from publishing.services import publication_mark_reshare, publication_schedule
-
-
-@dataclass
-class Recurrence:
-    """When an evergreen post is next due to be re-shared (shown on the calendar)."""
-
-    publication: Publication
-    due: datetime
-    share_number: int
-
-
-def recurrences(
-    workspace: Workspace, start: datetime, end: datetime, *, persona_id: int | None = None
-) -> list[Recurrence]:
-    """The evergreen posts whose next re-share falls in [start, end) (two queries)."""
-    found = []
-    for original in evergreen_originals(workspace, persona_id=persona_id):
-        if original.made >= original.evergreen_times:
-            continue
-        last = max(original.scheduled_at, original.last or original.scheduled_at)
-        due = max(last + timedelta(days=original.evergreen_days), timezone.now())
-        if start <= due < end:
-            found.append(Recurrence(original, due, original.made + 1))
-    return found
 
 
 def evergreen_sweep() -> int:
@@ -88,13 +62,14 @@ def _reshare(original: Publication) -> Publication | None:
     )
     post_url = reverse("publication_detail", args=[original.pk])
     if slot is None:
-        return _tell(
+        _tell(
             original,
             "An evergreen post could not be re-shared: no free slot",
             "Set posting times (or free a slot) for it to be re-shared.",
             reverse("calendar_slots"),
             number,
         )
+        return None
     targets = [
         t
         for t in original.targets.select_related("account")
@@ -136,13 +111,14 @@ def _reshare(original: Publication) -> Publication | None:
             number_parts=original.number_parts,
         )
     except ValidationError as error:
-        return _tell(
+        _tell(
             original,
             "An evergreen post could not be re-shared",
             " ".join(error.messages),
             post_url,
             number,
         )
+        return None
     publication_mark_reshare(share=share, original=original, number=number)
     return share
 

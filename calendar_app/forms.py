@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 
 from calendar_app.models import WEEKDAYS
-from publishing.models import TargetState
+from personas.models import Persona
+from publishing.models import Account, TargetState
 
 
 class SlotForm(forms.Form):
@@ -28,8 +31,11 @@ class CalendarFilterForm(forms.Form):
     account = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     status = forms.ChoiceField(required=False)
 
-    def __init__(self, *args, personas, accounts, **kwargs) -> None:
+    def __init__(
+        self, *args: Any, personas: list[Persona], accounts: list[Account], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["persona"].choices = [("", "All personas")] + [(p.pk, p.name) for p in personas]
-        self.fields["account"].choices = [("", "All accounts")] + [(a.pk, a.name) for a in accounts]
-        self.fields["status"].choices = [("", "Any status"), *TargetState.choices]
+        choice = cast(dict[str, forms.ChoiceField], self.fields)
+        choice["persona"].choices = [("", "All personas")] + [(p.pk, p.name) for p in personas]
+        choice["account"].choices = [("", "All accounts")] + [(a.pk, a.name) for a in accounts]
+        choice["status"].choices = [("", "Any status"), *TargetState.choices]

@@ -161,7 +161,7 @@ def plan_propose(*, persona: Persona, role: str) -> tuple[list[PlannedPost], int
             "and relevant trends."
         )
     pillars = list(active_pillars(persona))
-    names = {p.pk: p.name for p in pillars}
+    names: dict[int | None, str] = {p.pk: p.name for p in pillars}
     targets = _targets(pillars)
     by_pillar: dict[int | None, list[_Candidate]] = defaultdict(list)
     for candidate in candidates:
@@ -313,6 +313,6 @@ def plan_scheduled(
     slots = PlannedPost.objects.filter(status=PlanStatus.ACCEPTED)
     if planned_post_id is not None:
         slots = slots.filter(pk=planned_post_id)
-    else:
+    elif generation_id is not None:
         slots = slots.filter(generation_id=generation_id)
     return slots.update(status=PlanStatus.SCHEDULED, publication_id=publication_id)

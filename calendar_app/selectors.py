@@ -137,6 +137,7 @@ def next_up(persona: Persona, *, account_id: int | None = None, days: int = 14) 
         if row.publication is not None and row.publication.is_movable and not row.overdue
     ]
     for before, after in pairwise(movable):
+        assert before.publication is not None and after.publication is not None
         before.later, after.earlier = after.publication.pk, before.publication.pk
     return rows
 
@@ -156,12 +157,14 @@ def recurrences(
     """The evergreen posts whose next re-share falls in [start, end) (two queries)."""
     found = []
     for original in evergreen_originals(workspace, persona_id=persona_id):
-        if original.made >= original.evergreen_times:
+        made: int = getattr(original, "made")  # noqa: B009 (annotated by the selector)
+        latest: datetime | None = getattr(original, "last")  # noqa: B009
+        if made >= original.evergreen_times:
             continue
-        last = max(original.scheduled_at, original.last or original.scheduled_at)
+        last = max(original.scheduled_at, latest or original.scheduled_at)
         due = max(last + timedelta(days=original.evergreen_days), timezone.now())
         if start <= due < end:
-            found.append(Recurrence(original, due, original.made + 1))
+            found.append(Recurrence(original, due, made + 1))
     return found
 
 

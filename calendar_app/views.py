@@ -240,8 +240,8 @@ def plan(request: PersonaRequest) -> HttpResponse:
     proposed = [i for i in items if i.status == PlanStatus.PROPOSED]
     accepted = [i for i in items if i.status in (PlanStatus.ACCEPTED, PlanStatus.SCHEDULED)]
     zone = ZoneInfo(persona.timezone)
-    for item in items:
-        item.local = timezone.localtime(item.scheduled_at, zone)
+    for item in items:  # the time on the page, in the persona's zone
+        setattr(item, "local", timezone.localtime(item.scheduled_at, zone))  # noqa: B010
     context = {
         "persona": persona,
         "proposed": proposed,
@@ -343,7 +343,7 @@ def queue_reorder(request: WorkspaceRequest, publication_id: int) -> HttpRespons
     """Drag (or ↑/↓): trade times with another coming post (`with`), or take an empty slot
     (`at`, an ISO time)."""
     publication = get_object_for(request.user, Publication, publication_id, action=Action.EDIT)
-    role = publication.user_role  # type: ignore[attr-defined]
+    role = publication.user_role
     try:
         if request.POST.get("with", "").isdigit():
             other = get_object_for(

@@ -306,6 +306,7 @@ def _schedule_row(upload: BulkUpload, row: BulkRow, accounts: dict[int, Account]
             locked = BulkRow.objects.select_for_update().get(pk=row.pk)
             if locked.publication_id:
                 return
+            assert row.scheduled_at is not None  # a previewed row that is "ok" has its time
             locked.publication = publication_schedule(
                 persona=upload.persona,
                 role=_role(upload),

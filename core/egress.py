@@ -314,7 +314,7 @@ def transport(
     flavour: str = "httpx",
 ) -> Any:
     """The guarded transport alone (authlib's OAuth client takes `flavour="httpx2"`)."""
-    limits_class = httpx.Limits
+    limits_class: Any = httpx.Limits
     if flavour == "httpx2":
         import httpx2
 

@@ -115,7 +115,9 @@ def _stop_postgres(directory: Path) -> None:
         return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
-        from pgserver import pg_ctl  # the package's public wrapper of its bundled pg_ctl
+        import pgserver
+
+    pg_ctl = getattr(pgserver, "pg_ctl")  # noqa: B009 (made at import for each bundled binary)
 
     user = (
         "pgserver" if os.geteuid() == 0 else None

@@ -30,7 +30,7 @@ def wants_fragment(request: HttpRequest) -> bool:
     A history-restore request (Back after htmx's history cache was emptied) needs the whole
     page."""
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
+    return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
 
 def safe_next_url(request: HttpRequest, default: str) -> str:

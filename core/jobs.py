@@ -31,7 +31,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from core.models import ACTIVE, Job, JobStatus
+from core.models import ACTIVE as ACTIVE  # re-exported: the jobs kit in one import
+from core.models import Job as Job
+from core.models import JobStatus as JobStatus
 
 # A queued row this old was lost on its way to a worker (the broker was down, say): the beat
 # sweep sends it again. A duplicate delivery is harmless (the claim), so this can be short.
@@ -95,7 +97,7 @@ class Lease:
     def __init__(self, model: type[Job], pk: int, token: uuid.UUID) -> None:
         self.model, self.pk, self.token = model, pk, token
 
-    def _mine(self) -> models.QuerySet:
+    def _mine(self) -> models.QuerySet[Job]:
         return self.model._default_manager.filter(pk=self.pk, lease_token=self.token)
 
     def update(self, **fields: object) -> None:
@@ -174,13 +176,19 @@ def abandoned_jobs(
         model._default_manager.filter(
             Q(status=queued, updated_at__lt=timezone.now() - QUEUED_GRACE)
             | Q(status=running, updated_at__lt=stale_before())
-        ).values_list("id", flat=True)[:limit]
+        ).values_list("pk", flat=True)[:limit]
     )
 
 
-def resend_abandoned(model: type[Job], task_name: str, **statuses: str) -> int:
+def resend_abandoned(
+    model: type[Job],
+    task_name: str,
+    *,
+    queued: str = JobStatus.QUEUED,
+    running: str = JobStatus.RUNNING,
+) -> int:
     """Beat: hand abandoned rows to a worker again; the claim makes a duplicate harmless."""
-    ids = abandoned_jobs(model, **statuses)
+    ids = abandoned_jobs(model, queued=queued, running=running)
     for pk in ids:
         send(task_name, pk)
     return len(ids)

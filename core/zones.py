@@ -5,7 +5,9 @@ personas.middleware.DisplayZoneMiddleware; the `when` filter renders in it, zone
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Callable
 from functools import cache
+from typing import Any, TypeVar
 
 from django import forms
 from django.utils.safestring import mark_safe
@@ -44,10 +46,13 @@ def zone_field(**kwargs: object) -> forms.ChoiceField:
     return forms.ChoiceField(**(defaults | kwargs))  # type: ignore[arg-type]
 
 
-def viewer_zone(view):  # type: ignore[no-untyped-def]
+ViewT = TypeVar("ViewT", bound=Callable[..., Any])
+
+
+def viewer_zone(view: ViewT) -> ViewT:
     """Marks a workspace-wide page: its times are in the viewer's own zone, not a persona's
     (read by personas.middleware.DisplayZoneMiddleware)."""
-    view.viewer_zone = True
+    setattr(view, "viewer_zone", True)  # noqa: B010 (a mark on the function)
     return view
 
 

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 
 from generation.models import ContentType, RejectReason
 from generation.services import MESSAGE_MAX, TOPIC_MAX
+from personas.models import Persona
+from pillars.models import Pillar, Topic
 from pillars.selectors import active_pillars, ideas_of
+from voice.models import Overlay
 from voice.selectors import overlays_of
 
 
@@ -23,7 +28,7 @@ class GenerateForm(forms.Form):
         widget=forms.NumberInput(attrs={"type": "range", "step": 5, "data-shows-value": ""}),
         help_text="Low stays close to what you have written; high reaches further.",
     )
-    overlay = forms.ModelChoiceField(
+    overlay: forms.ModelChoiceField[Overlay] = forms.ModelChoiceField(
         queryset=None,
         required=False,
         empty_label="None: your usual voice",
@@ -31,7 +36,7 @@ class GenerateForm(forms.Form):
         "Make them on the Voice page.",
     )
 
-    pillar = forms.ModelChoiceField(
+    pillar: forms.ModelChoiceField[Pillar] = forms.ModelChoiceField(
         queryset=None,
         required=False,
         empty_label="Any: what fits the topic",
@@ -43,13 +48,16 @@ class GenerateForm(forms.Form):
         label="Opening line",
         help_text="Optional: the first draft opens with it (from an idea's hook angles).",
     )
-    idea = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
+    idea: forms.ModelChoiceField[Topic] = forms.ModelChoiceField(
+        queryset=None, required=False, widget=forms.HiddenInput
+    )
 
-    def __init__(self, *args: object, persona: object = None, **kwargs: object) -> None:
+    def __init__(self, *args: Any, persona: Persona, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["overlay"].queryset = overlays_of(persona)
-        self.fields["pillar"].queryset = active_pillars(persona)
-        self.fields["idea"].queryset = ideas_of(persona)
+        choice = cast(dict[str, forms.ModelChoiceField], self.fields)
+        choice["overlay"].queryset = overlays_of(persona)
+        choice["pillar"].queryset = active_pillars(persona)
+        choice["idea"].queryset = ideas_of(persona)
 
 
 class RejectForm(forms.Form):

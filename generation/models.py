@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
@@ -72,6 +74,9 @@ class RejectReason(models.TextChoices):
 
 
 class Variation(TimeStampedModel):
+    # Not columns: the draft card's rewrites (prefetched) and its job's progress.
+    active_rewrites: list[Rewrite]
+    rewrite_job: Any
     workspace_path = "generation__persona__workspace"
 
     generation = models.ForeignKey(Generation, on_delete=models.CASCADE, related_name="variations")

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -34,7 +37,7 @@ from personas.selectors import personas_of
 from voice.selectors import latest_voice_version
 
 
-def _generation(request: HttpRequest, generation_id: int, action: Action = Action.VIEW):
+def _generation(request: WorkspaceRequest, generation_id: int, action: Action = Action.VIEW):
     return get_object_for(
         request.user,
         Generation,
@@ -44,7 +47,7 @@ def _generation(request: HttpRequest, generation_id: int, action: Action = Actio
     )
 
 
-def _variation(request: HttpRequest, variation_id: int) -> Variation:
+def _variation(request: WorkspaceRequest, variation_id: int) -> Variation:
     return get_object_for(
         request.user,
         Variation,
@@ -169,7 +172,7 @@ def _with_messages_and_rewrites(variations):
 def _detail_context(request: HttpRequest, generation: Generation) -> dict:
     variations = list(_with_messages_and_rewrites(generation.variations.all()))
     for variation in variations:
-        variation.rewrite_job = (  # type: ignore[attr-defined]
+        variation.rewrite_job = (
             _rewrite_job(variation.active_rewrites[0]) if variation.active_rewrites else None
         )
     return {
@@ -222,12 +225,12 @@ def generation_retry(request: WorkspaceRequest, generation_id: int) -> HttpRespo
     return redirect("generation_detail", new.pk)
 
 
-def _card(request: HttpRequest, variation: Variation, **extra: object) -> HttpResponse:
+def _card(request: WorkspaceRequest, variation: Variation, **extra: object) -> HttpResponse:
     generation = variation.generation
     if not request.htmx:
         return redirect("generation_detail", generation.pk)
     variation = _with_messages_and_rewrites(Variation.objects.filter(pk=variation.pk)).get()
-    variation.rewrite_job = (  # type: ignore[attr-defined]
+    variation.rewrite_job = (
         _rewrite_job(variation.active_rewrites[0]) if variation.active_rewrites else None
     )
     context = {
@@ -247,13 +250,18 @@ def _card(request: HttpRequest, variation: Variation, **extra: object) -> HttpRe
     return response
 
 
-def _act(request: HttpRequest, variation_id: int, action, form_class=None) -> HttpResponse:
+def _act(
+    request: WorkspaceRequest,
+    variation_id: int,
+    action: Callable[[Variation, dict[str, Any]], Variation],
+    form_class: type[forms.Form] | None = None,
+) -> HttpResponse:
     variation = _variation(request, variation_id)
     form = form_class(request.POST) if form_class else None
     if form is not None and not form.is_valid():
         if form_class is RejectForm:  # the reject form shows its errors beside its fields
             return _card(request, variation, reject_form=form)
-        error = " ".join(e for errs in form.errors.values() for e in errs)
+        error = " ".join(str(e) for errs in form.errors.values() for e in errs)
         messages.error(request, error)
         return _card(request, variation, error=error)
     try:

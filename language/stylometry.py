@@ -142,7 +142,7 @@ def weighted_shares(
     return {label: round(totals[label] / whole, 3) for label in order if totals[label]}
 
 
-def quantile(values: list[float], q: float) -> float:
+def quantile(values: Sequence[float], q: float) -> float:
     ordered = sorted(values)
     if not ordered:
         return 0.0

@@ -19,6 +19,8 @@ class ModelConnection(models.Model):
 
     The key is encrypted at rest (core.crypto) and never shown again."""
 
+    user_role: str  # not a column: set by accounts.selectors.get_object_for
+
     workspace_path = "workspace"
 
     workspace = models.ForeignKey(

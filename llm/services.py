@@ -18,10 +18,10 @@ from core.crypto import encrypt
 from llm.base import ChatRequest, ProviderError
 from llm.embeddings import (
     EmbeddingCall,
-    EmbeddingError,
     MeteredEmbeddingProvider,
     get_embedder,
 )
+from llm.embeddings import EmbeddingError as EmbeddingError  # re-exported for other apps
 from llm.models import ModelConnection, ModelKind, Outcome, UsageRecord
 from llm.pricing import cost_micros
 from llm.registry import Attempt, provider_for
@@ -64,8 +64,10 @@ def _record_embedding(
     *,
     workspace_id: int | None = None,
 ) -> None:
+    owner = persona.workspace_id if persona else workspace_id
+    assert owner is not None, "an embedding is metered to a workspace"
     UsageRecord.objects.create(
-        workspace_id=persona.workspace_id if persona else workspace_id,
+        workspace_id=owner,
         persona=persona,
         purpose=purpose,
         provider=call.provider,

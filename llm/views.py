@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -55,7 +55,7 @@ def models_page(request: WorkspaceRequest) -> HttpResponse:
     return render(request, "llm/models.html", context, status=status)
 
 
-def _connection(request: HttpRequest, modelconnection_id: int) -> ModelConnection:
+def _connection(request: WorkspaceRequest, modelconnection_id: int) -> ModelConnection:
     return get_object_for(
         request.user, ModelConnection, modelconnection_id, action=Action.CONFIGURE
     )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from accounts.models import Workspace
@@ -22,7 +24,7 @@ class PersonaForm(forms.ModelForm):
             "description": "Optional: who this voice speaks to and about what.",
         }
 
-    def __init__(self, *args: object, workspace: Workspace, **kwargs: object) -> None:
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.workspace = workspace
 

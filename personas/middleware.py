@@ -12,7 +12,7 @@ from functools import wraps
 from typing import Any, cast
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.utils import timezone
 
@@ -29,15 +29,15 @@ class PersonaRequest(WorkspaceRequest):
 
 def persona_view(
     *, missing: str = ""
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """A `workspace_view` about the current persona (the switcher's), as `request.persona`.
 
     Without one, the creator is sent to make one, told `missing` when given."""
 
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @workspace_view
         @wraps(view)
-        def wrapper(request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             persona = current_persona(request, request.workspace)
             if persona is None:
                 if missing:

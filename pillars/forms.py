@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
+from django.db.models import QuerySet
 
 from pillars.models import Pillar, TopicStatus
 from pillars.services.ideas import MAX_PASTED
@@ -21,11 +24,15 @@ class PillarForm(forms.ModelForm):
 
 
 class MergeForm(forms.Form):
-    into = forms.ModelChoiceField(queryset=None, label="Merge into", empty_label=None)
+    into = forms.ModelChoiceField(
+        queryset=Pillar.objects.none(), label="Merge into", empty_label=None
+    )
 
-    def __init__(self, *args: object, pillar: Pillar, choices: object, **kwargs: object) -> None:
+    def __init__(
+        self, *args: Any, pillar: Pillar, choices: QuerySet[Pillar], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["into"].queryset = choices.exclude(pk=pillar.pk)
+        cast(forms.ModelChoiceField, self.fields["into"]).queryset = choices.exclude(pk=pillar.pk)
 
 
 class IdeaForm(forms.Form):

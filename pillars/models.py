@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 from pgvector.django import VectorField
@@ -48,6 +50,16 @@ class Pillar(TimeStampedModel):
 
     Its row is its identity: rediscovery updates the pillar a new cluster resembles instead of
     renumbering, so names and targets survive."""
+
+    # Not columns: what pillars.selectors.pillars_with_stats adds for the Pillars page.
+    post_total: int
+    window_0: int
+    window_1: int
+    window_2: int
+    share: int
+    examples: list[dict[str, Any]]
+    windows: list[int]
+    direction: str
 
     workspace_path = "persona__workspace"
 
@@ -117,6 +129,10 @@ class TopicSource(models.TextChoices):
 class Topic(TimeStampedModel):
     """An idea in the persona's inbox, classified in the background: its pillar, a score
     0–100 with the factors behind it, and hook angles in the persona's voice."""
+
+    # Not columns: the ideas page's links (pillars.views.ideas).
+    angle_links: list[tuple[dict[str, Any], str]]
+    write_url: str
 
     workspace_path = "persona__workspace"
 

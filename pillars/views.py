@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -70,7 +70,7 @@ def discovery_progress(request: WorkspaceRequest, pillar_discovery_id: int) -> H
     return poll_response(request, _discovery_job(run), refresh=run.status == JobStatus.DONE)
 
 
-def _pillar(request: HttpRequest, pillar_id: int) -> Pillar:
+def _pillar(request: WorkspaceRequest, pillar_id: int) -> Pillar:
     return get_object_for(
         request.user,
         Pillar,

@@ -47,7 +47,7 @@ class PostForm(forms.Form):
         )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if self.errors:
             return cleaned
         typed_date = (cleaned.get("posted_at") or "").strip()
@@ -96,7 +96,7 @@ class ImportForm(forms.Form):
     format = forms.ChoiceField(choices=ImportFormat.choices, initial=ImportFormat.AUTO)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if not cleaned.get("file") and not (cleaned.get("pasted") or "").strip():
             raise forms.ValidationError("Choose a file or paste some posts.")
         return cleaned

@@ -253,7 +253,7 @@ def parse(
     if fmt not in readers:
         raise UnreadableFile(f"Unknown format “{fmt}”.")
     try:
-        parsed = readers[fmt](text, max_rows)
+        parsed = readers[ImportFormat(fmt)](text, max_rows)
     except RecursionError:
         raise UnreadableFile("The file is nested too deeply to be a posts export.") from None
     parsed.format = fmt

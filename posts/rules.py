@@ -71,6 +71,7 @@ def derived_content_type(text: str) -> str:
 
 def parse_datetime(value: Any, timezone: str) -> datetime | None:
     """A datetime from the many ways exports write one; naive values are in the persona's zone."""
+    parsed: datetime | None
     if isinstance(value, datetime):
         parsed = value
     else:
@@ -89,6 +90,7 @@ def parse_datetime(value: Any, timezone: str) -> datetime | None:
                     continue
         if parsed is None:
             return None
+    assert parsed is not None
     try:
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=ZoneInfo(timezone))

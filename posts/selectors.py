@@ -183,22 +183,22 @@ def embedded_posts(
 
 def performance_of(persona: Persona | int, ids: list[int]) -> dict[int, float]:
     """Performance percentile (0-100) of these posts of the persona, where known."""
-    return dict(
-        Post.objects.filter(
-            persona=persona, pk__in=ids, performance_score__isnull=False
-        ).values_list("id", "performance_score")
-    )
+    rows = Post.objects.filter(
+        persona=persona, pk__in=ids, performance_score__isnull=False
+    ).values_list("id", "performance_score")
+    return {pk: float(score) for pk, score in rows if score is not None}
 
 
 def performance_times(
     persona: Persona | int, *, newest: int = 2000
 ) -> list[tuple[datetime, float]]:
     """(posted_at, performance percentile) of the persona's newest ranked posts."""
-    return list(
+    rows = (
         Post.objects.filter(persona=persona, performance_score__isnull=False)
         .order_by("-posted_at")
         .values_list("posted_at", "performance_score")[:newest]
     )
+    return [(when, float(score)) for when, score in rows if score is not None]
 
 
 def predicted_engagement(

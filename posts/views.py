@@ -65,12 +65,13 @@ def post_create(request: PersonaRequest) -> HttpResponse:
     persona = request.persona
     form = PostForm(request.POST or None, persona=persona)
     duplicate = False
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and form.checked is not None:
         checked = form.checked
         duplicate = bool(services.existing_hashes(persona, [checked.values["text_hash"]]))
         if duplicate and not form.cleaned_data["save_anyway"]:
-            form.data = form.data.copy()
-            form.data["save_anyway"] = "on"  # the next submit confirms
+            data = request.POST.copy()
+            data["save_anyway"] = "on"  # the next submit confirms
+            form.data = data
         else:
             post = services.post_create(
                 persona=persona, role=request.membership.role, checked=checked
@@ -136,7 +137,7 @@ def post_edit(request: WorkspaceRequest, post_id: int) -> HttpResponse:
         "external_ref": post.external_ref,
     }
     form = PostForm(request.POST or None, initial=initial, persona=post.persona)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and form.checked is not None:
         services.post_update(post=post, role=post.user_role, checked=form.checked)
         _report_saved(request, form.checked, "Post saved.")
         return redirect("post_detail", post_id=post.pk)
@@ -179,7 +180,9 @@ def import_upload(request: PersonaRequest) -> HttpResponse:
     return render_form(request, "posts/import.html", context, form=form)
 
 
-def _batch(request: HttpRequest, import_batch_id: int, action: Action = Action.VIEW) -> ImportBatch:
+def _batch(
+    request: WorkspaceRequest, import_batch_id: int, action: Action = Action.VIEW
+) -> ImportBatch:
     return get_object_for(
         request.user,
         ImportBatch,

@@ -26,10 +26,12 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.jobs import kept_alive, send
@@ -102,7 +104,7 @@ def sweep() -> int:
     return len(claimed)
 
 
-def _mine(target_id: int, token: uuid.UUID | str):
+def _mine(target_id: int, token: uuid.UUID | str) -> QuerySet[Target]:
     return Target.objects.filter(pk=target_id, lease_token=token)
 
 
@@ -297,7 +299,7 @@ def _comment_given_up(target: Target, error: PublishError) -> bool:
     )
 
 
-def _remember(target: Target, token: uuid.UUID | str, part: TargetPart):
+def _remember(target: Target, token: uuid.UUID | str, part: TargetPart) -> Callable[[str], None]:
     def remember(ref: str) -> None:
         # Its own committed write (the task runs outside a transaction): the reference is in
         # the database before the request that depends on it.
@@ -454,7 +456,7 @@ def gave_up(target: Target, token: uuid.UUID | str) -> str:
     return TargetState.DEAD
 
 
-def _log_failure(target: Target, state: str, reason: str, due_at: object, now) -> None:
+def _log_failure(target: Target, state: str, reason: str, due_at: object, now: datetime) -> None:
     if state in STOPPED_STATES:
         action = {"dead": "failed", "unconfirmed": "unconfirmed", "handoff": "handed over"}[state]
         _log(target, action, reason)

@@ -135,7 +135,7 @@ class PostTimeForm(forms.Form):
         return list(self.cleaned_data.get("accounts") or [])
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         text = cleaned.get("text") or ""
         images = [*self.existing_images, *(cleaned.get("images") or [])]
         for account in self.chosen_accounts():
@@ -164,7 +164,9 @@ class ScheduleForm(PostTimeForm):
 
     def __init__(self, *args: Any, accounts: Any, zone: str, **kwargs: Any) -> None:
         super().__init__(*args, zone=zone, **kwargs)
-        self.fields["accounts"].queryset = accounts
+        field = self.fields["accounts"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = accounts
 
 
 class EditForm(PostTimeForm):

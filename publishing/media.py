@@ -5,6 +5,7 @@ image by URL (Threads, webhooks)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.urls import reverse
 from PIL import Image, UnidentifiedImageError
 
 from core import egress
-from publishing.models import Platform, PublicationImage
+from publishing.models import Account, Platform, PublicationImage
 
 # Pillow itself refuses (DecompressionBombError) past twice this, before allocating anything.
 Image.MAX_IMAGE_PIXELS = 40_000_000
@@ -95,7 +96,8 @@ def check_upload(upload: UploadedFile) -> CheckedImage:
                 image.seek(index)
                 _check_pixels(name, *image.size)
                 for _codec, extent, *_rest in image.tile or ():
-                    _check_pixels(name, extent[2] - extent[0], extent[3] - extent[1])
+                    if extent is not None:
+                        _check_pixels(name, extent[2] - extent[0], extent[3] - extent[1])
                 image.load()
     except Image.DecompressionBombError as error:
         raise ValueError(too_large) from error
@@ -120,7 +122,7 @@ def megabytes(size: int) -> str:
     return f"{size / 1_000_000:.1f} MB"
 
 
-def platform_image_problems(account, images: list) -> list[str]:
+def platform_image_problems(account: Account, images: list[Any]) -> list[str]:
     """What the account's platform would refuse among these images (CheckedImage or
     PublicationImage), in words."""
     rules = RULES.get(account.platform)
@@ -153,7 +155,7 @@ def signed_url(image: PublicationImage) -> str:
 
 def image_from_link(token: str) -> int | None:
     try:
-        return signing.loads(token, salt=LINK_SALT, max_age=LINK_MAX_AGE)
+        return int(signing.loads(token, salt=LINK_SALT, max_age=LINK_MAX_AGE))
     except signing.BadSignature:
         return None
 

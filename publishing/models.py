@@ -268,11 +268,11 @@ class PublicationImage(models.Model):
         ordering = ["part", "position", "id"]
 
     def __str__(self) -> str:
-        return self.file.name
+        return str(self.file.name)
 
     def read(self) -> bytes:
         with self.file.open("rb") as handle:
-            return handle.read()
+            return bytes(handle.read())
 
 
 class TargetState(models.TextChoices):

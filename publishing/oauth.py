@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.httpx_client import OAuth2Client
@@ -124,7 +125,9 @@ def _client(provider: Provider, redirect_uri: str, **kwargs: object) -> OAuth2Cl
     )
 
 
-def authorization_start(*, platform: str, base_url: str, redirect_uri: str) -> tuple[str, dict]:
+def authorization_start(
+    *, platform: str, base_url: str, redirect_uri: str
+) -> tuple[str, dict[str, Any]]:
     """(where to send the browser, what the callback needs: kept in the session)."""
     provider = _provider(platform, base_url, redirect_uri)
     verifier = _pkce_verifier() if provider.pkce else None
@@ -136,12 +139,12 @@ def authorization_start(*, platform: str, base_url: str, redirect_uri: str) -> t
 def _pkce_verifier() -> str:
     from authlib.common.security import generate_token
 
-    return generate_token(64)
+    return str(generate_token(64))
 
 
 @sensitive_variables("answer", "tokens", "pending")
 def authorization_finish(
-    *, pending: dict, callback_url: str, redirect_uri: str
+    *, pending: dict[str, Any], callback_url: str, redirect_uri: str
 ) -> tuple[Tokens, str, str]:
     """(tokens, the platform's id for the account, its name) from the callback's code."""
     platform, base_url = pending["platform"], pending["base_url"]

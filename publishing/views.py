@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -77,7 +78,9 @@ def accounts(request: WorkspaceRequest) -> HttpResponse:
         platform = request.POST.get("platform", "")
         if platform not in CONNECT_FORMS:
             raise Http404
-        form = forms[platform] = CONNECT_FORMS[platform](request.POST, prefix=platform)
+        form = forms[Platform(platform)] = CONNECT_FORMS[Platform(platform)](
+            request.POST, prefix=platform
+        )
         if form.is_valid():
             try:
                 return _connect(request, platform, form.cleaned_data)
@@ -99,7 +102,7 @@ def accounts(request: WorkspaceRequest) -> HttpResponse:
 
 
 @sensitive_variables("data")
-def _connect(request: HttpRequest, platform: str, data: dict) -> HttpResponse:
+def _connect(request: WorkspaceRequest, platform: str, data: dict[str, Any]) -> HttpResponse:
     """Connect from a submitted form; Mastodon goes on to its server to be authorised."""
     workspace, role = request.workspace, request.membership.role
     if platform == Platform.MASTODON:
@@ -280,15 +283,19 @@ def publication_detail(request: WorkspaceRequest, publication_id: int) -> HttpRe
     return render_form(request, "publishing/publication.html", context, form=form)
 
 
-def _evergreen(publication: Publication) -> dict | None:
+def _evergreen(publication: Publication) -> dict[str, Any] | None:
     """The evergreen card: shown for a published post (or a re-share)."""
     targets = list(publication.targets.all())
     if not publication.reshare_of_id and not any(t.state == "published" for t in targets):
         return None
     shares = selectors.live_reshares(publication)
     refusing = [t for t in targets if t.state == "published" and refuses_duplicates(t.account)]
-    for target in refusing:
-        target.evergreen_version = publication.evergreen_versions.get(str(target.account_id), "")
+    for target in refusing:  # shown beside each account that needs its own words
+        setattr(  # noqa: B010
+            target,
+            "evergreen_version",
+            publication.evergreen_versions.get(str(target.account_id), ""),
+        )
     return {
         "shares": shares,
         "refusing": refusing,
@@ -320,7 +327,7 @@ def publication_evergreen(request: WorkspaceRequest, publication_id: int) -> Htt
             times=number("times", 3),
             gap_days=number("gap_days", 30),
             versions={
-                int(key.partition("-")[2]): value
+                int(key.partition("-")[2]): str(value)
                 for key, value in request.POST.items()
                 if key.startswith("version-") and key.partition("-")[2].isdigit()
             },
@@ -338,12 +345,12 @@ def publication_evergreen(request: WorkspaceRequest, publication_id: int) -> Htt
 
 
 @workspace_view
-def publication_image(request: WorkspaceRequest, publicationimage_id: int) -> HttpResponse:
+def publication_image(request: WorkspaceRequest, publicationimage_id: int) -> FileResponse:
     image = get_object_for(request.user, PublicationImage, publicationimage_id)
     return _image_response(image)
 
 
-def publication_image_public(request: HttpRequest, token: str) -> HttpResponse:
+def publication_image_public(request: HttpRequest, token: str) -> FileResponse:
     """A signed link (a week) for platforms that fetch the image themselves (Threads, a
     webhook's receiver). Nothing else is reachable without signing in."""
     image_id = image_from_link(token)
@@ -353,7 +360,7 @@ def publication_image_public(request: HttpRequest, token: str) -> HttpResponse:
     return _image_response(image)
 
 
-def _image_response(image: PublicationImage) -> HttpResponse:
+def _image_response(image: PublicationImage) -> FileResponse:
     response = FileResponse(image.file.open("rb"), content_type=image.content_type)
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
@@ -386,10 +393,10 @@ def publication_review(request: WorkspaceRequest, publication_id: int) -> HttpRe
 
 def _target_action(
     action: Callable[..., Target], done: str, *, with_url: bool = False
-) -> Callable[..., HttpResponse]:
+) -> Callable[..., HttpResponseBase]:
     @workspace_view
     @require_POST
-    def view(request: HttpRequest, target_id: int) -> HttpResponse:
+    def view(request: WorkspaceRequest, target_id: int) -> HttpResponse:
         target = get_object_for(request.user, Target, target_id, action=Action.EDIT)
         try:
             extra = {"url": request.POST.get("url", "")} if with_url else {}
@@ -447,7 +454,7 @@ def publication_post_now(request: WorkspaceRequest, publication_id: int) -> Http
 def account_pause(request: WorkspaceRequest, account_id: int) -> HttpResponse:
     """Pause or resume an account's queue (`resume=1`)."""
     account = get_object_for(request.user, Account, account_id, action=Action.EDIT)
-    role = account.user_role  # type: ignore[attr-defined]
+    role = account.user_role
     if request.POST.get("resume"):
         due = services.account_resume(account=account, role=role, user=request.user)
         said = f" {due} post{'s' * (due != 1)} that came due meanwhile go out now." if due else ""

@@ -117,6 +117,8 @@ class PersonaTrend(models.Model):
     """How relevant an item is to one persona, why, and whether it runs against what the
     persona has said."""
 
+    user_role: str  # not a column: set by accounts.selectors.get_object_for
+
     workspace_path = "persona__workspace"
 
     persona = models.ForeignKey(Persona, on_delete=models.CASCADE, related_name="+")

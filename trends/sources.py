@@ -250,7 +250,13 @@ def fetch_feed(client: httpx.Client, url: str, *, etag: str, last_modified: str)
             )
         except Exception:  # one odd entry never loses the feed's others
             skipped += 1
-    return Fetched(items=items, skipped=skipped, **_validators(response))
+    validators = _validators(response)
+    return Fetched(
+        items=items,
+        skipped=skipped,
+        etag=validators["etag"],
+        last_modified=validators["last_modified"],
+    )
 
 
 def fetch_hacker_news(client: httpx.Client, base_url: str, query: str) -> Fetched:

@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
@@ -136,7 +136,7 @@ def stance_delete(request: WorkspaceRequest, stance_id: int) -> HttpResponse:
     return redirect("trend_stances")
 
 
-def _trend(request: HttpRequest, persona_trend_id: int) -> PersonaTrend:
+def _trend(request: WorkspaceRequest, persona_trend_id: int) -> PersonaTrend:
     return get_object_for(
         request.user,
         PersonaTrend,

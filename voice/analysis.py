@@ -14,6 +14,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from language import stylometry as S
 from language import text as T
@@ -77,7 +78,7 @@ def _characteristic_words(
     "first", "best" and "said" are everybody's), across several posts (not one-off names),
     ranked by how distinctive they are and how widely they recur."""
     document_frequency: Counter[str] = Counter()
-    weighted: Counter[str] = Counter()
+    weighted: dict[str, float] = defaultdict(float)
     total = 0.0
     for text, weight in zip(texts, weights, strict=True):
         tokens = T.words(text)
@@ -305,7 +306,7 @@ def _fingerprint(
 ) -> dict:
     wmean = S.weighted_mean
     n = len(texts)
-    emoji = {
+    emoji: dict[str, Any] = {
         "per_post": round(wmean(m.emoji_per_post, weights), 2),
         "share_of_posts": round(wmean([1.0 if e else 0.0 for e in m.emoji_per_post], weights), 3),
         "favourites": [[e, c] for e, c in m.emoji_counter.most_common(8)],
@@ -401,7 +402,7 @@ def summarise(profile: dict) -> str:
         parts.append(f"Most often opens with a {top_hook} ({hooks[top_hook]:.0%} of posts).")
     ctas = {k: v for k, v in s["ctas"]["shares"].items() if k != "statement"}
     if ctas:
-        top_cta = max(ctas, key=ctas.get)
+        top_cta = max(ctas, key=lambda kind: ctas[kind])
         parts.append(f"Ends with a {top_cta} call to action in {ctas[top_cta]:.0%} of posts.")
     if s["list_share"] >= 0.25:
         parts.append(f"Uses lists in {s['list_share']:.0%} of posts.")

@@ -74,10 +74,10 @@ def background_texts(language: str) -> tuple[str, ...]:
 
 
 @cache
-def _background_moments(language: str) -> tuple[np.ndarray, np.ndarray, int]:
+def _background_moments(language: str) -> tuple[np.ndarray, np.ndarray, float]:
     """Sum and sum of squares of the background's feature vectors, per bucket, and how many
     posts: all of the persona's language and a little of the others."""
-    total, squares, count = np.zeros(BUCKETS), np.zeros(BUCKETS), 0
+    total, squares, count = np.zeros(BUCKETS), np.zeros(BUCKETS), 0.0
     for other in BACKGROUND_LANGUAGES:
         texts = background_texts(other)
         for text in texts if other == language else texts[:OTHER_LANGUAGE_POSTS]:

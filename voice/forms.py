@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
+from personas.models import Persona
 from voice.models import Overlay, Verdict
 
 
@@ -27,7 +30,7 @@ class OverlayForm(forms.ModelForm):
         fields = ["name", "tone_shift", "length_preference", "structure_override", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args: object, persona: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, persona: Persona, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.persona = persona
 

@@ -307,6 +307,7 @@ def override_set(
     )
     persona_lock(version.persona)
     current = latest_voice_version(version.persona)
+    assert current is not None  # `version` itself is one
     shown = _shown(current.persona, current.raw)
     current.profile, current.summary = shown, shown["summary"]
     current.tone = [shown["tone"][d] for d in TONE_DIMENSIONS]

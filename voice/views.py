@@ -22,7 +22,7 @@ from voice.overrides import reviewable_patterns
 
 
 def _version(
-    request: HttpRequest, voice_profile_id: int, action: Action = Action.VIEW
+    request: WorkspaceRequest, voice_profile_id: int, action: Action = Action.VIEW
 ) -> VoiceProfile:
     return get_object_for(
         request.user,

@@ -33,7 +33,7 @@ from publishing.models import Publication
 
 
 def _draft(
-    request: HttpRequest, composerdraft_id: int, action: Action = Action.VIEW
+    request: WorkspaceRequest, composerdraft_id: int, action: Action = Action.VIEW
 ) -> ComposerDraft:
     draft = get_object_for(
         request.user,
@@ -49,9 +49,9 @@ def _draft(
 def form_data(post: QueryDict) -> dict[str, Any]:
     """What the composer form holds, as `ComposerDraft.data` keeps it. Per-account fields are
     `version-<id>`, `comment-<id>` and `no_comment-<id>` (no first comment on that account)."""
-    versions = {}
+    versions: dict[str, str] = {}
     comments: dict[str, str | None] = {}
-    for key, value in post.items():
+    for key, value in ((k, str(v)) for k, v in post.items()):
         kind, _, account = key.partition("-")
         if not account.isdigit():
             continue
@@ -174,7 +174,7 @@ def _page(
         }
         for account in accounts
     ]
-    role = draft.user_role  # type: ignore[attr-defined]
+    role = draft.user_role
     next_free = next_free_slot(persona)
     live = services.draft_live(draft)
     context = {
@@ -207,7 +207,7 @@ def compose(request: WorkspaceRequest, composerdraft_id: int) -> HttpResponse:
     draft = _draft(request, composerdraft_id)
     if request.method != "POST":
         return _page(request, draft)
-    role = draft.user_role  # type: ignore[attr-defined]
+    role = draft.user_role
     action = request.POST.get("action", "save")
     try:
         if action == "discard":
@@ -251,7 +251,7 @@ def compose_live(request: WorkspaceRequest, composerdraft_id: int) -> HttpRespon
     """Autosave and the live panel, in one request made at every pause in typing (and by the
     browser's beacon when the tab is hidden or closed)."""
     draft = _draft(request, composerdraft_id)
-    role = draft.user_role  # type: ignore[attr-defined]
+    role = draft.user_role
     if draft.status == DraftStatus.OPEN and role_allows(role, Action.EDIT):
         services.draft_save(
             draft=draft,
@@ -284,7 +284,7 @@ def compose_deep(request: WorkspaceRequest, composerdraft_id: int) -> HttpRespon
 @require_POST
 def image_add(request: WorkspaceRequest, composerdraft_id: int) -> HttpResponse:
     draft = _draft(request, composerdraft_id, Action.EDIT)
-    role = draft.user_role  # type: ignore[attr-defined]
+    role = draft.user_role
     upload = request.FILES.get("image")
     try:
         if upload is None:
@@ -312,7 +312,7 @@ def image_remove(request: WorkspaceRequest, draftimage_id: int) -> HttpResponse:
 
 
 @workspace_view
-def image_file(request: WorkspaceRequest, draftimage_id: int) -> HttpResponse:
+def image_file(request: WorkspaceRequest, draftimage_id: int) -> FileResponse:
     image = get_object_for(request.user, DraftImage, draftimage_id)
     response = FileResponse(image.file.open("rb"), content_type=image.content_type)
     response["Cache-Control"] = "private, max-age=3600"

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -27,7 +29,7 @@ from publishing import selectors as publishing_selectors
 from publishing.models import Publication
 
 
-def _repurpose_source(request: HttpRequest) -> tuple[Persona, str, str]:
+def _repurpose_source(request: WorkspaceRequest) -> tuple[Persona, str, str]:
     """(persona, text, back link) of the post or draft to make versions of."""
     for name, model in (
         ("publication", Publication),
@@ -37,7 +39,10 @@ def _repurpose_source(request: HttpRequest) -> tuple[Persona, str, str]:
         value = request.GET.get(name) or request.POST.get(name) or ""
         if not value.isdigit():
             continue
-        found = get_object_for(request.user, model, int(value), action=Action.EDIT)
+        found = cast(
+            Publication | Variation | ComposerDraft,
+            get_object_for(request.user, model, int(value), action=Action.EDIT),
+        )
         if isinstance(found, Variation):
             return (
                 found.generation.persona,
@@ -204,7 +209,7 @@ def bulk_preview(request: WorkspaceRequest, bulkupload_id: int) -> HttpResponse:
         "failed": list(good.exclude(failure="")),
         "scheduled": good.filter(publication__isnull=False).count(),
         "progress": _bulk_job(upload) if upload.status != "preview" else None,
-        "can_edit": role_allows(upload.user_role, Action.EDIT),  # type: ignore[attr-defined]
+        "can_edit": role_allows(upload.user_role, Action.EDIT),
         "zone": zone_label(upload.persona.timezone),
     }
     return render(request, "composer/bulk_preview.html", context)
@@ -215,7 +220,7 @@ def bulk_preview(request: WorkspaceRequest, bulkupload_id: int) -> HttpResponse:
 def bulk_schedule(request: WorkspaceRequest, bulkupload_id: int) -> HttpResponse:
     upload = get_object_for(request.user, BulkUpload, bulkupload_id, action=Action.EDIT)
     try:
-        bulk.bulk_schedule(upload=upload, role=upload.user_role)  # type: ignore[attr-defined]
+        bulk.bulk_schedule(upload=upload, role=upload.user_role)
     except ValidationError as error:
         say_refusal(request, error)
     return redirect("bulk_preview", upload.pk)

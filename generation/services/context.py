@@ -138,7 +138,7 @@ def assemble_context(generation: Generation) -> tuple[dict[str, Any], dict[str, 
         "lessons": lessons,
         "length": [material["min_chars"], material["target_chars"], material["max_chars"]],
         "overlay": overlay.name if overlay else None,
-        "pillar": generation.pillar.name if generation.pillar_id else None,
+        "pillar": generation.pillar.name if generation.pillar else None,
         "opening": generation.opening,
     }
     return material, record

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -191,7 +192,7 @@ def _flag_contradictions(variation: Variation) -> None:
         )
 
 
-def decision_record(variation: Variation, kind: str, user: User | None, **fields: object) -> None:
+def decision_record(variation: Variation, kind: str, user: User | None, **fields: Any) -> None:
     """Keep what the creator did with a draft, for good (see Decision)."""
     Decision.objects.create(
         persona_id=variation.generation.persona_id,

@@ -112,6 +112,7 @@ def _write(rewrite: Rewrite, variation: Variation) -> tuple[LLMResult, str]:
         material["variation_index"] = (
             ANGLES.index(variation.angle) if variation.angle in ANGLES else 0
         )
+    failure: registry.LLMError | None
     try:
         chain = registry.providers(workspace_id=generation.persona.workspace_id)
         result, attempts, warning = write_checked(material, prompt=prompt, seed=seed, chain=chain)

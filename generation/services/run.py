@@ -16,7 +16,7 @@ from generation.models import ANGLES, Generation, Variation
 from generation.services.context import PROMPT_VERSION, assemble_context
 from generation.services.prompting import user_message, write_checked
 from generation.services.request import RUN_GENERATION
-from generation.services.scoring import apply_score, score_texts
+from generation.services.scoring import DraftScore, apply_score, score_texts
 from llm import registry
 from llm.base import LLMResult
 from llm.services import usage_record
@@ -77,8 +77,8 @@ def _write_three(
 
 def _store_ranked(generation: Generation, drafts: list[_Draft], version_id: int) -> None:
     version = voice_version(generation.persona_id, version_id)
-    scores = (
-        score_texts(version, [d.result.text for d in drafts])
+    scores: list[DraftScore | None] = (
+        list(score_texts(version, [d.result.text for d in drafts]))
         if version is not None
         else [None] * len(drafts)
     )

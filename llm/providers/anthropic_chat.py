@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any, cast
 
 import anthropic
 from django.conf import settings
@@ -35,7 +36,7 @@ class AnthropicChat:
             response = self._client.messages.create(
                 model=self.model,
                 system=request.system,
-                messages=request.messages,
+                messages=cast(Any, request.messages),  # the SDK's TypedDicts; ours are the same
                 max_tokens=request.max_tokens,
                 timeout=timeout,
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any, cast
 
 import openai
 from django.conf import settings
@@ -35,7 +36,9 @@ class OpenAIChat:
         try:
             response = self._client.chat.completions.create(
                 model=self.model,
-                messages=[{"role": "system", "content": request.system}, *request.messages],
+                messages=cast(
+                    Any, [{"role": "system", "content": request.system}, *request.messages]
+                ),  # the SDK's TypedDicts; ours are the same dicts
                 temperature=request.temperature,
                 max_tokens=request.max_tokens,
                 seed=request.seed,

@@ -262,8 +262,8 @@ def _classify(topic: Topic, vector: np.ndarray, ctx: _ScoringContext) -> None:
         else:
             factors["novelty"] = {"value": 100, "why": "you posted nothing in the last 60 days"}
         nearest = np.argsort(-similarity)[:NEIGHBOURS_FOR_ENGAGEMENT]
-        scores = [ctx.performance.get(ctx.own_ids[i]) for i in nearest]
-        scores = [s for s in scores if s is not None]
+        known = [ctx.performance.get(ctx.own_ids[i]) for i in nearest]
+        scores = [s for s in known if s is not None]
         if scores:
             expected = round(float(np.mean(scores)))
             factors["engagement"] = {

@@ -20,4 +20,5 @@ def publisher_for(platform: str) -> Publisher:
     }
     if platform not in publishers:
         raise ValueError(f"No publisher for {platform!r}")
-    return publishers[platform]()
+    publisher: Publisher = publishers[platform]()
+    return publisher

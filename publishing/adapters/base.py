@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 from django.conf import settings
@@ -144,7 +144,7 @@ class Publisher(Protocol):
 
 def retry_after(response: httpx.Response) -> float | None:
     """Seconds to wait, from Retry-After (seconds or a date) or a rate-limit reset time."""
-    value = response.headers.get("Retry-After")
+    value: str | None = response.headers.get("Retry-After")
     if value:
         try:
             return max(0.0, float(value))
@@ -224,7 +224,7 @@ def answer_words(response: httpx.Response, platform: str) -> str:
 
 def json_answer(
     response: httpx.Response, platform: str, *keys: str, kind: str = "permanent"
-) -> dict:
+) -> dict[str, Any]:
     """A 2xx answer's JSON object, with `keys` present, or a PublishError naming the server:
     a platform answering HTML, or JSON of another shape, is said in words (never a 500).
     `kind="unknown"` after a request that makes the post: it may be out all the same."""
@@ -246,7 +246,7 @@ def json_answer(
     return body
 
 
-def json_value(response: httpx.Response, platform: str, *path: str, kind: str = "permanent"):
+def json_value(response: httpx.Response, platform: str, *path: str, kind: str = "permanent") -> Any:
     """The value at `path` ("data", "id") in a 2xx JSON answer, or a PublishError in words."""
     value: object = json_answer(response, platform, path[0], kind=kind)
     for depth, key in enumerate(path):
@@ -260,7 +260,10 @@ def json_value(response: httpx.Response, platform: str, *path: str, kind: str = 
 
 
 def _shared_client() -> httpx.Client:
-    return egress.shared_client("publishing", timeout=settings.PUBLISH_TIMEOUT_SECONDS)
+    client: httpx.Client = egress.shared_client(
+        "publishing", timeout=settings.PUBLISH_TIMEOUT_SECONDS
+    )
+    return client
 
 
 def request(method: str, url: str, *, platform: str, **kwargs: object) -> httpx.Response:

@@ -20,6 +20,7 @@ import re
 import threading
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 from django.utils import timezone
@@ -85,7 +86,7 @@ def _expiry(jwt: str) -> datetime | None:
         return None
 
 
-def _tokens(session: dict) -> Tokens:
+def _tokens(session: dict[str, Any]) -> Tokens:
     return Tokens(
         access_token=session["accessJwt"],
         refresh_token=session["refreshJwt"],
@@ -93,7 +94,7 @@ def _tokens(session: dict) -> Tokens:
     )
 
 
-def link_facets(text: str) -> list[dict]:
+def link_facets(text: str) -> list[dict[str, Any]]:
     """Links as rich-text facets (byte offsets in UTF-8), so they are clickable."""
     facets = []
     for match in LINK.finditer(text):
@@ -168,7 +169,7 @@ class BlueskyPublisher:
         handle = account.name.lstrip("@") or account.external_user_id
         return f"https://bsky.app/profile/{handle}/post/{rkey}"
 
-    def _upload(self, account: Account, image: PublicationImage) -> dict:
+    def _upload(self, account: Account, image: PublicationImage) -> dict[str, Any]:
         """com.atproto.repo.uploadBlob: the blob reference the record embeds."""
         response = request(
             "POST",
@@ -181,14 +182,15 @@ class BlueskyPublisher:
             },
         )
         _raise(response)
-        return json_answer(response, "Bluesky", "blob")["blob"]
+        blob: dict[str, Any] = json_answer(response, "Bluesky", "blob")["blob"]
+        return blob
 
     def publish(self, account: Account, outgoing: Outgoing, remember: Remember) -> Published:
         if outgoing.collided or not outgoing.ref:
             outgoing.ref, outgoing.collided = tid(), False
             remember(outgoing.ref)  # committed before the request
         rkey = outgoing.ref
-        record: dict = {
+        record: dict[str, Any] = {
             "$type": COLLECTION,
             "text": outgoing.text,
             "createdAt": created_at(outgoing),

@@ -15,6 +15,7 @@ import logging
 import re
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -113,7 +114,7 @@ class MastodonPublisher:
             outgoing.ref, outgoing.collided = str(uuid.uuid4()), False
             remember(outgoing.ref)  # a new key, committed before it is sent
         media_ids = [self._upload(account, image) for image in outgoing.images]
-        body: dict = {"status": outgoing.text, "visibility": "public"}
+        body: dict[str, Any] = {"status": outgoing.text, "visibility": "public"}
         if media_ids:
             body["media_ids"] = media_ids
         if outgoing.reply_to is not None:  # a thread's next part, or the first comment

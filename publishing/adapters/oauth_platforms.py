@@ -12,8 +12,10 @@ PKCE), tokens that expire and are refreshed near expiry.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 from urllib.parse import quote
 
+import httpx
 from django.conf import settings
 from django.utils import timezone
 
@@ -43,7 +45,7 @@ def _bearer(account_or_token: Account | str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def _refresh_refused(response, platform: str) -> PublishError:
+def _refresh_refused(response: httpx.Response, platform: str) -> PublishError:
     """invalid_grant (revoked, expired, already used) ends the connection; anything else —
     a 5xx, a 429 — is tried again later."""
     code = error_code(response)
@@ -107,7 +109,7 @@ class XPublisher:
         return media_id
 
     def publish(self, account: Account, outgoing: Outgoing, remember: Remember) -> Published:
-        body: dict = {"text": outgoing.text}
+        body: dict[str, Any] = {"text": outgoing.text}
         if media_ids := [self._upload(account, i) for i in outgoing.images]:
             body["media"] = {"media_ids": media_ids}
         if outgoing.reply_to is not None:  # a thread's next part, or the first comment
@@ -254,7 +256,7 @@ class LinkedInPublisher:
     def publish(self, account: Account, outgoing: Outgoing, remember: Remember) -> Published:
         if outgoing.kind == "comment" and outgoing.reply_to is not None:
             return self._comment(account, outgoing)
-        body: dict = {
+        body: dict[str, Any] = {
             "author": account.external_user_id,
             "commentary": outgoing.text,
             "visibility": "PUBLIC",
@@ -352,7 +354,7 @@ class ThreadsPublisher:
     def _api(self, path: str) -> str:
         return f"{settings.THREADS_API_URL.rstrip('/')}/v1.0{path}"
 
-    def _raise(self, response, *, creates: bool = False) -> None:
+    def _raise(self, response: httpx.Response, *, creates: bool = False) -> None:
         # The Graph API says an expired token with 400 and error code 190.
         if response.status_code == 400:
             body = json_or_empty(response)

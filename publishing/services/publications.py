@@ -151,7 +151,7 @@ def _attach(
     publication: Publication,
     images: list[CheckedImage],
     alt_texts: list[str],
-    accounts,
+    accounts: list[Account],
     image_parts: list[int] | None = None,
 ) -> None:
     if not publication.text or len(split_parts(publication.text)) < 2:

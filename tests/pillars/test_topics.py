@@ -13,6 +13,7 @@ from llm.services import embed_for, embed_reference
 from pillars import services
 from pillars.models import Pillar, Topic, TopicSource, TopicStatus
 from tests.factories import PersonaFactory, PostFactory, VoiceProfileFactory
+from tests.helpers import client_for
 
 # Real texts, embedded by the local model: a persona writing about pricing and about running.
 PRICING = [
@@ -164,11 +165,7 @@ def test_bulk_paste_adds_one_idea_a_line_once(persona):
 
 
 def test_write_this_opens_generation_with_the_idea_filled_in(persona, owner):
-    from accounts.models import Membership
-    from tests.helpers import client_for
-
-    Membership.objects.create(workspace=persona.workspace, user=owner, role=Role.EDITOR)
-    client = client_for(owner, persona.workspace)
+    client = client_for(owner, persona.workspace)  # the persona is in the owner's workspace
     (idea,) = _classified(persona, "The price increase email that lost us nobody")
     page = client.get(reverse("ideas"))
     assert page.status_code == 200
@@ -188,11 +185,7 @@ def test_write_this_opens_generation_with_the_idea_filled_in(persona, owner):
 
 
 def test_the_status_moves_and_discarded_ideas_leave_the_open_list(persona, owner):
-    from accounts.models import Membership
-    from tests.helpers import client_for
-
-    Membership.objects.create(workspace=persona.workspace, user=owner, role=Role.EDITOR)
-    client = client_for(owner, persona.workspace)
+    client = client_for(owner, persona.workspace)  # the persona is in the owner's workspace
     idea = services.topic_add(persona=persona, role=Role.OWNER, user=None, title="An old idea")
     client.post(reverse("idea_status", args=[idea.pk]), {"status": TopicStatus.DISCARDED})
     idea.refresh_from_db()

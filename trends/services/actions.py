@@ -78,7 +78,7 @@ def trend_dismiss(*, persona_trend: PersonaTrend, role: str) -> None:
 def trend_make_topic(*, persona_trend: PersonaTrend, role: str, user: User | None) -> Topic:
     """The trend into the persona's ideas inbox (once: a second click returns the topic)."""
     require(role, Action.EDIT)
-    if persona_trend.topic_id:
+    if persona_trend.topic is not None:
         return persona_trend.topic
     item = persona_trend.item
     topic = topic_add(

@@ -58,7 +58,7 @@ def conflicts_of(
     return _conflicts_offline(persona, texts, all_vectors, indices, positions)
 
 
-_LABELS = {
+_LABELS: dict[str, str] = {
     StanceKind.NEVER_SAY: "You never say",
     StanceKind.DISAGREE: "You disagree with",
     StanceKind.BELIEVE: "You said",

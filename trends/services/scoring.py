@@ -46,7 +46,7 @@ def score_workspace(*, workspace_id: int) -> int:
     for persona_id in persona_ids_of(workspace_id):
         inputs = relevance_inputs(persona_id)
         persona = persona_by_id(persona_id) if inputs is not None else None
-        if persona is not None:
+        if persona is not None and inputs is not None:
             personas.append((persona, inputs))
     if not items or not personas:
         return 0

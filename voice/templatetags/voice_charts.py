@@ -52,7 +52,7 @@ def tone_radar(tone: dict[str, float], size: int = 260) -> SafeString:
 def histogram(
     labels: list[str], counts: list[int], width: int = 320, height: int = 150
 ) -> SafeString:
-    top = max(counts) if counts and max(counts) else 1
+    top = max(counts, default=0) or 1
     bar_width = width / max(1, len(counts))
     bars = []
     for i, (label, count) in enumerate(zip(labels, counts, strict=True)):

@@ -25,7 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, persona: int | None, all: bool, force: bool, **opts: Any) -> None:
         if all:
             persona_ids = all_persona_ids()
-        elif persona_by_id(persona) is not None:
+        elif persona is not None and persona_by_id(persona) is not None:
             persona_ids = [persona]
         else:
             raise CommandError(f"No persona with id {persona}.")
