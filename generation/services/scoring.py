@@ -7,7 +7,7 @@ from typing import Any
 
 from generation.models import Variation
 from llm.services import embed_for
-from posts.selectors import predicted_engagement
+from posts.selectors import has_engagement_model, predicted_engagement
 from voice import scoring
 from voice.models import VoiceProfile
 from voice.services import scoring_model
@@ -26,15 +26,14 @@ def score_texts(version: VoiceProfile, texts: list[str]) -> list[DraftScore]:
     model = scoring_model(version)
     if not model:
         return [DraftScore(scoring.VoiceScore(0, 0, 0, 0)) for _ in texts]
+    # One embedding per text serves both measures: the voice's meaning (when the voice was
+    # analysed from embedded posts) and the engagement prediction (when the persona has one).
+    embedded = model.get("centroid") is not None or has_engagement_model(version.persona)
     embeddings: Any = [None] * len(texts)
-    if model.get("centroid") is not None:
+    if embedded:
         embeddings = embed_for(version.persona, texts, purpose="scoring")
     voice = [scoring.score(t, model, e) for t, e in zip(texts, embeddings, strict=True)]
-    predicted = (
-        predicted_engagement(version.persona, texts, embeddings)
-        if model.get("centroid") is not None
-        else None
-    )
+    predicted = predicted_engagement(version.persona, texts, embeddings) if embedded else None
     return [
         DraftScore(v, *(predicted[i] if predicted else (None, []))) for i, v in enumerate(voice)
     ]

@@ -143,3 +143,22 @@ def test_a_scheduled_post_shows_its_predicted_engagement(persona):
     services.engagement_train(persona_id=persona.pk)
     publication.refresh_from_db()
     assert publication.prediction is None  # the hook asked for a new one
+
+
+def test_a_draft_gets_its_prediction_even_when_the_voice_has_no_embedding(persona):
+    """A voice analysed before the posts were embedded has no centroid; drafts are still
+    embedded once for the engagement prediction (the Write page and the composer alike)."""
+    from generation.services.scoring import score_texts
+    from tests.factories import VoiceProfileFactory
+    from voice.services import scoring_model
+
+    version = VoiceProfileFactory(persona=persona)
+    stored = {**scoring_model(version), "centroid": None}  # as a voice made before embeddings
+    version.raw = {**version.raw, "scoring": stored}
+    version.save(update_fields=["raw"])
+    assert scoring_model(version)["centroid"] is None
+    [before] = score_texts(version, ["What would you charge for plan Z?"])
+    assert before.engagement is None  # no engagement model yet
+    services.engagement_train(persona_id=persona.pk)
+    [after] = score_texts(version, ["What would you charge for plan Z?"])
+    assert after.engagement is not None and "questions do" in " ".join(after.engagement_notes)
