@@ -19,6 +19,9 @@ def setup(database: str = "contentapp_bench") -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contentapp.settings")
     os.environ["DATABASE_NAME"] = database
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # The benches' fake platforms, feeds and model servers listen on loopback: the bench is an
+    # operator who allows that address (the app's own processes it starts inherit it).
+    os.environ.setdefault("ALLOW_PRIVATE_HOSTS", "127.0.0.1")
     import django
     import psycopg
     from django.conf import settings
