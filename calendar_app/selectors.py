@@ -182,10 +182,12 @@ def calendar_days(
     """The calendar's days [start, end) in `zone`: each day's posts (with their accounts and
     whether they can be dragged), planned slots and evergreen re-shares coming, in time
     order. Plans and re-shares only when no state or account is filtered on."""
+    since = datetime.combine(start, datetime.min.time(), tzinfo=zone)
+    until = datetime.combine(end, datetime.min.time(), tzinfo=zone)
     publications = publications_between(
         workspace,
-        datetime.combine(start, datetime.min.time(), tzinfo=zone),
-        datetime.combine(end, datetime.min.time(), tzinfo=zone),
+        since,
+        until,
         persona_id=persona_id,
         account_id=account_id,
         state=state,
@@ -203,20 +205,10 @@ def calendar_days(
             }
         )
     if not state and not account_id:
-        for planned in planned_between(
-            workspace,
-            datetime.combine(start, datetime.min.time(), tzinfo=zone),
-            datetime.combine(end, datetime.min.time(), tzinfo=zone),
-            persona_id=persona_id,
-        ):
+        for planned in planned_between(workspace, since, until, persona_id=persona_id):
             local = timezone.localtime(planned.scheduled_at, zone)
             by_day.setdefault(local.date(), []).append({"planned": planned, "local": local})
-        for recurrence in recurrences(
-            workspace,
-            datetime.combine(start, datetime.min.time(), tzinfo=zone),
-            datetime.combine(end, datetime.min.time(), tzinfo=zone),
-            persona_id=persona_id,
-        ):
+        for recurrence in recurrences(workspace, since, until, persona_id=persona_id):
             local = timezone.localtime(recurrence.due, zone)
             by_day.setdefault(local.date(), []).append({"recurrence": recurrence, "local": local})
     for items in by_day.values():
