@@ -11,7 +11,6 @@ from django_htmx.middleware import HtmxDetails
 from accounts.models import Membership, User, Workspace
 
 SESSION_KEY = "workspace_id"
-_UNSET = object()
 
 
 class SignedInRequest(HttpRequest):
@@ -30,30 +29,39 @@ class WorkspaceRequest(SignedInRequest):
     workspace: Workspace
 
 
+def current_memberships(request: HttpRequest) -> list[Membership]:
+    """Every membership of the signed-in user with its workspace (personal first, then by
+    name): one query per request, shared by the current workspace and the switcher."""
+    cached = getattr(request, "_memberships", None)
+    if cached is None:
+        user = request.user
+        cached = (
+            list(
+                Membership.objects.select_related("workspace")
+                .filter(user_id=user.pk)
+                .order_by("-workspace__is_personal", "workspace__name")
+            )
+            if user.is_authenticated
+            else []
+        )
+        setattr(request, "_memberships", cached)  # noqa: B010 (a private cache)
+    return cast(list[Membership], cached)
+
+
 def current_membership(request: HttpRequest) -> Membership | None:
     """The user's membership in the workspace chosen in the session, else their first one
-    (personal workspace first). None for anonymous users or users without any workspace.
-    Cached on the request: one query however often it is asked."""
-    cached = getattr(request, "_current_membership", _UNSET)
-    if cached is not _UNSET:
-        return cast(Membership | None, cached)
-    membership = None
-    user = request.user
-    if user.is_authenticated:
-        memberships = Membership.objects.select_related("workspace").filter(user=user)
-        chosen = request.session.get(SESSION_KEY)
-        membership = memberships.filter(workspace_id=chosen).first() if chosen else None
-        if membership is None:
-            membership = memberships.order_by("-workspace__is_personal", "workspace__name").first()
-            if membership is not None:
-                request.session[SESSION_KEY] = membership.workspace_id
-    setattr(request, "_current_membership", membership)  # noqa: B010 (a private cache)
+    (personal workspace first). None for anonymous users or users without any workspace."""
+    memberships = current_memberships(request)
+    chosen = request.session.get(SESSION_KEY) if memberships else None
+    membership = next((m for m in memberships if m.workspace_id == chosen), None)
+    if membership is None and memberships:
+        membership = memberships[0]
+        request.session[SESSION_KEY] = membership.workspace_id
     return membership
 
 
 def set_current_workspace(request: HttpRequest, workspace_id: int) -> None:
     request.session[SESSION_KEY] = workspace_id
-    request.__dict__.pop("_current_membership", None)
 
 
 def workspace_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
@@ -69,7 +77,7 @@ def workspace_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpR
 
             user = cast(User, request.user)  # login_required let it through
             workspace_create(user=user, name="My workspace", is_personal=True)
-            request.__dict__.pop("_current_membership", None)
+            request.__dict__.pop("_memberships", None)
             membership = current_membership(request)
         assert membership is not None  # just made
         typed = cast(WorkspaceRequest, request)

@@ -49,10 +49,6 @@ def get_object_for(
     return obj
 
 
-def workspaces_for(user: User) -> QuerySet[Workspace]:
-    return with_role_for(user, Workspace.objects.all()).order_by("-is_personal", "name")
-
-
 def members_of(workspace: Workspace) -> QuerySet[Membership]:
     return workspace.memberships.select_related("user").order_by("user__email")
 

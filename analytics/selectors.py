@@ -23,7 +23,7 @@ from calendar_app.selectors import slots_of
 from personas.models import Persona
 from posts.engagement import FACTOR_TESTS
 from posts.models import Post
-from posts.selectors import posts_of, posts_of_personas
+from posts.selectors import posts_of, posts_of_personas, weekly_post_counts
 
 MIN_POSTS_TO_ADVISE = 3  # a weekday × hour with fewer posts is shown, never recommended
 WEEKS_SHOWN = 26
@@ -216,13 +216,7 @@ def streaks(persona: Persona) -> dict[str, int]:
     (this week counts once it is met) and the longest."""
     zone = ZoneInfo(persona.timezone)
     target = max(len(slots_of(persona)), 1)
-    counts = {
-        row["week"].date(): row["posts"]
-        for row in posts_of(persona)
-        .annotate(week=TruncWeek("posted_at", tzinfo=zone))
-        .values("week")
-        .annotate(posts=Count("id"))
-    }
+    counts = weekly_post_counts(persona, zone)
     today = timezone.localtime(timezone.now(), zone).date()
     this_week = today - timedelta(days=today.weekday())
     longest = run = 0

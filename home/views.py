@@ -7,9 +7,9 @@ from django.shortcuts import redirect, render
 
 from accounts.middleware import WorkspaceRequest, workspace_view
 from analytics.selectors import streaks
-from personas.selectors import current_persona, personas_of
+from personas.selectors import active_personas, current_persona
 from posts.selectors import persona_post_stats
-from trends.selectors import trends_for
+from trends.selectors import top_trends
 from voice.selectors import RECOMMENDED_POSTS, latest_voice_version
 
 
@@ -22,7 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @workspace_view
 def dashboard(request: WorkspaceRequest) -> HttpResponse:
-    personas = list(personas_of(request.workspace))
+    personas = active_personas(request, request.workspace)
     persona = current_persona(request, request.workspace) if personas else None
     return render(
         request,
@@ -35,7 +35,7 @@ def dashboard(request: WorkspaceRequest) -> HttpResponse:
             if persona
             else None,
             "recommended_posts": RECOMMENDED_POSTS,
-            "top_trends": trends_for(persona, limit=3) if persona else [],
+            "top_trends": top_trends(persona) if persona else [],
             "streak": streaks(persona) if persona else None,
         },
     )

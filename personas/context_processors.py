@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from accounts.middleware import current_membership
-from personas.selectors import current_persona, personas_of
+from personas.selectors import active_personas, current_persona
 
 
 def persona(request: HttpRequest) -> dict[str, Any]:
@@ -15,5 +15,5 @@ def persona(request: HttpRequest) -> dict[str, Any]:
         return {}
     return {
         "current_persona": current_persona(request, membership.workspace),
-        "workspace_personas": personas_of(membership.workspace),
+        "workspace_personas": active_personas(request, membership.workspace),
     }

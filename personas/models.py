@@ -38,6 +38,9 @@ class Persona(TimeStampedModel):
     language = models.CharField(max_length=5, choices=Language.choices, default=Language.ENGLISH)
     timezone = models.CharField(max_length=64, default="UTC")
     archived_at = models.DateTimeField(null=True, blank=True)
+    # Counts up on every change to the persona's posts (posts.services): the key under which
+    # pages cache what they count over those posts, so a page reads a number, not 10,000 rows.
+    posts_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         constraints = [

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.http import HttpRequest
@@ -16,21 +18,26 @@ def _session_key(workspace_id: int) -> str:
     return f"persona_id:{workspace_id}"
 
 
+def active_personas(request: HttpRequest, workspace: Workspace) -> list[Persona]:
+    """The workspace's active personas by name, listed once per request: the switcher, the
+    current persona and the dashboard share one query."""
+    cache = request.__dict__.setdefault("_active_personas", {})
+    if workspace.pk not in cache:
+        cache[workspace.pk] = list(personas_of(workspace))
+    return cast(list[Persona], cache[workspace.pk])
+
+
 def current_persona(request: HttpRequest, workspace: Workspace) -> Persona | None:
     """The persona chosen in this workspace (kept per workspace in the session), else the
-    first active one. Looked up once per request (the view and the layout both ask)."""
-    cache = request.__dict__.setdefault("_current_persona", {})
-    if workspace.pk not in cache:
-        active = workspace.personas.filter(archived_at__isnull=True)
-        chosen = request.session.get(_session_key(workspace.pk))
-        persona = active.filter(pk=chosen).first() if chosen else None
-        cache[workspace.pk] = persona or active.order_by("name").first()
-    return cache[workspace.pk]
+    first active one by name."""
+    personas = active_personas(request, workspace)
+    chosen = request.session.get(_session_key(workspace.pk)) if personas else None
+    return next((p for p in personas if p.pk == chosen), personas[0] if personas else None)
 
 
 def remember_persona(request: HttpRequest, persona: Persona) -> None:
     request.session[_session_key(persona.workspace_id)] = persona.pk
-    request.__dict__.pop("_current_persona", None)
+    request.__dict__.pop("_active_personas", None)  # it may be new: list them again
 
 
 def persona_by_id(persona_id: int) -> Persona | None:

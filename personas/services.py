@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts import limits
@@ -53,3 +54,12 @@ def persona_lock(persona: Persona | int) -> None:
         raise RuntimeError("persona_lock() needs a transaction to hold the lock in.")
     pk = persona if isinstance(persona, int) else persona.pk
     Persona.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True).first()
+
+
+def persona_posts_changed(persona_id: int) -> None:
+    """The persona's posts changed (added, edited, deleted, measured, embedded, ranked): what
+    pages cached about them is out of date (`Persona.posts_version`).
+
+    Inside a transaction, call it holding `persona_lock` (taken before any post row), so
+    writers always lock the persona first and the posts after: no deadlock."""
+    Persona.objects.filter(pk=persona_id).update(posts_version=F("posts_version") + 1)

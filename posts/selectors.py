@@ -1,18 +1,22 @@
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from collections.abc import Callable
+from datetime import date, datetime, tzinfo
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from django.contrib.postgres.search import SearchQuery
+from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncWeek
 from pgvector.django import CosineDistance
 
 from llm.services import embed_for, embedding_model_name
 from personas.models import Persona
 from posts import engagement
 from posts.models import SEARCH_CONFIG, SEARCH_VECTOR, EngagementModel, Post
+
+T = TypeVar("T")
 
 
 def posts_for_list(
@@ -40,14 +44,44 @@ def posts_for_list(
     return posts.order_by("-posted_at", "-id")
 
 
+def _counted(persona: Persona, what: str, count: Callable[[], T]) -> T:
+    """What `count` finds over the persona's posts, counted once per change to them: cached
+    under `Persona.posts_version`, so a page reads a number instead of scanning every post.
+    (`persona` is the one loaded for this request, whose version is current.)"""
+    key = f"posts:{what}:{persona.pk}:{persona.posts_version}"
+    return cast(T, cache.get_or_set(key, count, COUNTED_SECONDS))
+
+
+COUNTED_SECONDS = 24 * 3600  # a new version replaces it long before: only memory is at stake
+
+
 def persona_post_stats(persona: Persona) -> dict[str, Any]:
-    """Counts for the dashboard in one query."""
-    return Post.objects.filter(persona=persona).aggregate(
-        total=Count("id"),
-        embedded=Count("id", filter=Q(embedding__isnull=False)),
-        ranked=Count("id", filter=Q(tier__isnull=False)),
-        top=Count("id", filter=Q(tier="top")),
-        latest=Max("posted_at"),
+    """Counts for the dashboard (one query when they changed)."""
+    return _counted(
+        persona,
+        "stats",
+        lambda: Post.objects.filter(persona=persona).aggregate(
+            total=Count("id"),
+            embedded=Count("id", filter=Q(embedding__isnull=False)),
+            ranked=Count("id", filter=Q(tier__isnull=False)),
+            top=Count("id", filter=Q(tier="top")),
+            latest=Max("posted_at"),
+        ),
+    )
+
+
+def weekly_post_counts(persona: Persona, zone: tzinfo) -> dict[date, int]:
+    """How many posts the persona published each week (weeks start on Monday in `zone`)."""
+    return _counted(
+        persona,
+        f"weekly:{zone}",
+        lambda: {
+            row["week"].date(): row["posts"]
+            for row in posts_of(persona)
+            .annotate(week=TruncWeek("posted_at", tzinfo=zone))
+            .values("week")
+            .annotate(posts=Count("id"))
+        },
     )
 
 

@@ -20,7 +20,7 @@ from llm.services import (
 )
 from personas.models import Persona
 from personas.selectors import persona_by_id, persona_ids_of
-from personas.services import persona_lock
+from personas.services import persona_lock, persona_posts_changed
 from posts import engagement, hooks
 from posts.hooks import engagement_trained, posts_added
 from posts.models import METRIC_FIELDS, EngagementModel, MetricSnapshot, Post, Source
@@ -83,6 +83,9 @@ WHERE posts_post.id = scored.id
 def recompute_performance(*, persona_id: int) -> None:
     """Engagement rate, performance score (0-100 percentile) and tier for a whole persona; the
     engagement prediction is retrained once the transaction commits."""
+    # Every write to posts ends here or says so itself; first, so that the persona's row is
+    # locked before the posts' rows (the order every writer keeps).
+    persona_posts_changed(persona_id)
     with connection.cursor() as cursor:
         cursor.execute(_RATE_SQL, {"persona": persona_id})
         cursor.execute(_PERFORMANCE_SQL, {"persona": persona_id})
@@ -156,6 +159,7 @@ def post_create(
     *, persona: Persona, role: str, checked: CheckedPost, source: str = Source.MANUAL
 ) -> Post:
     require(role, Action.EDIT)
+    persona_lock(persona)
     post = Post.objects.create(persona=persona, source=source, **checked.values)
     recompute_performance(persona_id=persona.pk)
     _enqueue_embedding(persona.pk)
@@ -166,6 +170,7 @@ def post_create(
 @transaction.atomic
 def post_update(*, post: Post, role: str, checked: CheckedPost) -> Post:
     require(role, Action.EDIT)
+    persona_lock(post.persona_id)
     text_changed = checked.values["text"] != Post.objects.values_list("text", flat=True).get(
         pk=post.pk
     )
@@ -189,6 +194,7 @@ def post_update(*, post: Post, role: str, checked: CheckedPost) -> Post:
 def post_delete(*, post: Post, role: str) -> None:
     require(role, Action.EDIT)
     persona_id = post.persona_id
+    persona_lock(persona_id)
     post.delete()
     recompute_performance(persona_id=persona_id)
 
@@ -234,6 +240,8 @@ def posts_bulk_import(
             fresh.append(Post(persona=persona, source=Source.IMPORT, **row))
         Post.objects.bulk_create(fresh, batch_size=batch_size)
         outcome.imported = len(fresh)
+        if fresh:
+            persona_posts_changed(persona.pk)
         if fresh and followups:
             posts_import_finished(persona=persona)
     return outcome
@@ -342,6 +350,7 @@ def post_metrics_from_platform(
 
 def embeddings_reset(*, persona_id: int) -> int:
     """Forget the persona's vectors so the next embedding run redoes them all."""
+    persona_posts_changed(persona_id)
     return Post.objects.filter(persona_id=persona_id).update(embedding=None, embedding_model="")
 
 
@@ -371,6 +380,7 @@ def embed_pending_posts(*, persona_id: int, batch_size: int = EMBED_BATCH) -> in
                 hooks.posts_embedded(persona_id)
                 enqueue(TRAIN_ENGAGEMENT, persona_id)  # the model reads the vectors
             return done
+        persona_posts_changed(persona_id)  # the pages' "embedded" count moves on
         done += embedded
 
 

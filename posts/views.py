@@ -22,7 +22,7 @@ from posts import importing, services
 from posts.forms import ImportForm, PostFilterForm, PostForm
 from posts.models import ImportBatch, Post
 from posts.rules import CheckedPost
-from posts.selectors import posts_for_list, similar_posts
+from posts.selectors import persona_post_stats, posts_for_list, similar_posts
 
 PAGE_SIZE = 25
 
@@ -45,7 +45,10 @@ def post_list(request: PersonaRequest) -> HttpResponse:
         date_to=criteria.get("date_to"),
         query=criteria.get("q", ""),
     )
-    page = Paginator(posts, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(posts, PAGE_SIZE)
+    if not any(criteria.values()):  # every post: the count the dashboard keeps, not a scan
+        paginator.count = persona_post_stats(persona)["total"]  # (a cached_property)
+    page = paginator.get_page(request.GET.get("page"))
     query_string = request.GET.copy()
     query_string.pop("page", None)
     context = {

@@ -13,6 +13,7 @@ from generation.models import Generation, Lesson, Rewrite, Variation
 from llm.models import ModelConnection
 from notifications.models import Notification
 from personas.models import Persona
+from personas.services import persona_posts_changed
 from pillars.models import Pillar, PillarDiscovery, PostPillar, Topic
 from posts.models import ImportBatch, Post
 from posts.rules import text_hash
@@ -115,6 +116,12 @@ class PostFactory(PersonaOwnedFactory):
     content_type = "short"
     posted_at = factory.Faker("date_time_this_year", tzinfo=UTC)
     likes = factory.Sequence(lambda n: (n * 37) % 500)
+
+    @classmethod
+    def _after_postgeneration(cls, instance: Post, create: bool, results: object = None) -> None:
+        # As every write through posts.services does: pages' cached counts are out of date.
+        if create:
+            persona_posts_changed(instance.persona_id)
 
 
 class ImportBatchFactory(PersonaOwnedFactory):

@@ -22,6 +22,16 @@ def trends_for(persona: Persona, *, limit: int = 50) -> list[PersonaTrend]:
     )
 
 
+def top_trends(persona: Persona, *, limit: int = 3) -> list[PersonaTrend]:
+    """The dashboard's few: the persona's most relevant trends, with only what it shows."""
+    return list(
+        PersonaTrend.objects.filter(persona=persona, dismissed=False)
+        .select_related("item")
+        .only("relevance", "conflict", "item__title", "item__canonical_url")
+        .order_by("-relevance", "-item__last_seen_at")[:limit]
+    )
+
+
 def stances_of(persona: Persona) -> QuerySet[Stance]:
     return Stance.objects.filter(persona=persona)
 

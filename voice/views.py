@@ -14,7 +14,7 @@ from core.http import render_form, say_refusal
 from core.jobs import ACTIVE, JobProgress, JobStatus, poll_response
 from personas.middleware import PersonaRequest, persona_view
 from personas.models import Persona
-from posts.selectors import post_count
+from posts.selectors import persona_post_stats
 from voice import selectors, services
 from voice.forms import OverlayForm, OverrideForm
 from voice.models import Overlay, VoiceAnalysis, VoiceProfile
@@ -61,7 +61,7 @@ def _page_context(
         "analysis": analysis,
         "analysis_job": _analysis_job(analysis) if analysis else None,
         "running": analysis is not None and analysis.status in ACTIVE,
-        "post_count": post_count(persona),
+        "post_count": persona_post_stats(persona)["total"],
         "min_posts": selectors.MIN_POSTS,
         "patterns": reviewable_patterns(version.profile) if version else [],
         "drift": services.drift_report(version)
