@@ -107,8 +107,9 @@ def draft_new(
 def draft_save(
     *, draft: ComposerDraft, role: str, data: dict[str, Any], persona_id: str | None = None
 ) -> ComposerDraft:
-    """Keep what the form holds now (called at every pause in typing: one write). A
-    `persona_id` of the same workspace writes as that persona (its voice, lessons, zone)."""
+    """Keep what the form holds now (called at every pause in typing: one write).
+
+    A `persona_id` of the same workspace writes as that persona (its voice, lessons, zone)."""
     require(role, Action.EDIT)
     if draft.status != DraftStatus.OPEN:
         raise ValidationError("This post was already scheduled; open it from the queue.")

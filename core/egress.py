@@ -125,8 +125,9 @@ def _allowed(host: str, address: IPAddress) -> bool:
 
 
 def resolve(host: str, port: int) -> list[IPAddress]:
-    """Every address the host name resolves to (a literal address is itself). Tests replace
-    `socket.getaddrinfo` to play DNS, never this function."""
+    """Every address the host name resolves to (a literal address is itself).
+
+    Tests replace `socket.getaddrinfo` to play DNS, never this function."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:

@@ -1,8 +1,9 @@
-"""Celery lanes: posts that are due never wait behind bulk work. Three queues, named after the
-default queue (CELERY_QUEUE, "celery"): the default one for interactive jobs (generation,
-refinement, analyses, repurposing, sweeps), `<default>.publish` for sending posts, and
-`<default>.bulk` for what may take minutes (embedding an import's posts, trend backlogs,
-metric syncs, bulk CSV scheduling). `make run` and docker compose run a worker per lane.
+"""Celery lanes: posts that are due never wait behind bulk work.
+
+Three queues, named after the default queue (CELERY_QUEUE, "celery"): the default one for
+interactive jobs (generation, refinement, analyses, repurposing, sweeps), `<default>.publish` for
+sending posts, and `<default>.bulk` for what may take minutes (embedding an import's posts, trend
+backlogs, metric syncs, bulk CSV scheduling). `make run` and docker compose run a worker per lane.
 Routed by task name, so a task sent by name (core.jobs.send) finds its lane too."""
 
 from __future__ import annotations

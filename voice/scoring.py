@@ -218,8 +218,9 @@ def build_model(
     impostors: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The persona's scoring model from its posts (oldest first; JSON-serialisable).
-    `impostors` are other personas' posts in the workspace: the contrast learns against them
-    as well as against the shipped background."""
+
+    `impostors` are other personas' posts in the workspace: the contrast learns against them as well
+    as against the shipped background."""
     counts = [_counts(t, language) for t in texts]
     document_frequency: Counter[str] = Counter()
     for post_counts in counts:

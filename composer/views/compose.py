@@ -47,8 +47,10 @@ def _draft(
 
 
 def form_data(post: QueryDict) -> dict[str, Any]:
-    """What the composer form holds, as `ComposerDraft.data` keeps it. Per-account fields are
-    `version-<id>`, `comment-<id>` and `no_comment-<id>` (no first comment on that account)."""
+    """What the composer form holds, as `ComposerDraft.data` keeps it.
+
+    Per-account fields are `version-<id>`, `comment-<id>` and `no_comment-<id>` (no first comment on
+    that account)."""
     versions: dict[str, str] = {}
     comments: dict[str, str | None] = {}
     for key, value in ((k, str(v)) for k, v in post.items()):
