@@ -1,6 +1,8 @@
-"""Plan limits on things counted below billing (personas, members): billing sits above the
-apps that make them, so it registers its check here at startup and they call `check` before
-adding one more. Without a registered checker (billing not installed) nothing is limited."""
+"""Plan limits on things counted below billing (personas, members).
+
+Billing sits above the apps that make them, so it registers its check here at startup and they call
+`check` before adding one more. Without a registered checker (billing not installed) nothing is
+limited."""
 
 from __future__ import annotations
 

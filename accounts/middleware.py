@@ -22,16 +22,19 @@ class SignedInRequest(HttpRequest):
 
 
 class WorkspaceRequest(SignedInRequest):
-    """The request a `workspace_view` receives: a signed-in user, their membership in the
-    current workspace, and that workspace (annotate views with it; nothing is constructed)."""
+    """The request a `workspace_view` receives.
+
+    A signed-in user, their membership in the current workspace, and that workspace (annotate views
+    with it; nothing is constructed)."""
 
     membership: Membership
     workspace: Workspace
 
 
 def current_memberships(request: HttpRequest) -> list[Membership]:
-    """Every membership of the signed-in user with its workspace (personal first, then by
-    name): one query per request, shared by the current workspace and the switcher."""
+    """Every membership of the signed-in user with its workspace (personal first, then by name).
+
+    One query per request, shared by the current workspace and the switcher."""
     cached = getattr(request, "_memberships", None)
     if cached is None:
         user = request.user

@@ -287,8 +287,9 @@ def workspace_lock(workspace: Workspace | int) -> None:
 def user_update_profile(
     *, user: User, name: str, email: str, current_password: str, timezone: str = ""
 ) -> User:
-    """A new name, email and/or zone; changing the email needs the current password and an
-    address nobody else uses."""
+    """A new name, email and/or zone.
+
+    Changing the email needs the current password and an address nobody else uses."""
     email = User.objects.normalize_email(email).strip()
     if email.lower() != user.email.lower():
         if not user.check_password(current_password):

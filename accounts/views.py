@@ -87,8 +87,10 @@ class ThrottledLoginView(LoginView):
 
 
 class LimitedPasswordResetView(PasswordResetView):
-    """Django's reset page; over the mail limits it answers the same but sends nothing (so it
-    tells no one whether an address has an account, and floods no inbox)."""
+    """Django's reset page.
+
+    Over the mail limits it answers the same but sends nothing (so it tells no one whether an
+    address has an account, and floods no inbox)."""
 
     template_name = "accounts/password_reset.html"
 

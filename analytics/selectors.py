@@ -169,8 +169,10 @@ class Cell:
 
 
 def posting_times(persona: Persona, period: Period | None = None) -> dict[str, Any]:
-    """Weekday × hour in the persona's time zone: how many posts each cell rests on and their
-    mean performance percentile; the best cells advised only with MIN_POSTS_TO_ADVISE posts."""
+    """Weekday × hour in the persona's time zone.
+
+    How many posts each cell rests on and their mean performance percentile; the best cells advised
+    only with MIN_POSTS_TO_ADVISE posts."""
     zone = ZoneInfo(persona.timezone)
     rows = (
         _in(persona, period)
@@ -294,9 +296,10 @@ def posts_for_export(
 
 
 def workspace_summary(personas: list[Persona], days: int | None = 30) -> list[dict[str, Any]]:
-    """One line per persona: posts and mean interactions in the last `days` days (None: all
-    time; one query for all), the current streak and the best posting time (a few queries
-    per persona, none per post)."""
+    """One line per persona.
+
+    Posts and mean interactions in the last `days` days (None: all time; one query for all), the
+    current streak and the best posting time (a few queries per persona, none per post)."""
     since = (
         timezone.now() - timedelta(days=days)
         if days

@@ -12,9 +12,10 @@ RENAMED = {"replies": "comments", "quotes": "reposts", "views": "impressions"}
 
 
 def metrics_sync(*, limit: int = BATCH) -> dict[str, int]:
-    """Read the numbers of the published posts that are due; a post's numbers become (or
-    update) the persona's post for it, with a snapshot only when they changed. A failing
-    read backs off for that post only."""
+    """Read the numbers of the published posts that are due.
+
+    A post's numbers become (or update) the persona's post for it, with a snapshot only when they
+    changed. A failing read backs off for that post only."""
     read = changed = failed = 0
     for target in targets_due_for_metrics(limit=limit):
         numbers = target_metrics_fetch(target)

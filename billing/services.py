@@ -90,8 +90,9 @@ def billing_enabled() -> bool:
 
 
 def plan_for(workspace: Workspace | int) -> Plan | SelfHosted:
-    """The plan whose limits apply now: the subscription's while it is active (or past due
-    within its grace period), else Free."""
+    """The plan whose limits apply now.
+
+    The subscription's while it is active (or past due within its grace period), else Free."""
     if not billing_enabled():
         return SelfHosted()
     subscription = Subscription.objects.filter(workspace=workspace).select_related("plan").first()
@@ -140,10 +141,11 @@ def limit_check(user: User, kind: str) -> None:
 
 @transaction.atomic
 def usage_claim(*, user: User | None, workspace: Workspace, kind: str) -> UsageEvent:
-    """Check the limits for one use of `kind` and record it: the user's rolling limits, then
-    the plan's monthly allowance, past which a generation spends one bought credit. Under a
-    lock on the user and on the workspace, so two requests at once cannot both take the last
-    one."""
+    """Check the limits for one use of `kind` and record it.
+
+    The user's rolling limits, then the plan's monthly allowance, past which a generation spends one
+    bought credit. Under a lock on the user and on the workspace, so two requests at once cannot
+    both take the last one."""
     if user is not None:
         user_lock(user)
         limit_check(user, kind)
@@ -417,8 +419,9 @@ def checkout_start(
     plan: Plan | None = None,
     pack: CreditPack | None = None,
 ) -> str:
-    """A Stripe Checkout session for a plan (a subscription) or a credit pack (a one-time
-    payment); the address to send the buyer to. What was bought arrives by webhook."""
+    """A Stripe Checkout session for a plan (a subscription) or a credit pack (a one-time payment).
+
+    The address to send the buyer to. What was bought arrives by webhook."""
     require(role, Action.CONFIGURE)
     if not billing_enabled():
         raise ValidationError("Billing is not set up on this installation.")

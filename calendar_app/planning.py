@@ -1,8 +1,9 @@
-"""The four-week plan: one proposal per free posting slot (an idea, its pillar, a hook angle and
-a sentence of reasoning), from the pillars' target shares, the scored ideas, the relevant
-trends, the posting schedule and the times the persona's posts did best so far. The creator
-accepts all or some; accepted slots go on the calendar and their drafts are written in the
-background."""
+"""The four-week plan.
+
+One proposal per free posting slot (an idea, its pillar, a hook angle and a sentence of reasoning),
+from the pillars' target shares, the scored ideas, the relevant trends, the posting schedule and the
+times the persona's posts did best so far. The creator accepts all or some; accepted slots go on the
+calendar and their drafts are written in the background."""
 
 from __future__ import annotations
 
@@ -66,8 +67,9 @@ def _time_quality(persona: Persona) -> dict[tuple[int, int], tuple[float, int]]:
 
 
 def _targets(pillars: list[Pillar]) -> dict[int | None, float]:
-    """Each pillar's wanted share (0–1): the creator's targets, the rest split evenly among
-    the pillars without one."""
+    """Each pillar's wanted share (0–1).
+
+    The creator's targets, the rest split evenly among the pillars without one."""
     fixed = {p.pk: p.target_share / 100 for p in pillars if p.target_share is not None}
     free = [p.pk for p in pillars if p.target_share is None]
     left = max(0.0, 1 - sum(fixed.values()))
@@ -109,8 +111,10 @@ def _candidates(persona: Persona, taken_topics: set[int]) -> list[_Candidate]:
 def _sequence(
     count: int, targets: dict[int | None, float], available: dict[int | None, int]
 ) -> list[int | None]:
-    """Pillars for `count` slots in order: each slot goes to the pillar furthest below its
-    target share that still has ideas, never a third in a row."""
+    """Pillars for `count` slots in order.
+
+    Each slot goes to the pillar furthest below its target share that still has ideas, never a third
+    in a row."""
     order: list[int | None] = []
     planned: dict[int | None, int] = defaultdict(int)
     left = dict(available)
@@ -207,8 +211,10 @@ def plan_propose(*, persona: Persona, role: str) -> tuple[list[PlannedPost], int
 
 
 def _vary_angles(plan: list[PlannedPost]) -> None:
-    """Consecutive posts open differently: an idea whose favourite angle is the one the post
-    before used takes its next angle (each idea has three, the persona's favourites first)."""
+    """Consecutive posts open differently.
+
+    An idea whose favourite angle is the one the post before used takes its next angle (each idea
+    has three, the persona's favourites first)."""
     previous = ""
     for planned in plan:
         angles = planned.topic.angles if planned.topic else []
@@ -256,8 +262,10 @@ def _reasoning(
 def plan_accept(
     *, persona: Persona, role: str, user: User | None, ids: list[int]
 ) -> list[PlannedPost]:
-    """Accepted slots go on the calendar; their idea is planned and three drafts are written
-    for each in the background. A slot whose drafts cannot start (a limit) says why."""
+    """Accepted slots go on the calendar.
+
+    Their idea is planned and three drafts are written for each in the background. A slot whose
+    drafts cannot start (a limit) says why."""
     require(role, Action.EDIT)
     chosen = list(
         PlannedPost.objects.select_for_update(of=("self",))
@@ -290,9 +298,11 @@ def plan_accept(
 
 @transaction.atomic
 def plan_decline(*, planned: PlannedPost, role: str) -> None:
-    """Take a slot out of the plan: a proposal is declined; an accepted one leaves the
-    calendar and its idea goes back to the inbox (drafts already written stay on the Write
-    page). A slot whose post is scheduled is changed on the post itself."""
+    """Take a slot out of the plan.
+
+    A proposal is declined; an accepted one leaves the calendar and its idea goes back to the inbox
+    (drafts already written stay on the Write page). A slot whose post is scheduled is changed on
+    the post itself."""
     require(role, Action.EDIT)
     if planned.status == PlanStatus.SCHEDULED:
         raise ValidationError("This slot's post is scheduled: cancel or move the post instead.")
@@ -305,9 +315,10 @@ def plan_decline(*, planned: PlannedPost, role: str) -> None:
 def plan_scheduled(
     *, publication_id: int, generation_id: int | None = None, planned_post_id: int | None = None
 ) -> int:
-    """A draft of a planned slot (or a post written by hand for the slot) was scheduled: the
-    slot is that post now (it leaves the calendar's plan items and the plan says where it
-    went). Returns the slots updated."""
+    """A draft of a planned slot (or a post written by hand for the slot) was scheduled.
+
+    The slot is that post now (it leaves the calendar's plan items and the plan says where it went).
+    Returns the slots updated."""
     if generation_id is None and planned_post_id is None:
         return 0
     slots = PlannedPost.objects.filter(status=PlanStatus.ACCEPTED)

@@ -233,8 +233,9 @@ def schedule(request: WorkspaceRequest, variation_id: int) -> HttpResponse:
 
 @persona_view()
 def plan(request: PersonaRequest) -> HttpResponse:
-    """The four-week plan: the proposal to accept (all or some), and what was accepted with
-    the progress of its drafts."""
+    """The four-week plan.
+
+    The proposal to accept (all or some), and what was accepted with the progress of its drafts."""
     persona = request.persona
     items = selectors.plan_of(persona)
     proposed = [i for i in items if i.status == PlanStatus.PROPOSED]
@@ -340,8 +341,9 @@ def queue(request: PersonaRequest) -> HttpResponse:
 @workspace_view
 @require_POST
 def queue_reorder(request: WorkspaceRequest, publication_id: int) -> HttpResponse:
-    """Drag (or ↑/↓): trade times with another coming post (`with`), or take an empty slot
-    (`at`, an ISO time)."""
+    """Drag (or ↑/↓).
+
+    Trade times with another coming post (`with`), or take an empty slot (`at`, an ISO time)."""
     publication = get_object_for(request.user, Publication, publication_id, action=Action.EDIT)
     role = publication.user_role
     try:

@@ -270,8 +270,10 @@ def bulk_schedule(*, upload: BulkUpload, role: str) -> BulkUpload:
 
 
 def bulk_run(*, upload_id: int) -> BulkUpload | None:
-    """The Celery job, under a lease: each good row is scheduled once (its publication is
-    stored with it in one transaction), even when a worker dies half way."""
+    """The Celery job, under a lease.
+
+    Each good row is scheduled once (its publication is stored with it in one transaction), even
+    when a worker dies half way."""
     with job_lease(BulkUpload, upload_id, progress=1, stage="Scheduling") as lease:
         if lease is None:
             return None

@@ -1,5 +1,7 @@
-"""A post being written in the composer: everything typed, saved as it is typed (a reload,
-Back or a closed tab loses nothing), until it is scheduled or discarded."""
+"""A post being written in the composer.
+
+Everything typed, saved as it is typed (a reload, Back or a closed tab loses nothing), until it is
+scheduled or discarded."""
 
 from __future__ import annotations
 
@@ -16,8 +18,10 @@ class DraftStatus(models.TextChoices):
 
 
 class Repurpose(Job):
-    """One post made into versions for other accounts, personas and audiences: a background
-    job (a model can take many seconds per version) whose versions are composer drafts."""
+    """One post made into versions for other accounts, personas and audiences.
+
+    A background job (a model can take many seconds per version) whose versions are composer drafts.
+    """
 
     workspace_path = "persona__workspace"
 
@@ -103,8 +107,10 @@ class DraftImage(models.Model):
 
 
 class BulkUpload(Job):
-    """A CSV of posts to schedule: read and checked row by row when uploaded (the preview),
-    then its good rows scheduled by a background job (image URLs are fetched then)."""
+    """A CSV of posts to schedule.
+
+    Read and checked row by row when uploaded (the preview), then its good rows scheduled by a
+    background job (image URLs are fetched then)."""
 
     workspace_path = "persona__workspace"
 
@@ -122,8 +128,10 @@ class BulkUpload(Job):
 
 
 class BulkRow(models.Model):
-    """One data row of a bulk CSV, as read and checked; `publication` once scheduled (set in
-    the same transaction, so a row is scheduled once), `failure` when scheduling it failed."""
+    """One data row of a bulk CSV, as read and checked.
+
+    `publication` once scheduled (set in the same transaction, so a row is scheduled once),
+    `failure` when scheduling it failed."""
 
     workspace_path = "upload__persona__workspace"
 

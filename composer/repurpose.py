@@ -53,8 +53,10 @@ def repurpose_request(
     accounts: list[Account],
     audiences: list[str],
 ) -> Repurpose:
-    """Queue the versions: one per persona and account, and one per audience and account
-    (audiences are written for the source's persona, and need a model)."""
+    """Queue the versions.
+
+    One per persona and account, and one per audience and account (audiences are written for the
+    source's persona, and need a model)."""
     require(role, Action.EDIT)
     text = text.strip()
     audiences = [a.strip()[:100] for a in audiences if a.strip()]
@@ -99,8 +101,9 @@ def repurpose_request(
 
 
 def repurpose_run(*, repurpose_id: int) -> Repurpose | None:
-    """The Celery job, under a lease: a version already made (by a worker that died) is not
-    made twice."""
+    """The Celery job, under a lease.
+
+    A version already made (by a worker that died) is not made twice."""
     with job_lease(Repurpose, repurpose_id, progress=5, stage="Making versions") as lease:
         if lease is None:
             return None
@@ -187,9 +190,11 @@ def _measure(account: Account):
 
 
 def faithful(text: str, account: Account) -> tuple[str, str]:
-    """The source as `account`'s platform takes it, every word its own: a thread where it is
-    too long for one post, one post where the platform has no threads (shortened by leaving
-    out whole sentences when it is too long). Returns (text, what was done)."""
+    """The source as `account`'s platform takes it, every word its own.
+
+    A thread where it is too long for one post, one post where the platform has no threads
+    (shortened by leaving out whole sentences when it is too long). Returns (text, what was done).
+    """
     platform = account.get_platform_display()
     length, limit = _measure(account)
     parts = split_parts(text) or [text]

@@ -81,8 +81,9 @@ def draft_new(
     planned: Any = None,
     account_id: int | None = None,
 ) -> ComposerDraft:
-    """A new post in the composer, filled from where it came from; to `account_id` (a queue's
-    account) or else the workspace's first account."""
+    """A new post in the composer, filled from where it came from.
+
+    To `account_id` (a queue's account) or else the workspace's first account."""
     require(role, Action.EDIT)
     usable = [a.pk for a in publishing_selectors.accounts_of(persona.workspace, usable=True)]
     data = _clean(
@@ -196,8 +197,9 @@ def _images(draft: ComposerDraft) -> list[DraftImage]:
 
 
 def draft_live(draft: ComposerDraft) -> Live:
-    """Counters, previews and problems per chosen account, by each platform's own rules; the
-    voice match on the creator's text (without the embedding, which `draft_deep` adds); the
+    """Counters, previews and problems per chosen account, by each platform's own rules.
+
+    The voice match on the creator's text (without the embedding, which `draft_deep` adds); the
     lessons that apply. No embedding, no network: fast enough for every pause in typing."""
     images = _images(draft)
     number = bool(draft.data.get("number"))
@@ -256,8 +258,10 @@ def draft_live(draft: ComposerDraft) -> Live:
 
 
 def quick_voice(persona: Persona, text: str) -> Any:
-    """The voice match without the tone (which needs an embedding): structure, vocabulary,
-    contrast and the notes (copied word for word, cut off) — the same scorer as drafts."""
+    """The voice match without the tone (which needs an embedding).
+
+    Structure, vocabulary, contrast and the notes (copied word for word, cut off) — the same scorer
+    as drafts."""
 
     version = latest_voice_version(persona)
     model = scoring_model(version) if version else None
@@ -286,8 +290,9 @@ def lessons_that_apply(persona: Persona, text: str) -> list[str]:
 
 
 def draft_deep(draft: ComposerDraft) -> tuple[Any, tuple[int, list[str]] | None]:
-    """What needs an embedding, asked for after the fast answer: the full voice match (with
-    tone) and the predicted engagement with its factors."""
+    """What needs an embedding, asked for after the fast answer.
+
+    The full voice match (with tone) and the predicted engagement with its factors."""
 
     text = join_parts(split_parts(draft.data.get("text") or ""))
     version = latest_voice_version(draft.persona)
@@ -302,8 +307,10 @@ def draft_deep(draft: ComposerDraft) -> tuple[Any, tuple[int, list[str]] | None]
 
 
 def split_draft(*, draft: ComposerDraft, role: str) -> ComposerDraft:
-    """ "Split for me": the main text cut at sentence boundaries so every part fits the
-    strictest chosen platform that takes threads."""
+    """ "Split for me".
+
+    The main text cut at sentence boundaries so every part fits the strictest chosen platform that
+    takes threads."""
     require(role, Action.EDIT)
     accounts = [a for a in draft_accounts(draft) if parts_for(a, "a\n---\nb") != ["a\n\nb"]]
     platforms = [(a.platform, a.max_characters) for a in accounts] or [("bluesky", None)]
@@ -380,9 +387,11 @@ def _when(draft: ComposerDraft, how: str) -> datetime:
 
 @transaction.atomic
 def draft_schedule(*, draft: ComposerDraft, user: User, role: str, how: str) -> Publication:
-    """The post goes on the calendar: `how` is "now", "queue" (the next free slot of the
-    persona's posting schedule, DST-safe) or "at" (the typed time, in the persona's zone).
-    Where posts need approval, an editor's goes to an approver first."""
+    """The post goes on the calendar.
+
+    `how` is "now", "queue" (the next free slot of the persona's posting schedule, DST-safe) or "at"
+    (the typed time, in the persona's zone). Where posts need approval, an editor's goes to an
+    approver first."""
     require(role, Action.EDIT)
     draft = ComposerDraft.objects.select_for_update().get(pk=draft.pk)
     if draft.status != DraftStatus.OPEN:

@@ -88,9 +88,10 @@ class RequestLogMiddleware:
 
 
 class SecretsHiddenFilter(SafeExceptionReporterFilter):
-    """Django hides `sensitive_variables` and `sensitive_post_parameters` only when DEBUG is
-    off; ours hides them on the DEBUG page too (a developer's screen is shared, recorded,
-    pasted into issues)."""
+    """Django hides `sensitive_variables` and `sensitive_post_parameters` only when DEBUG is off.
+
+    Ours hides them on the DEBUG page too (a developer's screen is shared, recorded, pasted into
+    issues)."""
 
     def is_active(self, request: HttpRequest | None) -> bool:
         return True

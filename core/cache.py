@@ -1,6 +1,7 @@
-"""Redis as a cache that never takes a page down: while Redis is unreachable, reads miss and
-writes are skipped (and logged), so every page still renders from Postgres. Nothing that must
-not be lost lives in the cache."""
+"""Redis as a cache that never takes a page down.
+
+While Redis is unreachable, reads miss and writes are skipped (and logged), so every page still
+renders from Postgres. Nothing that must not be lost lives in the cache."""
 
 from __future__ import annotations
 

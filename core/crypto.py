@@ -1,5 +1,7 @@
-"""Secrets at rest and in links: MultiFernet over FIELD_ENCRYPTION_KEYS (newest key first, so
-older keys still decrypt while a rotation is under way)."""
+"""Secrets at rest and in links.
+
+MultiFernet over FIELD_ENCRYPTION_KEYS (newest key first, so older keys still decrypt while a
+rotation is under way)."""
 
 from __future__ import annotations
 

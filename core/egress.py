@@ -1,5 +1,7 @@
-"""The one way out: every outbound HTTP request (publishers, OAuth, trend sources, metric sync,
-model providers, Stripe, webhooks) goes through a client made here.
+"""The one way out.
+
+Every outbound HTTP request (publishers, OAuth, trend sources, metric sync, model providers, Stripe,
+webhooks) goes through a client made here.
 
 What it guarantees, whatever URL a tenant typed:
 - the host is resolved *before* connecting, and every address it resolves to is checked:
@@ -17,8 +19,7 @@ What it guarantees, whatever URL a tenant typed:
   proxy would be the one connected to, and checked).
 
 A refusal is `EgressRefused`, a sentence a creator can read (it never contains what a remote
-server answered). Forms call `check_url` at save time; the fetch checks again.
-"""
+server answered). Forms call `check_url` at save time; the fetch checks again."""
 
 from __future__ import annotations
 
@@ -154,9 +155,10 @@ def checked_addresses(host: str, port: int) -> list[IPAddress]:
 
 
 def check_url(url: str, *, resolve_host: bool = True) -> None:
-    """A form's check when a URL is saved: http(s) only, a host, a valid port, and (when it
-    resolves now) no forbidden address. A name that does not resolve today is left to the
-    fetch, which checks again."""
+    """A form's check when a URL is saved.
+
+    Http(s) only, a host, a valid port, and (when it resolves now) no forbidden address. A name that
+    does not resolve today is left to the fetch, which checks again."""
     try:
         parts = urlsplit(url.strip())
         port = parts.port
@@ -194,12 +196,16 @@ def url_problem(url: str) -> str:
 
 
 def _guarded_transport_class(httpx_module: Any, httpcore_module: Any) -> type:
-    """The guarded transport for one flavour of httpx: `httpx` (ours, Stripe's, the model
-    SDKs accept it) or `httpx2` (what authlib's OAuth client is built on)."""
+    """The guarded transport for one flavour of httpx.
+
+    `httpx` (ours, Stripe's, the model SDKs accept it) or `httpx2` (what authlib's OAuth client is
+    built on)."""
 
     class GuardedBackend(httpcore_module.NetworkBackend):
-        """httpcore's socket layer with the check in front: resolve once, check, connect to
-        the checked address. TLS is started afterwards by httpcore with the host *name*."""
+        """httpcore's socket layer with the check in front.
+
+        Resolve once, check, connect to the checked address. TLS is started afterwards by httpcore
+        with the host *name*."""
 
         def __init__(self) -> None:
             self._sync = httpcore_module.SyncBackend()
@@ -362,9 +368,10 @@ _shared_lock = threading.Lock()
 def shared_client(
     purpose: str, *, timeout: float, max_connections: int = 50, flavour: str = "httpx"
 ) -> Any:
-    """One long-lived client per process and purpose: building one loads the CA bundle
-    (~70 ms) and keeps connections to the platforms open between requests. Made after a
-    fork, never inherited."""
+    """One long-lived client per process and purpose.
+
+    Building one loads the CA bundle (~70 ms) and keeps connections to the platforms open between
+    requests. Made after a fork, never inherited."""
     key = (os.getpid(), purpose, flavour)
     with _shared_lock:
         if key not in _shared:
@@ -381,9 +388,10 @@ def validate_public_url(value: str) -> None:
 
 
 def web_url(value: object) -> str:
-    """`value` when it is an http(s) address with a host, else "": links that come from
-    outside (feeds, platforms, webhooks, a teammate's "it's there") are only ever stored and
-    rendered as links when they are web pages — never `javascript:` or `data:`."""
+    """`value` when it is an http(s) address with a host, else "".
+
+    Links that come from outside (feeds, platforms, webhooks, a teammate's "it's there") are only
+    ever stored and rendered as links when they are web pages — never `javascript:` or `data:`."""
     if not isinstance(value, str):
         return ""
     text = value.strip()

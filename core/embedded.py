@@ -263,8 +263,9 @@ def release() -> None:
 
 
 def revive_redis() -> bool:
-    """Start the embedded Redis again if it has stopped (a crash, a kill): `make run`'s
-    supervisor calls this. True when it had to."""
+    """Start the embedded Redis again if it has stopped (a crash, a kill).
+
+    `make run`'s supervisor calls this. True when it had to."""
     with _registry_lock() as directory:
         _, socket_path, _ = _redis_paths(directory)
         if _redis_running(socket_path):

@@ -1,6 +1,8 @@
-"""One registry helper for hooks: how a lower app lets higher ones react to it without knowing
-them (docs/architecture.md, "hooks"). The higher app registers a callback at startup (its
-AppConfig.ready); the lower app calls the hook, which calls every callback in order."""
+"""One registry helper for hooks.
+
+How a lower app lets higher ones react to it without knowing them (docs/architecture.md, "hooks").
+The higher app registers a callback at startup (its AppConfig.ready); the lower app calls the hook,
+which calls every callback in order."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""View helpers every app uses: forms that keep what was typed, a service's refusal said in
-its own words, safe `next` redirects."""
+"""View helpers every app uses.
+
+Forms that keep what was typed, a service's refusal said in its own words, safe `next` redirects."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 def render_form(
     request: HttpRequest, template: str, context: dict[str, object], *, form: BaseForm
 ) -> HttpResponse:
-    """A page with a form: status 422 when the form has errors (HTMX swaps it, tests see it),
-    and the bound form re-renders what the user typed."""
+    """A page with a form.
+
+    Status 422 when the form has errors (HTMX swaps it, tests see it), and the bound form re-renders
+    what the user typed."""
     return render(request, template, context, status=422 if form.errors else 200)
 
 

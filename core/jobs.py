@@ -1,5 +1,7 @@
-"""The jobs kit: every background job (an import, an analysis, a generation, a rewrite) is a row
-that a Celery task works on, and the row is the durable state.
+"""The jobs kit.
+
+Every background job (an import, an analysis, a generation, a rewrite) is a row that a Celery task
+works on, and the row is the durable state.
 
 - `enqueue` sends a task by name once the transaction that wrote the row commits (so a worker
   never looks for a row it cannot see yet; by name, so services never import their tasks).
@@ -10,8 +12,7 @@ that a Celery task works on, and the row is the durable state.
 - `abandoned_jobs` is what the beat sweeps re-send: rows never picked up, or whose worker
   died (lease not renewed for JOB_LEASE_SECONDS).
 - `JobProgress` + `poll_response` are the one progress fragment every job page polls
-  (`templates/core/jobs.html#job-progress`), answering 286 to stop polling when done.
-"""
+  (`templates/core/jobs.html#job-progress`), answering 286 to stop polling when done."""
 
 from __future__ import annotations
 
@@ -101,9 +102,10 @@ class Lease:
         return self.model._default_manager.filter(pk=self.pk, lease_token=self.token)
 
     def update(self, **fields: object) -> None:
-        """Fields of the row (progress, counts …), with a renewal; raises LeaseLost when the
-        job is no longer this worker's. Inside the caller's transaction with its results,
-        the results are rolled back with it."""
+        """Fields of the row (progress, counts …), with a renewal.
+
+        Raises LeaseLost when the job is no longer this worker's. Inside the caller's transaction
+        with its results, the results are rolled back with it."""
         if not self._mine().update(updated_at=timezone.now(), **fields):
             raise LeaseLost(f"{self.model.__name__} {self.pk} was taken over")
 
@@ -241,8 +243,10 @@ def queued_note() -> str:
 
 
 def poll_response(request: HttpRequest, job: JobProgress, *, refresh: bool) -> HttpResponse:
-    """The progress fragment; once the job stops running, status 286 stops htmx polling and
-    `refresh` reloads the page to show the result."""
+    """The progress fragment.
+
+    Once the job stops running, status 286 stops htmx polling and `refresh` reloads the page to show
+    the result."""
     response = render(request, "core/jobs.html#job-progress", {"job": job})
     if not job.running:
         response.status_code = 286

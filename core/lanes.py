@@ -58,8 +58,10 @@ def queue_name(lane: str | None, default_queue: str) -> str:
 
 
 def route(name: str, args: Any, kwargs: Any, options: Any, task: Any = None, **kw: Any) -> Any:
-    """Celery's task router (CELERY_TASK_ROUTES): the lane's queue, after the default queue
-    in force (the tests' and benches' own queue names get their lanes too)."""
+    """Celery's task router (CELERY_TASK_ROUTES).
+
+    The lane's queue, after the default queue in force (the tests' and benches' own queue names get
+    their lanes too)."""
     from celery import current_app
 
     lane = lane_of(name)

@@ -31,8 +31,10 @@ ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
 class Job(TimeStampedModel):
-    """A background job's durable state: a Celery task works on the row through a
-    `core.jobs.Lease`, and every page shows it with `core.jobs.JobProgress.of`."""
+    """A background job's durable state.
+
+    A Celery task works on the row through a `core.jobs.Lease`, and every page shows it with
+    `core.jobs.JobProgress.of`."""
 
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)  # percent

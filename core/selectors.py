@@ -51,8 +51,10 @@ def health_report() -> tuple[bool, dict[str, Any]]:
 
 
 def worker_unreachable() -> bool:
-    """True when queued work cannot start now: the broker (Redis) does not answer, or no
-    worker has been heard from lately. Cheap: one ping with a short timeout, one row."""
+    """True when queued work cannot start now.
+
+    The broker (Redis) does not answer, or no worker has been heard from lately. Cheap: one ping
+    with a short timeout, one row."""
     try:
         redis.Redis.from_url(
             settings.REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5

@@ -1,7 +1,8 @@
-"""The one way the app writes CSV: every text cell that a spreadsheet would read as a formula
-(starting with = + - @, a tab or a carriage return) gets a leading apostrophe, so opening an
-export never runs what a post, a feed or an import said (CSV injection). Numbers and times
-stay as they are."""
+"""The one way the app writes CSV.
+
+Every text cell that a spreadsheet would read as a formula (starting with = + - @, a tab or a
+carriage return) gets a leading apostrophe, so opening an export never runs what a post, a feed or
+an import said (CSV injection). Numbers and times stay as they are."""
 
 from __future__ import annotations
 

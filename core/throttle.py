@@ -1,6 +1,8 @@
-"""Rate limits kept in Postgres (core.Throttle): growing delays after repeated failures, and
-plain counts per window. Keys say who is limited; callers choose keys an attacker cannot use
-against someone else (a sign-in is keyed by account *and* address)."""
+"""Rate limits kept in Postgres (core.Throttle).
+
+Growing delays after repeated failures, and plain counts per window. Keys say who is limited;
+callers choose keys an attacker cannot use against someone else (a sign-in is keyed by account *and*
+address)."""
 
 from __future__ import annotations
 

@@ -28,8 +28,9 @@ def _may_see_details(request: HttpRequest) -> bool:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """ok / unavailable for anyone (a load balancer); which check failed, versions and the
-    model providers only for staff and the machine itself."""
+    """ok / unavailable for anyone (a load balancer).
+
+    Which check failed, versions and the model providers only for staff and the machine itself."""
     healthy, checks = health_report()
     body: dict[str, object] = {"status": "ok" if healthy else "unavailable"}
     if _may_see_details(request):

@@ -23,8 +23,9 @@ def is_zone(name: str) -> bool:
 
 
 class ZoneInput(forms.TextInput):
-    """Type to search the ~600 zones (a text box with a list of suggestions); the field still
-    accepts only a real zone."""
+    """Type to search the ~600 zones (a text box with a list of suggestions).
+
+    The field still accepts only a real zone."""
 
     def render(self, name, value, attrs=None, renderer=None):  # type: ignore[no-untyped-def]
         attrs = {**(attrs or {}), "list": f"{name}-zones", "autocomplete": "off"}
@@ -50,8 +51,10 @@ ViewT = TypeVar("ViewT", bound=Callable[..., Any])
 
 
 def viewer_zone(view: ViewT) -> ViewT:
-    """Marks a workspace-wide page: its times are in the viewer's own zone, not a persona's
-    (read by personas.middleware.DisplayZoneMiddleware)."""
+    """Marks a workspace-wide page.
+
+    Its times are in the viewer's own zone, not a persona's (read by
+    personas.middleware.DisplayZoneMiddleware)."""
     setattr(view, "viewer_zone", True)  # noqa: B010 (a mark on the function)
     return view
 

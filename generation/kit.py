@@ -1,6 +1,8 @@
-"""The draft kit: what a creator needs to write a post on a topic themselves, in a minute,
-when no model is connected. Nothing here is invented: hooks, lines and closings are the
-creator's own (from their best and most relevant posts), with the pattern each one follows."""
+"""The draft kit.
+
+What a creator needs to write a post on a topic themselves, in a minute, when no model is connected.
+Nothing here is invented: hooks, lines and closings are the creator's own (from their best and most
+relevant posts), with the pattern each one follows."""
 
 from __future__ import annotations
 

@@ -19,8 +19,10 @@ class ContentType(models.TextChoices):
 
 
 class Generation(Job):
-    """One request for three drafts on a topic: its inputs, what context was used (so a draft
-    can be explained later), and the Celery job's state."""
+    """One request for three drafts on a topic.
+
+    Its inputs, what context was used (so a draft can be explained later), and the Celery job's
+    state."""
 
     workspace_path = "persona__workspace"
 
@@ -221,8 +223,10 @@ class DecisionKind(models.TextChoices):
 
 
 class Decision(models.Model):
-    """One thing the creator did with a draft, kept for good: a later regeneration, edit or
-    refinement of the draft never erases it. The Feedback page counts these."""
+    """One thing the creator did with a draft, kept for good.
+
+    A later regeneration, edit or refinement of the draft never erases it. The Feedback page counts
+    these."""
 
     workspace_path = "persona__workspace"
 

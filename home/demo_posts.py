@@ -1,5 +1,6 @@
-"""Posts of the demo persona (written for ContentTwin; free to ship): a bootstrapped founder on
-LinkedIn. (text, days ago, impressions, likes, comments, reposts)."""
+"""Posts of the demo persona (written for ContentTwin; free to ship).
+
+A bootstrapped founder on LinkedIn. (text, days ago, impressions, likes, comments, reposts)."""
 
 DEMO_POSTS: list[tuple[str, int, int, int, int, int]] = [
     (

@@ -53,8 +53,9 @@ The support reply that saved our biggest account"""
 
 @transaction.atomic
 def demo_account_ensure() -> tuple[User, Persona]:
-    """Create the demo account (or reset its password), its persona and its thirty posts;
-    safe to run on every start."""
+    """Create the demo account (or reset its password), its persona and its thirty posts.
+
+    Safe to run on every start."""
     user = user_by_email(DEMO_EMAIL)
     if user is None:
         user = user_sign_up(email=DEMO_EMAIL, password=DEMO_PASSWORD, name="Demo Creator")

@@ -31,9 +31,10 @@ def distinctiveness(count: float, total_words: float, word: str, language: str) 
 
 
 def evidence(count: float, total_words: float, word: str, language: str) -> float:
-    """Dunning's log-likelihood (G²) that the creator uses the word more than the language
-    does: a few uses of a common word in a short corpus weigh little, repeated uses of a rare
-    one a lot. Above 10.8 the odds of chance are below 1 in 1,000."""
+    """Dunning's log-likelihood (G²) that the creator uses the word more than the language does.
+
+    A few uses of a common word in a short corpus weigh little, repeated uses of a rare one a lot.
+    Above 10.8 the odds of chance are below 1 in 1,000."""
     expected = total_words * 10 ** (general_zipf(word, language) - 9)
     if count <= expected:
         return 0.0

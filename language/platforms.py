@@ -63,8 +63,9 @@ def grapheme_count(text: str) -> int:
 
 @dataclass(frozen=True)
 class Measure:
-    """A text measured by one platform's rules: `problem` says what the platform would refuse,
-    in words, or is ""."""
+    """A text measured by one platform's rules.
+
+    `problem` says what the platform would refuse, in words, or is ""."""
 
     length: int
     limit: int
@@ -97,8 +98,9 @@ def _parse_x(text: str):
 
 
 def comparable_x_text(text: str) -> str:
-    """A post as X shows it back, for matching: every link (X wraps each in t.co) as one
-    placeholder, runs of white space as one space."""
+    """A post as X shows it back, for matching.
+
+    Every link (X wraps each in t.co) as one placeholder, runs of white space as one space."""
     text = normalise(text)
     pieces, last = [], 0
     for found in extract_urls_with_indices(text):

@@ -1,6 +1,7 @@
-"""Stylometry of single posts and weighted statistics over many: how a post opens (hook type),
-how it closes (call to action), its shape, reading level. Pure functions, English/Portuguese/
-Spanish aware."""
+"""Stylometry of single posts and weighted statistics over many.
+
+How a post opens (hook type), how it closes (call to action), its shape, reading level. Pure
+functions, English/Portuguese/ Spanish aware."""
 
 from __future__ import annotations
 
@@ -76,9 +77,10 @@ def hook_type(first_line: str, language: str) -> str:
 
 
 def asks_to(text: str, kind: str, language: str) -> bool:
-    """Whether a clause of `text` *starts* with one of the kind's markers as a whole word: an
-    imperative ("Follow me for more", "→ Share this", "If it helped, repost"), not a mention
-    ("we follow the plan", "shareholders")."""
+    """Whether a clause of `text` *starts* with one of the kind's markers as a whole word.
+
+    An imperative ("Follow me for more", "→ Share this", "If it helped, repost"), not a mention ("we
+    follow the plan", "shareholders")."""
     markers = MARKERS[kind].get(language, ()) + MARKERS[kind]["en"]
     for clause in re.split(r"[.!?:;,—\-–→👉⬇️👇]+|\n", text.lower()):
         words = clause.strip().strip("\"'“”*_ ").split()

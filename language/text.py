@@ -1,5 +1,7 @@
-"""Language-aware text helpers: tokens, sentences, paragraphs, lines, stop words (English,
-Portuguese, Spanish), language detection, syllables and emoji. No external data."""
+"""Language-aware text helpers.
+
+Tokens, sentences, paragraphs, lines, stop words (English, Portuguese, Spanish), language detection,
+syllables and emoji. No external data."""
 
 from __future__ import annotations
 
@@ -27,8 +29,10 @@ def words(text: str) -> list[str]:
 
 
 def sentences(text: str, *, keep_links: bool = False) -> list[str]:
-    """The text's sentences; links are left out (they are not words) unless `keep_links`
-    (cutting a text into parts must lose nothing)."""
+    """The text's sentences.
+
+    Links are left out (they are not words) unless `keep_links` (cutting a text into parts must lose
+    nothing)."""
     kept = text if keep_links else strip_links(text)
     return [
         s.strip()
@@ -112,8 +116,9 @@ _DANGLING = {lang: frozenset(words.split()) for lang, words in _DANGLING_WORDS.i
 
 
 def ends_mid_sentence(text: str, language: str) -> bool:
-    """Whether the text stops in the middle of a sentence ("…and the"): no closing
-    punctuation, no link to finish it, and a last word no sentence ends on."""
+    """Whether the text stops in the middle of a sentence ("…and the").
+
+    No closing punctuation, no link to finish it, and a last word no sentence ends on."""
     body = text.strip()
     last = body.split()[-1] if body.split() else ""
     # A link, a hashtag or a mention finishes a sentence ("Thanks to @team", "… at <link>").

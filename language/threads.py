@@ -1,6 +1,8 @@
-"""Threads as text: a post cut into parts by lines that hold only `---` (what the composer's
-"+" inserts, and what a creator types), "split for me" at sentence boundaries within a
-platform's limit, and "1/n" numbering that counts against that limit."""
+"""Threads as text.
+
+A post cut into parts by lines that hold only `---` (what the composer's "+" inserts, and what a
+creator types), "split for me" at sentence boundaries within a platform's limit, and "1/n" numbering
+that counts against that limit."""
 
 from __future__ import annotations
 
@@ -38,10 +40,11 @@ def split_for_me(
     *,
     numbering: bool = False,
 ) -> list[str]:
-    """The text as thread parts, each within `limit` by `measure` (the platform's own count):
-    whole sentences packed in order (a new paragraph starts on a new line when it shares a
-    part), a sentence longer than a part cut between words. With `numbering`, room is kept
-    for the "n/N" line."""
+    """The text as thread parts, each within `limit` by `measure` (the platform's own count).
+
+    Whole sentences packed in order (a new paragraph starts on a new line when it shares a part), a
+    sentence longer than a part cut between words. With `numbering`, room is kept for the "n/N"
+    line."""
     room = limit - (len("\n\n99/99") if numbering else 0)
     parts: list[str] = []
     current = ""

@@ -1,5 +1,6 @@
-"""What every chat provider speaks: a request, a result, and errors that say whether trying
-another provider could help."""
+"""What every chat provider speaks.
+
+A request, a result, and errors that say whether trying another provider could help."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from typing import Any, Protocol
 
 @dataclass(frozen=True)
 class ChatRequest:
-    """`system` holds only our instructions; everything a user or a post wrote goes in
-    `messages` inside delimited blocks (see generation/prompts). `material` is the same
-    content in structured form, for the offline provider, which writes without a model."""
+    """`system` holds only our instructions.
+
+    Everything a user or a post wrote goes in `messages` inside delimited blocks (see
+    generation/prompts). `material` is the same content in structured form, for the offline
+    provider, which writes without a model."""
 
     system: str
     messages: list[dict[str, str]]
@@ -33,8 +36,9 @@ class LLMResult:
 
 
 class ProviderError(Exception):
-    """`permanent` errors (bad key, bad request) would fail the same way anywhere: the router
-    shows them instead of failing over. `kind` is what the user is told happened."""
+    """`permanent` errors (bad key, bad request) would fail the same way anywhere.
+
+    The router shows them instead of failing over. `kind` is what the user is told happened."""
 
     def __init__(self, message: str, *, permanent: bool, kind: str = "error") -> None:
         super().__init__(message)

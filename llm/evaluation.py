@@ -21,8 +21,9 @@ BATCH = 64
 def cached_vectors(
     texts: list[str], cache: Path | None, progress: Callable[[str], None] = lambda _: None
 ) -> dict[str, np.ndarray]:
-    """Each distinct text's vector from the deployment's embedding model; `cache` (an .npz
-    of texts and vectors) is read first and written back with what was added."""
+    """Each distinct text's vector from the deployment's embedding model.
+
+    `cache` (an .npz of texts and vectors) is read first and written back with what was added."""
     known: dict[str, np.ndarray] = {}
     if cache and cache.exists():
         stored = np.load(cache, allow_pickle=False)

@@ -1,5 +1,6 @@
-"""Reads of the AI layer: the usage ledger (what every model call cost) and the models a
-workspace brings."""
+"""Reads of the AI layer.
+
+The usage ledger (what every model call cost) and the models a workspace brings."""
 
 from __future__ import annotations
 

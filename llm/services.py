@@ -1,5 +1,7 @@
-"""Writes of the AI layer: the usage ledger (one row per model call), and embeddings that are
-recorded in it when they cost money."""
+"""Writes of the AI layer.
+
+The usage ledger (one row per model call), and embeddings that are recorded in it when they cost
+money."""
 
 from __future__ import annotations
 

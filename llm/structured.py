@@ -1,7 +1,8 @@
-"""Asking a configured language model for a fixed JSON shape: the one way the apps do it
-(pillar names, hook angles, trend conflicts). The offline writer has no opinions, so only real
-models are asked; every attempt becomes a usage-ledger row; the answer is the JSON object
-between <json> and </json> (or the whole text), or None with the reason in words."""
+"""Asking a configured language model for a fixed JSON shape.
+
+The one way the apps do it (pillar names, hook angles, trend conflicts). The offline writer has no
+opinions, so only real models are asked; every attempt becomes a usage-ledger row; the answer is the
+JSON object between <json> and </json> (or the whole text), or None with the reason in words."""
 
 from __future__ import annotations
 

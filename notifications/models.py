@@ -1,5 +1,7 @@
-"""What a person is told: one row per notification and recipient (the in-app centre reads
-them; mail is sent from them, once), and how each person wants mail."""
+"""What a person is told.
+
+One row per notification and recipient (the in-app centre reads them; mail is sent from them, once),
+and how each person wants mail."""
 
 from __future__ import annotations
 

@@ -162,8 +162,10 @@ LIMIT_TASK = "notifications.tasks.limit_reached"
 
 
 def limit_reached_later(*, workspace_id: int, title: str, body: str, key: str) -> None:
-    """Tell the owners a limit was reached — from a worker, because the request that hit the
-    limit is rolled back (a notification written in it would vanish with it)."""
+    """Tell the owners a limit was reached.
+
+    From a worker, because the request that hit the limit is rolled back (a notification written in
+    it would vanish with it)."""
     send(LIMIT_TASK, workspace_id, title, body, key)
 
 

@@ -1,9 +1,10 @@
-"""Which time zone a page shows its times in: the current persona's (the one in the switcher)
-on pages about a persona; the viewer's own zone on workspace-wide pages (views marked
-`core.zones.viewer_zone`) and when the workspace has no persona yet. A view about a persona
-other than the current one (a post, a publication, the calendar filtered to one persona) calls
-`show_times_for(request, persona)`. Templates then render every time through the `when`
-filter, which names the zone."""
+"""Which time zone a page shows its times in.
+
+The current persona's (the one in the switcher) on pages about a persona; the viewer's own zone on
+workspace-wide pages (views marked `core.zones.viewer_zone`) and when the workspace has no persona
+yet. A view about a persona other than the current one (a post, a publication, the calendar filtered
+to one persona) calls `show_times_for(request, persona)`. Templates then render every time through
+the `when` filter, which names the zone."""
 
 from __future__ import annotations
 

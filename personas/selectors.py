@@ -19,8 +19,9 @@ def _session_key(workspace_id: int) -> str:
 
 
 def active_personas(request: HttpRequest, workspace: Workspace) -> list[Persona]:
-    """The workspace's active personas by name, listed once per request: the switcher, the
-    current persona and the dashboard share one query."""
+    """The workspace's active personas by name, listed once per request.
+
+    The switcher, the current persona and the dashboard share one query."""
     cache = request.__dict__.setdefault("_active_personas", {})
     if workspace.pk not in cache:
         cache[workspace.pk] = list(personas_of(workspace))

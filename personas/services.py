@@ -57,8 +57,9 @@ def persona_lock(persona: Persona | int) -> None:
 
 
 def persona_posts_changed(persona_id: int) -> None:
-    """The persona's posts changed (added, edited, deleted, measured, embedded, ranked): what
-    pages cached about them is out of date (`Persona.posts_version`).
+    """The persona's posts changed (added, edited, deleted, measured, embedded, ranked).
+
+    What pages cached about them is out of date (`Persona.posts_version`).
 
     Inside a transaction, call it holding `persona_lock` (taken before any post row), so
     writers always lock the persona first and the posts after: no deadlock."""

@@ -133,8 +133,10 @@ def cluster_posts(vectors: np.ndarray, *, k: int | None = None, seed: int = 0) -
 
 
 def lower_fence(similarities: np.ndarray) -> float:
-    """Below this a post is unassigned: Tukey's lower fence of the pillar's own posts'
-    similarities (first quartile − 1.5 × interquartile range), so only the outliers go."""
+    """Below this a post is unassigned.
+
+    Tukey's lower fence of the pillar's own posts' similarities (first quartile − 1.5 ×
+    interquartile range), so only the outliers go."""
     if not len(similarities):
         return 1.0
     first, third = np.quantile(similarities, [0.25, 0.75])
@@ -174,8 +176,9 @@ def _stemmer(language: str) -> Callable[[str], str]:
 
 
 def _terms(text: str, stop: frozenset[str], stem: Callable[[str], str]) -> dict[str, str]:
-    """The post's theme terms, {stemmed key: the form written}: words of four letters or more
-    and pairs of adjacent non-stop words."""
+    """The post's theme terms, {stemmed key: the form written}.
+
+    Words of four letters or more and pairs of adjacent non-stop words."""
     tokens = [w for w in T.words(T.strip_links(text).lower()) if len(w) > 2]
     kept = {stem(w): w for w in tokens if w not in stop and len(w) > 3}  # "two", "day": no theme
     for a, b in pairwise(tokens):
@@ -266,10 +269,11 @@ def relevance(
     pillar_means: np.ndarray,
     reference: np.ndarray | None = None,
 ) -> Relevance:
-    """How well each text fits the persona: `lexical` is its contrast score against other
-    people's writing, `vectors` its embedding; `own_vectors` the persona's posts, `pillar_means`
-    the pillars' mean embeddings. Centred on the batch's mean (or `reference`, for batches too
-    small to have a meaningful mean)."""
+    """How well each text fits the persona.
+
+    `lexical` is its contrast score against other people's writing, `vectors` its embedding;
+    `own_vectors` the persona's posts, `pillar_means` the pillars' mean embeddings. Centred on the
+    batch's mean (or `reference`, for batches too small to have a meaningful mean)."""
     centre = reference if reference is not None else vectors.mean(axis=0)
     texts = unit_rows(vectors - centre)
     own = unit_rows(own_vectors - centre)

@@ -127,8 +127,9 @@ class TopicSource(models.TextChoices):
 
 
 class Topic(TimeStampedModel):
-    """An idea in the persona's inbox, classified in the background: its pillar, a score
-    0–100 with the factors behind it, and hook angles in the persona's voice."""
+    """An idea in the persona's inbox, classified in the background.
+
+    Its pillar, a score 0–100 with the factors behind it, and hook angles in the persona's voice."""
 
     # Not columns: the ideas page's links (pillars.views.ideas).
     angle_links: list[tuple[dict[str, Any], str]]

@@ -32,10 +32,11 @@ def active_pillars(persona: Persona | int) -> QuerySet[Pillar]:
 
 
 def pillars_with_stats(persona: Persona) -> dict[str, Any]:
-    """The active pillars with their numbers, in three queries whatever the number of posts:
-    per pillar the post count, share of assigned posts, mean performance percentile (the
-    persona's median is 50), last post, and posts in each of the last three 30-day windows;
-    three example posts each; and how many posts are unassigned or not yet assigned."""
+    """The active pillars with their numbers, in three queries whatever the number of posts.
+
+    Per pillar the post count, share of assigned posts, mean performance percentile (the persona's
+    median is 50), last post, and posts in each of the last three 30-day windows; three example
+    posts each; and how many posts are unassigned or not yet assigned."""
     now = timezone.now()
     windows = {
         f"window_{n}": Count(

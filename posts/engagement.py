@@ -226,8 +226,9 @@ FACTOR_TESTS = {
 
 
 def factors_of(texts: Sequence[str], interactions: Sequence[float]) -> dict[str, float]:
-    """How much better (or worse) the persona's posts with each trait do than those without:
-    the ratio of median interactions minus one (0.3: 30 % better), when both sides have
+    """How much better (or worse) the persona's posts with each trait do than those without.
+
+    The ratio of median interactions minus one (0.3: 30 % better), when both sides have
     MIN_FOR_A_FACTOR posts."""
     values = np.asarray(interactions, dtype=float)
     found = {}

@@ -1,5 +1,7 @@
-"""How higher apps react to posts changing without `posts` knowing them: they register a
-callback at startup (their AppConfig.ready), and the posts services call the hook."""
+"""How higher apps react to posts changing without `posts` knowing them.
+
+They register a callback at startup (their AppConfig.ready), and the posts services call the hook.
+"""
 
 from __future__ import annotations
 

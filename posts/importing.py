@@ -177,10 +177,11 @@ def resend_stalled_imports() -> int:
 
 
 def import_run(*, import_id: int) -> None:
-    """Write the batch's valid rows, under a lease (core.jobs): a second delivery does nothing
-    while the first is alive; a run whose worker died is taken over. Each chunk of rows is
-    one transaction with its progress, re-checked against the persona's posts, so whatever a
-    dead run wrote is skipped as duplicates: every post is written exactly once."""
+    """Write the batch's valid rows, under a lease (core.jobs).
+
+    A second delivery does nothing while the first is alive; a run whose worker died is taken over.
+    Each chunk of rows is one transaction with its progress, re-checked against the persona's posts,
+    so whatever a dead run wrote is skipped as duplicates: every post is written exactly once."""
     with job_lease(ImportBatch, import_id) as lease:
         if lease is None:
             return

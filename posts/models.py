@@ -92,8 +92,9 @@ class Post(TimeStampedModel):
 
 
 class MetricSnapshot(models.Model):
-    """A post's numbers as seen at one moment (an import, later a platform's metrics): one is
-    added only when the numbers changed, so the history shows how a post grew."""
+    """A post's numbers as seen at one moment (an import, later a platform's metrics).
+
+    One is added only when the numbers changed, so the history shows how a post grew."""
 
     workspace_path = "post__persona__workspace"
 

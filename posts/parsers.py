@@ -1,6 +1,8 @@
-"""Readers for every format creators bring their history in: pasted text, CSV, JSON, LinkedIn's
-data export (Shares.csv) and the X/Twitter archive (tweets.js). Each returns raw rows in one
-shape; `posts.rules.check_post` decides what is valid. Nothing here touches the database."""
+"""Readers for every format creators bring their history in.
+
+Pasted text, CSV, JSON, LinkedIn's data export (Shares.csv) and the X/Twitter archive (tweets.js).
+Each returns raw rows in one shape; `posts.rules.check_post` decides what is valid. Nothing here
+touches the database."""
 
 from __future__ import annotations
 
@@ -101,8 +103,10 @@ def _key(name: str) -> str:
 
 
 def decode(data: bytes) -> str:
-    """Text from bytes: UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252 (what
-    Excel on Windows writes); line endings normalised."""
+    """Text from bytes.
+
+    UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252 (what Excel on Windows writes);
+    line endings normalised."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             text = data.decode("utf-16")

@@ -45,8 +45,9 @@ def posts_for_list(
 
 
 def _counted(persona: Persona, what: str, count: Callable[[], T]) -> T:
-    """What `count` finds over the persona's posts, counted once per change to them: cached
-    under `Persona.posts_version`, so a page reads a number instead of scanning every post.
+    """What `count` finds over the persona's posts, counted once per change to them.
+
+    Cached under `Persona.posts_version`, so a page reads a number instead of scanning every post.
     (`persona` is the one loaded for this request, whose version is current.)"""
     key = f"posts:{what}:{persona.pk}:{persona.posts_version}"
     return cast(T, cache.get_or_set(key, count, COUNTED_SECONDS))
@@ -140,8 +141,10 @@ def posts_for_analysis(persona: Persona | int) -> list[Post]:
 
 
 def workspace_neighbour_texts(persona: Persona, *, limit: int) -> list[str]:
-    """The newest posts of the workspace's other personas: who a persona must not be confused
-    with (an agency's creators are each other's closest impostors)."""
+    """The newest posts of the workspace's other personas.
+
+    Who a persona must not be confused with (an agency's creators are each other's closest
+    impostors)."""
     return list(
         Post.objects.filter(persona__workspace_id=persona.workspace_id)
         .exclude(persona=persona)

@@ -81,8 +81,9 @@ WHERE posts_post.id = scored.id
 
 
 def recompute_performance(*, persona_id: int) -> None:
-    """Engagement rate, performance score (0-100 percentile) and tier for a whole persona; the
-    engagement prediction is retrained once the transaction commits."""
+    """Engagement rate, performance score (0-100 percentile) and tier for a whole persona.
+
+    The engagement prediction is retrained once the transaction commits."""
     # Every write to posts ends here or says so itself; first, so that the persona's row is
     # locked before the posts' rows (the order every writer keeps).
     persona_posts_changed(persona_id)
@@ -248,8 +249,9 @@ def posts_bulk_import(
 
 
 def posts_import_finished(*, persona: Persona) -> None:
-    """After posts were imported: performance scores, embeddings, and the hooks (a drift
-    check, a debounced voice analysis)."""
+    """After posts were imported.
+
+    Performance scores, embeddings, and the hooks (a drift check, a debounced voice analysis)."""
     recompute_performance(persona_id=persona.pk)
     _enqueue_embedding(persona.pk)
     posts_added(persona.pk, "import")
@@ -257,9 +259,10 @@ def posts_import_finished(*, persona: Persona) -> None:
 
 @transaction.atomic
 def posts_refresh_metrics(*, persona: Persona, values: list[dict[str, Any]]) -> int:
-    """Newer numbers for posts the persona already has (the same post in a later export):
-    the post takes them and a snapshot keeps each step (the first one records what it had).
-    Returns how many posts changed."""
+    """Newer numbers for posts the persona already has (the same post in a later export).
+
+    The post takes them and a snapshot keeps each step (the first one records what it had). Returns
+    how many posts changed."""
     by_hash = {
         v["text_hash"]: v for v in values if any(v.get(f) is not None for f in METRIC_FIELDS)
     }
@@ -312,9 +315,10 @@ def post_metrics_from_platform(
     posted_at: Any,
     metrics: dict[str, int],
 ) -> bool:
-    """A published post's numbers as the platform reports them now: the persona's post for it
-    (made the first time, from the published text) takes them, with a snapshot, only when they
-    changed. Returns whether anything changed."""
+    """A published post's numbers as the platform reports them now.
+
+    The persona's post for it (made the first time, from the published text) takes them, with a
+    snapshot, only when they changed. Returns whether anything changed."""
     persona_lock(persona)
     new = {f: v for f, v in metrics.items() if f in METRIC_FIELDS}
     post = Post.objects.filter(persona=persona, external_ref=external_ref).first()

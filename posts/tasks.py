@@ -31,8 +31,10 @@ def sweep_stalled_imports() -> int:
 
 @shared_task(name="posts.tasks.sweep_unembedded", time_limit=120, soft_time_limit=100)
 def sweep_unembedded() -> int:
-    """Beat, every 10 minutes: personas with posts the current model has not embedded (a
-    failed job, a model change) get an embedding job again."""
+    """Beat, every 10 minutes.
+
+    Personas with posts the current model has not embedded (a failed job, a model change) get an
+    embedding job again."""
     persona_ids = selectors.personas_with_unembedded_posts(limit=100)
     for persona_id in persona_ids:
         embed_persona_posts.delay(persona_id)

@@ -1,7 +1,8 @@
-"""What an account's platform would refuse in a post, in words, before anything is scheduled:
-each part of a thread by the platform's own count (a platform without threads gets the parts
-joined, and is checked so), the first comment, and the images of each part. The schedule
-form, the composer, bulk scheduling and the services all ask here."""
+"""What an account's platform would refuse in a post, in words, before anything is scheduled.
+
+Each part of a thread by the platform's own count (a platform without threads gets the parts joined,
+and is checked so), the first comment, and the images of each part. The schedule form, the composer,
+bulk scheduling and the services all ask here."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ COMMENT_LIMITS = {"linkedin": 1250}
 
 
 def parts_for(account: Account, text: str, *, number_parts: bool = False) -> list[str]:
-    """The posts this account will get: the thread's parts (numbered when asked), or one post
-    when its platform takes no threads."""
+    """The posts this account will get.
+
+    The thread's parts (numbered when asked), or one post when its platform takes no threads."""
     parts = split_parts(text) or [text]
     if number_parts:
         parts = numbered(parts)

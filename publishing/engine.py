@@ -59,8 +59,10 @@ MAX_IN_FLIGHT = 500  # claimed targets waiting for a worker, at most
 
 
 def reclaim_expired() -> int:
-    """Targets whose worker died: CLAIMED ones were never sent (due again now); SENDING ones
-    may have gone out (unknown: reconcile first)."""
+    """Targets whose worker died.
+
+    CLAIMED ones were never sent (due again now); SENDING ones may have gone out (unknown: reconcile
+    first)."""
     stale = timezone.now() - timedelta(seconds=settings.PUBLISH_LEASE_SECONDS)
     never_sent = Target.objects.filter(state=TargetState.CLAIMED, claimed_at__lt=stale).update(
         state=TargetState.SCHEDULED, lease_token=None, due_at=timezone.now()
@@ -190,8 +192,10 @@ def _sent(part: TargetPart) -> Published:
 
 
 def _outgoing(target: Target, part: TargetPart, parts: list[TargetPart]) -> Outgoing:
-    """What the client sends for this part: a later part answers the part before it (the
-    thread's first post is its root), the first comment answers the thread's last part."""
+    """What the client sends for this part.
+
+    A later part answers the part before it (the thread's first post is its root), the first comment
+    answers the thread's last part."""
     earlier = [p for p in parts if p.index < part.index and p.kind == PartKind.POST]
     posts = sum(1 for p in parts if p.kind == PartKind.POST)
     # Each part its own images; a post that is one part (or a thread joined) takes them all.
@@ -218,9 +222,10 @@ def _outgoing(target: Target, part: TargetPart, parts: list[TargetPart]) -> Outg
 
 
 def _send(target: Target, token: uuid.UUID | str, parts: list[TargetPart]) -> str:
-    """Part by part, in order: a part is sent only once the one before is out and its id
-    stored; an unknown part is looked at before anything else; what is out is never sent
-    again."""
+    """Part by part, in order.
+
+    A part is sent only once the one before is out and its id stored; an unknown part is looked at
+    before anything else; what is out is never sent again."""
     publisher = publisher_for(target.account.platform)
     current: TargetPart | None = None
     reconciled = False
@@ -291,8 +296,9 @@ def _in_parts(
 
 
 def _comment_given_up(target: Target, error: PublishError) -> bool:
-    """A first comment that will not go: the post is out all the same, so it is published
-    (with the reason), never a dead letter."""
+    """A first comment that will not go.
+
+    The post is out all the same, so it is published (with the reason), never a dead letter."""
     exhausted = target.attempts > len(BACKOFF_SECONDS)
     return error.kind in ("permanent", "auth", "unconfirmable") or (
         error.kind in ("retry", "expired") and exhausted

@@ -16,9 +16,10 @@ from publishing.models import Account
 
 
 def platform_problem(account: Account, text: str) -> str:
-    """What the account's platform would refuse in this text, in words ("" when nothing): the
-    platform's own counting rules (language.platforms), the account's own limit when its
-    server says (a Mastodon instance)."""
+    """What the account's platform would refuse in this text, in words ("" when nothing).
+
+    The platform's own counting rules (language.platforms), the account's own limit when its server
+    says (a Mastodon instance)."""
     measured = measure_text(account.platform, text, limit=account.max_characters)
     if measured is None or measured.valid:
         return ""

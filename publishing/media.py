@@ -1,6 +1,7 @@
-"""Images attached to posts: what each platform accepts, checked with Pillow before anything is
-scheduled (the real format, not the file name), and signed links for platforms that fetch an
-image by URL (Threads, webhooks)."""
+"""Images attached to posts.
+
+What each platform accepts, checked with Pillow before anything is scheduled (the real format, not
+the file name), and signed links for platforms that fetch an image by URL (Threads, webhooks)."""
 
 from __future__ import annotations
 

@@ -105,7 +105,8 @@ class Account(TimeStampedModel):
 
 
 class OAuthApp(TimeStampedModel):
-    """The OAuth client ContentTwin registered on one Mastodon server (POST /api/v1/apps):
+    """The OAuth client ContentTwin registered on one Mastodon server (POST /api/v1/apps).
+
     Mastodon has no central developer portal, so each instance gets its own app."""
 
     base_url = models.URLField(unique=True)
@@ -128,9 +129,11 @@ class Approval(models.TextChoices):
 
 
 class Publication(TimeStampedModel):
-    """A post to publish: its text, for a persona, at a time (UTC; shown in the persona's
-    zone), to one or more accounts (its targets). In a workspace where posts need approval,
-    an editor's post waits (its targets in DRAFT) until an owner or admin approves it."""
+    """A post to publish.
+
+    Its text, for a persona, at a time (UTC; shown in the persona's zone), to one or more accounts
+    (its targets). In a workspace where posts need approval, an editor's post waits (its targets in
+    DRAFT) until an owner or admin approves it."""
 
     workspace_path = "persona__workspace"
 
@@ -216,8 +219,10 @@ class Publication(TimeStampedModel):
         return self.predicted_score, list(self.predicted_why)
 
     def next_share_due(self, shares: list[Publication]) -> datetime:
-        """Evergreen: when the next re-share is due — `evergreen_days` after the last share
-        (`shares`: its live re-shares, publishing.selectors.live_reshares)."""
+        """Evergreen: when the next re-share is due.
+
+        `evergreen_days` after the last share (`shares`: its live re-shares,
+        publishing.selectors.live_reshares)."""
         last = max([self.scheduled_at, *(s.scheduled_at for s in shares)])
         return last + timedelta(days=self.evergreen_days)
 
@@ -228,8 +233,9 @@ class Publication(TimeStampedModel):
 
 
 class PublicationEvent(models.Model):
-    """The activity log of a post: who did what, when (ContentTwin itself when actor is
-    empty: published, failed)."""
+    """The activity log of a post.
+
+    Who did what, when (ContentTwin itself when actor is empty: published, failed)."""
 
     workspace_path = "publication__persona__workspace"
 

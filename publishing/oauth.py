@@ -1,5 +1,7 @@
-"""Connecting accounts with OAuth 2.0 (authlib's httpx client): the authorisation URL (with
-state, and PKCE for X), then the code exchanged for tokens at the callback.
+"""Connecting accounts with OAuth 2.0 (authlib's httpx client).
+
+The authorisation URL (with state, and PKCE for X), then the code exchanged for tokens at the
+callback.
 
 Mastodon has no central developer portal: ContentTwin registers an app on each server the
 first time someone connects an account there (kept in OAuthApp). X, LinkedIn and Threads

@@ -19,8 +19,10 @@ from publishing.models import (
 
 
 def accounts_of(workspace: Workspace, *, usable: bool = False) -> QuerySet[Account]:
-    """The workspace's accounts; `usable`: those a post can be scheduled to (not
-    disconnected; one that needs reconnecting can still be chosen and fixed before its time)."""
+    """The workspace's accounts.
+
+    `usable`: those a post can be scheduled to (not disconnected; one that needs reconnecting can
+    still be chosen and fixed before its time)."""
     accounts = Account.objects.filter(workspace=workspace)
     if usable:
         accounts = accounts.exclude(status=AccountStatus.DISCONNECTED)
@@ -165,7 +167,8 @@ def publication_locked(publication_id: int) -> Publication:
 
 
 def next_share_number(original: Publication) -> int:
-    """The number the evergreen post's next re-share gets: numbers are never reused (a
-    cancelled re-share keeps its own)."""
+    """The number the evergreen post's next re-share gets.
+
+    Numbers are never reused (a cancelled re-share keeps its own)."""
     top = original.reshares.aggregate(top=Max("share_number"))["top"]
     return (top or 0) + 1

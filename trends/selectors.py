@@ -37,8 +37,9 @@ def stances_of(persona: Persona) -> QuerySet[Stance]:
 
 
 def plannable_trends(persona: Persona, *, min_relevance: int, limit: int) -> list[PersonaTrend]:
-    """The persona's most relevant trends a plan may use: not dismissed, not already an
-    idea, not against a stated position."""
+    """The persona's most relevant trends a plan may use.
+
+    Not dismissed, not already an idea, not against a stated position."""
     return list(
         PersonaTrend.objects.filter(
             persona=persona,

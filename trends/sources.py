@@ -1,8 +1,9 @@
-"""Reading one trend source over HTTP: RSS/Atom feeds (feedparser), Hacker News (the Algolia
-search API) and a Mastodon instance's trends (`/api/v1/trends/tags` and `/links`). Each
-answers the same `Fetched` shape; conditional GET (ETag / Last-Modified) makes an unchanged
-source cost one short request. Errors come out as `SourceError` with a sentence a creator can
-act on."""
+"""Reading one trend source over HTTP.
+
+RSS/Atom feeds (feedparser), Hacker News (the Algolia search API) and a Mastodon instance's trends
+(`/api/v1/trends/tags` and `/links`). Each answers the same `Fetched` shape; conditional GET (ETag /
+Last-Modified) makes an unchanged source cost one short request. Errors come out as `SourceError`
+with a sentence a creator can act on."""
 
 from __future__ import annotations
 
@@ -35,8 +36,9 @@ def timeout() -> httpx.Timeout:
 
 
 def client() -> httpx.Client:
-    """The client a scan reads its sources with: the egress path, redirects followed (each
-    hop checked), every answer cut at MAX_BYTES."""
+    """The client a scan reads its sources with.
+
+    The egress path, redirects followed (each hop checked), every answer cut at MAX_BYTES."""
     return egress.client(timeout=timeout(), follow_redirects=True, max_response_bytes=MAX_BYTES)
 
 
@@ -64,9 +66,11 @@ class Fetched:
 
 
 def canonical_url(url: str) -> str:
-    """One spelling per page: lower-case scheme and host, no fragment, no tracking
-    parameters, no default port, no trailing slash (except the root). ValueError for an
-    address that cannot be read (a port of 99999, a broken IPv6 literal)."""
+    """One spelling per page.
+
+    Lower-case scheme and host, no fragment, no tracking parameters, no default port, no trailing
+    slash (except the root). ValueError for an address that cannot be read (a port of 99999, a
+    broken IPv6 literal)."""
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower()
     if parts.port and parts.port not in (80, 443):
@@ -101,8 +105,9 @@ def web_link(link: object, base: str = "") -> str | None:
 
 
 def _moment(value: object) -> datetime | None:
-    """A publication time that makes sense (feeds say 0000-01-01 or the year 9999): None
-    when it cannot be read, is before 1990 or more than a day ahead."""
+    """A publication time that makes sense (feeds say 0000-01-01 or the year 9999).
+
+    None when it cannot be read, is before 1990 or more than a day ahead."""
     try:
         if isinstance(value, datetime):
             moment = value if value.tzinfo else value.replace(tzinfo=UTC)
@@ -199,8 +204,9 @@ def _get(
 
 
 def _google_reason(response: Answer) -> str:
-    """Google APIs say why in error.errors[0].reason (keyInvalid, quotaExceeded …): kept
-    only when it reads as one of their identifiers (a remote body is never echoed)."""
+    """Google APIs say why in error.errors[0].reason (keyInvalid, quotaExceeded …).
+
+    Kept only when it reads as one of their identifiers (a remote body is never echoed)."""
     try:
         reason = str(response.json()["error"]["errors"][0]["reason"])  # type: ignore[index]
     except (ValueError, KeyError, IndexError, TypeError):

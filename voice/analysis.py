@@ -337,8 +337,10 @@ def _fingerprint(
 
 
 def analyse(posts: Sequence[WeightedPost], language: str | None = None) -> dict:
-    """The profile, in named steps: measure every post, then structure, fingerprint, tone,
-    content DNA and the summary drawn from them."""
+    """The profile, in named steps.
+
+    Measure every post, then structure, fingerprint, tone, content DNA and the summary drawn from
+    them."""
     # Sentences addressed to a model ("ignore previous instructions…") are not the creator's
     # voice and must never come back as their examples.
     texts = [without_instructions(p.text) for p in posts]

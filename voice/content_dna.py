@@ -1,6 +1,8 @@
-"""Content DNA by a language model, when one is configured: the posts go in a delimited block,
-the answer is parsed into the same fixed structure the offline analysis produces, and anything
-unreadable falls back to the offline result (which stays labelled as such)."""
+"""Content DNA by a language model, when one is configured.
+
+The posts go in a delimited block, the answer is parsed into the same fixed structure the offline
+analysis produces, and anything unreadable falls back to the offline result (which stays labelled as
+such)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,11 @@
-"""The contrast component of voice-match: "sounds like this creator" against "sounds like people
-in general". A profile built only from a creator's own posts cannot tell their voice from the
-way anyone writes on their topics; a classifier trained on their posts against other people's
-can. Other people are the background shipped in `voice/data/background/` (short public posts
-in Portuguese, Spanish and English; sources and licences in its README) plus, when the
-workspace has them, its other personas' posts: for an agency, the closest impostors there are.
+"""The contrast component of voice-match.
+
+"sounds like this creator" against "sounds like people in general". A profile built only from a
+creator's own posts cannot tell their voice from the way anyone writes on their topics; a classifier
+trained on their posts against other people's can. Other people are the background shipped in
+`voice/data/background/` (short public posts in Portuguese, Spanish and English; sources and
+licences in its README) plus, when the workspace has them, its other personas' posts: for an agency,
+the closest impostors there are.
 
 Features: character 2–4-grams, words and word pairs of the lower-cased text (links removed),
 hashed into 2^18 buckets, log term frequency, unit length. The classifier is a diagonal linear
@@ -14,8 +16,7 @@ milliseconds once the background's statistics are known (computed once per proce
 leave-one-out scores — how the persona's own unseen posts score, for calibration — are exact
 and cheap. On the voice-eval dev sets it outdid a logistic regression on the same features
 (pooled AUC 0.83 vs 0.79 in English) at a thousandth of the training time. What the voice
-version stores is its 20,000 strongest weights, so scoring a draft is a few hundred look-ups.
-"""
+version stores is its 20,000 strongest weights, so scoring a draft is a few hundred look-ups."""
 
 from __future__ import annotations
 
@@ -75,8 +76,9 @@ def background_texts(language: str) -> tuple[str, ...]:
 
 @cache
 def _background_moments(language: str) -> tuple[np.ndarray, np.ndarray, float]:
-    """Sum and sum of squares of the background's feature vectors, per bucket, and how many
-    posts: all of the persona's language and a little of the others."""
+    """Sum and sum of squares of the background's feature vectors, per bucket, and how many posts.
+
+    All of the persona's language and a little of the others."""
     total, squares, count = np.zeros(BUCKETS), np.zeros(BUCKETS), 0.0
     for other in BACKGROUND_LANGUAGES:
         texts = background_texts(other)

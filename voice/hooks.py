@@ -1,5 +1,6 @@
-"""What apps above `voice` add to every new voice version, without `voice` knowing them: they
-register a callback at startup (their AppConfig.ready). Generation adds the lessons its
+"""What apps above `voice` add to every new voice version, without `voice` knowing them.
+
+They register a callback at startup (their AppConfig.ready). Generation adds the lessons its
 feedback taught, so they travel with the voice they describe."""
 
 from __future__ import annotations

@@ -11,9 +11,11 @@ KEEP_CURRENT_VERSIONS = 10
 
 
 class VoiceProfile(TimeStampedModel):
-    """One version of a persona's voice: an analysis's findings (`raw`, never edited) and
-    what is shown (`profile`: raw with the persona's answers applied, refreshed when the
-    creator answers). Analyses and rollbacks create versions; answers do not."""
+    """One version of a persona's voice.
+
+    An analysis's findings (`raw`, never edited) and what is shown (`profile`: raw with the
+    persona's answers applied, refreshed when the creator answers). Analyses and rollbacks create
+    versions; answers do not."""
 
     workspace_path = "persona__workspace"
 
@@ -116,8 +118,9 @@ class LengthPreference(models.TextChoices):
 
 
 class Overlay(TimeStampedModel):
-    """A mode the voice can take on ("Educational", "Storytelling"): shifts tone, length and
-    structure for a draft without changing who is speaking."""
+    """A mode the voice can take on ("Educational", "Storytelling").
+
+    Shifts tone, length and structure for a draft without changing who is speaking."""
 
     workspace_path = "persona__workspace"
 

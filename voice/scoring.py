@@ -113,8 +113,10 @@ def _counts(text: str, language: str) -> Counter[str]:
 
 
 def _vector(counts: Counter[str], idf: dict[str, float], unseen_idf: float) -> dict[str, float]:
-    """Log-TF × IDF, where IDF comes from the persona's own posts: what every post of theirs
-    shares (the language's glue) weighs less than what marks some of them."""
+    """Log-TF × IDF, where IDF comes from the persona's own posts.
+
+    What every post of theirs shares (the language's glue) weighs less than what marks some of them.
+    """
     vector = {
         gram: (1 + math.log(count)) * idf.get(gram, unseen_idf) for gram, count in counts.items()
     }

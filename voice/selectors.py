@@ -42,8 +42,10 @@ def overlays_of(persona: Persona) -> QuerySet[Overlay]:
 
 
 def confirmed_phrases(persona: Persona) -> list[str]:
-    """What the creator said "sounds like me" to, as text: confirmed phrases and words, and
-    the example lines of confirmed openings and closings in the latest version."""
+    """What the creator said "sounds like me" to, as text.
+
+    Confirmed phrases and words, and the example lines of confirmed openings and closings in the
+    latest version."""
     from voice.models import Verdict, VoiceOverride
     from voice.overrides import reviewable_patterns
 

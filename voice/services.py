@@ -134,8 +134,10 @@ def _scoring_inputs(all_posts: list[Any]) -> tuple[list[str], np.ndarray | None]
 
 
 def analysis_run(*, analysis_id: int) -> VoiceProfile | None:
-    """The Celery job, under a lease (core.jobs): safe to deliver twice; a run whose worker
-    died is taken over, and the version is saved exactly once."""
+    """The Celery job, under a lease (core.jobs).
+
+    Safe to deliver twice; a run whose worker died is taken over, and the version is saved exactly
+    once."""
     with job_lease(VoiceAnalysis, analysis_id, progress=5, stage="Reading posts") as lease:
         if lease is None:
             return None
@@ -190,8 +192,9 @@ def _analyse_persona(analysis: VoiceAnalysis, lease: Lease) -> VoiceProfile:
 def _content_dna_by_model(
     persona: Persona, analysis: VoiceAnalysis, texts: list[str], raw: dict[str, Any]
 ) -> dict[str, Any]:
-    """With a model configured, content DNA comes from it; otherwise (or when it fails) the
-    offline result stays, labelled, with the reason it was used."""
+    """With a model configured, content DNA comes from it.
+
+    Otherwise (or when it fails) the offline result stays, labelled, with the reason it was used."""
     from llm.services import usage_record
     from voice.content_dna import extract
 
@@ -243,8 +246,10 @@ def scoring_model(version: VoiceProfile) -> dict[str, Any] | None:
 
 
 def _shown(persona: Persona, raw: dict[str, Any]) -> dict[str, Any]:
-    """What the creator sees: the analysis with their answers applied, and what apps above
-    add (the lessons feedback taught)."""
+    """What the creator sees.
+
+    The analysis with their answers applied, and what apps above add (the lessons feedback taught).
+    """
     return {**apply_overrides(raw, _overrides_of(persona)), **profile_extras(persona)}
 
 
@@ -261,9 +266,10 @@ def version_create(
     user: User | None,
     based_on: VoiceProfile | None = None,
 ) -> VoiceProfile:
-    """The next version (from an analysis, or a rollback to an earlier one's findings): the
-    persona's answers (overrides) are applied to `raw`, so they hold in every version. Only
-    the newest KEEP_CURRENT_VERSIONS stay current."""
+    """The next version (from an analysis, or a rollback to an earlier one's findings).
+
+    The persona's answers (overrides) are applied to `raw`, so they hold in every version. Only the
+    newest KEEP_CURRENT_VERSIONS stay current."""
     persona_lock(persona)
     last = latest_voice_version(persona)
     shown = _shown(persona, raw)
@@ -336,9 +342,10 @@ def drift_report(version: VoiceProfile) -> list[str]:
 
 
 def drift_check(*, persona_id: int) -> list[str]:
-    """The Celery job after posts change: compare the posts added since the current version
-    with it, and store the reasons on the version ([] when they match, or when fewer than
-    MIN_POSTS were added)."""
+    """The Celery job after posts change.
+
+    Compare the posts added since the current version with it, and store the reasons on the version
+    ([] when they match, or when fewer than MIN_POSTS were added)."""
     version = latest_voice_version(persona_id)
     if version is None:
         return []

@@ -1,5 +1,7 @@
-"""The composer's pages: write a post, watch it read against your voice and every chosen
-platform's rules as you type, and schedule it."""
+"""The composer's pages.
+
+Write a post, watch it read against your voice and every chosen platform's rules as you type, and
+schedule it."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""Making many posts at once: versions of one post for other personas, accounts and audiences
-(repurposing), and a CSV of posts scheduled after a row-by-row preview."""
+"""Making many posts at once.
+
+Versions of one post for other personas, accounts and audiences (repurposing), and a CSV of posts
+scheduled after a row-by-row preview."""
 
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
-"""What drafts are written from: the persona's posts closest to the topic (preferring top
-performers), recent posts, the current voice version, the lessons feedback taught, an overlay,
-and the length range — as plain data, and as a record kept on the generation."""
+"""What drafts are written from.
+
+The persona's posts closest to the topic (preferring top performers), recent posts, the current
+voice version, the lessons feedback taught, an overlay, and the length range — as plain data, and as
+a record kept on the generation."""
 
 from __future__ import annotations
 

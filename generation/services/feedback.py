@@ -58,9 +58,10 @@ def _sentence_spans(words: list[str], ends: set[int]) -> list[tuple[int, int, bo
 def _whole_units(
     words: list[str], ends: set[int], lo: int, hi: int, *, edge_phrases: bool
 ) -> list[str]:
-    """The complete (finished) sentences inside words[lo:hi]; with `edge_phrases`, also a
-    2–8 word run that opens or closes a sentence ("Here's what", "… in my opinion") and an
-    unfinished last sentence — never a fragment cut from the middle of one."""
+    """The complete (finished) sentences inside words[lo:hi].
+
+    With `edge_phrases`, also a 2–8 word run that opens or closes a sentence ("Here's what", "… in
+    my opinion") and an unfinished last sentence — never a fragment cut from the middle of one."""
     units = []
     for start, end, finished in _sentence_spans(words, ends):
         if lo <= start and end <= hi and end - start >= 2 and (finished or edge_phrases):
@@ -93,8 +94,10 @@ def _phrases_removed_and_added(before: str, after: str) -> tuple[list[str], list
 
 
 def phrase_key(value: str) -> str:
-    """A phrase as it is compared: case, surrounding quotes and punctuation, and runs of white
-    space do not make two phrases different ("Your tax dollars at work." is the same)."""
+    """A phrase as it is compared.
+
+    Case, surrounding quotes and punctuation, and runs of white space do not make two phrases
+    different ("Your tax dollars at work." is the same)."""
     return " ".join(value.casefold().strip(" \t\n\"'“”‘’«».,;:!?…-—").split())
 
 
@@ -108,8 +111,9 @@ def _confirmed(persona: Persona, value: str) -> bool:
 
 
 def _learn(persona: Persona, kind: str, value: str, source: Variation) -> None:
-    """A lesson, unless it contradicts what the creator confirmed; the later of two opposite
-    decisions on one phrase wins and the earlier is kept as superseded."""
+    """A lesson, unless it contradicts what the creator confirmed.
+
+    The later of two opposite decisions on one phrase wins and the earlier is kept as superseded."""
     value = value.strip()[:200]
     if not value:
         return

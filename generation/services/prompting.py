@@ -1,6 +1,8 @@
-"""Asking a model for one draft: the prompt file, the material as delimited blocks, the answer
-parsed from `<post>…</post>`, one retry with explicit guidance when it is empty or off-length,
-and provider failures as messages a creator can act on."""
+"""Asking a model for one draft.
+
+The prompt file, the material as delimited blocks, the answer parsed from `<post>…</post>`, one
+retry with explicit guidance when it is empty or off-length, and provider failures as messages a
+creator can act on."""
 
 from __future__ import annotations
 
@@ -85,9 +87,10 @@ def length_problem(text: str, material: dict[str, Any]) -> str:
 def write_checked(
     material: dict[str, Any], *, prompt: str, seed: int, chain: list[ChatProvider]
 ) -> tuple[LLMResult, list[registry.Attempt], str]:
-    """One draft from the providers in `chain` (the workspace's, `registry.providers`); empty
-    or off-length output is asked for once more with explicit guidance.
-    Returns (result, attempts, warning)."""
+    """One draft from the providers in `chain` (the workspace's, `registry.providers`).
+
+    Empty or off-length output is asked for once more with explicit guidance. Returns (result,
+    attempts, warning)."""
     result, attempts = registry.chat(chat_request(material, prompt=prompt, seed=seed), chain=chain)
     text = parse_post(result.text)
     problem = length_problem(text, material)

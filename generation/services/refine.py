@@ -1,7 +1,8 @@
-"""Rewriting one draft — a refinement chat message or a regeneration — as a background job: the
-request records a Rewrite row and queues it; the worker writes the new draft from the
-generation's recorded context, scores it and stores it (with the chat turn for a refinement).
-A remote model can take many seconds; the page polls the job instead of waiting on it."""
+"""Rewriting one draft — a refinement chat message or a regeneration — as a background job.
+
+The request records a Rewrite row and queues it; the worker writes the new draft from the
+generation's recorded context, scores it and stores it (with the chat turn for a refinement). A
+remote model can take many seconds; the page polls the job instead of waiting on it."""
 
 from __future__ import annotations
 
@@ -88,15 +89,17 @@ def variation_refine(*, variation: Variation, role: str, user: User, message: st
 
 @transaction.atomic
 def variation_regenerate(*, variation: Variation, role: str, user: User) -> Rewrite:
-    """A new draft for the same angle, with the lessons learned so far, queued; earlier
-    feedback on this variation will no longer apply to it."""
+    """A new draft for the same angle, with the lessons learned so far, queued.
+
+    Earlier feedback on this variation will no longer apply to it."""
     require(role, Action.EDIT)
     return _queue(variation, user, RewriteKind.REGENERATE)
 
 
 def _write(rewrite: Rewrite, variation: Variation) -> tuple[LLMResult, str]:
-    """The new draft from the generation's recorded context, with a ledger row per attempt;
-    a provider failure becomes a ValidationError with a message the creator can act on."""
+    """The new draft from the generation's recorded context, with a ledger row per attempt.
+
+    A provider failure becomes a ValidationError with a message the creator can act on."""
     generation = variation.generation
     material, _ = assemble_context(generation)
     material = {**material, "angle": variation.angle}
@@ -145,8 +148,10 @@ def _new_revision(variation: Variation) -> Variation:
 def _store(
     rewrite: Rewrite, variation: Variation, result: LLMResult, warning: str, lease: Lease
 ) -> None:
-    """The new text: in place for an undecided draft; a decided one stays frozen (its badge
-    and text are what was decided) and the new text becomes a revision of it, undecided."""
+    """The new text.
+
+    In place for an undecided draft; a decided one stays frozen (its badge and text are what was
+    decided) and the new text becomes a revision of it, undecided."""
     kind = DecisionKind.REFINE if rewrite.kind == RewriteKind.REFINE else DecisionKind.REGENERATE
     # Kept for good, with the draft as it stood (a regeneration never erases a rejection).
     decision_record(variation, kind, rewrite.requested_by, note=rewrite.message)
@@ -179,8 +184,10 @@ def _store(
 
 
 def rewrite_run(*, rewrite_id: int) -> Rewrite | None:
-    """The Celery job, under a lease (core.jobs): safe to deliver twice; a run whose worker
-    died is taken over, and the new draft is stored exactly once."""
+    """The Celery job, under a lease (core.jobs).
+
+    Safe to deliver twice; a run whose worker died is taken over, and the new draft is stored
+    exactly once."""
     with job_lease(Rewrite, rewrite_id, progress=20, stage="Writing") as lease:
         if lease is None:
             return None

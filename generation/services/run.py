@@ -1,5 +1,7 @@
-"""The generation job: gather the context, write three drafts at once (one per angle), score
-them against the voice, rank and store them — or say plainly what failed."""
+"""The generation job.
+
+Gather the context, write three drafts at once (one per angle), score them against the voice, rank
+and store them — or say plainly what failed."""
 
 from __future__ import annotations
 
@@ -104,8 +106,10 @@ def _store_ranked(generation: Generation, drafts: list[_Draft], version_id: int)
 
 
 def generation_run(*, generation_id: int) -> Generation | None:
-    """The Celery job, under a lease (core.jobs): safe to deliver twice; a run whose worker
-    died is taken over, and the drafts are stored exactly once."""
+    """The Celery job, under a lease (core.jobs).
+
+    Safe to deliver twice; a run whose worker died is taken over, and the drafts are stored exactly
+    once."""
     with job_lease(
         Generation, generation_id, progress=10, stage="Gathering your posts and voice"
     ) as lease:
@@ -163,6 +167,7 @@ def _generate(generation_id: int, lease: Lease) -> Generation:
 
 
 def dispatch_abandoned_generations() -> int:
-    """Beat: generations never picked up, or whose worker died, are sent to a worker again;
-    the claim makes a duplicate delivery harmless."""
+    """Beat: generations never picked up, or whose worker died, are sent to a worker again.
+
+    The claim makes a duplicate delivery harmless."""
     return resend_abandoned(Generation, RUN_GENERATION)

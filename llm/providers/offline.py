@@ -215,8 +215,10 @@ def _body(material: dict[str, Any], language: str, hook: str, rng: random.Random
 
 
 def _layout(material: dict[str, Any], angle: str, parts: dict[str, Any]) -> str:
-    """Laid out as they lay out posts: a numbered list for how-to when they use lists (or
-    for long posts), paragraphs in their rhythm when they write several lines, else one."""
+    """Laid out as they lay out posts.
+
+    A numbered list for how-to when they use lists (or for long posts), paragraphs in their rhythm
+    when they write several lines, else one."""
     structure = (material.get("profile") or {}).get("structure", {})
     long_form = material.get("content_type") == "long"
     uses_lists = structure.get("list_share", 0) > 0.2 or material.get("structure") == "list"
@@ -290,8 +292,9 @@ def write(material: dict[str, Any], *, seed: int) -> str:
 
 
 def fit(draft: str, maximum: int) -> str:
-    """Within the platform maximum: whole sentences are dropped from the end of the body
-    rather than cutting one in half."""
+    """Within the platform maximum.
+
+    Whole sentences are dropped from the end of the body rather than cutting one in half."""
     while len(draft) > maximum:
         sentences = T.sentences(draft)
         if len(sentences) <= 2:
@@ -325,12 +328,13 @@ _INTENTS = {
 
 
 def refine(material: dict[str, Any], *, seed: int) -> str:
-    """Apply one chat instruction to the current draft, faithfully: shorter, remove or avoid
-    "a phrase", replace "a" with "b", add/remove emoji, more formal or casual, end with one of
-    the creator's own questions. What needs writing (longer, a new angle, anything else) is
-    refused in words: that needs a model, and pretending would hand back a collage.
-    (Longer than our usual function on purpose: one branch per understood instruction, so the
-    list of what it understands reads in one place.)"""
+    """Apply one chat instruction to the current draft, faithfully.
+
+    Shorter, remove or avoid "a phrase", replace "a" with "b", add/remove emoji, more formal or
+    casual, end with one of the creator's own questions. What needs writing (longer, a new angle,
+    anything else) is refused in words: that needs a model, and pretending would hand back a
+    collage. (Longer than our usual function on purpose: one branch per understood instruction, so
+    the list of what it understands reads in one place.)"""
     draft = material["draft"]
     instruction = material["instruction"].lower()
     quoted = _QUOTED.findall(material["instruction"])
@@ -410,8 +414,9 @@ def _own_question(material: dict[str, Any], language: str, draft: str) -> str | 
 
 
 def _remove_phrase(draft: str, phrase: str) -> str:
-    """Drop the sentence that carries the phrase when the phrase is most of it; otherwise
-    cut the phrase out."""
+    """Drop the sentence that carries the phrase when the phrase is most of it.
+
+    Otherwise cut the phrase out."""
     for sentence in T.sentences(draft):
         if phrase.lower() in sentence.lower() and len(phrase) >= len(sentence) * 0.5:
             draft = draft.replace(sentence, "")

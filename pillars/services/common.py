@@ -1,5 +1,7 @@
-"""What the pillar services share: the jobs' task names, the reference posts short texts are
-measured against, and measuring posts against pillars (as discovery did)."""
+"""What the pillar services share.
+
+The jobs' task names, the reference posts short texts are measured against, and measuring posts
+against pillars (as discovery did)."""
 
 from __future__ import annotations
 
@@ -40,10 +42,11 @@ REFERENCE_PER_LANGUAGE = 100
 
 @cache
 def reference_vectors(model_name: str) -> np.ndarray:
-    """Embeddings of other people's posts (100 each of the shipped pt/es/en background): what
-    any text looks like to this embedding model. Short texts (an idea, a headline) are measured
-    against pillars after subtracting their mean, and scored against how close these come.
-    Shipped for the local model; another model embeds them once per process."""
+    """Embeddings of other people's posts (100 each of the shipped pt/es/en background).
+
+    What any text looks like to this embedding model. Short texts (an idea, a headline) are measured
+    against pillars after subtracting their mean, and scored against how close these come. Shipped
+    for the local model; another model embeds them once per process."""
     slug = re.sub(r"[^a-z0-9]+", "-", model_name.lower()).strip("-")
     shipped = REFERENCE_DIR / f"reference_{slug}.npy"
     if shipped.exists():

@@ -1,5 +1,7 @@
-"""Discovering a persona's pillars from its posts' embeddings (a background job): clusters named
-by a model or offline, kept as the same rows across rediscovery, every post assigned."""
+"""Discovering a persona's pillars from its posts' embeddings (a background job).
+
+Clusters named by a model or offline, kept as the same rows across rediscovery, every post assigned.
+"""
 
 from __future__ import annotations
 
@@ -157,10 +159,11 @@ def _keep_identity(
     terms: list[list[str]],
     named: list[tuple[str, str]] | None,
 ) -> list[Pillar]:
-    """Match the new clusters to the persona's pillars (closest first): a match updates the
-    pillar (its name only if the creator never edited it); a match with a pillar the creator
-    deleted drops the cluster (merged: its posts go to the merge target); a new cluster is a
-    new pillar; a pillar nothing matched goes, unless the creator edited it. The active
+    """Match the new clusters to the persona's pillars (closest first).
+
+    A match updates the pillar (its name only if the creator never edited it); a match with a pillar
+    the creator deleted drops the cluster (merged: its posts go to the merge target); a new cluster
+    is a new pillar; a pillar nothing matched goes, unless the creator edited it. The active
     pillars, in order."""
     existing = list(Pillar.objects.filter(persona=persona))
     by_id = {p.pk: p for p in existing}

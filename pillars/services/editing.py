@@ -60,8 +60,9 @@ def pillar_merge(*, pillar: Pillar, into: Pillar, role: str) -> Pillar:
 
 @transaction.atomic
 def pillar_delete(*, pillar: Pillar, role: str) -> None:
-    """The theme stops being a pillar (and stays so on rediscovery); its posts go to their
-    next-nearest pillar or to unassigned."""
+    """The theme stops being a pillar (and stays so on rediscovery).
+
+    Its posts go to their next-nearest pillar or to unassigned."""
     require(role, Action.EDIT)
     pillar.status = PillarStatus.DELETED
     pillar.save(update_fields=["status", "updated_at"])
@@ -74,8 +75,10 @@ def pillar_delete(*, pillar: Pillar, role: str) -> None:
 
 @transaction.atomic
 def pillar_split(*, pillar: Pillar, role: str) -> Pillar:
-    """Two pillars from one: its posts in two clusters; the larger keeps the pillar (name,
-    target), the other becomes a new pillar named by its distinctive words."""
+    """Two pillars from one.
+
+    Its posts in two clusters; the larger keeps the pillar (name, target), the other becomes a new
+    pillar named by its distinctive words."""
     require(role, Action.EDIT)
     post_ids = list(PostPillar.objects.filter(pillar=pillar).values_list("post_id", flat=True))
     rows = posts.embedded_posts(pillar.persona_id, ids=post_ids)

@@ -1,6 +1,8 @@
-"""The ideas inbox: adding ideas (one, a pasted list, from a trend), classifying them in the
-background (pillar, a 0–100 score with its factors, three hook angles in the persona's voice)
-and moving them through new → planned → drafted → published / discarded."""
+"""The ideas inbox.
+
+Adding ideas (one, a pasted list, from a trend), classifying them in the background (pillar, a 0–100
+score with its factors, three hook angles in the persona's voice) and moving them through new →
+planned → drafted → published / discarded."""
 
 from __future__ import annotations
 
@@ -105,8 +107,9 @@ def topic_add(
 
 @transaction.atomic
 def topics_paste(*, persona: Persona, role: str, user: User | None, text: str) -> list[Topic]:
-    """One idea a line (blank lines and list bullets ignored); ideas already open in the
-    inbox are not added twice."""
+    """One idea a line (blank lines and list bullets ignored).
+
+    Ideas already open in the inbox are not added twice."""
     require(role, Action.EDIT)
     lines = [re.sub(r"^\s*(?:[-*•]|\d+[.)])\s*", "", line).strip() for line in text.splitlines()]
     titles = list(dict.fromkeys(" ".join(line.split())[:300] for line in lines if line.strip()))
@@ -145,9 +148,10 @@ def topic_set_pillar(*, topic: Topic, role: str, pillar: Pillar | None) -> Topic
 
 
 def topics_classify(*, persona_id: int) -> int:
-    """The Celery job: every unclassified topic of the persona gets its pillar, score,
-    factors and angles. Topics are claimed with SKIP LOCKED, so a second worker skips them.
-    Returns how many were classified."""
+    """The Celery job.
+
+    Every unclassified topic of the persona gets its pillar, score, factors and angles. Topics are
+    claimed with SKIP LOCKED, so a second worker skips them. Returns how many were classified."""
     with transaction.atomic():
         pending = list(
             Topic.objects.select_for_update(skip_locked=True)
@@ -354,8 +358,9 @@ def topic_drafted(*, topic_id: int) -> None:
 
 
 def topic_set_published(*, topic_id: int) -> None:
-    """A post written for the idea went out (publishing calls this): it is published, unless
-    the creator discarded it meanwhile."""
+    """A post written for the idea went out (publishing calls this).
+
+    It is published, unless the creator discarded it meanwhile."""
     Topic.objects.filter(pk=topic_id).exclude(status=TopicStatus.DISCARDED).update(
         status=TopicStatus.PUBLISHED, updated_at=timezone.now()
     )

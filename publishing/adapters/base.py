@@ -31,9 +31,11 @@ class Published:
 
 @dataclass
 class Outgoing:
-    """One request's worth of a target: the post, one part of a thread, or the first comment,
-    with the idempotency material stored for it before any request (`key`, `ref`,
-    `first_sent_at`) and, for a reply, the posts it answers (already out, ids stored)."""
+    """One request's worth of a target.
+
+    The post, one part of a thread, or the first comment, with the idempotency material stored for
+    it before any request (`key`, `ref`, `first_sent_at`) and, for a reply, the posts it answers
+    (already out, ids stored)."""
 
     text: str
     key: str
@@ -63,8 +65,9 @@ class Tokens:
 
 
 def tokens_from_answer(answer: object, *, keep_refresh: str = "", platform: str = "") -> Tokens:
-    """Tokens from an OAuth token endpoint's answer (expires_in seconds from now); an answer
-    without an access token is a PublishError naming the platform."""
+    """Tokens from an OAuth token endpoint's answer (expires_in seconds from now).
+
+    An answer without an access token is a PublishError naming the platform."""
     if not isinstance(answer, dict) or not isinstance(answer.get("access_token"), str):
         raise PublishError(
             f"{platform or 'The platform'} answered without an access token.", kind="retry"
@@ -122,9 +125,11 @@ class Publisher(Protocol):
         ...
 
     def reconcile(self, account: Account, outgoing: Outgoing) -> Published | None:
-        """Whether an earlier send of it went out — and is *this* post: its post, or None
-        when it did not (or another post holds our key: `outgoing.collided`). Raises
-        PublishError(kind="unconfirmable") when the platform cannot tell."""
+        """Whether an earlier send of it went out.
+
+        And is *this* post: its post, or None when it did not (or another post holds our key:
+        `outgoing.collided`). Raises PublishError(kind="unconfirmable") when the platform cannot
+        tell."""
         ...
 
     def refresh(self, account: Account) -> Tokens:
@@ -225,8 +230,9 @@ def answer_words(response: httpx.Response, platform: str) -> str:
 def json_answer(
     response: httpx.Response, platform: str, *keys: str, kind: str = "permanent"
 ) -> dict[str, Any]:
-    """A 2xx answer's JSON object, with `keys` present, or a PublishError naming the server:
-    a platform answering HTML, or JSON of another shape, is said in words (never a 500).
+    """A 2xx answer's JSON object, with `keys` present, or a PublishError naming the server.
+
+    A platform answering HTML, or JSON of another shape, is said in words (never a 500).
     `kind="unknown"` after a request that makes the post: it may be out all the same."""
     try:
         body = response.json()
@@ -267,9 +273,10 @@ def _shared_client() -> httpx.Client:
 
 
 def request(method: str, url: str, *, platform: str, **kwargs: object) -> httpx.Response:
-    """One request through the egress path, its transport failures in the engine's words:
-    refused by our own check or an invalid address (permanent), unreachable (never sent:
-    retry), or no answer after sending (unknown)."""
+    """One request through the egress path, its transport failures in the engine's words.
+
+    Refused by our own check or an invalid address (permanent), unreachable (never sent: retry), or
+    no answer after sending (unknown)."""
     kwargs.setdefault("timeout", settings.PUBLISH_TIMEOUT_SECONDS)
     try:
         return _shared_client().request(method, url, **kwargs)  # type: ignore[arg-type]

@@ -49,8 +49,10 @@ _clock_id = random.SystemRandom().randrange(1024)
 
 
 def _new_clock_id() -> None:
-    """A forked worker child draws its own clock id: children that inherited one id and minted
-    in the same microsecond made the same key (seen in bench/publishing.py)."""
+    """A forked worker child draws its own clock id.
+
+    Children that inherited one id and minted in the same microsecond made the same key (seen in
+    bench/publishing.py)."""
     global _clock_id, _last_micros
     _clock_id, _last_micros = random.SystemRandom().randrange(1024), 0
 
@@ -59,9 +61,11 @@ os.register_at_fork(after_in_child=_new_clock_id)
 
 
 def tid() -> str:
-    """A timestamp identifier: 53 bits of microseconds and 10 of clock id, in base32-sortable
-    (13 characters), never the same twice from this process. Two processes can still meet
-    (one chance in 1,024 per shared microsecond): the reconcile compares what it finds."""
+    """A timestamp identifier.
+
+    53 bits of microseconds and 10 of clock id, in base32-sortable (13 characters), never the same
+    twice from this process. Two processes can still meet (one chance in 1,024 per shared
+    microsecond): the reconcile compares what it finds."""
     global _last_micros
     with _clock:
         micros = max(int(time.time() * 1_000_000), _last_micros + 1)
@@ -71,8 +75,10 @@ def tid() -> str:
 
 
 def created_at(outgoing: Outgoing) -> str:
-    """The record's createdAt: the part's first send, so every attempt sends the same record
-    and a reconcile can tell ours from another post under the same key."""
+    """The record's createdAt.
+
+    The part's first send, so every attempt sends the same record and a reconcile can tell ours from
+    another post under the same key."""
     moment = (outgoing.first_sent_at or timezone.now()).astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -236,8 +242,10 @@ class BlueskyPublisher:
         )
 
     def reconcile(self, account: Account, outgoing: Outgoing) -> Published | None:
-        """Our record under our key, or None: not there (send again with the same key), or
-        another post there (a collision: a new key is drawn and the post sent under it)."""
+        """Our record under our key, or None.
+
+        Not there (send again with the same key), or another post there (a collision: a new key is
+        drawn and the post sent under it)."""
         if not outgoing.ref:
             return None  # no key was ever sent
         response = request(

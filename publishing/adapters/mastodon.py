@@ -42,9 +42,10 @@ _REMOTE_MENTION = re.compile(r"(?<![=/\w])@([a-z0-9_]+)@[\w.-]+", re.IGNORECASE)
 
 
 def comparable(text: str) -> str:
-    """Our text and Mastodon's HTML rendering of it, made comparable: tags dropped (a link's
-    hidden spans keep its full address), remote mentions by their user name (as rendered),
-    white space collapsed."""
+    """Our text and Mastodon's HTML rendering of it, made comparable.
+
+    Tags dropped (a link's hidden spans keep its full address), remote mentions by their user name
+    (as rendered), white space collapsed."""
     plain = html.unescape(_TAG.sub("", _BREAK.sub("\n", text)))
     return " ".join(_REMOTE_MENTION.sub(r"@\1", plain).split())
 

@@ -1,5 +1,7 @@
-"""X, LinkedIn and Threads: accounts connected with OAuth 2.0 (authorisation code; X with
-PKCE), tokens that expire and are refreshed near expiry.
+"""X, LinkedIn and Threads.
+
+Accounts connected with OAuth 2.0 (authorisation code; X with PKCE), tokens that expire and are
+refreshed near expiry.
 
 - X: POST /2/tweets. No idempotency key: an unknown outcome is settled by listing the
   account's own recent posts since the first attempt and matching the text; X's 403
@@ -46,8 +48,9 @@ def _bearer(account_or_token: Account | str) -> dict[str, str]:
 
 
 def _refresh_refused(response: httpx.Response, platform: str) -> PublishError:
-    """invalid_grant (revoked, expired, already used) ends the connection; anything else —
-    a 5xx, a 429 — is tried again later."""
+    """invalid_grant (revoked, expired, already used) ends the connection.
+
+    Anything else — a 5xx, a 429 — is tried again later."""
     code = error_code(response)
     if code in ("invalid_grant", "invalid_token", "unauthorized_client") or (
         response.status_code == 401
@@ -59,8 +62,9 @@ def _refresh_refused(response: httpx.Response, platform: str) -> PublishError:
 
 
 def _same_text(shown: str, sent: str) -> bool:
-    """Whether X's copy of a post is the text we sent: X shows every link as a t.co link, so
-    links are compared as links, the rest word for word."""
+    """Whether X's copy of a post is the text we sent.
+
+    X shows every link as a t.co link, so links are compared as links, the rest word for word."""
     return comparable_x_text(shown) == comparable_x_text(sent)
 
 

@@ -1,5 +1,7 @@
-"""The sandbox platform: publishes into a local timeline (SandboxPost), so the whole flow works
-offline and in the demo. Its idempotency key is unique, as a real platform's would hold."""
+"""The sandbox platform.
+
+Publishes into a local timeline (SandboxPost), so the whole flow works offline and in the demo. Its
+idempotency key is unique, as a real platform's would hold."""
 
 from __future__ import annotations
 
@@ -50,8 +52,10 @@ class SandboxPublisher:
 
 
 class ManualPublisher:
-    """ "Copy, post it yourself, mark as published": at its time the post is handed over to the
-    creator (HANDOFF), who pastes the URL once it is out."""
+    """ "Copy, post it yourself, mark as published".
+
+    At its time the post is handed over to the creator (HANDOFF), who pastes the URL once it is out.
+    """
 
     threads = comments = False
 

@@ -1,6 +1,8 @@
-"""An outbound webhook: the post as signed JSON to the creator's own endpoint (Zapier, n8n, a
-script …). The body carries the target's idempotency key as `id`, and the same key is sent
-again on every retry, so a receiver that remembers ids never acts twice.
+"""An outbound webhook.
+
+The post as signed JSON to the creator's own endpoint (Zapier, n8n, a script …). The body carries
+the target's idempotency key as `id`, and the same key is sent again on every retry, so a receiver
+that remembers ids never acts twice.
 
 Signature (like Stripe's): header `X-ContentTwin-Signature: t=<unix time>,v1=<hex>` where
 v1 = HMAC-SHA256(secret, "<t>.<raw body>"). Receivers should refuse a t older than 5 minutes."""

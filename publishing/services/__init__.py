@@ -1,6 +1,8 @@
-"""Publishing's writes, by concern: `accounts` (connect, disconnect, pause), `publications`
-(schedule, approve, edit, cancel, post now, evergreen), `targets` (the creator's answers to
-one account's outcome, metric reads). Other apps import from here."""
+"""Publishing's writes, by concern.
+
+`accounts` (connect, disconnect, pause), `publications` (schedule, approve, edit, cancel, post now,
+evergreen), `targets` (the creator's answers to one account's outcome, metric reads). Other apps
+import from here."""
 
 from publishing.services.accounts import (
     account_connect,

@@ -93,9 +93,11 @@ def webhook_secret_saved(*, account: Account, role: str) -> None:
 def account_connect_start(
     *, workspace: Workspace, role: str, platform: str, base_url: str, redirect_uri: str
 ) -> tuple[str, dict[str, object]]:
-    """The start of an OAuth connection: (where to send the browser, what the callback needs,
-    to keep in the session). A Mastodon server not seen before gets ContentTwin registered
-    as an app on it first; raises PublishError in words."""
+    """The start of an OAuth connection.
+
+    (where to send the browser, what the callback needs, to keep in the session). A Mastodon server
+    not seen before gets ContentTwin registered as an app on it first; raises PublishError in words.
+    """
     require(role, Action.EDIT)
     url, pending = oauth.authorization_start(
         platform=platform, base_url=base_url, redirect_uri=redirect_uri
@@ -113,9 +115,11 @@ def account_connect_oauth(
     callback_url: str,
     redirect_uri: str,
 ) -> Account:
-    """The end of an OAuth connection: the code exchanged for tokens, who the account is,
-    and (Mastodon) how long its server lets a post be; raises PublishError in words. Outside
-    a transaction: the platform's answers can take seconds."""
+    """The end of an OAuth connection.
+
+    The code exchanged for tokens, who the account is, and (Mastodon) how long its server lets a
+    post be; raises PublishError in words. Outside a transaction: the platform's answers can take
+    seconds."""
     require(role, Action.EDIT)
     tokens, external_id, name = oauth.authorization_finish(
         pending=pending, callback_url=callback_url, redirect_uri=redirect_uri
@@ -232,9 +236,10 @@ REFRESH_MARGIN = timedelta(minutes=5)  # tokens that run out sooner are refreshe
 
 @sensitive_variables("tokens")
 def account_fresh(account: Account, publisher: Publisher) -> Account:
-    """The account with a token that will not run out mid-send: refreshed when it expires
-    within REFRESH_MARGIN, by one worker at a time (the others wait on the row lock, then see
-    the new token), the new refresh token stored in the same transaction."""
+    """The account with a token that will not run out mid-send.
+
+    Refreshed when it expires within REFRESH_MARGIN, by one worker at a time (the others wait on the
+    row lock, then see the new token), the new refresh token stored in the same transaction."""
     if not _token_expiring(account):
         return account
     try:

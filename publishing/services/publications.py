@@ -79,12 +79,13 @@ def publication_schedule(
     comments: dict[int, str | None] | None = None,
     number_parts: bool = False,
 ) -> Publication:
-    """A post for `accounts` at `scheduled_at` (aware; stored in UTC): one target each, with
-    the images (checked by `publishing.media.check_upload`; `image_parts` says which part of
-    a thread each goes with). `versions` maps an account id to its own text (else the post's
-    text); `comments` an account id to its own first comment (None: no comment there). Every
-    account's platform rules are checked here. Where posts need approval, an editor's post
-    waits (targets in DRAFT) for an owner or admin."""
+    """A post for `accounts` at `scheduled_at` (aware; stored in UTC).
+
+    One target each, with the images (checked by `publishing.media.check_upload`; `image_parts` says
+    which part of a thread each goes with). `versions` maps an account id to its own text (else the
+    post's text); `comments` an account id to its own first comment (None: no comment there). Every
+    account's platform rules are checked here. Where posts need approval, an editor's post waits
+    (targets in DRAFT) for an owner or admin."""
     require(role, Action.EDIT)
     text = _clean_text(text)
     versions = {k: _clean_text(v) for k, v in (versions or {}).items() if _clean_text(v)}
@@ -426,9 +427,10 @@ def predictions_refresh(persona_id: int) -> None:
 
 
 def publications_predict(*, persona_id: int) -> int:
-    """The Celery job: predicted engagement for the persona's posts that have none (one
-    embedding batch for all of them). Nothing without an engagement model. Returns how many
-    were predicted."""
+    """The Celery job.
+
+    Predicted engagement for the persona's posts that have none (one embedding batch for all of
+    them). Nothing without an engagement model. Returns how many were predicted."""
     persona = persona_by_id(persona_id)
     if persona is None or not has_engagement_model(persona):
         return 0

@@ -1,5 +1,6 @@
-"""The creator's answers to what happened to one account's post: retry, "it's there",
-discard; and when its numbers are read again."""
+"""The creator's answers to what happened to one account's post.
+
+Retry, "it's there", discard; and when its numbers are read again."""
 
 from __future__ import annotations
 
@@ -107,8 +108,9 @@ METRICS_BACKOFF_MAX = timedelta(days=7)
 
 
 def target_metrics_read(*, target: Target, ok: bool) -> None:
-    """Schedule the next read of a published post's numbers: by its age after a read, with
-    doubling backoff (from an hour, up to a week) after a failure."""
+    """Schedule the next read of a published post's numbers.
+
+    By its age after a read, with doubling backoff (from an hour, up to a week) after a failure."""
     now = timezone.now()
     if ok:
         age = now - (target.published_at or now)
@@ -123,8 +125,9 @@ def target_metrics_read(*, target: Target, ok: bool) -> None:
 
 
 def target_metrics_fetch(target: Target) -> dict[str, int] | None:
-    """The platform's numbers for a published post, as it names them; None when they could
-    not be read (that post's next read backs off)."""
+    """The platform's numbers for a published post, as it names them.
+
+    None when they could not be read (that post's next read backs off)."""
     try:
         return publisher_for(target.account.platform).fetch_metrics(target.account, target)
     except (PublishError, NotImplementedError) as error:

@@ -1,5 +1,7 @@
-"""Whether an item runs against a position the persona has stated: by a language model when one
-is configured, else offline (about the position by embedding, the other side by negation cues)."""
+"""Whether an item runs against a position the persona has stated.
+
+By a language model when one is configured, else offline (about the position by embedding, the other
+side by negation cues)."""
 
 from __future__ import annotations
 
@@ -47,8 +49,9 @@ def _negated(text: str, language: str) -> bool:
 def conflicts_of(
     persona: Persona, texts: list[str], all_vectors: np.ndarray, indices: list[int]
 ) -> list[str]:
-    """Per text, the stated position it runs against ('' for none): by a language model
-    when one is configured, else (or when it fails) by the offline check."""
+    """Per text, the stated position it runs against ('' for none).
+
+    By a language model when one is configured, else (or when it fails) by the offline check."""
     positions = positions_of(persona)
     if not positions or not texts:
         return [""] * len(texts)

@@ -1,6 +1,7 @@
-"""Folding fetched items into the workspace's items: one per canonical URL, near-duplicates by
-embedding (and shared headline words) count as another mention of one story; velocity from
-the last day's observations."""
+"""Folding fetched items into the workspace's items.
+
+One per canonical URL, near-duplicates by embedding (and shared headline words) count as another
+mention of one story; velocity from the last day's observations."""
 
 from __future__ import annotations
 
@@ -31,8 +32,9 @@ HISTORY_KEPT = 20
 
 
 def _velocity(item: TrendItem, now: datetime) -> float:
-    """0–1 from the last day's observations: the signal's growth per hour, a climb in rank,
-    and how many sources carry it."""
+    """0–1 from the last day's observations.
+
+    The signal's growth per hour, a climb in rank, and how many sources carry it."""
     day_ago = (now - timedelta(hours=24)).isoformat()
     recent = [h for h in item.history if h[0] >= day_ago]
     spread = min(1.0, (len(item.source_ids) - 1) / 3)
@@ -127,8 +129,10 @@ def item_text(item: TrendItem) -> str:
 
 
 def _embedded_text(item: TrendItem) -> str:
-    """What is embedded: the headline, which says what the item is about (the local model's
-    cost grows with the text; a summary is added only to a bare tag or a short title)."""
+    """What is embedded.
+
+    The headline, which says what the item is about (the local model's cost grows with the text; a
+    summary is added only to a bare tag or a short title)."""
     if len(item.title) >= SHORT_TITLE:
         return item.title
     return f"{item.title}\n{item.summary[:EMBEDDED_SUMMARY_CHARS]}".strip()
@@ -140,9 +144,11 @@ def _same_words(one: TrendItem, other: TrendItem) -> bool:
 
 
 def embed_and_fold(workspace_id: int, items: list[TrendItem]) -> list[TrendItem]:
-    """Embed the items that have no vector yet; one that turns out to be a near duplicate of
-    an item already embedded is folded into it (its sources and a mention) and deleted. The
-    items without the folded ones, all embedded. Under the workspace's items lock."""
+    """Embed the items that have no vector yet.
+
+    One that turns out to be a near duplicate of an item already embedded is folded into it (its
+    sources and a mention) and deleted. The items without the folded ones, all embedded. Under the
+    workspace's items lock."""
     missing = [i for i in items if i.embedding is None]
     if not missing:
         return items

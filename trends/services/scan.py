@@ -154,10 +154,11 @@ def items_lock(workspace_id: int) -> Iterator[None]:
 
 
 def embed_backlog(*, workspace_id: int, limit: int = 2000) -> int:
-    """The Celery job after a scan: embed the recent items no persona shortlisted (newest
-    first, a batch per transaction), folding near-duplicates as the scan does, so every item
-    is one story however many sites carry it. Sends itself again while some remain. Returns
-    how many were embedded or folded."""
+    """The Celery job after a scan.
+
+    Embed the recent items no persona shortlisted (newest first, a batch per transaction), folding
+    near-duplicates as the scan does, so every item is one story however many sites carry it. Sends
+    itself again while some remain. Returns how many were embedded or folded."""
     done = 0
     since = timezone.now() - timedelta(days=RECENT_DAYS)
     while done < limit:

@@ -1,6 +1,7 @@
-"""Ranking the recent items for each persona with pillars: a lexical shortlist, then fit (the
-pillars' relevance measure, `pillars.discovery.relevance`) × freshness × velocity, with a
-one-line why and a conflict flag."""
+"""Ranking the recent items for each persona with pillars.
+
+A lexical shortlist, then fit (the pillars' relevance measure, `pillars.discovery.relevance`) ×
+freshness × velocity, with a one-line why and a conflict flag."""
 
 from __future__ import annotations
 

@@ -141,8 +141,9 @@ class Command(BaseCommand):
             sys.exit(exit_code)
 
     def _supervise(self, children: list[Child]) -> int:
-        """Restart children that die (and the embedded Redis); returns an exit code when one
-        is crash-looping."""
+        """Restart children that die (and the embedded Redis).
+
+        Returns an exit code when one is crash-looping."""
         next_service_check = 0.0
         while True:
             now = time.monotonic()

@@ -1,12 +1,12 @@
-"""python manage.py engagement_eval FILE.jsonl [--cache FILE.npz] — does the engagement
-prediction rank an author's next posts by their likes?
+"""python manage.py engagement_eval FILE.jsonl [--cache FILE.npz].
+
+Does the engagement prediction rank an author's next posts by their likes?
 
 For each author with at least 100 posts (in time order): the persona model is trained on the
 first 70 posts (their likes), the workspace model on the first 70 posts of every other author
 (likes standardised within each author), and the last 30 are predicted. Ends with one line:
 spearman=… authors=N (the mean per-author Spearman between prediction and actual likes).
-Every text is embedded with the deployment's model; `--cache` keeps the vectors in a file.
-"""
+Every text is embedded with the deployment's model; `--cache` keeps the vectors in a file."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""python manage.py trends_eval FILE.jsonl [--cache FILE.npz] — does our relevance score pick a
-creator's own next posts out of a pool of other people's?
+"""python manage.py trends_eval FILE.jsonl [--cache FILE.npz].
+
+Does our relevance score pick a creator's own next posts out of a pool of other people's?
 
 For each author with at least 50 posts (in time order): pillars and the lexical model come from
 the first 30 posts; the pool is the author's next 20 posts plus 20 posts of each of 9 other
@@ -7,8 +8,7 @@ authors (seeded by the file's author names); the pool is ranked by `pillars.disc
 without looking at authors. Ends with one line: precision@10=… ndcg@10=… authors=N (means).
 
 Every text is embedded with the deployment's embedding model; `--cache` keeps the vectors in a
-file so a rerun does not embed again.
-"""
+file so a rerun does not embed again."""
 
 from __future__ import annotations
 

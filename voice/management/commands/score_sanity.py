@@ -1,5 +1,7 @@
-"""python manage.py score_sanity FILE.jsonl — does the voice-match score prefer a creator's
-real post over a broken one made from their own material?
+"""python manage.py score_sanity FILE.jsonl.
+
+Does the voice-match score prefer a creator's real post over a broken one made from their own
+material?
 
 For each author (posts in time order): a voice model from their first 30 posts; then each later
 post is paired with a broken draft built from that author's material, in turn:
@@ -8,8 +10,7 @@ post is paired with a broken draft built from that author's material, in turn:
 - stub: a topic-in-template line with the post's key words pasted in;
 - keyless: what the offline writer makes on the post's key words from the profile posts.
 A pair is correct when the real post scores higher. Ends with one line:
-correct=… pairs=… truncated=… collage=… stub=… keyless=… authors=N
-"""
+correct=… pairs=… truncated=… collage=… stub=… keyless=… authors=N"""
 
 from __future__ import annotations
 
