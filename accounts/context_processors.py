@@ -10,8 +10,9 @@ from accounts.permissions import Action, role_allows
 
 
 def workspace(request: HttpRequest) -> dict[str, Any]:
-    """Layout data: the current workspace, the switcher's choices (the request's memberships:
-    no query of their own) and the viewer's rights."""
+    """Layout data: the current workspace, the switcher's choices and the viewer's rights.
+
+    The request's memberships: no query of their own."""
     if not request.user.is_authenticated:
         return {}
     membership = current_membership(request)

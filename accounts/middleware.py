@@ -52,8 +52,9 @@ def current_memberships(request: HttpRequest) -> list[Membership]:
 
 
 def current_membership(request: HttpRequest) -> Membership | None:
-    """The user's membership in the workspace chosen in the session, else their first one
-    (personal workspace first). None for anonymous users or users without any workspace."""
+    """The user's membership in the workspace chosen in the session, else their first one.
+
+    Personal workspace first. None for anonymous users or users without any workspace."""
     memberships = current_memberships(request)
     chosen = request.session.get(SESSION_KEY) if memberships else None
     membership = next((m for m in memberships if m.workspace_id == chosen), None)

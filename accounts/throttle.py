@@ -1,5 +1,6 @@
-"""Sign-in and password-reset limits, kept in Postgres (core.throttle), so they hold while
-Redis is down.
+"""Sign-in and password-reset limits, kept in Postgres so they hold while Redis is down.
+
+They count through core.throttle.
 
 Sign-in failures are counted per (account, address): after LOGIN_FAILURE_LIMIT failures each
 further one makes the next attempt from that address wait longer (30 s, doubling, at most

@@ -79,8 +79,9 @@ def period_of(persona: Persona, key: str, first: date | None = None, last: date 
 
 
 def default_period(persona: Persona) -> Period:
-    """The last 90 days, or all time when nothing was posted in them (an imported archive
-    from years ago shows its numbers rather than an empty page)."""
+    """The last 90 days, or all time when nothing was posted in them.
+
+    An imported archive from years ago shows its numbers rather than an empty page."""
     recent = period_of(persona, "90d")
     start, _ = recent.bounds(ZoneInfo(persona.timezone))
     if posts_of(persona).filter(posted_at__gte=start).exists():
@@ -213,9 +214,10 @@ def posting_times(persona: Persona, period: Period | None = None) -> dict[str, A
 
 
 def streaks(persona: Persona) -> dict[str, int]:
-    """Runs of weeks (Monday to Sunday, the persona's zone) with at least the scheduled
-    number of posts (its posting slots a week; one without a schedule): the current run
-    (this week counts once it is met) and the longest."""
+    """Runs of weeks with at least the scheduled number of posts: the current run and the longest.
+
+    Weeks run Monday to Sunday in the persona's zone; the number is its posting slots a week (one
+    without a schedule); this week counts once it is met."""
     zone = ZoneInfo(persona.timezone)
     target = max(len(slots_of(persona)), 1)
     counts = weekly_post_counts(persona, zone)
@@ -240,8 +242,9 @@ def streaks(persona: Persona) -> dict[str, int]:
 def top_and_bottom(
     persona: Persona, period: Period | None = None, *, count: int = TOP
 ) -> dict[str, Any]:
-    """The persona's best and worst posts by performance, and the traits that set the best
-    apart ("4 of your top 5 ask a question; 1 of the bottom 5 does")."""
+    """The persona's best and worst posts by performance, and the traits that set the best apart.
+
+    "4 of your top 5 ask a question; 1 of the bottom 5 does"."""
     ranked = (
         _with_numbers(persona, period).filter(performance_score__isnull=False).defer("embedding")
     )

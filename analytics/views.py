@@ -20,8 +20,10 @@ from pillars.selectors import pillars_with_stats
 
 
 def _period(request: HttpRequest, persona: Persona) -> tuple[selectors.Period, PeriodForm]:
-    """The period asked for (then remembered for this persona), else the one remembered, else
-    the default (the last 90 days, or all time for an archive with nothing recent)."""
+    """The period asked for, else the one remembered, else the default.
+
+    Then remembered for this persona. The last 90 days, or all time for an archive with nothing
+    recent."""
     key = f"analytics_period:{persona.pk}"
     form = PeriodForm(request.GET if "range" in request.GET else None)
     if form.is_bound and form.is_valid():

@@ -1,5 +1,6 @@
-"""The plans and credit packs an installation starts with (the data migration and
-`plans_ensure` both read this; the admin edits them afterwards)."""
+"""The plans and credit packs an installation starts with.
+
+The data migration and `plans_ensure` both read this; the admin edits them afterwards."""
 
 # (slug, name, price, personas, generations/month, scheduled/month, accounts, seats, sources)
 PLANS = [

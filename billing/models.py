@@ -34,9 +34,10 @@ class UsageEvent(models.Model):
 
 
 class Plan(models.Model):
-    """What a workspace may do a month (admin-editable; None is unlimited) and the Stripe
-    price that buys it. Used only where Stripe is configured: a self-hosted install without
-    Stripe keys runs unlimited and shows no billing pages."""
+    """What a workspace may do a month and the Stripe price that buys it.
+
+    Admin-editable; None is unlimited. Used only where Stripe is configured: a self-hosted install
+    without Stripe keys runs unlimited and shows no billing pages."""
 
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=60)

@@ -177,8 +177,9 @@ def usage_claim(*, user: User | None, workspace: Workspace, kind: str) -> UsageE
 
 
 def limit_allows(*, workspace: Workspace | int, kind: str, current: int) -> None:
-    """Refuse one more of a counted thing (personas, connected_accounts, seats, trend_sources)
-    when the workspace already has as many as its plan allows."""
+    """Refuse one more of a counted thing when the workspace already has as many as its plan allows.
+
+    Personas, connected_accounts, seats, trend_sources."""
     plan = plan_for(workspace)
     limit = getattr(plan, kind)
     if limit is not None and current >= limit:

@@ -52,8 +52,9 @@ class _Candidate:
 
 
 def _time_quality(persona: Persona) -> dict[tuple[int, int], tuple[float, int]]:
-    """(weekday, hour) in the persona's zone → (mean performance percentile, posts), only for
-    times with enough posts to say anything."""
+    """How well each posting time did, for times with enough posts to say anything.
+
+    (weekday, hour) in the persona's zone → (mean performance percentile, posts)."""
     zone = ZoneInfo(persona.timezone)
     cells: dict[tuple[int, int], list[float]] = defaultdict(list)
     for posted_at, performance in performance_times(persona):

@@ -1,5 +1,6 @@
-"""The calendar (month, week, list), drag-to-reschedule, the posting schedule, and scheduling
-a draft (with "next free slot")."""
+"""The calendar, drag-to-reschedule, the posting schedule, and scheduling a draft.
+
+The calendar shows a month, a week or a list; a draft goes at a time or in the next free slot."""
 
 from __future__ import annotations
 

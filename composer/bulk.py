@@ -84,8 +84,9 @@ def _column_of(header: list[str]) -> dict[str, int]:
 
 
 def when_of(typed: str, zone: ZoneInfo) -> tuple[datetime | None, str]:
-    """The typed time as an aware moment (a time without an offset is in the persona's zone),
-    or the problem with it in words."""
+    """The typed time as an aware moment, or the problem with it in words.
+
+    A time without an offset is in the persona's zone."""
     typed = typed.strip()
     if not typed:
         return None, "No time: write it as 2027-01-12 09:00 (in the persona's zone)."
@@ -330,8 +331,10 @@ def _schedule_row(upload: BulkUpload, row: BulkRow, accounts: dict[int, Account]
 
 
 def _role(upload: BulkUpload) -> str:
-    """The uploader's role now (one who left the workspace schedules nothing; an editor's
-    rows wait for approval where the workspace asks for it)."""
+    """The uploader's role now.
+
+    One who left the workspace schedules nothing; an editor's rows wait for approval where the
+    workspace asks for it."""
     return role_in(upload.created_by, upload.persona.workspace) or "viewer"
 
 

@@ -272,8 +272,10 @@ def _block(name: str, content: str) -> str:
 
 
 def rewritten(job: Repurpose, persona: Persona, account: Account, audience: str) -> str:
-    """The version from the workspace's model (the offline writer is not asked: it would
-    write a new post, not this one). Raises registry.LLMError when no model answers."""
+    """The version from the workspace's model.
+
+    The offline writer is not asked: it would write a new post, not this one. Raises
+    registry.LLMError when no model answers."""
     version = latest_voice_version(persona)
     summary = (version.profile or {}).get("summary", "") if version else ""
     examples = [p.text for p in posts.best_posts(persona, exclude=[], limit=6)]

@@ -1,5 +1,6 @@
-"""Gunicorn settings for `make run` and production
-(`gunicorn -c python:contentapp.gunicorn_config contentapp.wsgi`).
+"""Gunicorn settings for `make run` and production.
+
+`gunicorn -c python:contentapp.gunicorn_config contentapp.wsgi`.
 
 Threaded workers: each request holds a thread while it waits on Postgres, so a few processes
 (CPU-bound work is Python) with a few threads each serve many concurrent users. Every thread

@@ -142,8 +142,9 @@ def resolve(host: str, port: int) -> list[IPAddress]:
 
 
 def checked_addresses(host: str, port: int) -> list[IPAddress]:
-    """The addresses to connect to for host:port, or EgressRefused when any is off limits
-    (a name that resolves to a public and a private address is refused as a whole)."""
+    """The addresses to connect to for host:port, or EgressRefused when any is off limits.
+
+    A name that resolves to a public and a private address is refused as a whole."""
     addresses = resolve(host, port)
     for address in addresses:
         if (reason := forbidden_because(address)) and not _allowed(host, address):
@@ -291,8 +292,9 @@ def client(
     flavour: str = "httpx",
     **kwargs: Any,
 ) -> Any:
-    """An httpx client whose every connection passes the check (pass it to an SDK as its
-    `http_client`: the Anthropic SDK wants `flavour="httpx2"`)."""
+    """An httpx client whose every connection passes the check.
+
+    Pass it to an SDK as its `http_client`: the Anthropic SDK wants `flavour="httpx2"`."""
     module: Any = httpx
     if flavour == "httpx2":
         import httpx2
@@ -336,8 +338,9 @@ def transport(
 
 
 def read_capped(response: httpx.Response, limit: int) -> bytes:
-    """A streamed answer's decoded body, stopping as soon as it passes `limit` bytes (a 200 MB
-    feed costs at most `limit` of memory and the time to read that much)."""
+    """A streamed answer's decoded body, stopping as soon as it passes `limit` bytes.
+
+    A 200 MB feed costs at most `limit` of memory and the time to read that much."""
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > limit:
         raise ResponseTooLarge(limit)

@@ -14,8 +14,9 @@ R = TypeVar("R")
 
 
 class Hook(Generic[P, R]):
-    """Callbacks of one shape, registered once each (registering twice is harmless, as an
-    AppConfig.ready may run twice in tests)."""
+    """Callbacks of one shape, registered once each.
+
+    Registering twice is harmless, as an AppConfig.ready may run twice in tests."""
 
     def __init__(self, name: str) -> None:
         self.name = name

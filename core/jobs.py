@@ -150,8 +150,9 @@ def job_lease(
     running: str = JobStatus.RUNNING,
     **updates: object,
 ) -> Iterator[Lease | None]:
-    """Claim a job row with one conditional update (queued, or running with an expired lease)
-    and hold its lease while the block runs. Yields None when the row is not claimable: a
+    """Claim a job row with one conditional update and hold its lease while the block runs.
+
+    Queued, or running with an expired lease. Yields None when the row is not claimable: a
     redelivered task then does nothing."""
     token = uuid.uuid4()
     claimable = Q(status=queued) | Q(status=running, updated_at__lt=stale_before())

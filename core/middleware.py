@@ -63,8 +63,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def content_security_policy() -> str:
-    """The policy, with the outside pages a form may lead to (a form whose answer redirects
-    there counts: Stripe Checkout and its Customer Portal, settings.CSP_FORM_ACTION_ORIGINS)."""
+    """The policy, with the outside pages a form may lead to.
+
+    A form whose answer redirects there counts: Stripe Checkout and its Customer Portal,
+    settings.CSP_FORM_ACTION_ORIGINS."""
     extra = " ".join(settings.CSP_FORM_ACTION_ORIGINS)
     if not extra:
         return CONTENT_SECURITY_POLICY

@@ -27,8 +27,9 @@ def safe_cell(value: object) -> object:
 
 
 def unsafe_cell(value: str) -> str:
-    """A cell as it was before `safe_cell` (the apostrophe before a formula character taken
-    off), so a CSV the app wrote reads back as it was typed."""
+    """A cell as it was before `safe_cell`, so a CSV the app wrote reads back as it was typed.
+
+    The apostrophe before a formula character taken off."""
     if value.startswith("'") and value[1:].startswith(FORMULA_START):
         return value[1:]
     return value

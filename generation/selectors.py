@@ -85,6 +85,7 @@ def draft_history(
 
 
 def variations_with_context() -> QuerySet[Variation]:
-    """Drafts with their generation, persona, workspace and idea, for a permission-checked
-    fetch (`get_object_for`)."""
+    """Drafts with their generation, persona, workspace and idea, for a permission-checked fetch.
+
+    `get_object_for`."""
     return Variation.objects.select_related("generation__persona__workspace", "generation__idea")

@@ -157,8 +157,9 @@ def _rewrite_job(rewrite: Rewrite) -> JobProgress:
 
 
 def _with_messages_and_rewrites(variations):
-    """Drafts with their chat and their running rewrite (`active_rewrites`), in three
-    queries whatever their number."""
+    """Drafts with their chat and their running rewrite, in three queries whatever their number.
+
+    `active_rewrites`."""
     return variations.prefetch_related(
         "messages",
         Prefetch(

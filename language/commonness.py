@@ -1,7 +1,8 @@
-"""How common a word is in a language in general (wordfreq's Zipf scale: log10 of uses per
-billion words; "the" ≈ 7.7, "said" ≈ 6.0, "pricing" ≈ 4.0, a rare word < 2). A creator's
-characteristic words are the ones they use far more than people usually do, not simply the
-ones they use most ("first", "best", "said" are everybody's)."""
+"""How common a word is in a language in general.
+
+Wordfreq's Zipf scale: log10 of uses per billion words; "the" ≈ 7.7, "said" ≈ 6.0, "pricing" ≈ 4.0,
+a rare word < 2. A creator's characteristic words are the ones they use far more than people usually
+do, not simply the ones they use most ("first", "best", "said" are everybody's)."""
 
 from __future__ import annotations
 

@@ -37,8 +37,9 @@ def looks_like_instruction(text: str) -> bool:
 
 
 def without_instructions(text: str) -> str:
-    """The text with every sentence that looks like an instruction to a model taken out
-    (line breaks of what remains are kept)."""
+    """The text with every sentence that looks like an instruction to a model taken out.
+
+    Line breaks of what remains are kept."""
     if not looks_like_instruction(text):
         return text
     kept_lines = []

@@ -61,8 +61,9 @@ def build_provider(name: str) -> ChatProvider:
 
 
 def provider_for(connection: ModelConnection) -> ChatProvider:
-    """A workspace's own model as a provider (an OpenAI-compatible server speaks OpenAI's API;
-    a local one may need no key)."""
+    """A workspace's own model as a provider.
+
+    An OpenAI-compatible server speaks OpenAI's API; a local one may need no key."""
     if connection.kind == ModelKind.ANTHROPIC:
         from llm.providers.anthropic_chat import AnthropicChat
 

@@ -37,8 +37,9 @@ def usage_summary(workspace: Workspace) -> dict[str, Any]:
 
 
 def has_writing_model(workspace_id: int) -> bool:
-    """Whether drafts for this workspace come from a model (its own, or the server's), not
-    only from the offline writer."""
+    """Whether drafts for this workspace come from a model, not only from the offline writer.
+
+    Its own, or the server's."""
     if ModelConnection.objects.filter(workspace_id=workspace_id).exists():
         return True
     return any(name != "offline" for name in settings.LLM_PROVIDERS)

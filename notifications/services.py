@@ -47,8 +47,10 @@ def notify(
     url: str = "",
     key: str = "",
 ) -> list[Notification]:
-    """One notification per recipient (each once, whoever appears twice; with a `key`, an
-    event already told to someone is not told again), and a mail for those who want each."""
+    """One notification per recipient, and a mail for those who want each.
+
+    Each once, whoever appears twice; with a `key`, an event already told to someone is not told
+    again."""
     workspace_id = workspace if isinstance(workspace, int) else workspace.pk
     made = []
     for user in {u.pk: u for u in users if u is not None and u.is_active}.values():

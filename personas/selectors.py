@@ -29,8 +29,9 @@ def active_personas(request: HttpRequest, workspace: Workspace) -> list[Persona]
 
 
 def current_persona(request: HttpRequest, workspace: Workspace) -> Persona | None:
-    """The persona chosen in this workspace (kept per workspace in the session), else the
-    first active one by name."""
+    """The persona chosen in this workspace, else the first active one by name.
+
+    Kept per workspace in the session."""
     personas = active_personas(request, workspace)
     chosen = request.session.get(_session_key(workspace.pk)) if personas else None
     return next((p for p in personas if p.pk == chosen), personas[0] if personas else None)

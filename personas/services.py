@@ -48,8 +48,9 @@ def persona_set_archived(*, persona: Persona, role: str, archived: bool) -> Pers
 
 
 def persona_lock(persona: Persona | int) -> None:
-    """Serialise writes into one persona (imports, voice versions, analyses) until the
-    current transaction ends. Every app locks a persona through this, never by hand."""
+    """Serialise writes into one persona until the current transaction ends.
+
+    Imports, voice versions, analyses. Every app locks a persona through this, never by hand."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("persona_lock() needs a transaction to hold the lock in.")
     pk = persona if isinstance(persona, int) else persona.pk

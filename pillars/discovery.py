@@ -1,6 +1,7 @@
-"""Finding a persona's pillars (the themes it keeps coming back to) and ranking other texts by
-how well they fit them. Pure numpy: no database, so the evaluation command and the services
-run the very same code.
+"""Finding a persona's pillars and ranking other texts by how well they fit them.
+
+The themes it keeps coming back to. Pure numpy: no database, so the evaluation command and the
+services run the very same code.
 
 Why spherical k-means, with k chosen by silhouette: it is linear in the number of posts (20 or
 20,000 cost the same handful of matrix products), it fits unit-length embeddings compared by
@@ -11,8 +12,7 @@ the sample. Density methods (HDBSCAN …) call most of 20 posts noise and need t
 
 Embeddings from one model all lean the same way; before clustering they are centred on the
 persona's own mean (what is common to all its posts is not a theme), and when ranking on the
-mean of the texts being ranked (what is common to this batch says nothing about fit).
-"""
+mean of the texts being ranked (what is common to this batch says nothing about fit)."""
 
 from __future__ import annotations
 

@@ -12,8 +12,9 @@ import numpy as np
 
 
 def likes_by_author(file: Path) -> dict[str, list[tuple[str, float]]]:
-    """Each author's (text, likes) in time order (posted_at), from one
-    {"author", "text", "posted_at", "likes"} object a line. ValueError says which line."""
+    """Each author's (text, likes) pairs in time order, from a JSONL file.
+
+    One {"author", "text", "posted_at", "likes"} object a line. ValueError says which line."""
     try:
         lines = file.read_text(encoding="utf-8").splitlines()
     except OSError as error:

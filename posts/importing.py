@@ -170,9 +170,10 @@ def stalled_import_ids() -> list[int]:
 
 
 def resend_stalled_imports() -> int:
-    """Beat: confirmed imports no worker is making progress on (queued for over two minutes —
-    the enqueue was lost, e.g. Redis restarted — or running with an expired lease) are sent
-    to a worker again."""
+    """Beat: confirmed imports no worker is making progress on are sent to a worker again.
+
+    Queued for over two minutes — the enqueue was lost, e.g. Redis restarted — or running with an
+    expired lease."""
     return resend_abandoned(ImportBatch, RUN_IMPORT)
 
 

@@ -125,8 +125,10 @@ class ImportFormat(models.TextChoices):
 
 
 class ImportBatch(Job):
-    """One upload: its parsed rows (as read, re-checked at import time), the preview the user
-    confirms, and the outcome. Rows are kept so the error report can be downloaded later."""
+    """One upload: its parsed rows, the preview the user confirms, and the outcome.
+
+    As read, re-checked at import time. Rows are kept so the error report can be downloaded later.
+    """
 
     workspace_path = "persona__workspace"
 

@@ -123,16 +123,18 @@ def post_count(persona: Persona | int) -> int:
 
 
 def embedded_count(persona: Persona | int, *, at_most: int) -> int:
-    """How many of the persona's posts have an embedding, counted up to `at_most` (a bounded
-    count: "are there enough?" never reads every row nor loads a vector)."""
+    """How many of the persona's posts have an embedding, counted up to `at_most`.
+
+    A bounded count: "are there enough?" never reads every row nor loads a vector."""
     return (
         Post.objects.filter(persona=persona, embedding__isnull=False).values("pk")[:at_most].count()
     )
 
 
 def posts_for_analysis(persona: Persona | int) -> list[Post]:
-    """Every post of the persona with what a voice analysis reads (text, performance,
-    embedding), oldest first."""
+    """Every post of the persona with what a voice analysis reads, oldest first.
+
+    Text, performance, embedding."""
     return list(
         Post.objects.filter(persona=persona)
         .order_by("posted_at", "id")
@@ -194,8 +196,9 @@ def posts_state(persona: Persona | int) -> tuple[float, int]:
 
 
 def personas_with_unembedded_posts(*, limit: int) -> list[int]:
-    """Personas with posts the current embedding model has not embedded (a failed job, a
-    model change)."""
+    """Personas with posts the current embedding model has not embedded.
+
+    A failed job, a model change."""
     return list(
         Post.objects.exclude(embedding_model=embedding_model_name(), embedding__isnull=False)
         .values_list("persona_id", flat=True)

@@ -111,9 +111,10 @@ def _with_numbers(persona_ids: list[int], limit: int) -> list[tuple[int, str, An
 
 
 def engagement_train(*, persona_id: int) -> EngagementModel | None:
-    """Learn the persona's engagement prediction (the Celery job; cheap: ridge regressions on
-    at most a few thousand posts). Under engagement.MIN_POSTS posts with numbers the persona
-    has none, and drafts show no prediction."""
+    """Learn the persona's engagement prediction.
+
+    The Celery job; cheap: ridge regressions on at most a few thousand posts. Under
+    engagement.MIN_POSTS posts with numbers the persona has none, and drafts show no prediction."""
     persona = persona_by_id(persona_id)
     if persona is None:
         return None
@@ -221,8 +222,9 @@ def posts_bulk_import(
     batch_size: int = 1000,
     followups: bool = True,
 ) -> ImportOutcome:
-    """Insert already-checked rows, skipping any whose text the persona already has (so
-    importing the same file twice adds nothing). One transaction: all rows or none.
+    """Insert already-checked rows, skipping any whose text the persona already has.
+
+    So importing the same file twice adds nothing. One transaction: all rows or none.
 
     `followups=False` (an import job writing chunk by chunk) leaves the performance scores,
     the embeddings and the hooks to `posts_import_finished`, once: recomputing every post's

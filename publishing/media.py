@@ -124,8 +124,9 @@ def megabytes(size: int) -> str:
 
 
 def platform_image_problems(account: Account, images: list[Any]) -> list[str]:
-    """What the account's platform would refuse among these images (CheckedImage or
-    PublicationImage), in words."""
+    """What the account's platform would refuse among these images, in words.
+
+    CheckedImage or PublicationImage."""
     rules = RULES.get(account.platform)
     if rules is None or not images:
         return []
@@ -162,9 +163,10 @@ def image_from_link(token: str) -> int | None:
 
 
 def fetch_image(url: str, *, timeout: float = 15.0) -> CheckedImage:
-    """An image from a web address (bulk scheduling's image URLs), through the egress path
-    (no private or internal address, redirects checked, the body cut at the largest upload a
-    platform takes), checked like an upload. ValueError says what went wrong, in words."""
+    """An image from a web address, through the egress path, checked like an upload.
+
+    Bulk scheduling's image URLs. No private or internal address, redirects checked, the body cut at
+    the largest upload a platform takes. ValueError says what went wrong, in words."""
     try:
         with (
             egress.client(timeout=timeout, follow_redirects=True) as client,

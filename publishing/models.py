@@ -255,8 +255,9 @@ class PublicationEvent(models.Model):
 
 
 class PublicationImage(models.Model):
-    """An image attached to a post, checked with Pillow when it was added (its real type, size
-    and dimensions are stored), with its alt text."""
+    """An image attached to a post, checked with Pillow when it was added, with its alt text.
+
+    Its real type, size and dimensions are stored."""
 
     workspace_path = "publication__persona__workspace"
 
@@ -403,8 +404,9 @@ class Target(TimeStampedModel):
 
     @property
     def resume_from(self) -> int | None:
-        """The part of a thread a retry starts from (1-based) when the parts before it are out
-        (prefetch `parts` on a list page)."""
+        """The part of a thread a retry starts from (1-based) when the parts before it are out.
+
+        Prefetch `parts` on a list page."""
         parts = [p for p in self.parts.all() if p.kind == "post"]
         out = sum(1 for p in parts if p.published_at)
         return out + 1 if 0 < out < len(parts) else None

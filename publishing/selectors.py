@@ -30,8 +30,9 @@ def accounts_of(workspace: Workspace, *, usable: bool = False) -> QuerySet[Accou
 
 
 def publications_of(persona: Persona, *, limit: int = 50) -> list[Publication]:
-    """The persona's newest publications with their targets, their parts and accounts (four
-    queries)."""
+    """The persona's newest publications with their targets, their parts and accounts.
+
+    Four queries."""
     return list(
         Publication.objects.filter(persona=persona)
         .prefetch_related(
@@ -114,8 +115,9 @@ def awaiting_approval(workspace: Workspace) -> QuerySet[Publication]:
 
 
 def targets_due_for_metrics(*, limit: int) -> list[Target]:
-    """Published posts whose numbers are due to be read again (never read: due at once),
-    with their account and publication."""
+    """Published posts whose numbers are due to be read again, with their account and publication.
+
+    Never read: due at once."""
     return list(
         Target.objects.filter(state=TargetState.PUBLISHED)
         .exclude(external_id="")
@@ -133,9 +135,10 @@ def publications_with_persona() -> QuerySet[Publication]:
 def evergreen_originals(
     workspace: Workspace, *, persona_id: int | None = None
 ) -> QuerySet[Publication]:
-    """The workspace's evergreen posts (not re-shares), each with `made` (its live re-shares:
-    one of their accounts is not cancelled, as `live_reshares`) and `last` (the latest one's
-    time). One query."""
+    """The workspace's evergreen posts (not re-shares), each with `made` and `last`.
+
+    Its live re-shares: one of their accounts is not cancelled, as `live_reshares`. The latest one's
+    time. One query."""
     live = ~Q(reshares__targets__state=TargetState.CANCELLED)
     originals = Publication.objects.filter(
         persona__workspace=workspace, evergreen=True, reshare_of__isnull=True

@@ -227,8 +227,9 @@ def oauth_callback(request: WorkspaceRequest, platform: str) -> HttpResponse:
 
 @workspace_view
 def publication_detail(request: WorkspaceRequest, publication_id: int) -> HttpResponse:
-    """One post: its text and time (editable until it goes out), where it goes, approval, and
-    its activity log."""
+    """One post: its text and time, where it goes, approval, and its activity log.
+
+    Editable until it goes out."""
     found = get_object_for(request.user, Publication, publication_id)
     # The role in the post's own workspace (it may not be the one the user is switched to).
     role = found.user_role
@@ -351,8 +352,9 @@ def publication_image(request: WorkspaceRequest, publicationimage_id: int) -> Fi
 
 
 def publication_image_public(request: HttpRequest, token: str) -> FileResponse:
-    """A signed link (a week) for platforms that fetch the image themselves (Threads, a
-    webhook's receiver). Nothing else is reachable without signing in."""
+    """A signed link (a week) for platforms that fetch the image themselves.
+
+    Threads, a webhook's receiver. Nothing else is reachable without signing in."""
     image_id = image_from_link(token)
     image = PublicationImage.objects.filter(pk=image_id).first() if image_id else None
     if image is None:

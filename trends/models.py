@@ -152,8 +152,9 @@ class StanceKind(models.TextChoices):
 
 
 class Stance(TimeStampedModel):
-    """A position the persona holds, checked against trends (with the voice profile's strong
-    opinions)."""
+    """A position the persona holds, checked against trends.
+
+    With the voice profile's strong opinions."""
 
     workspace_path = "persona__workspace"
 

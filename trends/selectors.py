@@ -12,8 +12,9 @@ def sources_of(workspace: Workspace) -> QuerySet[TrendSource]:
 
 
 def trends_for(persona: Persona, *, limit: int = 50) -> list[PersonaTrend]:
-    """The persona's not-dismissed trends, most relevant first (item, pillar and topic in the
-    same query)."""
+    """The persona's not-dismissed trends, most relevant first.
+
+    Item, pillar and topic in the same query."""
     return list(
         PersonaTrend.objects.filter(persona=persona, dismissed=False)
         .select_related("item", "pillar", "topic")

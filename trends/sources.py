@@ -141,8 +141,9 @@ class Answer:
 
 
 def _request(client: httpx.Client, method: str, url: str, **kwargs: object) -> Answer:
-    """One request through the egress path (the client is egress.client), the body streamed
-    and cut at MAX_BYTES. Every failure is a SourceError in our words: a refused address says
+    """One request through the egress path, the body streamed and cut at MAX_BYTES.
+
+    The client is egress.client. Every failure is a SourceError in our words: a refused address says
     why; any connection failure reads the same (no port scanning through last_error)."""
     try:
         with client.stream(method, url, **kwargs) as response:  # type: ignore[arg-type]
@@ -364,8 +365,9 @@ def _iso(value: object) -> datetime | None:
 
 
 def fetch_reddit(client: httpx.Client, subreddit: str, *, client_id: str, secret: str) -> Fetched:
-    """A subreddit's hot posts with the user's own Reddit app (application-only OAuth:
-    client credentials for a bearer token, then oauth.reddit.com)."""
+    """A subreddit's hot posts with the user's own Reddit app.
+
+    Application-only OAuth: client credentials for a bearer token, then oauth.reddit.com."""
     if not client_id or not secret:
         raise SourceError("Reddit needs your app's client id and secret.")
     answer = _request(

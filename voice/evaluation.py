@@ -10,8 +10,9 @@ import numpy as np
 
 
 def posts_by_author(file: Path) -> dict[str, list[tuple[str, str]]]:
-    """A voice-eval JSONL file (one {"author", "text", "posted_at"?} object a line) as each
-    author's (posted_at, text) pairs, in file order. ValueError says which line is wrong."""
+    """A voice-eval JSONL file as each author's (posted_at, text) pairs, in file order.
+
+    One {"author", "text", "posted_at"?} object a line. ValueError says which line is wrong."""
     try:
         lines = file.read_text(encoding="utf-8").splitlines()
     except OSError as error:

@@ -86,8 +86,9 @@ def analysis_schedule(*, persona_id: int) -> None:
 
 
 def _queue_scheduled(analysis_id: int) -> bool:
-    """SCHEDULED → QUEUED, unless the persona has an analysis queued or running (then it waits
-    for the next sweep, and analyses the posts that came in meanwhile)."""
+    """SCHEDULED → QUEUED, unless the persona has an analysis queued or running.
+
+    Then it waits for the next sweep, and analyses the posts that came in meanwhile."""
     try:
         with transaction.atomic():
             return bool(
@@ -355,8 +356,9 @@ def drift_check(*, persona_id: int) -> list[str]:
 
 
 def drift_check_later(persona_id: int, how: str) -> None:
-    """Posts hook: check for drift once the change commits (imports also schedule an
-    analysis once the imports stop)."""
+    """Posts hook: check for drift once the change commits.
+
+    Imports also schedule an analysis once the imports stop."""
     enqueue("voice.tasks.check_drift", persona_id)
     if how == "import":
         analysis_schedule(persona_id=persona_id)

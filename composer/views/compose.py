@@ -252,8 +252,9 @@ def _scheduled_message(publication: Publication, how: str) -> str:
 @workspace_view
 @require_POST
 def compose_live(request: WorkspaceRequest, composerdraft_id: int) -> HttpResponse:
-    """Autosave and the live panel, in one request made at every pause in typing (and by the
-    browser's beacon when the tab is hidden or closed)."""
+    """Autosave and the live panel, in one request made at every pause in typing.
+
+    And by the browser's beacon when the tab is hidden or closed."""
     draft = _draft(request, composerdraft_id)
     role = draft.user_role
     if draft.status == DraftStatus.OPEN and role_allows(role, Action.EDIT):

@@ -157,8 +157,9 @@ def build_material(
     overlay: Overlay | None,
     platform: str,
 ) -> dict[str, Any]:
-    """What a draft is written from, as plain data (the offline writer reads it directly; a
-    model gets it as delimited blocks)."""
+    """What a draft is written from, as plain data.
+
+    The offline writer reads it directly; a model gets it as delimited blocks."""
     language = profile.get("language", "en")
     minimum, target, maximum = length_range(platform, profile, content_type, lessons, overlay)
     return {

@@ -31,8 +31,9 @@ _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
 
 
 def _words_and_line_ends(text: str) -> tuple[list[str], set[int]]:
-    """The text's words, and the indexes of those that end a line (a line is a unit even
-    without a full stop: drafts often end a line on "… rarely leave")."""
+    """The text's words, and the indexes of those that end a line.
+
+    A line is a unit even without a full stop: drafts often end a line on "… rarely leave"."""
     words, line_ends = [], set()
     for match in re.finditer(r"(\S+)(\s*)", text):
         words.append(match.group(1))
@@ -77,10 +78,11 @@ def _whole_units(
 
 
 def _phrases_removed_and_added(before: str, after: str) -> tuple[list[str], list[str]]:
-    """What the creator deleted (whole sentences, or a phrase that opened or closed one) and
-    what they added (whole sentences only: a kept phrase is added to later drafts as is).
-    Added text that opens with a capital starts a sentence of its own, even when the line it
-    was typed after had no full stop."""
+    """What the creator deleted and what they added.
+
+    Whole sentences, or a phrase that opened or closed one. Whole sentences only: a kept phrase is
+    added to later drafts as is. Added text that opens with a capital starts a sentence of its own,
+    even when the line it was typed after had no full stop."""
     a, a_ends = _words_and_line_ends(before)
     b, b_ends = _words_and_line_ends(after)
     removed, added = [], []

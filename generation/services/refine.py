@@ -46,8 +46,9 @@ _REWRITTEN_FIELDS = [
 
 
 def refine_messages_used(generation_id: int) -> int:
-    """Refinement messages sent for a generation (queued and running ones count; failed ones
-    are given back)."""
+    """Refinement messages sent for a generation.
+
+    Queued and running ones count; failed ones are given back."""
     return (
         Rewrite.objects.filter(variation__generation_id=generation_id, kind=RewriteKind.REFINE)
         .exclude(status=JobStatus.FAILED)

@@ -246,8 +246,9 @@ def _parse_names(data: dict[str, Any], count: int) -> list[tuple[str, str]]:
 def _names_by_model(
     persona: Persona, groups: list[list[str]], user: User | None
 ) -> tuple[list[tuple[str, str]] | None, str]:
-    """A name and a line per pillar from a configured language model, or (None, how the
-    offline names were made)."""
+    """A name and a line per pillar from a configured language model.
+
+    Without one: None, and how the offline names were made."""
     offline = "offline: each pillar's most distinctive words against your other posts"
     blocks = []
     for number, group in enumerate(groups, start=1):

@@ -44,8 +44,9 @@ def _first_discovery(persona_id: int) -> None:
 
 @transaction.atomic
 def posts_assign(*, persona_id: int) -> int:
-    """Give every embedded post without a pillar row its pillar (or unassigned), measured
-    like discovery did. Nothing before the first discovery. Returns how many were assigned."""
+    """Give every embedded post without a pillar row its pillar, measured like discovery did.
+
+    Or unassigned. Nothing before the first discovery. Returns how many were assigned."""
     persona_lock(persona_id)  # one assignment (or first discovery) per persona at a time
     centre = latest_centre(persona_id)
     if centre is None:

@@ -183,8 +183,9 @@ _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]{1,48}$")
 
 
 def error_text(response: httpx.Response) -> str:
-    """The remote server's own message, for *classifying* an answer (never for showing it:
-    that is `answer_words`)."""
+    """The remote server's own message, for *classifying* an answer.
+
+    Never for showing it: that is `answer_words`."""
     try:
         body = response.json()
     except ValueError:
@@ -200,8 +201,9 @@ def error_text(response: httpx.Response) -> str:
 
 
 def error_code(response: httpx.Response) -> str:
-    """A platform's short error code (`InvalidRecord`, `invalid_grant` …) when it sends one
-    as JSON `error` or `code`, else ""."""
+    """A platform's short error code when it sends one as JSON `error` or `code`, else "".
+
+    `InvalidRecord`, `invalid_grant` …."""
     try:
         body = response.json()
     except ValueError:

@@ -410,9 +410,10 @@ class ThreadsPublisher:
         return str(json_value(response, "Threads", "id"))
 
     def _container(self, account: Account, outgoing: Outgoing) -> str:
-        """A text post, an image post, or a carousel of item containers (a reply when it
-        answers the part before: `reply_to_id`). Threads fetches each image from its URL: a
-        signed link to this server (SITE_URL must be reachable)."""
+        """A text post, an image post, or a carousel of item containers.
+
+        A reply when it answers the part before: `reply_to_id`. Threads fetches each image from its
+        URL: a signed link to this server (SITE_URL must be reachable)."""
         images, text = outgoing.images, outgoing.text
         reply = {"reply_to_id": outgoing.reply_to.external_id} if outgoing.reply_to else {}
         if not images:

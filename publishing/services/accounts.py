@@ -1,5 +1,6 @@
-"""Connected accounts: connecting (Bluesky by app password, webhooks with their signing
-secret, OAuth platforms), disconnecting, and pausing an account's queue."""
+"""Connected accounts: connecting, disconnecting, and pausing an account's queue.
+
+Bluesky by app password, webhooks with their signing secret, OAuth platforms."""
 
 from __future__ import annotations
 
@@ -36,8 +37,9 @@ from publishing.services.publications import log_event
 def account_connect_bluesky(
     *, workspace: Workspace, role: str, handle: str, app_password: str, service: str = ""
 ) -> Account:
-    """A Bluesky account from a handle and an app password (never stored: the session's
-    tokens are, encrypted), on the creator's PDS or bsky.social."""
+    """A Bluesky account from a handle and an app password, on the creator's PDS or bsky.social.
+
+    Never stored: the session's tokens are, encrypted."""
     require(role, Action.EDIT)
     service = (service or settings.BLUESKY_SERVICE).rstrip("/")
     if problem := egress.url_problem(service):
@@ -185,8 +187,10 @@ def account_connect(
 
 @transaction.atomic
 def account_disconnect(*, account: Account, role: str, user: User | None = None) -> int:
-    """Forget the account's tokens and cancel what was still to be sent to it (each post's
-    log says so). What it published stays in the history. Returns how many were cancelled."""
+    """Forget the account's tokens and cancel what was still to be sent to it.
+
+    Each post's log says so. What it published stays in the history. Returns how many were
+    cancelled."""
     require(role, Action.EDIT)
     locked = Account.objects.select_for_update().get(pk=account.pk)
     targets = list(

@@ -1,5 +1,6 @@
-"""Posts: scheduling (every account's platform rules checked first), approval, edits, moves,
-cancelling, posting now, and marking a post evergreen."""
+"""Posts: scheduling, approval, edits, moves, cancelling, posting now, and marking a post evergreen.
+
+Every account's platform rules checked first."""
 
 from __future__ import annotations
 
@@ -412,14 +413,16 @@ PREDICTED_AT_ONCE = 200
 
 
 def predictions_later(persona_id: int) -> None:
-    """The persona's posts without a prediction get one in the background (once the
-    transaction commits)."""
+    """The persona's posts without a prediction get one in the background.
+
+    Once the transaction commits."""
     enqueue(PREDICT_ENGAGEMENT, persona_id)
 
 
 def predictions_refresh(persona_id: int) -> None:
-    """Hook (posts.hooks.on_engagement_trained): the model changed, so the posts still to go
-    out are predicted again."""
+    """The engagement model changed, so the posts still to go out are predicted again.
+
+    A hook: posts.hooks.on_engagement_trained."""
     Publication.objects.filter(
         persona_id=persona_id, targets__state__in=(TargetState.DRAFT, *PENDING_STATES)
     ).update(predicted_at=None, predicted_score=None, predicted_why=[])

@@ -40,8 +40,9 @@ MAX_BACKOFF = timedelta(hours=24)
 
 
 def scan_due_sources() -> int:
-    """Beat: claim the due sources (their next scan moves one interval on, so a second beat
-    does not take them too) and send one scan job per workspace."""
+    """Beat: claim the due sources and send one scan job per workspace.
+
+    Their next scan moves one interval on, so a second beat does not take them too."""
     now = timezone.now()
     due = list(
         TrendSource.objects.filter(enabled=True)
