@@ -75,7 +75,9 @@ class InviteeSignUpForm(forms.Form):
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
-    """Django's login form, refusing attempts from an address that keeps failing (see
+    """The login form, refusing an address that keeps failing.
+
+    Django's login form, refusing attempts from an address that keeps failing (see
     accounts.throttle); the view answers those with 429."""
 
     def clean(self) -> dict[str, Any]:

@@ -21,7 +21,9 @@ def _workspace_ref(model: type[Model]) -> str:
 
 
 def with_role_for(user: User, queryset: QuerySet[M]) -> QuerySet[M]:
-    """Annotate each row with the user's role in its workspace (`user_role`) and keep only rows
+    """Keep only rows in the user's workspaces, each with the user's role there.
+
+    Annotate each row with the user's role in its workspace (`user_role`) and keep only rows
     in workspaces the user belongs to."""
     path = _workspace_ref(queryset.model)
     role = Membership.objects.filter(workspace=OuterRef(path), user=user).values("role")[:1]
@@ -37,7 +39,9 @@ def get_object_for(
     action: Action = Action.VIEW,
     queryset: QuerySet[M] | None = None,
 ) -> M:
-    """The object with this id if it lives in one of the user's workspaces (else 404), and the
+    """The object with this id, if the user's workspace and role allow `action`.
+
+    The object with this id if it lives in one of the user's workspaces (else 404), and the
     user's role there allows `action` (else 403)."""
     if not user.is_authenticated:
         raise Http404

@@ -43,7 +43,9 @@ SIGNUP_LINK_HOURS = 24
 def signup_request(
     *, email: str, password: str, name: str, next_url: str = "", timezone: str = "UTC"
 ) -> None:
-    """Sign-up answers the same whether or not the address has an account, so the page tells
+    """Start a sign-up without telling anyone whether the address has an account.
+
+    Sign-up answers the same whether or not the address has an account, so the page tells
     no one who is a customer: a new address gets a link that creates the account (the
     password travels encrypted in it, hashed); a known one gets a note saying so, with
     links to sign in and to reset the password."""
@@ -182,7 +184,9 @@ def invitation_problem(invitation: Invitation, user: User | None) -> str | None:
 def invitation_sign_up(
     *, invitation: Invitation, name: str, password: str, timezone: str = "UTC"
 ) -> Membership:
-    """An account for the invited address, straight from the invitation link (which already
+    """An account for the invited address, made from the invitation link.
+
+    An account for the invited address, straight from the invitation link (which already
     proves the address: no confirmation mail), joined to the workspace and nothing else (no
     personal workspace: the invitee makes one if they want it)."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)

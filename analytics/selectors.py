@@ -1,4 +1,6 @@
-"""What worked: a persona's engagement over time, its best posting times, its streaks, its top
+"""What worked: engagement over time, best posting times, streaks, top and bottom posts.
+
+What worked: a persona's engagement over time, its best posting times, its streaks, its top
 and bottom posts and what they share. Every read is an aggregate in PostgreSQL (grouped in the
 persona's own time zone), so the number of queries does not grow with the number of posts."""
 
@@ -111,7 +113,9 @@ def _with_numbers(persona: Persona, period: Period | None = None) -> QuerySet[Po
 def weekly_engagement(
     persona: Persona, period: Period | None = None, *, weeks: int = WEEKS_SHOWN
 ) -> list[dict[str, Any]]:
-    """Posts and mean interactions per week (Monday, in the persona's zone), oldest first,
+    """Posts and mean interactions per week (or per month over long periods), oldest first.
+
+    Posts and mean interactions per week (Monday, in the persona's zone), oldest first,
     over the period (without one: the last `weeks` weeks), weeks without posts included as
     zeros. A period longer than a year is counted by month instead (`week` is then the
     first of the month), so all time over years stays a readable chart."""

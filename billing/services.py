@@ -363,7 +363,9 @@ def _subscription_state(
     subscription: str = "",
     period_end: datetime | None = None,
 ) -> None:
-    """Move the workspace's subscription to what an event of time `created` says, unless a
+    """Apply a Stripe event's subscription state unless a later event already did.
+
+    Move the workspace's subscription to what an event of time `created` says, unless a
     later event already spoke (ids learnt are kept whatever the order)."""
     row = Subscription.objects.select_for_update().filter(workspace_id=workspace_id).first()
     if row is None:
@@ -387,7 +389,9 @@ def _subscription_state(
 
 
 class _EgressHTTPClient(stripe.HTTPXClient):
-    """The stripe SDK's httpx client, sending through our egress path like every other
+    """The stripe SDK's httpx client, through our egress path.
+
+    The stripe SDK's httpx client, sending through our egress path like every other
     outbound request."""
 
     def __init__(self) -> None:

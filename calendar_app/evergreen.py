@@ -1,4 +1,6 @@
-"""Evergreen posts: a published post re-shared `evergreen_days` after its last share, into the
+"""Evergreen posts: published posts re-shared on a schedule, each share made once.
+
+Evergreen posts: a published post re-shared `evergreen_days` after its last share, into the
 next free slot of its persona's posting schedule (never within `evergreen_gap_days` of the last
 share), at most `evergreen_times` times. A re-share is a new post on the calendar and in the
 queue (movable, cancellable), made exactly once per share number (a unique constraint and a

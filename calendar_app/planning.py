@@ -137,7 +137,9 @@ def _sequence(
 
 @transaction.atomic
 def plan_propose(*, persona: Persona, role: str) -> tuple[list[PlannedPost], int]:
-    """A fresh proposal for the next four weeks (it replaces the previous proposal; accepted
+    """Propose the next four weeks of posts, replacing the previous proposal.
+
+    A fresh proposal for the next four weeks (it replaces the previous proposal; accepted
     slots stay): the planned posts, and how many free slots there were (a slot stays empty
     when the ideas run out, or when only a third post of one pillar in a row could fill it)."""
     require(role, Action.EDIT)

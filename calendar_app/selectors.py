@@ -110,7 +110,9 @@ class QueueRow:
 
 
 def next_up(persona: Persona, *, account_id: int | None = None, days: int = 14) -> list[QueueRow]:
-    """The persona's coming posts (to one account, or all) in time order, with the empty slots
+    """The persona's coming posts in time order, with the empty slots between them.
+
+    The persona's coming posts (to one account, or all) in time order, with the empty slots
     of its posting schedule between them, for `days` days; posts still waiting from before now
     (a paused queue, a retry) come first. Four queries, however long the queue."""
     now = timezone.now()
@@ -179,7 +181,9 @@ def calendar_days(
     state: str = "",
     can_edit: bool = False,
 ) -> dict[date, list[dict[str, Any]]]:
-    """The calendar's days [start, end) in `zone`: each day's posts (with their accounts and
+    """The calendar's days in `zone`: each day's posts, planned slots and evergreen re-shares.
+
+    The calendar's days [start, end) in `zone`: each day's posts (with their accounts and
     whether they can be dragged), planned slots and evergreen re-shares coming, in time
     order. Plans and re-shares only when no state or account is filtered on."""
     since = datetime.combine(start, datetime.min.time(), tzinfo=zone)

@@ -174,7 +174,9 @@ def slot_delete(request: WorkspaceRequest, postingslot_id: int) -> HttpResponse:
 
 @workspace_view
 def schedule(request: WorkspaceRequest, variation_id: int) -> HttpResponse:
-    """Schedule a draft (as it stands) to one or more connected accounts, at a time or in the
+    """Schedule a draft to connected accounts, at a time or in the next free slot.
+
+    Schedule a draft (as it stands) to one or more connected accounts, at a time or in the
     persona's next free slot."""
     variation = get_object_for(
         request.user,
@@ -321,7 +323,9 @@ def plan_decline(request: WorkspaceRequest, planned_post_id: int) -> HttpRespons
 
 @persona_view()
 def queue(request: PersonaRequest) -> HttpResponse:
-    """Next up: the current persona's coming posts in time order, with the empty slots of its
+    """Next up: the current persona's queue, with reorder, post now and pause.
+
+    Next up: the current persona's coming posts in time order, with the empty slots of its
     posting schedule between them (to one account, or all); reorder, post now, pause."""
     persona = request.persona
     accounts = list(publishing_selectors.accounts_of(request.workspace, usable=True))

@@ -1,4 +1,6 @@
-"""Bulk scheduling: a CSV of posts (text, time, accounts, and optionally image URLs and a first
+"""Bulk scheduling: a CSV of posts, checked row by row, previewed, then scheduled.
+
+Bulk scheduling: a CSV of posts (text, time, accounts, and optionally image URLs and a first
 comment), read and checked row by row — each account's platform rules, times that passed or do
 not exist, unknown accounts, unusable image addresses — into a preview; then the good rows are
 scheduled by a background job, each once, its image URLs fetched through the egress path. A

@@ -1,4 +1,6 @@
-"""Repurposing: one post made into versions for other accounts and personas, and — with a
+"""Repurposing: one post made into versions for other accounts, personas and audiences.
+
+Repurposing: one post made into versions for other accounts and personas, and — with a
 model — for audiences the creator names. Each version becomes a composer draft, scored
 against the persona it is for.
 

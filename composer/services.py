@@ -1,4 +1,6 @@
-"""The composer: a post written by hand (or brought from a draft, an idea, a plan slot, the
+"""The composer: a post written by hand, read against the voice, checked and scheduled.
+
+The composer: a post written by hand (or brought from a draft, an idea, a plan slot, the
 draft kit), read against the creator's own voice as it is typed, checked by every chosen
 account's platform, and scheduled — now, into the next free slot, or at a time.
 

@@ -10,7 +10,9 @@ from core.services import heartbeat_record
 
 
 class HeartbeatDatabaseScheduler(DatabaseScheduler):
-    """Records beat's own heartbeat on its tick, so /healthz can tell a dead beat from a dead
+    """Record beat's own heartbeat on its tick.
+
+    Records beat's own heartbeat on its tick, so /healthz can tell a dead beat from a dead
     worker (the worker's heartbeat comes from running the `core.tasks.heartbeat` task)."""
 
     heartbeat_every = 10.0

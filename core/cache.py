@@ -54,7 +54,9 @@ def _default(key: Any, default: Any = None, *args: Any, **kwargs: Any) -> Any:
 
 
 class _ReusedClient(RedisCacheClient):
-    """Django's client makes a new `redis.Redis` for every cache call, and each one fills its
+    """A Django Redis client that keeps one `redis.Redis` per connection pool.
+
+    Django's client makes a new `redis.Redis` for every cache call, and each one fills its
     table of ~170 reply handlers: a tenth of a millisecond, several times a page. One per
     connection pool serves every call (a `redis.Redis` is safe to share)."""
 

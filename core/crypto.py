@@ -20,7 +20,9 @@ def encrypt(plaintext: str) -> str:
 
 
 def decrypt(token: str, *, ttl: int | None = None) -> str:
-    """The plaintext; raises InvalidToken when the token was tampered with, made with an
+    """The plaintext of a token, or InvalidToken.
+
+    The plaintext; raises InvalidToken when the token was tampered with, made with an
     unknown key, or is older than `ttl` seconds."""
     return _fernet().decrypt(token.encode(), ttl=ttl).decode()
 

@@ -251,7 +251,9 @@ def _guarded_transport_class(httpx_module: Any, httpcore_module: Any) -> type:
             self._stream.close()
 
     class GuardedTransport(httpx_module.HTTPTransport):
-        """httpx's own transport (its request handling and error mapping) over the guarded
+        """httpx's transport over the guarded backend, the body capped.
+
+        httpx's own transport (its request handling and error mapping) over the guarded
         backend, with the raw body capped at `max_response_bytes`."""
 
         def __init__(self, *, limits: Any, max_response_bytes: int) -> None:

@@ -119,7 +119,9 @@ class Lease:
 
 @contextmanager
 def kept_alive(renew: Callable[[], bool], *, every: float, name: str) -> Iterator[None]:
-    """Run `renew` every `every` seconds from a thread while the block runs (a lease that a
+    """Keep a lease alive from a thread while the block runs.
+
+    Run `renew` every `every` seconds from a thread while the block runs (a lease that a
     live worker keeps however long its call takes, and a dead one loses); the thread stops
     when `renew` says False (finished or taken over) or the block ends."""
     stop = threading.Event()

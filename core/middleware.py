@@ -10,7 +10,9 @@ from django.utils.cache import patch_vary_headers
 
 
 class HtmxMessagesMiddleware:
-    """Delivers Django messages to HTMX requests as an HX-Trigger event the page shows as toasts,
+    """Django messages for HTMX answers, as an HX-Trigger event shown as toasts.
+
+    Delivers Django messages to HTMX requests as an HX-Trigger event the page shows as toasts,
     and marks every answer `Vary: HX-Request`.
 
     A full page shows messages from the template; a swapped fragment does not, so without this

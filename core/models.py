@@ -58,7 +58,9 @@ class Heartbeat(models.Model):
 
 
 class Throttle(models.Model):
-    """Attempts counted per key (a sign-in from one address to one account, password-reset
+    """Attempts counted per key in Postgres (see core.throttle).
+
+    Attempts counted per key (a sign-in from one address to one account, password-reset
     mails to one address …) in Postgres, so limits hold while Redis is down and across
     processes. See core.throttle."""
 

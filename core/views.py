@@ -12,7 +12,9 @@ _PROXY_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP")
 
 
 def _may_see_details(request: HttpRequest) -> bool:
-    """Staff, or a caller on this machine (the container's own health check) that did not come
+    """Whether the caller may see the health details.
+
+    Staff, or a caller on this machine (the container's own health check) that did not come
     through a proxy: a proxy on loopback forwards everybody else's requests too."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.is_staff:

@@ -1,4 +1,6 @@
-"""Time zones: the choices a person picks from (IANA names), a text box that searches them,
+"""Time zones: the choices, a searchable field, and which zone a page shows its times in.
+
+Time zones: the choices a person picks from (IANA names), a text box that searches them,
 and which zone a page shows its times in (`display_zone`, set per request by
 personas.middleware.DisplayZoneMiddleware; the `when` filter renders in it, zone shown)."""
 

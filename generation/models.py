@@ -153,7 +153,9 @@ class LessonKind(models.TextChoices):
 
 
 class Lesson(TimeStampedModel):
-    """What feedback taught about a persona, applied to every later generation and folded into
+    """A lesson feedback taught about a persona.
+
+    What feedback taught about a persona, applied to every later generation and folded into
     the next voice version."""
 
     workspace_path = "persona__workspace"
@@ -187,7 +189,9 @@ class RewriteKind(models.TextChoices):
 
 
 class Rewrite(Job):
-    """One refinement (a chat message) or regeneration of a draft, written by a worker — a
+    """One refinement or regeneration of a draft, run by a worker and polled by the page.
+
+    One refinement (a chat message) or regeneration of a draft, written by a worker — a
     remote model can take many seconds — and polled by the page. At most one runs per draft
     (a database constraint, so two clicks cannot both rewrite it)."""
 

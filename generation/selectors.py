@@ -11,7 +11,9 @@ from personas.models import Persona
 
 
 def feedback_summary(persona: Persona) -> dict[str, Any]:
-    """Every decision the creator made (kept for good: regenerating a rejected draft does not
+    """Every decision the creator made on drafts, with reasons and scores.
+
+    Every decision the creator made (kept for good: regenerating a rejected draft does not
     erase its rejection), reasons, and how accepted and rejected drafts scored; a fixed
     number of queries whatever the number of decisions."""
     decisions = Decision.objects.filter(persona=persona)
@@ -65,7 +67,9 @@ def draft_history(
     status: str = "",
     page: int = 1,
 ) -> tuple[list[Variation], bool]:
-    """The workspace's drafts, newest first, found by words in the draft or its topic and
+    """One page of the workspace's drafts, newest first, searched and filtered.
+
+    The workspace's drafts, newest first, found by words in the draft or its topic and
     filtered by persona and status; (one page, whether there is another). Two queries
     whatever the page holds."""
     drafts = Variation.objects.filter(generation__persona__workspace=workspace)

@@ -108,7 +108,9 @@ def _on_schedule(moment: datetime, zone: str) -> datetime:
 
 
 def _demo_calendar(user: User, persona: Persona) -> None:
-    """A posting schedule (Tue and Thu 09:00, Sat 10:30) and one post waiting in the next free
+    """A posting schedule and one waiting post for the practice timeline.
+
+    A posting schedule (Tue and Thu 09:00, Sat 10:30) and one post waiting in the next free
     slot for the practice timeline, so the calendar shows the flow from the first visit."""
     if slots_of(persona):
         return

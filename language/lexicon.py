@@ -1,4 +1,6 @@
-"""Marker words and phrases per language (English, Portuguese, Spanish) used by the voice
+"""Marker words and phrases per language, for the voice analysis.
+
+Marker words and phrases per language (English, Portuguese, Spanish) used by the voice
 analysis to recognise hooks, calls to action, opinions, tone and pronoun stance."""
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Each platform's own rules for a post's length, from the platforms' own references rather
+"""Each platform's length rules, from the platforms' own references.
+
+Each platform's own rules for a post's length, from the platforms' own references rather
 than rules of ours:
 
 - X: twitter-text v3 (the `twitter-text-parser` port, which passes twitter-text's conformance

@@ -1,4 +1,6 @@
-"""Embedding a data set for an evaluation command, with an optional cache file so a rerun does
+"""Embedding a data set for an evaluation command, optionally cached in a file.
+
+Embedding a data set for an evaluation command, with an optional cache file so a rerun does
 not embed the same texts again."""
 
 from __future__ import annotations

@@ -81,7 +81,9 @@ def provider_for(connection: ModelConnection) -> ChatProvider:
 
 
 def providers(*, workspace_id: int | None = None) -> list[ChatProvider]:
-    """The workspace's own models in its order, then the offline writer (so a draft is never
+    """The providers to ask for a workspace's drafts, in order.
+
+    The workspace's own models in its order, then the offline writer (so a draft is never
     blocked); without any, the deployment's LLM_PROVIDERS."""
     own = list(ModelConnection.objects.filter(workspace_id=workspace_id)) if workspace_id else []
     if own:

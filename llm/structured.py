@@ -30,7 +30,9 @@ def ask_for_json(
     max_tokens: int,
     temperature: float = 0.2,
 ) -> tuple[dict[str, Any] | None, str]:
-    """(the answer, how it was made) — (None, "") when no model is configured, (None, why)
+    """Ask the configured models for a structured answer, and say how it was made.
+
+    (the answer, how it was made) — (None, "") when no model is configured, (None, why)
     when one was asked and gave nothing usable."""
     chain = [registry.build_provider(n) for n in settings.LLM_PROVIDERS if n != "offline"]
     if not chain:

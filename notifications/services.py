@@ -122,7 +122,9 @@ def email_notification(*, notification_id: int) -> bool:
 
 
 def send_digests(*, now=None) -> int:
-    """Beat, hourly: each digest reader whose morning it is gets one mail with what they have
+    """Beat, hourly: send the morning digests, and mails lost on the way.
+
+    Beat, hourly: each digest reader whose morning it is gets one mail with what they have
     not read or been mailed since the last one; and mails lost on the way are sent again.
     Returns how many digests went out."""
     now = now or timezone.now()

@@ -200,7 +200,9 @@ def _same_word(a: str, b: str) -> bool:
 def distinctive_terms(
     inside: Sequence[str], outside: Sequence[str], language: str, *, limit: int = 5
 ) -> list[str]:
-    """The words and word pairs that most set these posts apart from the persona's others
+    """The words and word pairs that most set these posts apart from the persona's others.
+
+    The words and word pairs that most set these posts apart from the persona's others
     (log-odds of the share of posts using them, smoothed), at least two posts using each.
     Forms of one word count together and are shown as the pillar's most used form."""
     stop = T.stop_words(language)

@@ -12,7 +12,9 @@ from posts.models import EMBEDDING_DIMENSIONS, Post
 
 
 class PillarDiscovery(Job):
-    """One discovery run (the Celery job's durable state) and what it learnt that later posts
+    """One pillar discovery run and what later posts and trends are measured with.
+
+    One discovery run (the Celery job's durable state) and what it learnt that later posts
     and trends are measured with: the centre the clusters were found around and the persona's
     lexical contrast model."""
 

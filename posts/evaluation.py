@@ -1,4 +1,6 @@
-"""Reading a voice-eval style JSONL file with likes, and rank correlation, for
+"""Reading a JSONL file of posts with likes, and rank correlation, for `engagement_eval`.
+
+Reading a voice-eval style JSONL file with likes, and rank correlation, for
 `engagement_eval`."""
 
 from __future__ import annotations

@@ -156,7 +156,9 @@ class ImportBatch(Job):
 
 
 class EngagementModel(models.Model):
-    """A persona's engagement prediction, learnt from its own posts' numbers (and the
+    """A persona's engagement prediction, learnt from its posts' numbers.
+
+    A persona's engagement prediction, learnt from its own posts' numbers (and the
     workspace's other personas'); retrained in the background when posts or numbers change."""
 
     workspace_path = "persona__workspace"

@@ -209,7 +209,9 @@ def detect(text: str) -> str:
 
 
 def _consistent_columns(lines: list[str]) -> bool:
-    """Three or more lines that all split into the same number (≥ 2) of cells by the header's
+    """Whether the lines are a table rather than prose.
+
+    Three or more lines that all split into the same number (≥ 2) of cells by the header's
     delimiter: a table, not prose (pasted paragraphs do not keep their comma count)."""
     if len(lines) < 3:
         return False
@@ -313,7 +315,9 @@ def _map_record(record: dict[str, Any]) -> dict[str, Any]:
 def csv_records(
     text: str, too_many: Callable[[], UnreadableFile], max_rows: int | None = None
 ) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    """(the header, the data rows numbered from 1, empty rows skipped) of a CSV whose
+    """The header and numbered rows of a CSV, its delimiter guessed from the first line.
+
+    (the header, the data rows numbered from 1, empty rows skipped) of a CSV whose
     delimiter (, ; or tab) is the one its first line uses most. UnreadableFile when the header
     cannot be read, when the file breaks mid-way, and (`too_many()`) past `max_rows`."""
     csv.field_size_limit(64 * 1024 * 1024)  # an oversized row is a row error, not a crash

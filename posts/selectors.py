@@ -209,7 +209,9 @@ def personas_with_unembedded_posts(*, limit: int) -> list[int]:
 def embedded_posts(
     persona: Persona | int, *, ids: list[int] | None = None, newest: int | None = None
 ) -> list[tuple[int, str, np.ndarray, datetime]]:
-    """(id, text, embedding, posted_at) of the persona's embedded posts, newest first; only
+    """The persona's embedded posts as (id, text, embedding, posted_at), newest first.
+
+    (id, text, embedding, posted_at) of the persona's embedded posts, newest first; only
     `ids` when given, only the `newest` n when given."""
     posts = Post.objects.filter(persona=persona, embedding__isnull=False)
     if ids is not None:
@@ -244,7 +246,9 @@ def performance_times(
 def predicted_engagement(
     persona: Persona | int, texts: list[str], vectors: np.ndarray
 ) -> list[tuple[int, list[str]]] | None:
-    """Each text's predicted engagement (its expected percentile among the persona's own
+    """Each text's predicted engagement and the factors behind it, in words.
+
+    Each text's predicted engagement (its expected percentile among the persona's own
     posts, 0–100) and the factors that apply to it in words; None while the persona has no
     engagement model (too few posts with numbers)."""
     stored = EngagementModel.objects.filter(persona=persona).values_list("model", flat=True).first()

@@ -289,7 +289,9 @@ def posts_refresh_metrics(*, persona: Persona, values: list[dict[str, Any]]) -> 
 def _take_numbers(
     post: Post, new: dict[str, Any], now: Any, *, has_snapshots: bool, source: str = Source.IMPORT
 ) -> bool:
-    """The post takes the new numbers (not saved) and a snapshot keeps the step (the first
+    """The post takes the new numbers, keeping a snapshot of each step.
+
+    The post takes the new numbers (not saved) and a snapshot keeps the step (the first
     one also records what it had); False, and nothing written, when nothing changed."""
     if all(getattr(post, f) == v for f, v in new.items()):
         return False

@@ -145,7 +145,9 @@ def target_send(*, target_id: int, token: uuid.UUID | str) -> str:
 
 
 def target_parts(target: Target, publisher: Publisher) -> list[TargetPart]:
-    """The target's parts, made on its first claim (inside the claim's transaction, so they
+    """The target's parts (post, thread parts, first comment), made on its first claim.
+
+    The target's parts, made on its first claim (inside the claim's transaction, so they
     and their keys are stored before any request): the post, or each part of a thread when
     the platform takes threads (else the parts joined into one post), then the first comment
     when there is one and the platform takes comments. Part 0 carries the target's own

@@ -98,7 +98,9 @@ class ImagesField(forms.FileField):
 
 
 class PostTimeForm(forms.Form):
-    """Text, images and a wall-clock time in the persona's zone, checked against each
+    """A post's text, images and time, checked against each account's limits.
+
+    Text, images and a wall-clock time in the persona's zone, checked against each
     account's limits (length, image count, size and type)."""
 
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), max_length=25_000)

@@ -212,7 +212,9 @@ class Publication(TimeStampedModel):
 
     @property
     def prediction(self) -> tuple[int, list[str]] | None:
-        """(predicted engagement 0–100, its factors in words) once the background job has
+        """The stored engagement prediction for this text, if any.
+
+        (predicted engagement 0–100, its factors in words) once the background job has
         predicted this text; None before, or without an engagement model."""
         if self.predicted_at is None or self.predicted_score is None:
             return None

@@ -64,7 +64,9 @@ def publications_between(
     account_id: int | None = None,
     state: str = "",
 ) -> list[Publication]:
-    """The workspace's posts scheduled in [start, end), with persona, targets and accounts
+    """The workspace's posts scheduled in [start, end), filtered, in three queries.
+
+    The workspace's posts scheduled in [start, end), with persona, targets and accounts
     (three queries, however many there are), filtered by persona, account and target state."""
     publications = Publication.objects.filter(
         persona__workspace=workspace, scheduled_at__gte=start, scheduled_at__lt=end

@@ -114,7 +114,9 @@ class TrendItem(TimeStampedModel):
 
 
 class PersonaTrend(models.Model):
-    """How relevant an item is to one persona, why, and whether it runs against what the
+    """How relevant an item is to one persona, and why.
+
+    How relevant an item is to one persona, why, and whether it runs against what the
     persona has said."""
 
     user_role: str  # not a column: set by accounts.selectors.get_object_for

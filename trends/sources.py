@@ -88,7 +88,9 @@ def canonical_url(url: str) -> str:
 
 
 def web_link(link: object, base: str = "") -> str | None:
-    """An item's link when it is a readable http(s) address (made absolute against the
+    """An item's link when it is a readable http(s) address, else None.
+
+    An item's link when it is a readable http(s) address (made absolute against the
     source's), else None: a `javascript:` or `data:` link, a port of 99999 or a broken IPv6
     literal is never stored, so it is never rendered nor folded."""
     if not isinstance(link, str) or not link.strip():

@@ -74,7 +74,9 @@ EVERYBODYS_ZIPF = 5.5
 def _characteristic_words(
     texts: list[str], weights: list[float], stops: frozenset[str], language: str = "en"
 ) -> list[list]:
-    """Words the creator uses far more than the language usually does (not merely often:
+    """Words the creator uses far more than the language usually does.
+
+    Words the creator uses far more than the language usually does (not merely often:
     "first", "best" and "said" are everybody's), across several posts (not one-off names),
     ranked by how distinctive they are and how widely they recur."""
     document_frequency: Counter[str] = Counter()

@@ -93,7 +93,9 @@ def _background_moments(language: str) -> tuple[np.ndarray, np.ndarray, float]:
 def build(
     texts: Sequence[str], language: str, impostors: Sequence[str] = ()
 ) -> tuple[dict[str, Any], list[float]]:
-    """The persona's contrast model and, for calibration, each own post's score from the
+    """The persona's contrast model, with each own post's leave-one-out score.
+
+    The persona's contrast model and, for calibration, each own post's score from the
     model built without it (leave-one-out, aligned with `texts`)."""
     total, squares, count = _background_moments(
         language if language in BACKGROUND_LANGUAGES else "en"

@@ -1,4 +1,6 @@
-"""Voice-match scoring: how much a text sounds like a persona, 0–100, with structure, tone,
+"""Voice-match scoring: how much a text sounds like a persona, 0–100.
+
+Voice-match scoring: how much a text sounds like a persona, 0–100, with structure, tone,
 vocabulary and contrast sub-scores. Deterministic; the model is built once per voice version
 from the persona's posts (`build_model`) and stored on the version, so scoring a text is a few
 dictionary look-ups and dot products.
@@ -73,7 +75,9 @@ class VoiceScore:
 
 
 def _shingles(text: str) -> list[str]:
-    """Fingerprints of every run of SHINGLE_WORDS words (links, case and punctuation
+    """Fingerprints of every run of SHINGLE_WORDS words, in order.
+
+    Fingerprints of every run of SHINGLE_WORDS words (links, case and punctuation
     ignored), in order: a copied line shows up as a run of known shingles, wherever the
     sentence boundaries fall."""
     words = T.words(T.strip_links(text))
@@ -179,14 +183,18 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
 
 
 def _z(value: float, calibration: Sequence[float]) -> float:
-    """How many of the persona's own spreads `value` sits above their unseen posts' mean,
+    """How far `value` sits above the persona's unseen posts, in their own spreads.
+
+    How many of the persona's own spreads `value` sits above their unseen posts' mean,
     bounded so one wild habit cannot outvote the rest."""
     mean, sd = calibration
     return min(Z_CEILING, max(Z_FLOOR, (value - mean) / max(sd, 1e-3)))
 
 
 def _typicality(z: float, calibration: Sequence[float]) -> float:
-    """0..1 where the persona's median unseen post sits at 0.5 and their most typical tenth
+    """A raw score mapped to 0..1 against the persona's own posts.
+
+    0..1 where the persona's median unseen post sits at 0.5 and their most typical tenth
     at 0.9 or above (`calibration` = median and 90th percentile of their own posts). Below the
     median the curve falls LOW_TAIL times more slowly, so a poor post still ranks above a
     worse one instead of both reading 0."""
@@ -198,7 +206,9 @@ def _typicality(z: float, calibration: Sequence[float]) -> float:
 
 
 def _leave_one_out_cosines(vectors: list[dict[str, float]]) -> list[float]:
-    """Each post's similarity to the profile of the *other* posts, as an unseen post would be
+    """Each post's similarity to the profile of the other posts.
+
+    Each post's similarity to the profile of the *other* posts, as an unseen post would be
     measured (a profile always resembles the posts it was built from)."""
     total: Counter[str] = Counter()
     for vector in vectors:

@@ -101,7 +101,9 @@ def _queue_scheduled(analysis_id: int) -> bool:
 
 
 def dispatch_due_analyses() -> int:
-    """Beat: queue scheduled analyses whose quiet period is over, and re-queue runs whose
+    """Beat: queue analyses whose quiet period is over, and re-queue dead runs.
+
+    Beat: queue scheduled analyses whose quiet period is over, and re-queue runs whose
     worker died (no progress for longer than a task may live)."""
     due = [
         analysis_id
@@ -126,7 +128,9 @@ def _weighted(texts_and_scores: list[Any]) -> list[WeightedPost]:
 
 
 def _scoring_inputs(all_posts: list[Any]) -> tuple[list[str], np.ndarray | None]:
-    """The texts the voice-match model learns from, with their embeddings when enough posts
+    """The texts the voice-match model learns from, with their embeddings when enough have one.
+
+    The texts the voice-match model learns from, with their embeddings when enough posts
     have one (then only the embedded posts, so texts and vectors line up)."""
     embedded = [p for p in all_posts if p.embedding is not None]
     if len(embedded) >= MIN_POSTS:
@@ -162,7 +166,9 @@ def analysis_run(*, analysis_id: int) -> VoiceProfile | None:
 
 
 def _analyse_persona(analysis: VoiceAnalysis, lease: Lease) -> VoiceProfile:
-    """Read the posts, analyse them, ask the model for content DNA, build the voice-match
+    """Run a voice analysis and save the next version.
+
+    Read the posts, analyse them, ask the model for content DNA, build the voice-match
     model, save the next version (and mark the analysis done in the same transaction)."""
     persona = analysis.persona
     all_posts = posts.posts_for_analysis(persona)
@@ -337,7 +343,9 @@ def version_rollback(*, version: VoiceProfile, role: str, user: User) -> VoicePr
 
 
 def drift_report(version: VoiceProfile) -> list[str]:
-    """Reasons the posts added since this version look unlike it, as last checked in the
+    """Why the posts added since this version look unlike it, as last checked.
+
+    Reasons the posts added since this version look unlike it, as last checked in the
     background (`drift_check`); the page only reads them."""
     return list(version.drift or [])
 

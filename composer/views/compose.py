@@ -93,7 +93,9 @@ def drafts(request: PersonaRequest) -> HttpResponse:
 
 @workspace_view
 def compose_new(request: WorkspaceRequest) -> HttpResponse:
-    """A new post in the composer (an untouched one is reused, so the link can be followed
+    """A new post in the composer, filled from where the creator came from.
+
+    A new post in the composer (an untouched one is reused, so the link can be followed
     twice), filled from `?variation=`, `?idea=` or `?publication=`, or at `?at=` (a slot)."""
     persona = current_persona(request, request.workspace)
     role = request.membership.role

@@ -1,4 +1,6 @@
-"""What the creator does with a draft — accept (maybe edited), reject with reasons, edit —
+"""What the creator does with a draft, and the lessons it teaches the next drafts.
+
+What the creator does with a draft — accept (maybe edited), reject with reasons, edit —
 and the lessons it teaches the next drafts: length preference, phrases to avoid and to keep.
 Accepting and rejecting near-identical drafts is flagged as a contradiction on both."""
 
@@ -43,7 +45,9 @@ def _words_and_line_ends(text: str) -> tuple[list[str], set[int]]:
 
 
 def _sentence_spans(words: list[str], ends: set[int]) -> list[tuple[int, int, bool]]:
-    """[start, end) word indexes of each sentence and whether it was finished: a sentence ends
+    """Each sentence's word span and whether it was finished.
+
+    [start, end) word indexes of each sentence and whether it was finished: a sentence ends
     at . ! ? or …, or at an index in `ends` (a line break, or the edge of the creator's own
     insertion)."""
     spans, start = [], 0
@@ -302,7 +306,9 @@ def variation_edit(*, variation: Variation, role: str, user: User, text: str) ->
 
 @transaction.atomic
 def lesson_delete(*, lesson: Lesson, role: str) -> None:
-    """The creator drops a lesson: later drafts no longer apply it (a new edit may teach it
+    """The creator drops a lesson.
+
+    The creator drops a lesson: later drafts no longer apply it (a new edit may teach it
     again)."""
     require(role, Action.EDIT)
     lesson.delete()

@@ -273,7 +273,9 @@ def _names_by_model(
 
 
 def sweep() -> int:
-    """Beat: discoveries nobody works on go to a worker again, and personas with ideas left
+    """Beat: send stalled discoveries and unclassified ideas to a worker again.
+
+    Beat: discoveries nobody works on go to a worker again, and personas with ideas left
     unclassified (a worker died) get a classification job."""
     resent = resend_abandoned(PillarDiscovery, RUN_DISCOVERY)
     stale = timezone.now() - timedelta(minutes=5)

@@ -1,4 +1,6 @@
-"""The creator's edits to pillars (rename, target share, merge, split, delete), which
+"""The creator's edits to pillars, which rediscovery respects.
+
+The creator's edits to pillars (rename, target share, merge, split, delete), which
 rediscovery respects: a pillar is a row, not a cluster number."""
 
 from __future__ import annotations

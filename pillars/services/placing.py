@@ -1,4 +1,6 @@
-"""Keeping every post assigned as new ones are embedded (the first discovery runs by itself once
+"""Keeping every post in a pillar as new ones are embedded.
+
+Keeping every post assigned as new ones are embedded (the first discovery runs by itself once
 a persona has enough), and reassigning the posts of a pillar that went."""
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ def assign_later(persona_id: int) -> None:
 
 
 def _first_discovery(persona_id: int) -> None:
-    """A persona that reaches enough embedded posts gets its pillars found once, unasked (the
+    """Find a persona's pillars once, unasked, when it has enough embedded posts.
+
+    A persona that reaches enough embedded posts gets its pillars found once, unasked (the
     creator sees them on the Pillars page); after that, rediscovery is the creator's call."""
     if PillarDiscovery.objects.filter(persona_id=persona_id).exists():
         return

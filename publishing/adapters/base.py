@@ -92,7 +92,9 @@ def json_or_empty(response: httpx.Response) -> object:
 
 
 class PublishError(Exception):
-    """`kind` says what the engine may do next:
+    """A send that did not go as planned, and what the engine may do next.
+
+    `kind` says what the engine may do next:
     - retry:     the platform did not take the post (rate limit, server error, never reached);
                  `retry_after` seconds when the platform said so
     - unknown:   the post may or may not be out (timeout after sending, dropped connection)

@@ -123,7 +123,9 @@ def _xrpc(account_or_service: Account | str, method: str) -> str:
 
 
 def _raise(response: httpx.Response, *, creates: bool = False) -> None:
-    """Bluesky says an expired token with 400 ExpiredToken as well as 401, and a record it
+    """Bluesky's error answers, classified.
+
+    Bluesky says an expired token with 400 ExpiredToken as well as 401, and a record it
     refuses with 400 InvalidRequest and the lexicon's reason."""
     code = error_code(response)
     if response.status_code == 400 and code == "ExpiredToken":

@@ -154,7 +154,9 @@ def account_connect(
     external_user_id: str = "",
     max_characters: int | None = None,
 ) -> Account:
-    """A new connection, or — the same account on the same platform connected again — the
+    """A new connection, or the same account connected again with fresh tokens.
+
+    A new connection, or — the same account on the same platform connected again — the
     existing one with fresh tokens (its scheduled posts keep going to it)."""
     require(role, Action.EDIT)
     if platform not in Platform.values:

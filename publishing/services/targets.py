@@ -32,7 +32,9 @@ logger = logging.getLogger(__name__)
 
 @transaction.atomic
 def target_retry_now(*, target: Target, role: str, user: User | None = None) -> Target:
-    """A dead letter (or an unconfirmed post the creator wants sent again) goes out at the
+    """Send a dead letter (or an unconfirmed post) again at the next sweep.
+
+    A dead letter (or an unconfirmed post the creator wants sent again) goes out at the
     next sweep; the idempotency key stays, so a platform that saw it never shows it twice."""
     require(role, Action.EDIT)
     updated = Target.objects.filter(pk=target.pk, state__in=RETRYABLE_STATES).update(

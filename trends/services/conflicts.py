@@ -30,7 +30,9 @@ NEGATIONS = {
 
 
 def positions_of(persona: Persona) -> list[tuple[str, str]]:
-    """(kind, sentence) of every position the persona has stated: the editable list, then
+    """Every position the persona has stated, as (kind, sentence).
+
+    (kind, sentence) of every position the persona has stated: the editable list, then
     the voice profile's strong opinions."""
     stated = [(s.kind, s.text) for s in Stance.objects.filter(persona=persona)]
     version = latest_voice_version(persona, fields=("profile",))
@@ -111,7 +113,9 @@ def _conflicts_offline(
     indices: list[int],
     positions: list[tuple[str, str]],
 ) -> list[str]:
-    """Offline: the item must be about the position (embedding similarity, centred on the
+    """Whether an item runs against a position, judged offline.
+
+    Offline: the item must be about the position (embedding similarity, centred on the
     batch) and take the other side: it says what the persona never says, it is for what the
     persona disagrees with, or its negation cues differ from the position's."""
     centre = all_vectors.mean(axis=0)

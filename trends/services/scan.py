@@ -1,4 +1,6 @@
-"""Scanning: the beat's claim of due sources, fetching them concurrently (one failing source
+"""Scanning trend sources: claim, fetch, fold and score.
+
+Scanning: the beat's claim of due sources, fetching them concurrently (one failing source
 only records its error and backs off), then folding and scoring under the workspace's items
 lock; the backlog job embeds what no persona shortlisted."""
 
