@@ -1,5 +1,7 @@
-"""Shared start-up for benchmarks: Django on its own database (contentapp_bench by default) on
-the same PostgreSQL as the app — the embedded one unless DATABASE_URL is set — migrated."""
+"""Shared start-up for benchmarks.
+
+Django on its own database (contentapp_bench by default) on the same PostgreSQL as the app — the
+embedded one unless DATABASE_URL is set — migrated."""
 
 from __future__ import annotations
 
@@ -60,8 +62,9 @@ def free_port() -> int:
 
 
 def worker_pid(node: str = "main") -> int | None:
-    """The main process of the Celery worker named `node` (`make run` runs one per lane:
-    main, publish, bulk — core/lanes.py), the one whose children are its pool."""
+    """The main process of the Celery worker named `node`, the one whose children are its pool.
+
+    `make run` runs one per lane: main, publish, bulk — core/lanes.py."""
     listing = subprocess.run(["ps", "-eo", "pid,ppid,args"], capture_output=True, text=True)
     rows = [line.split(None, 2) for line in listing.stdout.splitlines()[1:]]
     workers = {
@@ -75,7 +78,9 @@ def worker_pid(node: str = "main") -> int | None:
 
 @contextmanager
 def gunicorn_server() -> Iterator[str]:
-    """The app on gunicorn as `make run` serves it (contentapp/gunicorn_config.py), on the
+    """The app on gunicorn as `make run` serves it, on the bench database.
+
+    The app on gunicorn as `make run` serves it (contentapp/gunicorn_config.py), on the
     bench database, on a free loopback port; yields its base URL once /healthz answers."""
     import time
 

@@ -1,5 +1,6 @@
-"""The composer's live panel as a creator typing sees it, on the server `make run` uses
-(gunicorn, contentapp/gunicorn_config.py).
+"""The composer's live panel as a creator typing sees it, on the server `make run` uses.
+
+Gunicorn, contentapp/gunicorn_config.py.
 
     .venv/bin/python bench/composer.py [--posts 2000] [--requests 200] [--chars 2000]
 
@@ -14,8 +15,7 @@ CSV (texts up to 600 characters, a thread every tenth row, to two or three of th
 accounts, a third with an image URL) is uploaded for the bulk preview, three times, and its
 preview page opened: bulk_preview_s is the slowest upload-to-preview time. Prints:
 live_p50_ms=… live_p95_ms=… deep_p50_ms=… deep_p95_ms=… bulk_rows=… bulk_preview_s=…
-(targets: live p95 <= 100 ms, bulk preview <= 2 s for 1,000 rows)
-"""
+(targets: live p95 <= 100 ms, bulk preview <= 2 s for 1,000 rows)"""
 
 from __future__ import annotations
 

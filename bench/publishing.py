@@ -50,7 +50,9 @@ def thread_text(n: int) -> str:
 
 
 def thread_order(mastodon, bluesky, threads: list[int]) -> tuple[int, int]:
-    """(posts made for the threads, threads out of order), from the fakes' records: the four
+    """How many posts the threads made, and how many threads came out of order.
+
+    (posts made for the threads, threads out of order), from the fakes' records: the four
     parts and the comment must each exist once, in order, each replying to the one before."""
     chains: dict[str, list[tuple[str, str | None]]] = {}  # text -> [(id, parent id)]
     # Mastodon: the status list is in creation order; ids are the statuses' ids.
@@ -148,8 +150,9 @@ def schedule(args: argparse.Namespace, mastodon, bluesky) -> tuple[list[int], fl
 
 
 def start_import(posts: int) -> int:
-    """An N-post CSV through the import path a creator uses (read, checked, confirmed): its
-    job and the embeddings after it run in the bulk lane. Returns the persona's id."""
+    """An N-post CSV through the import path a creator uses (read, checked, confirmed).
+
+    Its job and the embeddings after it run in the bulk lane. Returns the persona's id."""
     from django.conf import settings
 
     from accounts.models import Role

@@ -1,5 +1,7 @@
-"""One full trend scan at volume: 50 feeds × 100 items from a local server, read, parsed,
-deduplicated, embedded and scored for 10 personas (not part of the test run).
+"""One full trend scan at volume.
+
+50 feeds × 100 items from a local server, read, parsed, deduplicated, embedded and scored for 10
+personas (not part of the test run).
 
     .venv/bin/python bench/trends.py [--feeds 50] [--items 100] [--personas 10]
 
@@ -9,8 +11,7 @@ discovered pillars (set up before the clock starts). Times the first scan (every
 a second one (every feed answers 304 Not Modified); between them, the backlog job that embeds
 every item the scan did not (and folds the copies it finds). Target: the first scan ≤ 30 s.
 Last line: feeds=… items=… new=… kept=… personas=… scan_s=… fetch_parse_s=… fold_in_s=…
-embed_score_s=… embedded=… backlog_s=… after_backlog_kept=… unembedded=… rescan_s=…
-"""
+embed_score_s=… embedded=… backlog_s=… after_backlog_kept=… unembedded=… rescan_s=…"""
 
 from __future__ import annotations
 

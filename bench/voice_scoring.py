@@ -1,13 +1,14 @@
-"""Voice-match speed: analysing a persona of 1,000 posts and scoring drafts (not part of the
-test run; no data set needed — the shipped background posts stand in for a creator's).
+"""Voice-match speed: analysing a persona of 1,000 posts and scoring drafts.
+
+Not part of the test run; no data set needed — the shipped background posts stand in for a
+creator's.
 
     .venv/bin/python bench/voice_scoring.py [--posts 1000] [--drafts 500] [--impostors 1000]
 
 Times the whole analysis (voice.analysis.analyse + the voice-match model with its contrast,
 leave-one-out calibration and other personas' posts as impostors) and each draft's score with
 a 384-dimension embedding. Targets: analysis ≤ 30 s, scoring p95 ≤ 20 ms. Last line:
-posts=… analysis_s=… model_s=… score_p50_ms=… score_p95_ms=…
-"""
+posts=… analysis_s=… model_s=… score_p50_ms=… score_p95_ms=…"""
 
 from __future__ import annotations
 

@@ -25,8 +25,9 @@ def _own_celery_queue() -> None:
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(settings) -> None:
-    """Each test gets its own cache key space in the shared Redis (no FLUSHDB: a running
-    `make run` may share the server)."""
+    """Each test gets its own cache key space in the shared Redis.
+
+    No FLUSHDB: a running `make run` may share the server."""
     settings.CACHES = {
         "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"}
     }
@@ -44,9 +45,10 @@ def _redis_breakers_closed() -> None:
 
 @pytest.fixture(autouse=True)
 def _loopback_fakes_allowed(settings) -> None:
-    """The fakes of the platforms listen on 127.0.0.1: the tests are an operator who allows
-    that one address (ALLOW_PRIVATE_HOSTS), as a self-hosted install with a local model
-    server would. tests/core/test_egress.py takes it away again."""
+    """The fakes of the platforms listen on 127.0.0.1.
+
+    The tests are an operator who allows that one address (ALLOW_PRIVATE_HOSTS), as a self-hosted
+    install with a local model server would. tests/core/test_egress.py takes it away again."""
     settings.ALLOW_PRIVATE_HOSTS = ["127.0.0.1"]
 
 
@@ -107,15 +109,18 @@ def persona_timezone() -> str:
 
 @pytest.fixture
 def persona_with_voice() -> bool:
-    """Whether `persona` has the demo posts and a voice version (what drafting needs): a
-    module that drafts overrides this fixture with True."""
+    """Whether `persona` has the demo posts and a voice version (what drafting needs).
+
+    A module that drafts overrides this fixture with True."""
     return False
 
 
 @pytest.fixture
 def persona(workspace: Workspace, persona_timezone: str, persona_with_voice: bool) -> Persona:
-    """The owner's persona (LinkedIn, English). A module that needs more (slots, embedded
-    posts) extends it with a fixture of the same name that takes this one."""
+    """The owner's persona (LinkedIn, English).
+
+    A module that needs more (slots, embedded posts) extends it with a fixture of the same name that
+    takes this one."""
     persona = PersonaFactory(workspace=workspace, timezone=persona_timezone)
     if persona_with_voice:
         for text, *_ in DEMO_POSTS:

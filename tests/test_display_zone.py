@@ -1,4 +1,6 @@
-"""Every page shows its times in the persona's zone (workspace-wide pages: the viewer's), with
+"""Every page shows its times in the persona's zone, with the zone named.
+
+Every page shows its times in the persona's zone (workspace-wide pages: the viewer's), with
 the zone named — walked like tests/test_tenancy.py walks the URLconf, so pages added later are
 covered. Every stored time is set to 20:47 UTC; in America/Phoenix that is 13:47, in
 Asia/Kolkata 02:17 the next day (a half-hour zone). No page may show 20:47."""

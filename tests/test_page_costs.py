@@ -1,6 +1,8 @@
-"""What a signed-in page costs: its session comes from Redis, the layout (workspaces, personas)
-is read once, and counts over a persona's posts are read once per change to those posts
-(`Persona.posts_version`) — and every change shows on the next page."""
+"""What a signed-in page costs.
+
+Its session comes from Redis, the layout (workspaces, personas) is read once, and counts over a
+persona's posts are read once per change to those posts (`Persona.posts_version`) — and every change
+shows on the next page."""
 
 from __future__ import annotations
 

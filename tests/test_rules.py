@@ -1,5 +1,6 @@
-"""The house rules a reader relies on, checked the way tests/test_tenancy.py checks tenancy:
-by reading every product module, so code added later is covered without a new test.
+"""The house rules a reader relies on, checked the way tests/test_tenancy.py checks tenancy.
+
+By reading every product module, so code added later is covered without a new test.
 
 - No app uses another app's model manager (`OtherModel.objects`): it reads through that app's
   selectors and writes through its services (docs/architecture.md).
@@ -8,8 +9,7 @@ by reading every product module, so code added later is covered without a new te
   foundations every app stands on. (import-linter states the layer order; it cannot say
   "only these modules of that package", so this scan does.)
 - Every task name the code sends (a `<app>.tasks.<name>` constant or literal) is a
-  registered Celery task, so a renamed task cannot leave a sender posting into the void.
-"""
+  registered Celery task, so a renamed task cannot leave a sender posting into the void."""
 
 from __future__ import annotations
 

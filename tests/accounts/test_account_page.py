@@ -1,5 +1,7 @@
-"""The small things a person meets around the product: the landing page, signing out, the
-favicon, their own account settings, and labels that explain themselves."""
+"""The small things a person meets around the product.
+
+The landing page, signing out, the favicon, their own account settings, and labels that explain
+themselves."""
 
 from __future__ import annotations
 

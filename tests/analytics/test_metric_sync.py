@@ -1,4 +1,6 @@
-"""Published posts' numbers read back from the platform (the real Mastodon client against the
+"""Published posts' numbers read back from the platform.
+
+Published posts' numbers read back from the platform (the real Mastodon client against the
 loopback fake): a post for it the first time, a snapshot only when the numbers change, fresh
 posts read often, failures backing off."""
 

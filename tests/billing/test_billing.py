@@ -1,5 +1,6 @@
-"""Plans, limits in services, credit packs, and Stripe (the real SDK against a loopback fake;
-webhook payloads signed here as Stripe signs them)."""
+"""Plans, limits in services, credit packs, and Stripe.
+
+The real SDK against a loopback fake; webhook payloads signed here as Stripe signs them."""
 
 from __future__ import annotations
 
@@ -83,8 +84,10 @@ def test_counted_limits_refuse_one_more_persona_and_member(stripe_on, owner, wor
 
 
 def _story(workspace_id: int) -> list[dict]:
-    """What Stripe sends for: subscribe to Creator, upgrade to Pro, a failed payment, the
-    payment recovered, and a credit pack — in Stripe's time order."""
+    """The Stripe events of a customer's year, in Stripe's time order.
+
+    Subscribe to Creator, upgrade to Pro, a failed payment, the payment recovered, and a credit pack
+    — in Stripe's time order."""
     t = int(time.time())
     session = {
         "id": "cs_1", "object": "checkout.session", "mode": "subscription", "customer": "cus_1",
@@ -118,8 +121,10 @@ def _story(workspace_id: int) -> list[dict]:
 
 
 def test_only_a_paid_session_buys_credits_or_a_plan(stripe_on, client, workspace):
-    """A delayed payment method completes the session unpaid: nothing is given until Stripe
-    says the money arrived (async_payment_succeeded); a failed one gives nothing."""
+    """A delayed payment method completes the session unpaid.
+
+    Nothing is given until Stripe says the money arrived (async_payment_succeeded); a failed one
+    gives nothing."""
     t = int(time.time())
     unpaid = {
         "id": "cs_9", "object": "checkout.session", "mode": "payment", "customer": "cus_1",

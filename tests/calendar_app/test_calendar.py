@@ -1,6 +1,8 @@
-"""The calendar as a creator uses it: a posting schedule and "next free slot", month / week /
-list views with each post's per-account status, moving a post to another day (the same
-local time, across DST), edits that replace what is not sent yet, and approvals."""
+"""The calendar as a creator uses it.
+
+A posting schedule and "next free slot", month / week / list views with each post's per-account
+status, moving a post to another day (the same local time, across DST), edits that replace what is
+not sent yet, and approvals."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Evergreen posts: re-shared after N days into a free slot, at most K times, never within M
+"""Evergreen posts: re-shared on schedule, within their limits.
+
+Evergreen posts: re-shared after N days into a free slot, at most K times, never within M
 days of the last share; X (which refuses the same text twice) only with a changed version;
 the calendar shows the coming re-share."""
 

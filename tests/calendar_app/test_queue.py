@@ -1,5 +1,7 @@
-"""The queue as "next up": coming posts in time order with the empty slots between them,
-reordered by swapping times, posted now, and paused and resumed per account."""
+"""The queue as "next up".
+
+Coming posts in time order with the empty slots between them, reordered by swapping times, posted
+now, and paused and resumed per account."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Bulk scheduling: a CSV previewed row by row with each row's problems in words, then every
+"""Bulk scheduling: a CSV previewed row by row, then every good row scheduled once.
+
+Bulk scheduling: a CSV previewed row by row with each row's problems in words, then every
 good row scheduled once, its image URLs fetched through the egress path (a loopback server
 here), a failing row said and the rest going ahead."""
 

@@ -1,6 +1,8 @@
-"""The composer as a creator uses it: write a post by hand, see it read against each chosen
-platform's rules and the creator's own voice at every pause, and schedule it — now, into the
-next free slot, or at a time — with nothing typed ever lost."""
+"""The composer as a creator uses it.
+
+Write a post by hand, see it read against each chosen platform's rules and the creator's own voice
+at every pause, and schedule it — now, into the next free slot, or at a time — with nothing typed
+ever lost."""
 
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
-"""Make versions for…: a post made into a version per persona and account (and, with a model,
-per audience), each a composer draft scored against the persona it is for. Without a model
-only faithful transforms; with one (a local fake OpenAI server here), rewrites."""
+"""Repurposing: one post made into versions, each a composer draft scored against its persona.
+
+A post made into a version per persona and account (and, with a model, per audience), each a
+composer draft scored against the persona it is for. Without a model only faithful transforms; with
+one (a local fake OpenAI server here), rewrites."""
 
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
-"""The network boundary, tried as an attacker would: a loopback canary server listens, and
-every outbound entry point a tenant's editor controls — a trend source (feed, Hacker News
-base, Mastodon trends), the Mastodon server on connect, the Bluesky PDS, a webhook channel,
-a model server — is given every spelling of an internal address. The canary must see no
-request (only the operator's ALLOW_PRIVATE_HOSTS lets one through), the refusal is a form
-error at save time and an error in words at fetch time, before any connection."""
+"""The network boundary, tried as an attacker would.
+
+A loopback canary server listens, and every outbound entry point a tenant's editor controls — a
+trend source (feed, Hacker News base, Mastodon trends), the Mastodon server on connect, the Bluesky
+PDS, a webhook channel, a model server — is given every spelling of an internal address. The canary
+must see no request (only the operator's ALLOW_PRIVATE_HOSTS lets one through), the refusal is a
+form error at save time and an error in words at fetch time, before any connection."""
 
 from __future__ import annotations
 
@@ -57,9 +58,10 @@ def _nothing_private_allowed(settings):
 
 @pytest.fixture(autouse=True)
 def fake_dns(monkeypatch) -> dict[str, str]:
-    """A resolver that plays DNS for the names an attacker controls: `internal.example`
-    points at the canary; `rebind.example` answers a public address until the test rebinds
-    it to loopback (after the form has checked it)."""
+    """A resolver that plays DNS for the names an attacker controls.
+
+    `internal.example` points at the canary; `rebind.example` answers a public address until the
+    test rebinds it to loopback (after the form has checked it)."""
     real = socket.getaddrinfo
     answers = {"internal.example": "127.0.0.1", "rebind.example": PUBLIC}
 
@@ -149,7 +151,9 @@ def test_a_trend_source_is_refused_when_saved(kind, owner_client, canary):
 def test_a_trend_source_is_refused_again_when_read(
     kind, workspace, canary, redirector, settings, fake_dns
 ):
-    """A row that got past the form (saved before, or a name rebound since) is checked again
+    """A saved source is checked again at the fetch, hop by hop.
+
+    A row that got past the form (saved before, or a name rebound since) is checked again
     at the fetch, hop by hop: the scan records the refusal, never a port's state."""
     settings.ALLOW_PRIVATE_HOSTS = ["127.0.0.2"]
     urls = [

@@ -1,4 +1,6 @@
-"""The embedded servers start on demand, are shared between processes, and stop with the last
+"""The embedded servers start on demand, are shared, and stop with the last holder.
+
+The embedded servers start on demand, are shared between processes, and stop with the last
 process that holds them. Runs against a private var dir so it never touches the suite's."""
 
 from __future__ import annotations

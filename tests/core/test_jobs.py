@@ -1,5 +1,7 @@
-"""Job leases (core.jobs): a live worker keeps its job however long it takes; a dead one's job
-is taken over once its lease expires, and finished exactly once."""
+"""Job leases (core.jobs).
+
+A live worker keeps its job however long it takes; a dead one's job is taken over once its lease
+expires, and finished exactly once."""
 
 from __future__ import annotations
 

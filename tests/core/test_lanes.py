@@ -1,4 +1,6 @@
-"""Celery lanes: sends and bulk work have queues of their own (core/lanes.py), so a
+"""Celery lanes: sends and bulk work have queues of their own.
+
+Celery lanes: sends and bulk work have queues of their own (core/lanes.py), so a
 10,000-post import's embeddings never hold up a post that is due; every task a lane names is
 a registered task, and `make run` starts a worker per lane."""
 

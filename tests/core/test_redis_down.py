@@ -1,4 +1,6 @@
-"""With Redis (cache and broker) unreachable, pages render, sign-in works, and work is kept in
+"""With Redis unreachable, pages render, sign-in works and no work is lost.
+
+With Redis (cache and broker) unreachable, pages render, sign-in works, and work is kept in
 Postgres and sent to a worker by the beat sweep once Redis is back."""
 
 from __future__ import annotations
@@ -108,8 +110,9 @@ def test_the_product_keeps_working_and_catches_up(
 
 @pytest.fixture
 def redis_hung(settings, tmp_path):
-    """A Redis of the test's own that is stopped (SIGSTOP), not down: it accepts connections
-    and never answers. Cache, broker and health checks point at it."""
+    """A Redis of the test's own that is stopped (SIGSTOP), not down.
+
+    It accepts connections and never answers. Cache, broker and health checks point at it."""
     import os
     import signal
 

@@ -41,8 +41,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(autouse=True)
 def _no_csp_violations(request: pytest.FixtureRequest):
-    """Every browser test also proves the pages break no rule of our Content-Security-Policy
-    (an inline script or style would be blocked, and reported here)."""
+    """Every browser test also proves the pages break no rule of our Content-Security-Policy.
+
+    An inline script or style would be blocked, and reported here."""
     if "page" not in request.fixturenames:
         yield
         return

@@ -1,7 +1,8 @@
-"""The composer in the browser, at desktop and phone width: open it with the keyboard
-shortcut, write a post by hand and watch each account's counter, preview and the voice match
-change while typing; reload mid-sentence and lose nothing; make a thread with "+ Part"; add
-it to the queue and see it on the practice timeline."""
+"""The composer in the browser, at desktop and phone width.
+
+Open it with the keyboard shortcut, write a post by hand and watch each account's counter, preview
+and the voice match change while typing; reload mid-sentence and lose nothing; make a thread with "+
+Part"; add it to the queue and see it on the practice timeline."""
 
 from __future__ import annotations
 

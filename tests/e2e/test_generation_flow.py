@@ -1,4 +1,6 @@
-"""Import posts → analyse → generate → accept one, reject one with a reason, refine one by
+"""The generation flow in the browser, from import to feedback.
+
+Import posts → analyse → generate → accept one, reject one with a reason, refine one by
 chat → the feedback page shows it. Real Celery worker on the real Redis, offline writer."""
 
 from __future__ import annotations

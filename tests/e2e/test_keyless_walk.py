@@ -1,6 +1,8 @@
-"""The walk issue 12 asks for, without a model: analyse, answer a pattern, roll back (the
-answer holds), write keyless sketches that say what they are, open the draft kit, reject a
-sketch and make a new revision of it — the rejection still counts on the Feedback page."""
+"""The walk issue 12 asks for, without a model.
+
+Analyse, answer a pattern, roll back (the answer holds), write keyless sketches that say what they
+are, open the draft kit, reject a sketch and make a new revision of it — the rejection still counts
+on the Feedback page."""
 
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
-"""Bring your own model in the browser: the creator adds a local OpenAI-compatible server on
-the Models page (a loopback fake stands in for Ollama), sees the test call's answer, then
-writes drafts that the model wrote. Real Celery worker on the real Redis."""
+"""Bring your own model in the browser.
+
+The creator adds a local OpenAI-compatible server on the Models page (a loopback fake stands in for
+Ollama), sees the test call's answer, then writes drafts that the model wrote. Real Celery worker on
+the real Redis."""
 
 from __future__ import annotations
 

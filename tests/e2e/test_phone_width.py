@@ -1,5 +1,6 @@
-"""At phone width (390 × 844) no main page is wider than the screen: nothing scrolls sideways,
-and the menu button stays on screen."""
+"""At phone width (390 × 844) no main page is wider than the screen.
+
+Nothing scrolls sideways, and the menu button stays on screen."""
 
 from __future__ import annotations
 

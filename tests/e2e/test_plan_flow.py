@@ -1,4 +1,6 @@
-"""Discover pillars → add ideas and see them scored → add a trend source, scan, make a trend a
+"""The planning flow in the browser, from pillars to a four-week plan on the calendar.
+
+Discover pillars → add ideas and see them scored → add a trend source, scan, make a trend a
 topic → propose a four-week plan and accept it onto the calendar, drafts written by a worker."""
 
 from __future__ import annotations

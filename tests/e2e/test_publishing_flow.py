@@ -1,6 +1,8 @@
-"""Publishing in the browser: connect Mastodon through its real OAuth redirect flow (a
-loopback server stands in for the instance), recover a dead letter from the page, move a post
-by dragging it on the calendar, and an approval round trip between an editor and an admin."""
+"""Publishing in the browser.
+
+Connect Mastodon through its real OAuth redirect flow (a loopback server stands in for the
+instance), recover a dead letter from the page, move a post by dragging it on the calendar, and an
+approval round trip between an editor and an admin."""
 
 from __future__ import annotations
 

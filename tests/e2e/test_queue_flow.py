@@ -1,5 +1,7 @@
-"""The queue in the browser: drag a post onto another to swap their times (↑ on a phone),
-fill an empty slot from the composer, pause and resume an account."""
+"""The queue in the browser.
+
+Drag a post onto another to swap their times (↑ on a phone), fill an empty slot from the composer,
+pause and resume an account."""
 
 from __future__ import annotations
 

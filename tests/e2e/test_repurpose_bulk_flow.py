@@ -1,6 +1,7 @@
-"""Repurposing and bulk scheduling in the browser, with a real Celery worker: make versions of
-a published post for two personas with a local fake model (each version scored against its
-persona), and schedule a CSV — 1,000 rows at desktop width — after its preview."""
+"""Repurposing and bulk scheduling in the browser, with a real Celery worker.
+
+Make versions of a published post for two personas with a local fake model (each version scored
+against its persona), and schedule a CSV — 1,000 rows at desktop width — after its preview."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""The HTMX swaps of the Write page (accept, edit, reject a draft) and of workspace settings
+"""HTMX swaps break no rule of the Content-Security-Policy.
+
+The HTMX swaps of the Write page (accept, edit, reject a draft) and of workspace settings
 (invite, change a role, withdraw) break no rule of the Content-Security-Policy (the e2e
 conftest fails a test on any violation the console reports)."""
 

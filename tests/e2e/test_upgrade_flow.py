@@ -1,5 +1,7 @@
-"""An owner upgrades through (fake) Stripe Checkout: the plan page, the hosted payment page,
-the signed webhook Stripe sends, and the billing page showing the new plan and its limits."""
+"""An owner upgrades through (fake) Stripe Checkout.
+
+The plan page, the hosted payment page, the signed webhook Stripe sends, and the billing page
+showing the new plan and its limits."""
 
 from __future__ import annotations
 

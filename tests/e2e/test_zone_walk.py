@@ -1,4 +1,6 @@
-"""A creator in America/Phoenix and one in Asia/Kolkata (a half-hour zone) walk the pages that
+"""Times shown in the creator's zone, with the zone, on every page that shows times.
+
+A creator in America/Phoenix and one in Asia/Kolkata (a half-hour zone) walk the pages that
 show times, at desktop and phone width: a 09:00 posting slot, a post published at 12:58 local
 time and one scheduled for 16:30 local show those times, with the zone, everywhere — the
 dashboard, the calendar (month, week, list), the posting schedule, the plan, the queue, the

@@ -1,5 +1,7 @@
-"""What the loopback fakes of external platforms share: a threaded HTTP server on 127.0.0.1
-with routes, JSON / form bodies, a log of requests, and fault injection.
+"""What the loopback fakes of external platforms share.
+
+A threaded HTTP server on 127.0.0.1 with routes, JSON / form bodies, a log of requests, and fault
+injection.
 
 Faults, for the next matching requests (`fail_next`) or at random (`fault_rate`):
 - ("drop",): the route runs (the post is made), then the connection closes unanswered

@@ -1,5 +1,6 @@
-"""A loopback Bluesky PDS (XRPC) that answers as the reference server (bluesky-social/atproto,
-packages/pds) does, odd answers included:
+"""A loopback Bluesky PDS (XRPC) that answers as the reference server does, odd answers included:
+
+Bluesky-social/atproto, packages/pds.
 
 - com.atproto.server.createSession / refreshSession: JWTs with an exp claim; refresh tokens
   rotate, and a used one keeps working for a two-hour grace period, answering with the same

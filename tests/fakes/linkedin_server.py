@@ -1,7 +1,9 @@
-"""A loopback LinkedIn: OAuth 2.0 (/oauth/v2/authorization, /oauth/v2/accessToken), the
-OpenID userinfo (/v2/userinfo) and the versioned Posts API (POST /rest/posts answers 201 with
-the post's URN in x-restli-id; it requires LinkedIn-Version and X-Restli-Protocol-Version).
-Faults (tests.fakes.base) apply to /rest/posts."""
+"""A loopback LinkedIn.
+
+OAuth 2.0 (/oauth/v2/authorization, /oauth/v2/accessToken), the OpenID userinfo (/v2/userinfo) and
+the versioned Posts API (POST /rest/posts answers 201 with the post's URN in x-restli-id; it
+requires LinkedIn-Version and X-Restli-Protocol-Version). Faults (tests.fakes.base) apply to
+/rest/posts."""
 
 from __future__ import annotations
 

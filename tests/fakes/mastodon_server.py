@@ -1,8 +1,10 @@
-"""A loopback Mastodon: POST /api/v1/apps (an OAuth app per server), the OAuth authorise page
-and token endpoint, GET /api/v1/accounts/verify_credentials, POST /api/v1/statuses (honouring
-Idempotency-Key like Mastodon: a repeated key answers with the status it already made) and
-GET /api/v1/statuses/:id. It keeps its own log of statuses, from which duplicates are
-counted. Faults (tests.fakes.base) apply to the /api/v1/statuses calls."""
+"""A loopback Mastodon.
+
+POST /api/v1/apps (an OAuth app per server), the OAuth authorise page and token endpoint, GET
+/api/v1/accounts/verify_credentials, POST /api/v1/statuses (honouring Idempotency-Key like Mastodon:
+a repeated key answers with the status it already made) and GET /api/v1/statuses/:id. It keeps its
+own log of statuses, from which duplicates are counted. Faults (tests.fakes.base) apply to the
+/api/v1/statuses calls."""
 
 from __future__ import annotations
 
@@ -30,7 +32,9 @@ def _links(text: str) -> list[tuple[int, int]]:
 
 
 def countable_length(text: str) -> int:
-    """Mastodon's StatusLengthValidator: each link 23 characters, @user@domain as @user, then
+    """Mastodon's StatusLengthValidator.
+
+    Mastodon's StatusLengthValidator: each link 23 characters, @user@domain as @user, then
     grapheme clusters."""
     pieces, last = [], 0
     for start, end in _links(text):
@@ -41,8 +45,10 @@ def countable_length(text: str) -> int:
 
 
 def formatted(text: str) -> str:
-    """The status as Mastodon's TextFormatter renders it: escaped, paragraphs on blank lines,
-    <br /> for a line break, links as anchors whose scheme and tail hide in spans."""
+    """The status as Mastodon's TextFormatter renders it.
+
+    Escaped, paragraphs on blank lines, <br /> for a line break, links as anchors whose scheme and
+    tail hide in spans."""
     pieces, last = [], 0
     for start, end in _links(text):
         url = text[start:end]

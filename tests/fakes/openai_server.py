@@ -1,4 +1,6 @@
-"""Local HTTP servers that speak the OpenAI and Anthropic REST APIs' shapes, for pointing the
+"""Local HTTP servers that speak the OpenAI and Anthropic REST APIs, faults included.
+
+Local HTTP servers that speak the OpenAI and Anthropic REST APIs' shapes, for pointing the
 real `openai` and `anthropic` SDKs at in tests. They record requests and can be told to be
 slow, or to fail the next calls: an HTTP error with headers (429 with retry-after, 500, 529),
 a malformed body, or a hang longer than the client's timeout."""

@@ -1,10 +1,11 @@
-"""A loopback Stripe for the real `stripe` SDK (StripeClient with base_addresses={"api": …}):
-POST /v1/checkout/sessions and /v1/billing_portal/sessions (form-encoded, nested keys as the
-SDK sends them, Bearer secret key checked), and a hosted "checkout page" at /pay/<id> whose Pay
-button makes the events Stripe would send — checkout.session.completed and, for a
-subscription, customer.subscription.created — signs them like Stripe (Stripe-Signature:
-t=…,v1=HMAC-SHA256(secret, "t.payload")) and, when `webhook_url` is set, delivers them before
-redirecting to the success URL. `events` keeps every event made, for tests to replay."""
+"""A loopback Stripe for the real `stripe` SDK (StripeClient with base_addresses={"api": …}).
+
+POST /v1/checkout/sessions and /v1/billing_portal/sessions (form-encoded, nested keys as the SDK
+sends them, Bearer secret key checked), and a hosted "checkout page" at /pay/<id> whose Pay button
+makes the events Stripe would send — checkout.session.completed and, for a subscription,
+customer.subscription.created — signs them like Stripe (Stripe-Signature: t=…,v1=HMAC-SHA256(secret,
+"t.payload")) and, when `webhook_url` is set, delivers them before redirecting to the success URL.
+`events` keeps every event made, for tests to replay."""
 
 from __future__ import annotations
 

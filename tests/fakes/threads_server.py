@@ -1,8 +1,9 @@
-"""A loopback Threads API: OAuth (threads.net/oauth/authorize stand-in, POST
-/oauth/access_token, GET /access_token th_exchange_token, GET /refresh_access_token), GET
-/v1.0/me, POST /v1.0/:user/threads (a container), POST /v1.0/:user/threads_publish, GET
-/v1.0/:container?fields=status. An expired token is a 400 with error code 190, as the Graph
-API says it. Faults (tests.fakes.base) apply to the /v1.0/ calls."""
+"""A loopback Threads API.
+
+OAuth (threads.net/oauth/authorize stand-in, POST /oauth/access_token, GET /access_token
+th_exchange_token, GET /refresh_access_token), GET /v1.0/me, POST /v1.0/:user/threads (a container),
+POST /v1.0/:user/threads_publish, GET /v1.0/:container?fields=status. An expired token is a 400 with
+error code 190, as the Graph API says it. Faults (tests.fakes.base) apply to the /v1.0/ calls."""
 
 from __future__ import annotations
 

@@ -121,7 +121,9 @@ def tag_history(uses_today: int) -> list[dict[str, str]]:
 
 
 class FakeRedditAndYouTube(FakeServer):
-    """Reddit's application-only OAuth (POST /api/v1/access_token with the app's client id and
+    """Reddit's application-only OAuth and hot listings, and YouTube's search.
+
+    Reddit's application-only OAuth (POST /api/v1/access_token with the app's client id and
     secret in Basic auth, grant_type=client_credentials) and GET /r/<name>/hot with the bearer
     token (a Listing of t3 children); YouTube Data API v3 GET /youtube/v3/search (key=…),
     answering Google's error shape for a bad key or a spent quota."""

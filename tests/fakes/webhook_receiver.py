@@ -1,5 +1,7 @@
-"""A loopback webhook receiver as we tell users to write one: it checks the signature and the
-timestamp, and remembers ids so a repeated delivery is acknowledged, not acted on twice."""
+"""A loopback webhook receiver as we tell users to write one.
+
+It checks the signature and the timestamp, and remembers ids so a repeated delivery is acknowledged,
+not acted on twice."""
 
 from __future__ import annotations
 

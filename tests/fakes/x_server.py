@@ -1,7 +1,9 @@
-"""A loopback X API v2: OAuth 2.0 with PKCE (x.com/i/oauth2/authorize stand-in and
-/2/oauth2/token, rotating refresh tokens), GET /2/users/me, POST /2/tweets (X's 403 for
-duplicate content included), GET /2/users/:id/tweets and GET /2/tweets/:id. An expired or
-unknown token is a 401. Faults (tests.fakes.base) apply to /2/tweets."""
+"""A loopback X API v2.
+
+OAuth 2.0 with PKCE (x.com/i/oauth2/authorize stand-in and /2/oauth2/token, rotating refresh
+tokens), GET /2/users/me, POST /2/tweets (X's 403 for duplicate content included), GET
+/2/users/:id/tweets and GET /2/tweets/:id. An expired or unknown token is a 401. Faults
+(tests.fakes.base) apply to /2/tweets."""
 
 from __future__ import annotations
 

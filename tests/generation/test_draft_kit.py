@@ -1,6 +1,7 @@
-"""Without a model the product is honest: a draft kit made of the creator's own openings,
-shape, lines on the topic and closing (with links to their posts), and sketches labelled as
-such."""
+"""Without a model the product is honest.
+
+A draft kit made of the creator's own openings, shape, lines on the topic and closing (with links to
+their posts), and sketches labelled as such."""
 
 from __future__ import annotations
 

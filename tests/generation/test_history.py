@@ -1,4 +1,6 @@
-"""Draft history: accepted drafts can be found again by words, persona and status, in pages,
+"""Draft history: found again by words, persona and status, in pages.
+
+Draft history: accepted drafts can be found again by words, persona and status, in pages,
 at a flat query cost, and never from another workspace."""
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""The offline writer on a real-looking creator (the demo persona's twelve posts, shipped with
+"""The offline writer on a real-looking creator.
+
+The offline writer on a real-looking creator (the demo persona's twelve posts, shipped with
 the product): drafts carry the topic's key terms, fit the persona's length, invent no links,
 follow their layout and score as theirs against their own voice model. The same measure over
 a whole corpus of creators is `bench/offline_writer.py PATH` (not part of the test run)."""

@@ -1,6 +1,7 @@
-"""The platforms' own rules, held against the references written by others: twitter-text's
-conformance file for X (the v3 weighted-length cases) and Unicode's GraphemeBreakTest for
-Bluesky — both through `manage.py check_text`, the function the schedule forms call."""
+"""The platforms' own rules, held against the references written by others.
+
+Twitter-text's conformance file for X (the v3 weighted-length cases) and Unicode's GraphemeBreakTest
+for Bluesky — both through `manage.py check_text`, the function the schedule forms call."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Cutting a text into thread parts loses nothing: whole sentences in order, links intact,
-every part within the platform's own count."""
+"""Cutting a text into thread parts loses nothing.
+
+Whole sentences in order, links intact, every part within the platform's own count."""
 
 from __future__ import annotations
 

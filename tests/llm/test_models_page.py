@@ -1,6 +1,8 @@
-"""Bring your own model from the browser: add an OpenAI-compatible server (a loopback fake
-speaking OpenAI's API stands in for Ollama), test it with the real error in words, order the
-workspace's models, and drafts written by them — the key never shown again."""
+"""Bring your own model from the browser.
+
+Add an OpenAI-compatible server (a loopback fake speaking OpenAI's API stands in for Ollama), test
+it with the real error in words, order the workspace's models, and drafts written by them — the key
+never shown again."""
 
 from __future__ import annotations
 

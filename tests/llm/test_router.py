@@ -1,5 +1,7 @@
-"""The router and the real SDKs against local fake OpenAI and Anthropic servers: failover on
-transient errors, none on permanent ones, timeouts, and a ledger row for every attempt."""
+"""The router and the real SDKs against local fake OpenAI and Anthropic servers.
+
+Failover on transient errors, none on permanent ones, timeouts, and a ledger row for every attempt.
+"""
 
 from __future__ import annotations
 

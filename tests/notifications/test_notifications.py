@@ -1,7 +1,9 @@
-"""The notification centre and mail: who is told what (approvals to approvers, reviews to the
-author, failed and unconfirmed posts to the author and the owners, an account to reconnect,
-a plan limit), the bell and its page, and mail sent by a worker — never in the request — as
-each notification or as a daily digest in the reader's own morning."""
+"""The notification centre and mail.
+
+Who is told what (approvals to approvers, reviews to the author, failed and unconfirmed posts to the
+author and the owners, an account to reconnect, a plan limit), the bell and its page, and mail sent
+by a worker — never in the request — as each notification or as a daily digest in the reader's own
+morning."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Posts about three clear themes, with embeddings made to match (a centre per theme plus
+"""Posts about three clear themes, with embeddings made to match.
+
+Posts about three clear themes, with embeddings made to match (a centre per theme plus
 noise), so pillar tests do not wait for the embedding model."""
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Engagement prediction: learnt from the persona's own posts' numbers, used on drafts, and
+"""Engagement prediction: learnt, used on drafts, and measured.
+
+Engagement prediction: learnt from the persona's own posts' numbers, used on drafts, and
 measured by engagement_eval (on a made-up file: tests never read the team's data sets)."""
 
 from __future__ import annotations
@@ -146,8 +148,10 @@ def test_a_scheduled_post_shows_its_predicted_engagement(persona):
 
 
 def test_a_draft_gets_its_prediction_even_when_the_voice_has_no_embedding(persona):
-    """A voice analysed before the posts were embedded has no centroid; drafts are still
-    embedded once for the engagement prediction (the Write page and the composer alike)."""
+    """A voice analysed before the posts were embedded has no centroid.
+
+    Drafts are still embedded once for the engagement prediction (the Write page and the composer
+    alike)."""
     from generation.services.scoring import score_texts
     from tests.factories import VoiceProfileFactory
     from voice.services import scoring_model

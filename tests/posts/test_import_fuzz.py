@@ -1,4 +1,6 @@
-"""Property-based: whatever rows a CSV or JSON file holds, the import never errors out, never
+"""Property-based: whatever rows a file holds, the import never fails a row silently.
+
+Property-based: whatever rows a CSV or JSON file holds, the import never errors out, never
 writes part of a row, and every problem names its row."""
 
 from __future__ import annotations

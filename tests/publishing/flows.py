@@ -1,6 +1,8 @@
-"""Publishing steps the tests share: what the beat sweep and the workers do (in this
-process), and connecting accounts as a creator does it — through the accounts page and, for
-OAuth platforms, the platform's own authorise page (on a loopback fake)."""
+"""Publishing steps the tests share.
+
+What the beat sweep and the workers do (in this process), and connecting accounts as a creator does
+it — through the accounts page and, for OAuth platforms, the platform's own authorise page (on a
+loopback fake)."""
 
 from __future__ import annotations
 
@@ -25,8 +27,10 @@ def due_now(target: Target) -> None:
 
 
 def press_authorize(authorize_url: str) -> str:
-    """What the creator does on the platform's page: press "Authorize". Returns the URL the
-    platform sends the browser back to (our callback, with the code and the state)."""
+    """What the creator does on the platform's page: press "Authorize".
+
+    Returns the URL the platform sends the browser back to (our callback, with the code and the
+    state)."""
     parts = urlsplit(authorize_url)
     page = httpx.get(authorize_url)
     assert page.status_code == 200 and "Authorize" in page.text

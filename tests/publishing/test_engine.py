@@ -1,4 +1,6 @@
-"""Publishing exactly once, against a local server that speaks Mastodon's API (faults
+"""Publishing exactly once, whatever fails.
+
+Publishing exactly once, against a local server that speaks Mastodon's API (faults
 included) and the sandbox: whatever fails, no post goes out twice and none is lost."""
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""Servers and files that answered with a 500 of ours: each is now a sentence naming the
-server or the file, and no secret reaches a DEBUG page."""
+"""Servers and files that answered with a 500 of ours.
+
+Each is now a sentence naming the server or the file, and no secret reaches a DEBUG page."""
 
 from __future__ import annotations
 

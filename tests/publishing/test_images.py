@@ -1,5 +1,7 @@
-"""Images on posts: checked with Pillow against each platform's rules before anything is
-scheduled (the message beside the field), then uploaded the way each platform takes them."""
+"""Images on posts.
+
+Checked with Pillow against each platform's rules before anything is scheduled (the message beside
+the field), then uploaded the way each platform takes them."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""Publishing in the browser's terms: connect accounts, schedule an accepted draft in the
-persona's time zone (DST included), watch it publish, recover a dead letter."""
+"""Publishing in the browser's terms.
+
+Connect accounts, schedule an accepted draft in the persona's time zone (DST included), watch it
+publish, recover a dead letter."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
-"""Each platform's real client against a loopback fake that speaks its API: connecting (OAuth
-redirect flows, Bluesky's app password), publishing once whatever fails, reconciling an
-unknown outcome the way the platform allows, refreshing tokens, and the two channels without
-a platform (webhook, manual)."""
+"""Each platform's real client against a loopback fake that speaks its API.
+
+Connecting (OAuth redirect flows, Bluesky's app password), publishing once whatever fails,
+reconciling an unknown outcome the way the platform allows, refreshing tokens, and the two channels
+without a platform (webhook, manual)."""
 
 from __future__ import annotations
 
@@ -410,8 +411,9 @@ def test_rotate_encryption_keys_re_encrypts_every_token(workspace, settings, cap
 
 
 def test_no_token_reaches_the_logs(client, persona, threads, caplog):
-    """Threads takes its token as a query parameter: the request lines that carry it are
-    never logged at the levels we configure."""
+    """Threads takes its token as a query parameter.
+
+    The request lines that carry it are never logged at the levels we configure."""
     import logging
 
     caplog.set_level(logging.DEBUG)

@@ -1,7 +1,8 @@
-"""Every reconcile compares what it finds with what was sent before it calls a target
-published: a record key, an idempotency key or a matching post that belongs to another post is
-a collision — logged, and the post is sent again under a new key. Nothing that is out is ever
-sent twice, and nothing is called published that is not."""
+"""Every reconcile compares what it finds with what was sent before it calls a target published.
+
+A record key, an idempotency key or a matching post that belongs to another post is a collision —
+logged, and the post is sent again under a new key. Nothing that is out is ever sent twice, and
+nothing is called published that is not."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
-"""Opt-in: the reference Bluesky PDS (bluesky-social/atproto's @atproto/pds, with a local DID
-directory) holds our fake to account and our client to the real thing. Skipped unless
-REFERENCE_PDS_DIR names a folder where `npm install @atproto/pds @did-plc/server` was run
-(see tests/reference_pds/launch.cjs for the one-line install) and `node` is on the PATH.
+"""Opt-in: the reference Bluesky PDS holds our fake to account and our client to the real thing.
+
+Bluesky-social/atproto's @atproto/pds, with a local DID directory. Skipped unless REFERENCE_PDS_DIR
+names a folder where `npm install @atproto/pds @did-plc/server` was run (see
+tests/reference_pds/launch.cjs for the one-line install) and `node` is on the PATH.
 
 1. The same requests go to the reference server and to tests/fakes/bluesky_server.py: the
    statuses, error codes and (DIDs aside) the messages must be the same.

@@ -1,6 +1,8 @@
-"""Threads and first comments go out once, in order: part n only after part n−1 is out and its
-id stored, each part reconciled on its own (a dropped answer, a killed worker), a failed part
-holding the rest until "retry" resumes from it, and the first comment last."""
+"""Threads and first comments go out once, in order.
+
+Part n only after part n−1 is out and its id stored, each part reconciled on its own (a dropped
+answer, a killed worker), a failed part holding the rest until "retry" resumes from it, and the
+first comment last."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
-"""Feeds that stopped whole scans: one bad entry (a port of 99999, a broken IPv6 literal, the
-year 0, a `javascript:` link, no title) is skipped and counted on the source's line; the
-feed's other items and every other source are read as usual. A hypothesis test drives random
-entries through the real scan (fetch → fold → score)."""
+"""Feeds that stopped whole scans.
+
+One bad entry (a port of 99999, a broken IPv6 literal, the year 0, a `javascript:` link, no title)
+is skipped and counted on the source's line; the feed's other items and every other source are read
+as usual. A hypothesis test drives random entries through the real scan (fetch → fold → score)."""
 
 from __future__ import annotations
 
@@ -126,9 +127,10 @@ _entries = st.lists(st.tuples(_titles, _links, _dates), min_size=1, max_size=8)
 
 
 def _good(title: str, link: str, when: str) -> str | None:
-    """The canonical URL a scan must store for this entry, or None when it may skip it: no
-    title, a link that is not a readable web address, or a date the feed gives that is not a
-    real one (the year 0, 9999, a 13th month; a date nobody can read is no date)."""
+    """The canonical URL a scan must store for this entry, or None when it may skip it.
+
+    No title, a link that is not a readable web address, or a date the feed gives that is not a real
+    one (the year 0, 9999, a 13th month; a date nobody can read is no date)."""
     if not title.strip() or not web_url(link):
         return None
     try:

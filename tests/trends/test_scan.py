@@ -1,4 +1,6 @@
-"""Scanning trend sources over HTTP against a loopback server that speaks RSS/Atom, Hacker
+"""Scanning trend sources over HTTP against a loopback server, faults included.
+
+Scanning trend sources over HTTP against a loopback server that speaks RSS/Atom, Hacker
 News' Algolia API and Mastodon's trends API, faults included."""
 
 from __future__ import annotations

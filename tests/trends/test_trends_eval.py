@@ -1,6 +1,7 @@
-"""manage.py trends_eval on a small made-up file (tests never read the team's data sets):
-twelve authors, each writing about their own subject; vectors come from a cache file so nothing
-is embedded."""
+"""manage.py trends_eval on a small made-up file (tests never read the team's data sets).
+
+Twelve authors, each writing about their own subject; vectors come from a cache file so nothing is
+embedded."""
 
 from __future__ import annotations
 

@@ -51,8 +51,9 @@ def test_own_unseen_posts_outscore_someone_elses():
 
 
 def test_the_scale_reads_against_the_persona_own_posts():
-    """50 is a typical unseen post of theirs: their held-out posts centre near it, someone
-    else's fall well below."""
+    """50 is a typical unseen post of theirs.
+
+    Their held-out posts centre near it, someone else's fall well below."""
     import statistics
 
     model = scoring.build_model(FOUNDER, "en")
@@ -67,7 +68,9 @@ def test_the_scale_reads_against_the_persona_own_posts():
 
 
 def test_contrast_prefers_the_creator_to_people_in_general():
-    """Generic phrasing (what anyone writes) reads less like the creator than their own
+    """Generic phrasing reads less like the creator than their own habits.
+
+    Generic phrasing (what anyone writes) reads less like the creator than their own
     habits, though both are about the same topic."""
     model = scoring.build_model(FOUNDER[:10], "en")
     generic = "Let's talk about pricing. Here's what I learned, in short."
@@ -76,8 +79,9 @@ def test_contrast_prefers_the_creator_to_people_in_general():
 
 
 def test_other_personas_in_the_workspace_are_learned_against():
-    """An agency's other creator is the closest impostor: with their posts as impostors, a
-    text of theirs reads less like this persona."""
+    """An agency's other creator is the closest impostor.
+
+    With their posts as impostors, a text of theirs reads less like this persona."""
     from voice import contrast
 
     writer = [f"Day {n} at the studio: we shipped a new pricing page." for n in range(12)]
