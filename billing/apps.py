@@ -8,11 +8,7 @@ class BillingConfig(AppConfig):
     def ready(self) -> None:
         # Personas and members are made below billing: they ask accounts.limits, where
         # billing's plan check is registered.
-        from accounts.limits import register
-        from billing.services import limit_allows
+        from accounts.limits import plan_limit
+        from billing.services import plan_limit_check
 
-        register(
-            lambda kind, workspace_id, current: limit_allows(
-                workspace=workspace_id, kind=kind, current=current
-            )
-        )
+        plan_limit.register(plan_limit_check)

@@ -176,6 +176,11 @@ def usage_claim(*, user: User | None, workspace: Workspace, kind: str) -> UsageE
     return UsageEvent.objects.create(workspace=workspace, user=user, kind=kind)
 
 
+def plan_limit_check(kind: str, workspace_id: int, current: int) -> None:
+    """accounts.limits' hook: one more `kind` in the workspace, within its plan or refused."""
+    limit_allows(workspace=workspace_id, kind=kind, current=current)
+
+
 def limit_allows(*, workspace: Workspace | int, kind: str, current: int) -> None:
     """Refuse one more of a counted thing when the workspace already has as many as its plan allows.
 
