@@ -53,6 +53,21 @@ def get_object_for(
     return obj
 
 
+def get_object_in(
+    workspace: Workspace,
+    user: User,
+    model: type[M],
+    pk: int,
+    *,
+    action: Action = Action.VIEW,
+    queryset: QuerySet[M] | None = None,
+) -> M:
+    """`get_object_for` within one workspace (an API token's): elsewhere it is a 404."""
+    base = queryset if queryset is not None else model._default_manager.all()
+    ref = _workspace_ref(model)
+    return get_object_for(user, model, pk, action=action, queryset=base.filter(**{ref: workspace}))
+
+
 def members_of(workspace: Workspace) -> QuerySet[Membership]:
     return workspace.memberships.select_related("user").order_by("user__email")
 

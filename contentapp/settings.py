@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_celery_beat",
+    "ninja",  # the API's schemas and its reference page's assets (served by us)
     # Ours, in layer order (docs/architecture.md).
     "core",
     "accounts",
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "composer",
     "analytics",
     "home",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.HtmxMessagesMiddleware",
+    # The API's POSTs with an Idempotency-Key answer the same way twice (api/middleware.py).
+    "api.middleware.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "contentapp.urls"
@@ -332,7 +336,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "composer.tasks.dispatch_abandoned",
         "schedule": float(JOB_SWEEP_SECONDS),
     },
+    "api-forget-idempotency-keys": {
+        "task": "api.tasks.forget_idempotency_keys",
+        "schedule": 3600.0,
+    },
 }
+# Requests a minute per API token (0: no limit); over it, 429 with Retry-After.
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600, minimum=0)
 # /healthz reports unhealthy when the worker or beat has not been heard from for this long.
 HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 120, minimum=10)
 

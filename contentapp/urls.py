@@ -27,6 +27,7 @@ urlpatterns = [
     path("billing/", include("billing.urls")),
     path("notifications/", include("notifications.urls")),
     path("settings/models/", include("llm.urls")),
+    path("", include("api.urls")),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]

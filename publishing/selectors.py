@@ -110,6 +110,20 @@ def publication_with_log(publication_id: int) -> Publication:
     )
 
 
+def publications_in(
+    workspace: Workspace, *, persona: Persona | None = None
+) -> QuerySet[Publication]:
+    """The workspace's posts (or one persona's) with each account's target.
+
+    For a list that pages them: three queries a page, however many there are."""
+    found = Publication.objects.filter(persona__workspace=workspace)
+    if persona is not None:
+        found = found.filter(persona=persona)
+    return found.prefetch_related(
+        Prefetch("targets", queryset=Target.objects.select_related("account").order_by("id"))
+    )
+
+
 def awaiting_approval(workspace: Workspace) -> QuerySet[Publication]:
     return Publication.objects.filter(
         persona__workspace=workspace, approval__in=(Approval.PENDING, Approval.SENT_BACK)

@@ -6,6 +6,7 @@ import factory
 from django.core.files.base import ContentFile
 
 from accounts.models import Invitation, Membership, Role, User, Workspace
+from api.models import ApiToken
 from calendar_app.models import PlannedPost, PostingSlot
 from composer.models import BulkUpload, ComposerDraft, DraftImage, Repurpose
 from core.models import JobStatus
@@ -465,6 +466,18 @@ class BulkUploadFactory(PersonaOwnedFactory):
     filename = "posts.csv"
 
 
+class ApiTokenFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ApiToken
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    user = factory.LazyAttribute(lambda o: o.workspace.memberships.first().user)
+    name = "automation"
+    lookup = factory.Sequence(lambda n: f"lookup{n:06d}")
+    digest = factory.Sequence(lambda n: f"{n:064x}")
+    scopes = factory.LazyFunction(lambda: ["read", "write", "publish"])
+
+
 FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     User: UserFactory,
     Workspace: WorkspaceFactory,
@@ -500,4 +513,5 @@ FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     DraftImage: DraftImageFactory,
     Repurpose: RepurposeFactory,
     BulkUpload: BulkUploadFactory,
+    ApiToken: ApiTokenFactory,
 }

@@ -1,0 +1,237 @@
+"""Posts to publish (publications), the queue and the next free slots."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema, Status
+
+from accounts.permissions import Action
+from api.endpoints.common import PageOut, limited, owned, persona_of
+from api.http import caller_of, paged
+from api.models import Scope
+from calendar_app.selectors import next_free_slot, next_up, slot_times
+from publishing import services as publishing
+from publishing.models import Account, Publication
+from publishing.selectors import accounts_of, publication_with_log, publications_in, scheduled_times
+
+router = Router()
+
+
+class AccountOut(Schema):
+    id: int
+    name: str
+    platform: str
+    status: str  # connected, reconnect (needs reconnecting), disconnected
+    health: str  # in words, as the accounts page says it
+    paused: bool
+
+
+@router.get("/accounts", response=list[AccountOut], tags=["publishing"])
+def list_accounts(request: HttpRequest) -> Any:
+    """The workspace's connected accounts (the ids a post is scheduled to)."""
+    return [
+        {
+            "id": a.pk,
+            "name": a.name,
+            "platform": a.platform,
+            "status": a.status,
+            "health": a.health,
+            "paused": a.paused_at is not None,
+        }
+        for a in accounts_of(caller_of(request, Scope.READ).workspace)
+    ]
+
+
+class TargetOut(Schema):
+    account: int
+    account_name: str
+    platform: str
+    state: str  # scheduled, published, retry, unknown, unconfirmed, dead, cancelled …
+    state_label: str
+    due_at: datetime
+    published_at: datetime | None
+    url: str
+    last_error: str
+
+
+class PublicationOut(Schema):
+    id: int
+    persona: int
+    text: str
+    scheduled_at: datetime
+    approval: str
+    first_comment: str
+    targets: list[TargetOut]
+
+
+def _publication(publication: Publication) -> dict[str, Any]:
+    return {
+        "id": publication.pk,
+        "persona": publication.persona_id,
+        "text": publication.text,
+        "scheduled_at": publication.scheduled_at,
+        "approval": publication.approval,
+        "first_comment": publication.first_comment,
+        "targets": [
+            {
+                "account": t.account_id,
+                "account_name": t.account.name,
+                "platform": t.account.platform,
+                "state": t.state,
+                "state_label": t.get_state_display(),
+                "due_at": t.due_at,
+                "published_at": t.published_at,
+                "url": t.external_url,
+                "last_error": t.last_error,
+            }
+            for t in publication.targets.all()
+        ],
+    }
+
+
+@router.get("/publications", response=PageOut[PublicationOut], tags=["publishing"])
+def list_publications(
+    request: HttpRequest,
+    persona: int | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> Any:
+    """Posts scheduled and sent, the latest first, with each account's state."""
+    caller = caller_of(request, Scope.READ)
+    found = persona_of(caller, persona) if persona is not None else None
+    page = paged(
+        publications_in(caller.workspace, persona=found),
+        order="-scheduled_at",
+        cursor=cursor,
+        limit=limited(limit),
+    )
+    return {"items": [_publication(p) for p in page.items], "next_cursor": page.next_cursor}
+
+
+@router.get("/publications/{publication_id}", response=PublicationOut, tags=["publishing"])
+def get_publication(request: HttpRequest, publication_id: int) -> Any:
+    """One post with each account's state."""
+    found = owned(caller_of(request, Scope.READ), Publication, publication_id)
+    return _publication(publication_with_log(found.pk))
+
+
+class PublicationIn(Schema):
+    persona: int | None = None
+    text: str  # parts of a thread are separated by a line holding only "---"
+    accounts: list[int]
+    at: datetime | None = None  # with an offset; or `next_free_slot`, or now
+    next_free_slot: bool = False
+    versions: dict[str, str] = {}  # account id → that account's own text
+    first_comment: str = ""
+    comments: dict[str, str | None] = {}  # account id → its own first comment (null: none)
+    number_parts: bool = False  # number a thread's parts (1/3, 2/3 …)
+
+
+@router.post("/publications", response={201: PublicationOut}, tags=["publishing"])
+def create_publication(request: HttpRequest, body: PublicationIn) -> Any:
+    """Schedule a post to one or more accounts.
+
+    Schedule a post to one or more accounts, checked against every account's platform rules
+    as the composer checks it (each problem said in words). Where posts need approval, an
+    editor's post waits for an approver."""
+    caller = caller_of(request, Scope.PUBLISH)
+    found = persona_of(caller, body.persona)
+    accounts = [owned(caller, Account, pk) for pk in dict.fromkeys(body.accounts)]
+    if body.next_free_slot:
+        at = next_free_slot(found)
+        if at is None:
+            raise ValidationError("No free slot in the persona's posting schedule; send `at`.")
+    elif body.at is not None:
+        if timezone.is_naive(body.at):
+            raise ValidationError("`at` needs its offset (e.g. 2026-12-08T09:00:00+01:00).")
+        if body.at < timezone.now() - timedelta(minutes=1):
+            raise ValidationError("That time has passed; pick a time from now on.")
+        at = body.at
+    else:
+        at = timezone.now()
+    ids = {str(a.pk) for a in accounts}
+    publication = publishing.publication_schedule(
+        persona=found,
+        role=caller.role,
+        user=caller.user,
+        text=body.text,
+        scheduled_at=at,
+        accounts=accounts,
+        versions={int(k): v for k, v in body.versions.items() if k in ids},
+        first_comment=body.first_comment,
+        comments={int(k): v for k, v in body.comments.items() if k in ids},
+        number_parts=body.number_parts,
+    )
+    return Status(201, _publication(publication_with_log(publication.pk)))
+
+
+class Changed(Schema):
+    publication: PublicationOut
+    changed: int  # how many accounts it changed for
+
+
+@router.post("/publications/{publication_id}/cancel", response=Changed, tags=["publishing"])
+def cancel_publication(request: HttpRequest, publication_id: int) -> Any:
+    """Cancel what is not yet sent (refused while a send is under way)."""
+    caller = caller_of(request, Scope.PUBLISH)
+    found = owned(caller, Publication, publication_id, Action.EDIT)
+    changed = publishing.publication_cancel(publication=found, role=caller.role, user=caller.user)
+    return {"publication": _publication(publication_with_log(found.pk)), "changed": changed}
+
+
+@router.post("/publications/{publication_id}/retry", response=Changed, tags=["publishing"])
+def retry_publication(request: HttpRequest, publication_id: int) -> Any:
+    """Send the failed or unconfirmed accounts again at the next sweep.
+
+    The platform never shows a post twice: the same idempotency key goes with it."""
+    caller = caller_of(request, Scope.PUBLISH)
+    found = publication_with_log(owned(caller, Publication, publication_id, Action.EDIT).pk)
+    retryable = [t for t in found.targets.all() if t.state in ("dead", "unconfirmed")]
+    if not retryable:
+        raise ValidationError("Nothing to retry: no account of this post failed.")
+    for target in retryable:
+        publishing.target_retry_now(target=target, role=caller.role, user=caller.user)
+    return {"publication": _publication(publication_with_log(found.pk)), "changed": len(retryable)}
+
+
+class QueueRowOut(Schema):
+    at: datetime
+    kind: Literal["post", "free_slot"]
+    publication: int | None
+    text: str | None
+
+
+@router.get("/queue", response=list[QueueRowOut], tags=["publishing"])
+def queue(
+    request: HttpRequest, persona: int | None = None, account: int | None = None, days: int = 14
+) -> Any:
+    """Next up: the persona's coming posts in time order, with the empty slots between them."""
+    caller = caller_of(request, Scope.READ)
+    found = persona_of(caller, persona)
+    if account is not None:
+        owned(caller, Account, account)
+    rows = next_up(found, account_id=account, days=max(1, min(days, 60)))
+    return [
+        {
+            "at": row.at,
+            "kind": "post" if row.publication else "free_slot",
+            "publication": row.publication.pk if row.publication else None,
+            "text": row.publication.text if row.publication else None,
+        }
+        for row in rows
+    ]
+
+
+@router.get("/slots/free", response=list[datetime], tags=["publishing"])
+def free_slots(request: HttpRequest, persona: int | None = None, count: int = 5) -> Any:
+    """The next free times of the persona's posting schedule (in its zone, with the offset)."""
+    found = persona_of(caller_of(request, Scope.READ), persona)
+    now = timezone.now()
+    times = slot_times(found, now)
+    taken = scheduled_times(found, now, times[-1]) if times else set()
+    return [t for t in times if t not in taken][: max(1, min(count, 50))]

@@ -1,0 +1,241 @@
+"""The API's plumbing.
+
+The NinjaAPI object, token authentication with scopes and per-token rate limits, errors as RFC 9457
+problem details, and cursor pagination.
+
+Endpoints (api/endpoints/) only parse, call the same selectors and services the pages call, and
+shape the answer."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any, cast
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as SchemaError
+from ninja.security import HttpBearer
+
+from api.tokens import Caller, token_authenticate
+
+logger = logging.getLogger(__name__)
+PROBLEM = "application/problem+json"
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer ctw_…`.
+
+    The caller (token, user, workspace, role) as `request.caller`, counted against the token's rate
+    limit."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Caller | None:
+        caller = token_authenticate(token.strip())
+        if caller is None:
+            return None
+        _count_against_limit(caller)
+        setattr(request, "caller", caller)  # noqa: B010 (read by the endpoints)
+        return caller
+
+
+def _count_against_limit(caller: Caller) -> None:
+    """A fixed window per token in Redis (settings.API_RATE_LIMIT requests a minute).
+
+    Without Redis there is no limit rather than no API."""
+    per_minute = settings.API_RATE_LIMIT
+    if not per_minute:
+        return
+    window = int(time.time() // 60)
+    key = f"api-rate:{caller.token.pk}:{window}"
+    try:
+        cache.add(key, 0, 120)
+        used = cache.incr(key)
+    except Exception:
+        return
+    if used > per_minute:
+        raise RateLimited(retry_after=60 - int(time.time()) % 60 or 1)
+
+
+def caller_of(request: HttpRequest, scope: str) -> Caller:
+    """The request's caller, refused (403) when its token lacks `scope`."""
+    caller = cast(Caller, getattr(request, "caller"))  # noqa: B009 (set by TokenAuth)
+    if not caller.may(scope):
+        raise PermissionDenied(f"This token lacks the “{scope}” scope.")
+    return caller
+
+
+api = NinjaAPI(
+    title="ContentTwin API",
+    version="1",
+    description=(
+        "Schedule into ContentTwin, read from it, score any text against a creator's voice and "
+        "write drafts grounded in their own posts. Authenticate with a personal API token "
+        "(`Authorization: Bearer ctw_…`, made in Settings → API tokens). Every POST takes an "
+        "`Idempotency-Key`; errors are RFC 9457 problem details; times are ISO 8601 with an "
+        "offset; lists are paged with an opaque `cursor`."
+    ),
+    auth=TokenAuth(),
+    urls_namespace="api-v1",
+)
+
+
+def problem(
+    request: HttpRequest,
+    status: int,
+    detail: str,
+    *,
+    errors: Sequence[Any] = (),
+    headers: dict[str, str] | None = None,
+) -> HttpResponse:
+    """An RFC 9457 problem details answer."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": request.path,
+    }
+    if errors:
+        body["errors"] = list(errors)
+    response = HttpResponse(json.dumps(body), status=status, content_type=PROBLEM)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def _handler(status: int, detail: Callable[[Any], str]) -> Callable[[HttpRequest, Any], Any]:
+    def handle(request: HttpRequest, error: Any) -> HttpResponse:
+        return problem(request, status, detail(error))
+
+    return handle
+
+
+@api.exception_handler(SchemaError)
+def _schema_error(request: HttpRequest, error: SchemaError) -> HttpResponse:
+    errors = [
+        {"loc": [str(part) for part in e.get("loc", ())], "msg": str(e.get("msg", ""))}
+        for e in error.errors
+    ]
+    where = "; ".join(f"{'.'.join(e['loc'][1:]) or e['loc'][0]}: {e['msg']}" for e in errors)
+    return problem(request, 422, f"The request does not match the schema: {where}", errors=errors)
+
+
+@api.exception_handler(ValidationError)
+def _refused(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    return problem(request, 422, " ".join(error.messages), errors=error.messages)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    return problem(
+        request,
+        401,
+        "Send a valid API token: Authorization: Bearer ctw_… (unknown, revoked or expired "
+        "tokens, and tokens of someone no longer in the workspace, are refused).",
+        headers={"WWW-Authenticate": 'Bearer realm="ContentTwin"'},
+    )
+
+
+@api.exception_handler(RateLimited)
+def _rate_limited(request: HttpRequest, error: RateLimited) -> HttpResponse:
+    return problem(
+        request,
+        429,
+        f"Too many requests with this token: at most {settings.API_RATE_LIMIT} a minute. "
+        f"Try again in {error.retry_after} s.",
+        headers={"Retry-After": str(error.retry_after)},
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    return problem(request, error.status_code, str(error))
+
+
+api.exception_handler(PermissionDenied)(
+    _handler(403, lambda e: str(e) or "Your role in this workspace does not allow this.")
+)
+api.exception_handler(Http404)(
+    _handler(404, lambda e: "Nothing with this id in the token's workspace.")
+)
+
+
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, error: Exception) -> HttpResponse:
+    logger.exception("API error on %s %s", request.method, request.path)
+    return problem(request, 500, "Something went wrong on our side; it has been logged.")
+
+
+# --- Cursor pagination ---------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    next_cursor: str | None
+
+
+def _encode(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise HttpError(400, "That cursor is not one this API gave out.") from None
+    if not isinstance(values, list):
+        raise HttpError(400, "That cursor is not one this API gave out.")
+    return values
+
+
+def paged(queryset: QuerySet[Any], *, order: str, cursor: str | None, limit: int) -> Page:
+    """One page of `queryset` in `order`, after the row the cursor names.
+
+    One page of `queryset` ordered by `order` (a field, "-" for newest first) then by id in
+    the same direction; the cursor holds the last row's values, so pages never repeat or skip a
+    row when rows are added meanwhile."""
+    field = order.lstrip("-")
+    descending = order.startswith("-")
+    rows = queryset.order_by(order, "-pk" if descending else "pk")
+    if cursor:
+        values = _decode(cursor)
+        if len(values) != 2:
+            raise HttpError(400, "That cursor is not one this API gave out.")
+        value, last_id = values
+        if field != "pk" and value is not None:
+            lookup = "lt" if descending else "gt"
+            rows = rows.filter(
+                Q(**{f"{field}__{lookup}": value}) | Q(**{field: value, f"pk__{lookup}": last_id})
+            )
+        else:
+            rows = rows.filter(**{f"pk__{'lt' if descending else 'gt'}": last_id})
+    found = list(rows[: limit + 1])
+    more = len(found) > limit
+    found = found[:limit]
+    next_cursor = None
+    if more and found:
+        last: Model = found[-1]
+        value = getattr(last, field) if field != "pk" else last.pk
+        next_cursor = _encode(
+            [value.isoformat() if hasattr(value, "isoformat") else value, last.pk]
+        )
+    return Page(found, next_cursor)

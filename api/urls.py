@@ -1,0 +1,12 @@
+from django.urls import path
+
+from api import views
+from api.v1 import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("settings/api-tokens/", views.tokens_page, name="api_tokens"),
+    path(
+        "settings/api-tokens/<int:apitoken_id>/revoke/", views.token_revoke, name="api_token_revoke"
+    ),
+]

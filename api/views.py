@@ -1,0 +1,65 @@
+"""Settings → API tokens: make one (shown once), see when each was last used, revoke."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from accounts.middleware import WorkspaceRequest, workspace_view
+from accounts.selectors import get_object_in
+from api import tokens
+from api.forms import TokenForm
+from api.models import ApiToken
+from core.http import render_form, say_refusal
+from core.zones import viewer_zone
+
+
+@viewer_zone
+@workspace_view
+def tokens_page(request: WorkspaceRequest) -> HttpResponse:
+    allowed = tokens.scopes_for_role(request.membership.role)
+    form = TokenForm(request.POST or None, allowed=allowed)
+    made = None
+    if request.method == "POST" and form.is_valid():
+        expires_on = form.cleaned_data["expires_on"]
+        zone = ZoneInfo(request.user.timezone or "UTC")
+        try:
+            row, made = tokens.token_create(
+                workspace=request.workspace,
+                user=request.user,
+                role=request.membership.role,
+                name=form.cleaned_data["name"],
+                scopes=form.cleaned_data["scopes"],
+                expires_at=datetime.combine(expires_on, time(23, 59), zone) if expires_on else None,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            form = TokenForm(allowed=allowed)
+            messages.success(request, f"Token “{row.name}” made. Copy it now: it is shown once.")
+    context: dict[str, object] = {
+        "form": form,
+        "made": made,
+        "tokens": tokens.tokens_of(request.workspace),
+        "prefix": tokens.PREFIX,
+    }
+    return render_form(request, "api/tokens.html", context, form=form)
+
+
+@workspace_view
+@require_POST
+def token_revoke(request: WorkspaceRequest, apitoken_id: int) -> HttpResponse:
+    row = get_object_in(request.workspace, request.user, ApiToken, apitoken_id)
+    try:
+        tokens.token_revoke(token=row, user=request.user, role=request.membership.role)
+    except ValidationError as error:
+        say_refusal(request, error)
+    else:
+        messages.success(request, f"Token “{row.name}” revoked: it no longer works.")
+    return redirect("api_tokens")
