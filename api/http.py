@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import inspect
 import json
 import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import wraps
 from http import HTTPStatus
 from typing import Any, cast
 
@@ -23,10 +25,11 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 from ninja.security import HttpBearer
+from pydantic import model_validator
 
 from api.tokens import Caller, token_authenticate
 
@@ -73,6 +76,44 @@ def _count_against_limit(caller: Caller) -> None:
         raise RateLimited(retry_after=60 - int(time.time()) % 60 or 1)
 
 
+def known_query_only(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Refuse (400) query parameters an operation does not take.
+
+    A typo such as `?perona=3` would otherwise act silently on the first persona. (A ninja
+    "view" decorator, wrapping the operation's `run`.)"""
+    operation = getattr(run, "__self__")  # noqa: B009 (the bound Operation)
+    taken = set(inspect.signature(operation.view_func).parameters) - {"request"}
+
+    @wraps(run)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        unknown = sorted(set(request.GET) - taken)
+        if unknown:
+            return problem(
+                request,
+                400,
+                f"Unknown query parameter {', '.join(repr(u) for u in unknown)}; this operation "
+                f"takes: {', '.join(sorted(taken)) or 'none'}.",
+            )
+        return run(request, *args, **kwargs)
+
+    return checked
+
+
+class BodySchema(Schema):
+    """A request body, which is a JSON object.
+
+    ninja reads attributes off anything it is given: without this, a JSON string "AAA" became
+    an idea titled "Aaa" (through str.title)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, value: Any) -> Any:
+        # ninja's own validator runs first and hands the data on wrapped (a DjangoGetter).
+        if not isinstance(getattr(value, "_obj", value), dict):
+            raise ValueError("the body is a JSON object")
+        return value
+
+
 def caller_of(request: HttpRequest, scope: str) -> Caller:
     """The request's caller, refused (403) when its token lacks `scope`."""
     caller = cast(Caller, getattr(request, "caller"))  # noqa: B009 (set by TokenAuth)
@@ -81,7 +122,52 @@ def caller_of(request: HttpRequest, scope: str) -> Caller:
     return caller
 
 
-api = NinjaAPI(
+# Every answer the API may give besides its success, documented on every operation so a client
+# (and schemathesis) knows each one's shape: RFC 9457 problem details.
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {"type": "array"},
+    },
+}
+PROBLEMS = {
+    "400": "The request cannot be read (a cursor this API did not give out, a key too long).",
+    "401": "No valid API token.",
+    "403": "The token's scopes or the user's role do not allow this.",
+    "404": "Nothing with this id in the token's workspace.",
+    "409": "The Idempotency-Key was used with another request, or is still being answered.",
+    "422": "The request is well formed but refused; `detail` says why, in words.",
+    "429": "Over the token's rate limit; `Retry-After` says when to come back.",
+}
+
+
+class ContentTwinAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        problem_body = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for operations in document["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in PROBLEMS.items():
+                    responses.setdefault(
+                        status, {"description": description, "content": problem_body}
+                    )
+                responses["429"]["headers"] = {
+                    "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds."}
+                }
+        return document
+
+
+api = ContentTwinAPI(
     title="ContentTwin API",
     version="1",
     description=(
@@ -127,11 +213,20 @@ def _handler(status: int, detail: Callable[[Any], str]) -> Callable[[HttpRequest
     return handle
 
 
+def _in_words(error: dict[str, Any]) -> str:
+    """pydantic's message, but a blank text is said as such (not as a regular expression)."""
+    if (
+        error.get("type") == "string_pattern_mismatch"
+        and (error.get("ctx") or {}).get("pattern") == r"\S"
+    ):
+        return "cannot be empty"
+    return str(error.get("msg", ""))
+
+
 @api.exception_handler(SchemaError)
 def _schema_error(request: HttpRequest, error: SchemaError) -> HttpResponse:
     errors = [
-        {"loc": [str(part) for part in e.get("loc", ())], "msg": str(e.get("msg", ""))}
-        for e in error.errors
+        {"loc": [str(part) for part in e.get("loc", ())], "msg": _in_words(e)} for e in error.errors
     ]
     where = "; ".join(f"{'.'.join(e['loc'][1:]) or e['loc'][0]}: {e['msg']}" for e in errors)
     return problem(request, 422, f"The request does not match the schema: {where}", errors=errors)

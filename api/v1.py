@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from api.endpoints import content, drafts, scheduling
-from api.http import api
+from api.http import api, known_query_only
 
-api.add_router("", content.router)
-api.add_router("", scheduling.router)
-api.add_router("", drafts.router)
+for module in (content, scheduling, drafts):
+    module.router.add_decorator(known_query_only, mode="view")
+    api.add_router("", module.router)
 
 __all__ = ["api"]

@@ -5,11 +5,14 @@ page."""
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+import re
+from datetime import date
+from typing import Annotated, Any, Generic, TypeVar
 
 from django.db.models import Model
 from django.http import Http404
 from ninja import Schema
+from pydantic import BeforeValidator, Field
 
 from accounts.permissions import Action
 from accounts.selectors import get_object_in
@@ -27,6 +30,19 @@ MAX_PAGE = 200
 class PageOut(Schema, Generic[T]):
     items: list[T]
     next_cursor: str | None = None  # pass as `cursor` for the next page; null on the last
+
+
+def _calendar_date(value: Any) -> Any:
+    """Only a calendar date (YYYY-MM-DD) is a date here: pydantic would read "0" as 1970."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return value
+
+
+CalendarDate = Annotated[date, BeforeValidator(_calendar_date)]
+# An object's id (a 64-bit key): anything else is refused before it reaches the database.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+Limit = Annotated[int, Field(ge=1, le=MAX_PAGE)]
 
 
 def owned(caller: Caller, model: type[M], pk: int, action: Action = Action.VIEW) -> M:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, StreamingHttpResponse
-from ninja import File, Form, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 
 from analytics import selectors as analytics
-from api.endpoints.common import PageOut, limited, owned, persona_of
-from api.http import caller_of, paged
+from api.endpoints.common import CalendarDate, Id, Limit, PageOut, limited, owned, persona_of
+from api.http import BodySchema, caller_of, paged
 from api.models import Scope
 from composer.services import lessons_that_apply
 from core.spreadsheet import csv_lines
@@ -72,9 +72,9 @@ class PostOut(Schema):
         return int(post.persona_id)
 
 
-class PostIn(Schema):
-    persona: int | None = None
-    text: str
+class PostIn(BodySchema):
+    persona: Id | None = None
+    text: str = Field(pattern=r"\S", max_length=25_000)
     posted_at: datetime | None = None
     impressions: int | None = None
     likes: int | None = None
@@ -85,13 +85,13 @@ class PostIn(Schema):
 @router.get("/posts", response=PageOut[PostOut], tags=["posts"])
 def list_posts(
     request: HttpRequest,
-    persona: int | None = None,
+    persona: Id | None = None,
     q: str = "",
     tier: str = "",
-    posted_from: date | None = None,
-    posted_to: date | None = None,
+    posted_from: CalendarDate | None = None,
+    posted_to: CalendarDate | None = None,
     cursor: str | None = None,
-    limit: int | None = None,
+    limit: Limit | None = None,
 ) -> Any:
     """The persona's posts, newest first; `q` searches their words."""
     found = persona_of(caller_of(request, Scope.READ), persona)
@@ -128,7 +128,7 @@ class ImportOut(Schema):
 def import_posts(
     request: HttpRequest,
     file: File[UploadedFile],
-    persona: Form[int | None] = None,
+    persona: Form[Id | None] = None,
 ) -> Any:
     """Import a file of past posts (a LinkedIn or X export, CSV or JSON).
 
@@ -153,7 +153,7 @@ def import_posts(
 
 
 @router.get("/posts/imports/{importbatch_id}", response=ImportOut, tags=["posts"])
-def get_import(request: HttpRequest, importbatch_id: int) -> Any:
+def get_import(request: HttpRequest, importbatch_id: Id) -> Any:
     """How an import is going."""
     return owned(caller_of(request, Scope.READ), ImportBatch, importbatch_id)
 
@@ -171,7 +171,7 @@ class VoiceOut(Schema):
 
 
 @router.get("/voice", response=VoiceOut, tags=["voice"])
-def voice_profile(request: HttpRequest, persona: int | None = None) -> Any:
+def voice_profile(request: HttpRequest, persona: Id | None = None) -> Any:
     """The persona's current voice profile, in brief."""
     found = persona_of(caller_of(request, Scope.READ), persona)
     version = latest_voice_version(found)
@@ -192,10 +192,10 @@ def voice_profile(request: HttpRequest, persona: int | None = None) -> Any:
     }
 
 
-class ScoreIn(Schema):
-    persona: int | None = None
-    text: str
-    accounts: list[int] = []  # also check the text against these accounts' platform rules
+class ScoreIn(BodySchema):
+    persona: Id | None = None
+    text: str = Field(pattern=r"\S", max_length=25_000)
+    accounts: list[Id] = []  # also check the text against these accounts' platform rules
 
 
 class Breakdown(Schema):
@@ -279,19 +279,19 @@ class IdeaOut(Schema):
         return topic.pillar.name if topic.pillar else None
 
 
-class IdeaIn(Schema):
-    persona: int | None = None
-    title: str
-    notes: str = ""
+class IdeaIn(BodySchema):
+    persona: Id | None = None
+    title: str = Field(pattern=r"\S", max_length=300)
+    notes: str = Field("", max_length=4000)
 
 
 @router.get("/ideas", response=PageOut[IdeaOut], tags=["ideas"])
 def list_ideas(
     request: HttpRequest,
-    persona: int | None = None,
+    persona: Id | None = None,
     status: str = "",
     cursor: str | None = None,
-    limit: int | None = None,
+    limit: Limit | None = None,
 ) -> Any:
     """The persona's ideas, newest first, each with its score once classified."""
     found = persona_of(caller_of(request, Scope.READ), persona)
@@ -321,7 +321,7 @@ class PillarOut(Schema):
 
 
 @router.get("/pillars", response=list[PillarOut], tags=["pillars"])
-def list_pillars(request: HttpRequest, persona: int | None = None) -> Any:
+def list_pillars(request: HttpRequest, persona: Id | None = None) -> Any:
     """The persona's content pillars."""
     found = persona_of(caller_of(request, Scope.READ), persona)
     return list(pillars.active_pillars(found))
@@ -338,7 +338,11 @@ class TrendOut(Schema):
 
 
 @router.get("/trends", response=list[TrendOut], tags=["trends"])
-def list_trends(request: HttpRequest, persona: int | None = None, limit: int = 20) -> Any:
+def list_trends(
+    request: HttpRequest,
+    persona: Id | None = None,
+    limit: Annotated[int, Field(ge=1, le=100)] = 20,
+) -> Any:
     """The persona's most relevant trends (not dismissed)."""
     found = persona_of(caller_of(request, Scope.READ), persona)
     return [
@@ -351,7 +355,7 @@ def list_trends(request: HttpRequest, persona: int | None = None, limit: int = 2
             "pillar": t.pillar.name if t.pillar else None,
             "published_at": t.item.published_at,
         }
-        for t in trends_for(found, limit=max(1, min(limit, 100)))
+        for t in trends_for(found, limit=limit)
     ]
 
 
@@ -368,7 +372,7 @@ class SummaryRow(Schema):
 
 
 @router.get("/analytics/summary", response=list[SummaryRow], tags=["analytics"])
-def analytics_summary(request: HttpRequest, days: int = 30) -> Any:
+def analytics_summary(request: HttpRequest, days: Annotated[int, Field(ge=0, le=3660)] = 30) -> Any:
     """One line per persona over the last `days` days (0: all time)."""
     caller = caller_of(request, Scope.READ)
     rows = analytics.workspace_summary(list(personas_of(caller.workspace)), days or None)
@@ -388,10 +392,14 @@ def analytics_summary(request: HttpRequest, days: int = 30) -> Any:
 
 
 @router.get("/analytics/posts.csv", tags=["analytics"])
-def analytics_csv(request: HttpRequest, persona: int | None = None, period: str = "90d") -> Any:
+def analytics_csv(
+    request: HttpRequest,
+    persona: Id | None = None,
+    period: Literal["30d", "90d", "12m", "all"] = "90d",
+) -> Any:
     """The persona's posts with their numbers, as the Analytics page exports them.
 
-    `period`: 7d, 30d, 90d, 365d or all."""
+    `period`: the last 30 or 90 days, 12 months, or all time."""
     found = persona_of(caller_of(request, Scope.READ), persona)
     rows: Iterable[Iterable[object]] = itertools.chain(
         [analytics.EXPORT_COLUMNS],

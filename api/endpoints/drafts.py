@@ -10,11 +10,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from accounts.permissions import Action
-from api.endpoints.common import owned, persona_of
-from api.http import caller_of
+from api.endpoints.common import Id, owned, persona_of
+from api.http import BodySchema, caller_of
 from api.models import Scope
 from generation import services as generation
 from generation.models import Generation, RejectReason, Variation
@@ -41,7 +41,7 @@ class VariationOut(Schema):
 class GenerationOut(Schema):
     id: int
     persona: int
-    topic: str
+    topic: str = Field(pattern=r"\S", max_length=300)
     status: str  # queued, running, done, failed
     progress: int
     stage: str
@@ -86,11 +86,11 @@ def generation_out(g: Generation) -> dict[str, Any]:
     }
 
 
-class GenerationIn(Schema):
-    persona: int | None = None
-    topic: str
-    idea: int | None = None  # write from an idea of the inbox
-    creativity: int = 30  # 0–100
+class GenerationIn(BodySchema):
+    persona: Id | None = None
+    topic: str = Field(pattern=r"\S", max_length=300)
+    idea: Id | None = None  # write from an idea of the inbox
+    creativity: int = Field(30, ge=0, le=100)
 
 
 @router.post("/generations", response={202: GenerationOut}, tags=["drafts"])
@@ -111,23 +111,23 @@ def create_generation(request: HttpRequest, body: GenerationIn) -> Any:
 
 
 @router.get("/generations/{generation_id}", response=GenerationOut, tags=["drafts"])
-def get_generation(request: HttpRequest, generation_id: int) -> Any:
+def get_generation(request: HttpRequest, generation_id: Id) -> Any:
     """A generation's progress and, once done, its drafts."""
     return generation_out(owned(caller_of(request, Scope.READ), Generation, generation_id))
 
 
-def _variation(request: HttpRequest, variation_id: int) -> tuple[Any, Variation]:
+def _variation(request: HttpRequest, variation_id: Id) -> tuple[Any, Variation]:
     caller = caller_of(request, Scope.WRITE)
     found = owned(caller, Variation, variation_id, Action.EDIT)
     return caller, variations_with_context().get(pk=found.pk)
 
 
-class AcceptIn(Schema):
+class AcceptIn(BodySchema):
     text: str | None = None  # the draft as the creator finally wants it (an edit teaches)
 
 
 @router.post("/variations/{variation_id}/accept", response=VariationOut, tags=["drafts"])
-def accept_variation(request: HttpRequest, variation_id: int, body: AcceptIn) -> Any:
+def accept_variation(request: HttpRequest, variation_id: Id, body: AcceptIn) -> Any:
     """Accept a draft, as it is or edited; what changed teaches the next drafts."""
     caller, found = _variation(request, variation_id)
     return variation_out(
@@ -138,13 +138,13 @@ def accept_variation(request: HttpRequest, variation_id: int, body: AcceptIn) ->
     )
 
 
-class RejectIn(Schema):
-    reasons: list[RejectReason]
+class RejectIn(BodySchema):
+    reasons: list[RejectReason] = Field(min_length=1)
     note: str = ""
 
 
 @router.post("/variations/{variation_id}/reject", response=VariationOut, tags=["drafts"])
-def reject_variation(request: HttpRequest, variation_id: int, body: RejectIn) -> Any:
+def reject_variation(request: HttpRequest, variation_id: Id, body: RejectIn) -> Any:
     """Reject a draft with at least one reason (tone, length, off_topic, not_me, other)."""
     caller, found = _variation(request, variation_id)
     generation.variation_reject(
@@ -158,12 +158,12 @@ def reject_variation(request: HttpRequest, variation_id: int, body: RejectIn) ->
     return variation_out(found)
 
 
-class EditIn(Schema):
-    text: str
+class EditIn(BodySchema):
+    text: str = Field(pattern=r"\S", max_length=25_000)
 
 
 @router.post("/variations/{variation_id}/edit", response=VariationOut, tags=["drafts"])
-def edit_variation(request: HttpRequest, variation_id: int, body: EditIn) -> Any:
+def edit_variation(request: HttpRequest, variation_id: Id, body: EditIn) -> Any:
     """Change a draft's text (a decided one becomes a new undecided revision)."""
     caller, found = _variation(request, variation_id)
     edited = generation.variation_edit(

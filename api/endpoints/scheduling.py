@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from accounts.permissions import Action
-from api.endpoints.common import PageOut, limited, owned, persona_of
-from api.http import caller_of, paged
+from api.endpoints.common import Id, Limit, PageOut, limited, owned, persona_of
+from api.http import BodySchema, caller_of, paged
 from api.models import Scope
 from calendar_app.selectors import next_free_slot, next_up, slot_times
 from publishing import services as publishing
@@ -97,9 +97,9 @@ def _publication(publication: Publication) -> dict[str, Any]:
 @router.get("/publications", response=PageOut[PublicationOut], tags=["publishing"])
 def list_publications(
     request: HttpRequest,
-    persona: int | None = None,
+    persona: Id | None = None,
     cursor: str | None = None,
-    limit: int | None = None,
+    limit: Limit | None = None,
 ) -> Any:
     """Posts scheduled and sent, the latest first, with each account's state."""
     caller = caller_of(request, Scope.READ)
@@ -114,16 +114,17 @@ def list_publications(
 
 
 @router.get("/publications/{publication_id}", response=PublicationOut, tags=["publishing"])
-def get_publication(request: HttpRequest, publication_id: int) -> Any:
+def get_publication(request: HttpRequest, publication_id: Id) -> Any:
     """One post with each account's state."""
     found = owned(caller_of(request, Scope.READ), Publication, publication_id)
     return _publication(publication_with_log(found.pk))
 
 
-class PublicationIn(Schema):
-    persona: int | None = None
-    text: str  # parts of a thread are separated by a line holding only "---"
-    accounts: list[int]
+class PublicationIn(BodySchema):
+    persona: Id | None = None
+    # Parts of a thread are separated by a line holding only "---".
+    text: str = Field(pattern=r"\S", max_length=25_000)
+    accounts: list[Id] = Field(min_length=1)
     at: datetime | None = None  # with an offset; or `next_free_slot`, or now
     next_free_slot: bool = False
     versions: dict[str, str] = {}  # account id → that account's own text
@@ -176,7 +177,7 @@ class Changed(Schema):
 
 
 @router.post("/publications/{publication_id}/cancel", response=Changed, tags=["publishing"])
-def cancel_publication(request: HttpRequest, publication_id: int) -> Any:
+def cancel_publication(request: HttpRequest, publication_id: Id) -> Any:
     """Cancel what is not yet sent (refused while a send is under way)."""
     caller = caller_of(request, Scope.PUBLISH)
     found = owned(caller, Publication, publication_id, Action.EDIT)
@@ -185,7 +186,7 @@ def cancel_publication(request: HttpRequest, publication_id: int) -> Any:
 
 
 @router.post("/publications/{publication_id}/retry", response=Changed, tags=["publishing"])
-def retry_publication(request: HttpRequest, publication_id: int) -> Any:
+def retry_publication(request: HttpRequest, publication_id: Id) -> Any:
     """Send the failed or unconfirmed accounts again at the next sweep.
 
     The platform never shows a post twice: the same idempotency key goes with it."""
@@ -208,14 +209,17 @@ class QueueRowOut(Schema):
 
 @router.get("/queue", response=list[QueueRowOut], tags=["publishing"])
 def queue(
-    request: HttpRequest, persona: int | None = None, account: int | None = None, days: int = 14
+    request: HttpRequest,
+    persona: Id | None = None,
+    account: Id | None = None,
+    days: Annotated[int, Field(ge=1, le=60)] = 14,
 ) -> Any:
     """Next up: the persona's coming posts in time order, with the empty slots between them."""
     caller = caller_of(request, Scope.READ)
     found = persona_of(caller, persona)
     if account is not None:
         owned(caller, Account, account)
-    rows = next_up(found, account_id=account, days=max(1, min(days, 60)))
+    rows = next_up(found, account_id=account, days=days)
     return [
         {
             "at": row.at,
@@ -228,10 +232,12 @@ def queue(
 
 
 @router.get("/slots/free", response=list[datetime], tags=["publishing"])
-def free_slots(request: HttpRequest, persona: int | None = None, count: int = 5) -> Any:
+def free_slots(
+    request: HttpRequest, persona: Id | None = None, count: Annotated[int, Field(ge=1, le=50)] = 5
+) -> Any:
     """The next free times of the persona's posting schedule (in its zone, with the offset)."""
     found = persona_of(caller_of(request, Scope.READ), persona)
     now = timezone.now()
     times = slot_times(found, now)
     taken = scheduled_times(found, now, times[-1]) if times else set()
-    return [t for t in times if t not in taken][: max(1, min(count, 50))]
+    return [t for t in times if t not in taken][:count]

@@ -124,10 +124,14 @@ def test_errors_are_problem_details(token, persona):
     assert missing.json()["title"] == "Not Found" and missing.json()["instance"]
     bad = call("post", "/ideas", token, {"notes": "no title"})
     assert bad.status_code == 422 and "title" in bad.json()["detail"]
-    refused = call("post", "/ideas", token, {"title": "   "})
-    assert (
-        refused.status_code == 422 and refused.json()["detail"] == "Write the idea in a few words."
-    )
+    blank = call("post", "/ideas", token, {"title": "   "})
+    assert blank.status_code == 422 and blank.json()["detail"].endswith("title: cannot be empty")
+    elsewhere = call("post", "/ideas", token, {"title": "Ideas", "persona": 2**62})
+    assert elsewhere.status_code == 404
+    typo = call("get", "/ideas?perona=3", token)
+    assert typo.status_code == 400 and "'perona'" in typo.json()["detail"]
+    as_string = call("post", "/ideas", token, "AAA")
+    assert as_string.status_code == 422 and "JSON object" in as_string.json()["detail"]
 
 
 def test_the_same_idempotency_key_answers_the_same_and_schedules_once(token, persona, account):
