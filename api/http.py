@@ -53,12 +53,12 @@ class TokenAuth(HttpBearer):
         caller = token_authenticate(token.strip())
         if caller is None:
             return None
-        _count_against_limit(caller)
+        count_against_limit(caller)
         setattr(request, "caller", caller)  # noqa: B010 (read by the endpoints)
         return caller
 
 
-def _count_against_limit(caller: Caller) -> None:
+def count_against_limit(caller: Caller) -> None:
     """A fixed window per token in Redis (settings.API_RATE_LIMIT requests a minute).
 
     Without Redis there is no limit rather than no API."""

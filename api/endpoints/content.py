@@ -15,6 +15,7 @@ from analytics import selectors as analytics
 from api.endpoints.common import CalendarDate, Id, Limit, PageOut, limited, owned, persona_of
 from api.http import BodySchema, caller_of, paged
 from api.models import Scope
+from api.tokens import Caller
 from composer.services import lessons_that_apply
 from core.spreadsheet import csv_lines
 from generation.services.scoring import score_texts
@@ -225,9 +226,15 @@ def score_text(request: HttpRequest, body: ScoreIn) -> Any:
 
     How much any text sounds like the persona (0–100, with its parts), its predicted
     engagement, and the warnings the composer shows (lessons from feedback, platform rules)."""
-    caller = caller_of(request, Scope.READ)
-    found = persona_of(caller, body.persona)
-    text = body.text.strip()
+    return voice_score(caller_of(request, Scope.READ), body.persona, body.text, body.accounts)
+
+
+def voice_score(
+    caller: Caller, persona: int | None, text: str, accounts: list[int]
+) -> dict[str, Any]:
+    """The scoring behind `POST /voice/score` and the MCP tool `score_text_in_my_voice`."""
+    found = persona_of(caller, persona)
+    text = text.strip()
     if not text:
         raise ValidationError("Send the text to score.")
     version = latest_voice_version(found)
@@ -235,7 +242,7 @@ def score_text(request: HttpRequest, body: ScoreIn) -> Any:
         raise ValidationError("This persona's voice has not been analysed yet.")
     scored = score_texts(version, [text[:25_000]])[0]
     warnings = lessons_that_apply(found, text)
-    for account_id in body.accounts:
+    for account_id in accounts:
         account = owned(caller, Account, account_id)
         warnings += [f"{account.name}: {p}" for p in account_problems(account, text)]
     voice = scored.voice
@@ -344,7 +351,11 @@ def list_trends(
     limit: Annotated[int, Field(ge=1, le=100)] = 20,
 ) -> Any:
     """The persona's most relevant trends (not dismissed)."""
-    found = persona_of(caller_of(request, Scope.READ), persona)
+    return trend_rows(caller_of(request, Scope.READ), persona, limit)
+
+
+def trend_rows(caller: Caller, persona: int | None, limit: int) -> list[dict[str, Any]]:
+    found = persona_of(caller, persona)
     return [
         {
             "title": t.item.title,
@@ -374,7 +385,10 @@ class SummaryRow(Schema):
 @router.get("/analytics/summary", response=list[SummaryRow], tags=["analytics"])
 def analytics_summary(request: HttpRequest, days: Annotated[int, Field(ge=0, le=3660)] = 30) -> Any:
     """One line per persona over the last `days` days (0: all time)."""
-    caller = caller_of(request, Scope.READ)
+    return summary_rows(caller_of(request, Scope.READ), days)
+
+
+def summary_rows(caller: Caller, days: int) -> list[dict[str, Any]]:
     rows = analytics.workspace_summary(list(personas_of(caller.workspace)), days or None)
     return [
         {

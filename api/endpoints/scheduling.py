@@ -14,6 +14,7 @@ from accounts.permissions import Action
 from api.endpoints.common import Id, Limit, PageOut, limited, owned, persona_of
 from api.http import BodySchema, caller_of, paged
 from api.models import Scope
+from api.tokens import Caller
 from calendar_app.selectors import next_free_slot, next_up, slot_times
 from publishing import services as publishing
 from publishing.models import Account, Publication
@@ -34,6 +35,10 @@ class AccountOut(Schema):
 @router.get("/accounts", response=list[AccountOut], tags=["publishing"])
 def list_accounts(request: HttpRequest) -> Any:
     """The workspace's connected accounts (the ids a post is scheduled to)."""
+    return account_rows(caller_of(request, Scope.READ))
+
+
+def account_rows(caller: Caller) -> list[dict[str, Any]]:
     return [
         {
             "id": a.pk,
@@ -43,7 +48,7 @@ def list_accounts(request: HttpRequest) -> Any:
             "health": a.health,
             "paused": a.paused_at is not None,
         }
-        for a in accounts_of(caller_of(request, Scope.READ).workspace)
+        for a in accounts_of(caller.workspace)
     ]
 
 
@@ -140,7 +145,11 @@ def create_publication(request: HttpRequest, body: PublicationIn) -> Any:
     Schedule a post to one or more accounts, checked against every account's platform rules
     as the composer checks it (each problem said in words). Where posts need approval, an
     editor's post waits for an approver."""
-    caller = caller_of(request, Scope.PUBLISH)
+    return Status(201, schedule(caller_of(request, Scope.PUBLISH), body))
+
+
+def schedule(caller: Caller, body: PublicationIn) -> dict[str, Any]:
+    """The scheduling behind `POST /publications` and the MCP tool `schedule_post`."""
     found = persona_of(caller, body.persona)
     accounts = [owned(caller, Account, pk) for pk in dict.fromkeys(body.accounts)]
     if body.next_free_slot:
@@ -168,7 +177,7 @@ def create_publication(request: HttpRequest, body: PublicationIn) -> Any:
         comments={int(k): v for k, v in body.comments.items() if k in ids},
         number_parts=body.number_parts,
     )
-    return Status(201, _publication(publication_with_log(publication.pk)))
+    return _publication(publication_with_log(publication.pk))
 
 
 class Changed(Schema):
@@ -236,7 +245,11 @@ def free_slots(
     request: HttpRequest, persona: Id | None = None, count: Annotated[int, Field(ge=1, le=50)] = 5
 ) -> Any:
     """The next free times of the persona's posting schedule (in its zone, with the offset)."""
-    found = persona_of(caller_of(request, Scope.READ), persona)
+    return free_times(caller_of(request, Scope.READ), persona, count)
+
+
+def free_times(caller: Caller, persona: int | None, count: int) -> list[datetime]:
+    found = persona_of(caller, persona)
     now = timezone.now()
     times = slot_times(found, now)
     taken = scheduled_times(found, now, times[-1]) if times else set()
