@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from api.models import Scope
+from notifications.models import EventType
 
 
 class TokenForm(forms.Form):
@@ -28,3 +29,17 @@ class TokenForm(forms.Form):
         field = self.fields["scopes"]
         assert isinstance(field, forms.MultipleChoiceField)
         field.choices = [(value, label) for value, label in Scope.choices if value in allowed]
+
+
+class EndpointForm(forms.Form):
+    url = forms.URLField(
+        max_length=1000,
+        label="Endpoint URL",
+        help_text="Where events are POSTed, signed (n8n, Zapier, your own server).",
+        assume_scheme="https",
+    )
+    events = forms.MultipleChoiceField(
+        choices=EventType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=list(EventType.values),
+    )

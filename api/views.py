@@ -12,12 +12,15 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from accounts.middleware import WorkspaceRequest, workspace_view
+from accounts.permissions import Action
 from accounts.selectors import get_object_in
 from api import tokens
-from api.forms import TokenForm
+from api.forms import EndpointForm, TokenForm
 from api.models import ApiToken
 from core.http import render_form, say_refusal
 from core.zones import viewer_zone
+from notifications import events
+from notifications.models import EventDelivery, WebhookEndpoint
 
 
 @viewer_zone
@@ -63,3 +66,62 @@ def token_revoke(request: WorkspaceRequest, apitoken_id: int) -> HttpResponse:
     else:
         messages.success(request, f"Token “{row.name}” revoked: it no longer works.")
     return redirect("api_tokens")
+
+
+@viewer_zone
+@workspace_view
+def webhooks_page(request: WorkspaceRequest) -> HttpResponse:
+    """Settings → Webhooks: endpoints told of events, and the latest deliveries."""
+    form = EndpointForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            events.endpoint_add(
+                workspace=request.workspace,
+                user=request.user,
+                role=request.membership.role,
+                url=form.cleaned_data["url"],
+                events=form.cleaned_data["events"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Endpoint added. Its signing secret is below.")
+            return redirect("webhooks")
+    context: dict[str, object] = {
+        "form": form,
+        "endpoints": list(events.endpoints_of(request.workspace)),
+        "deliveries": events.deliveries_of(request.workspace),
+    }
+    return render_form(request, "api/webhooks.html", context, form=form)
+
+
+@workspace_view
+@require_POST
+def webhook_endpoint_change(request: WorkspaceRequest, webhookendpoint_id: int) -> HttpResponse:
+    endpoint = get_object_in(
+        request.workspace,
+        request.user,
+        WebhookEndpoint,
+        webhookendpoint_id,
+        action=Action.CONFIGURE,
+    )
+    action = request.POST.get("action")
+    if action == "delete":
+        events.endpoint_delete(endpoint=endpoint, role=request.membership.role)
+        messages.success(request, f"{endpoint.url} removed: it is sent nothing more.")
+    else:
+        active = action == "resume"
+        events.endpoint_set_active(endpoint=endpoint, role=request.membership.role, active=active)
+        messages.success(request, f"{endpoint.url} {'resumed' if active else 'paused'}.")
+    return redirect("webhooks")
+
+
+@workspace_view
+@require_POST
+def webhook_resend(request: WorkspaceRequest, eventdelivery_id: int) -> HttpResponse:
+    delivery = get_object_in(
+        request.workspace, request.user, EventDelivery, eventdelivery_id, action=Action.CONFIGURE
+    )
+    events.delivery_resend(delivery=delivery, role=request.membership.role)
+    messages.success(request, "Sent again (with the same event id).")
+    return redirect("webhooks")

@@ -336,6 +336,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "composer.tasks.dispatch_abandoned",
         "schedule": float(JOB_SWEEP_SECONDS),
     },
+    # Event webhooks whose retry is due (each is also sent at once when the event happens).
+    "notifications-deliver-events": {
+        "task": "notifications.tasks.deliver_due_events",
+        "schedule": 30.0,
+    },
     "api-forget-idempotency-keys": {
         "task": "api.tasks.forget_idempotency_keys",
         "schedule": 3600.0,

@@ -382,6 +382,7 @@ def _published(
         if problem:
             _log(target, "attempt failed", str(problem))
         idea_published(target.publication_id)
+        notices.published(target.publication, target.account, result.url)
     return TargetState.PUBLISHED
 
 

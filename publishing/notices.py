@@ -6,7 +6,8 @@ from django.urls import reverse
 
 from accounts.models import Role, User
 from accounts.selectors import members_with_roles
-from notifications.models import Kind
+from notifications.events import event_emit
+from notifications.models import EventType, Kind
 from notifications.services import notify
 from publishing.models import Account, Publication
 
@@ -22,7 +23,35 @@ def _snippet(publication: Publication) -> str:
     return f"“{text[:120]}{'…' if len(text) > 120 else ''}”"
 
 
+def _publication_data(
+    publication: Publication, account: Account | None = None
+) -> dict[str, object]:
+    data: dict[str, object] = {
+        "publication": publication.pk,
+        "persona": publication.persona_id,
+        "text": publication.text,
+        "scheduled_at": publication.scheduled_at.isoformat(),
+    }
+    if account is not None:
+        data["account"] = {"id": account.pk, "name": account.name, "platform": account.platform}
+    return data
+
+
+def published(publication: Publication, account: Account, url: str) -> None:
+    """A post went out on an account: the workspace's systems are told (no person is)."""
+    event_emit(
+        publication.persona.workspace_id,
+        EventType.PUBLISHED,
+        {**_publication_data(publication, account), "url": url},
+    )
+
+
 def approval_requested(publication: Publication, author: User | None) -> None:
+    event_emit(
+        publication.persona.workspace_id,
+        EventType.APPROVAL_REQUESTED,
+        {**_publication_data(publication), "author": author.email if author else None},
+    )
     notify(
         workspace=publication.persona.workspace_id,
         users=[
@@ -57,6 +86,11 @@ def reviewed(publication: Publication, reviewer: User | None, *, approved: bool)
 def post_went_wrong(publication: Publication, account: Account, *, state: str, reason: str) -> None:
     """A post failed (a dead letter) or cannot be confirmed: its author and the owners."""
     failed = state == "dead"
+    event_emit(
+        publication.persona.workspace_id,
+        EventType.FAILED if failed else EventType.UNCONFIRMED,
+        {**_publication_data(publication, account), "reason": reason[:500]},
+    )
     users = [
         publication.created_by,
         *members_with_roles(publication.persona.workspace_id, (Role.OWNER,)),
@@ -77,6 +111,14 @@ def post_went_wrong(publication: Publication, account: Account, *, state: str, r
 
 
 def account_needs_reconnecting(account: Account, reason: str) -> None:
+    event_emit(
+        account.workspace_id,
+        EventType.ACCOUNT_RECONNECT,
+        {
+            "account": {"id": account.pk, "name": account.name, "platform": account.platform},
+            "reason": reason[:500],
+        },
+    )
     notify(
         workspace=account.workspace_id,
         users=members_with_roles(account.workspace_id, APPROVERS),

@@ -9,10 +9,11 @@ from accounts.models import Invitation, Membership, Role, User, Workspace
 from api.models import ApiToken
 from calendar_app.models import PlannedPost, PostingSlot
 from composer.models import BulkUpload, ComposerDraft, DraftImage, Repurpose
+from core.crypto import encrypt
 from core.models import JobStatus
 from generation.models import Generation, Lesson, Rewrite, Variation
 from llm.models import ModelConnection
-from notifications.models import Notification
+from notifications.models import Event, EventDelivery, EventType, Notification, WebhookEndpoint
 from personas.models import Persona
 from personas.services import persona_posts_changed
 from pillars.models import Pillar, PillarDiscovery, PostPillar, Topic
@@ -478,6 +479,40 @@ class ApiTokenFactory(factory.django.DjangoModelFactory):
     scopes = factory.LazyFunction(lambda: ["read", "write", "publish"])
 
 
+class WebhookEndpointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebhookEndpoint
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    url = factory.Sequence(lambda n: f"https://hooks.example.com/{n}")
+    events = factory.LazyFunction(lambda: list(EventType.values))
+    secret_encrypted = factory.LazyFunction(lambda: encrypt("whsec_test"))
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    type = EventType.IDEA_ADDED
+    data = factory.LazyFunction(lambda: {"idea": 1})
+
+
+class EventDeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EventDelivery
+
+    endpoint = factory.SubFactory(WebhookEndpointFactory)
+    event = factory.LazyAttribute(lambda o: EventFactory(workspace=o.endpoint.workspace))
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: object) -> dict[str, object]:
+        workspace = kwargs.pop("workspace", None)
+        if workspace is not None and "endpoint" not in kwargs:
+            kwargs["endpoint"] = WebhookEndpointFactory(workspace=workspace)
+        return kwargs
+
+
 FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     User: UserFactory,
     Workspace: WorkspaceFactory,
@@ -514,4 +549,7 @@ FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     Repurpose: RepurposeFactory,
     BulkUpload: BulkUploadFactory,
     ApiToken: ApiTokenFactory,
+    WebhookEndpoint: WebhookEndpointFactory,
+    Event: EventFactory,
+    EventDelivery: EventDeliveryFactory,
 }

@@ -22,6 +22,8 @@ from generation.services.scoring import DraftScore, apply_score, score_texts
 from llm import registry
 from llm.base import LLMResult
 from llm.services import usage_record
+from notifications.events import event_emit
+from notifications.models import EventType
 from pillars.services import topic_drafted
 from voice.selectors import voice_version
 
@@ -163,6 +165,20 @@ def _generate(generation_id: int, lease: Lease) -> Generation:
         )
         if generation.idea_id:
             topic_drafted(topic_id=generation.idea_id)
+        event_emit(
+            generation.persona.workspace_id,
+            EventType.GENERATION_COMPLETED,
+            {
+                "generation": generation.pk,
+                "persona": generation.persona_id,
+                "topic": generation.topic,
+                "variations": list(
+                    Variation.objects.filter(generation=generation)
+                    .order_by("rank")
+                    .values("id", "angle", "text", "score")
+                ),
+            },
+        )
     return generation
 
 

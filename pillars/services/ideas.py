@@ -22,6 +22,8 @@ from core.jobs import enqueue
 from language.injection import without_instructions
 from llm.services import embed_for, embedding_model_name
 from llm.structured import ask_for_json
+from notifications.events import event_emit
+from notifications.models import EventType
 from personas.models import Persona
 from pillars import discovery
 from pillars.models import Pillar, PillarStatus, PostPillar, Topic, TopicSource, TopicStatus
@@ -75,6 +77,12 @@ def _create(persona: Persona, user: User | None, titles: list[str], **extra: Any
         [Topic(persona=persona, title=t, created_by=user, **extra) for t in titles]
     )
     enqueue(CLASSIFY_TOPICS, persona.pk)
+    for topic in topics:
+        event_emit(
+            persona.workspace_id,
+            EventType.IDEA_ADDED,
+            {"idea": topic.pk, "persona": persona.pk, "title": topic.title, "source": topic.source},
+        )
     return topics
 
 

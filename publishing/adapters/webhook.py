@@ -9,11 +9,10 @@ v1 = HMAC-SHA256(secret, "<t>.<raw body>"). Receivers should refuse a t older th
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import time
 
+from core.crypto import signature
 from core.egress import web_url
 from publishing.adapters.base import (
     Outgoing,
@@ -26,11 +25,6 @@ from publishing.adapters.base import (
 )
 from publishing.media import signed_url
 from publishing.models import Account, Target
-
-
-def signature(secret: str, timestamp: int, body: bytes) -> str:
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    return f"t={timestamp},v1={digest.hexdigest()}"
 
 
 class WebhookPublisher:

@@ -15,9 +15,9 @@ from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
+from core.crypto import signature
 from publishing import services
 from publishing.adapters.base import Tokens
-from publishing.adapters.webhook import signature
 from publishing.models import Account, AccountStatus, TargetState
 from tests.fakes.bluesky_server import DID, HANDLE, FakeBluesky
 from tests.fakes.linkedin_server import FakeLinkedIn
