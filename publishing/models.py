@@ -187,7 +187,11 @@ class Publication(TimeStampedModel):
         indexes = [
             models.Index(
                 fields=["evergreen"], condition=models.Q(evergreen=True), name="evergreen_posts"
-            )
+            ),
+            # A persona's posts by time, newest first: the API's pages, the calendar's ranges.
+            models.Index(
+                fields=["persona", "-scheduled_at", "-id"], name="publication_persona_time"
+            ),
         ]
 
     def __str__(self) -> str:

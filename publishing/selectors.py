@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from accounts.models import Workspace
 from personas.models import Persona
+from personas.selectors import persona_ids_of
 from publishing.models import (
     Account,
     AccountStatus,
@@ -112,15 +116,33 @@ def publication_with_log(publication_id: int) -> Publication:
 
 def publications_in(
     workspace: Workspace, *, persona: Persona | None = None
-) -> QuerySet[Publication]:
-    """The workspace's posts (or one persona's) with each account's target.
+) -> QuerySet[Publication, Any]:
+    """The workspace's posts (or one persona's) as rows, each with its accounts' targets.
 
-    For a list that pages them: three queries a page, however many there are."""
-    found = Publication.objects.filter(persona__workspace=workspace)
-    if persona is not None:
-        found = found.filter(persona=persona)
-    return found.prefetch_related(
-        Prefetch("targets", queryset=Target.objects.select_related("account").order_by("id"))
+    For a list that pages them: one query a page, rows rather than model instances, the targets
+    gathered by PostgreSQL (a JSON array per post). By persona id (no join), so each persona's
+    posts come from the (persona, time) index."""
+    ids = [persona.pk] if persona is not None else persona_ids_of(workspace.pk)
+    targets = (
+        Target.objects.filter(publication=OuterRef("pk"))
+        .order_by("id")
+        .values(
+            json=JSONObject(
+                account="account_id",
+                account_name="account__name",
+                platform="account__platform",
+                state="state",
+                due_at="due_at",
+                published_at="published_at",
+                url="external_url",
+                last_error="last_error",
+            )
+        )
+    )
+    return (
+        Publication.objects.filter(persona_id__in=ids)
+        .annotate(accounts=ArraySubquery(targets))
+        .values("id", "persona_id", "text", "scheduled_at", "approval", "first_comment", "accounts")
     )
 
 

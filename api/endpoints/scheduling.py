@@ -12,13 +12,18 @@ from ninja import Field, Router, Schema, Status
 
 from accounts.permissions import Action
 from api.endpoints.common import Id, Limit, PageOut, limited, owned, persona_of
-from api.http import BodySchema, caller_of, paged
+from api.http import BodySchema, caller_of, json_answer, paged
 from api.models import Scope
 from api.tokens import Caller
 from calendar_app.selectors import next_free_slot, next_up, slot_times
 from publishing import services as publishing
-from publishing.models import Account, Publication
-from publishing.selectors import accounts_of, publication_with_log, publications_in, scheduled_times
+from publishing.models import Account, Publication, TargetState
+from publishing.selectors import (
+    accounts_of,
+    publication_with_log,
+    publications_in,
+    scheduled_times,
+)
 
 router = Router()
 
@@ -115,7 +120,21 @@ def list_publications(
         cursor=cursor,
         limit=limited(limit),
     )
-    return {"items": [_publication(p) for p in page.items], "next_cursor": page.next_cursor}
+    items = [
+        {
+            "id": row["id"],
+            "persona": row["persona_id"],
+            "text": row["text"],
+            "scheduled_at": row["scheduled_at"],
+            "approval": row["approval"],
+            "first_comment": row["first_comment"],
+            "targets": [
+                {**t, "state_label": TargetState(t["state"]).label} for t in row["accounts"]
+            ],
+        }
+        for row in page.items
+    ]
+    return json_answer({"items": items, "next_cursor": page.next_cursor})
 
 
 @router.get("/publications/{publication_id}", response=PublicationOut, tags=["publishing"])
