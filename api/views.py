@@ -22,13 +22,14 @@ from core.zones import viewer_zone
 from notifications import events
 from notifications.models import EventDelivery, WebhookEndpoint
 
+NEW_TOKEN = "api_token_made"  # the session key that carries a new token to its one showing
+
 
 @viewer_zone
 @workspace_view
 def tokens_page(request: WorkspaceRequest) -> HttpResponse:
     allowed = tokens.scopes_for_role(request.membership.role)
     form = TokenForm(request.POST or None, allowed=allowed)
-    made = None
     if request.method == "POST" and form.is_valid():
         expires_on = form.cleaned_data["expires_on"]
         zone = ZoneInfo(request.user.timezone or "UTC")
@@ -44,11 +45,13 @@ def tokens_page(request: WorkspaceRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            form = TokenForm(allowed=allowed)
+            # Shown by the next page, once: a reload then cannot make a second token.
+            request.session[NEW_TOKEN] = made
             messages.success(request, f"Token “{row.name}” made. Copy it now: it is shown once.")
+            return redirect("api_tokens")
     context: dict[str, object] = {
         "form": form,
-        "made": made,
+        "made": request.session.pop(NEW_TOKEN, None) if request.method == "GET" else None,
         "tokens": tokens.tokens_of(request.workspace),
         "prefix": tokens.PREFIX,
     }

@@ -17,6 +17,7 @@ from api.models import Scope
 from api.tokens import Caller
 from calendar_app.selectors import next_free_slot, next_up, slot_times
 from publishing import services as publishing
+from publishing.media import fetch_image
 from publishing.models import Account, Publication, TargetState
 from publishing.selectors import (
     accounts_of,
@@ -144,6 +145,12 @@ def get_publication(request: HttpRequest, publication_id: Id) -> Any:
     return _publication(publication_with_log(found.pk))
 
 
+class ImageIn(BodySchema):
+    url: str = Field(pattern=r"^https?://", max_length=1000)  # fetched through our egress path
+    alt: str = Field("", max_length=1500)  # what it shows, for people who cannot see it
+    part: int = Field(0, ge=0, le=24)  # which part of a thread it goes with
+
+
 class PublicationIn(BodySchema):
     persona: Id | None = None
     # Parts of a thread are separated by a line holding only "---".
@@ -155,6 +162,7 @@ class PublicationIn(BodySchema):
     first_comment: str = ""
     comments: dict[str, str | None] = {}  # account id → its own first comment (null: none)
     number_parts: bool = False  # number a thread's parts (1/3, 2/3 …)
+    images: list[ImageIn] = Field([], max_length=10)
 
 
 @router.post("/publications", response={201: PublicationOut}, tags=["publishing"])
@@ -183,6 +191,12 @@ def schedule(caller: Caller, body: PublicationIn) -> dict[str, Any]:
         at = body.at
     else:
         at = timezone.now()
+    images = []
+    for image in body.images:
+        try:
+            images.append(fetch_image(image.url))
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
     ids = {str(a.pk) for a in accounts}
     publication = publishing.publication_schedule(
         persona=found,
@@ -195,6 +209,9 @@ def schedule(caller: Caller, body: PublicationIn) -> dict[str, Any]:
         first_comment=body.first_comment,
         comments={int(k): v for k, v in body.comments.items() if k in ids},
         number_parts=body.number_parts,
+        images=images,
+        alt_texts=[image.alt for image in body.images],
+        image_parts=[image.part for image in body.images],
     )
     return _publication(publication_with_log(publication.pk))
 

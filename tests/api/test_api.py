@@ -62,9 +62,9 @@ def account(workspace):
 
 
 def test_a_token_is_shown_once_kept_as_a_digest_and_recognisable(owner_client, workspace):
-    page = owner_client.post(
-        reverse("api_tokens"), {"name": "n8n", "scopes": ["read", "write"]}
-    ).content.decode()
+    made = owner_client.post(reverse("api_tokens"), {"name": "n8n", "scopes": ["read", "write"]})
+    assert made.status_code == 302  # then the page shows it, once: a reload makes no other
+    page = owner_client.get(reverse("api_tokens")).content.decode()
     row = ApiToken.objects.get(workspace=workspace)
     shown = page.split('id="new-token-value" value="')[1].split('"')[0]
     assert shown.startswith("ctw_") and len(shown) == tokens.TOKEN_LENGTH
@@ -262,3 +262,29 @@ def test_the_openapi_document_and_its_reference_page(client):
         "cdn" not in page.content.decode()
         and "script-src 'self'" in page["Content-Security-Policy"]
     )
+
+
+def test_a_post_with_an_image_fetched_from_its_address(token, persona, account):
+    from tests.composer.test_bulk import image_server
+
+    with image_server() as base:
+        made = call(
+            "post",
+            "/publications",
+            token,
+            {
+                "text": "The chart that changed our pricing.",
+                "accounts": [account.pk],
+                "images": [{"url": f"{base}/chart.png", "alt": "Revenue by month"}],
+            },
+        )
+        missing = call(
+            "post",
+            "/publications",
+            token,
+            {"text": "Again.", "accounts": [account.pk], "images": [{"url": f"{base}/gone.png"}]},
+        )
+    assert made.status_code == 201, made.content
+    image = Publication.objects.get(pk=made.json()["id"]).images.get()
+    assert image.alt_text == "Revenue by month"
+    assert missing.status_code == 422 and "404" in missing.json()["detail"]
