@@ -16,6 +16,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import wraps
 from http import HTTPStatus
 from typing import Any, cast
@@ -325,6 +326,23 @@ def _decode(cursor: str) -> list[Any]:
     if not isinstance(values, list):
         raise HttpError(400, "That cursor is not one this API gave out.")
     return values
+
+
+def keyset_cursor(at: datetime, last_id: int) -> str:
+    """The cursor after a row ordered by (time, id), newest first."""
+    return _encode([at.isoformat(), last_id])
+
+
+def after_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    """The (time, id) a `keyset_cursor` holds, or None for the first page."""
+    if not cursor:
+        return None
+    values = _decode(cursor)
+    try:
+        at, last_id = values
+        return datetime.fromisoformat(at), int(last_id)
+    except (TypeError, ValueError):
+        raise HttpError(400, "That cursor is not one this API gave out.") from None
 
 
 def paged(queryset: QuerySet[Any], *, order: str, cursor: str | None, limit: int) -> Page:

@@ -193,6 +193,7 @@ def schedule_post(
         at=at,
         next_free_slot=next_free_slot,
         first_comment=first_comment,
+        images=[],
     )
     return _as(ctx, Scope.PUBLISH, lambda caller: scheduling.schedule(caller, body))
 

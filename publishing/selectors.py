@@ -3,9 +3,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import JSONObject
+from django.db import connection
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Workspace
@@ -114,36 +113,48 @@ def publication_with_log(publication_id: int) -> Publication:
     )
 
 
-def publications_in(
-    workspace: Workspace, *, persona: Persona | None = None
-) -> QuerySet[Publication, Any]:
-    """The workspace's posts (or one persona's) as rows, each with its accounts' targets.
+# A page of posts with each account's target gathered by PostgreSQL (one JSON array a post),
+# newest first after a (time, id) keyset: written out rather than built by the ORM, because
+# the API lists it on every poll and building this query cost more than running it.
+_PAGE_SQL = """
+SELECT p.id, p.persona_id, p.text, p.scheduled_at, p.approval, p.first_comment,
+       COALESCE((
+           SELECT json_agg(json_build_object(
+                      'account', t.account_id, 'account_name', a.name,
+                      'platform', a.platform, 'state', t.state, 'due_at', t.due_at,
+                      'published_at', t.published_at, 'url', t.external_url,
+                      'last_error', t.last_error) ORDER BY t.id)
+           FROM publishing_target t JOIN publishing_account a ON a.id = t.account_id
+           WHERE t.publication_id = p.id), '[]'::json) AS targets
+FROM publishing_publication p
+WHERE p.persona_id IN ({personas}) {after}
+ORDER BY p.scheduled_at DESC, p.id DESC
+LIMIT %s
+"""
 
-    For a list that pages them: one query a page, rows rather than model instances, the targets
-    gathered by PostgreSQL (a JSON array per post). By persona id (no join), so each persona's
-    posts come from the (persona, time) index."""
+
+def publication_page(
+    workspace: Workspace,
+    *,
+    persona: Persona | None = None,
+    after: tuple[datetime, int] | None = None,
+    limit: int = 50,
+) -> list[dict[str, Any]]:
+    """The workspace's posts (or one persona's), newest first, after the (time, id) `after`.
+
+    Rows with their accounts' targets; by persona id, so each persona's posts come from the
+    (persona, time) index."""
     ids = [persona.pk] if persona is not None else persona_ids_of(workspace.pk)
-    targets = (
-        Target.objects.filter(publication=OuterRef("pk"))
-        .order_by("id")
-        .values(
-            json=JSONObject(
-                account="account_id",
-                account_name="account__name",
-                platform="account__platform",
-                state="state",
-                due_at="due_at",
-                published_at="published_at",
-                url="external_url",
-                last_error="last_error",
-            )
-        )
+    if not ids:
+        return []
+    sql = _PAGE_SQL.format(
+        personas=", ".join(["%s"] * len(ids)),
+        after="AND (p.scheduled_at, p.id) < (%s, %s)" if after else "",
     )
-    return (
-        Publication.objects.filter(persona_id__in=ids)
-        .annotate(accounts=ArraySubquery(targets))
-        .values("id", "persona_id", "text", "scheduled_at", "approval", "first_comment", "accounts")
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids, *(after or ()), limit])
+        names = [column[0] for column in cursor.description or ()]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def awaiting_approval(workspace: Workspace) -> QuerySet[Publication]:

@@ -12,7 +12,7 @@ from ninja import Field, Router, Schema, Status
 
 from accounts.permissions import Action
 from api.endpoints.common import Id, Limit, PageOut, limited, owned, persona_of
-from api.http import BodySchema, caller_of, json_answer, paged
+from api.http import BodySchema, after_cursor, caller_of, json_answer, keyset_cursor
 from api.models import Scope
 from api.tokens import Caller
 from calendar_app.selectors import next_free_slot, next_up, slot_times
@@ -21,8 +21,8 @@ from publishing.media import fetch_image
 from publishing.models import Account, Publication, TargetState
 from publishing.selectors import (
     accounts_of,
+    publication_page,
     publication_with_log,
-    publications_in,
     scheduled_times,
 )
 
@@ -115,12 +115,11 @@ def list_publications(
     """Posts scheduled and sent, the latest first, with each account's state."""
     caller = caller_of(request, Scope.READ)
     found = persona_of(caller, persona) if persona is not None else None
-    page = paged(
-        publications_in(caller.workspace, persona=found),
-        order="-scheduled_at",
-        cursor=cursor,
-        limit=limited(limit),
+    size = limited(limit)
+    rows = publication_page(
+        caller.workspace, persona=found, after=after_cursor(cursor), limit=size + 1
     )
+    more, rows = len(rows) > size, rows[:size]
     items = [
         {
             "id": row["id"],
@@ -130,12 +129,13 @@ def list_publications(
             "approval": row["approval"],
             "first_comment": row["first_comment"],
             "targets": [
-                {**t, "state_label": TargetState(t["state"]).label} for t in row["accounts"]
+                {**t, "state_label": TargetState(t["state"]).label} for t in row["targets"]
             ],
         }
-        for row in page.items
+        for row in rows
     ]
-    return json_answer({"items": items, "next_cursor": page.next_cursor})
+    next_cursor = keyset_cursor(rows[-1]["scheduled_at"], rows[-1]["id"]) if more else None
+    return json_answer({"items": items, "next_cursor": next_cursor})
 
 
 @router.get("/publications/{publication_id}", response=PublicationOut, tags=["publishing"])
