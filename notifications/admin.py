@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from notifications.models import Notification, NotificationSettings
+from notifications.models import (
+    Event,
+    EventDelivery,
+    Notification,
+    NotificationSettings,
+    WebhookEndpoint,
+)
 
 
 @admin.register(Notification)
@@ -11,3 +17,23 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 admin.site.register(NotificationSettings)
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ("url", "workspace", "active", "created_at")
+    list_filter = ("active",)
+    exclude = ("secret_encrypted",)  # the secret stays encrypted, out of the admin
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ("id", "type", "workspace", "created_at")
+    list_filter = ("type",)
+
+
+@admin.register(EventDelivery)
+class EventDeliveryAdmin(admin.ModelAdmin):
+    list_display = ("event", "endpoint", "status", "attempts", "last_status_code", "delivered_at")
+    list_filter = ("status",)
+    list_select_related = ("event", "endpoint")

@@ -50,7 +50,7 @@ def api_token(db, owner, workspace, persona, in_test_transaction) -> str:
 
 @schema.parametrize()
 @settings(
-    max_examples=12,
+    max_examples=6,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
