@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 
@@ -128,6 +129,26 @@ def test_voice_eval_command_prints_the_summary_line(tmp_path: Path, capsys):
         "author=traveller",
     ]
     assert any(line.startswith("per_author mean=") for line in out)
+
+
+def test_voice_eval_reads_its_embeddings_from_a_cache(tmp_path: Path, capsys):
+    texts = sorted(set(FOUNDER) | set(TRAVELLER))
+    lines = [json.dumps({"author": "founder", "text": t}) for t in FOUNDER * 4]
+    lines += [json.dumps({"author": "traveller", "text": t}) for t in TRAVELLER * 5]
+    data = tmp_path / "eval.jsonl"
+    data.write_text("\n".join(lines))
+    rng = np.random.default_rng(3)
+    founder, traveller = rng.normal(size=384), rng.normal(size=384)
+    vectors = [(founder if t in FOUNDER else traveller) + 0.3 * rng.normal(size=384) for t in texts]
+    cache = tmp_path / "vectors.npz"
+    np.savez(cache, texts=np.array(texts), vectors=np.array(vectors))
+    before = cache.stat().st_mtime_ns
+    call_command("voice_eval", str(data), "--cache", str(cache))  # no model runs: all cached
+    fields = dict(
+        part.split("=") for part in capsys.readouterr().out.strip().splitlines()[-1].split()
+    )
+    assert fields["authors"] == "2" and float(fields["auc"]) > 0.9
+    assert cache.stat().st_mtime_ns == before  # nothing was missing, nothing written
 
 
 def test_voice_eval_rejects_bad_lines(tmp_path: Path):

@@ -1,10 +1,12 @@
-"""python manage.py voice_eval FILE.jsonl — how well voice-match scores discriminate authors.
+"""python manage.py voice_eval FILE.jsonl [--cache FILE.npz]: voice scores telling authors apart.
 
 For each author with at least 40 posts: a voice model from 30 of them, then the author's other
 posts and as many posts by other authors are scored. The scorer sees only the 30 posts of the
 author it models; other authors' posts are only ever negatives. Ends with one line:
 auc=… eer=… own_mean=… other_mean=… authors=N
 With --report, first one line per author (their own AUC) and the spread across authors.
+Every text is embedded with the deployment's model; `--cache` keeps the vectors in a file, so a
+rerun (another seed, a scorer change) embeds nothing again.
 """
 
 from __future__ import annotations
@@ -37,9 +39,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--report", action="store_true", help="Per-author AUC and the spread across authors."
         )
+        parser.add_argument("--cache", type=Path, help="an .npz file to keep the embeddings in")
 
     def handle(
-        self, *args: Any, file: Path, seed: int, no_embeddings: bool, report: bool, **opts: Any
+        self,
+        *args: Any,
+        file: Path,
+        seed: int,
+        no_embeddings: bool,
+        report: bool,
+        cache: Path | None = None,
+        **opts: Any,
     ) -> None:
         try:
             records = posts_by_author(file)
@@ -57,7 +67,7 @@ class Command(BaseCommand):
             from llm.evaluation import cached_vectors
 
             texts = sorted({t for a in authors for t in by_author[a]})
-            vectors = cached_vectors(texts, None)
+            vectors = cached_vectors(texts, cache)
 
         rng = random.Random(seed)
         own_scores: list[float] = []
