@@ -127,7 +127,7 @@ SELECT p.id, p.persona_id, p.text, p.scheduled_at, p.approval, p.first_comment,
            FROM publishing_target t JOIN publishing_account a ON a.id = t.account_id
            WHERE t.publication_id = p.id), '[]'::json) AS targets
 FROM publishing_publication p
-WHERE p.persona_id IN ({personas}) {after}
+WHERE {where}
 ORDER BY p.scheduled_at DESC, p.id DESC
 LIMIT %s
 """
@@ -147,12 +147,20 @@ def publication_page(
     ids = [persona.pk] if persona is not None else persona_ids_of(workspace.pk)
     if not ids:
         return []
-    sql = _PAGE_SQL.format(
-        personas=", ".join(["%s"] * len(ids)),
-        after="AND (p.scheduled_at, p.id) < (%s, %s)" if after else "",
-    )
+    where = f"p.persona_id IN ({', '.join(['%s'] * len(ids))})"
+    if after:
+        where += " AND (p.scheduled_at, p.id) < (%s, %s)"
+    return _publication_rows(where, [*ids, *(after or ()), limit])
+
+
+def publication_row(publication_id: int) -> dict[str, Any]:
+    """One post as `publication_page` gives each (check its workspace first)."""
+    return _publication_rows("p.id = %s", [publication_id, 1])[0]
+
+
+def _publication_rows(where: str, params: list[Any]) -> list[dict[str, Any]]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*ids, *(after or ()), limit])
+        cursor.execute(_PAGE_SQL.format(where=where), params)
         names = [column[0] for column in cursor.description or ()]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 

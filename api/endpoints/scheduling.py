@@ -18,11 +18,11 @@ from api.tokens import Caller
 from calendar_app.selectors import next_free_slot, next_up, slot_times
 from publishing import services as publishing
 from publishing.media import fetch_image
-from publishing.models import Account, Publication, TargetState
+from publishing.models import RETRYABLE_STATES, Account, Publication, TargetState
 from publishing.selectors import (
     accounts_of,
     publication_page,
-    publication_with_log,
+    publication_row,
     scheduled_times,
 )
 
@@ -80,28 +80,16 @@ class PublicationOut(Schema):
     targets: list[TargetOut]
 
 
-def _publication(publication: Publication) -> dict[str, Any]:
+def _publication(row: dict[str, Any]) -> dict[str, Any]:
+    """A post as the API shows it, from a `publication_page` / `publication_row` row."""
     return {
-        "id": publication.pk,
-        "persona": publication.persona_id,
-        "text": publication.text,
-        "scheduled_at": publication.scheduled_at,
-        "approval": publication.approval,
-        "first_comment": publication.first_comment,
-        "targets": [
-            {
-                "account": t.account_id,
-                "account_name": t.account.name,
-                "platform": t.account.platform,
-                "state": t.state,
-                "state_label": t.get_state_display(),
-                "due_at": t.due_at,
-                "published_at": t.published_at,
-                "url": t.external_url,
-                "last_error": t.last_error,
-            }
-            for t in publication.targets.all()
-        ],
+        "id": row["id"],
+        "persona": row["persona_id"],
+        "text": row["text"],
+        "scheduled_at": row["scheduled_at"],
+        "approval": row["approval"],
+        "first_comment": row["first_comment"],
+        "targets": [{**t, "state_label": TargetState(t["state"]).label} for t in row["targets"]],
     }
 
 
@@ -120,20 +108,7 @@ def list_publications(
         caller.workspace, persona=found, after=after_cursor(cursor), limit=size + 1
     )
     more, rows = len(rows) > size, rows[:size]
-    items = [
-        {
-            "id": row["id"],
-            "persona": row["persona_id"],
-            "text": row["text"],
-            "scheduled_at": row["scheduled_at"],
-            "approval": row["approval"],
-            "first_comment": row["first_comment"],
-            "targets": [
-                {**t, "state_label": TargetState(t["state"]).label} for t in row["targets"]
-            ],
-        }
-        for row in rows
-    ]
+    items = [_publication(row) for row in rows]
     next_cursor = keyset_cursor(rows[-1]["scheduled_at"], rows[-1]["id"]) if more else None
     return json_answer({"items": items, "next_cursor": next_cursor})
 
@@ -142,7 +117,7 @@ def list_publications(
 def get_publication(request: HttpRequest, publication_id: Id) -> Any:
     """One post with each account's state."""
     found = owned(caller_of(request, Scope.READ), Publication, publication_id)
-    return _publication(publication_with_log(found.pk))
+    return _publication(publication_row(found.pk))
 
 
 class ImageIn(BodySchema):
@@ -213,7 +188,7 @@ def schedule(caller: Caller, body: PublicationIn) -> dict[str, Any]:
         alt_texts=[image.alt for image in body.images],
         image_parts=[image.part for image in body.images],
     )
-    return _publication(publication_with_log(publication.pk))
+    return _publication(publication_row(publication.pk))
 
 
 class Changed(Schema):
@@ -227,7 +202,7 @@ def cancel_publication(request: HttpRequest, publication_id: Id) -> Any:
     caller = caller_of(request, Scope.PUBLISH)
     found = owned(caller, Publication, publication_id, Action.EDIT)
     changed = publishing.publication_cancel(publication=found, role=caller.role, user=caller.user)
-    return {"publication": _publication(publication_with_log(found.pk)), "changed": changed}
+    return {"publication": _publication(publication_row(found.pk)), "changed": changed}
 
 
 @router.post("/publications/{publication_id}/retry", response=Changed, tags=["publishing"])
@@ -236,13 +211,13 @@ def retry_publication(request: HttpRequest, publication_id: Id) -> Any:
 
     The platform never shows a post twice: the same idempotency key goes with it."""
     caller = caller_of(request, Scope.PUBLISH)
-    found = publication_with_log(owned(caller, Publication, publication_id, Action.EDIT).pk)
-    retryable = [t for t in found.targets.all() if t.state in ("dead", "unconfirmed")]
+    found = owned(caller, Publication, publication_id, Action.EDIT)
+    retryable = list(found.targets.filter(state__in=RETRYABLE_STATES))
     if not retryable:
         raise ValidationError("Nothing to retry: no account of this post failed.")
     for target in retryable:
         publishing.target_retry_now(target=target, role=caller.role, user=caller.user)
-    return {"publication": _publication(publication_with_log(found.pk)), "changed": len(retryable)}
+    return {"publication": _publication(publication_row(found.pk)), "changed": len(retryable)}
 
 
 class QueueRowOut(Schema):
