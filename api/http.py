@@ -254,7 +254,7 @@ def _refused(request: HttpRequest, error: ValidationError) -> HttpResponse:
 
 
 @api.exception_handler(AuthenticationError)
-def _unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+def unauthenticated(request: HttpRequest, error: AuthenticationError | None = None) -> HttpResponse:
     return problem(
         request,
         401,
@@ -265,7 +265,7 @@ def _unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpRe
 
 
 @api.exception_handler(RateLimited)
-def _rate_limited(request: HttpRequest, error: RateLimited) -> HttpResponse:
+def rate_limited(request: HttpRequest, error: RateLimited) -> HttpResponse:
     return problem(
         request,
         429,

@@ -30,9 +30,9 @@ from mcp.server.transport_security import TransportSecuritySettings
 
 from api.endpoints import content, drafts, scheduling
 from api.endpoints.common import owned, persona_of
-from api.http import RateLimited, count_against_limit, problem
+from api.http import RateLimited, TokenAuth, rate_limited, unauthenticated
 from api.models import Scope
-from api.tokens import Caller, token_authenticate
+from api.tokens import Caller
 from generation import services as generation
 from generation.models import Generation
 from personas.models import Persona
@@ -312,24 +312,12 @@ async def _answer(scope: dict[str, Any], body: bytes) -> Answer:
 @csrf_exempt
 def mcp_endpoint(request: HttpRequest) -> HttpResponse:
     """POST /mcp (Streamable HTTP): authenticated by an API token like the REST API."""
-    bearer = request.headers.get("Authorization", "")
-    caller = token_authenticate(bearer[7:].strip()) if bearer.startswith("Bearer ") else None
-    if caller is None:
-        return problem(
-            request,
-            401,
-            "Send a valid API token: Authorization: Bearer ctw_… (Settings → API tokens).",
-            headers={"WWW-Authenticate": 'Bearer realm="ContentTwin"'},
-        )
     try:
-        count_against_limit(caller)
+        caller = TokenAuth()(request)  # the API's own check, rate limit included
     except RateLimited as limited:
-        return problem(
-            request,
-            429,
-            f"Too many requests with this token; try again in {limited.retry_after} s.",
-            headers={"Retry-After": str(limited.retry_after)},
-        )
+        return rate_limited(request, limited)
+    if caller is None:
+        return unauthenticated(request)
     nonce = secrets.token_urlsafe(24)
     _calls[nonce] = caller
     headers = [
