@@ -20,6 +20,15 @@ def _workspace_ref(model: type[Model]) -> str:
     return str(path)
 
 
+def member_role(workspace_ref: str, user_ref: str) -> Subquery:
+    """An annotation: the role of the row's user in the row's workspace.
+
+    NULL when the user (`user_ref`) is not a member of the workspace (`workspace_ref`); read with
+    the row, no second query."""
+    role = Membership.objects.filter(workspace=OuterRef(workspace_ref), user=OuterRef(user_ref))
+    return Subquery(role.values("role")[:1])
+
+
 def with_role_for(user: User, queryset: QuerySet[M]) -> QuerySet[M]:
     """Keep only rows in the user's workspaces, each with the user's role there.
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accounts.models import User, Workspace
 from accounts.permissions import Action, require, role_allows
-from accounts.selectors import role_in
+from accounts.selectors import member_role
 from api.models import ApiToken, Scope
 
 PREFIX = "ctw_"
@@ -135,6 +135,7 @@ def token_authenticate(token: str) -> Caller | None:
     lookup = token[len(PREFIX) : len(PREFIX) + LOOKUP_CHARS]
     row = (
         ApiToken.objects.select_related("workspace", "user")
+        .annotate(member_role=member_role("workspace", "user"))
         .filter(lookup=lookup, revoked_at=None)
         .first()
     )
@@ -143,7 +144,7 @@ def token_authenticate(token: str) -> Caller | None:
     now = timezone.now()
     if (row.expires_at and row.expires_at <= now) or not row.user.is_active:
         return None
-    role = role_in(row.user, row.workspace)
+    role: str | None = getattr(row, "member_role")  # noqa: B009 (annotated, not a field)
     if role is None:
         return None
     if row.last_used_at is None or now - row.last_used_at > LAST_USED_EVERY:
