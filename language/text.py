@@ -41,6 +41,15 @@ def sentences(text: str, *, keep_links: bool = False) -> list[str]:
     ]
 
 
+def first_sentence(text: str, max_chars: int = 0) -> str:
+    """The text's first sentence, whitespace folded; cut at a word within `max_chars` if given."""
+    flat = " ".join(text.split())
+    first = (sentences(flat, keep_links=True) or [flat])[0]
+    if max_chars and len(first) > max_chars:
+        first = first[: max_chars - 1].rsplit(" ", 1)[0]
+    return first
+
+
 def paragraphs(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
 

@@ -17,6 +17,7 @@ mean of the texts being ranked (what is common to this batch says nothing about 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -34,9 +35,15 @@ POSTS_PER_PILLAR = 6  # fewer posts than this per pillar and the count drops
 SAMPLE_FOR_CHOICE = 1500
 ITERATIONS = 30
 KNN = 3
-# Relevance = lexical contrast + half each of: nearest own posts, the persona's centroid, the
-# best pillar (z-scores within the batch). Fitted with trends_eval on the two dev sets.
-RELEVANCE_WEIGHTS = {"lexical": 1.0, "neighbours": 0.5, "centroid": 0.5, "pillar": 0.5}
+# Relevance = lexical contrast + nearest own posts + the persona's centroid + twice the best
+# pillar, each in spreads of other people's posts. Fitted with trends_eval on the two dev sets.
+RELEVANCE_WEIGHTS = {"lexical": 1.0, "neighbours": 1.0, "centroid": 1.0, "pillar": 2.0}
+# A text scoring no higher than this share of other people's posts fits not at all; FIT_SCALE
+# spreads of their combined score above that floor, it fits 63 %.
+FLOOR_QUANTILE = 0.95
+FIT_SCALE = 2.0
+ON_TOPIC_QUANTILE = 0.995
+DISMISSED_MARGIN = 0.1  # cosine: this much nearer a dismissed item than any own post, no fit
 
 
 def unit_rows(matrix: np.ndarray) -> np.ndarray:
@@ -132,6 +139,18 @@ def cluster_posts(vectors: np.ndarray, *, k: int | None = None, seed: int = 0) -
     return Clusters(centre, means, labels, similarities, thresholds)
 
 
+def cluster_terms(texts: Sequence[str], clusters: Clusters, language: str) -> list[list[str]]:
+    """Each cluster's distinctive terms against the persona's other posts (its name first)."""
+    return [
+        distinctive_terms(
+            [t for t, label in zip(texts, clusters.labels, strict=True) if label == j],
+            [t for t, label in zip(texts, clusters.labels, strict=True) if label != j],
+            language,
+        )
+        for j in range(len(clusters.means))
+    ]
+
+
 def lower_fence(similarities: np.ndarray) -> float:
     """Below this a post is unassigned.
 
@@ -153,6 +172,61 @@ def assign(
     best = np.argmax(similarity, axis=1)
     value = similarity[np.arange(len(vectors)), best]
     return np.where(value >= thresholds[best], best, -1), value
+
+
+IDEA_FIT_TO_JOIN = 0.1  # an idea further from its pillar than this (0–1) joins none
+
+
+@dataclass
+class IdeaScale:
+    """How close to each pillar other people's posts (0) and the pillar's own posts (1) come.
+
+    Measured in the space centred on other people's posts, where short texts (an idea, a
+    headline) compare fairly with posts."""
+
+    centre: np.ndarray  # the reference posts' mean
+    means: np.ndarray  # the pillars' means there, unit rows
+    floor: float
+    typical: np.ndarray  # per pillar
+
+
+def idea_scale(
+    reference_vectors: np.ndarray,
+    pillar_means: np.ndarray,
+    own_vectors: np.ndarray,
+    own_labels: np.ndarray,
+) -> IdeaScale:
+    """The scale for these pillars: `own_labels` gives each own post's pillar (−1: none)."""
+    centre = reference_vectors.mean(axis=0)
+    means = unit_rows(pillar_means - centre)
+    floor = float(np.median((unit_rows(reference_vectors - centre) @ means.T).max(axis=1)))
+    own = unit_rows(own_vectors - centre) @ means.T if len(own_vectors) else np.zeros((0, 0))
+    typical = np.array(
+        [
+            float(np.median(own[own_labels == j, j])) if (own_labels == j).any() else floor + 0.3
+            for j in range(len(means))
+        ]
+    )
+    return IdeaScale(centre, means, floor, typical)
+
+
+def place_ideas(
+    vectors: np.ndarray, *, centre: np.ndarray, means: np.ndarray, scale: IdeaScale
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pillar each idea joins (−1: none), its fit (0–1) and the nearest pillar.
+
+    An idea joins the pillar it is closest to by meaning, measured as posts are measured (in
+    the persona's space, around its `centre`), if it is close enough to the persona at all: its
+    fit on `scale` at least IDEA_FIT_TO_JOIN. (A pillar's threshold is learnt from whole posts;
+    a one-line idea sits further from every pillar, so it is not held to it.)"""
+    if not len(means):
+        nothing = np.full(len(vectors), -1)
+        return nothing, np.zeros(len(vectors)), nothing
+    nearest = (unit_rows(vectors - centre) @ unit_rows(means - centre).T).argmax(axis=1)
+    similarity = unit_rows(vectors - scale.centre) @ scale.means.T
+    reach = similarity[np.arange(len(vectors)), nearest] - scale.floor
+    fit = np.clip(reach / np.maximum(scale.typical[nearest] - scale.floor, 1e-6), 0, 1)
+    return np.where(fit >= IDEA_FIT_TO_JOIN, nearest, -1), fit, nearest
 
 
 # Snowball stemmers by language code: "price" and "pricing", "write" and "written" are one theme.
@@ -200,11 +274,11 @@ def _same_word(a: str, b: str) -> bool:
 def distinctive_terms(
     inside: Sequence[str], outside: Sequence[str], language: str, *, limit: int = 5
 ) -> list[str]:
-    """The words and word pairs that most set these posts apart from the persona's others.
+    """The terms that most set these posts apart from the persona's others, best first.
 
-    The words and word pairs that most set these posts apart from the persona's others
-    (log-odds of the share of posts using them, smoothed), at least two posts using each.
-    Forms of one word count together and are shown as the pillar's most used form."""
+    Topic phrases first (`topic_phrases`), then the words and word pairs ranked by the log-odds
+    of the share of posts using them (smoothed), at least two posts using each. Forms of one
+    word count together and are shown as the pillar's most used form."""
     stop = T.stop_words(language)
     stem = _stemmer(language)
     ins: Counter[str] = Counter()
@@ -233,6 +307,8 @@ def distinctive_terms(
         common = 1.0 if " " in form else min(1.0, 10 ** ((5 - general_zipf(form, language)) / 2))
         scored.append((share_in * math.log(share_in / share_out) * common, term))
     scored.sort(reverse=True)
+    words_valued = {shown[key]: max(value, 0.0) for value, key in scored if " " not in key}
+    phrases = topic_phrases(inside, outside, language, word_values=words_valued)
     chosen: list[str] = []
     for _, term in scored:
         # a pair already says its words; a word already chosen makes its pair redundant; a
@@ -242,25 +318,174 @@ def distinctive_terms(
         chosen.append(term)
         if len(chosen) == limit:
             break
-    return [shown[key] for key in chosen]
+    words_ = [shown[key] for key in chosen]
+    said = " ".join(phrases).lower()
+    return (phrases + [w for w in words_ if w.lower() not in said])[:limit]
 
 
-def name_from_terms(terms: Sequence[str]) -> str:
-    if not terms:
-        return "Other"
-    return " · ".join(t.capitalize() for t in terms[:2])
+# A run of words with only spaces between them (punctuation, links, @handles and #tags end a run):
+# what a phrase may span, so a name is always written verbatim in the posts it names.
+_RUN_BREAK = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|[^\w\s'’-]|(?<!\w)[-'’]|[-'’](?!\w)")
+MIN_PHRASE_POSTS = 3  # a name is written in at least this many of the pillar's posts
+PHRASE_WORDS = (2, 3, 4)
 
 
-def _z(values: np.ndarray) -> np.ndarray:
-    spread = values.std()
-    return (values - values.mean()) / spread if spread > 0 else np.zeros_like(values)
+def _runs(text: str) -> list[list[str]]:
+    """The text's runs of two or more words (a number, like punctuation, ends a run)."""
+    runs: list[list[str]] = []
+    for segment in _RUN_BREAK.split(text):
+        current: list[str] = []
+        for token in segment.split():
+            if any(c.isdigit() for c in token):
+                runs.append(current)
+                current = []
+            else:
+                current.append(token)
+        runs.append(current)
+    return [run for run in runs if len(run) >= 2]
+
+
+def _phrases(text: str, stop: frozenset[str]) -> dict[str, str]:
+    """The candidate topic phrases written in the text: {lower-cased: as written}.
+
+    2–4 consecutive words (stop words only inside, as in "shrimp on a treadmill"), at least one
+    of four letters or more."""
+    found: dict[str, str] = {}
+    for run in _runs(text):
+        lowered = [t.lower().replace("’", "'") for t in run]
+        for n in PHRASE_WORDS:
+            for i in range(len(run) - n + 1):
+                words_ = lowered[i : i + n]
+                if words_[0] in stop or words_[-1] in stop or len(words_[0]) < 2:
+                    continue
+                if len(words_[-1]) < 2 or not any(len(w) > 3 and w not in stop for w in words_):
+                    continue
+                found.setdefault(" ".join(words_), " ".join(run[i : i + n]))
+    return found
+
+
+def topic_phrases(
+    inside: Sequence[str],
+    outside: Sequence[str],
+    language: str,
+    *,
+    word_values: dict[str, float] | None = None,
+    limit: int = 3,
+) -> list[str]:
+    """Phrases that name what these posts are about, best first.
+
+    Each is written, word for word, in at least MIN_PHRASE_POSTS of them (two for a pillar of
+    fewer than six posts), and ranked by how much more of these posts use it than of the
+    persona's others (the share using it × its log-odds, as `distinctive_terms` ranks words). A
+    phrase inside a better one, or containing it, is the same topic and is left out. Shown as
+    the posts most often write it."""
+    stop = T.stop_words(language)
+    word_values = word_values or {}
+    needed = MIN_PHRASE_POSTS if len(inside) >= 6 else 2
+    ins: Counter[str] = Counter()
+    forms: dict[str, Counter[str]] = {}
+    for text in inside:
+        for key, form in _phrases(text, stop).items():
+            ins[key] += 1
+            forms.setdefault(key, Counter())[form] += 1
+    candidates = {key for key, count in ins.items() if count >= needed}
+    if not candidates:
+        return []
+    outs: Counter[str] = Counter()
+    for text in outside:
+        outs.update(key for key in _phrases(text, stop) if key in candidates)
+    n_in, n_out = max(len(inside), 1), max(len(outside), 1)
+    scored = []
+    for key in candidates:
+        share_in = (ins[key] + 0.5) / (n_in + 1)
+        share_out = (outs[key] + 0.5) / (n_out + 1)
+        # a longer phrase used as often says more: a little credit per word
+        if share_in <= share_out:
+            continue  # used as much by the persona's other posts: no theme of these
+        value = share_in * math.log(share_in / share_out)
+        # a phrase with the theme's own words ("pricing page") names it better than one that
+        # merely repeats ("loop is two hours")
+        value += max((word_values.get(w, 0.0) for w in key.split()), default=0.0)
+        scored.append((value, -len(key), key))
+    scored.sort(reverse=True)  # ties: the shorter phrase ("pricing page", not "… page changed")
+    chosen: list[str] = []
+    for _, _, key in scored:
+        if any(f" {key} " in f" {c} " or f" {c} " in f" {key} " for c in chosen):
+            continue
+        chosen.append(key)
+        if len(chosen) == limit:
+            break
+    return [forms[key].most_common(1)[0][0] for key in chosen]
+
+
+def name_from_terms(terms: Sequence[str], taken: Sequence[str] = ()) -> str:
+    """A pillar's offline name: its best term not already another pillar's name, as written.
+
+    A topic phrase, when it has one. Never two terms side by side: two unrelated words are no
+    topic."""
+    used = {name.lower() for name in taken}
+    for term in terms:
+        name = term[0].upper() + term[1:]
+        if name.lower() not in used:
+            return name
+    return "Other" if "other" not in used else f"Other {len(used) + 1}"
+
+
+def names_from_terms(terms: Sequence[Sequence[str]]) -> list[str]:
+    """Every pillar's offline name (`name_from_terms`), no two alike."""
+    names: list[str] = []
+    for each in terms:
+        names.append(name_from_terms(each, names))
+    return names
+
+
+def on_topic(topic: np.ndarray, vectors: np.ndarray, reference_vectors: np.ndarray) -> np.ndarray:
+    """Which of these posts the topic is unusually close to, each judged against itself.
+
+    A post is about the topic when the topic is closer to it than all but 1 − ON_TOPIC_QUANTILE
+    of other people's posts are (in the space centred on those). Each post is its own yardstick:
+    a long business post is closer to any topic than a short chat is, so a threshold shared by
+    all posts lets in whatever genre the persona writes in."""
+    if not len(vectors):
+        return np.zeros(0, dtype=bool)
+    centre = reference_vectors.mean(axis=0)
+    posts = unit_rows(np.asarray(vectors) - centre)
+    point = unit_rows((np.asarray(topic) - centre)[np.newaxis, :])[0]
+    others = posts @ unit_rows(reference_vectors - centre).T
+    return posts @ point > np.quantile(others, ON_TOPIC_QUANTILE, axis=1)
 
 
 @dataclass
 class Relevance:
-    score: np.ndarray  # combined evidence per text (z units within the batch)
+    score: np.ndarray  # combined evidence per text, in spreads of other people's posts
+    fit: np.ndarray  # 0–1: 0 up to the floor other people's posts set, towards 1 above it
     pillar: np.ndarray  # best pillar index per text
     neighbour: np.ndarray  # index of the closest own post per text
+
+
+def _evidence(
+    lexical: np.ndarray,
+    vectors: np.ndarray,
+    own: np.ndarray,
+    own_centroid: np.ndarray,
+    pillars: np.ndarray,
+    centre: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per text: its four measures, best pillar and nearest own post.
+
+    The measures: lexical, nearest own posts, the persona's centroid, the best pillar."""
+    texts = unit_rows(vectors - centre)
+    similarity = texts @ own.T
+    k = min(KNN, own.shape[0])
+    neighbours = np.sort(similarity, axis=1)[:, -k:].mean(axis=1)
+    centroid = texts @ own_centroid
+    if len(pillars):
+        by_pillar = texts @ pillars.T
+        best_pillar, pillar = by_pillar.argmax(axis=1), by_pillar.max(axis=1)
+    else:
+        best_pillar, pillar = np.full(len(vectors), -1), centroid
+    measures = np.column_stack([np.asarray(lexical, dtype=float), neighbours, centroid, pillar])
+    return measures, best_pillar, similarity.argmax(axis=1)
 
 
 def relevance(
@@ -269,30 +494,41 @@ def relevance(
     vectors: np.ndarray,
     own_vectors: np.ndarray,
     pillar_means: np.ndarray,
-    reference: np.ndarray | None = None,
+    reference_lexical: np.ndarray,
+    reference_vectors: np.ndarray,
+    dismissed_vectors: np.ndarray | None = None,
 ) -> Relevance:
-    """How well each text fits the persona.
+    """How well each text fits the persona, measured against how well other people's posts do.
 
-    `lexical` is its contrast score against other people's writing, `vectors` its embedding;
-    `own_vectors` the persona's posts, `pillar_means` the pillars' mean embeddings. Centred on the
-    batch's mean (or `reference`, for batches too small to have a meaningful mean)."""
-    centre = reference if reference is not None else vectors.mean(axis=0)
-    texts = unit_rows(vectors - centre)
+    `lexical` is each text's contrast score against other people's writing, `vectors` its
+    embedding; `own_vectors` the persona's posts, `pillar_means` the pillars' mean embeddings;
+    `reference_lexical` and `reference_vectors` the same two measures of other people's posts
+    (`pillars.services.reference_vectors`). Embeddings are compared after subtracting the
+    reference's mean (what any text looks like to the model), and each measure is read in
+    spreads of the reference's: an absolute scale, so a batch of recipes does not make the least
+    unrelated recipe look relevant, as ranking within the batch did.
+
+    `dismissed_vectors`, what the creator dismissed, teach it further: a text nearer to one of
+    them than to the persona's own posts loses its fit (all of it DISMISSED_MARGIN nearer)."""
+    centre = reference_vectors.mean(axis=0)
     own = unit_rows(own_vectors - centre)
-    similarity = texts @ own.T
-    k = min(KNN, own.shape[0])
-    neighbours = np.sort(similarity, axis=1)[:, -k:].mean(axis=1)
-    centroid = texts @ unit_rows((own_vectors.mean(axis=0) - centre)[np.newaxis, :])[0]
-    if len(pillar_means):
-        by_pillar = texts @ unit_rows(pillar_means - centre).T
-        best_pillar, pillar = by_pillar.argmax(axis=1), by_pillar.max(axis=1)
-    else:
-        best_pillar, pillar = np.full(len(vectors), -1), centroid
-    w = RELEVANCE_WEIGHTS
-    score = (
-        w["lexical"] * _z(np.asarray(lexical, dtype=float))
-        + w["neighbours"] * _z(neighbours)
-        + w["centroid"] * _z(centroid)
-        + w["pillar"] * _z(pillar)
+    own_centroid = unit_rows((own_vectors.mean(axis=0) - centre)[np.newaxis, :])[0]
+    pillars = unit_rows(pillar_means - centre) if len(pillar_means) else pillar_means
+    weights = np.array(list(RELEVANCE_WEIGHTS.values()))
+    others, _, _ = _evidence(
+        reference_lexical, reference_vectors, own, own_centroid, pillars, centre
     )
-    return Relevance(score, best_pillar, similarity.argmax(axis=1))
+    mean, spread = others.mean(axis=0), np.where(others.std(axis=0) > 0, others.std(axis=0), 1)
+    combined = ((others - mean) / spread) @ weights
+    floor, scale = float(np.quantile(combined, FLOOR_QUANTILE)), FIT_SCALE * float(combined.std())
+    measures, best_pillar, neighbour = _evidence(
+        lexical, vectors, own, own_centroid, pillars, centre
+    )
+    score = ((measures - mean) / spread) @ weights
+    fit = 1 - np.exp(-np.clip(score - floor, 0, None) / max(scale, 1e-9))
+    if dismissed_vectors is not None and len(dismissed_vectors):
+        texts = unit_rows(vectors - centre)
+        nearest_own = (texts @ own.T).max(axis=1)
+        nearest_dismissed = (texts @ unit_rows(dismissed_vectors - centre).T).max(axis=1)
+        fit = fit * np.clip(1 - (nearest_dismissed - nearest_own) / DISMISSED_MARGIN, 0, 1)
+    return Relevance(score, fit, best_pillar, neighbour)

@@ -91,6 +91,8 @@ def similar_posts(
 ) -> list[Post]:
     """Exact nearest neighbours by cosine distance, only among this persona's posts.
 
+    Each carries `distance`, `similarity` (0–100) and its `vector`.
+
     Deliberately no approximate vector index: with a shared HNSW index PostgreSQL filters by
     persona *after* the index scan and often returns fewer than k rows. Instead the B-tree on
     persona_id carries the vectors (INCLUDE), so step one is an index-only scan over one
@@ -106,13 +108,14 @@ def similar_posts(
     nearest = list(
         candidates.annotate(distance=CosineDistance("embedding", vector))
         .order_by("distance")
-        .values_list("id", "distance")[:k]
+        .values_list("id", "distance", "embedding")[:k]
     )
-    posts = Post.objects.defer("embedding").in_bulk([post_id for post_id, _ in nearest])
+    posts = Post.objects.defer("embedding").in_bulk([post_id for post_id, _, _ in nearest])
     found = []
-    for post_id, distance in nearest:
+    for post_id, distance, embedding in nearest:
         post = posts[post_id]
         post.distance = distance  # type: ignore[attr-defined]
+        post.vector = embedding  # type: ignore[attr-defined]
         post.similarity = round((1 - distance) * 100)  # type: ignore[attr-defined]
         found.append(post)
     return found

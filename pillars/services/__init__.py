@@ -11,7 +11,13 @@
 Views, tasks and other apps import the names below from `pillars.services`.
 """
 
-from pillars.services.common import MIN_POSTS, latest_centre, reference_vectors
+from pillars.services.common import (
+    MIN_POSTS,
+    latest_centre,
+    reference_lexical,
+    reference_texts,
+    reference_vectors,
+)
 from pillars.services.discovering import discovery_request, discovery_run, sweep
 from pillars.services.editing import pillar_delete, pillar_merge, pillar_split, pillar_update
 from pillars.services.ideas import (
@@ -38,6 +44,8 @@ __all__ = [
     "pillar_split",
     "pillar_update",
     "posts_assign",
+    "reference_lexical",
+    "reference_texts",
     "reference_vectors",
     "sweep",
     "topic_add",

@@ -41,6 +41,26 @@ REFERENCE_PER_LANGUAGE = 100
 
 
 @cache
+def reference_texts() -> tuple[str, ...]:
+    """Other people's posts: the first 100 of each shipped background language."""
+    return tuple(
+        text
+        for language in contrast.BACKGROUND_LANGUAGES
+        for text in contrast.background_texts(language)[:REFERENCE_PER_LANGUAGE]
+    )
+
+
+@cache
+def _reference_features() -> list[tuple[np.ndarray, np.ndarray]]:
+    return [contrast.features(text) for text in reference_texts()]
+
+
+def reference_lexical(weights: dict[str, float]) -> np.ndarray:
+    """How much each reference post reads like the persona (its lexical model's weights)."""
+    return contrast.logits(_reference_features(), weights)
+
+
+@cache
 def reference_vectors(model_name: str) -> np.ndarray:
     """Embeddings of other people's posts (100 each of the shipped pt/es/en background).
 
@@ -51,12 +71,7 @@ def reference_vectors(model_name: str) -> np.ndarray:
     shipped = REFERENCE_DIR / f"reference_{slug}.npy"
     if shipped.exists():
         return np.load(shipped).astype(float)
-    texts = [
-        text
-        for language in contrast.BACKGROUND_LANGUAGES
-        for text in contrast.background_texts(language)[:REFERENCE_PER_LANGUAGE]
-    ]
-    return embed_reference(texts)
+    return embed_reference(list(reference_texts()))
 
 
 def centred(vectors: np.ndarray, centre: np.ndarray) -> np.ndarray:

@@ -123,12 +123,7 @@ def _discover(run: PillarDiscovery, lease: Lease) -> None:
     for j in range(len(clusters.means)):
         members = np.flatnonzero(clusters.labels == j)
         groups.append([texts[i] for i in members[np.argsort(-clusters.similarities[members])]])
-    terms = [
-        discovery.distinctive_terms(
-            group, [t for i, t in enumerate(texts) if clusters.labels[i] != j], language
-        )
-        for j, group in enumerate(groups)
-    ]
+    terms = discovery.cluster_terms(texts, clusters, language)
     named, method = _names_by_model(persona, groups, run.requested_by)
     lease.progress(75, "Learning your vocabulary")
     lexical, _ = contrast.build(texts[:LEXICAL_POSTS], language)
@@ -183,8 +178,9 @@ def _keep_identity(
             matched[j] = existing[i]
             taken.add(i)
     active: list[Pillar] = []
+    offline_names = discovery.names_from_terms(terms)
     for j, mean in enumerate(clusters.means):
-        name, description = named[j] if named else (discovery.name_from_terms(terms[j]), "")
+        name, description = named[j] if named else (offline_names[j], "")
         pillar = matched.get(j)
         while pillar is not None and pillar.status == PillarStatus.DELETED:
             pillar = by_id.get(pillar.merged_into_id) if pillar.merged_into_id else None

@@ -121,7 +121,7 @@ def pillar_split(*, pillar: Pillar, role: str) -> Pillar:
     terms = discovery.distinctive_terms(halves[1][2], halves[1][3], language)
     new = Pillar.objects.create(
         persona_id=pillar.persona_id,
-        name=discovery.name_from_terms(terms)[:80],
+        name=discovery.name_from_terms(terms, [pillar.name])[:80],
         keywords=terms,
         mean_vector=halves[1][0],
         threshold=halves[1][1],

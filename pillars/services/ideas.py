@@ -19,7 +19,9 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.permissions import Action, require
 from core.jobs import enqueue
+from language import stylometry
 from language.injection import without_instructions
+from language.openings import first_line, openings
 from llm.services import embed_for, embedding_model_name
 from llm.structured import ask_for_json
 from notifications.events import event_emit
@@ -27,49 +29,19 @@ from notifications.models import EventType
 from personas.models import Persona
 from pillars import discovery
 from pillars.models import Pillar, PillarStatus, PostPillar, Topic, TopicSource, TopicStatus
-from pillars.services.common import CLASSIFY_TOPICS, reference_vectors
+from pillars.services.common import CLASSIFY_TOPICS, latest_centre, reference_vectors
 from posts import selectors as posts
-from voice.selectors import latest_voice_version
 
 MAX_PASTED = 200
 NOVELTY_DAYS = 60
 NEIGHBOURS_FOR_ENGAGEMENT = 5
-PILLAR_FIT_TO_ASSIGN = 30  # below this an idea stays without a pillar
 REPEAT_SIMILARITY = 0.9  # as close as this to a recent post: nothing new
 WEIGHTS = {"pillar_fit": 0.35, "novelty": 0.25, "engagement": 0.25, "trend": 0.15}
-ANGLE_KINDS = ("contrarian", "story", "how-to", "data", "question", "bold claim")
-# The persona's own hook habits pick the angles; these say which habit is which angle.
+# Which kind of opening is which angle (the plan varies angles from post to post).
 HOOK_TO_ANGLE = {"number": "data", "quote": "story", "statement": "bold claim"}
-ANGLES_PROMPT = Path(__file__).parent.parent / "prompts" / "topic_angles_v1.txt"
-
-# Offline hooks. An idea's title is a noun phrase ("The hire I almost didn't make") or a clause
-# ("Why we stopped offering discounts"); each template reads right with either.
-TEMPLATES: dict[str, dict[str, str]] = {
-    "en": {
-        "contrarian": "Unpopular opinion on {t}: most of the advice gets it backwards.",
-        "story": "{T}. A year ago I would have got this completely wrong.",
-        "how-to": "{T}, in five steps.",
-        "data": "{T}, in numbers. One of them surprised me.",
-        "question": "Let's talk about {t}. What would you have done?",
-        "bold claim": "{T} matters more than people think.",
-    },
-    "pt": {
-        "contrarian": "Opinião impopular sobre {t}: quase todo conselho entende ao contrário.",
-        "story": "{T}. Há um ano eu teria errado feio nisso.",
-        "how-to": "{T}, em cinco passos.",
-        "data": "{T}, em números. Um deles me surpreendeu.",
-        "question": "Vamos falar de {t}. O que você teria feito?",
-        "bold claim": "{T} importa mais do que parece.",
-    },
-    "es": {
-        "contrarian": "Opinión impopular sobre {t}: casi todos los consejos lo entienden al revés.",
-        "story": "{T}. Hace un año me habría equivocado por completo.",
-        "how-to": "{T}, en cinco pasos.",
-        "data": "{T}, en números. Uno de ellos me sorprendió.",
-        "question": "Hablemos de {t}. ¿Qué habrías hecho tú?",
-        "bold claim": "{T} importa más de lo que parece.",
-    },
-}
+ANGLES_PROMPT = Path(__file__).parent.parent / "prompts" / "topic_angles_v2.txt"
+EXAMPLE_OPENINGS = 8  # best first lines a model adapts
+OPENINGS_READ = 200  # best posts whose openings are read for patterns offline
 
 
 def _create(persona: Persona, user: User | None, titles: list[str], **extra: Any) -> list[Topic]:
@@ -186,9 +158,9 @@ def _topic_text(topic: Topic) -> str:
 class _ScoringContext:
     """Everything scoring a batch of ideas reads, loaded once for the batch.
 
-    Ideas are short, so they are compared in the space centred on other people's posts
-    (`reference_vectors`): what is common to any text drops out, and "how close" is read against
-    how close other people's posts come to the same pillars."""
+    An idea joins the pillar it is closest to by meaning, as a post does (`discovery.place_ideas`);
+    how well it fits, novelty and expected engagement are read in the space centred on other
+    people's posts (`reference_vectors`), where short texts compare fairly with posts."""
 
     def __init__(self, persona: Persona) -> None:
         self.persona = persona
@@ -210,51 +182,46 @@ class _ScoringContext:
         since = timezone.now() - timedelta(days=NOVELTY_DAYS)
         self.recent = [i for i, r in enumerate(rows) if r[3] >= since]
         self.performance = posts.performance_of(persona, self.own_ids)
-        self.means = (
-            discovery.unit_rows(np.array([p.mean_vector for p in self.pillars]) - self.centre)
-            if self.pillars
-            else np.zeros((0, len(self.centre)))
-        )
-        # 0 on the scale: how close other people's posts typically come to a pillar …
-        others = discovery.unit_rows(reference - self.centre) @ self.means.T
-        self.floor = float(np.median(others.max(axis=1))) if self.pillars else 0.0
-        # … 100: how close the pillar's own posts typically are
+        # where an idea belongs: measured as posts are, in the persona's space
+        self.persona_centre = latest_centre(persona.pk)
+        self.pillar_means = np.array([p.mean_vector for p in self.pillars])
         of_pillar = dict(
             PostPillar.objects.filter(
                 post_id__in=self.own_ids, pillar__in=self.pillars
             ).values_list("post_id", "pillar_id")
         )
         index = {p.pk: j for j, p in enumerate(self.pillars)}
-        members: dict[int, list[float]] = {}
-        for i, post_id in enumerate(self.own_ids):
-            j = index.get(of_pillar.get(post_id, -1))
-            if j is not None:
-                members.setdefault(j, []).append(float(self.own[i] @ self.means[j]))
-        self.typical = {j: float(np.median(v)) for j, v in members.items()}
-        version = latest_voice_version(persona, fields=("profile",))
-        self.hook_shares = (
-            version.profile.get("structure", {}).get("hooks", {}).get("shares", {})
-            if version
-            else {}
+        self.scale = (
+            discovery.idea_scale(
+                reference,
+                self.pillar_means,
+                np.array([r[2] for r in rows]),
+                np.array([index.get(of_pillar.get(post_id, -1), -1) for post_id in self.own_ids]),
+            )
+            if self.pillars and rows and self.persona_centre is not None
+            else None
         )
 
 
 def _classify(topic: Topic, vector: np.ndarray, ctx: _ScoringContext) -> None:
     factors: dict[str, dict[str, Any]] = {}
     point = discovery.unit_rows((vector - ctx.centre)[np.newaxis, :])[0]
-    if ctx.pillars:
-        by_pillar = ctx.means @ point
-        best = int(by_pillar.argmax())
-        pillar = ctx.pillars[best]
-        top = ctx.typical.get(best, ctx.floor + 0.3)
-        fit = round(100 * min(1.0, max(0.0, (by_pillar[best] - ctx.floor) / (top - ctx.floor))))
+    if ctx.scale is not None and ctx.persona_centre is not None:
+        labels, fits, nearest = discovery.place_ideas(
+            vector[np.newaxis, :],
+            centre=ctx.persona_centre,
+            means=ctx.pillar_means,
+            scale=ctx.scale,
+        )
+        pillar = ctx.pillars[int(nearest[0])]
+        fit = round(100 * float(fits[0]))
         if topic.pillar_is_auto:
-            topic.pillar = pillar if fit >= PILLAR_FIT_TO_ASSIGN else None
+            topic.pillar = ctx.pillars[int(labels[0])] if labels[0] >= 0 else None
         factors["pillar_fit"] = {
             "value": fit,
             "why": f"as close to “{pillar.name}” as {'a typical' if fit >= 80 else 'a loose'} "
             "post of yours"
-            if fit >= PILLAR_FIT_TO_ASSIGN
+            if labels[0] >= 0
             else f"far from your pillars (closest: “{pillar.name}”)",
         }
     if len(ctx.own):
@@ -294,48 +261,54 @@ def _classify(topic: Topic, vector: np.ndarray, ctx: _ScoringContext) -> None:
     topic.scored_at = timezone.now()
 
 
-def _angle_kinds(hook_shares: dict[str, float]) -> list[str]:
-    """Three angles, the persona's own favourite openings first."""
-    ranked: list[str] = []
-    for hook, _ in sorted(hook_shares.items(), key=lambda kv: -kv[1]):
-        kind = HOOK_TO_ANGLE.get(hook, hook)
-        if kind in ANGLE_KINDS and kind not in ranked:
-            ranked.append(kind)
-    for kind in ("how-to", "story", "contrarian", "question", "data", "bold claim"):
-        if kind not in ranked:
-            ranked.append(kind)
-    return ranked[:3]
+def _angle_kind(line: str, language: str) -> str:
+    hook = stylometry.hook_type(line, language)
+    return HOOK_TO_ANGLE.get(hook, hook)
+
+
+def _best_first(ctx: _ScoringContext) -> list[str]:
+    """The persona's posts, best performing first (then newest)."""
+    order = sorted(
+        range(len(ctx.own_texts)),
+        key=lambda i: -ctx.performance.get(ctx.own_ids[i], -1.0),
+    )
+    return [ctx.own_texts[i] for i in order]
 
 
 def _angles(topic: Topic, ctx: _ScoringContext) -> list[dict[str, str]]:
-    kinds = _angle_kinds(ctx.hook_shares)
-    by_model = _angles_by_model(topic, kinds, ctx)
+    """Up to three hooks that open as the creator's best posts open, about this idea.
+
+    With a model: their best first lines rewritten for the idea in their voice. Offline: the
+    opening patterns of their best posts with the idea's words in place of the subject
+    (`language.openings`), each saying which post it came from; none when their posts have no
+    such pattern (never a stock template)."""
+    language = ctx.persona.language
+    best = _best_first(ctx)
+    lines = [first_line(text) for text in best[:EXAMPLE_OPENINGS]]
+    by_model = _angles_by_model(topic, [line for line in lines if line], ctx)
     if by_model:
         return by_model
-    templates = TEMPLATES.get(ctx.persona.language, TEMPLATES["en"])
-    subject = topic.title.rstrip(".!?")
-    lowered = subject[0].lower() + subject[1:] if subject[:2] != subject[:2].upper() else subject
     return [
         {
-            "kind": kind,
-            "hook": templates[kind].format(t=lowered, T=subject[0].upper() + subject[1:]),
+            "kind": _angle_kind(opening.line, language),
+            "hook": opening.with_subject(topic.title),
             "by": "offline",
+            "from": opening.line,
         }
-        for kind in kinds
+        for opening in openings(best[:OPENINGS_READ], language, limit=3)
     ]
 
 
 def _angles_by_model(
-    topic: Topic, kinds: list[str], ctx: _ScoringContext
+    topic: Topic, lines: list[str], ctx: _ScoringContext
 ) -> list[dict[str, str]] | None:
-    examples = "\n---\n".join(
-        without_instructions(t)[:500].replace("</posts>", "") for t in ctx.own_texts[:8]
+    examples = "\n".join(
+        without_instructions(line)[:300].replace("</openings>", "") for line in lines
     )
     idea = without_instructions(_topic_text(topic)).replace("</idea>", "")
     data, _ = ask_for_json(
         system=ANGLES_PROMPT.read_text(encoding="utf-8").strip(),
-        content=f"<posts>\n{examples}\n</posts>\n<idea>\n{idea}\n</idea>\n"
-        f"Angles: {', '.join(kinds)}",
+        content=f"<openings>\n{examples}\n</openings>\n<idea>\n{idea}\n</idea>",
         workspace=ctx.persona.workspace,
         persona=ctx.persona,
         user=topic.created_by,

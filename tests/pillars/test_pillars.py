@@ -10,7 +10,13 @@ from pillars import discovery, selectors, services
 from pillars.models import Pillar, PillarDiscovery, PillarStatus, PostPillar
 from posts.models import Post
 from tests.factories import PersonaFactory, PostFactory
-from tests.pillars.themes import THEMES, noisy, theme_vectors, themed_posts
+from tests.pillars.themes import (
+    EMBEDDING_DIMENSIONS,
+    THEMES,
+    noisy,
+    theme_vectors,
+    themed_posts,
+)
 
 
 def _discover(persona, user=None) -> PillarDiscovery:
@@ -52,7 +58,75 @@ def test_distinctive_terms_name_a_theme_by_its_own_words():
     assert discovery.name_from_terms(terms).startswith("Pricing")
 
 
-def test_relevance_ranks_a_persona_s_theme_above_others():
+WASTE = [
+    "Shrimp on a treadmill: still the best example of government waste.",
+    "Another year, another report on government waste. Taxpayers deserve better.",
+    "The federal study of shrimp on a treadmill cost more than you think.",
+    "Government waste is bipartisan. So is the fix: cut the earmarks.",
+    "My annual list of government waste is out today. Shrimp on a treadmill made it again.",
+]
+CUBA = [
+    "Lift the Cuba travel ban: 54 years of a failed policy is enough.",
+    "Americans should be free to travel to Cuba.",
+    "The Cuba embargo has not worked, and the travel ban hurts families.",
+]
+
+
+def test_offline_names_are_topics_the_pillar_s_posts_write_not_word_pairs():
+    terms = discovery.distinctive_terms(WASTE, CUBA, "en")
+    name = discovery.name_from_terms(terms)
+    assert name in ("Government waste", "Shrimp on a treadmill")
+    assert sum(name.lower() in post.lower() for post in WASTE) >= 3
+    assert "·" not in name
+    # no two pillars share a name: the next term names the second
+    both = discovery.names_from_terms([terms, terms])
+    assert both[0] == name and both[1] != name and both[1].lower() in " ".join(terms).lower()
+
+
+def test_an_idea_joins_the_pillar_its_post_would_and_nothing_far_away():
+    rng = np.random.default_rng(6)
+    centres = theme_vectors()
+    own = np.array([noisy(centres[n], rng) for n in ("pricing", "hiring") for _ in range(12)])
+    clusters = discovery.cluster_posts(own, k=2)
+    reference = _others(rng)
+    scale = discovery.idea_scale(reference, clusters.means, own, clusters.labels)
+    ideas = np.array(
+        [
+            noisy(centres["pricing"], rng),
+            noisy(centres["hiring"], rng),
+            noisy(centres["running"], rng),
+            rng.normal(size=EMBEDDING_DIMENSIONS),
+        ]
+    )
+    joined, fit, _ = discovery.place_ideas(
+        ideas,
+        centre=clusters.centre,
+        means=clusters.means,
+        scale=scale,
+    )
+    by_post, _ = discovery.assign(ideas[:2], clusters.centre, clusters.means, clusters.thresholds)
+    assert list(joined[:2]) == list(by_post) and set(joined[:2]) == {0, 1}
+    assert list(joined[2:]) == [-1, -1] and fit[2:].max() < discovery.IDEA_FIT_TO_JOIN
+
+
+def _relevance(own, pool, reference, **extra):
+    return discovery.relevance(
+        lexical=np.zeros(len(pool)),
+        vectors=pool,
+        own_vectors=own,
+        pillar_means=own.mean(axis=0, keepdims=True),
+        reference_lexical=np.zeros(len(reference)),
+        reference_vectors=reference,
+        **extra,
+    )
+
+
+def _others(rng, count=300):
+    """Other people's posts: each about a theme of its own."""
+    return np.array([noisy(rng.normal(size=EMBEDDING_DIMENSIONS), rng) for _ in range(count)])
+
+
+def test_relevance_ranks_a_persona_s_theme_above_others_and_gives_others_no_fit():
     rng = np.random.default_rng(3)
     centres = theme_vectors()
     own = np.array([noisy(centres["pricing"], rng) for _ in range(12)])
@@ -60,14 +134,35 @@ def test_relevance_ranks_a_persona_s_theme_above_others():
         [noisy(centres[name], rng) for name in ("pricing", "hiring", "running") for _ in range(10)]
     )
     labels = np.repeat([1, 0, 0], 10)
-    ranked = discovery.relevance(
-        lexical=np.zeros(len(pool)),
-        vectors=pool,
-        own_vectors=own,
-        pillar_means=own.mean(axis=0, keepdims=True),
-    )
+    ranked = _relevance(own, pool, _others(rng))
     top = np.argsort(-ranked.score)[:10]
     assert labels[top].sum() == 10
+    assert ranked.fit[labels == 1].min() > 0.3
+    assert ranked.fit[labels == 0].max() == 0
+
+
+def test_a_batch_of_off_topic_items_does_not_make_the_least_unrelated_look_relevant():
+    # what ranking within the batch did: the best of 20 recipes scored like a core topic
+    rng = np.random.default_rng(4)
+    centres = theme_vectors()
+    own = np.array([noisy(centres["pricing"], rng) for _ in range(12)])
+    off_topic = np.array([noisy(centres[n], rng) for n in ("hiring", "running") for _ in range(10)])
+    assert _relevance(own, off_topic, _others(rng)).fit.max() == 0
+
+
+def test_what_the_creator_dismissed_teaches_relevance():
+    rng = np.random.default_rng(5)
+    centres = theme_vectors()
+    own = np.array([noisy(centres["pricing"], rng) for _ in range(12)])
+    pool = np.array([noisy(centres["pricing"], rng) for _ in range(6)])
+    reference = _others(rng)
+    before = _relevance(own, pool, reference)
+    assert before.fit.min() > 0.3
+    dismissed = pool[:2] + 0.01 * rng.normal(size=(2, EMBEDDING_DIMENSIONS))
+    after = _relevance(own, pool, reference, dismissed_vectors=dismissed)
+    # the dismissed stories (another site's copy of each) lose most of their fit …
+    assert (after.fit[:2] < 0.3 * before.fit[:2]).all()
+    assert np.allclose(after.fit[2:], before.fit[2:])  # … the rest of the theme stays
 
 
 @pytest.mark.django_db

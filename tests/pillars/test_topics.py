@@ -9,9 +9,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.models import Role
+from language.openings import first_line
 from llm.services import embed_for, embed_reference
 from pillars import services
 from pillars.models import Pillar, Topic, TopicSource, TopicStatus
+from posts.models import Post
 from tests.factories import PersonaFactory, PostFactory, VoiceProfileFactory
 from tests.helpers import client_for
 
@@ -96,8 +98,12 @@ def test_an_idea_gets_its_pillar_a_score_with_factors_and_three_angles(persona):
     assert idea.factors["engagement"]["value"] >= 60  # close posts are the persona's best
     assert 0 <= idea.score <= 100
     assert len(idea.angles) == 3
-    assert len({a["kind"] for a in idea.angles}) == 3
-    assert all("enterprise plan" in a["hook"].lower() for a in idea.angles)
+    # each opens as one of the persona's own posts opens, with the idea put in
+    openings = {first_line(p.text) for p in Post.objects.filter(persona=persona)}
+    for angle in idea.angles:
+        assert angle["from"] in openings and angle["by"] == "offline"
+        label = angle["from"].split(":")[0]
+        assert angle["hook"] == f"{label}: How we priced our new enterprise plan"
 
 
 @pytest.mark.django_db

@@ -280,6 +280,12 @@ def test_items_are_ranked_for_a_persona_with_why_and_conflicts(workspace, fake, 
     assert freemium.conflict.startswith("You disagree with: “Freemium plans")
     frog = next(t for t in ranked if "frog" in t.item.title)
     assert frog.conflict == ""
+    # off-topic items fit not at all, and the why says so instead of naming a pillar
+    for title in ("frog", "croissant"):
+        item = next(t for t in ranked if title in t.item.title)
+        assert item.relevance == 0 and item.pillar is None
+        assert item.why.startswith("Far from what you post about")
+    assert min(t.relevance for t in ranked if "pric" in t.item.title.lower()) > 20
 
 
 def test_the_trends_page_makes_a_topic_writes_and_dismisses(workspace, fake, persona):

@@ -1,7 +1,8 @@
 """Ranking the recent items for each persona with pillars.
 
-A lexical shortlist, then fit (the pillars' relevance measure, `pillars.discovery.relevance`) ×
-freshness × velocity, with a one-line why and a conflict flag."""
+A lexical shortlist, then fit (the pillars' relevance measure, `pillars.discovery.relevance`:
+absolute, 0 for what other people's posts reach) × freshness × velocity, with a one-line why and
+a conflict flag."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from personas.models import Persona
 from personas.selectors import persona_by_id, persona_ids_of
 from pillars import discovery
 from pillars.selectors import relevance_inputs
-from pillars.services import reference_vectors
+from pillars.services import reference_lexical, reference_vectors
 from trends.models import PersonaTrend, TrendItem
 from trends.services.conflicts import conflicts_of
 from trends.services.folding import MAX_ITEMS_SCORED, RECENT_DAYS, embed_and_fold, item_text
@@ -24,7 +25,7 @@ from voice import contrast
 
 SHORTLIST = 30  # items per persona ranked in full (and embedded) after the lexical pass
 HALF_LIFE_HOURS = 48
-MIN_BATCH_FOR_ITS_MEAN = 30
+DISMISSED_TAUGHT = 200
 CONFLICT_CHECKED = 50  # the most relevant items of each persona are checked for conflicts
 
 
@@ -74,10 +75,6 @@ def score_workspace(*, workspace_id: int) -> int:
     return len(personas)
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1 / (1 + np.exp(-x))
-
-
 def _score_persona(
     persona: Persona,
     items: list[TrendItem],
@@ -92,23 +89,32 @@ def _score_persona(
         vectors=vectors,
         own_vectors=inputs.own_vectors,
         pillar_means=inputs.pillar_means,
-        # a batch this small has no meaningful mean: other people's posts stand in for it
-        reference=None
-        if len(items) >= MIN_BATCH_FOR_ITS_MEAN
-        else reference_vectors(embedding_model_name()).mean(axis=0),
+        reference_lexical=reference_lexical(inputs.lexical_weights),
+        reference_vectors=reference_vectors(embedding_model_name()),
+        dismissed_vectors=_dismissed_vectors(persona),
     )
-    fit = _sigmoid(1.5 * (ranked.score - 1.0))
+    fit = ranked.fit
+    # the why names a pillar only for an item that fits and belongs to it as a post would
+    joined, _ = discovery.assign(
+        vectors,
+        inputs.centre,
+        inputs.pillar_means,
+        np.array([p.threshold for p in inputs.pillars]),
+    )
     rows = []
     for index, item in enumerate(items):
         born = item.published_at or item.first_seen_at
         age = max((now - born).total_seconds() / 3600, 0)
         freshness = 0.5 ** (age / HALF_LIFE_HOURS)
         relevance = 100 * fit[index] * (0.6 + 0.4 * freshness) * (0.7 + 0.3 * item.velocity)
-        pillar = inputs.pillars[ranked.pillar[index]] if ranked.pillar[index] >= 0 else None
+        pillar = inputs.pillars[joined[index]] if joined[index] >= 0 and fit[index] > 0 else None
         closest = inputs.own_texts[ranked.neighbour[index]]
-        why = (f"Fits “{pillar.name}”" if pillar else "Close to your posts") + (
-            f"; nearest to your post “{_short(closest)}”"
-        )
+        if fit[index] <= 0:
+            why = "Far from what you post about: no closer than other people's posts come"
+        else:
+            why = (f"Fits “{pillar.name}”" if pillar else "Close to your posts") + (
+                f"; nearest to your post “{_short(closest)}”"
+            )
         if item.velocity >= 0.5:
             why += "; rising fast"
         rows.append(
@@ -146,6 +152,16 @@ def _score_persona(
     PersonaTrend.objects.filter(persona=persona, dismissed=False, topic__isnull=True).exclude(
         item_id__in=[item.pk for item in items]
     ).delete()
+
+
+def _dismissed_vectors(persona: Persona) -> np.ndarray:
+    """The items the creator dismissed (the newest DISMISSED_TAUGHT): what not to offer again."""
+    rows = (
+        PersonaTrend.objects.filter(persona=persona, dismissed=True, item__embedding__isnull=False)
+        .order_by("-id")
+        .values_list("item__embedding", flat=True)[:DISMISSED_TAUGHT]
+    )
+    return np.array([np.asarray(v) for v in rows])
 
 
 def _short(text: str, length: int = 70) -> str:

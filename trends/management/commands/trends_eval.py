@@ -8,7 +8,13 @@ authors (seeded by the file's author names); the pool is ranked by `pillars.disc
 without looking at authors. Ends with one line: precision@10=… ndcg@10=… authors=N (means).
 
 Every text is embedded with the deployment's embedding model; `--cache` keeps the vectors in a
-file so a rerun does not embed again."""
+file so a rerun does not embed again.
+
+`--feed` measures the product's own path instead (`trends.evaluation`): per author, a persona
+from the first 70 posts, then a real scan of a loopback feed of 10 of the author's later posts,
+10 other authors' posts and 20 everyday off-domain headlines. Ends with one line:
+precision@10=… offdomain_top3=… authors=N (offdomain_top3: the share of the top three places
+held by off-domain items). It needs the database (nothing is left in it)."""
 
 from __future__ import annotations
 
@@ -22,6 +28,8 @@ from django.core.management.base import BaseCommand, CommandError
 from language.text import detect_language
 from llm.evaluation import cached_vectors
 from pillars import discovery
+from pillars.services import reference_texts
+from trends import evaluation
 from voice import contrast
 from voice.evaluation import posts_by_author
 
@@ -42,12 +50,18 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--cache", type=Path, help="an .npz file to keep the embeddings in")
         parser.add_argument("--report", action="store_true", help="a line per author too")
+        parser.add_argument(
+            "--feed", action="store_true", help="rank through the real scan of a loopback feed"
+        )
+        parser.add_argument("--authors", type=int, help="only the first N authors (--feed)")
 
     def handle(self, *args, **options):
         try:
             by_author = posts_by_author(options["file"])
         except ValueError as error:
             raise CommandError(str(error)) from None
+        if options["feed"]:
+            return self.through_the_scan(by_author, options)
         timelines = {
             author: [text for _, text in sorted(posts, key=lambda p: p[0])]
             for author, posts in by_author.items()
@@ -57,9 +71,13 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Need more than {OTHER_AUTHORS} authors with {PROFILE_POSTS + NEXT_POSTS}+ posts."
             )
+        reference = list(reference_texts())
         vectors = cached_vectors(
-            [t for ts in timelines.values() for t in ts], options["cache"], self.stderr.write
+            [t for ts in timelines.values() for t in ts] + reference,
+            options["cache"],
+            self.stderr.write,
         )
+        reference_vectors = np.array([vectors[t] for t in reference])
         precisions, ndcgs = [], []
         authors = sorted(timelines)
         for author in authors:
@@ -77,6 +95,8 @@ class Command(BaseCommand):
                 vectors=np.array([vectors[t] for t in pool]),
                 own_vectors=own_vectors,
                 pillar_means=clusters.means,
+                reference_lexical=np.array([contrast.logit(t, model) for t in reference]),
+                reference_vectors=reference_vectors,
             )
             precision, ndcg = precision_ndcg(ranked.score, labels)
             precisions.append(precision)
@@ -89,4 +109,35 @@ class Command(BaseCommand):
         self.stdout.write(
             f"precision@10={np.mean(precisions):.3f} ndcg@10={np.mean(ndcgs):.3f} "
             f"authors={len(authors)}"
+        )
+
+    def through_the_scan(self, by_author: dict[str, list[tuple[str, str]]], options) -> None:
+        needed = evaluation.PROFILE_POSTS + evaluation.OWN_ITEMS
+        timelines = {
+            author: sorted(posts) for author, posts in by_author.items() if len(posts) >= needed
+        }
+        if len(timelines) <= evaluation.OTHER_ITEMS:
+            raise CommandError(
+                f"Need more than {evaluation.OTHER_ITEMS} authors with {needed}+ posts."
+            )
+        authors = sorted(timelines)[: options["authors"]]
+        precisions, off_domain = [], []
+        with evaluation.served_feed() as feed:
+            for author in authors:
+                profile, items = evaluation.pool_for(author, timelines, options["file"].name)
+                result = evaluation.evaluate_author(author, profile, items, feed)
+                precisions.append(result.precision)
+                off_domain.append(result.offdomain_top)
+                if options["report"]:
+                    top = "; ".join(
+                        f"{score} {item.kind}: {item.title[:50]}"
+                        for score, item in result.ranked[:3]
+                    )
+                    self.stdout.write(
+                        f"{author} precision@10={result.precision:.2f} "
+                        f"offdomain_top3={result.offdomain_top:.2f} | {top}"
+                    )
+        self.stdout.write(
+            f"precision@10={np.mean(precisions):.3f} "
+            f"offdomain_top3={np.mean(off_domain):.3f} authors={len(authors)}"
         )

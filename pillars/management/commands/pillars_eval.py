@@ -1,0 +1,107 @@
+"""python manage.py pillars_eval FILE.jsonl [--cache FILE.npz] [--report].
+
+Are the offline pillar names topics, and does an idea land where its post would?
+
+Per author (in time order): pillars are discovered on the first 70 posts and named offline, as
+the discovery job does (`pillars.discovery`); then each of the last 30 posts is placed twice,
+by its first sentence through the idea path (`discovery.place_ideas`) and by its whole text
+through the post path (`discovery.assign`). Ends with one line: agreement=… named=… authors=N
+(agreement: the share of posts both paths put in the same pillar, or both in none; named: the
+share of pillar names that are phrases of at least two words written in at least three of the
+pillar's posts)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from django.core.management.base import BaseCommand, CommandError
+
+from language.text import detect_language, first_sentence
+from llm.evaluation import cached_vectors
+from pillars import discovery
+from pillars.services import reference_texts
+from voice.evaluation import posts_by_author
+
+DISCOVER_ON, PLACED = 70, 30
+
+
+def is_named(name: str, posts: list[str]) -> bool:
+    """A phrase of two words or more, written as it is in at least three of the posts."""
+    phrase = " ".join(name.lower().split())
+    written = sum(phrase in " ".join(post.lower().split()) for post in posts)
+    return len(phrase.split()) >= 2 and written >= discovery.MIN_PHRASE_POSTS
+
+
+class Command(BaseCommand):
+    help = "Agreement of idea and post placement, and how many pillar names are topics."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--cache", type=Path, help="an .npz file to keep the embeddings in")
+        parser.add_argument("--report", action="store_true", help="a line per author too")
+
+    def handle(self, *args, **options):
+        try:
+            by_author = posts_by_author(options["file"])
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        timelines = {
+            author: [text for _, text in sorted(posts)]
+            for author, posts in by_author.items()
+            if len(posts) >= DISCOVER_ON + PLACED
+        }
+        if not timelines:
+            raise CommandError(f"No author has {DISCOVER_ON + PLACED} posts.")
+        reference = list(reference_texts())
+        firsts = {t: first_sentence(t) for ts in timelines.values() for t in ts[DISCOVER_ON:]}
+        vectors = cached_vectors(
+            [t for ts in timelines.values() for t in ts] + list(firsts.values()) + reference,
+            options["cache"],
+            self.stderr.write,
+        )
+        reference_vectors = np.array([vectors[t] for t in reference])
+        agreements, named = [], []
+        for author in sorted(timelines):
+            own = timelines[author][:DISCOVER_ON]
+            later = timelines[author][DISCOVER_ON : DISCOVER_ON + PLACED]
+            own_vectors = np.array([vectors[t] for t in own])
+            clusters = discovery.cluster_posts(own_vectors)
+            names = discovery.names_from_terms(
+                discovery.cluster_terms(own, clusters, detect_language(own))
+            )
+            by_post, _ = discovery.assign(
+                np.array([vectors[t] for t in later]),
+                clusters.centre,
+                clusters.means,
+                clusters.thresholds,
+            )
+            by_idea, _, _ = discovery.place_ideas(
+                np.array([vectors[firsts[t]] for t in later]),
+                centre=clusters.centre,
+                means=clusters.means,
+                scale=discovery.idea_scale(
+                    reference_vectors, clusters.means, own_vectors, clusters.labels
+                ),
+            )
+            agreement = float(np.mean(by_post == by_idea))
+            topics = [
+                is_named(
+                    name, [t for t, label in zip(own, clusters.labels, strict=True) if label == j]
+                )
+                for j, name in enumerate(names)
+            ]
+            agreements.append(agreement)
+            named.extend(topics)
+            if options["report"]:
+                self.stdout.write(
+                    f"{author} agreement={agreement:.2f} pillars: "
+                    + "; ".join(
+                        f"{n}{'' if ok else ' (not a topic)'}"
+                        for n, ok in zip(names, topics, strict=True)
+                    )
+                )
+        self.stdout.write(
+            f"agreement={np.mean(agreements):.3f} named={np.mean(named):.3f} "
+            f"authors={len(agreements)}"
+        )
