@@ -38,7 +38,9 @@ def chat_request(
         lessons.append("Phrases they like: " + "; ".join(material["keep"]))
     blocks = [
         _block("voice", material["profile"].get("summary", "")),
-        _block("their_posts", "\n---\n".join(material["posts"])),
+        _block(
+            "their_posts", "\n---\n".join([*material["posts"], *material.get("style_posts", [])])
+        ),
         _block("lessons", "\n".join(lessons)),
         _block("overlay", str(material.get("overlay") or "")),
         _block("topic", material["topic"]),

@@ -413,6 +413,24 @@ def _own_question(material: dict[str, Any], language: str, draft: str) -> str | 
     return max(asked, key=lambda q: len(key_terms & set(T.words(q))))
 
 
+def _tidy(draft: str) -> str:
+    """What cutting words out leaves behind, mended.
+
+    No punctuation left dangling ("again: . Stop" → "again. Stop"), none after a space, none
+    doubled, no empty brackets or quotes, no separator opening a line or ending the text."""
+    draft = re.sub(r"[ \t]{2,}", " ", re.sub(r"\n{3,}", "\n\n", draft))
+    draft = re.sub(r"[(\[][ \t]*[)\]]|[\"“”][ \t]*[\"“”]|[‘'][ \t]*[’']", "", draft)
+    draft = re.sub(r"([.!?…])[ \t]+[.,;:](?=\s|$)", r"\1", draft)
+    draft = re.sub(r"[ \t]+([.,!?;:…])", r"\1", draft)
+    draft = re.sub(r"[:;,—–-]+([.!?…])", r"\1", draft)
+    draft = re.sub(r"([,;:])(?:[ \t]*[,;:])+", r"\1", draft)
+    draft = re.sub(r"[ \t][—–-][ \t]+[—–-][ \t]", " ", draft)  # "up – – and": the aside went
+    # What the phrase introduced stays a sentence: "Unpopular opinion: most of…" → "Most of…".
+    draft = re.sub(r"(^|\n)[ \t]*[:;,.—–-]+[ \t]*", r"\1", draft)
+    draft = re.sub(r"[ \t]*[:;,—–-]+[ \t]*($|\n)", r"\1", draft)
+    return re.sub(r"[ \t]{2,}", " ", draft).strip()
+
+
 def _remove_phrase(draft: str, phrase: str) -> str:
     """Drop the sentence that carries the phrase when the phrase is most of it.
 
@@ -420,10 +438,7 @@ def _remove_phrase(draft: str, phrase: str) -> str:
     for sentence in T.sentences(draft):
         if phrase.lower() in sentence.lower() and len(phrase) >= len(sentence) * 0.5:
             draft = draft.replace(sentence, "")
-    draft = re.sub(re.escape(phrase), "", draft, flags=re.IGNORECASE)
-    draft = re.sub(r"[ \t]{2,}", " ", re.sub(r"\n{3,}", "\n\n", draft)).strip()
-    # What the phrase introduced stays a sentence: "Unpopular opinion: most of…" → "Most of…".
-    draft = re.sub(r"(^|\n)[ \t]*[:;,—–-]+[ \t]*", r"\1", draft)
+    draft = _tidy(re.sub(re.escape(phrase), "", draft, flags=re.IGNORECASE))
     return re.sub(r"(^|\n|[.!?] )([a-zà-ÿ])", lambda m: m.group(1) + m.group(2).upper(), draft)
 
 

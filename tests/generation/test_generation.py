@@ -18,7 +18,10 @@ from generation.models import (
     VariationStatus,
 )
 from home.demo_posts import DEMO_POSTS
+from language.text import sentences
 from llm.models import Outcome, UsageRecord
+from posts.models import Post
+from posts.services import embed_pending_posts
 from tests.factories import PersonaFactory, PostFactory, VoiceProfileFactory
 from tests.fakes.openai_server import Fault, running_fake_openai
 from tests.helpers import client_for
@@ -567,3 +570,31 @@ def services_summary(persona):
     from generation.selectors import feedback_summary
 
     return feedback_summary(persona)
+
+
+CUBA_POSTS = [
+    "Next step: lift the travel ban. 54 years of a failed policy is long enough.",
+    "The embargo on Cuba has not worked. Americans should be free to travel there.",
+    "Met with Cuban dissidents in Havana today. The regime still jails its critics.",
+]
+
+
+def test_offline_sketches_take_lines_only_from_posts_about_the_topic(owner, persona):
+    for text in CUBA_POSTS:
+        PostFactory(persona=persona, text=text)
+    embed_pending_posts(persona_id=persona.pk)
+    cuba = {p.pk for p in Post.objects.filter(persona=persona, text__in=CUBA_POSTS)}
+    lines = {s for text in CUBA_POSTS for s in sentences(text)}
+    own_lines = lines | {s for text, *_ in DEMO_POSTS for s in sentences(text)}
+
+    pricing = _generate(owner, persona)
+    assert pricing.context["post_ids"] and not cuba & set(pricing.context["post_ids"])
+    for variation in pricing.variations.all():
+        assert not any(line in variation.text for line in lines)
+
+    # a topic the persona never wrote about borrows none of their lines
+    sourdough = _generate(owner, persona, topic="best sourdough recipes for beginners")
+    assert sourdough.context["post_ids"] == []
+    for variation in sourdough.variations.all():
+        assert "sourdough" in variation.text.lower()
+        assert not any(line in variation.text for line in own_lines)

@@ -114,6 +114,24 @@ def test_refinement_instructions():
         seed=1,
     )
     assert colon == "Most pricing advice is wrong."
+    # cutting words out leaves no punctuation dangling, doubled or after a space
+    for draft, phrase, expected in [
+        (
+            "We will audit the whole department again next spring: what actually works, in "
+            "practice. Stop by the office.",
+            "what actually works, in practice",
+            "We will audit the whole department again next spring. Stop by the office.",
+        ),
+        ("Costs rose (a lot), said the report.", "a lot", "Costs rose, said the report."),
+        (
+            "Prices went up – quietly – and nobody left.",
+            "quietly",
+            "Prices went up and nobody left.",
+        ),
+        ("It was fine... honestly.", "honestly", "It was fine..."),
+    ]:
+        cut = refine({**material, "draft": draft, "instruction": f'remove "{phrase}"'}, seed=1)
+        assert cut == expected
     for needs_writing in ("make it longer", "write it as a poem"):
         with pytest.raises(ProviderError, match="needs a model"):
             refine({**material, "instruction": needs_writing}, seed=1)
