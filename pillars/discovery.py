@@ -374,21 +374,21 @@ def topic_phrases(
 ) -> list[str]:
     """Phrases that name what these posts are about, best first.
 
-    Each is written, word for word, in at least MIN_PHRASE_POSTS of them (two for a pillar of
-    fewer than six posts), and ranked by how much more of these posts use it than of the
-    persona's others (the share using it × its log-odds, as `distinctive_terms` ranks words). A
-    phrase inside a better one, or containing it, is the same topic and is left out. Shown as
-    the posts most often write it."""
+    Each is written, word for word, in at least two of them; those in MIN_PHRASE_POSTS or more
+    (two for a pillar of fewer than six posts) come first. Ranked by how much more of these
+    posts use it than of the persona's others (the share using it × its log-odds, as
+    `distinctive_terms` ranks words). A phrase inside a better one, or containing it, is the
+    same topic and is left out. Shown as the posts most often write it."""
     stop = T.stop_words(language)
     word_values = word_values or {}
-    needed = MIN_PHRASE_POSTS if len(inside) >= 6 else 2
+    usual = MIN_PHRASE_POSTS if len(inside) >= 6 else 2
     ins: Counter[str] = Counter()
     forms: dict[str, Counter[str]] = {}
     for text in inside:
         for key, form in _phrases(text, stop).items():
             ins[key] += 1
             forms.setdefault(key, Counter())[form] += 1
-    candidates = {key for key, count in ins.items() if count >= needed}
+    candidates = {key for key, count in ins.items() if count >= 2}
     if not candidates:
         return []
     outs: Counter[str] = Counter()
@@ -403,6 +403,8 @@ def topic_phrases(
         if share_in <= share_out:
             continue  # used as much by the persona's other posts: no theme of these
         value = share_in * math.log(share_in / share_out)
+        if ins[key] < usual:  # in two posts only: still a topic, named after the usual ones
+            value -= 10
         # a phrase with the theme's own words ("pricing page") names it better than one that
         # merely repeats ("loop is two hours")
         value += max((word_values.get(w, 0.0) for w in key.split()), default=0.0)
