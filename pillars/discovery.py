@@ -319,8 +319,10 @@ def distinctive_terms(
         if len(chosen) == limit:
             break
     words_ = [shown[key] for key in chosen]
-    said = " ".join(phrases).lower()
-    return (phrases + [w for w in words_ if w.lower() not in said])[:limit]
+    # a phrase or two, then the words (a pillar's keywords say its vocabulary, not only phrases)
+    return (phrases[:2] + [w for w in words_ if w.lower() not in {p.lower() for p in phrases}])[
+        :limit
+    ]
 
 
 # A run of words with only spaces between them (punctuation, links, @handles and #tags end a run):
