@@ -320,9 +320,8 @@ def distinctive_terms(
             break
     words_ = [shown[key] for key in chosen]
     # a phrase or two, then the words (a pillar's keywords say its vocabulary, not only phrases)
-    return (phrases[:2] + [w for w in words_ if w.lower() not in {p.lower() for p in phrases}])[
-        :limit
-    ]
+    taken = {phrase.lower() for phrase in phrases}
+    return (phrases[:2] + [w for w in words_ if w.lower() not in taken])[:limit]
 
 
 # A run of words with only spaces between them (punctuation, links, @handles and #tags end a run):
