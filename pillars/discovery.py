@@ -174,7 +174,7 @@ def assign(
     return np.where(value >= thresholds[best], best, -1), value
 
 
-IDEA_FIT_TO_JOIN = 0.1  # an idea further from its pillar than this (0–1) joins none
+IDEA_FIT_TO_JOIN = 0.25  # an idea further from its pillar than this (0–1) joins none
 
 
 @dataclass

@@ -35,6 +35,7 @@ from posts import selectors as posts
 MAX_PASTED = 200
 NOVELTY_DAYS = 60
 NEIGHBOURS_FOR_ENGAGEMENT = 5
+FIT_FOR_FULL_SCORE, FAR_IDEA_SHARE = 50, 0.25  # an idea with no pillar fit keeps a quarter
 REPEAT_SIMILARITY = 0.9  # as close as this to a recent post: nothing new
 WEIGHTS = {"pillar_fit": 0.35, "novelty": 0.25, "engagement": 0.25, "trend": 0.15}
 # Which kind of opening is which angle (the plan varies angles from post to post).
@@ -253,9 +254,13 @@ def _classify(topic: Topic, vector: np.ndarray, ctx: _ScoringContext) -> None:
         velocity = round(min(100.0, 100 * topic.trend_velocity))
         factors["trend"] = {"value": velocity, "why": f"trend velocity {topic.trend_velocity:.2f}"}
     weight = sum(WEIGHTS[k] for k in factors)
-    topic.score = (
-        round(sum(WEIGHTS[k] * f["value"] for k, f in factors.items()) / weight) if weight else None
-    )
+    score = sum(WEIGHTS[k] * f["value"] for k, f in factors.items()) / weight if weight else None
+    if score is not None and "pillar_fit" in factors:
+        # Novelty and "your closest posts did well" say little of an idea far from all you
+        # write: sourdough is new for a senator. An idea scores in full from FIT_FOR_FULL_SCORE.
+        closeness = min(1.0, factors["pillar_fit"]["value"] / FIT_FOR_FULL_SCORE)
+        score *= FAR_IDEA_SHARE + (1 - FAR_IDEA_SHARE) * closeness
+    topic.score = round(score) if score is not None else None
     topic.factors = factors
     topic.angles = _angles(topic, ctx)
     topic.scored_at = timezone.now()

@@ -214,3 +214,14 @@ def test_a_topic_from_a_trend_counts_its_velocity(persona):
     services.topics_classify(persona_id=persona.pk)
     idea.refresh_from_db()
     assert idea.factors["trend"]["value"] == 80
+
+
+def test_an_idea_far_from_everything_the_persona_writes_joins_no_pillar_and_scores_low(persona):
+    pricing, sourdough = _classified(
+        persona, "How we priced our new enterprise plan", "Best sourdough recipes for beginners"
+    )
+    assert sourdough.pillar_id is None
+    assert sourdough.factors["pillar_fit"]["why"].startswith("far from your pillars")
+    # new to them, and their "closest" posts did well: still no reason to write it
+    assert sourdough.factors["novelty"]["value"] >= 70
+    assert sourdough.score <= 30 < pricing.score
