@@ -245,7 +245,7 @@ def _names_by_model(
     """A name and a line per pillar from a configured language model.
 
     Without one: None, and how the offline names were made."""
-    offline = "offline: each pillar's most distinctive words against your other posts"
+    offline = "offline: the phrase each pillar's posts write most, against your other posts"
     blocks = []
     for number, group in enumerate(groups, start=1):
         examples = [without_instructions(t)[:600] for t in group[:EXAMPLES_FOR_NAMING]]
