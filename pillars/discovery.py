@@ -462,7 +462,6 @@ def on_topic(topic: np.ndarray, vectors: np.ndarray, reference_vectors: np.ndarr
 class Relevance:
     score: np.ndarray  # combined evidence per text, in spreads of other people's posts
     fit: np.ndarray  # 0–1: 0 up to the floor other people's posts set, towards 1 above it
-    pillar: np.ndarray  # best pillar index per text
     neighbour: np.ndarray  # index of the closest own post per text
 
 
@@ -473,8 +472,8 @@ def _evidence(
     own_centroid: np.ndarray,
     pillars: np.ndarray,
     centre: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per text: its four measures, best pillar and nearest own post.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per text: its four measures and its nearest own post.
 
     The measures: lexical, nearest own posts, the persona's centroid, the best pillar."""
     texts = unit_rows(vectors - centre)
@@ -482,13 +481,9 @@ def _evidence(
     k = min(KNN, own.shape[0])
     neighbours = np.sort(similarity, axis=1)[:, -k:].mean(axis=1)
     centroid = texts @ own_centroid
-    if len(pillars):
-        by_pillar = texts @ pillars.T
-        best_pillar, pillar = by_pillar.argmax(axis=1), by_pillar.max(axis=1)
-    else:
-        best_pillar, pillar = np.full(len(vectors), -1), centroid
+    pillar = (texts @ pillars.T).max(axis=1) if len(pillars) else centroid
     measures = np.column_stack([np.asarray(lexical, dtype=float), neighbours, centroid, pillar])
-    return measures, best_pillar, similarity.argmax(axis=1)
+    return measures, similarity.argmax(axis=1)
 
 
 def relevance(
@@ -518,15 +513,11 @@ def relevance(
     own_centroid = unit_rows((own_vectors.mean(axis=0) - centre)[np.newaxis, :])[0]
     pillars = unit_rows(pillar_means - centre) if len(pillar_means) else pillar_means
     weights = np.array(list(RELEVANCE_WEIGHTS.values()))
-    others, _, _ = _evidence(
-        reference_lexical, reference_vectors, own, own_centroid, pillars, centre
-    )
+    others, _ = _evidence(reference_lexical, reference_vectors, own, own_centroid, pillars, centre)
     mean, spread = others.mean(axis=0), np.where(others.std(axis=0) > 0, others.std(axis=0), 1)
     combined = ((others - mean) / spread) @ weights
     floor, scale = float(np.quantile(combined, FLOOR_QUANTILE)), FIT_SCALE * float(combined.std())
-    measures, best_pillar, neighbour = _evidence(
-        lexical, vectors, own, own_centroid, pillars, centre
-    )
+    measures, neighbour = _evidence(lexical, vectors, own, own_centroid, pillars, centre)
     score = ((measures - mean) / spread) @ weights
     fit = 1 - np.exp(-np.clip(score - floor, 0, None) / max(scale, 1e-9))
     if dismissed_vectors is not None and len(dismissed_vectors):
@@ -534,4 +525,4 @@ def relevance(
         nearest_own = (texts @ own.T).max(axis=1)
         nearest_dismissed = (texts @ unit_rows(dismissed_vectors - centre).T).max(axis=1)
         fit = fit * np.clip(1 - (nearest_dismissed - nearest_own) / DISMISSED_MARGIN, 0, 1)
-    return Relevance(score, fit, best_pillar, neighbour)
+    return Relevance(score, fit, neighbour)
