@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from urllib.parse import parse_qs, urlsplit
@@ -15,6 +16,7 @@ from pillars import services
 from pillars.models import Pillar, Topic, TopicSource, TopicStatus
 from posts.models import Post
 from tests.factories import PersonaFactory, PostFactory, VoiceProfileFactory
+from tests.fakes.openai_server import running_fake_openai
 from tests.helpers import client_for
 
 # Real texts, embedded by the local model: a persona writing about pricing and about running.
@@ -225,3 +227,24 @@ def test_an_idea_far_from_everything_the_persona_writes_joins_no_pillar_and_scor
     # new to them, and their "closest" posts did well: still no reason to write it
     assert sourdough.factors["novelty"]["value"] >= 70
     assert sourdough.score <= 30 < pricing.score
+
+
+def test_with_a_model_the_hooks_adapt_the_creator_s_best_first_lines(persona, settings):
+    hooks = [
+        {"kind": "bold claim", "hook": "Raise your prices: our enterprise plan did it in a week."},
+        {"kind": "question", "hook": "Pricing is positioning: what does your enterprise plan say?"},
+        {"kind": "data", "hook": "We tested three enterprise prices; the middle one won."},
+    ]
+    with running_fake_openai() as fake:
+        settings.OPENAI_API_KEY, settings.OPENAI_BASE_URL = "sk-test", fake.base_url
+        settings.LLM_PROVIDERS = ["openai"]
+        fake.reply = "<json>" + json.dumps({"angles": hooks}) + "</json>"
+        (idea,) = _classified(persona, "How we priced our new enterprise plan")
+    (request,) = [r for r in fake.requests if r["path"] == "/v1/chat/completions"]
+    sent = request["body"]["messages"][-1]["content"]
+    openings = sent.split("<openings>")[1].split("</openings>")[0].strip().splitlines()
+    # their first lines, best performing first: the pricing posts did better than the running
+    assert openings[0] == "Raise your prices."
+    assert len(openings) == 8 and all(any(p.startswith(o) for p in PRICING) for o in openings)
+    assert "<idea>\nHow we priced our new enterprise plan" in sent
+    assert [(a["hook"], a["by"]) for a in idea.angles] == [(h["hook"], "model") for h in hooks]
