@@ -5,6 +5,8 @@ from typing import Any, cast
 from django import forms
 from django.db.models import QuerySet
 
+from core.egress import web_url
+from language.text import first_sentence
 from pillars.models import Pillar, TopicStatus
 from pillars.services.ideas import MAX_PASTED
 
@@ -43,6 +45,38 @@ class IdeaForm(forms.Form):
             attrs={"placeholder": "e.g. what a year of weekly posting taught me"}
         ),
     )
+
+
+class SharedIdeaForm(forms.Form):
+    """What another app shared (a phone's share sheet), as a new idea to confirm."""
+
+    title = forms.CharField(max_length=300, label="Idea")
+    notes = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    source_url = forms.CharField(
+        required=False, max_length=1000, label="Link", help_text="Kept with the idea."
+    )
+
+    def clean_source_url(self) -> str:
+        value = self.cleaned_data["source_url"].strip()
+        if value and not web_url(value):
+            raise forms.ValidationError("A link to keep must be a web address (http or https).")
+        return value
+
+    @classmethod
+    def from_share(cls, title: str, text: str, url: str) -> SharedIdeaForm:
+        """The form filled from a share: apps put the link in `url`, or in `text`, or alone."""
+        link = web_url(url) or next((w for w in text.split() if web_url(w)), "")
+        notes = " ".join(w for w in text.split() if w != link) if link else text.strip()
+        headline = " ".join(title.split()) or first_sentence(notes, 300) or link
+        return cls(
+            initial={
+                "title": headline[:300],
+                "notes": "" if notes == headline else notes[:5000],
+                "source_url": link[:1000],
+            }
+        )
 
 
 class PasteForm(forms.Form):

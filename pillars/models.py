@@ -126,6 +126,7 @@ class TopicSource(models.TextChoices):
     MANUAL = "manual", "Added by hand"
     PASTE = "paste", "Pasted list"
     TREND = "trend", "From a trend"
+    SHARED = "shared", "Shared from another app"
 
 
 class Topic(TimeStampedModel):

@@ -16,8 +16,15 @@ from core.http import render_form, safe_next_url, say_refusal
 from core.jobs import ACTIVE, JobProgress, JobStatus, poll_response
 from personas.middleware import PersonaRequest, persona_view
 from pillars import selectors, services
-from pillars.forms import IdeaForm, IdeaStatusForm, MergeForm, PasteForm, PillarForm
-from pillars.models import Pillar, PillarDiscovery, Topic, TopicStatus
+from pillars.forms import (
+    IdeaForm,
+    IdeaStatusForm,
+    MergeForm,
+    PasteForm,
+    PillarForm,
+    SharedIdeaForm,
+)
+from pillars.models import Pillar, PillarDiscovery, Topic, TopicSource, TopicStatus
 
 
 def _discovery_job(run: PillarDiscovery) -> JobProgress:
@@ -233,3 +240,48 @@ def idea_status(request: WorkspaceRequest, topic_id: int) -> HttpResponse:
         )
         messages.success(request, f"“{topic.title}” is now {topic.get_status_display().lower()}.")
     return redirect(safe_next_url(request, reverse("ideas")))
+
+
+@persona_view(missing="Make a persona first: a shared idea goes to a persona's inbox.")
+def idea_shared(request: PersonaRequest) -> HttpResponse:
+    """The share target: a link or text shared from another app, as a new idea to confirm.
+
+    The installed app's share sheet opens it (a GET with title, text and url); nothing is
+    kept until the creator presses Add."""
+    persona = request.persona
+    if request.method == "POST":
+        form = SharedIdeaForm(request.POST)
+        if form.is_valid():
+            try:
+                services.topic_add(
+                    persona=persona,
+                    role=request.membership.role,
+                    user=request.user,
+                    title=form.cleaned_data["title"],
+                    notes=form.cleaned_data["notes"],
+                    source=TopicSource.SHARED,
+                    source_url=form.cleaned_data["source_url"],
+                )
+            except ValidationError as error:
+                form.add_error("title", error)
+            else:
+                messages.success(request, "Idea added to your inbox; it is being scored.")
+                return redirect("ideas")
+    else:
+        form = SharedIdeaForm.from_share(
+            request.GET.get("title", ""), request.GET.get("text", ""), request.GET.get("url", "")
+        )
+    shared = " ".join(
+        part for part in (request.GET.get("text", ""), request.GET.get("url", "")) if part
+    )
+    return render(
+        request,
+        "pillars/idea_shared.html",
+        {
+            "persona": persona,
+            "form": form,
+            "compose_url": reverse("compose_new") + "?" + urlencode({"text": shared})
+            if shared
+            else "",
+        },
+    )

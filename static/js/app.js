@@ -125,6 +125,11 @@
   var follow = document.querySelector("a[data-follow]");
   if (follow) window.location.assign(follow.href);
 
+  // The installable app: a service worker that keeps the static assets and an offline page.
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/sw.js").catch(function () { /* the site works without */ });
+  }
+
   // On phones the sidebar starts collapsed; on wide screens it is always open.
   var sidebar = document.getElementById("sidebar");
   if (sidebar) {

@@ -58,6 +58,7 @@ def test_no_main_page_is_wider_than_a_phone(live_server, page: Page):
         "/generate/feedback/",
         "/generate/history/",
         "/generate/kit/?topic=pricing",
+        "/share/?text=A+long+shared+headline+about+pricing+https://example.com/a-very-long-path",
         "/generate/usage/",
         "/publishing/",
         "/publishing/accounts/",
