@@ -127,6 +127,7 @@ class TopicSource(models.TextChoices):
     PASTE = "paste", "Pasted list"
     TREND = "trend", "From a trend"
     SHARED = "shared", "Shared from another app"
+    FEED = "feed", "Drafted from a feed"
 
 
 class Topic(TimeStampedModel):

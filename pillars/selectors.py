@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -153,6 +153,13 @@ def topics_of(persona: Persona, *, status: str = "") -> QuerySet[Topic]:
     else:
         topics = topics.exclude(status=TopicStatus.DISCARDED)
     return topics.order_by(F("score").desc(nulls_last=True), "-created_at")
+
+
+def topics_from_links(persona: Persona, *, source: str, since: datetime, links: list[str]) -> int:
+    """How many of the persona's ideas from `source` since then came from these links."""
+    return Topic.objects.filter(
+        persona=persona, source=source, created_at__gte=since, source_url__in=links
+    ).count()
 
 
 def topic_counts(persona: Persona) -> dict[str, int]:

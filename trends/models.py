@@ -48,6 +48,17 @@ class TrendSource(TimeStampedModel):
     client_id = models.CharField(max_length=200, blank=True)
     secret_encrypted = models.TextField(blank=True)
     enabled = models.BooleanField(default=True)
+    # Feeds to drafts: each new item becomes an idea of this persona with drafts written in the
+    # background, at most drafts_per_day a day; nothing is ever published without the creator.
+    draft_for = models.ForeignKey(
+        "personas.Persona",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="Draft new items for",
+    )
+    drafts_per_day = models.PositiveSmallIntegerField(default=3)
     interval_minutes = models.PositiveIntegerField(default=60)
     next_scan_at = models.DateTimeField(null=True, blank=True, db_index=True)
     last_scanned_at = models.DateTimeField(null=True, blank=True)

@@ -8,7 +8,9 @@ from trends.models import PersonaTrend, Stance, TrendSource
 
 
 def sources_of(workspace: Workspace) -> QuerySet[TrendSource]:
-    return TrendSource.objects.filter(workspace=workspace).order_by("name")
+    return (
+        TrendSource.objects.filter(workspace=workspace).select_related("draft_for").order_by("name")
+    )
 
 
 def trends_for(persona: Persona, *, limit: int = 50) -> list[PersonaTrend]:

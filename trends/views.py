@@ -49,7 +49,7 @@ def scan(request: WorkspaceRequest) -> HttpResponse:
 @sensitive_post_parameters("secret")
 @viewer_zone
 def sources(request: WorkspaceRequest) -> HttpResponse:
-    form = SourceForm(request.POST or None)
+    form = SourceForm(request.POST or None, workspace=request.workspace)
     if request.method == "POST":
         require(request.membership.role, Action.EDIT)
         if form.is_valid():
@@ -75,7 +75,7 @@ def sources(request: WorkspaceRequest) -> HttpResponse:
 @sensitive_post_parameters("secret")
 def source_edit(request: WorkspaceRequest, trend_source_id: int) -> HttpResponse:
     source = get_object_for(request.user, TrendSource, trend_source_id, action=Action.EDIT)
-    form = SourceForm(request.POST or None, instance=source)
+    form = SourceForm(request.POST or None, instance=source, workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
         try:
             services.source_save(

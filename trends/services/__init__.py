@@ -6,6 +6,7 @@
               velocity
 - `scoring`   each persona's ranking: lexical shortlist, fit × freshness × velocity, the why
 - `conflicts` items that run against a stated position (model or offline)
+- `drafting`  feeds to drafts: a source's new items as ideas with drafts for a persona
 - `actions`   the creator's writes: sources, dismissing, an idea from a trend, stances
 
 Views, tasks and other apps import the names below from `trends.services`.

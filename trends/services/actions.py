@@ -26,6 +26,9 @@ def source_save(
 ) -> TrendSource:
     require(role, Action.EDIT)
     fields = ("kind", "name", "url", "query", "enabled", "interval_minutes", "client_id")
+    draft_for = data.get("draft_for")
+    if draft_for is not None and draft_for.workspace_id != workspace.pk:
+        raise ValidationError({"draft_for": "Choose one of this workspace's personas."})
     kind, query = data["kind"], data.get("query", "").strip()
     if kind in (SourceKind.FEED, SourceKind.MASTODON) and not data.get("url"):
         raise ValidationError({"url": "Give the address to read."})
@@ -53,6 +56,8 @@ def source_save(
         raise ValidationError({"secret": "YouTube is read with your own Data API key."})
     for name in fields:
         setattr(source, name, data.get(name, ""))
+    source.draft_for = draft_for
+    source.drafts_per_day = data.get("drafts_per_day") or source.drafts_per_day
     if data.get("secret"):
         source.secret = data["secret"]  # kept when the form leaves it empty
     source.next_scan_at = timezone.now()  # a new or changed source is read at the next sweep

@@ -55,8 +55,8 @@ def _velocity(item: TrendItem, now: datetime) -> float:
 
 def fold_in(
     workspace_id: int, fresh: list[tuple[TrendSource, fetching.RawItem]], now: datetime
-) -> int:
-    """Items into the workspace's items; returns how many are new."""
+) -> list[str]:
+    """Items into the workspace's items; returns the canonical URLs of the new ones."""
     by_url: dict[str, tuple[TrendSource, fetching.RawItem]] = {}
     sources_of: dict[str, set[int]] = {}
     for source, raw in fresh:
@@ -101,7 +101,7 @@ def fold_in(
         ignore_conflicts=True,
         batch_size=500,
     )
-    return len(new_urls)
+    return new_urls
 
 
 def _new_item(

@@ -25,6 +25,7 @@ from accounts.permissions import Action, require
 from core.jobs import enqueue, send
 from trends import sources as fetching
 from trends.models import SourceKind, TrendItem, TrendSource
+from trends.services.drafting import draft_new_items
 from trends.services.folding import RECENT_DAYS, embed_and_fold, fold_in
 from trends.services.scoring import score_workspace
 
@@ -85,6 +86,7 @@ class ScanReport:
     items_seen: int = 0
     items_new: int = 0
     personas_scored: int = 0
+    drafts_started: int = 0
 
 
 def _fetch(source: TrendSource, client: httpx.Client) -> fetching.Fetched | fetching.SourceError:
@@ -134,8 +136,10 @@ def workspace_scan(*, workspace_id: int, source_ids: list[int] | None = None) ->
             fresh.extend((source, item) for item in result.items)
     report.items_seen = len(fresh)
     with items_lock(workspace_id):
-        report.items_new = fold_in(workspace_id, fresh, now)
+        new_urls = fold_in(workspace_id, fresh, now)
+        report.items_new = len(new_urls)
         report.personas_scored = score_workspace(workspace_id=workspace_id)
+    report.drafts_started = draft_new_items(workspace_id=workspace_id, new_urls=new_urls, now=now)
     if report.items_new:
         enqueue(EMBED_BACKLOG, workspace_id)  # the new items no persona shortlisted
     return report
