@@ -362,6 +362,10 @@ OPENAI_EMBEDDING_MODEL = env_str("OPENAI_EMBEDDING_MODEL", "text-embedding-3-sma
 if EMBEDDINGS == "openai" and not OPENAI_API_KEY:
     raise ImproperlyConfiguredEnv("EMBEDDINGS=openai needs OPENAI_API_KEY.")
 OPENAI_CHAT_MODEL = env_str("OPENAI_CHAT_MODEL", "gpt-4o-mini")
+# Voice notes in other languages than US English (or more accurately) through OpenAI's audio
+# transcriptions, e.g. whisper-1 or gpt-4o-mini-transcribe; empty: offline only, unless a
+# workspace adds a model with a transcription model on its Models page.
+OPENAI_TRANSCRIPTION_MODEL = env_str("OPENAI_TRANSCRIPTION_MODEL", "")
 ANTHROPIC_API_KEY = env_str("ANTHROPIC_API_KEY", "")
 ANTHROPIC_BASE_URL = env_str("ANTHROPIC_BASE_URL", "")
 ANTHROPIC_MODEL = env_str("ANTHROPIC_MODEL", "claude-haiku-4-5")
@@ -400,6 +404,11 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 500, minimum=1)
 # Imports with more rows than this run as a background job with a progress bar.
 IMPORT_BACKGROUND_ABOVE = env_int("IMPORT_BACKGROUND_ABOVE", 100, minimum=0)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+# Voice notes: the longest recording, the largest file, and how long the audio is kept (the
+# transcript and the ideas stay); 0 keeps audio until the note is deleted.
+VOICE_NOTE_MAX_SECONDS = env_int("VOICE_NOTE_MAX_SECONDS", 120, minimum=5)
+VOICE_NOTE_MAX_BYTES = env_int("VOICE_NOTE_MAX_BYTES", 25 * 1024 * 1024, minimum=1024)
+VOICE_NOTE_RETENTION_DAYS = env_int("VOICE_NOTE_RETENTION_DAYS", 30, minimum=0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 

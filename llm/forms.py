@@ -13,6 +13,14 @@ class ConnectionForm(forms.Form):
         label="Model",
         help_text="e.g. gpt-4o-mini, claude-sonnet-4-5, llama3.1 (as your server names it).",
     )
+    transcription_model = forms.CharField(
+        max_length=120,
+        required=False,
+        label="Transcription model",
+        help_text="For voice notes in any language: whisper-1 or gpt-4o-mini-transcribe on "
+        "OpenAI, or the model a faster-whisper server names (e.g. Systran/faster-whisper-small). "
+        "Empty: voice notes are transcribed offline, in US English only.",
+    )
     base_url = forms.URLField(
         validators=[validate_public_url],
         required=False,

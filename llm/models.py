@@ -28,6 +28,9 @@ class ModelConnection(models.Model):
     )
     kind = models.CharField(max_length=12, choices=ModelKind.choices)
     model = models.CharField(max_length=120)
+    # Voice notes: the model its audio/transcriptions endpoint uses (OpenAI and OpenAI-compatible
+    # servers only); empty: this connection does not transcribe.
+    transcription_model = models.CharField(max_length=120, blank=True)
     base_url = models.URLField(blank=True)
     api_key_encrypted = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)

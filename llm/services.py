@@ -131,7 +131,14 @@ def _embed(
 @transaction.atomic
 @sensitive_variables("api_key")
 def connection_add(
-    *, workspace: Workspace, role: str, kind: str, model: str, base_url: str = "", api_key: str = ""
+    *,
+    workspace: Workspace,
+    role: str,
+    kind: str,
+    model: str,
+    base_url: str = "",
+    api_key: str = "",
+    transcription_model: str = "",
 ) -> ModelConnection:
     """A model for this workspace, tried after the ones it already has."""
     require(role, Action.CONFIGURE)
@@ -141,6 +148,10 @@ def connection_add(
         raise ValidationError({"base_url": "Which server? e.g. http://localhost:11434/v1"})
     if base_url and (problem := egress.url_problem(base_url)):
         raise ValidationError({"base_url": problem})
+    if transcription_model.strip() and kind == ModelKind.ANTHROPIC:
+        raise ValidationError(
+            {"transcription_model": "Anthropic has no transcription endpoint; leave this empty."}
+        )
     if kind != ModelKind.COMPATIBLE and not api_key:
         raise ValidationError({"api_key": "Paste the API key."})
     last = ModelConnection.objects.filter(workspace=workspace).order_by("-position").first()
@@ -148,6 +159,7 @@ def connection_add(
         workspace=workspace,
         kind=kind,
         model=model.strip(),
+        transcription_model=transcription_model.strip(),
         base_url=base_url.strip(),
         api_key_encrypted=encrypt(api_key.strip()) if api_key.strip() else "",
         position=(last.position + 1) if last else 0,

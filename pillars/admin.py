@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from pillars.models import Pillar, PillarDiscovery, PostPillar, Topic
+from pillars.models import Pillar, PillarDiscovery, PostPillar, Topic, VoiceNote
 
 
 @admin.register(Pillar)
@@ -36,3 +36,13 @@ class TopicAdmin(admin.ModelAdmin):
     search_fields = ["title", "persona__name"]
     list_select_related = ["persona", "pillar"]
     raw_id_fields = ["persona", "pillar", "created_by"]
+
+
+@admin.register(VoiceNote)
+class VoiceNoteAdmin(admin.ModelAdmin):
+    list_display = ["persona", "status", "language", "seconds", "engine", "created_at"]
+    list_filter = ["status", "language"]
+    search_fields = ["transcript", "persona__name"]
+    list_select_related = ["persona"]
+    raw_id_fields = ["persona", "created_by"]
+    exclude = ["lease_token"]

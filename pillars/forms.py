@@ -7,8 +7,11 @@ from django.db.models import QuerySet
 
 from core.egress import web_url
 from language.text import first_sentence
+from llm.transcription import AUDIO_EXTENSIONS, OFFLINE_LANGUAGES
+from personas.models import Language
 from pillars.models import Pillar, TopicStatus
 from pillars.services.ideas import MAX_PASTED
+from pillars.services.notes import limits
 
 
 class PillarForm(forms.ModelForm):
@@ -89,3 +92,33 @@ class PasteForm(forms.Form):
 
 class IdeaStatusForm(forms.Form):
     status = forms.ChoiceField(choices=TopicStatus.choices)
+
+
+class VoiceNoteForm(forms.Form):
+    """A recorded or uploaded note (the recorder puts its recording in the same file field)."""
+
+    audio = forms.FileField(
+        label="Or upload an audio file",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ",".join(f".{e}" for e in AUDIO_EXTENSIONS) + ",audio/*"}
+        ),
+    )
+    language = forms.ChoiceField(choices=Language.choices, label="Spoken in")
+
+    def __init__(self, *args: Any, offline_only: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["audio"].help_text = f"webm, ogg, m4a, mp3 or wav; {limits()}."
+        if offline_only:
+            self.fields["language"].help_text = (
+                f"Transcribed on this server in {', '.join(OFFLINE_LANGUAGES.values())} only; "
+                "for other languages add a model with a transcription model on the Models page."
+            )
+
+
+class TranscriptForm(forms.Form):
+    transcript = forms.CharField(
+        max_length=4000,
+        label="Transcript",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Correct what was misheard; it becomes your idea's notes.",
+    )

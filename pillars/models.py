@@ -7,7 +7,7 @@ from django.db.models import Q
 from pgvector.django import VectorField
 
 from core.models import ACTIVE, Job, TimeStampedModel
-from personas.models import Persona
+from personas.models import Language, Persona
 from posts.models import EMBEDDING_DIMENSIONS, Post
 
 
@@ -128,6 +128,7 @@ class TopicSource(models.TextChoices):
     TREND = "trend", "From a trend"
     SHARED = "shared", "Shared from another app"
     FEED = "feed", "Drafted from a feed"
+    VOICE = "voice", "From a voice note"
 
 
 class Topic(TimeStampedModel):
@@ -159,6 +160,9 @@ class Topic(TimeStampedModel):
     created_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    voice_note = models.ForeignKey(
+        "VoiceNote", on_delete=models.SET_NULL, null=True, blank=True, related_name="ideas"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -166,3 +170,40 @@ class Topic(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class VoiceNote(Job):
+    """A spoken idea: the audio (kept for VOICE_NOTE_RETENTION_DAYS), its transcript and tone.
+
+    Transcribing it is the job (core.jobs); the creator edits the transcript and turns it into
+    ideas."""
+
+    workspace_path = "persona__workspace"
+
+    persona = models.ForeignKey(Persona, on_delete=models.CASCADE, related_name="voice_notes")
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    audio = models.FileField(upload_to="voice-notes/%Y/%m/", blank=True)
+    filename = models.CharField(max_length=200, blank=True)  # as it was uploaded or recorded
+    size = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0.0)  # how long it plays, once decoded
+    language = models.CharField(max_length=5, choices=Language.choices)
+    transcript = models.TextField(blank=True, max_length=4000)
+    engine = models.CharField(max_length=200, blank=True)  # who transcribed it, in words
+    tone = models.JSONField(default=dict, blank=True)  # tone dimension → 0..1, from the words
+    audio_deleted_at = models.DateTimeField(null=True, blank=True)  # retention, or by hand
+    ideas_made_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["persona", "-created_at"], name="voicenote_persona_new")]
+
+    def __str__(self) -> str:
+        return f"Voice note {self.pk} ({self.status})"
+
+    @property
+    def leading_tone(self) -> list[tuple[str, int]]:
+        """The two strongest tones, as percents, when they are there at all."""
+        ranked = sorted(self.tone.items(), key=lambda kv: -kv[1])[:2]
+        return [(name, round(value * 100)) for name, value in ranked if value >= 0.15]

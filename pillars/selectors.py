@@ -11,7 +11,15 @@ from django.utils import timezone
 
 from core.jobs import JobStatus
 from personas.models import Persona
-from pillars.models import Pillar, PillarDiscovery, PillarStatus, PostPillar, Topic, TopicStatus
+from pillars.models import (
+    Pillar,
+    PillarDiscovery,
+    PillarStatus,
+    PostPillar,
+    Topic,
+    TopicStatus,
+    VoiceNote,
+)
 from posts import selectors as posts
 
 EXAMPLES_PER_PILLAR = 3
@@ -179,3 +187,10 @@ def ideas_of(persona: Persona) -> QuerySet[Topic]:
 def plannable_ideas(persona: Persona) -> QuerySet[Topic]:
     """New ideas already scored: what a plan is made from."""
     return Topic.objects.filter(persona=persona, status=TopicStatus.NEW, scored_at__isnull=False)
+
+
+def voice_notes_open(persona: Persona) -> QuerySet[VoiceNote]:
+    """The persona's voice notes not yet made into ideas, newest first (the ideas page)."""
+    return VoiceNote.objects.filter(persona=persona, ideas_made_at__isnull=True).order_by(
+        "-created_at"
+    )

@@ -32,7 +32,14 @@ def classify_topics(persona_id: int) -> int:
     return total
 
 
+@shared_task(name="pillars.tasks.transcribe_note", time_limit=300, soft_time_limit=280)
+def transcribe_note(note_id: int) -> None:
+    services.voice_note_transcribe(note_id=note_id)
+
+
 @shared_task(name="pillars.tasks.sweep", time_limit=120, soft_time_limit=100)
 def sweep() -> int:
-    """Beat: discoveries nobody works on are handed out again; unclassified ideas too."""
-    return services.sweep()
+    """Beat: discoveries and voice notes nobody works on are handed out again.
+
+    Unclassified ideas too; voice notes' audio past its retention is deleted."""
+    return services.sweep() + services.voice_notes_sweep()

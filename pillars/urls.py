@@ -17,4 +17,16 @@ urlpatterns = [
     path("ideas/", views.ideas, name="ideas"),
     path("ideas/paste/", views.ideas_paste, name="ideas_paste"),
     path("ideas/<int:topic_id>/status/", views.idea_status, name="idea_status"),
+    path("ideas/voice/", views.voice_note_upload, name="voice_note_upload"),
+    path(
+        "ideas/voice/<int:voice_note_id>/progress/",
+        views.voice_note_progress,
+        name="voice_note_progress",
+    ),
+    path("ideas/voice/<int:voice_note_id>/audio/", views.voice_note_audio, name="voice_note_audio"),
+    path("ideas/voice/<int:voice_note_id>/ideas/", views.voice_note_ideas, name="voice_note_ideas"),
+    path("ideas/voice/<int:voice_note_id>/retry/", views.voice_note_retry, name="voice_note_retry"),
+    path(
+        "ideas/voice/<int:voice_note_id>/delete/", views.voice_note_delete, name="voice_note_delete"
+    ),
 ]

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import mimetypes
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -14,6 +16,7 @@ from accounts.permissions import Action
 from accounts.selectors import get_object_for
 from core.http import render_form, safe_next_url, say_refusal
 from core.jobs import ACTIVE, JobProgress, JobStatus, poll_response
+from llm import transcription
 from personas.middleware import PersonaRequest, persona_view
 from pillars import selectors, services
 from pillars.forms import (
@@ -23,8 +26,10 @@ from pillars.forms import (
     PasteForm,
     PillarForm,
     SharedIdeaForm,
+    TranscriptForm,
+    VoiceNoteForm,
 )
-from pillars.models import Pillar, PillarDiscovery, Topic, TopicSource, TopicStatus
+from pillars.models import Pillar, PillarDiscovery, Topic, TopicSource, TopicStatus, VoiceNote
 
 
 def _discovery_job(run: PillarDiscovery) -> JobProgress:
@@ -158,6 +163,46 @@ def write_url(topic: Topic, angle: dict | None = None) -> str:
     return f"{reverse('generate')}?{urlencode(params)}"
 
 
+def _ideas_page(
+    request: PersonaRequest,
+    *,
+    form: IdeaForm | None = None,
+    paste_form: PasteForm | None = None,
+    note_form: VoiceNoteForm | None = None,
+) -> HttpResponse:
+    """The ideas inbox with its three ways in (a form that failed shows what was typed)."""
+    persona = request.persona
+    status = request.GET.get("status", "")
+    status = status if status in TopicStatus.values else ""
+    listed = list(selectors.topics_of(persona, status=status)[:200])
+    for topic in listed:
+        topic.angle_links = [(a, write_url(topic, a)) for a in topic.angles]
+        topic.write_url = write_url(topic)
+    notes = list(selectors.voice_notes_open(persona)[:10])
+    offline_only = not transcription.has_model_transcriber(persona.workspace_id)
+    context = {
+        "persona": persona,
+        "form": form or IdeaForm(),
+        "paste_form": paste_form or PasteForm(),
+        "note_form": note_form
+        or VoiceNoteForm(initial={"language": persona.language}, offline_only=offline_only),
+        "max_seconds": settings.VOICE_NOTE_MAX_SECONDS,
+        "max_clock": "{}:{:02d}".format(*divmod(settings.VOICE_NOTE_MAX_SECONDS, 60)),
+        "retention_days": settings.VOICE_NOTE_RETENTION_DAYS,
+        "voice_notes": [
+            (note, _note_job(note), TranscriptForm(initial={"transcript": note.transcript}))
+            for note in notes
+        ],
+        "topics": listed,
+        "status": status,
+        "statuses": TopicStatus.choices,
+        "counts": selectors.topic_counts(persona),
+        "has_pillars": selectors.active_pillars(persona).exists(),
+    }
+    failed = next((f for f in (form, paste_form, note_form) if f is not None and f.errors), None)
+    return render_form(request, "pillars/ideas.html", context, form=failed or IdeaForm())
+
+
 @persona_view()
 def ideas(request: PersonaRequest) -> HttpResponse:
     persona = request.persona
@@ -175,23 +220,7 @@ def ideas(request: PersonaRequest) -> HttpResponse:
         else:
             messages.success(request, "Idea added; it is being scored.")
             return redirect("ideas")
-    status = request.GET.get("status", "")
-    status = status if status in TopicStatus.values else ""
-    listed = list(selectors.topics_of(persona, status=status)[:200])
-    for topic in listed:
-        topic.angle_links = [(a, write_url(topic, a)) for a in topic.angles]
-        topic.write_url = write_url(topic)
-    context = {
-        "persona": persona,
-        "form": form,
-        "paste_form": PasteForm(),
-        "topics": listed,
-        "status": status,
-        "statuses": TopicStatus.choices,
-        "counts": selectors.topic_counts(persona),
-        "has_pillars": selectors.active_pillars(persona).exists(),
-    }
-    return render_form(request, "pillars/ideas.html", context, form=form)
+    return _ideas_page(request, form=form if request.method == "POST" else None)
 
 
 @persona_view()
@@ -217,16 +246,110 @@ def ideas_paste(request: PersonaRequest) -> HttpResponse:
                 else "Those ideas are already in your inbox.",
             )
             return redirect("ideas")
-    context = {
-        "persona": persona,
-        "form": IdeaForm(),
-        "paste_form": form,
-        "topics": [],
-        "statuses": TopicStatus.choices,
-        "counts": selectors.topic_counts(persona),
-        "can_edit": True,
-    }
-    return render_form(request, "pillars/ideas.html", context, form=form)
+    return _ideas_page(request, paste_form=form)
+
+
+def _note_job(note: VoiceNote) -> JobProgress:
+    return JobProgress.of(
+        note,
+        region=f"note-{note.pk}-progress",
+        poll_url=reverse("voice_note_progress", args=[note.pk]),
+        title="Transcribing your note…",
+        error=f"It could not be transcribed: {note.error}",
+        done_text="Transcribed.",
+        done_url=f"{reverse('ideas')}#note-{note.pk}",
+        done_link="Show the transcript",
+    )
+
+
+@persona_view()
+@require_POST
+def voice_note_upload(request: PersonaRequest) -> HttpResponse:
+    """A recorded or uploaded note, kept and queued for transcription."""
+    persona = request.persona
+    form = VoiceNoteForm(
+        request.POST,
+        request.FILES,
+        offline_only=not transcription.has_model_transcriber(persona.workspace_id),
+    )
+    if form.is_valid():
+        try:
+            note = services.voice_note_add(
+                persona=persona,
+                role=request.membership.role,
+                user=request.user,
+                audio=form.cleaned_data["audio"],
+                language=form.cleaned_data["language"],
+            )
+        except ValidationError as error:
+            form.add_error("audio", error)
+        else:
+            messages.success(request, "Voice note saved; it is being transcribed.")
+            return redirect(f"{reverse('ideas')}#note-{note.pk}")
+    return _ideas_page(request, note_form=form)
+
+
+@workspace_view
+def voice_note_progress(request: WorkspaceRequest, voice_note_id: int) -> HttpResponse:
+    note = get_object_for(request.user, VoiceNote, voice_note_id)
+    return poll_response(request, _note_job(note), refresh=True)
+
+
+@workspace_view
+def voice_note_audio(request: WorkspaceRequest, voice_note_id: int) -> FileResponse:
+    """The note's audio, to its own workspace only (media files are never public)."""
+    note = get_object_for(request.user, VoiceNote, voice_note_id)
+    if not note.audio:
+        raise Http404("This note's audio was deleted.")
+    content_type = mimetypes.guess_type(note.filename or note.audio.name)[0] or "audio/webm"
+    return FileResponse(note.audio.open("rb"), content_type=content_type)
+
+
+@workspace_view
+@require_POST
+def voice_note_ideas(request: WorkspaceRequest, voice_note_id: int) -> HttpResponse:
+    note = get_object_for(request.user, VoiceNote, voice_note_id, action=Action.EDIT)
+    form = TranscriptForm(request.POST)
+    if not form.is_valid():
+        say_refusal(request, ValidationError(list(form.errors["transcript"])))
+        return redirect(f"{reverse('ideas')}#note-{note.pk}")
+    try:
+        made = services.voice_note_make_ideas(
+            note=note,
+            role=note.user_role,
+            user=request.user,
+            transcript=form.cleaned_data["transcript"],
+        )
+    except ValidationError as error:
+        say_refusal(request, error)
+        return redirect(f"{reverse('ideas')}#note-{note.pk}")
+    titles = ", ".join(f"“{t.title}”" for t in made)
+    messages.success(
+        request, f"{len(made)} idea{'s' if len(made) != 1 else ''} from your note: {titles}."
+    )
+    return redirect("ideas")
+
+
+@workspace_view
+@require_POST
+def voice_note_retry(request: WorkspaceRequest, voice_note_id: int) -> HttpResponse:
+    note = get_object_for(request.user, VoiceNote, voice_note_id, action=Action.EDIT)
+    try:
+        services.voice_note_retry(note=note, role=note.user_role)
+    except ValidationError as error:
+        say_refusal(request, error)
+    else:
+        messages.success(request, "Transcribing it again.")
+    return redirect(f"{reverse('ideas')}#note-{note.pk}")
+
+
+@workspace_view
+@require_POST
+def voice_note_delete(request: WorkspaceRequest, voice_note_id: int) -> HttpResponse:
+    note = get_object_for(request.user, VoiceNote, voice_note_id, action=Action.EDIT)
+    services.voice_note_delete(note=note, role=note.user_role)
+    messages.success(request, "Voice note and its audio deleted.")
+    return redirect("ideas")
 
 
 @workspace_view

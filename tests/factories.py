@@ -16,7 +16,7 @@ from llm.models import ModelConnection
 from notifications.models import Event, EventDelivery, EventType, Notification, WebhookEndpoint
 from personas.models import Persona
 from personas.services import persona_posts_changed
-from pillars.models import Pillar, PillarDiscovery, PostPillar, Topic
+from pillars.models import Pillar, PillarDiscovery, PostPillar, Topic, VoiceNote
 from posts.models import ImportBatch, Post
 from posts.rules import text_hash
 from publishing.models import Account as PublishingAccount
@@ -366,6 +366,21 @@ class TopicFactory(PersonaOwnedFactory):
     title = factory.Sequence(lambda n: f"Idea {n}: why small teams ship faster")
 
 
+class VoiceNoteFactory(PersonaOwnedFactory):
+    """A transcribed note with its audio (a short WAV of silence)."""
+
+    class Meta:
+        model = VoiceNote
+
+    persona = factory.SubFactory(PersonaFactory)
+    language = "en"
+    status = "done"
+    transcript = "Why small teams ship faster than big ones."
+    filename = "note.wav"
+    seconds = 1.0
+    audio = factory.django.FileField(filename="note.wav", data=b"RIFF")
+
+
 class TrendSourceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = TrendSource
@@ -538,6 +553,7 @@ FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     PillarDiscovery: PillarDiscoveryFactory,
     PostPillar: PostPillarFactory,
     Topic: TopicFactory,
+    VoiceNote: VoiceNoteFactory,
     TrendSource: TrendSourceFactory,
     TrendItem: TrendItemFactory,
     PersonaTrend: PersonaTrendFactory,

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from personas.models import Persona
+from voice.analysis import WeightedPost, analyse
 from voice.models import Overlay, VoiceAnalysis, VoiceProfile
 
 MIN_POSTS = 5  # a voice needs at least this many posts to analyse
@@ -95,3 +96,10 @@ def version_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, 
             if old_figures[name] != new_figures[name]
         ],
     }
+
+
+def tone_of(text: str, language: str) -> dict[str, float]:
+    """The tone one text's words carry (confident, warm …, each 0–1), as a profile reads it."""
+    if not text.strip():
+        return {}
+    return dict(analyse([WeightedPost(text)], language)["tone"])

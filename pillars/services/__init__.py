@@ -7,6 +7,7 @@
 - `placing`     every new post assigned; the first discovery unasked; a gone pillar's posts
 - `editing`     rename, target share, merge, split, delete
 - `ideas`       the ideas inbox: add, paste, status, pillar, scoring with hook angles
+- `notes`       voice notes: upload, transcription job, ideas from the transcript, retention
 
 Views, tasks and other apps import the names below from `pillars.services`.
 """
@@ -29,6 +30,14 @@ from pillars.services.ideas import (
     topic_set_status,
     topics_classify,
     topics_paste,
+)
+from pillars.services.notes import (
+    voice_note_add,
+    voice_note_delete,
+    voice_note_make_ideas,
+    voice_note_retry,
+    voice_note_transcribe,
+    voice_notes_sweep,
 )
 from pillars.services.placing import assign_later, posts_assign
 
@@ -55,4 +64,10 @@ __all__ = [
     "topic_set_status",
     "topics_classify",
     "topics_paste",
+    "voice_note_add",
+    "voice_note_delete",
+    "voice_note_make_ideas",
+    "voice_note_retry",
+    "voice_note_transcribe",
+    "voice_notes_sweep",
 ]

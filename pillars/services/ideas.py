@@ -45,7 +45,10 @@ EXAMPLE_OPENINGS = 8  # best first lines a model adapts
 OPENINGS_READ = 200  # best posts whose openings are read for patterns offline
 
 
-def _create(persona: Persona, user: User | None, titles: list[str], **extra: Any) -> list[Topic]:
+def create_topics(
+    persona: Persona, user: User | None, titles: list[str], **extra: Any
+) -> list[Topic]:
+    """New ideas in the inbox (the caller checked the role), queued to be scored."""
     topics = Topic.objects.bulk_create(
         [Topic(persona=persona, title=t, created_by=user, **extra) for t in titles]
     )
@@ -75,7 +78,7 @@ def topic_add(
     title = " ".join(title.split())
     if not title:
         raise ValidationError("Write the idea in a few words.")
-    return _create(
+    return create_topics(
         persona,
         user,
         [title[:300]],
@@ -105,7 +108,7 @@ def topics_paste(*, persona: Persona, role: str, user: User | None, text: str) -
         .values_list("title", flat=True)
     }
     fresh = [t for t in titles if t.lower() not in open_titles]
-    return _create(persona, user, fresh, source=TopicSource.PASTE) if fresh else []
+    return create_topics(persona, user, fresh, source=TopicSource.PASTE) if fresh else []
 
 
 @transaction.atomic

@@ -8,12 +8,14 @@ a malformed body, or a hang longer than the client's timeout."""
 from __future__ import annotations
 
 import contextlib
+import email.policy
 import hashlib
 import json
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -86,7 +88,12 @@ class _FakeServer:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
-                body = json.loads(self.rfile.read(length) or b"{}")
+                raw = self.rfile.read(length)
+                content_type = self.headers.get("Content-Type", "")
+                if content_type.startswith("multipart/form-data"):
+                    body = _multipart(content_type, raw)
+                else:
+                    body = json.loads(raw or b"{}")
                 with fake._lock:
                     fake.requests.append(
                         {
@@ -123,11 +130,37 @@ class _FakeServer:
         self._server.server_close()
 
 
+def _multipart(content_type: str, raw: bytes) -> dict:
+    """A multipart form (audio uploads): fields as text, files as {filename, size, type}."""
+    message = BytesParser(policy=email.policy.default).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + raw
+    )
+    body: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True) or b""
+        if part.get_filename():
+            body[name] = {
+                "filename": part.get_filename(),
+                "size": len(payload),
+                "type": part.get_content_type(),
+            }
+        else:
+            body[name] = payload.decode()
+    return body
+
+
+# The formats OpenAI's audio endpoints take, and its answer to any other.
+AUDIO_FORMATS = ["flac", "m4a", "mp3", "mp4", "mpeg", "mpga", "oga", "ogg", "wav", "webm"]
+
+
 def _not_found(path: str) -> tuple[int, dict]:
     return 404, {"error": {"message": f"no route {path}", "type": "invalid_request_error"}}
 
 
 class FakeOpenAI(_FakeServer):
+    transcript = ""  # what /v1/audio/transcriptions answers
+
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
@@ -148,6 +181,28 @@ class FakeOpenAI(_FakeServer):
                 "model": body["model"],
                 "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
             }
+        if path == "/v1/audio/transcriptions":
+            upload = body.get("file")
+            if not isinstance(upload, dict) or not body.get("model"):
+                return 400, {
+                    "error": {
+                        "message": "you must provide a model and a file",
+                        "type": "invalid_request_error",
+                        "param": None,
+                        "code": None,
+                    }
+                }
+            if upload["filename"].rsplit(".", 1)[-1].lower() not in AUDIO_FORMATS:
+                return 400, {
+                    "error": {
+                        "message": f"Invalid file format. Supported formats: {AUDIO_FORMATS}",
+                        "type": "invalid_request_error",
+                        "param": None,
+                        "code": None,
+                    }
+                }
+            # What the fake "hears": the test says it (a fake cannot recognise speech).
+            return 200, {"text": self.transcript or ""}
         if path == "/v1/chat/completions":
             prompt_tokens = sum(len(m["content"].split()) for m in body["messages"])
             reply = self.reply_to(body)
