@@ -155,7 +155,7 @@ def relevance_inputs(persona: Persona | int) -> RelevanceInputs | None:
 
 
 def topics_of(persona: Persona, *, status: str = "") -> QuerySet[Topic]:
-    topics = Topic.objects.filter(persona=persona).select_related("pillar")
+    topics = Topic.objects.filter(persona=persona).select_related("pillar", "voice_note")
     if status:
         topics = topics.filter(status=status)
     else:

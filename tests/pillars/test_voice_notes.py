@@ -5,6 +5,7 @@ provider's transcription endpoint is the loopback fake of OpenAI's API, called b
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from llm.models import ModelConnection, ModelKind, UsageRecord
 from pillars import services
 from pillars.models import Topic, TopicSource, VoiceNote
 from tests.fakes.openai_server import Fault, running_fake_openai
+from tests.factories import TopicFactory, VoiceNoteFactory
 from tests.helpers import client_for
 from tests.speech import as_browser_recording, heard_share, silence_wav, spoken_wav
 
@@ -220,3 +222,40 @@ def test_a_viewer_cannot_record_or_make_ideas(viewer, workspace, persona):
     assert not VoiceNote.objects.exists()
     page = client.get(reverse("ideas")).content.decode()
     assert "Voice note" not in page
+
+
+def test_with_a_model_a_note_about_two_things_becomes_two_ideas(
+    owner, workspace, persona, settings, django_capture_on_commit_callbacks
+):
+    client = client_for(owner, workspace)
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client, spoken_wav(SAID), "note.wav")
+    note = VoiceNote.objects.get()
+    said = (
+        "Plan the week on Sunday evening, it saves Mondays. "
+        "Also, um, why I stopped answering email before noon."
+    )
+    ideas = [
+        {"title": "Plan the week on Sunday evening", "notes": "It saves Mondays."},
+        {"title": "Why I stopped answering email before noon", "notes": "No email before noon."},
+    ]
+    with running_fake_openai() as fake:
+        settings.OPENAI_API_KEY, settings.OPENAI_BASE_URL = "sk-test", fake.base_url
+        settings.LLM_PROVIDERS = ["openai"]
+        fake.reply = "<json>" + json.dumps({"ideas": ideas}) + "</json>"
+        client.post(reverse("voice_note_ideas", args=[note.pk]), {"transcript": said})
+    (request,) = [r for r in fake.requests if r["path"] == "/v1/chat/completions"]
+    assert f"<note>\n{said}\n</note>" in request["body"]["messages"][-1]["content"]
+    made = Topic.objects.filter(persona=persona).order_by("id")
+    assert [(t.title, t.notes, t.source) for t in made] == [
+        (i["title"], i["notes"], TopicSource.VOICE) for i in ideas
+    ]
+    page = client.get(reverse("ideas")).content.decode()
+    assert page.count("From a voice note") == 2
+
+
+def test_an_idea_from_a_note_shows_the_tone_it_was_said_in(owner, workspace, persona):
+    note = VoiceNoteFactory(persona=persona, tone={"warm": 0.62, "serious": 0.1, "curious": 0.3})
+    TopicFactory(persona=persona, source=TopicSource.VOICE, voice_note=note)
+    page = client_for(owner, workspace).get(reverse("ideas")).content.decode()
+    assert "From a voice note (tone: warm 62%, curious 30%)" in page
