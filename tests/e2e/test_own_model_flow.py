@@ -26,7 +26,7 @@ def test_a_local_model_from_the_settings_page_writes_the_drafts(live_server, pag
         fake.reply = "<post>" + "Raising prices is a conversation with customers. " * 3 + "</post>"
         page.get_by_role("link", name="Models").click()
         page.get_by_label("Provider").select_option("compatible")
-        page.get_by_label("Model").fill("llama3.1")
+        page.get_by_role("textbox", name="Model:", exact=True).fill("llama3.1")
         page.get_by_label("Server address").fill(fake.base_url)
         page.get_by_role("button", name="Add and test").click()
         expect(page.locator("#toasts")).to_contain_text("it answered")

@@ -19,8 +19,8 @@ from core.jobs import JobStatus
 from llm.models import ModelConnection, ModelKind, UsageRecord
 from pillars import services
 from pillars.models import Topic, TopicSource, VoiceNote
-from tests.fakes.openai_server import Fault, running_fake_openai
 from tests.factories import TopicFactory, VoiceNoteFactory
+from tests.fakes.openai_server import Fault, running_fake_openai
 from tests.helpers import client_for
 from tests.speech import as_browser_recording, heard_share, silence_wav, spoken_wav
 
@@ -158,7 +158,7 @@ def test_a_model_that_fails_falls_back_to_offline_for_english(
 ):
     client = client_for(owner, workspace)
     with running_fake_openai() as fake:
-        fake.fail_next = [Fault(429, headers={"retry-after": "20"}) for _ in range(3)]
+        fake.fail_next = [Fault(429, headers={"retry-after": "1"}) for _ in range(2)]
         ModelConnection.objects.create(
             workspace=workspace,
             kind=ModelKind.COMPATIBLE,
