@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "generation",
     "trends",
     "publishing",
+    "inbox",
     "calendar_app",
     "composer",
     "analytics",
@@ -322,6 +323,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env_int("PUBLISH_SWEEP_SECONDS", 5, minimum=1)),
     },
     "pillars-sweep": {"task": "pillars.tasks.sweep", "schedule": float(JOB_SWEEP_SECONDS)},
+    "inbox-sync-due": {"task": "inbox.tasks.sync_due", "schedule": 60.0},
     # Each source has its own interval; this only looks for the ones that are due.
     "trends-scan-due": {"task": "trends.tasks.scan_due_sources", "schedule": 60.0},
     "analytics-sync-metrics": {"task": "analytics.tasks.sync_metrics", "schedule": 300.0},
@@ -404,6 +406,9 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 500, minimum=1)
 # Imports with more rows than this run as a background job with a progress bar.
 IMPORT_BACKGROUND_ABOVE = env_int("IMPORT_BACKGROUND_ABOVE", 100, minimum=0)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+# How often each connected account's mentions and replies are read (seconds); a failing account
+# backs off on its own, up to an hour.
+INBOX_SYNC_SECONDS = env_int("INBOX_SYNC_SECONDS", 300, minimum=30)
 # Voice notes: the longest recording, the largest file, and how long the audio is kept (the
 # transcript and the ideas stay); 0 keeps audio until the note is deleted.
 VOICE_NOTE_MAX_SECONDS = env_int("VOICE_NOTE_MAX_SECONDS", 120, minimum=5)

@@ -28,6 +28,7 @@ urlpatterns = [
     path("trends/", include("trends.urls")),
     path("generate/", include("generation.urls")),
     path("publishing/", include("publishing.urls")),
+    path("inbox/", include("inbox.urls")),
     path("calendar/", include("calendar_app.urls")),
     path("compose/", include("composer.urls")),
     path("analytics/", include("analytics.urls")),

@@ -23,6 +23,7 @@ LANES: dict[str, tuple[str, ...]] = {
         "pillars.tasks.assign_posts",
         "trends.tasks.embed_backlog",
         "analytics.tasks.sync_metrics",
+        "inbox.tasks.sync_account",
         "composer.tasks.run_bulk",
         "publishing.tasks.predict_engagement",
     ),

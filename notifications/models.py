@@ -25,6 +25,7 @@ class Kind(models.TextChoices):
     ACCOUNT_RECONNECT = "account_reconnect", "An account needs reconnecting"
     LIMIT_REACHED = "limit_reached", "A plan limit was reached"
     EVERGREEN = "evergreen", "An evergreen post needs you"
+    INBOX = "inbox", "New mentions and replies"
 
 
 class Notification(TimeStampedModel):

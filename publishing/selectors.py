@@ -232,3 +232,33 @@ def next_share_number(original: Publication) -> int:
     Numbers are never reused (a cancelled re-share keeps its own)."""
     top = original.reshares.aggregate(top=Max("share_number"))["top"]
     return (top or 0) + 1
+
+
+def inbox_account_ids(platforms: tuple[str, ...]) -> list[int]:
+    """Connected accounts on platforms whose mentions the inbox reads (the beat's sync)."""
+    return list(
+        Account.objects.filter(platform__in=platforms, status=AccountStatus.CONNECTED)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
+def account_for_sync(account_id: int) -> Account | None:
+    return Account.objects.filter(pk=account_id).first()
+
+
+def personas_of_posts(account: Account, external_ids: list[str]) -> dict[str, int]:
+    """Which persona published each of these posts on the account (by the platform's ids)."""
+    return dict(
+        Target.objects.filter(account=account, external_id__in=[i for i in external_ids if i])
+        .values_list("external_id", "publication__persona_id")
+        .distinct()
+    )
+
+
+def published_texts(workspace: Workspace, external_ids: list[str]) -> dict[str, str]:
+    """What we published under these platform ids (an account's own version, else the post's)."""
+    rows = Target.objects.filter(
+        publication__persona__workspace=workspace, external_id__in=[i for i in external_ids if i]
+    ).values_list("external_id", "text", "publication__text")
+    return {external_id: own or shared for external_id, own, shared in rows}

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import httpx
 from django.conf import settings
@@ -53,6 +53,29 @@ class Outgoing:
     @property
     def is_reply(self) -> bool:
         return self.reply_to is not None
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Someone else's post that names or answers the account (the inbox keeps these)."""
+
+    platform_id: str  # the status id, the record's at:// uri
+    kind: str  # mention, reply, quote
+    author_handle: str
+    author_name: str
+    text: str
+    url: str
+    created_at: datetime
+    parent_id: str = ""  # the post it answers (ours or not), by the platform's id
+    extra: dict[str, str] = field(default_factory=dict)  # what a reply to it needs (a cid)
+
+
+@dataclass(frozen=True)
+class MentionPage:
+    """What one sync read: newest last, and where the next sync starts."""
+
+    mentions: list[Mention]
+    cursor: str
 
 
 @dataclass(frozen=True)
@@ -143,6 +166,15 @@ class Publisher(Protocol):
 
     def fetch_metrics(self, account: Account, target: Target) -> dict[str, int]:
         """The post's numbers now (likes, reposts, replies …), for analytics."""
+        ...
+
+
+@runtime_checkable
+class MentionReader(Protocol):
+    """A platform whose mentions and replies the inbox can read."""
+
+    def mentions(self, account: Account, since: str) -> MentionPage:
+        """What is newer than the cursor `since` ("" the first time). Raises PublishError."""
         ...
 
 
@@ -254,6 +286,30 @@ def json_answer(
             kind=kind,
         )
     return body
+
+
+def json_list(response: httpx.Response, platform: str, key: str = "") -> list[Any]:
+    """A 2xx answer's JSON list (or the list under `key`), or a PublishError in words."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    found = body.get(key) if key and isinstance(body, dict) else body
+    if not isinstance(found, list):
+        raise PublishError(
+            f"{platform} answered {response.status_code} without the list it should send; "
+            "is the address right?",
+            kind="permanent",
+        )
+    return found
+
+
+MENTION_PAGES = 25  # pages read per sync at most; the rest waits for the next one
+
+
+def parsed_time(value: object) -> datetime:
+    """An ISO 8601 time from a platform (Z or an offset), aware."""
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
 def json_value(response: httpx.Response, platform: str, *path: str, kind: str = "permanent") -> Any:

@@ -27,6 +27,9 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from publishing.adapters.base import (
+    MENTION_PAGES,
+    Mention,
+    MentionPage,
     Outgoing,
     Published,
     PublishError,
@@ -34,12 +37,16 @@ from publishing.adapters.base import (
     Tokens,
     error_code,
     json_answer,
+    json_list,
+    parsed_time,
     raise_for_answer,
     request,
 )
 from publishing.models import Account, PublicationImage, Target
 
 COLLECTION = "app.bsky.feed.post"
+MENTION_PAGE = 50  # listNotifications' default page (at most 100)
+MENTION_REASONS = ("mention", "reply", "quote")  # not likes, reposts or follows
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 LINK = re.compile(r"https?://[^\s<>\"')\]]+")
 logger = logging.getLogger(__name__)
@@ -322,3 +329,64 @@ class BlueskyPublisher:
             "reposts": int(posts[0].get("repostCount") or 0),
             "replies": int(posts[0].get("replyCount") or 0),
         }
+
+    def mentions(self, account: Account, since: str) -> MentionPage:
+        """Mentions, replies and quotes indexed after `since` (an indexedAt time).
+
+        app.bsky.notification.listNotifications pages from the newest back (its cursor goes
+        to older ones), so a sync reads back until it meets what it read before. A
+        notification it cannot read is skipped, never the sync."""
+        found: list[Mention] = []
+        newest, cursor = since, ""
+        for _ in range(MENTION_PAGES):
+            params: dict[str, Any] = {"limit": MENTION_PAGE}
+            if cursor:
+                params["cursor"] = cursor
+            response = request(
+                "GET",
+                _xrpc(account, "app.bsky.notification.listNotifications"),
+                platform="Bluesky",
+                params=params,
+                headers={"Authorization": f"Bearer {account.access_token}"},
+            )
+            _raise(response)
+            page = json_list(response, "Bluesky", "notifications")
+            met_last_sync = False
+            for notification in page:
+                try:
+                    indexed = str(notification["indexedAt"])
+                    if since and parsed_time(indexed) <= parsed_time(since):
+                        met_last_sync = True
+                        break
+                    if not newest or parsed_time(indexed) > parsed_time(newest):
+                        newest = indexed
+                    if notification.get("reason") in MENTION_REASONS:
+                        found.append(_mention(notification))
+                except (KeyError, TypeError, ValueError, AttributeError):
+                    logger.warning("Skipped a Bluesky notification we could not read")
+            cursor = str(response.json().get("cursor") or "")
+            if met_last_sync or not cursor or not page:
+                break
+        found.reverse()  # read newest first, kept oldest first
+        return MentionPage(sorted(found, key=lambda m: m.created_at), newest)
+
+
+def _mention(notification: dict[str, Any]) -> Mention:
+    author, record = notification["author"], notification["record"]
+    handle = str(author["handle"])
+    reply = record.get("reply") or {}
+    return Mention(
+        platform_id=str(notification["uri"]),
+        kind=str(notification["reason"]),
+        author_handle=f"@{handle}",
+        author_name=str(author.get("displayName") or handle),
+        text=str(record.get("text") or ""),
+        url=f"https://bsky.app/profile/{handle}/post/{str(notification['uri']).rsplit('/', 1)[-1]}",
+        created_at=parsed_time(record.get("createdAt") or notification["indexedAt"]),
+        parent_id=str((reply.get("parent") or {}).get("uri") or ""),
+        extra={
+            "cid": str(notification.get("cid") or ""),
+            "root_uri": str((reply.get("root") or {}).get("uri") or notification["uri"]),
+            "root_cid": str((reply.get("root") or {}).get("cid") or notification.get("cid") or ""),
+        },
+    )

@@ -20,19 +20,25 @@ from typing import Any
 from django.utils import timezone
 
 from publishing.adapters.base import (
+    MENTION_PAGES,
+    Mention,
+    MentionPage,
     Outgoing,
     Published,
     PublishError,
     Remember,
     Tokens,
     json_answer,
+    json_list,
     json_value,
     no_refresh,
+    parsed_time,
     raise_for_answer,
     request,
 )
 from publishing.models import Account, PublicationImage, Target
 
+MENTION_PAGE = 40  # the most Mastodon gives a page of notifications (its default limit)
 IDEMPOTENCY_WINDOW = timedelta(minutes=55)  # Mastodon keeps keys about an hour
 SCOPES = "write:statuses read"
 logger = logging.getLogger(__name__)
@@ -48,6 +54,27 @@ def comparable(text: str) -> str:
     (as rendered), white space collapsed."""
     plain = html.unescape(_TAG.sub("", _BREAK.sub("\n", text)))
     return " ".join(_REMOTE_MENTION.sub(r"@\1", plain).split())
+
+
+def plain(content: str) -> str:
+    """A status's HTML as the text its author wrote (line breaks kept)."""
+    return html.unescape(_TAG.sub("", _BREAK.sub("\n", content))).strip()
+
+
+def _mention(account: Account, notification: dict[str, Any]) -> Mention:
+    """A mention notification (KeyError/TypeError/ValueError when it is not one we can read)."""
+    status, author = notification["status"], notification["account"]
+    ours = str(status.get("in_reply_to_account_id") or "") == account.external_user_id
+    return Mention(
+        platform_id=str(status["id"]),
+        kind="reply" if ours and account.external_user_id else "mention",
+        author_handle=f"@{author['acct']}",
+        author_name=str(author.get("display_name") or author["acct"]),
+        text=plain(str(status["content"])),
+        url=str(status.get("url") or ""),
+        created_at=parsed_time(status.get("created_at") or notification["created_at"]),
+        parent_id=str(status.get("in_reply_to_id") or ""),
+    )
 
 
 def _url(account: Account, path: str) -> str:
@@ -167,6 +194,43 @@ class MastodonPublisher:
 
     def refresh(self, account: Account) -> Tokens:
         raise no_refresh("Mastodon")
+
+    def mentions(self, account: Account, since: str) -> MentionPage:
+        """Mentions (replies included) newer than notification id `since`, oldest page first.
+
+        GET /api/v1/notifications?types[]=mention&min_id=…: each page is the 40 right after
+        min_id; the first sync (no cursor) takes the newest page only, or, finding none, starts
+        from the beginning ("0"). A notification that is not a readable mention is skipped,
+        never the sync."""
+        found: list[Mention] = []
+        cursor = since
+        for _ in range(MENTION_PAGES):
+            params: dict[str, Any] = {"types[]": "mention", "limit": MENTION_PAGE}
+            if cursor:
+                params["min_id"] = cursor
+            response = request(
+                "GET",
+                _url(account, "/api/v1/notifications"),
+                platform="Mastodon",
+                params=params,
+                headers={"Authorization": f"Bearer {account.access_token}"},
+            )
+            raise_for_answer(response, "Mastodon")
+            page = json_list(response, "Mastodon")
+            ids = [int(n["id"]) for n in page if isinstance(n, dict) and str(n.get("id")).isdigit()]
+            if not ids:
+                cursor = cursor or "0"  # synced: everything from now on is new
+                break
+            cursor = str(max(ids))
+            for notification in reversed(page):  # each page comes newest first
+                try:
+                    if notification.get("type") == "mention":
+                        found.append(_mention(account, notification))
+                except (KeyError, TypeError, ValueError, AttributeError):
+                    logger.warning("Skipped a Mastodon notification we could not read")
+            if len(page) < MENTION_PAGE:
+                break
+        return MentionPage(sorted(found, key=lambda m: m.created_at), cursor)
 
     def fetch_metrics(self, account: Account, target: Target) -> dict[str, int]:
         response = request(

@@ -4,13 +4,16 @@
 evergreen), `targets` (the creator's answers to one account's outcome, metric reads). Other apps
 import from here."""
 
+from publishing.adapters.base import PublishError  # what account_mentions raises
 from publishing.services.accounts import (
+    INBOX_PLATFORMS,
     account_connect,
     account_connect_bluesky,
     account_connect_oauth,
     account_connect_start,
     account_disconnect,
     account_fresh,
+    account_mentions,
     account_needs_reconnect,
     account_pause,
     account_resume,
@@ -47,15 +50,18 @@ from publishing.services.targets import (
 
 __all__ = [
     "EVERGREEN_MAX_TIMES",
+    "INBOX_PLATFORMS",
     "METRICS_BACKOFF_MAX",
     "METRICS_EVERY",
     "METRICS_OLD",
+    "PublishError",
     "account_connect",
     "account_connect_bluesky",
     "account_connect_oauth",
     "account_connect_start",
     "account_disconnect",
     "account_fresh",
+    "account_mentions",
     "account_needs_reconnect",
     "account_pause",
     "account_resume",

@@ -18,7 +18,8 @@ from accounts.permissions import Action, require
 from billing.services import limit_allows
 from core import egress
 from publishing import notices, oauth
-from publishing.adapters.base import Publisher, PublishError, Tokens
+from publishing.adapters import publisher_for
+from publishing.adapters.base import MentionPage, MentionReader, Publisher, PublishError, Tokens
 from publishing.adapters.bluesky import create_session
 from publishing.adapters.mastodon import MastodonPublisher
 from publishing.models import (
@@ -288,3 +289,29 @@ def account_needs_reconnect(account: Account, reason: str) -> None:
         notices.account_needs_reconnecting(account, reason)
     else:
         Account.objects.filter(pk=account.pk).update(last_error=reason[:300])
+
+
+# Where the inbox can read mentions and replies today (the clients that are MentionReaders).
+INBOX_PLATFORMS = ("mastodon", "bluesky")
+
+
+def account_mentions(account: Account, since: str) -> MentionPage:
+    """The account's new mentions and replies since the cursor, with a fresh token.
+
+    A refused token marks the account for reconnecting (and tells its owners once); every
+    failure is a PublishError in words, with `retry_after` when the platform asked to wait."""
+    publisher = publisher_for(account.platform)
+    if not isinstance(publisher, MentionReader):
+        raise PublishError(
+            f"The inbox cannot read {account.get_platform_display()} accounts yet.",
+            kind="permanent",
+        )
+    if account.status != AccountStatus.CONNECTED:
+        raise PublishError("The account needs reconnecting first.", kind="auth")
+    account = account_fresh(account, publisher)
+    try:
+        return publisher.mentions(account, since)
+    except PublishError as error:
+        if error.kind == "auth":
+            account_needs_reconnect(account, str(error))
+        raise

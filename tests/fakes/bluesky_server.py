@@ -48,6 +48,12 @@ def jwt(exp: float) -> str:
     return f"{part({'alg': 'none'})}.{part({'exp': int(exp), 'nonce': secrets.token_hex(4)})}.sig"
 
 
+def _now() -> str:
+    """A time as the AppView writes it: ISO 8601, milliseconds, Z."""
+    now = time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}Z"
+
+
 def _invalid(message: str) -> Answer:
     return 400, {"error": "InvalidRequest", "message": message}, {}
 
@@ -80,7 +86,10 @@ def post_problem(record: dict[str, Any]) -> str:
 
 
 class FakeBluesky(FakeServer):
-    faultable = ("/xrpc/com.atproto.repo.createRecord",)
+    faultable = (
+        "/xrpc/com.atproto.repo.createRecord",
+        "/xrpc/app.bsky.notification.listNotifications",
+    )
 
     def __init__(self, app_password: str = "abcd-efgh-ijkl-mnop", access_seconds: int = 7200):
         super().__init__()
@@ -102,6 +111,9 @@ class FakeBluesky(FakeServer):
         self.blobs: dict[str, bytes] = {}
         self.route("POST", "/xrpc/com.atproto.repo.uploadBlob", self._upload_blob)
         self.route("GET", "/xrpc/app.bsky.feed.getPosts", self._get_posts)
+        # Notifications per recipient DID, newest last (the AppView's, proxied by the PDS).
+        self.notifications: dict[str, list[dict[str, Any]]] = {DID: []}
+        self.route("GET", "/xrpc/app.bsky.notification.listNotifications", self._list_notifications)
 
     @property
     def records(self) -> dict[str, dict[str, Any]]:
@@ -247,6 +259,69 @@ class FakeBluesky(FakeServer):
     def _get_posts(self, request: Request) -> Answer:
         uri = request.query.get("uris", "")
         return 200, {"posts": [{"uri": uri, "likeCount": 7, "repostCount": 2, "replyCount": 1}]}, {}
+
+    def notify(
+        self,
+        reason: str,
+        author: str,
+        text: str = "",
+        *,
+        reply_to: str = "",
+        did: str = DID,
+        record: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Someone (`author`, a handle) mentions, replies to, quotes, likes … the account.
+
+        Shaped as app.bsky.notification.listNotifications answers each item; `record` replaces
+        the post record (a malformed one, say)."""
+        with self.lock:
+            rkey = self._next_tid()
+            author_did = f"did:plc:{author.split('.')[0]}"
+            uri = f"at://{author_did}/{COLLECTION}/{rkey}"
+            post: dict[str, Any] = {"$type": COLLECTION, "text": text, "createdAt": _now()}
+            if reply_to:
+                ref = {"uri": reply_to, "cid": f"bafy{reply_to.rsplit('/', 1)[-1]}"}
+                post["reply"] = {"root": ref, "parent": ref}
+            item = {
+                "uri": uri,
+                "cid": f"bafy{rkey}",
+                "author": {"did": author_did, "handle": author, "displayName": author.title()},
+                "reason": reason,
+                "record": post if record is None else record,
+                "isRead": False,
+                "indexedAt": _now(),
+                "labels": [],
+            }
+            if reason in ("like", "repost"):
+                item["reasonSubject"] = reply_to
+            self.notifications.setdefault(did, []).append(item)
+            return item
+
+    def _list_notifications(self, request: Request) -> Answer:
+        did, refused = self._caller(request)
+        if refused:
+            return refused
+        try:
+            limit = int(request.query.get("limit", 50))
+        except ValueError:
+            limit = 0
+        if not 1 <= limit <= 100:
+            return _invalid("limit must be between 1 and 100")
+        with self.lock:
+            newest_first = sorted(
+                self.notifications.get(str(did), []),
+                key=lambda n: (n["indexedAt"], n["uri"]),
+                reverse=True,
+            )
+        cursor = request.query.get("cursor", "")
+        if cursor:  # the AppView's cursor: items indexed before the last one of the page
+            at, _, uri = cursor.partition("::")
+            newest_first = [n for n in newest_first if (n["indexedAt"], n["uri"]) < (at, uri)]
+        page = newest_first[:limit]
+        answer: dict[str, Any] = {"notifications": page, "priority": False}
+        if len(newest_first) > limit:
+            answer["cursor"] = f"{page[-1]['indexedAt']}::{page[-1]['uri']}"
+        return 200, answer, {}
 
     def texts(self) -> list[str]:
         """Every post made, across repositories, in the order made."""

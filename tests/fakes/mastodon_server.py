@@ -67,7 +67,7 @@ def formatted(text: str) -> str:
 
 
 class FakeMastodon(FakeServer):
-    faultable = ("/api/v1/statuses",)
+    faultable = ("/api/v1/statuses", "/api/v1/notifications")
 
     def __init__(self, token: str = "token-1") -> None:
         super().__init__()
@@ -99,6 +99,8 @@ class FakeMastodon(FakeServer):
         self.media: dict[str, dict[str, Any]] = {}
         self.route("POST", "/api/v2/media", self._media)
         self.route("GET", "/api/v1/statuses/", self._get, prefix=True)
+        self.notifications: list[dict[str, Any]] = []  # oldest first
+        self.route("GET", "/api/v1/notifications", self._notifications)
 
     @property
     def requests(self) -> int:
@@ -191,6 +193,64 @@ class FakeMastodon(FakeServer):
             "bytes": len(upload[1]),
         }
         return 200, self.media[media_id], {}
+
+    def mention(
+        self, acct: str, text: str, *, in_reply_to: str = "", kind: str = "mention"
+    ) -> dict[str, Any]:
+        """Someone (`acct`, user@server) mentions or replies to the creator: a notification.
+
+        `kind` other than mention (favourite, follow …) makes that kind of notification."""
+        with self.lock:
+            status_id = str(next(self.ids))
+            replied = next((s for s in self.statuses if s["id"] == in_reply_to), None)
+            status = {
+                "id": status_id,
+                "url": f"https://{acct.split('@')[-1]}/@{acct.split('@')[0]}/{status_id}",
+                "content": formatted(f"@creator {text}"),
+                "created_at": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+                "in_reply_to_id": in_reply_to or None,
+                "in_reply_to_account_id": self.oauth.user_id if replied else None,
+            }
+            notification = {
+                "id": str(next(self.ids)),
+                "type": kind,
+                "created_at": status["created_at"],
+                "account": {
+                    "id": str(next(self.ids)),
+                    "acct": acct,
+                    "display_name": acct.split("@")[0].title(),
+                    "url": f"https://{acct.split('@')[-1]}/@{acct.split('@')[0]}",
+                },
+                "status": status if kind == "mention" else None,
+            }
+            self.notifications.append(notification)
+            return notification
+
+    def _notifications(self, request: Request) -> Answer:
+        """GET /api/v1/notifications as Mastodon pages it (to_a_paginated_by_id).
+
+        max_id/since_id: the newest `limit` in the range, newest first; min_id: the `limit`
+        right after it, still answered newest first; limit 40 by default, at most 80."""
+        if self.oauth.user_for(request) is None:
+            return 401, {"error": "The access token is invalid"}, {}
+        try:
+            limit = min(int(request.query.get("limit", 40)), 80)
+        except ValueError:
+            limit = 40
+        wanted = request.query.get("types[]")
+        with self.lock:
+            found = [n for n in self.notifications if not wanted or n["type"] == wanted]
+        number = lambda n: int(n["id"])  # noqa: E731
+        if request.query.get("max_id"):
+            found = [n for n in found if number(n) < int(request.query["max_id"])]
+        if request.query.get("since_id"):
+            found = [n for n in found if number(n) > int(request.query["since_id"])]
+        if request.query.get("min_id"):
+            after = [n for n in found if number(n) > int(request.query["min_id"])]
+            page = sorted(after, key=number)[:limit][::-1]
+        else:
+            page = sorted(found, key=number, reverse=True)[:limit]
+        return 200, page, {}
 
     def _get(self, request: Request) -> Answer:
         status_id = request.path.rsplit("/", 1)[-1]

@@ -1,0 +1,87 @@
+"""The inbox in the browser: a Bluesky mention and a Mastodon reply arrive and are worked on.
+
+Both platforms are the loopback fakes; the sync is the job a worker runs on the beat's call.
+At desktop and phone width."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from inbox import services as inbox
+from inbox.models import InboxItem, InboxStatus
+from publishing import services as publishing
+from publishing.adapters.base import Tokens
+from tests.factories import PASSWORD, PersonaFactory, PublicationFactory, TargetFactory, UserFactory
+from tests.fakes.bluesky_server import DID, HANDLE, FakeBluesky
+from tests.fakes.mastodon_server import running_fake_mastodon
+from tests.helpers import personal_workspace
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_mention_and_a_reply_arrive_and_are_done(live_server, page: Page, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    owner = UserFactory(email=f"inbox{width}@example.com")
+    workspace = personal_workspace(owner)
+    persona = PersonaFactory(workspace=workspace, name="Founder voice")
+    with running_fake_mastodon() as mastodon, FakeBluesky() as bluesky:
+        toots = publishing.account_connect(
+            workspace=workspace,
+            role="owner",
+            platform="mastodon",
+            name="@creator@example.social",
+            base_url=mastodon.base_url,
+            access_token="token-1",
+            external_user_id=mastodon.oauth.user_id,
+        )
+        sky = publishing.account_connect(
+            workspace=workspace,
+            role="owner",
+            platform="bluesky",
+            name=f"@{HANDLE}",
+            base_url=bluesky.base_url,
+            tokens=Tokens(access_token=bluesky.session()["accessJwt"]),
+            external_user_id=DID,
+        )
+        ours = mastodon._status("Annual plans cut churn in half for us.", None)
+        TargetFactory(
+            publication=PublicationFactory(persona=persona, text="Annual plans cut churn in half."),
+            account=toots,
+            external_id=ours["id"],
+        )
+        mastodon.mention("ana@fosstodon.org", "Did monthly users complain?", in_reply_to=ours["id"])
+        bluesky.notify(
+            "mention", "bo.bsky.social", "@creator.bsky.social your pricing talk was great"
+        )
+        for account in (toots, sky):
+            inbox.inbox_sync(account_id=account.pk)
+            inbox.inbox_sync(account_id=account.pk)  # again: nothing twice
+
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Email").fill(owner.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    if width > 760:
+        page.get_by_role("link", name="Inbox").click()
+    else:  # the sidebar starts collapsed on a phone
+        page.goto(f"{live_server.url}/inbox/")
+    expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+    items = page.locator(".inbox-item")
+    expect(items).to_have_count(2)
+    reply = items.filter(has_text="Did monthly users complain?")
+    expect(reply).to_contain_text("In reply to your post")
+    expect(reply).to_contain_text("Annual plans cut churn in half.")
+    expect(reply).to_contain_text("Founder voice")
+    expect(items.filter(has_text="your pricing talk was great")).to_contain_text("Mention")
+
+    reply.get_by_role("button", name="Done").click()
+    expect(page.locator("#toasts")).to_contain_text("1 item marked done.")
+    expect(page.locator(".inbox-item")).to_have_count(1)
+    page.get_by_label("Show").select_option("done")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator(".inbox-item")).to_have_count(1)
+    expect(page.locator(".inbox-item")).to_contain_text("Did monthly users complain?")
+    assert InboxItem.objects.filter(workspace=workspace).count() == 2
+    assert InboxItem.objects.get(author_handle="@ana@fosstodon.org").status == InboxStatus.DONE
