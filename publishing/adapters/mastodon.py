@@ -196,18 +196,18 @@ class MastodonPublisher:
         raise no_refresh("Mastodon")
 
     def mentions(self, account: Account, since: str) -> MentionPage:
-        """Mentions (replies included) newer than notification id `since`, oldest page first.
+        """Mentions (replies included) newer than notification id `since`.
 
-        GET /api/v1/notifications?types[]=mention&min_id=…: each page is the 40 right after
-        min_id; the first sync (no cursor) takes the newest page only, or, finding none, starts
-        from the beginning ("0"). A notification that is not a readable mention is skipped,
-        never the sync."""
+        GET /api/v1/notifications?types[]=mention, 40 a page. After a sync, forward from the
+        cursor (min_id: the page right after it); the first time, back from the newest
+        (max_id), as far as MENTION_PAGES pages go. A notification that is not a readable
+        mention is skipped, never the sync."""
         found: list[Mention] = []
-        cursor = since
+        newest, forward, edge = since, bool(since), since
         for _ in range(MENTION_PAGES):
             params: dict[str, Any] = {"types[]": "mention", "limit": MENTION_PAGE}
-            if cursor:
-                params["min_id"] = cursor
+            if edge:
+                params["min_id" if forward else "max_id"] = edge
             response = request(
                 "GET",
                 _url(account, "/api/v1/notifications"),
@@ -219,10 +219,10 @@ class MastodonPublisher:
             page = json_list(response, "Mastodon")
             ids = [int(n["id"]) for n in page if isinstance(n, dict) and str(n.get("id")).isdigit()]
             if not ids:
-                cursor = cursor or "0"  # synced: everything from now on is new
                 break
-            cursor = str(max(ids))
-            for notification in reversed(page):  # each page comes newest first
+            newest = str(max(ids + ([int(newest)] if newest.isdigit() else [])))
+            edge = str(max(ids) if forward else min(ids))
+            for notification in page:
                 try:
                     if notification.get("type") == "mention":
                         found.append(_mention(account, notification))
@@ -230,7 +230,11 @@ class MastodonPublisher:
                     logger.warning("Skipped a Mastodon notification we could not read")
             if len(page) < MENTION_PAGE:
                 break
-        return MentionPage(sorted(found, key=lambda m: m.created_at), cursor)
+        # Every page comes newest first: kept oldest first (by id within a second).
+        found.sort(
+            key=lambda m: (m.created_at, int(m.platform_id) if m.platform_id.isdigit() else 0)
+        )
+        return MentionPage(found, newest or "0")
 
     def fetch_metrics(self, account: Account, target: Target) -> dict[str, int]:
         response = request(

@@ -99,12 +99,16 @@ def test_mastodon_mentions_and_replies_arrive_once_with_the_post_they_answer(
 
 def test_more_than_a_page_of_mastodon_mentions_is_read_in_pages(workspace, mastodon):
     account = _mastodon_account(workspace, mastodon)
-    services.inbox_sync(account_id=account.pk)  # the cursor, with nothing yet
-    for n in range(95):
+    for n in range(95):  # before the first sync: read back from the newest
         mastodon.mention(f"fan{n}@mastodon.social", f"Mention number {n}")
     assert services.inbox_sync(account_id=account.pk) == 95
+    for n in range(85):  # after it: read forward from the cursor
+        mastodon.mention(f"late{n}@mastodon.social", f"Later mention {n}")
+    assert services.inbox_sync(account_id=account.pk) == 85
     assert services.inbox_sync(account_id=account.pk) == 0
-    assert InboxItem.objects.filter(account=account).count() == 95
+    texts = list(InboxItem.objects.order_by("received_at", "id").values_list("text", flat=True))
+    assert len(texts) == 180 and len(set(texts)) == 180
+    assert texts[0] == "@creator Mention number 0" and texts[-1] == "@creator Later mention 84"
 
 
 def test_bluesky_mentions_replies_and_quotes_arrive_once(workspace, bluesky):
