@@ -47,6 +47,10 @@ class InboxItem(TimeStampedModel):
     assigned_to = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Our answer, sent through the publishing engine (exactly once, like every post).
+    reply = models.ForeignKey(
+        "publishing.Publication", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]

@@ -21,7 +21,7 @@ class InboxFilters:
 def inbox_items(workspace: Workspace, user: User, filters: InboxFilters) -> QuerySet[InboxItem]:
     """The workspace's items as filtered, newest first, with what each row shows joined in."""
     items = InboxItem.objects.filter(workspace=workspace).select_related(
-        "account", "persona", "assigned_to"
+        "account", "persona", "assigned_to", "reply"
     )
     if filters.status:
         items = items.filter(status=filters.status)

@@ -24,8 +24,10 @@ from core.jobs import send
 from inbox.models import InboxItem, InboxStatus, InboxSync
 from notifications.models import Kind
 from notifications.services import notify
+from personas.models import Persona
 from publishing import selectors as publishing
 from publishing import services as publishing_services
+from publishing.models import Publication
 from publishing.services import PublishError
 
 INBOX_PLATFORMS = publishing_services.INBOX_PLATFORMS
@@ -159,3 +161,38 @@ def inbox_items_update(
     }
     changes = options[action]
     return items.update(**changes, updated_at=timezone.now())
+
+
+@transaction.atomic
+def inbox_reply(
+    *, item: InboxItem, persona: Persona, role: str, user: User | None, text: str
+) -> Publication:
+    """Answer the item from the account it came to, now, through the publishing engine.
+
+    Sent exactly once like every post (the engine's keys and reconciles), as a reply to the
+    item (Mastodon's in_reply_to_id, Bluesky's reply refs to the parent and its thread's root).
+    The same words twice to the same item are refused (a double press)."""
+    require(role, Action.EDIT)
+    if persona.workspace_id != item.workspace_id:
+        raise ValidationError("That persona belongs to another workspace.")
+    locked = InboxItem.objects.select_for_update().get(pk=item.pk)
+    if locked.reply_id and publishing.publication_text(locked.reply_id) == " ".join(text.split()):
+        raise ValidationError("That reply is already on its way.")
+    publication = publishing_services.publication_schedule(
+        persona=persona,
+        role=role,
+        user=user,
+        text=text,
+        scheduled_at=timezone.now(),
+        accounts=[item.account],
+        reply_to={
+            "id": item.platform_id,
+            "cid": str(item.extra.get("cid", "")),
+            "root_id": str(item.extra.get("root_uri", "")),
+            "root_cid": str(item.extra.get("root_cid", "")),
+        },
+    )
+    InboxItem.objects.filter(pk=item.pk).update(
+        reply=publication, status=InboxStatus.DONE, is_read=True, updated_at=timezone.now()
+    )
+    return publication

@@ -6,14 +6,16 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from accounts.middleware import WorkspaceRequest, workspace_view
-from accounts.selectors import members_of
+from accounts.permissions import Action
+from accounts.selectors import get_object_for, members_of
 from core.http import safe_next_url, say_refusal
 from core.zones import viewer_zone
 from inbox import selectors, services
 from inbox.forms import FilterForm
-from inbox.models import InboxStatus
+from inbox.models import InboxItem, InboxStatus
 from personas.selectors import personas_of
 from publishing import selectors as publishing
 
@@ -28,11 +30,12 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
     if request.method == "POST":
         return _act(request)
     accounts = list(publishing.accounts_of(workspace))
+    personas = list(personas_of(workspace))
     form = FilterForm(
         request.GET or None,
         initial={"status": InboxStatus.OPEN},
         accounts=[(a.pk, a.name) for a in accounts],
-        personas=[(p.pk, p.name) for p in personas_of(workspace)],
+        personas=[(p.pk, p.name) for p in personas],
     )
     filters = form.filters()
     page = Paginator(selectors.inbox_items(workspace, request.user, filters), PAGE_SIZE).get_page(
@@ -42,7 +45,17 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
     parents = [i.parent_id for i in items if i.parent_id]
     ours = publishing.published_texts(workspace, parents)
     earlier = selectors.earlier_in_thread(workspace, parents)
-    threads = [(item, ours.get(item.parent_id, ""), earlier.get(item.parent_id)) for item in items]
+    states = publishing.reply_states([i.reply_id for i in items if i.reply_id])
+    threads = [
+        {
+            "item": item,
+            "ours": ours.get(item.parent_id, ""),
+            "earlier": earlier.get(item.parent_id),
+            "reply_state": states.get(item.reply_id or 0, ""),
+            "draft": request.session.get(f"inbox-reply-{item.pk}", ""),
+        }
+        for item in items
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -59,6 +72,7 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
                 (m.user.pk, m.user.get_full_name() or m.user.email) for m in members_of(workspace)
             ],
             "actions": services.ACTIONS,
+            "personas": personas,
             "has_accounts": any(a.platform in services.INBOX_PLATFORMS for a in accounts),
         },
     )
@@ -95,3 +109,32 @@ def _act(request: WorkspaceRequest) -> HttpResponse:
             what = f"assigned to {who}"
         messages.success(request, f"{changed} item{'s' if changed != 1 else ''} {what}.")
     return redirect(safe_next_url(request, reverse("inbox")))
+
+
+@workspace_view
+@require_POST
+def inbox_reply(request: WorkspaceRequest, inbox_item_id: int) -> HttpResponse:
+    """Send a reply to one item; what was typed is kept (in the session) if it cannot go."""
+    item = get_object_for(request.user, InboxItem, inbox_item_id, action=Action.EDIT)
+    text = request.POST.get("text", "")
+    persona = (
+        personas_of(request.workspace).filter(pk=request.POST.get("persona") or 0).first()
+        or item.persona
+    )
+    back = f"{reverse('inbox')}#item-{item.pk}"
+    draft_key = f"inbox-reply-{item.pk}"
+    if persona is None:
+        request.session[draft_key] = text
+        say_refusal(request, ValidationError("Choose the persona whose voice answers."))
+        return redirect(back)
+    try:
+        services.inbox_reply(
+            item=item, persona=persona, role=item.user_role, user=request.user, text=text
+        )
+    except ValidationError as error:
+        request.session[draft_key] = text
+        say_refusal(request, error)
+        return redirect(back)
+    request.session.pop(draft_key, None)
+    messages.success(request, f"Reply to {item.author_handle} is on its way.")
+    return redirect(back)

@@ -193,6 +193,19 @@ def _sent(part: TargetPart) -> Published:
     return Published(external_id=part.external_id, url=part.external_url, cid=part.external_cid)
 
 
+def _answered(target: Target) -> tuple[Published | None, Published | None]:
+    """(parent, root) of a reply to someone else's post; (None, None) for a post."""
+    parent = target.reply_to or {}
+    if not parent.get("id"):
+        return None, None
+    root = Published(
+        external_id=parent.get("root_id") or parent["id"],
+        url="",
+        cid=parent.get("root_cid") or parent.get("cid", ""),
+    )
+    return Published(external_id=parent["id"], url="", cid=parent.get("cid", "")), root
+
+
 def _outgoing(target: Target, part: TargetPart, parts: list[TargetPart]) -> Outgoing:
     """What the client sends for this part.
 
@@ -200,6 +213,7 @@ def _outgoing(target: Target, part: TargetPart, parts: list[TargetPart]) -> Outg
     answers the thread's last part."""
     earlier = [p for p in parts if p.index < part.index and p.kind == PartKind.POST]
     posts = sum(1 for p in parts if p.kind == PartKind.POST)
+    parent, root = _answered(target)  # a reply's first part answers someone else's post
     # Each part its own images; a post that is one part (or a thread joined) takes them all.
     images = [
         image
@@ -213,8 +227,8 @@ def _outgoing(target: Target, part: TargetPart, parts: list[TargetPart]) -> Outg
         first_sent_at=part.first_sent_at,
         images=images if part.kind == PartKind.POST else [],
         kind=part.kind,
-        reply_to=_sent(earlier[-1]) if earlier else None,
-        root=_sent(earlier[0]) if earlier else None,
+        reply_to=_sent(earlier[-1]) if earlier else parent,
+        root=root if root is not None else (_sent(earlier[0]) if earlier else None),
         label=_label(part, parts),
         meta={
             "persona": target.publication.persona.name,

@@ -381,6 +381,9 @@ class Target(TimeStampedModel):
     text = models.TextField(max_length=25_000, blank=True)
     first_comment = models.TextField(max_length=5_000, blank=True)
     comment_off = models.BooleanField(default=False)
+    # A reply to someone else's post (the inbox): the post it answers and its thread's root,
+    # by the platform's ids ({"id", "cid", "root_id", "root_cid"}); empty for a post.
+    reply_to = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [

@@ -262,3 +262,18 @@ def published_texts(workspace: Workspace, external_ids: list[str]) -> dict[str, 
         publication__persona__workspace=workspace, external_id__in=[i for i in external_ids if i]
     ).values_list("external_id", "text", "publication__text")
     return {external_id: own or shared for external_id, own, shared in rows}
+
+
+def publication_text(publication_id: int) -> str:
+    return (
+        Publication.objects.filter(pk=publication_id).values_list("text", flat=True).first() or ""
+    )
+
+
+def reply_states(publication_ids: list[int]) -> dict[int, str]:
+    """How each reply stands (its one target's state, in words), by publication id."""
+    rows = Target.objects.filter(publication_id__in=publication_ids).values_list(
+        "publication_id", "state", "external_url"
+    )
+    labels = dict(TargetState.choices)
+    return {pid: str(labels.get(state, state)) for pid, state, _ in rows}

@@ -12,6 +12,7 @@ from composer.models import BulkUpload, ComposerDraft, DraftImage, Repurpose
 from core.crypto import encrypt
 from core.models import JobStatus
 from generation.models import Generation, Lesson, Rewrite, Variation
+from inbox.models import InboxItem
 from llm.models import ModelConnection
 from notifications.models import Event, EventDelivery, EventType, Notification, WebhookEndpoint
 from personas.models import Persona
@@ -381,6 +382,21 @@ class VoiceNoteFactory(PersonaOwnedFactory):
     audio = factory.django.FileField(filename="note.wav", data=b"RIFF")
 
 
+class InboxItemFactory(factory.django.DjangoModelFactory):
+    """A mention that arrived on one of the workspace's accounts."""
+
+    class Meta:
+        model = InboxItem
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    account = factory.LazyAttribute(lambda o: PublishingAccountFactory(workspace=o.workspace))
+    platform_id = factory.Sequence(lambda n: f"status-{n}")
+    kind = "mention"
+    author_handle = "@ana@fosstodon.org"
+    text = "How did your customers take the new prices?"
+    received_at = factory.LazyFunction(lambda: datetime.now(UTC))
+
+
 class TrendSourceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = TrendSource
@@ -554,6 +570,7 @@ FACTORIES_BY_MODEL: dict[type, type[factory.django.DjangoModelFactory]] = {
     PostPillar: PostPillarFactory,
     Topic: TopicFactory,
     VoiceNote: VoiceNoteFactory,
+    InboxItem: InboxItemFactory,
     TrendSource: TrendSourceFactory,
     TrendItem: TrendItemFactory,
     PersonaTrend: PersonaTrendFactory,

@@ -79,14 +79,16 @@ def publication_schedule(
     first_comment: str = "",
     comments: dict[int, str | None] | None = None,
     number_parts: bool = False,
+    reply_to: dict[str, str] | None = None,
 ) -> Publication:
     """A post for `accounts` at `scheduled_at` (aware; stored in UTC).
 
     One target each, with the images (checked by `publishing.media.check_upload`; `image_parts` says
-    which part of a thread each goes with). `versions` maps an account id to its own text (else the
-    post's text); `comments` an account id to its own first comment (None: no comment there). Every
-    account's platform rules are checked here. Where posts need approval, an editor's post waits
-    (targets in DRAFT) for an owner or admin."""
+    which part of a thread each goes with). `reply_to` makes it a reply to someone else's post
+    (the inbox's answer: {"id", "cid", "root_id", "root_cid"}). `versions` maps an account id to
+    its own text (else the post's text); `comments` an account id to its own first comment
+    (None: no comment there). Every account's platform rules are checked here. Where posts need
+    approval, an editor's post waits (targets in DRAFT) for an owner or admin."""
     require(role, Action.EDIT)
     text = _clean_text(text)
     versions = {k: _clean_text(v) for k, v in (versions or {}).items() if _clean_text(v)}
@@ -138,6 +140,7 @@ def publication_schedule(
             if account.pk in comments
             else "",
             comment_off=account.pk in comments and not comments[account.pk],
+            reply_to=reply_to or {},
         )
         for account in accounts
     )

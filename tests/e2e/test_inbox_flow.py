@@ -1,4 +1,4 @@
-"""The inbox in the browser: a Bluesky mention and a Mastodon reply arrive and are worked on.
+"""The inbox in the browser: a Bluesky mention and a Mastodon reply arrive; one is answered.
 
 Both platforms are the loopback fakes; the sync is the job a worker runs on the beat's call.
 At desktop and phone width."""
@@ -16,6 +16,7 @@ from tests.factories import PASSWORD, PersonaFactory, PublicationFactory, Target
 from tests.fakes.bluesky_server import DID, HANDLE, FakeBluesky
 from tests.fakes.mastodon_server import running_fake_mastodon
 from tests.helpers import personal_workspace
+from tests.publishing.flows import run_sweep
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -59,29 +60,45 @@ def test_a_mention_and_a_reply_arrive_and_are_done(live_server, page: Page, widt
             inbox.inbox_sync(account_id=account.pk)
             inbox.inbox_sync(account_id=account.pk)  # again: nothing twice
 
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Email").fill(owner.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    if width > 760:
-        page.get_by_role("link", name="Inbox").click()
-    else:  # the sidebar starts collapsed on a phone
-        page.goto(f"{live_server.url}/inbox/")
-    expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
-    items = page.locator(".inbox-item")
-    expect(items).to_have_count(2)
-    reply = items.filter(has_text="Did monthly users complain?")
-    expect(reply).to_contain_text("In reply to your post")
-    expect(reply).to_contain_text("Annual plans cut churn in half.")
-    expect(reply).to_contain_text("Founder voice")
-    expect(items.filter(has_text="your pricing talk was great")).to_contain_text("Mention")
+        page.goto(f"{live_server.url}/login/")
+        page.get_by_label("Email").fill(owner.email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        if width > 760:
+            page.get_by_role("link", name="Inbox").click()
+        else:  # the sidebar starts collapsed on a phone
+            page.goto(f"{live_server.url}/inbox/")
+        expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+        items = page.locator(".inbox-item")
+        expect(items).to_have_count(2)
+        reply = items.filter(has_text="Did monthly users complain?")
+        expect(reply).to_contain_text("In reply to your post")
+        expect(reply).to_contain_text("Annual plans cut churn in half.")
+        expect(reply).to_contain_text("Founder voice")
+        expect(items.filter(has_text="your pricing talk was great")).to_contain_text("Mention")
 
-    reply.get_by_role("button", name="Done").click()
-    expect(page.locator("#toasts")).to_contain_text("1 item marked done.")
-    expect(page.locator(".inbox-item")).to_have_count(1)
-    page.get_by_label("Show").select_option("done")
-    page.get_by_role("button", name="Filter").click()
-    expect(page.locator(".inbox-item")).to_have_count(1)
-    expect(page.locator(".inbox-item")).to_contain_text("Did monthly users complain?")
+        # Answer the reply from the inbox: it goes out once, as an answer to it.
+        reply.get_by_text("Write a reply").click()
+        reply.get_by_label("Your reply").fill("Only two asked; both stayed on annual.")
+        expect(reply.get_by_label("In the voice of")).to_have_value(str(persona.pk))
+        reply.get_by_role("button", name="Send reply").click()
+        expect(page.locator("#toasts")).to_contain_text("Reply to @ana@fosstodon.org is on its way")
+        run_sweep()  # the beat's publishing sweep
+        run_sweep()
+        answers = [s for s in mastodon.statuses if s["in_reply_to_id"]]
+        assert len(answers) == 1 and mastodon.sent[-1] == "Only two asked; both stayed on annual."
+        ana = InboxItem.objects.get(author_handle="@ana@fosstodon.org")
+        assert answers[0]["in_reply_to_id"] == ana.platform_id
+        page.reload()
+        expect(page.locator(".inbox-item")).to_have_count(1)  # answered: done
+        page.get_by_label("Show").select_option("")
+        page.get_by_role("button", name="Filter").click()
+        expect(page.locator(f"#item-{ana.pk}")).to_contain_text("You replied (Published)")
+        bo = page.locator(".inbox-item").filter(has_text="your pricing talk was great")
+        bo.get_by_role("button", name="Done").click()
+        expect(page.locator("#toasts")).to_contain_text("1 item marked done.")
+        page.get_by_label("Show").select_option("open")
+        page.get_by_role("button", name="Filter").click()
+        expect(page.locator(".inbox-item")).to_have_count(0)
     assert InboxItem.objects.filter(workspace=workspace).count() == 2
-    assert InboxItem.objects.get(author_handle="@ana@fosstodon.org").status == InboxStatus.DONE
+    assert not InboxItem.objects.filter(status=InboxStatus.OPEN).exists()

@@ -100,6 +100,7 @@ class FakeMastodon(FakeServer):
         self.route("POST", "/api/v2/media", self._media)
         self.route("GET", "/api/v1/statuses/", self._get, prefix=True)
         self.notifications: list[dict[str, Any]] = []  # oldest first
+        self.others: list[dict[str, Any]] = []  # other people's statuses (that mention us)
         self.route("GET", "/api/v1/notifications", self._notifications)
 
     @property
@@ -170,7 +171,8 @@ class FakeMastodon(FakeServer):
         if len(media_ids) > 4:
             return 422, {"error": "Validation failed: Too many attachments"}, {}
         reply_to = request.body.get("in_reply_to_id")
-        if reply_to is not None and not any(s["id"] == str(reply_to) for s in self.statuses):
+        known = self.statuses + self.others
+        if reply_to is not None and not any(s["id"] == str(reply_to) for s in known):
             message = "The post you are trying to reply to does not appear to exist."
             return 404, {"error": message}, {}
         status = self._status(
@@ -224,6 +226,8 @@ class FakeMastodon(FakeServer):
                 "status": status if kind == "mention" else None,
             }
             self.notifications.append(notification)
+            if kind == "mention":
+                self.others.append(status)
             return notification
 
     def _notifications(self, request: Request) -> Answer:

@@ -224,15 +224,15 @@ def test_the_page_filters_and_acts_in_bulk(owner, teammate, workspace, mastodon)
     page = client.get(reverse("inbox"))
     assert len(page.context["threads"]) == 6
     assert len(client.get(reverse("inbox") + "?q=pricing").context["threads"]) == 1
-    ids = [str(t[0].pk) for t in page.context["threads"][:2]]
+    ids = [str(t["item"].pk) for t in page.context["threads"][:2]]
     client.post(reverse("inbox"), {"items": ids, "action": "done"})
     assert InboxItem.objects.filter(status=InboxStatus.DONE, is_read=True).count() == 2
     assert len(client.get(reverse("inbox")).context["threads"]) == 4  # open ones
     assert len(client.get(reverse("inbox") + "?status=done").context["threads"]) == 2
-    one = page.context["threads"][3][0].pk
+    one = page.context["threads"][3]["item"].pk
     client.post(reverse("inbox"), {"items": [one], "action": "assign", "assignee": teammate.pk})
     mine = client_for(teammate, workspace).get(reverse("inbox") + "?mine=on")
-    assert [t[0].pk for t in mine.context["threads"]] == [one]
+    assert [t["item"].pk for t in mine.context["threads"]] == [one]
     response = client.post(reverse("inbox"), {"one": f"{one}:read"}, follow=True)
     assert "1 item marked read." in response.content.decode()
     assert len(client.get(reverse("inbox") + "?unread=on").context["threads"]) == 3
@@ -269,3 +269,64 @@ def test_the_page_costs_the_same_queries_at_ten_and_at_a_thousand(owner, workspa
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("inbox"))
     assert len(many) == len(few)
+
+
+def test_a_reply_goes_out_once_as_an_answer_to_the_mastodon_item(
+    owner, workspace, persona, mastodon
+):
+    from tests.publishing.flows import run_sweep
+
+    account = _mastodon_account(workspace, mastodon)
+    mastodon.mention("ana@fosstodon.org", "How did your customers take the new prices?")
+    services.inbox_sync(account_id=account.pk)
+    item = InboxItem.objects.get()
+    client = client_for(owner, workspace)
+    url = reverse("inbox_reply", args=[item.pk])
+    answer = "Better than we feared: the annual plan made it easy."
+    client.post(url, {"text": answer, "persona": persona.pk})
+    client.post(url, {"text": answer, "persona": persona.pk})  # a double press
+    run_sweep()
+    run_sweep()
+    (sent,) = mastodon.statuses  # exactly one status made, answering the mention
+    assert sent["in_reply_to_id"] == item.platform_id
+    assert mastodon.sent == [answer]
+    item.refresh_from_db()
+    assert item.status == InboxStatus.DONE and item.reply.persona == persona
+    page = client.get(reverse("inbox") + "?status=done").content.decode()
+    assert "You replied</strong> (Published)" in page and answer in page
+
+
+def test_a_bluesky_reply_names_its_parent_and_the_thread_root(owner, workspace, persona, bluesky):
+    from tests.publishing.flows import run_sweep
+
+    account = _bluesky_account(workspace, bluesky)
+    root = f"at://{DID}/app.bsky.feed.post/3kroot"
+    bluesky.notify("reply", "cy.bsky.social", "Agreed, and what about churn?", reply_to=root)
+    services.inbox_sync(account_id=account.pk)
+    item = InboxItem.objects.get()
+    client_for(owner, workspace).post(
+        reverse("inbox_reply", args=[item.pk]),
+        {"text": "Churn fell by a third.", "persona": persona.pk},
+    )
+    run_sweep()
+    (record,) = bluesky.records.values()
+    assert record["text"] == "Churn fell by a third."
+    assert record["reply"]["parent"] == {"uri": item.platform_id, "cid": item.extra["cid"]}
+    assert record["reply"]["root"]["uri"] == root
+
+
+def test_a_reply_that_cannot_go_keeps_what_was_typed(owner, workspace, persona, mastodon):
+    account = _mastodon_account(workspace, mastodon)
+    (item,) = _items(workspace, account, 1)
+    client = client_for(owner, workspace)
+    too_long = "word " * 200
+    response = client.post(
+        reverse("inbox_reply", args=[item.pk]),
+        {"text": too_long, "persona": persona.pk},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "500" in page and "characters" in page  # the platform's limit, in words
+    assert too_long.strip() in page  # still in the box
+    item.refresh_from_db()
+    assert item.reply is None and item.status == InboxStatus.OPEN
