@@ -47,6 +47,8 @@ class InboxItem(TimeStampedModel):
     assigned_to = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Three replies suggested in a persona's voice: [{"text", "score", "by", "note"}].
+    suggestions = models.JSONField(default=list, blank=True)
     # Our answer, sent through the publishing engine (exactly once, like every post).
     reply = models.ForeignKey(
         "publishing.Publication", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -9,6 +9,7 @@ skipped, never the sync."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -22,13 +23,20 @@ from accounts.permissions import Action, require
 from accounts.selectors import members_with_roles
 from core.jobs import send
 from inbox.models import InboxItem, InboxStatus, InboxSync
+from language import text as T
+from language.injection import without_instructions
+from llm.structured import ask_for_json
 from notifications.models import Kind
 from notifications.services import notify
 from personas.models import Persona
+from posts import selectors as posts
 from publishing import selectors as publishing
 from publishing import services as publishing_services
 from publishing.models import Publication
 from publishing.services import PublishError
+from voice import scoring
+from voice.selectors import latest_voice_version
+from voice.services import scoring_model
 
 INBOX_PLATFORMS = publishing_services.INBOX_PLATFORMS
 SYNC_ACCOUNT = "inbox.tasks.sync_account"
@@ -196,3 +204,96 @@ def inbox_reply(
         reply=publication, status=InboxStatus.DONE, is_read=True, updated_at=timezone.now()
     )
     return publication
+
+
+REPLY_PROMPT = Path(__file__).parent / "prompts" / "reply_v1.txt"
+KIT_NOTE = "From your reply kit: a line of your own posts close to this message; edit it to answer."
+
+
+def _voice_scores(persona: Persona, texts: list[str]) -> list[int | None]:
+    version = latest_voice_version(persona)
+    model = scoring_model(version) if version else None
+    if not model:
+        return [None for _ in texts]
+    return [scoring.score(text, model, None).overall for text in texts]
+
+
+def _by_model(item: InboxItem, persona: Persona, ours: str) -> list[str] | None:
+    version = latest_voice_version(persona)
+    examples = "\n---\n".join(
+        without_instructions(p.text)[:600] for p in posts.best_posts(persona, exclude=[], limit=5)
+    )
+    blocks = {
+        "voice": version.summary if version else "",
+        "posts": examples,
+        "our_post": ours,
+        "message": f"{item.author_handle}: {item.text}",
+    }
+    content = "\n".join(
+        f"<{name}>\n{without_instructions(text).replace(f'</{name}>', '')}\n</{name}>"
+        for name, text in blocks.items()
+        if text
+    )
+    data, _ = ask_for_json(
+        system=REPLY_PROMPT.read_text(encoding="utf-8").strip(),
+        content=content,
+        workspace=persona.workspace,
+        persona=persona,
+        user=None,
+        purpose="inbox_reply",
+        max_tokens=600,
+        temperature=0.7,
+    )
+    try:
+        replies = [" ".join(str(r).split()) for r in (data or {}).get("replies", [])]
+    except (TypeError, AttributeError):
+        return None
+    replies = [r for r in replies if r][:3]
+    return replies if len(replies) == 3 else None
+
+
+def _reply_kit(item: InboxItem, persona: Persona) -> list[str]:
+    """Lines of the creator's own posts that speak to the message, one per post.
+
+    Candidates: the posts closest in meaning (when embedded), else the best-performing ones;
+    of those, the sentences sharing the most words with the message come first, then the
+    closer (or better) post."""
+    if posts.embedded_count(persona, at_most=1):
+        near = posts.similar_posts(persona, item.text, k=12)
+    else:
+        near = posts.best_posts(persona, exclude=[], limit=50)
+    asked = {w for w in T.words(item.text.lower()) if len(w) > 3}
+    ranked: list[tuple[int, int, str]] = []
+    for rank, post in enumerate(near):
+        candidates = [s for s in T.sentences(post.text) if 20 <= len(s) <= 280]
+        if candidates:
+            best = max(candidates, key=lambda s: len(asked & set(T.words(s.lower()))))
+            ranked.append((-len(asked & set(T.words(best.lower()))), rank, best))
+    lines = list(dict.fromkeys(line for _, _, line in sorted(ranked)))[:3]
+    mention = f"{item.author_handle} " if item.account.platform == "mastodon" else ""
+    return [f"{mention}{line}" for line in lines]
+
+
+def inbox_suggest(*, item: InboxItem, persona: Persona, role: str) -> list[dict[str, Any]]:
+    """Three replies in the persona's voice, each with its voice score, kept on the item.
+
+    With a model: written for this message, grounded in our post and the thread. Without one:
+    the reply kit, lines of the creator's own posts, labelled as such."""
+    require(role, Action.EDIT)
+    if persona.workspace_id != item.workspace_id:
+        raise ValidationError("That persona belongs to another workspace.")
+    ours = publishing.published_texts(item.workspace, [item.parent_id]).get(item.parent_id, "")
+    written = _by_model(item, persona, ours)
+    texts, by = (written, "model") if written else (_reply_kit(item, persona), "kit")
+    if not texts:
+        raise ValidationError(
+            "No suggestion: this persona has no posts to draw a reply from yet, and no model is "
+            "connected. Write the reply yourself, or import posts."
+        )
+    scores = _voice_scores(persona, texts)
+    suggestions = [
+        {"text": t, "score": s, "by": by, "note": KIT_NOTE if by == "kit" else ""}
+        for t, s in zip(texts, scores, strict=True)
+    ]
+    InboxItem.objects.filter(pk=item.pk).update(suggestions=suggestions)
+    return suggestions

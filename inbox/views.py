@@ -138,3 +138,30 @@ def inbox_reply(request: WorkspaceRequest, inbox_item_id: int) -> HttpResponse:
     request.session.pop(draft_key, None)
     messages.success(request, f"Reply to {item.author_handle} is on its way.")
     return redirect(back)
+
+
+@workspace_view
+@require_POST
+def inbox_suggest(request: WorkspaceRequest, inbox_item_id: int) -> HttpResponse:
+    """Three replies in the chosen persona's voice; or ("use") one of them into the reply box.
+
+    What was typed in the box is kept either way."""
+    item = get_object_for(request.user, InboxItem, inbox_item_id, action=Action.EDIT)
+    back = f"{reverse('inbox')}#item-{item.pk}"
+    draft_key = f"inbox-reply-{item.pk}"
+    use = request.POST.get("use", "")
+    if use.isdigit() and int(use) < len(item.suggestions):
+        request.session[draft_key] = item.suggestions[int(use)]["text"]
+        return redirect(back)
+    request.session[draft_key] = request.POST.get("text", "")
+    persona = (
+        personas_of(request.workspace).filter(pk=request.POST.get("persona") or 0).first()
+        or item.persona
+    )
+    try:
+        if persona is None:
+            raise ValidationError("Choose the persona whose voice answers.")
+        services.inbox_suggest(item=item, persona=persona, role=item.user_role)
+    except ValidationError as error:
+        say_refusal(request, error)
+    return redirect(back)

@@ -389,7 +389,11 @@ class InboxItemFactory(factory.django.DjangoModelFactory):
         model = InboxItem
 
     workspace = factory.SubFactory(WorkspaceFactory)
-    account = factory.LazyAttribute(lambda o: PublishingAccountFactory(workspace=o.workspace))
+    account = factory.LazyAttribute(
+        lambda o: PublishingAccountFactory(
+            workspace=o.workspace, platform="mastodon", name="@creator@example.social"
+        )
+    )
     platform_id = factory.Sequence(lambda n: f"status-{n}")
     kind = "mention"
     author_handle = "@ana@fosstodon.org"

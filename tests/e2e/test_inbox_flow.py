@@ -8,11 +8,19 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from home.demo_posts import DEMO_POSTS
 from inbox import services as inbox
 from inbox.models import InboxItem, InboxStatus
 from publishing import services as publishing
 from publishing.adapters.base import Tokens
-from tests.factories import PASSWORD, PersonaFactory, PublicationFactory, TargetFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    PersonaFactory,
+    PostFactory,
+    PublicationFactory,
+    TargetFactory,
+    UserFactory,
+)
 from tests.fakes.bluesky_server import DID, HANDLE, FakeBluesky
 from tests.fakes.mastodon_server import running_fake_mastodon
 from tests.helpers import personal_workspace
@@ -27,6 +35,8 @@ def test_a_mention_and_a_reply_arrive_and_are_done(live_server, page: Page, widt
     owner = UserFactory(email=f"inbox{width}@example.com")
     workspace = personal_workspace(owner)
     persona = PersonaFactory(workspace=workspace, name="Founder voice")
+    for text, *_ in DEMO_POSTS:  # the reply kit draws on the creator's own posts
+        PostFactory(persona=persona, text=text)
     with running_fake_mastodon() as mastodon, FakeBluesky() as bluesky:
         toots = publishing.account_connect(
             workspace=workspace,
@@ -79,8 +89,19 @@ def test_a_mention_and_a_reply_arrive_and_are_done(live_server, page: Page, widt
 
         # Answer the reply from the inbox: it goes out once, as an answer to it.
         reply.get_by_text("Write a reply").click()
-        reply.get_by_label("Your reply").fill("Only two asked; both stayed on annual.")
         expect(reply.get_by_label("In the voice of")).to_have_value(str(persona.pk))
+        reply.get_by_role("button", name="Suggest three replies").click()
+        reply = page.locator(".inbox-item").filter(has_text="Did monthly users complain?")
+        expect(reply.locator(".suggestions li")).to_have_count(3)
+        expect(reply).to_contain_text("reply kit")
+        expect(reply.locator(".suggestions li").first).to_contain_text(
+            "no voice match until your voice is analysed"
+        )
+        reply.get_by_role("button", name="Use this").first.click()
+        reply = page.locator(".inbox-item").filter(has_text="Did monthly users complain?")
+        chosen = reply.get_by_label("Your reply").input_value()
+        assert chosen.startswith("@ana@fosstodon.org ") and len(chosen) > 30
+        reply.get_by_label("Your reply").fill("Only two asked; both stayed on annual.")
         reply.get_by_role("button", name="Send reply").click()
         expect(page.locator("#toasts")).to_contain_text("Reply to @ana@fosstodon.org is on its way")
         run_sweep()  # the beat's publishing sweep
