@@ -23,6 +23,9 @@ from django.utils import timezone
 
 from language.platforms import comparable_x_text
 from publishing.adapters.base import (
+    MENTION_PAGES,
+    Mention,
+    MentionPage,
     Outgoing,
     Published,
     PublishError,
@@ -34,6 +37,7 @@ from publishing.adapters.base import (
     json_or_empty,
     json_value,
     no_refresh,
+    parsed_time,
     raise_for_answer,
     request,
     tokens_from_answer,
@@ -174,6 +178,63 @@ class XPublisher:
                 return self._published(account, str(post["id"]))
         return None
 
+    def mentions(self, account: Account, since: str) -> MentionPage:
+        """Posts that mention the account (replies included), newer than post id `since`.
+
+        GET /2/users/:id/mentions, 100 a page, newest first, next_token back to since_id (the
+        first time, as far as MENTION_PAGES pages go). X's Free tier does not include this
+        endpoint: its 403 client-not-enrolled is said in words and the sync waits an hour,
+        without taking it for a revoked connection."""
+        found: list[Mention] = []
+        newest, token = since, ""
+        for _ in range(MENTION_PAGES):
+            params: dict[str, Any] = {
+                "max_results": 100,
+                "expansions": "author_id",
+                "user.fields": "username,name",
+                "tweet.fields": "created_at,conversation_id,in_reply_to_user_id,referenced_tweets",
+            }
+            if since:
+                params["since_id"] = since
+            if token:
+                params["pagination_token"] = token
+            response = request(
+                "GET",
+                self._api(f"/2/users/{account.external_user_id}/mentions"),
+                platform="X",
+                params=params,
+                headers=_bearer(account),
+            )
+            if response.status_code == 403 and _x_reason(response) == "client-not-enrolled":
+                raise PublishError(
+                    "X does not let this app read mentions at its API access level (X says "
+                    "client-not-enrolled: the Free tier cannot; Basic or higher can). The "
+                    "inbox tries again in an hour.",
+                    kind="tier",
+                    retry_after=3600,
+                )
+            raise_for_answer(response, "X")
+            body = json_or_empty(response)
+            body = body if isinstance(body, dict) else {}
+            users = {
+                str(u.get("id")): u
+                for u in (body.get("includes") or {}).get("users") or []
+                if isinstance(u, dict)
+            }
+            meta = body.get("meta") or {}
+            if meta.get("newest_id") and not token:
+                newest = max(newest, str(meta["newest_id"]), key=lambda i: int(i or 0))
+            for post in body.get("data") or []:
+                try:
+                    found.append(_x_mention(account, post, users))
+                except (KeyError, TypeError, ValueError, AttributeError):
+                    continue  # one unreadable post, never the sync
+            token = str(meta.get("next_token") or "")
+            if not token:
+                break
+        found.sort(key=lambda m: (m.created_at, int(m.platform_id)))
+        return MentionPage(found, newest)
+
     def refresh(self, account: Account) -> Tokens:
         response = request(
             "POST",
@@ -206,6 +267,30 @@ class XPublisher:
             "replies": int(metrics.get("reply_count") or 0),
             "impressions": int(metrics.get("impression_count") or 0),
         }
+
+
+def _x_reason(response: httpx.Response) -> str:
+    """The `reason` of X's problem answer (client-not-enrolled …), else ""."""
+    body = json_or_empty(response)
+    return str(body.get("reason") or "") if isinstance(body, dict) else ""
+
+
+def _x_mention(account: Account, post: dict[str, Any], users: dict[str, Any]) -> Mention:
+    author = users[str(post["author_id"])]
+    replied = [
+        str(ref["id"]) for ref in post.get("referenced_tweets") or [] if ref["type"] == "replied_to"
+    ]
+    to_us = str(post.get("in_reply_to_user_id") or "") == account.external_user_id
+    return Mention(
+        platform_id=str(int(post["id"])),
+        kind="reply" if replied and to_us else "mention",
+        author_handle=f"@{author['username']}",
+        author_name=str(author.get("name") or author["username"]),
+        text=str(post["text"]),
+        url=f"https://x.com/{author['username']}/status/{post['id']}",
+        created_at=parsed_time(post["created_at"]),
+        parent_id=replied[0] if replied else "",
+    )
 
 
 class LinkedInPublisher:

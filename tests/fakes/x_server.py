@@ -28,6 +28,20 @@ def with_tco_links(text: str) -> str:
     return "".join([*pieces, text[last:]])
 
 
+# X's answer when the app's access level (the Free tier) does not include an endpoint.
+CLIENT_NOT_ENROLLED = {
+    "client_id": "12345",
+    "detail": "When authenticating requests to the Twitter API v2 endpoints, you must use keys "
+    "and tokens from a Twitter developer App that is attached to a Project. You can create a "
+    "project via the developer portal.",
+    "registration_url": "https://developer.twitter.com/en/docs/projects/overview",
+    "title": "Client Forbidden",
+    "required_enrollment": "Appropriate Level of API Access",
+    "reason": "client-not-enrolled",
+    "type": "https://api.twitter.com/2/problems/client-forbidden",
+}
+
+
 class FakeX(FakeServer):
     faultable = ("/2/tweets",)
 
@@ -44,6 +58,9 @@ class FakeX(FakeServer):
         self.route("POST", "/2/media/metadata", self._metadata)
         self.route("GET", "/2/users/", self._timeline, prefix=True)
         self.route("GET", "/2/tweets/", self._get, prefix=True)
+        self.mentions: list[dict[str, Any]] = []  # other people's posts naming us, oldest first
+        self.users: dict[str, dict[str, str]] = {}
+        self.mentions_refused = False  # the app's access level lacks the endpoint (Free tier)
 
     def _unauthorised(self, request: Request) -> Answer | None:
         if self.oauth.user_for(request) is None:
@@ -93,7 +110,8 @@ class FakeX(FakeServer):
                     {},
                 )
             parent = (request.body.get("reply") or {}).get("in_reply_to_tweet_id")
-            if parent is not None and not any(t["id"] == str(parent) for t in self.tweets):
+            known = self.tweets + self.mentions
+            if parent is not None and not any(t["id"] == str(parent) for t in known):
                 return (
                     400,
                     {"title": "Invalid Request", "detail": "The tweet you replied to is gone."},
@@ -133,9 +151,58 @@ class FakeX(FakeServer):
         media["alt"] = request.body["metadata"]["alt_text"]["text"]
         return 200, {"data": {"associated_metadata": True, "id": request.body["id"]}}, {}
 
+    def mention(self, username: str, text: str, *, in_reply_to: str = "") -> dict[str, Any]:
+        """Someone (`username`) posts naming the creator, or replying to one of their posts."""
+        with self.lock:
+            author = self.users.setdefault(
+                username,
+                {"id": str(next(self.ids)), "username": username, "name": username.title()},
+            )
+            tweet: dict[str, Any] = {
+                "id": str(next(self.ids)),
+                "text": f"@creator {text}",
+                "author_id": author["id"],
+                "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                "conversation_id": in_reply_to or "",
+            }
+            if in_reply_to:
+                tweet["referenced_tweets"] = [{"type": "replied_to", "id": in_reply_to}]
+                tweet["in_reply_to_user_id"] = self.oauth.user_id
+            self.mentions.append(tweet)
+            return tweet
+
+    def _mentions(self, request: Request) -> Answer:
+        """GET /2/users/:id/mentions: newest first, since_id/until_id, next_token pages back."""
+        if self.mentions_refused:
+            return 403, CLIENT_NOT_ENROLLED, {}
+        size = int(request.query.get("max_results", 10))
+        if not 5 <= size <= 100:
+            return 400, {"title": "Invalid Request", "detail": "max_results: 5 to 100"}, {}
+        with self.lock:
+            found = sorted(self.mentions, key=lambda t: int(t["id"]), reverse=True)
+        if request.query.get("since_id"):
+            found = [t for t in found if int(t["id"]) > int(request.query["since_id"])]
+        if request.query.get("pagination_token"):
+            found = [t for t in found if int(t["id"]) < int(request.query["pagination_token"])]
+        page = found[:size]
+        if not page:
+            return 200, {"meta": {"result_count": 0}}, {}
+        meta: dict[str, Any] = {
+            "result_count": len(page),
+            "newest_id": page[0]["id"],
+            "oldest_id": page[-1]["id"],
+        }
+        if len(found) > size:
+            meta["next_token"] = page[-1]["id"]
+        authors = {t["author_id"] for t in page}
+        users = [u for u in self.users.values() if u["id"] in authors]
+        return 200, {"data": page, "includes": {"users": users}, "meta": meta}, {}
+
     def _timeline(self, request: Request) -> Answer:
         if refused := self._unauthorised(request):
             return refused
+        if request.path.endswith("/mentions"):
+            return self._mentions(request)
         since = request.query.get("start_time", "")
         # Timestamps in one format compare as strings; start_time has no milliseconds.
         recent = [t for t in self.tweets if t["created_at"][:19] >= since[:19]]

@@ -330,3 +330,62 @@ def test_a_reply_that_cannot_go_keeps_what_was_typed(owner, workspace, persona, 
     assert too_long.strip() in page  # still in the box
     item.refresh_from_db()
     assert item.reply is None and item.status == InboxStatus.OPEN
+
+
+@pytest.fixture
+def x_platform(settings):
+    from tests.fakes.x_server import FakeX
+
+    with FakeX() as fake:
+        settings.X_API_URL = fake.base_url
+        yield fake
+
+
+def _x_account(workspace, fake):
+    token = "x-token"
+    fake.oauth.access_tokens[token] = fake.oauth.user_id
+    return publishing.account_connect(
+        workspace=workspace,
+        role="owner",
+        platform="x",
+        name="@creator",
+        access_token=token,
+        external_user_id=fake.oauth.user_id,
+    )
+
+
+def test_x_mentions_and_replies_arrive_once_and_a_reply_goes_out_once(
+    owner, workspace, persona, x_platform
+):
+    from tests.publishing.flows import run_sweep
+
+    account = _x_account(workspace, x_platform)
+    for n in range(130):  # more than a page, before the first sync
+        x_platform.mention(f"fan{n}", f"mention {n}")
+    assert services.inbox_sync(account_id=account.pk) == 130
+    x_platform.mention("ana", "How did churn change?", in_reply_to="42")
+    assert services.inbox_sync(account_id=account.pk) == 1
+    assert services.inbox_sync(account_id=account.pk) == 0
+    reply = InboxItem.objects.get(author_handle="@ana")
+    assert (reply.kind, reply.parent_id) == ("reply", "42")
+    assert reply.url == f"https://x.com/ana/status/{reply.platform_id}"
+    client_for(owner, workspace).post(
+        reverse("inbox_reply", args=[reply.pk]), {"text": "It halved.", "persona": persona.pk}
+    )
+    run_sweep()
+    run_sweep()
+    (sent,) = x_platform.tweets
+    assert sent["referenced_tweets"] == [{"type": "replied_to", "id": reply.platform_id}]
+
+
+def test_x_free_tier_refusal_is_said_in_words_and_does_not_disconnect(owner, workspace, x_platform):
+    account = _x_account(workspace, x_platform)
+    x_platform.mentions_refused = True
+    assert services.inbox_sync(account_id=account.pk) == 0
+    sync = InboxSync.objects.get(account=account)
+    assert "Free tier cannot" in sync.last_error
+    assert sync.next_at - timezone.now() > timedelta(minutes=59)
+    account.refresh_from_db()
+    assert account.status == "connected"
+    page = client_for(owner, workspace).get(reverse("inbox")).content.decode()
+    assert "X does not let this app read mentions at its API access level" in page
