@@ -34,6 +34,7 @@ from publishing.adapters.base import (
     error_code,
     error_text,
     json_answer,
+    json_list,
     json_or_empty,
     json_value,
     no_refresh,
@@ -437,6 +438,10 @@ class LinkedInPublisher:
         }
 
 
+REPLY_DAYS = 14  # how far back the inbox reads replies under our Threads posts
+REPLY_POSTS = 50  # at most this many recent posts a sync
+
+
 class ThreadsPublisher:
     threads = comments = True  # reply_to_id
 
@@ -467,6 +472,58 @@ class ThreadsPublisher:
         return Published(
             external_id=media_id, url=f"https://www.threads.net/{account.name}/post/{media_id}"
         )
+
+    def mentions(self, account: Account, since: str) -> MentionPage:
+        """Replies under the account's posts of the last REPLY_DAYS days (any depth).
+
+        GET /{media-id}/conversation for each post we published there; the creator's own
+        answers are left out. `since` is the newest reply time read before."""
+        recent = timezone.now() - timedelta(days=REPLY_DAYS)
+        ours = list(
+            Target.objects.filter(account=account, published_at__gte=recent)
+            .exclude(external_id="")
+            .order_by("-published_at")
+            .values_list("external_id", flat=True)[:REPLY_POSTS]
+        )
+        own_name = account.name.lstrip("@")
+        found: list[Mention] = []
+        newest = since
+        for media_id in ours:
+            response = request(
+                "GET",
+                self._api(f"/{media_id}/conversation"),
+                platform="Threads",
+                params={
+                    "fields": "id,text,username,permalink,timestamp,replied_to,root_post",
+                    "access_token": account.access_token,
+                },
+            )
+            self._raise(response)
+            for reply in json_list(response, "Threads", "data"):
+                try:
+                    if str(reply.get("username")) == own_name:
+                        continue
+                    created = parsed_time(str(reply["timestamp"]).replace("+0000", "+00:00"))
+                    if since and created <= parsed_time(since):
+                        continue
+                    if not newest or created > parsed_time(newest):
+                        newest = created.isoformat()
+                    found.append(
+                        Mention(
+                            platform_id=str(reply["id"]),
+                            kind="reply",
+                            author_handle=f"@{reply['username']}",
+                            author_name=str(reply["username"]),
+                            text=str(reply.get("text") or ""),
+                            url=str(reply.get("permalink") or ""),
+                            created_at=created,
+                            parent_id=str((reply.get("replied_to") or {}).get("id") or media_id),
+                        )
+                    )
+                except (KeyError, TypeError, ValueError, AttributeError):
+                    continue  # one unreadable reply, never the sync
+        found.sort(key=lambda m: m.created_at)
+        return MentionPage(found, newest)
 
     def publish(self, account: Account, outgoing: Outgoing, remember: Remember) -> Published:
         token = {"access_token": account.access_token}

@@ -7,6 +7,7 @@ error code 190, as the Graph API says it. Faults (tests.fakes.base) apply to the
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from tests.fakes.base import Answer, FakeServer, OAuthServer, Request
@@ -36,6 +37,7 @@ class FakeThreads(FakeServer):
         self.route("GET", "/v1.0/me", self._me)
         self.route("POST", "/v1.0/", self._post, prefix=True)
         self.route("GET", "/v1.0/", self._container, prefix=True)
+        self.replies: dict[str, list[dict[str, Any]]] = {}  # media id -> its conversation
 
     def _long_lived(self, request: Request) -> Answer:
         if self.oauth.user_for(request) is None:
@@ -85,7 +87,8 @@ class FakeThreads(FakeServer):
             ):
                 return 400, {"error": {"message": "Invalid children", "code": 100}}, {}
             reply_to = data.get("reply_to_id")
-            if reply_to and reply_to not in {f"m{c}" for c in self.published}:
+            theirs = {r["id"] for thread in self.replies.values() for r in thread}
+            if reply_to and reply_to not in {f"m{c}" for c in self.published} | theirs:
                 return 400, {"error": {"message": "Invalid reply_to_id", "code": 100}}, {}
             container = str(next(self.ids))
             self.containers[container] = {
@@ -108,9 +111,35 @@ class FakeThreads(FakeServer):
             return 200, {"id": f"m{data['creation_id']}"}, {}
         return 404, {"error": {"message": "Unknown path"}}, {}
 
+    def reply(self, media_id: str, username: str, text: str) -> dict[str, Any]:
+        """Someone replies to one of the creator's published posts (its id, "m…")."""
+        with self.lock:
+            reply = {
+                "id": f"r{next(self.ids)}",
+                "text": text,
+                "username": username,
+                "permalink": f"https://www.threads.net/@{username}/post/{next(self.ids)}",
+                "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime()),
+                "is_reply": True,
+                "root_post": {"id": media_id},
+                "replied_to": {"id": media_id},
+            }
+            self.replies.setdefault(media_id, []).append(reply)
+            return reply
+
+    def _conversation(self, request: Request) -> Answer:
+        """GET /v1.0/:media/conversation: every reply under the post, newest first."""
+        media_id = request.path.split("/")[-2]
+        if media_id not in {f"m{c}" for c in self.published}:
+            return 400, {"error": {"message": "Unsupported get request", "code": 100}}, {}
+        thread = list(reversed(self.replies.get(media_id, [])))
+        return 200, {"data": thread, "paging": {"cursors": {}}}, {}
+
     def _container(self, request: Request) -> Answer:
         if self.oauth.user_for(request) is None:
             return 400, EXPIRED, {}
+        if request.path.endswith("/conversation"):
+            return self._conversation(request)
         container = self.containers.get(request.path.rsplit("/", 1)[-1])
         if container is None:
             return 400, {"error": {"message": "Unsupported get request", "code": 100}}, {}

@@ -389,3 +389,46 @@ def test_x_free_tier_refusal_is_said_in_words_and_does_not_disconnect(owner, wor
     assert account.status == "connected"
     page = client_for(owner, workspace).get(reverse("inbox")).content.decode()
     assert "X does not let this app read mentions at its API access level" in page
+
+
+def test_threads_replies_under_our_posts_arrive_once_and_are_answered_once(
+    owner, workspace, persona, settings
+):
+    from tests.fakes.threads_server import FakeThreads
+    from tests.publishing.flows import run_sweep
+
+    with FakeThreads() as threads:
+        settings.THREADS_API_URL = threads.base_url
+        threads.oauth.access_tokens["th-token"] = threads.oauth.user_id
+        account = publishing.account_connect(
+            workspace=workspace,
+            role="owner",
+            platform="threads",
+            name="@creator",
+            access_token="th-token",
+            external_user_id=threads.oauth.user_id,
+        )
+        publishing.publication_schedule(
+            persona=persona,
+            role="owner",
+            user=owner,
+            text="Annual plans cut churn in half.",
+            scheduled_at=timezone.now(),
+            accounts=[account],
+        )
+        assert run_sweep() == ["published"]
+        (ours,) = [f"m{c}" for c in threads.published]
+        threads.reply(ours, "ana", "Did monthly users complain?")
+        threads.reply(ours, "creator", "our own answer is not an inbox item")
+        assert services.inbox_sync(account_id=account.pk) == 1
+        assert services.inbox_sync(account_id=account.pk) == 0
+        item = InboxItem.objects.get()
+        assert (item.kind, item.author_handle, item.parent_id) == ("reply", "@ana", ours)
+        assert item.persona == persona
+        client_for(owner, workspace).post(
+            reverse("inbox_reply", args=[item.pk]), {"text": "Two did.", "persona": persona.pk}
+        )
+        run_sweep()
+        run_sweep()
+        answers = [c for c in threads.containers.values() if c["reply_to"] == item.platform_id]
+        assert len(answers) == 1 and answers[0]["status"] == "PUBLISHED"
