@@ -273,7 +273,12 @@ def publication_text(publication_id: int) -> str:
 def reply_states(publication_ids: list[int]) -> dict[int, str]:
     """How each reply stands (its one target's state, in words), by publication id."""
     rows = Target.objects.filter(publication_id__in=publication_ids).values_list(
-        "publication_id", "state", "external_url"
+        "publication_id", "state", "last_error"
     )
     labels = dict(TargetState.choices)
-    return {pid: str(labels.get(state, state)) for pid, state, _ in rows}
+    return {
+        pid: f"{labels.get(state, state)}: {error}"
+        if error and state == TargetState.DEAD
+        else str(labels.get(state, state))
+        for pid, state, error in rows
+    }

@@ -157,6 +157,12 @@ class MastodonPublisher:
                 "Idempotency-Key": outgoing.ref or outgoing.key,
             },
         )
+        if response.status_code == 404 and outgoing.reply_to is not None:
+            raise PublishError(
+                "Mastodon refused the reply: the post it answers was deleted, or cannot be "
+                "seen from this account (404).",
+                kind="permanent",
+            )
         raise_for_answer(response, "Mastodon", creates=True)
         status = json_answer(response, "Mastodon", "id", kind="unknown")
         return Published(external_id=str(status["id"]), url=str(status.get("url") or ""))

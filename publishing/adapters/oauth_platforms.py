@@ -137,10 +137,16 @@ class XPublisher:
         if response.status_code == 403:
             # X answers a post it will not take (too long by its count, its rules) with 403:
             # a refusal of this post, not of the account's token.
-            too_long = "too long" in error_text(response).lower()
+            words = error_text(response).lower()
+            if "deleted or not visible" in words:
+                raise PublishError(
+                    "X refused the reply: the post it answers was deleted, or its author "
+                    "blocked or hid it from this account.",
+                    kind="permanent",
+                )
             raise PublishError(
                 "X refused the post: it is too long by X's count."
-                if too_long
+                if "too long" in words
                 else "X refused the post (403: its rules or the app's access level).",
                 kind="permanent",
             )

@@ -112,9 +112,15 @@ class FakeX(FakeServer):
             parent = (request.body.get("reply") or {}).get("in_reply_to_tweet_id")
             known = self.tweets + self.mentions
             if parent is not None and not any(t["id"] == str(parent) for t in known):
-                return (
-                    400,
-                    {"title": "Invalid Request", "detail": "The tweet you replied to is gone."},
+                return (  # X's own words for a deleted (or blocked) parent
+                    403,
+                    {
+                        "detail": "You attempted to reply to a Tweet that is deleted or not "
+                        "visible to you.",
+                        "type": "about:blank",
+                        "title": "Forbidden",
+                        "status": 403,
+                    },
                     {},
                 )
             tweet = {

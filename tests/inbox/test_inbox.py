@@ -432,3 +432,21 @@ def test_threads_replies_under_our_posts_arrive_once_and_are_answered_once(
         run_sweep()
         answers = [c for c in threads.containers.values() if c["reply_to"] == item.platform_id]
         assert len(answers) == 1 and answers[0]["status"] == "PUBLISHED"
+
+
+def test_a_reply_to_a_deleted_post_is_refused_in_words(owner, workspace, persona, mastodon):
+    from tests.publishing.flows import run_sweep
+
+    account = _mastodon_account(workspace, mastodon)
+    mastodon.mention("ana@fosstodon.org", "Quick question about pricing")
+    services.inbox_sync(account_id=account.pk)
+    item = InboxItem.objects.get()
+    mastodon.others.clear()  # she deleted it
+    client = client_for(owner, workspace)
+    client.post(
+        reverse("inbox_reply", args=[item.pk]), {"text": "Ask away!", "persona": persona.pk}
+    )
+    run_sweep()
+    assert mastodon.statuses == []
+    page = client.get(reverse("inbox") + "?status=").content.decode()
+    assert "the post it answers was deleted, or cannot be seen from this account" in page
