@@ -13,7 +13,7 @@ refreshed near expiry.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -300,6 +300,22 @@ def _x_mention(account: Account, post: dict[str, Any], users: dict[str, Any]) ->
     )
 
 
+REPLY_DAYS = 14  # how far back the inbox reads replies under our Threads and LinkedIn posts
+REPLY_POSTS = 50  # at most this many recent posts a sync
+COMMENT_URN = "urn:li:comment:"
+
+
+def _recent_posts(account: Account) -> list[str]:
+    """Our posts on the account of the last REPLY_DAYS days, newest first, by platform id."""
+    recent = timezone.now() - timedelta(days=REPLY_DAYS)
+    return list(
+        Target.objects.filter(account=account, published_at__gte=recent)
+        .exclude(external_id="")
+        .order_by("-published_at")
+        .values_list("external_id", flat=True)[:REPLY_POSTS]
+    )
+
+
 class LinkedInPublisher:
     threads = False  # no replies to one's own post: a thread goes out as one post
     comments = True  # the first comment, through the Comments API
@@ -350,7 +366,9 @@ class LinkedInPublisher:
         return {"id": value["image"], "altText": image.alt_text[:4086]}
 
     def publish(self, account: Account, outgoing: Outgoing, remember: Remember) -> Published:
-        if outgoing.kind == "comment" and outgoing.reply_to is not None:
+        if outgoing.reply_to is not None and (
+            outgoing.kind == "comment" or outgoing.reply_to.external_id.startswith(COMMENT_URN)
+        ):  # the first comment, or the inbox's answer to someone's comment
             return self._comment(account, outgoing)
         body: dict[str, Any] = {
             "author": account.external_user_id,
@@ -381,18 +399,26 @@ class LinkedInPublisher:
         return Published(external_id=urn, url=f"https://www.linkedin.com/feed/update/{urn}/")
 
     def _comment(self, account: Account, outgoing: Outgoing) -> Published:
-        """The first comment, on the post just published (Comments API, socialActions)."""
+        """A comment through the Comments API (socialActions).
+
+        The first comment, on the post just published; or an answer to someone's comment,
+        nested under it (parentComment) on its post."""
         assert outgoing.reply_to is not None
-        post = outgoing.reply_to.external_id
+        post, parent = outgoing.reply_to.external_id, ""
+        if post.startswith(COMMENT_URN):
+            parent, post = post, outgoing.root.external_id if outgoing.root else ""
+        body: dict[str, Any] = {
+            "actor": account.external_user_id,
+            "object": post,
+            "message": {"text": outgoing.text},
+        }
+        if parent:
+            body["parentComment"] = parent
         response = request(
             "POST",
             self._api(f"/rest/socialActions/{quote(post, safe='')}/comments"),
             platform="LinkedIn",
-            json={
-                "actor": account.external_user_id,
-                "object": post,
-                "message": {"text": outgoing.text},
-            },
+            json=body,
             headers=self._headers(account),
         )
         raise_for_answer(response, "LinkedIn", creates=True)
@@ -401,6 +427,60 @@ class LinkedInPublisher:
             (answer.get("commentUrn") or answer.get("id") or "") if isinstance(answer, dict) else ""
         )
         return Published(external_id=urn or post, url=outgoing.reply_to.url)
+
+    def mentions(self, account: Account, since: str) -> MentionPage:
+        """Comments under the account's posts of the last REPLY_DAYS days.
+
+        GET /rest/socialActions/{post}/comments. Reading others' comments needs LinkedIn's
+        r_member_social permission, which LinkedIn grants to approved apps only: without it
+        (403 ACCESS_DENIED) the inbox says so and tries again in a day."""
+        found: list[Mention] = []
+        newest = since
+        for post in _recent_posts(account):
+            response = request(
+                "GET",
+                self._api(f"/rest/socialActions/{quote(post, safe='')}/comments"),
+                platform="LinkedIn",
+                params={"count": 100},
+                headers=self._headers(account),
+            )
+            if response.status_code == 403:
+                raise PublishError(
+                    "LinkedIn does not let this app read comments (it needs the "
+                    "r_member_social permission, which LinkedIn grants to approved apps). The "
+                    "inbox tries again tomorrow.",
+                    kind="tier",
+                    retry_after=86_400,
+                )
+            raise_for_answer(response, "LinkedIn")
+            for comment in json_list(response, "LinkedIn", "elements"):
+                try:
+                    actor = str(comment["actor"])
+                    if actor == account.external_user_id:
+                        continue  # our own answers
+                    created = datetime.fromtimestamp(comment["created"]["time"] / 1000, tz=UTC)
+                    if since and created <= parsed_time(since):
+                        continue
+                    if not newest or created > parsed_time(newest):
+                        newest = created.isoformat()
+                    urn = str(comment.get("commentUrn") or comment["$URN"])
+                    found.append(
+                        Mention(
+                            platform_id=urn,
+                            kind="reply",
+                            author_handle=actor,
+                            author_name="A LinkedIn member",
+                            text=str((comment.get("message") or {}).get("text") or ""),
+                            url=f"https://www.linkedin.com/feed/update/{post}/",
+                            created_at=created,
+                            parent_id=str(comment.get("parentComment") or post),
+                            extra={"root_uri": post},
+                        )
+                    )
+                except (KeyError, TypeError, ValueError, AttributeError):
+                    continue  # one unreadable comment, never the sync
+        found.sort(key=lambda m: m.created_at)
+        return MentionPage(found, newest)
 
     def reconcile(self, account: Account, outgoing: Outgoing) -> Published | None:
         raise PublishError(
@@ -444,10 +524,6 @@ class LinkedInPublisher:
         }
 
 
-REPLY_DAYS = 14  # how far back the inbox reads replies under our Threads posts
-REPLY_POSTS = 50  # at most this many recent posts a sync
-
-
 class ThreadsPublisher:
     threads = comments = True  # reply_to_id
 
@@ -484,13 +560,7 @@ class ThreadsPublisher:
 
         GET /{media-id}/conversation for each post we published there; the creator's own
         answers are left out. `since` is the newest reply time read before."""
-        recent = timezone.now() - timedelta(days=REPLY_DAYS)
-        ours = list(
-            Target.objects.filter(account=account, published_at__gte=recent)
-            .exclude(external_id="")
-            .order_by("-published_at")
-            .values_list("external_id", flat=True)[:REPLY_POSTS]
-        )
+        ours = _recent_posts(account)
         own_name = account.name.lstrip("@")
         found: list[Mention] = []
         newest = since

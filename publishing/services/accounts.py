@@ -292,7 +292,7 @@ def account_needs_reconnect(account: Account, reason: str) -> None:
 
 
 # Where the inbox can read mentions and replies today (the clients that are MentionReaders).
-INBOX_PLATFORMS = ("mastodon", "bluesky", "x", "threads")
+INBOX_PLATFORMS = ("mastodon", "bluesky", "x", "threads", "linkedin")
 
 
 def account_mentions(account: Account, since: str) -> MentionPage:

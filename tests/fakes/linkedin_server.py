@@ -7,6 +7,7 @@ requires LinkedIn-Version and X-Restli-Protocol-Version). Faults (tests.fakes.ba
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import unquote
 
@@ -34,6 +35,9 @@ class FakeLinkedIn(FakeServer):
         self.route("PUT", "/upload/", self._upload, prefix=True)
         self.comments: list[dict[str, Any]] = []
         self.route("POST", "/rest/socialActions/", self._comment, prefix=True)
+        self.route("GET", "/rest/socialActions/", self._comments, prefix=True)
+        # Reading others' comments needs r_member_social, granted to approved apps only.
+        self.comments_refused = False
 
     def _userinfo(self, request: Request) -> Answer:
         if self.oauth.user_for(request) is None:
@@ -93,7 +97,67 @@ class FakeLinkedIn(FakeServer):
         text = ((body.get("message") or {}).get("text") or "").strip()
         if not text or body.get("object") != post:
             return 422, {"message": "Invalid comment", "status": 422}, {}
+        parent = body.get("parentComment")
+        if parent and not any(c["urn"] == parent for c in self.comments):
+            return 404, {"message": "Parent comment not found", "status": 404}, {}
         comment_id = str(next(self.ids))
         urn = f"urn:li:comment:({post},{comment_id})"
-        self.comments.append({"urn": urn, "object": post, "text": text})
+        self.comments.append(
+            {
+                "urn": urn,
+                "object": post,
+                "text": text,
+                "actor": body.get("actor", ""),
+                "parent": parent or "",
+                "time": int(time.time() * 1000),
+            }
+        )
         return 201, {"id": comment_id, "commentUrn": urn, "object": post}, {"x-restli-id": urn}
+
+    def comment_from(self, post: str, actor: str, text: str) -> str:
+        """Someone (a person URN) comments on one of the creator's posts; the comment's URN."""
+        with self.lock:
+            urn = f"urn:li:comment:({post},{next(self.ids)})"
+            self.comments.append(
+                {
+                    "urn": urn,
+                    "object": post,
+                    "text": text,
+                    "actor": actor,
+                    "parent": "",
+                    "time": int(time.time() * 1000),
+                }
+            )
+            return urn
+
+    def _comments(self, request: Request) -> Answer:
+        """GET /rest/socialActions/{post urn}/comments, newest first."""
+        if self.oauth.user_for(request) is None:
+            return 401, {"message": "Invalid access token", "status": 401}, {}
+        if self.comments_refused:
+            return (
+                403,
+                {
+                    "status": 403,
+                    "serviceErrorCode": 100,
+                    "code": "ACCESS_DENIED",
+                    "message": "Not enough permissions to access: "
+                    "partnerApiSocialActions.GET_ALL.20240501",
+                },
+                {},
+            )
+        post = unquote(request.path.removeprefix("/rest/socialActions/").removesuffix("/comments"))
+        elements = [
+            {
+                "$URN": c["urn"],
+                "commentUrn": c["urn"],
+                "actor": c["actor"],
+                "object": c["object"],
+                "message": {"text": c["text"]},
+                "created": {"actor": c["actor"], "time": c["time"]},
+                **({"parentComment": c["parent"]} if c["parent"] else {}),
+            }
+            for c in reversed(self.comments)
+            if c["object"] == post
+        ]
+        return 200, {"elements": elements, "paging": {"count": 100, "start": 0}}, {}

@@ -450,3 +450,75 @@ def test_a_reply_to_a_deleted_post_is_refused_in_words(owner, workspace, persona
     assert mastodon.statuses == []
     page = client.get(reverse("inbox") + "?status=").content.decode()
     assert "the post it answers was deleted, or cannot be seen from this account" in page
+
+
+@pytest.fixture
+def linkedin(settings):
+    from tests.fakes.linkedin_server import FakeLinkedIn
+
+    with FakeLinkedIn() as fake:
+        settings.LINKEDIN_API_URL = fake.base_url
+        fake.oauth.access_tokens["li-token"] = fake.oauth.user_id
+        yield fake
+
+
+def test_linkedin_comments_arrive_and_an_answer_nests_under_the_comment(
+    owner, workspace, persona, linkedin
+):
+    from tests.publishing.flows import run_sweep
+
+    account = publishing.account_connect(
+        workspace=workspace,
+        role="owner",
+        platform="linkedin",
+        name="Creator",
+        access_token="li-token",
+        external_user_id=f"urn:li:person:{linkedin.oauth.user_id}",
+    )
+    publishing.publication_schedule(
+        persona=persona,
+        role="owner",
+        user=owner,
+        text="Annual plans cut churn in half.",
+        scheduled_at=timezone.now(),
+        accounts=[account],
+    )
+    assert run_sweep() == ["published"]
+    (post,) = [p["urn"] for p in linkedin.posts]
+    comment = linkedin.comment_from(post, "urn:li:person:ana", "Did monthly users complain?")
+    assert services.inbox_sync(account_id=account.pk) == 1
+    assert services.inbox_sync(account_id=account.pk) == 0
+    item = InboxItem.objects.get()
+    assert (item.platform_id, item.parent_id, item.persona) == (comment, post, persona)
+    client_for(owner, workspace).post(
+        reverse("inbox_reply", args=[item.pk]), {"text": "Two did.", "persona": persona.pk}
+    )
+    run_sweep()
+    run_sweep()
+    answers = [c for c in linkedin.comments if c["parent"] == comment]
+    assert [(a["object"], a["text"]) for a in answers] == [(post, "Two did.")]
+    assert len(linkedin.posts) == 1  # an answer, never a new post
+
+
+def test_linkedin_without_the_comments_permission_says_so(owner, workspace, linkedin):
+    account = publishing.account_connect(
+        workspace=workspace,
+        role="owner",
+        platform="linkedin",
+        name="Creator",
+        access_token="li-token",
+        external_user_id=f"urn:li:person:{linkedin.oauth.user_id}",
+    )
+    TargetFactory(
+        publication=PublicationFactory(persona__workspace=workspace),
+        account=account,
+        external_id="urn:li:share:1",
+        published_at=timezone.now(),
+    )
+    linkedin.comments_refused = True
+    assert services.inbox_sync(account_id=account.pk) == 0
+    sync = InboxSync.objects.get(account=account)
+    assert "r_member_social" in sync.last_error
+    assert sync.next_at - timezone.now() > timedelta(hours=23)
+    account.refresh_from_db()
+    assert account.status == "connected"
