@@ -12,7 +12,7 @@ class FilterForm(forms.Form):
     """The inbox's filters, from the query string (a bad value is ignored, not an error)."""
 
     status = forms.ChoiceField(
-        choices=[(InboxStatus.OPEN, "Open"), (InboxStatus.DONE, "Done"), ("", "All")],
+        choices=[(InboxStatus.OPEN, "Needs a reply"), (InboxStatus.DONE, "Done"), ("", "All")],
         required=False,
         label="Show",
     )

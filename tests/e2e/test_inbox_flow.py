@@ -101,13 +101,14 @@ def test_a_mention_and_a_reply_arrive_and_are_done(live_server, page: Page, widt
         reply = page.locator(".inbox-item").filter(has_text="Did monthly users complain?")
         chosen = reply.get_by_label("Your reply").input_value()
         assert chosen.startswith("@ana@fosstodon.org ") and len(chosen) > 30
-        reply.get_by_label("Your reply").fill("Only two asked; both stayed on annual.")
+        answer = f"{chosen} Only two asked; both stayed on annual."  # the suggestion, edited
+        reply.get_by_label("Your reply").fill(answer)
         reply.get_by_role("button", name="Send reply").click()
         expect(page.locator("#toasts")).to_contain_text("Reply to @ana@fosstodon.org is on its way")
         run_sweep()  # the beat's publishing sweep
         run_sweep()
         answers = [s for s in mastodon.statuses if s["in_reply_to_id"]]
-        assert len(answers) == 1 and mastodon.sent[-1] == "Only two asked; both stayed on annual."
+        assert len(answers) == 1 and mastodon.sent[-1] == answer
         ana = InboxItem.objects.get(author_handle="@ana@fosstodon.org")
         assert answers[0]["in_reply_to_id"] == ana.platform_id
         page.reload()
