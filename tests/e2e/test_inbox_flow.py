@@ -11,8 +11,6 @@ from playwright.sync_api import Page, expect
 from home.demo_posts import DEMO_POSTS
 from inbox import services as inbox
 from inbox.models import InboxItem, InboxStatus
-from publishing import services as publishing
-from publishing.adapters.base import Tokens
 from tests.factories import (
     PASSWORD,
     PersonaFactory,
@@ -21,9 +19,9 @@ from tests.factories import (
     TargetFactory,
     UserFactory,
 )
-from tests.fakes.bluesky_server import DID, HANDLE, FakeBluesky
+from tests.fakes.bluesky_server import FakeBluesky
 from tests.fakes.mastodon_server import running_fake_mastodon
-from tests.helpers import personal_workspace
+from tests.helpers import connected_account, personal_workspace
 from tests.publishing.flows import run_sweep
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,24 +36,8 @@ def test_a_mention_and_a_reply_arrive_and_are_done(live_server, page: Page, widt
     for text, *_ in DEMO_POSTS:  # the reply kit draws on the creator's own posts
         PostFactory(persona=persona, text=text)
     with running_fake_mastodon() as mastodon, FakeBluesky() as bluesky:
-        toots = publishing.account_connect(
-            workspace=workspace,
-            role="owner",
-            platform="mastodon",
-            name="@creator@example.social",
-            base_url=mastodon.base_url,
-            access_token="token-1",
-            external_user_id=mastodon.oauth.user_id,
-        )
-        sky = publishing.account_connect(
-            workspace=workspace,
-            role="owner",
-            platform="bluesky",
-            name=f"@{HANDLE}",
-            base_url=bluesky.base_url,
-            tokens=Tokens(access_token=bluesky.session()["accessJwt"]),
-            external_user_id=DID,
-        )
+        toots = connected_account(workspace, "mastodon", mastodon)
+        sky = connected_account(workspace, "bluesky", bluesky)
         ours = mastodon._status("Annual plans cut churn in half for us.", None)
         TargetFactory(
             publication=PublicationFactory(persona=persona, text="Annual plans cut churn in half."),

@@ -21,7 +21,7 @@ from publishing.adapters.base import Tokens
 from tests.factories import PublicationFactory, TargetFactory
 from tests.fakes.bluesky_server import DID, HANDLE, FakeBluesky
 from tests.fakes.mastodon_server import running_fake_mastodon
-from tests.helpers import client_for
+from tests.helpers import client_for, connected_account
 
 pytestmark = pytest.mark.django_db
 
@@ -39,27 +39,11 @@ def bluesky():
 
 
 def _mastodon_account(workspace, fake):
-    return publishing.account_connect(
-        workspace=workspace,
-        role="owner",
-        platform="mastodon",
-        name="@creator@example.social",
-        base_url=fake.base_url,
-        access_token="token-1",
-        external_user_id=fake.oauth.user_id,
-    )
+    return connected_account(workspace, "mastodon", fake)
 
 
 def _bluesky_account(workspace, fake):
-    return publishing.account_connect(
-        workspace=workspace,
-        role="owner",
-        platform="bluesky",
-        name=f"@{HANDLE}",
-        base_url=fake.base_url,
-        tokens=Tokens(access_token=fake.session()["accessJwt"]),
-        external_user_id=DID,
-    )
+    return connected_account(workspace, "bluesky", fake)
 
 
 def test_mastodon_mentions_and_replies_arrive_once_with_the_post_they_answer(
@@ -342,16 +326,7 @@ def x_platform(settings):
 
 
 def _x_account(workspace, fake):
-    token = "x-token"
-    fake.oauth.access_tokens[token] = fake.oauth.user_id
-    return publishing.account_connect(
-        workspace=workspace,
-        role="owner",
-        platform="x",
-        name="@creator",
-        access_token=token,
-        external_user_id=fake.oauth.user_id,
-    )
+    return connected_account(workspace, "x", fake)
 
 
 def test_x_mentions_and_replies_arrive_once_and_a_reply_goes_out_once(
@@ -399,15 +374,7 @@ def test_threads_replies_under_our_posts_arrive_once_and_are_answered_once(
 
     with FakeThreads() as threads:
         settings.THREADS_API_URL = threads.base_url
-        threads.oauth.access_tokens["th-token"] = threads.oauth.user_id
-        account = publishing.account_connect(
-            workspace=workspace,
-            role="owner",
-            platform="threads",
-            name="@creator",
-            access_token="th-token",
-            external_user_id=threads.oauth.user_id,
-        )
+        account = connected_account(workspace, "threads", threads)
         publishing.publication_schedule(
             persona=persona,
             role="owner",
@@ -458,7 +425,6 @@ def linkedin(settings):
 
     with FakeLinkedIn() as fake:
         settings.LINKEDIN_API_URL = fake.base_url
-        fake.oauth.access_tokens["li-token"] = fake.oauth.user_id
         yield fake
 
 
@@ -467,14 +433,7 @@ def test_linkedin_comments_arrive_and_an_answer_nests_under_the_comment(
 ):
     from tests.publishing.flows import run_sweep
 
-    account = publishing.account_connect(
-        workspace=workspace,
-        role="owner",
-        platform="linkedin",
-        name="Creator",
-        access_token="li-token",
-        external_user_id=f"urn:li:person:{linkedin.oauth.user_id}",
-    )
+    account = connected_account(workspace, "linkedin", linkedin)
     publishing.publication_schedule(
         persona=persona,
         role="owner",
@@ -501,14 +460,7 @@ def test_linkedin_comments_arrive_and_an_answer_nests_under_the_comment(
 
 
 def test_linkedin_without_the_comments_permission_says_so(owner, workspace, linkedin):
-    account = publishing.account_connect(
-        workspace=workspace,
-        role="owner",
-        platform="linkedin",
-        name="Creator",
-        access_token="li-token",
-        external_user_id=f"urn:li:person:{linkedin.oauth.user_id}",
-    )
+    account = connected_account(workspace, "linkedin", linkedin)
     TargetFactory(
         publication=PublicationFactory(persona__workspace=workspace),
         account=account,
