@@ -210,12 +210,16 @@ REPLY_PROMPT = Path(__file__).parent / "prompts" / "reply_v1.txt"
 KIT_NOTE = "From your reply kit: a line of your own posts close to this message; edit it to answer."
 
 
-def _voice_scores(persona: Persona, texts: list[str]) -> list[int | None]:
+def _voice_scores(persona: Persona, texts: list[str], *, own_lines: bool) -> list[int | None]:
+    """Each text's voice match; the kit's lines (the creator's own sentences) by style alone.
+
+    Judged as a new post, a line copied from a post scores near 0 ("copied word for word"),
+    which says nothing about how it sounds."""
     version = latest_voice_version(persona)
     model = scoring_model(version) if version else None
     if not model:
         return [None for _ in texts]
-    return [scoring.score(text, model, None).overall for text in texts]
+    return [scoring.score(t, model, None, judge_the_post=not own_lines).overall for t in texts]
 
 
 def _by_model(item: InboxItem, persona: Persona, ours: str) -> list[str] | None:
@@ -258,17 +262,21 @@ def _reply_kit(item: InboxItem, persona: Persona) -> list[str]:
     Candidates: the posts closest in meaning (when embedded), else the best-performing ones;
     of those, the sentences sharing the most words with the message come first, then the
     closer (or better) post."""
-    if posts.embedded_count(persona, at_most=1):
+    by_meaning = bool(posts.embedded_count(persona, at_most=1))
+    if by_meaning:
         near = posts.similar_posts(persona, item.text, k=12)
     else:
         near = posts.best_posts(persona, exclude=[], limit=50)
-    asked = {w for w in T.words(item.text.lower()) if len(w) > 3}
+    stops = T.stop_words(persona.language)
+    asked = {w for w in T.words(item.text.lower()) if len(w) > 3 and w not in stops}
     ranked: list[tuple[int, int, str]] = []
     for rank, post in enumerate(near):
         candidates = [s for s in T.sentences(post.text) if 20 <= len(s) <= 280]
         if candidates:
             best = max(candidates, key=lambda s: len(asked & set(T.words(s.lower()))))
-            ranked.append((-len(asked & set(T.words(best.lower()))), rank, best))
+            shared = len(asked & set(T.words(best.lower())))
+            if shared or by_meaning:  # among the best posts, only lines on the same subject
+                ranked.append((-shared, rank, best))
     lines = list(dict.fromkeys(line for _, _, line in sorted(ranked)))[:3]
     mention = f"{item.author_handle} " if item.account.platform == "mastodon" else ""
     return [f"{mention}{line}" for line in lines]
@@ -287,10 +295,10 @@ def inbox_suggest(*, item: InboxItem, persona: Persona, role: str) -> list[dict[
     texts, by = (written, "model") if written else (_reply_kit(item, persona), "kit")
     if not texts:
         raise ValidationError(
-            "No suggestion: this persona has no posts to draw a reply from yet, and no model is "
-            "connected. Write the reply yourself, or import posts."
+            "No suggestion: no line of this persona's posts speaks to this message, and no model "
+            "is connected. Write the reply yourself, or add a model on the Models page."
         )
-    scores = _voice_scores(persona, texts)
+    scores = _voice_scores(persona, texts, own_lines=by == "kit")
     suggestions = [
         {"text": t, "score": s, "by": by, "note": KIT_NOTE if by == "kit" else ""}
         for t, s in zip(texts, scores, strict=True)

@@ -72,9 +72,10 @@ def test_a_mention_and_a_reply_arrive_and_are_done(live_server, page: Page, widt
         # Answer the reply from the inbox: it goes out once, as an answer to it.
         reply.get_by_text("Write a reply").click()
         expect(reply.get_by_label("In the voice of")).to_have_value(str(persona.pk))
-        reply.get_by_role("button", name="Suggest three replies").click()
+        reply.get_by_role("button", name="Suggest replies").click()
         reply = page.locator(".inbox-item").filter(has_text="Did monthly users complain?")
-        expect(reply.locator(".suggestions li")).to_have_count(3)
+        # Offline: the creator's own lines on the subject (complaints, users), no others.
+        expect(reply.locator(".suggestions li").first).to_contain_text("complain loudest")
         expect(reply).to_contain_text("reply kit")
         expect(reply.locator(".suggestions li").first).to_contain_text(
             "no voice match until your voice is analysed"
