@@ -14,10 +14,9 @@ accounts=… items=… sync_s=… duplicates=… page_p95_ms=…"""
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 
-from _setup import setup
+from _setup import percentile, setup
 
 
 def main() -> None:
@@ -129,8 +128,8 @@ def main() -> None:
         assert response.status_code == 200, response.status_code
         if n >= 20:  # warm
             times.append(elapsed)
-    p95 = statistics.quantiles(times, n=20)[18]
-    print(f"page p50_ms={statistics.median(times):.0f} p95_ms={p95:.0f} items={args.items}")
+    p95 = percentile(times, 95)
+    print(f"page p50_ms={percentile(times, 50):.0f} p95_ms={p95:.0f} items={args.items}")
     Workspace.objects.filter(name__startswith="Inbox bench").delete()
     user.delete()
     print(

@@ -22,6 +22,7 @@ from accounts.models import Role, User, Workspace
 from accounts.permissions import Action, require
 from accounts.selectors import members_with_roles
 from core.jobs import send
+from generation.services.scoring import score_texts
 from inbox.models import InboxItem, InboxStatus, InboxSync
 from language import text as T
 from language.injection import without_instructions
@@ -211,15 +212,20 @@ KIT_NOTE = "From your reply kit: a line of your own posts close to this message;
 
 
 def _voice_scores(persona: Persona, texts: list[str], *, own_lines: bool) -> list[int | None]:
-    """Each text's voice match; the kit's lines (the creator's own sentences) by style alone.
+    """Each text's voice match (None before the voice is analysed).
 
-    Judged as a new post, a line copied from a post scores near 0 ("copied word for word"),
-    which says nothing about how it sounds."""
+    A model's replies are scored as drafts are (generation's score_texts). The kit's lines, the
+    creator's own sentences, by style alone: judged as new posts, lines copied from posts score
+    near 0 ("copied word for word"), which says nothing about how they sound."""
     version = latest_voice_version(persona)
-    model = scoring_model(version) if version else None
+    if version is None:
+        return [None for _ in texts]
+    if not own_lines:
+        return [s.voice.overall for s in score_texts(version, texts)]
+    model = scoring_model(version)
     if not model:
         return [None for _ in texts]
-    return [scoring.score(t, model, None, judge_the_post=not own_lines).overall for t in texts]
+    return [scoring.score(t, model, None, judge_the_post=False).overall for t in texts]
 
 
 def _by_model(item: InboxItem, persona: Persona, ours: str) -> list[str] | None:

@@ -41,21 +41,9 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
     page = Paginator(selectors.inbox_items(workspace, request.user, filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    items = list(page.object_list)
-    parents = [i.parent_id for i in items if i.parent_id]
-    ours = publishing.published_texts(workspace, parents)
-    earlier = selectors.earlier_in_thread(workspace, parents)
-    states = publishing.reply_states([i.reply_id for i in items if i.reply_id])
-    threads = [
-        {
-            "item": item,
-            "ours": ours.get(item.parent_id, ""),
-            "earlier": earlier.get(item.parent_id),
-            "reply_state": states.get(item.reply_id or 0, ""),
-            "draft": request.session.get(f"inbox-reply-{item.pk}", ""),
-        }
-        for item in items
-    ]
+    threads = selectors.threads_of(workspace, list(page.object_list))
+    for thread in threads:  # what was typed and not sent stays in its box
+        thread["draft"] = request.session.get(f"inbox-reply-{thread['item'].pk}", "")
     query = request.GET.copy()
     query.pop("page", None)
     return render(

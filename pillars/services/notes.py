@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from accounts.models import User
@@ -36,18 +37,11 @@ MAX_IDEAS = 5
 TITLE_WORDS = 12
 
 
-def file_size(size: int) -> str:
-    """A file's size as people read it: 3.2 MB, 40 KB."""
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
-    return f"{max(1, round(size / 1024))} KB"
-
-
 def limits() -> str:
     """What a voice note may be, in words."""
     return (
         f"at most {settings.VOICE_NOTE_MAX_SECONDS / 60:g} minutes and "
-        f"{file_size(settings.VOICE_NOTE_MAX_BYTES)}"
+        f"{filesizeformat(settings.VOICE_NOTE_MAX_BYTES)}"
     )
 
 
@@ -66,7 +60,7 @@ def voice_note_add(
         )
     if (audio.size or 0) > settings.VOICE_NOTE_MAX_BYTES:
         raise ValidationError(
-            f"That file is {file_size(audio.size or 0)}; a voice note is {limits()}."
+            f"That file is {filesizeformat(audio.size or 0)}; a voice note is {limits()}."
         )
     data = audio.read()
     try:

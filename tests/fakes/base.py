@@ -56,23 +56,32 @@ class Request:
 
     def _multipart(self, kind: str) -> dict[str, str]:
         """Text fields; files go to self.files as (filename, bytes, content type)."""
-        message = BytesParser(policy=email.policy.HTTP).parsebytes(
-            f"Content-Type: {kind}\r\n\r\n".encode() + self.raw
-        )
-        fields = {}
-        for part in message.iter_parts():
-            name = part.get_param("name", header="content-disposition")
-            payload = part.get_payload(decode=True) or b""
-            if part.get_filename():
-                self.files[name] = (part.get_filename(), payload, part.get_content_type())
-            else:
-                fields[name] = payload.decode()
+        fields, self.files = parse_multipart(kind, self.raw)
         return fields
 
     @property
     def bearer(self) -> str:
         value = self.headers.get("Authorization", "")
         return value.removeprefix("Bearer ") if value.startswith("Bearer ") else ""
+
+
+def parse_multipart(
+    content_type: str, raw: bytes
+) -> tuple[dict[str, str], dict[str, tuple[str, bytes, str]]]:
+    """A multipart/form-data body: (text fields, files as (filename, bytes, content type))."""
+    message = BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + raw
+    )
+    fields: dict[str, str] = {}
+    files: dict[str, tuple[str, bytes, str]] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True) or b""
+        if part.get_filename():
+            files[name] = (part.get_filename(), payload, part.get_content_type())
+        else:
+            fields[name] = payload.decode()
+    return fields, files
 
 
 # A route answers (status, body, headers); a str body is sent as HTML.

@@ -8,18 +8,18 @@ a malformed body, or a hang longer than the client's timeout."""
 from __future__ import annotations
 
 import contextlib
-import email.policy
 import hashlib
 import json
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import numpy as np
+
+from tests.fakes.base import parse_multipart
 
 
 def fake_vector(text: str, dimensions: int) -> list[float]:
@@ -132,22 +132,14 @@ class _FakeServer:
 
 def _multipart(content_type: str, raw: bytes) -> dict:
     """A multipart form (audio uploads): fields as text, files as {filename, size, type}."""
-    message = BytesParser(policy=email.policy.default).parsebytes(
-        f"Content-Type: {content_type}\r\n\r\n".encode() + raw
-    )
-    body: dict[str, Any] = {}
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        payload = part.get_payload(decode=True) or b""
-        if part.get_filename():
-            body[name] = {
-                "filename": part.get_filename(),
-                "size": len(payload),
-                "type": part.get_content_type(),
-            }
-        else:
-            body[name] = payload.decode()
-    return body
+    fields, files = parse_multipart(content_type, raw)
+    return {
+        **fields,
+        **{
+            name: {"filename": filename, "size": len(data), "type": kind}
+            for name, (filename, data, kind) in files.items()
+        },
+    }
 
 
 # The formats OpenAI's audio endpoints take, and its answer to any other.

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 
@@ -109,7 +110,10 @@ def test_too_large_a_file_is_refused_before_it_is_read(owner, workspace, persona
     data = spoken_wav("hello there")
     response = _upload(client_for(owner, workspace), data, "note.wav")
     assert response.status_code == 422
-    said = f"That file is {round(len(data) / 1024)} KB; a voice note is at most 2 minutes and 2 KB."
+    said = (
+        f"That file is {filesizeformat(len(data))}; "
+        f"a voice note is at most 2 minutes and {filesizeformat(2048)}."
+    )
     assert said in response.content.decode()
 
 
