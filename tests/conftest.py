@@ -34,6 +34,18 @@ def _isolated_cache(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    """Passwords set in tests are hashed with MD5: Argon2 costs a tenth of a second per user.
+
+    The production hashers stay listed after it, so a password hashed before still checks;
+    tests/accounts/test_signup_login.py puts the production list back to prove sign-up's hash."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
+
+
+@pytest.fixture(autouse=True)
 def _redis_breakers_closed() -> None:
     """A test that made Redis fail leaves the next one trying it again at once."""
     import core.cache
