@@ -124,14 +124,21 @@ _DANGLING_WORDS = {
 _DANGLING = {lang: frozenset(words.split()) for lang, words in _DANGLING_WORDS.items()}
 
 
+def ends_open(text: str) -> bool:
+    """Whether the text stops without closing it: no final punctuation, emoji, link or tag.
+
+    A link, a hashtag or a mention finishes a post ("Thanks to @team", "… at <link>"); a last
+    word, a comma or a dash does not ("… this morning as he", "… Sunday morning,")."""
+    body = text.strip()
+    last = body.split()[-1] if body.split() else ""
+    if not last or _URL.search(last) or last[0] in "#@":
+        return False
+    return last[-1].isalnum() or last[-1] in ",;-–&(_"
+
+
 def ends_mid_sentence(text: str, language: str) -> bool:
     """Whether the text stops in the middle of a sentence ("…and the").
 
-    No closing punctuation, no link to finish it, and a last word no sentence ends on."""
-    body = text.strip()
-    last = body.split()[-1] if body.split() else ""
-    # A link, a hashtag or a mention finishes a sentence ("Thanks to @team", "… at <link>").
-    if not last or _URL.search(last) or last[0] in "#@" or body[-1] in '.!?…)"”»:':
-        return False
-    tail = words(body)
-    return bool(tail) and tail[-1] in _DANGLING.get(language, _DANGLING["en"])
+    It ends open (`ends_open`) on a word no sentence ends on."""
+    tail = words(text.strip())
+    return ends_open(text) and bool(tail) and tail[-1] in _DANGLING.get(language, _DANGLING["en"])

@@ -37,13 +37,18 @@ import numpy as np
 from language import text as T
 from voice import contrast
 
-MODEL_VERSION = 4
+MODEL_VERSION = 5
 MAX_SHINGLES = 30_000  # the newest posts' word runs, when a persona has very many
 # Penalties, in the persona's own spread (median to top-tenth post): a text made only of old
 # sentences falls this far; one cut off mid-sentence, the other.
 RECYCLED_PENALTY = 12.0
 SHINGLE_WORDS = 5  # a run this long, word for word, is copied, not coincidence
+FORMULA_POSTS = 3  # … unless the persona writes it in this many posts: then it is a formula
 UNFINISHED_PENALTY = 2.0
+# A persona who closes at least this share of their posts (a full stop, a link, a tag, an emoji)
+# reads a text that just stops as unfinished, whatever its last word.
+CLOSING_HABIT = 0.9
+OPEN_PENALTY = 0.5
 MAX_NGRAMS = 6000
 # Fitted on the voice-eval dev sets (see voice_eval), the same for every persona.
 WEIGHTS = {"vocabulary": 0.2, "structure": 0.2, "tone": 0.2, "contrast": 0.4}
@@ -97,6 +102,18 @@ def recycled_share(text: str, known: set[str]) -> float:
         if digest in known:
             covered.update(range(i, i + SHINGLE_WORDS))
     return len(covered) / (len(prints) + SHINGLE_WORDS - 1)
+
+
+def _copyable_shingles(texts: Sequence[str]) -> list[str]:
+    """The runs of words a copy would be made of: each written in fewer than FORMULA_POSTS posts.
+
+    A run the persona writes again and again ("The week ahead for Sen. …", "Watch my weekly video
+    address") is a formula of theirs, part of the voice: a new post using it copies nothing.
+    Texts are given oldest first: the newest posts' runs are the ones kept."""
+    by_post = [list(dict.fromkeys(_shingles(t))) for t in reversed(texts)]
+    uses = Counter(p for prints in by_post for p in prints)
+    runs = dict.fromkeys(p for prints in by_post for p in prints if uses[p] < FORMULA_POSTS)
+    return list(runs)[:MAX_SHINGLES]
 
 
 def _char_ngrams(text: str) -> Counter[str]:
@@ -269,10 +286,8 @@ def build_model(
         "style_sd": style_sd.round(4).tolist(),
         "contrast": contrast_model,
         "centroid": None,
-        # Texts are given oldest first: the newest posts' lines are the ones kept.
-        "shingles": list(dict.fromkeys(p for t in reversed(texts) for p in _shingles(t)))[
-            :MAX_SHINGLES
-        ],
+        "closed_share": round(float(np.mean([not T.ends_open(t) for t in texts])), 3),
+        "shingles": _copyable_shingles(texts),
     }
     if embeddings is not None and len(embeddings):
         center = embeddings.mean(axis=0)
@@ -342,6 +357,9 @@ def score(
     if judge_the_post and T.ends_mid_sentence(text, model["language"]):
         combined -= UNFINISHED_PENALTY * spread
         notes += ("It stops in the middle of a sentence.",)
+    elif judge_the_post and T.ends_open(text) and model.get("closed_share", 0.0) >= CLOSING_HABIT:
+        combined -= OPEN_PENALTY * spread
+        notes += ("It just stops: your posts end with punctuation, a link or a tag.",)
     if recycled >= 0.1:
         combined -= RECYCLED_PENALTY * recycled * spread
         notes += (f"{round(recycled * 100)} % of it is copied word for word from your posts.",)

@@ -179,24 +179,67 @@ def test_characteristic_words_are_the_creators_not_everybodys():
     assert not {"first", "said", "best", "part", "day"} & set(words)
 
 
+WEEKS = [
+    "we shipped the billing page after three long rewrites",
+    "support tickets about invoices fell by half overnight",
+    "two founders asked why our pricing has no annual plan",
+    "the onboarding checklist finally fits on one phone screen",
+    "a customer in Porto paid for five seats without a call",
+    "our churn survey got more answers than the launch email",
+    "the roadmap lost four items and nobody missed them",
+    "a trial user found the export bug before we did",
+    "refunds now take one click instead of an email thread",
+    "the team wrote the changelog in plain words for once",
+    "our smallest plan outsold the biggest one for a month",
+    "we moved the status page off the main server at last",
+]
+
+
 def test_a_collage_of_old_lines_or_a_cut_off_post_is_not_called_a_match():
     from voice import scoring
 
+    # Each week's news is written once; the closing line is the persona's formula, in every post.
     posts = [
-        f"Week {n}: we shipped the billing page and talked to {n + 3} customers about churn. "
-        f"Pricing is a promise you keep every month, number {n}."
-        for n in range(12)
+        f"Week {n}: {news}. Pricing is a promise you keep every month."
+        for n, news in enumerate(WEEKS)
     ]
     model = scoring.build_model(posts, "en")
     fresh = "This week we rebuilt onboarding and asked eight customers why they stayed."
     collage = " ".join(p.split(". ")[0] + "." for p in posts[:3])
     cut = "This week we rebuilt onboarding and asked eight customers why they stayed and the"
-    real, copied, unfinished = (scoring.score(t, model) for t in (fresh, collage, cut))
+    stops = "This week we rebuilt onboarding and asked eight customers why they stayed"
+    formula = fresh + " Pricing is a promise you keep every month."
+    real, copied, unfinished, stopped, signed = (
+        scoring.score(t, model) for t in (fresh, collage, cut, stops, formula)
+    )
     assert copied.recycled == 100 and copied.overall < real.overall
     assert "copied word for word from your posts" in copied.notes[0]
     assert unfinished.overall < real.overall
     assert unfinished.notes == ("It stops in the middle of a sentence.",)
+    # Every post of theirs ends on a full stop: one that just stops reads as unfinished.
+    assert stopped.overall < real.overall
+    assert stopped.notes == ("It just stops: your posts end with punctuation, a link or a tag.",)
+    # A line they write in every post is their formula, not a copy of one post.
+    assert signed.recycled == 0 and signed.notes == ()
     assert real.notes == () and real.recycled == 0
+
+
+def test_a_text_ends_open_without_punctuation_emoji_link_or_tag():
+    from language.text import ends_mid_sentence, ends_open
+
+    for closed in (
+        "We shipped.",
+        "Shipped it 🚀",
+        "Read it: https://t.co/x",
+        "Thanks @team",
+        "Day one #buildinpublic",
+        "(in beta)",
+    ):
+        assert not ends_open(closed), closed
+    for open_ in ("We shipped it this morning as he", "Sunday morning,", "Prices -", "We shipped"):
+        assert ends_open(open_), open_
+    assert ends_mid_sentence("We talked to the", "en")
+    assert not ends_mid_sentence("We shipped", "en")  # open, but a sentence can end on it
 
 
 def test_score_sanity_command_prints_its_line(tmp_path: Path, capsys):
