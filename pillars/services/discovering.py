@@ -31,7 +31,7 @@ from llm.services import embedding_model_name
 from llm.structured import ask_for_json
 from personas.models import Persona
 from personas.services import persona_lock
-from pillars import discovery
+from pillars import discovery, naming
 from pillars.models import (
     Pillar,
     PillarDiscovery,
@@ -123,7 +123,7 @@ def _discover(run: PillarDiscovery, lease: Lease) -> None:
     for j in range(len(clusters.means)):
         members = np.flatnonzero(clusters.labels == j)
         groups.append([texts[i] for i in members[np.argsort(-clusters.similarities[members])]])
-    terms = discovery.cluster_terms(texts, clusters, language)
+    terms = naming.cluster_terms(texts, clusters, language)
     named, method = _names_by_model(persona, groups, run.requested_by)
     lease.progress(75, "Learning your vocabulary")
     lexical, _ = contrast.build(texts[:LEXICAL_POSTS], language)
@@ -178,7 +178,7 @@ def _keep_identity(
             matched[j] = existing[i]
             taken.add(i)
     active: list[Pillar] = []
-    offline_names = discovery.names_from_terms(terms)
+    offline_names = naming.names_from_terms(terms)
     for j, mean in enumerate(clusters.means):
         name, description = named[j] if named else (offline_names[j], "")
         pillar = matched.get(j)

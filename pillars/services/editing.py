@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.permissions import Action, require
-from pillars import discovery
+from pillars import discovery, naming
 from pillars.models import (
     Pillar,
     PillarStatus,
@@ -116,12 +116,12 @@ def pillar_split(*, pillar: Pillar, role: str) -> Pillar:
         )
     pillar.mean_vector, pillar.threshold = halves[0][0], halves[0][1]
     language = pillar.persona.language
-    pillar.keywords = discovery.distinctive_terms(halves[0][2], halves[0][3], language)
+    pillar.keywords = naming.distinctive_terms(halves[0][2], halves[0][3], language)
     pillar.save()
-    terms = discovery.distinctive_terms(halves[1][2], halves[1][3], language)
+    terms = naming.distinctive_terms(halves[1][2], halves[1][3], language)
     new = Pillar.objects.create(
         persona_id=pillar.persona_id,
-        name=discovery.name_from_terms(terms, [pillar.name])[:80],
+        name=naming.name_from_terms(terms, [pillar.name])[:80],
         keywords=terms,
         mean_vector=halves[1][0],
         threshold=halves[1][1],

@@ -6,7 +6,7 @@ from publishing.adapters.base import Publisher
 
 
 def publisher_for(platform: str) -> Publisher:
-    from publishing.adapters import bluesky, mastodon, oauth_platforms, sandbox, webhook
+    from publishing.adapters import bluesky, linkedin, mastodon, sandbox, threads, webhook, x
 
     publishers: dict[str, type] = {
         "sandbox": sandbox.SandboxPublisher,
@@ -14,9 +14,9 @@ def publisher_for(platform: str) -> Publisher:
         "webhook": webhook.WebhookPublisher,
         "mastodon": mastodon.MastodonPublisher,
         "bluesky": bluesky.BlueskyPublisher,
-        "x": oauth_platforms.XPublisher,
-        "linkedin": oauth_platforms.LinkedInPublisher,
-        "threads": oauth_platforms.ThreadsPublisher,
+        "x": x.XPublisher,
+        "linkedin": linkedin.LinkedInPublisher,
+        "threads": threads.ThreadsPublisher,
     }
     if platform not in publishers:
         raise ValueError(f"No publisher for {platform!r}")

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.models import Role
-from pillars import discovery, selectors, services
+from pillars import discovery, naming, selectors, services
 from pillars.models import Pillar, PillarDiscovery, PillarStatus, PostPillar
 from posts.models import Post
 from tests.factories import PersonaFactory, PostFactory
@@ -52,10 +52,10 @@ def test_kmeans_and_the_pillar_count_recover_clear_themes():
 def test_distinctive_terms_name_a_theme_by_its_own_words():
     inside = THEMES["pricing"] * 2
     outside = THEMES["hiring"] * 2 + THEMES["running"] * 2
-    terms = discovery.distinctive_terms(inside, outside, "en")
+    terms = naming.distinctive_terms(inside, outside, "en")
     assert "pricing" in terms
     assert not {"hiring", "running"} & set(terms)
-    assert discovery.name_from_terms(terms).startswith("Pricing")
+    assert naming.name_from_terms(terms).startswith("Pricing")
 
 
 WASTE = [
@@ -73,13 +73,13 @@ CUBA = [
 
 
 def test_offline_names_are_topics_the_pillar_s_posts_write_not_word_pairs():
-    terms = discovery.distinctive_terms(WASTE, CUBA, "en")
-    name = discovery.name_from_terms(terms)
+    terms = naming.distinctive_terms(WASTE, CUBA, "en")
+    name = naming.name_from_terms(terms)
     assert name in ("Government waste", "Shrimp on a treadmill")
     assert sum(name.lower() in post.lower() for post in WASTE) >= 3
     assert "·" not in name
     # no two pillars share a name: the next term names the second
-    both = discovery.names_from_terms([terms, terms])
+    both = naming.names_from_terms([terms, terms])
     assert both[0] == name and both[1] != name and both[1].lower() in " ".join(terms).lower()
 
 

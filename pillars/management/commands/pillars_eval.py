@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from language.text import detect_language, first_sentence
 from llm.evaluation import cached_vectors
-from pillars import discovery
+from pillars import discovery, naming
 from pillars.services import reference_texts
 from voice.evaluation import posts_by_author
 
@@ -30,7 +30,7 @@ def is_named(name: str, posts: list[str]) -> bool:
     """A phrase of two words or more, written as it is in at least three of the posts."""
     phrase = " ".join(name.lower().split())
     written = sum(phrase in " ".join(post.lower().split()) for post in posts)
-    return len(phrase.split()) >= 2 and written >= discovery.MIN_PHRASE_POSTS
+    return len(phrase.split()) >= 2 and written >= naming.MIN_PHRASE_POSTS
 
 
 class Command(BaseCommand):
@@ -67,8 +67,8 @@ class Command(BaseCommand):
             later = timelines[author][DISCOVER_ON : DISCOVER_ON + PLACED]
             own_vectors = np.array([vectors[t] for t in own])
             clusters = discovery.cluster_posts(own_vectors)
-            names = discovery.names_from_terms(
-                discovery.cluster_terms(own, clusters, detect_language(own))
+            names = naming.names_from_terms(
+                naming.cluster_terms(own, clusters, detect_language(own))
             )
             by_post, _ = discovery.assign(
                 np.array([vectors[t] for t in later]),
