@@ -9,7 +9,8 @@ By reading every product module, so code added later is covered without a new te
   foundations every app stands on. (import-linter states the layer order; it cannot say
   "only these modules of that package", so this scan does.)
 - Every task name the code sends (a `<app>.tasks.<name>` constant or literal) is a
-  registered Celery task, so a renamed task cannot leave a sender posting into the void."""
+  registered Celery task, so a renamed task cannot leave a sender posting into the void; and
+  every task can be sent within its own time limits."""
 
 from __future__ import annotations
 
@@ -132,3 +133,20 @@ def test_every_beat_schedule_names_a_registered_task():
     assert schedule, "the beat schedule is configured"
     missing = [e["task"] for e in schedule.values() if e["task"] not in celery_app.tasks]
     assert missing == []
+
+
+def test_every_task_can_be_sent_within_its_own_time_limits():
+    """A task's soft limit (its own, else the deployment's) is within its hard limit.
+
+    Celery refuses `apply_async` otherwise ("soft_time_limit must be less than or equal to
+    time_limit"): beat, which sends its entries that way, failed every 30 s on the event
+    deliveries' retries and the hourly digests, which never went out."""
+    celery_app.loader.import_default_modules()
+    ours = [task for name, task in celery_app.tasks.items() if not name.startswith("celery.")]
+    assert len(ours) >= 15
+    over = [
+        f"{task.name}: soft {task.soft_time_limit} s > hard {task.time_limit} s"
+        for task in ours
+        if task.soft_time_limit and task.time_limit and task.soft_time_limit > task.time_limit
+    ]
+    assert over == []
