@@ -366,10 +366,13 @@ def drift_check(*, persona_id: int) -> list[str]:
 def drift_check_later(persona_id: int, how: str) -> None:
     """Posts hook: check for drift once the change commits.
 
-    Imports also schedule an analysis once the imports stop."""
-    enqueue("voice.tasks.check_drift", persona_id)
+    An import schedules an analysis for when the imports stop instead: the version it makes
+    answers the drift, and a check per imported chunk (200 of them for 10,000 rows) only took
+    the CPU from posts that were due (`bench/publishing.py --import 10000`)."""
     if how == "import":
         analysis_schedule(persona_id=persona_id)
+    else:
+        enqueue("voice.tasks.check_drift", persona_id)
 
 
 def _drift_reasons(version: VoiceProfile) -> list[str]:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from home.demo_posts import DEMO_POSTS
 from posts.models import Post
 from posts.rules import check_post
-from posts.services import posts_bulk_import
+from posts.services import post_create, posts_bulk_import
 from tests.factories import PersonaFactory, PostFactory
 from tests.helpers import client_for
 from voice import services
@@ -205,6 +205,24 @@ def test_drift_banner_when_new_posts_differ(owner_client, persona, owner):
         "Your newer posts look different"
         in owner_client.get(reverse("voice_page")).content.decode()
     )
+
+
+def test_a_hand_written_post_is_checked_for_drift_an_import_is_analysed_instead(
+    persona, owner, monkeypatch, django_capture_on_commit_callbacks
+):
+    sent: list[str] = []
+    monkeypatch.setattr(services, "enqueue", lambda name, *args: sent.append(name))
+    analysed(persona, owner)
+    row = check_post(
+        {"text": "One more post, written by hand."}, platform="linkedin", timezone="UTC"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        posts_bulk_import(persona=persona, values=[row.values] * 3)
+    assert "voice.tasks.check_drift" not in sent
+    assert VoiceAnalysis.objects.filter(persona=persona, status="scheduled").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        post_create(persona=persona, role="owner", checked=row)
+    assert sent.count("voice.tasks.check_drift") == 1
 
 
 def test_imports_schedule_one_debounced_analysis(persona, settings):
