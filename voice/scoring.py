@@ -193,6 +193,18 @@ def _style(text: str) -> list[float]:
     ]
 
 
+STYLE_Z_CAP = 3.0
+
+
+def _style_distance(style: np.ndarray, mean: Sequence[float], sd: Sequence[float]) -> float:
+    """How far a text's habits sit from the persona's, in their spreads, averaged over habits.
+
+    Each habit counts at most STYLE_Z_CAP spreads: one wild habit ("!!!!", three links) says the
+    text is unusual in that one way, not that it is unlike them in every way."""
+    z = np.abs((np.asarray(style) - np.asarray(mean)) / np.asarray(sd))
+    return float(np.minimum(z, STYLE_Z_CAP).mean())
+
+
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
@@ -273,7 +285,7 @@ def build_model(
     styles = np.array([_style(t) for t in texts], dtype=float)
     style_mean = styles.mean(axis=0)
     style_sd = styles.std(axis=0) + np.array(list(STYLE_FEATURES.values()))
-    own["structure"] = [-float(np.mean(np.abs((s - style_mean) / style_sd))) for s in styles]
+    own["structure"] = [-_style_distance(s, style_mean, style_sd) for s in styles]
 
     contrast_model, own["contrast"] = contrast.build(texts, language, impostors)
     model: dict[str, Any] = {
@@ -326,8 +338,8 @@ def evidence(
     calibration = model["calibration"]
     vector = _vector(_counts(text, language), model["idf"], model["unseen_idf"])
     z = {"vocabulary": _z(_cosine(vector, model["ngrams"]), calibration["vocabulary"])}
-    style = np.abs((np.array(_style(text)) - model["style_mean"]) / np.array(model["style_sd"]))
-    z["structure"] = _z(-float(style.mean()), calibration["structure"])
+    style = _style_distance(np.array(_style(text)), model["style_mean"], model["style_sd"])
+    z["structure"] = _z(-style, calibration["structure"])
     z["contrast"] = _z(contrast.logit(text, model["contrast"]), calibration["contrast"])
     if embedding is not None and model.get("centroid") is not None:
         z["tone"] = _z(float(np.dot(embedding, model["centroid"])), calibration["tone"])

@@ -273,3 +273,12 @@ def test_score_sanity_command_prints_its_line(tmp_path: Path, capsys):
     assert set(fields) == {"correct", "pairs", "truncated", "collage", "stub", "keyless", "authors"}
     assert fields["pairs"] == "14" and fields["authors"] == "1"
     assert float(fields["collage"]) == 1.0  # copied lines are never the better post
+
+
+def test_one_wild_habit_counts_a_few_spreads_not_all_of_the_distance():
+    mean, sd = [1.0, 10.0, 0.0], [0.5, 2.0, 0.3]
+    typical = np.array([1.0, 10.0, 0.0])
+    # Twenty exclamation marks where the persona uses none: unusual in that one way only.
+    wild = np.array([1.0, 10.0, 20.0])
+    assert scoring._style_distance(typical, mean, sd) == 0.0
+    assert scoring._style_distance(wild, mean, sd) == pytest.approx(scoring.STYLE_Z_CAP / 3)
