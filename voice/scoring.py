@@ -37,7 +37,7 @@ import numpy as np
 from language import text as T
 from voice import contrast
 
-MODEL_VERSION = 5
+MODEL_VERSION = 6
 MAX_SHINGLES = 30_000  # the newest posts' word runs, when a persona has very many
 # Penalties, in the persona's own spread (median to top-tenth post): a text made only of old
 # sentences falls this far; one cut off mid-sentence, the other.
