@@ -48,11 +48,12 @@ UNFINISHED_PENALTY = 2.0
 # A persona who closes at least this share of their posts (a full stop, a link, a tag, an emoji)
 # reads a text that just stops as unfinished, whatever its last word.
 CLOSING_HABIT = 0.9
-OPEN_PENALTY = 0.5
+OPEN_PENALTY = 0.5  # in the same spread: half a mid-sentence stop's
 MAX_NGRAMS = 6000
 # Fitted on the voice-eval dev sets (see voice_eval), the same for every persona.
 WEIGHTS = {"vocabulary": 0.2, "structure": 0.2, "tone": 0.2, "contrast": 0.4}
 Z_FLOOR, Z_CEILING = -4.0, 3.0
+STYLE_Z_CAP = 3.0  # one style habit counts at most this many spreads (`_style_distance`)
 LOW_TAIL = 3.0
 SUBSCORE_SLOPE = 1.5  # a sub-score one own spread below the mean reads about 18
 
@@ -191,9 +192,6 @@ def _style(text: str) -> list[float]:
         1.0 if text.strip()[:1].islower() else 0.0,
         0.0 if T.strip_links(text).strip()[-1:] in '.!?…)"”' else 1.0,
     ]
-
-
-STYLE_Z_CAP = 3.0
 
 
 def _style_distance(style: np.ndarray, mean: Sequence[float], sd: Sequence[float]) -> float:
