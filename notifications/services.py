@@ -12,6 +12,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -24,6 +25,8 @@ logger = logging.getLogger(__name__)
 EMAIL_TASK = "notifications.tasks.email_notification"
 DIGEST_HOUR = 8  # the recipient's own morning
 LOST_AFTER = timedelta(minutes=10)  # a mail that was never sent (the broker was down)
+# The bell's count, on every page, is cached this long at most; a change made here clears it.
+UNREAD_SECONDS = 60
 
 
 def email_mode(user: User) -> str:
@@ -69,6 +72,7 @@ def notify(
                 )
         except IntegrityError:  # told before (the key)
             continue
+    _unread_changed([n.user_id for n in made])
     wanting_each = set(
         NotificationSettings.objects.filter(
             user_id__in=[n.user_id for n in made], email__in=[EmailMode.DIGEST, EmailMode.OFF]
@@ -80,8 +84,29 @@ def notify(
     return made
 
 
+def _unread_key(user_id: int) -> str:
+    return f"notifications:unread:{user_id}"
+
+
+def _unread_changed(user_ids: list[int]) -> None:
+    """These users' cached bell counts are out of date.
+
+    Cleared now, and again once the change commits: a page read in between would have cached
+    the count from before it."""
+    keys = [_unread_key(pk) for pk in user_ids]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
+
+
 def unread_count(user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    """How many of the user's notifications are unread (the bell on every page; cached)."""
+    key = _unread_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = Notification.objects.filter(user=user, read_at__isnull=True).count()
+        cache.set(key, count, UNREAD_SECONDS)
+    return int(count)
 
 
 def mark_read(*, user: User, ids: list[int] | None = None) -> int:
@@ -89,7 +114,9 @@ def mark_read(*, user: User, ids: list[int] | None = None) -> int:
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=ids)
-    return unread.update(read_at=timezone.now())
+    done = unread.update(read_at=timezone.now())
+    _unread_changed([user.pk])
+    return done
 
 
 def _mail(user: User, subject: str, lines: list[str]) -> None:

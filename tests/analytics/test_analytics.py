@@ -84,6 +84,7 @@ def test_the_analytics_page_keeps_its_query_count_as_posts_grow(owner_client, pe
             assert owner_client.get(reverse("analytics")).status_code == 200
         return len(captured)
 
+    queries()  # once first: from then on the bell's count is read from the cache
     grow(100)
     few = queries()
     grow(9_900)

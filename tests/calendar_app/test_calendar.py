@@ -126,6 +126,7 @@ def test_the_calendar_costs_the_same_queries_for_5_or_60_posts(owner_client, per
 
     for n in range(5):
         _schedule(persona, sandbox, start + timedelta(hours=n))
+    queries()  # once first: from then on the bell's count is read from the cache
     few = queries()
     for n in range(5, 60):
         _schedule(persona, sandbox, start + timedelta(hours=n))

@@ -207,3 +207,20 @@ def test_a_plan_limit_reached_tells_the_owners_once_though_the_request_rolled_ba
             time.sleep(0.1)
     told = Notification.objects.get(user=owner)
     assert told.kind == Kind.LIMIT_REACHED and "1 persona" in told.title
+
+
+@pytest.mark.django_db
+def test_the_bell_counts_once_then_from_the_cache_and_every_change_shows_at_once(
+    owner, workspace, django_assert_num_queries
+):
+    assert services.unread_count(owner) == 0
+    with django_assert_num_queries(0):  # every page shows the bell: no count per page
+        assert services.unread_count(owner) == 0
+    services.notify(workspace=workspace, users=[owner], kind=Kind.APPROVED, title="Approved")
+    services.notify(workspace=workspace, users=[owner], kind=Kind.APPROVED, title="Again")
+    assert services.unread_count(owner) == 2
+    first = Notification.objects.filter(user=owner).first()
+    services.mark_read(user=owner, ids=[first.pk])
+    assert services.unread_count(owner) == 1
+    services.mark_read(user=owner)
+    assert services.unread_count(owner) == 0

@@ -216,6 +216,7 @@ def test_the_queue_costs_the_same_queries_for_3_or_20_posts_waiting_for_the_crea
         return len(captured)
 
     handoffs(3)
+    queries()  # once first: from then on the bell's count is read from the cache
     few = queries()
     handoffs(17)
     assert queries() == few
