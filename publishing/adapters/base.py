@@ -234,6 +234,12 @@ def error_text(response: httpx.Response) -> str:
     return response.text[:200]
 
 
+def bearer(account_or_token: Account | str) -> dict[str, str]:
+    """The Authorization header for an account's access token (or a token given as is)."""
+    token = account_or_token if isinstance(account_or_token, str) else account_or_token.access_token
+    return {"Authorization": f"Bearer {token}"}
+
+
 def error_code(response: httpx.Response) -> str:
     """A platform's short error code when it sends one as JSON `error` or `code`, else "".
 

@@ -35,6 +35,7 @@ from publishing.adapters.base import (
     PublishError,
     Remember,
     Tokens,
+    bearer,
     error_code,
     json_answer,
     json_list,
@@ -192,7 +193,7 @@ class BlueskyPublisher:
             platform="Bluesky",
             content=image.read(),
             headers={
-                "Authorization": f"Bearer {account.access_token}",
+                **bearer(account),
                 "Content-Type": image.content_type,
             },
         )
@@ -240,7 +241,7 @@ class BlueskyPublisher:
                 "rkey": rkey,
                 "record": record,
             },
-            headers={"Authorization": f"Bearer {account.access_token}"},
+            headers=bearer(account),
         )
         _raise(response, creates=True)
         answer = json_answer(response, "Bluesky", "uri", kind="unknown")
@@ -266,7 +267,7 @@ class BlueskyPublisher:
                 "collection": COLLECTION,
                 "rkey": outgoing.ref,
             },
-            headers={"Authorization": f"Bearer {account.access_token}"},
+            headers=bearer(account),
         )
         if response.status_code == 400 and error_code(response) == "RecordNotFound":
             return None
@@ -297,7 +298,7 @@ class BlueskyPublisher:
             "POST",
             _xrpc(account, "com.atproto.server.refreshSession"),
             platform="Bluesky",
-            headers={"Authorization": f"Bearer {account.refresh_token}"},
+            headers=bearer(account.refresh_token),
         )
         if response.status_code in (400, 401) and error_code(response) in (
             "ExpiredToken",
@@ -320,7 +321,7 @@ class BlueskyPublisher:
             _xrpc(account, "app.bsky.feed.getPosts"),
             platform="Bluesky",
             params={"uris": target.external_id},
-            headers={"Authorization": f"Bearer {account.access_token}"},
+            headers=bearer(account),
         )
         _raise(response)
         posts = json_answer(response, "Bluesky", "posts")["posts"] or [{}]
@@ -347,7 +348,7 @@ class BlueskyPublisher:
                 _xrpc(account, "app.bsky.notification.listNotifications"),
                 platform="Bluesky",
                 params=params,
-                headers={"Authorization": f"Bearer {account.access_token}"},
+                headers=bearer(account),
             )
             _raise(response)
             page = json_list(response, "Bluesky", "notifications")

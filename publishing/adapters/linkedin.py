@@ -19,6 +19,7 @@ from publishing.adapters.base import (
     PublishError,
     Remember,
     Tokens,
+    bearer,
     json_answer,
     json_list,
     json_or_empty,
@@ -27,9 +28,8 @@ from publishing.adapters.base import (
     parsed_time,
     raise_for_answer,
     request,
-    tokens_from_answer,
 )
-from publishing.adapters.oauth import bearer, recent_posts, refresh_refused
+from publishing.adapters.oauth import recent_posts, refreshed_tokens
 from publishing.models import Account, PublicationImage, Target
 
 COMMENT_URN = "urn:li:comment:"
@@ -222,9 +222,7 @@ class LinkedInPublisher:
                 "client_secret": settings.LINKEDIN_CLIENT_SECRET,
             },
         )
-        if not response.is_success:
-            raise refresh_refused(response, "LinkedIn")
-        return tokens_from_answer(json_or_empty(response), platform="LinkedIn")
+        return refreshed_tokens(response, "LinkedIn")
 
     def fetch_metrics(self, account: Account, target: Target) -> dict[str, int]:
         response = request(

@@ -28,6 +28,7 @@ from publishing.adapters.base import (
     PublishError,
     Remember,
     Tokens,
+    bearer,
     json_answer,
     json_list,
     json_value,
@@ -108,7 +109,7 @@ class MastodonPublisher:
             "GET",
             f"{base_url.rstrip('/')}/api/v1/accounts/verify_credentials",
             platform=base_url,
-            headers={"Authorization": f"Bearer {tokens.access_token}"},
+            headers=bearer(tokens.access_token),
         )
         raise_for_answer(response, base_url)
         me = json_answer(response, base_url, "id", "acct")
@@ -132,7 +133,7 @@ class MastodonPublisher:
             platform="Mastodon",
             files={"file": (image.file.name.rsplit("/", 1)[-1], image.read(), image.content_type)},
             data={"description": image.alt_text},
-            headers={"Authorization": f"Bearer {account.access_token}"},
+            headers=bearer(account),
         )
         raise_for_answer(response, "Mastodon")
         return str(json_value(response, "Mastodon", "id"))
@@ -153,7 +154,7 @@ class MastodonPublisher:
             platform=account.base_url,
             json=body,
             headers={
-                "Authorization": f"Bearer {account.access_token}",
+                **bearer(account),
                 "Idempotency-Key": outgoing.ref or outgoing.key,
             },
         )
@@ -192,7 +193,7 @@ class MastodonPublisher:
             "GET",
             _url(account, f"/api/v1/statuses/{found.external_id}"),
             platform="Mastodon",
-            headers={"Authorization": f"Bearer {account.access_token}"},
+            headers=bearer(account),
         )
         raise_for_answer(response, "Mastodon")
         status = json_answer(response, "Mastodon", "content")
@@ -219,7 +220,7 @@ class MastodonPublisher:
                 _url(account, "/api/v1/notifications"),
                 platform="Mastodon",
                 params=params,
-                headers={"Authorization": f"Bearer {account.access_token}"},
+                headers=bearer(account),
             )
             raise_for_answer(response, "Mastodon")
             page = json_list(response, "Mastodon")
@@ -247,7 +248,7 @@ class MastodonPublisher:
             "GET",
             _url(account, f"/api/v1/statuses/{target.external_id}"),
             platform="Mastodon",
-            headers={"Authorization": f"Bearer {account.access_token}"},
+            headers=bearer(account),
         )
         raise_for_answer(response, "Mastodon")
         status = json_answer(response, "Mastodon")

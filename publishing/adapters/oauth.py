@@ -10,17 +10,17 @@ from datetime import timedelta
 import httpx
 from django.utils import timezone
 
-from publishing.adapters.base import PublishError, error_code
+from publishing.adapters.base import (
+    PublishError,
+    Tokens,
+    error_code,
+    json_or_empty,
+    tokens_from_answer,
+)
 from publishing.models import Account, Target
 
 
-def bearer(account_or_token: Account | str) -> dict[str, str]:
-    """The Authorization header for an account's access token (or a token given as is)."""
-    token = account_or_token if isinstance(account_or_token, str) else account_or_token.access_token
-    return {"Authorization": f"Bearer {token}"}
-
-
-def refresh_refused(response: httpx.Response, platform: str) -> PublishError:
+def _refresh_refused(response: httpx.Response, platform: str) -> PublishError:
     """invalid_grant (revoked, expired, already used) ends the connection.
 
     Anything else — a 5xx, a 429 — is tried again later."""
@@ -32,6 +32,13 @@ def refresh_refused(response: httpx.Response, platform: str) -> PublishError:
     return PublishError(
         f"{platform} could not renew the token now ({response.status_code}).", kind="retry"
     )
+
+
+def refreshed_tokens(response: httpx.Response, platform: str) -> Tokens:
+    """The tokens a refresh answered with, or the refusal as a PublishError (`_refresh_refused`)."""
+    if not response.is_success:
+        raise _refresh_refused(response, platform)
+    return tokens_from_answer(json_or_empty(response), platform=platform)
 
 
 REPLY_DAYS = 14  # how far back the inbox reads replies under our Threads and LinkedIn posts

@@ -23,9 +23,8 @@ from publishing.adapters.base import (
     parsed_time,
     raise_for_answer,
     request,
-    tokens_from_answer,
 )
-from publishing.adapters.oauth import recent_posts, refresh_refused
+from publishing.adapters.oauth import recent_posts, refreshed_tokens
 from publishing.media import signed_url
 from publishing.models import Account, Target
 
@@ -199,9 +198,7 @@ class ThreadsPublisher:
             platform="Threads",
             params={"grant_type": "th_refresh_token", "access_token": account.refresh_token},
         )
-        if not response.is_success:
-            raise refresh_refused(response, "Threads")
-        tokens = tokens_from_answer(json_or_empty(response), platform="Threads")
+        tokens = refreshed_tokens(response, "Threads")
         # A long-lived Threads token refreshes itself: it is its own refresh material.
         return Tokens(tokens.access_token, tokens.access_token, tokens.expires_at)
 

@@ -23,15 +23,15 @@ from publishing.adapters.base import (
     PublishError,
     Remember,
     Tokens,
+    bearer,
     error_text,
     json_or_empty,
     json_value,
     parsed_time,
     raise_for_answer,
     request,
-    tokens_from_answer,
 )
-from publishing.adapters.oauth import bearer, refresh_refused
+from publishing.adapters.oauth import refreshed_tokens
 from publishing.models import Account, PublicationImage, Target
 
 
@@ -223,9 +223,7 @@ class XPublisher:
             },
             auth=(settings.X_CLIENT_ID, settings.X_CLIENT_SECRET),
         )
-        if not response.is_success:
-            raise refresh_refused(response, "X")
-        return tokens_from_answer(json_or_empty(response), platform="X")
+        return refreshed_tokens(response, "X")
 
     def fetch_metrics(self, account: Account, target: Target) -> dict[str, int]:
         response = request(
