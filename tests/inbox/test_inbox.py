@@ -46,6 +46,21 @@ def _bluesky_account(workspace, fake):
     return connected_account(workspace, "bluesky", fake)
 
 
+def _published_on(account, persona, owner) -> None:
+    """One post of ours, out on the account (replies to it are what the inbox reads)."""
+    from tests.publishing.flows import run_sweep
+
+    publishing.publication_schedule(
+        persona=persona,
+        role="owner",
+        user=owner,
+        text="Annual plans cut churn in half.",
+        scheduled_at=timezone.now(),
+        accounts=[account],
+    )
+    assert run_sweep() == ["published"]
+
+
 def test_mastodon_mentions_and_replies_arrive_once_with_the_post_they_answer(
     owner, workspace, persona, mastodon
 ):
@@ -375,15 +390,7 @@ def test_threads_replies_under_our_posts_arrive_once_and_are_answered_once(
     with FakeThreads() as threads:
         settings.THREADS_API_URL = threads.base_url
         account = connected_account(workspace, "threads", threads)
-        publishing.publication_schedule(
-            persona=persona,
-            role="owner",
-            user=owner,
-            text="Annual plans cut churn in half.",
-            scheduled_at=timezone.now(),
-            accounts=[account],
-        )
-        assert run_sweep() == ["published"]
+        _published_on(account, persona, owner)
         (ours,) = [f"m{c}" for c in threads.published]
         threads.reply(ours, "ana", "Did monthly users complain?")
         threads.reply(ours, "creator", "our own answer is not an inbox item")
@@ -434,15 +441,7 @@ def test_linkedin_comments_arrive_and_an_answer_nests_under_the_comment(
     from tests.publishing.flows import run_sweep
 
     account = connected_account(workspace, "linkedin", linkedin)
-    publishing.publication_schedule(
-        persona=persona,
-        role="owner",
-        user=owner,
-        text="Annual plans cut churn in half.",
-        scheduled_at=timezone.now(),
-        accounts=[account],
-    )
-    assert run_sweep() == ["published"]
+    _published_on(account, persona, owner)
     (post,) = [p["urn"] for p in linkedin.posts]
     comment = linkedin.comment_from(post, "urn:li:person:ana", "Did monthly users complain?")
     assert services.inbox_sync(account_id=account.pk) == 1
