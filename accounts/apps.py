@@ -18,3 +18,12 @@ class AccountsConfig(AppConfig):
                 messages.info(request, "You are signed out.")
 
         user_logged_out.connect(said, dispatch_uid="accounts.signed_out_message")
+
+        from django.db.models.signals import post_delete, post_save
+
+        from accounts.middleware import memberships_changed
+        from accounts.models import Membership, Workspace
+
+        for model in (Membership, Workspace):
+            for signal in (post_save, post_delete):
+                signal.connect(memberships_changed, sender=model, dispatch_uid=f"accounts.{model}")

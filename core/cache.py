@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import redis
@@ -85,3 +85,16 @@ class ResilientRedisCache(RedisCache):
     delete = _tolerant("delete", lambda *a, **k: False)
     delete_many = _tolerant("delete_many", lambda *a, **k: None)
     clear = _tolerant("clear", lambda *a, **k: False)
+
+
+def forget(keys: Iterable[str]) -> None:
+    """These cached entries are out of date: deleted now, and again once the change commits.
+
+    A page read between the two would have cached what was there before the change."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    stale = list(keys)
+    if stale:
+        cache.delete_many(stale)
+        transaction.on_commit(lambda: cache.delete_many(stale))

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User, Workspace
+from core.cache import forget
 from core.jobs import enqueue, send
 from notifications.models import EmailMode, Kind, Notification, NotificationSettings
 
@@ -89,14 +90,8 @@ def _unread_key(user_id: int) -> str:
 
 
 def _unread_changed(user_ids: list[int]) -> None:
-    """These users' cached bell counts are out of date.
-
-    Cleared now, and again once the change commits: a page read in between would have cached
-    the count from before it."""
-    keys = [_unread_key(pk) for pk in user_ids]
-    if keys:
-        cache.delete_many(keys)
-        transaction.on_commit(lambda: cache.delete_many(keys))
+    """These users' cached bell counts are out of date."""
+    forget(_unread_key(pk) for pk in user_ids)
 
 
 def unread_count(user: User) -> int:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import cast
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.http import HttpRequest
@@ -18,14 +19,29 @@ def _session_key(workspace_id: int) -> str:
     return f"persona_id:{workspace_id}"
 
 
-def active_personas(request: HttpRequest, workspace: Workspace) -> list[Persona]:
-    """The workspace's active personas by name, listed once per request.
+# How long a workspace's persona list stays cached at most. Every change to a persona clears
+# it (personas.apps, `persona_posts_changed`); this bounds one made while Redis was unreachable.
+PERSONAS_CACHED_SECONDS = 30
 
-    The switcher, the current persona and the dashboard share one query."""
-    cache = request.__dict__.setdefault("_active_personas", {})
-    if workspace.pk not in cache:
-        cache[workspace.pk] = list(personas_of(workspace))
-    return cast(list[Persona], cache[workspace.pk])
+
+def active_personas_key(workspace_id: int) -> str:
+    return f"personas:active:{workspace_id}"
+
+
+def active_personas(request: HttpRequest, workspace: Workspace) -> list[Persona]:
+    """The workspace's active personas by name, read once per request.
+
+    The switcher, the current persona and the dashboard share them; they come from the cache
+    (every page needs them: a query there costs a page more CPU than the cache read)."""
+    per_request = request.__dict__.setdefault("_active_personas", {})
+    if workspace.pk not in per_request:
+        key = active_personas_key(workspace.pk)
+        personas = cache.get(key)
+        if personas is None:
+            personas = list(personas_of(workspace))
+            cache.set(key, personas, PERSONAS_CACHED_SECONDS)
+        per_request[workspace.pk] = personas
+    return cast(list[Persona], per_request[workspace.pk])
 
 
 def current_persona(request: HttpRequest, workspace: Workspace) -> Persona | None:

@@ -2,14 +2,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts import limits
 from accounts.models import Workspace
 from accounts.permissions import Action, require
+from core.cache import forget
 from personas.models import Persona
+from personas.selectors import active_personas_key
 
 EDITABLE_FIELDS = ("name", "platform", "description", "language", "timezone")
 
@@ -64,4 +65,17 @@ def persona_posts_changed(persona_id: int) -> None:
 
     Inside a transaction, call it holding `persona_lock` (taken before any post row), so
     writers always lock the persona first and the posts after: no deadlock."""
-    Persona.objects.filter(pk=persona_id).update(posts_version=F("posts_version") + 1)
+    # One statement that also says whose cached persona list (which carries the version) is
+    # stale: Django's update() cannot return a column.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Persona._meta.db_table} SET posts_version = posts_version + 1"
+            " WHERE id = %s RETURNING workspace_id",
+            [persona_id],
+        )
+        forget(active_personas_key(workspace_id) for (workspace_id,) in cursor.fetchall())
+
+
+def personas_changed(sender: type, instance: Persona, **kwargs: Any) -> None:
+    """A persona was saved or deleted: its workspace's cached persona list is stale."""
+    forget([active_personas_key(instance.workspace_id)])

@@ -6,19 +6,29 @@ shows on the next page."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.services import workspace_create
+from accounts.models import Membership
+from accounts.services import (
+    membership_change_role,
+    membership_remove,
+    workspace_create,
+    workspace_rename,
+)
 from core.sessions import CACHED_SECONDS
 from personas.models import Persona
+from personas.services import persona_set_archived, persona_update
 from posts import services as post_services
 from posts.models import Post
 from posts.rules import check_post
 from tests.factories import PersonaFactory, PostFactory
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +70,37 @@ def test_the_layout_costs_the_same_however_many_workspaces_and_personas(
     assert all(f"Voice {n}" in page for n in range(4))
 
 
+def test_who_the_viewer_is_comes_from_the_cache_and_every_change_shows_on_the_next_page(
+    owner, workspace, teammate, persona
+):
+    """Memberships and personas are cached across requests, and every change shows at once.
+
+    A role taken away, a member removed, a workspace or persona renamed or archived."""
+    client = client_for(teammate, workspace)
+    posts = reverse("post_list")
+    assert "Add a post" in client.get(posts).content.decode()  # an editor
+    again = " ".join(_sql(client, posts))
+    assert "accounts_membership" not in again and "personas_persona" not in again
+
+    membership = Membership.objects.get(user=teammate, workspace=workspace)
+    membership_change_role(membership=membership, actor_role="owner", role="viewer")
+    assert "Add a post" not in client.get(posts).content.decode()
+
+    workspace_rename(workspace=workspace, role="owner", name="Renamed studio")
+    persona_update(persona=persona, role="owner", data={"name": "Renamed voice"})
+    page = client.get(posts).content.decode()
+    assert "Renamed studio" in page and "Renamed voice" in page
+    persona_set_archived(persona=persona, role="owner", archived=True)
+    assert "Renamed voice" not in client.get(reverse("dashboard")).content.decode()
+
+    post = PostFactory(persona=PersonaFactory(workspace=workspace, name="Still here"))
+    detail = reverse("post_detail", args=[post.pk])
+    assert client.get(detail).status_code == 200
+    membership_remove(membership=membership, actor=owner, actor_role="owner")
+    assert client.get(detail).status_code == 404
+    assert "Renamed studio" not in client.get(reverse("dashboard")).content.decode()
+
+
 def test_post_counts_are_read_once_per_change_and_every_change_shows(owner_client, persona):
     PostFactory.create_batch(3, persona=persona, likes=None)
     url = reverse("post_list")
@@ -95,3 +136,17 @@ def test_one_redis_client_serves_every_cache_call():
     assert cache._cache.get_client() is cache._cache.get_client()
     cache.set("page-costs", 1)
     assert cache.get("page-costs") == 1
+
+
+def test_the_main_nav_is_built_once_and_marks_the_section_shown(owner_client, persona, settings):
+    def current(url: str) -> tuple[list[str], str]:
+        page = owner_client.get(url).content.decode()
+        nav = page.split('<nav aria-label="Main">')[1].split("</nav>")[0]
+        return re.findall(r'href="([^"]+)"[^>]*aria-current="page"', nav), nav
+
+    assert current(reverse("dashboard"))[0] == [reverse("dashboard")]
+    assert current(reverse("import_upload"))[0] == [reverse("post_list")]  # a page of Posts
+    marked, nav = current(reverse("voice_history"))
+    assert marked == [reverse("voice_page")] and "Billing" not in nav and "Admin" not in nav
+    settings.STRIPE_SECRET_KEY = "sk_test_on"
+    assert f'href="{reverse("billing")}"' in current(reverse("dashboard"))[1]
