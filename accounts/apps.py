@@ -26,4 +26,5 @@ class AccountsConfig(AppConfig):
 
         for model in (Membership, Workspace):
             for signal in (post_save, post_delete):
-                signal.connect(memberships_changed, sender=model, dispatch_uid=f"accounts.{model}")
+                uid = f"accounts.{model.__name__}.memberships_changed"
+                signal.connect(memberships_changed, sender=model, dispatch_uid=uid)
