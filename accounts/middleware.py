@@ -54,16 +54,17 @@ def current_memberships(request: HttpRequest) -> list[Membership]:
 
 
 def _memberships_of(user_id: int) -> list[Membership]:
-    key = memberships_key(user_id)
-    memberships: list[Membership] | None = cache.get(key)
-    if memberships is None:
-        memberships = list(
+    def read() -> list[Membership]:
+        return list(
             Membership.objects.select_related("workspace")
             .filter(user_id=user_id)
             .order_by("-workspace__is_personal", "workspace__name")
         )
-        cache.set(key, memberships, MEMBERSHIPS_CACHED_SECONDS)
-    return memberships
+
+    return cast(
+        list[Membership],
+        cache.get_or_set(memberships_key(user_id), read, MEMBERSHIPS_CACHED_SECONDS),
+    )
 
 
 def memberships_changed(sender: type, instance: Membership | Workspace, **kwargs: Any) -> None:

@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.models import Workspace
 from calendar_app.models import PlannedPost, PlanStatus, PostingSlot
+from core.cache import forget
 from personas.models import Persona
 from publishing.models import Publication
 from publishing.selectors import evergreen_originals, publications_between, scheduled_times
@@ -19,8 +21,31 @@ from publishing.selectors import evergreen_originals, publications_between, sche
 LOOKAHEAD_WEEKS = 8
 
 
+# A persona's schedule is read on the dashboard (its streak), the calendar and every plan, and
+# changes rarely: cached, cleared on every save or delete of a slot (calendar_app.apps); this
+# bounds a change made while Redis was unreachable.
+SLOTS_CACHED_SECONDS = 300
+
+
+def slots_key(persona_id: int) -> str:
+    return f"calendar:slots:{persona_id}"
+
+
 def slots_of(persona: Persona) -> list[PostingSlot]:
-    return list(PostingSlot.objects.filter(persona=persona))
+    """The persona's posting slots (weekday × local time)."""
+    return cast(
+        list[PostingSlot],
+        cache.get_or_set(
+            slots_key(persona.pk),
+            lambda: list(PostingSlot.objects.filter(persona=persona)),
+            SLOTS_CACHED_SECONDS,
+        ),
+    )
+
+
+def slots_changed(sender: type, instance: PostingSlot, **kwargs: Any) -> None:
+    """A slot was saved or deleted: its persona's cached schedule is stale."""
+    forget([slots_key(instance.persona_id)])
 
 
 def local_moment(day: date, at: time, zone: ZoneInfo) -> datetime:

@@ -11,7 +11,7 @@ class PersonasConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from personas.models import Persona
-        from personas.services import personas_changed
+        from personas.selectors import personas_changed
 
         for signal in (post_save, post_delete):
             signal.connect(personas_changed, sender=Persona, dispatch_uid="personas.changed")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django.core.cache import cache
 from django.db.models import QuerySet
@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from django.http import HttpRequest
 
 from accounts.models import Workspace
+from core.cache import forget
 from personas.models import Persona
 
 
@@ -28,6 +29,11 @@ def active_personas_key(workspace_id: int) -> str:
     return f"personas:active:{workspace_id}"
 
 
+def personas_changed(sender: type, instance: Persona, **kwargs: Any) -> None:
+    """A persona was saved or deleted: its workspace's cached persona list is stale."""
+    forget([active_personas_key(instance.workspace_id)])
+
+
 def active_personas(request: HttpRequest, workspace: Workspace) -> list[Persona]:
     """The workspace's active personas by name, read once per request.
 
@@ -35,12 +41,11 @@ def active_personas(request: HttpRequest, workspace: Workspace) -> list[Persona]
     (every page needs them: a query there costs a page more CPU than the cache read)."""
     per_request = request.__dict__.setdefault("_active_personas", {})
     if workspace.pk not in per_request:
-        key = active_personas_key(workspace.pk)
-        personas = cache.get(key)
-        if personas is None:
-            personas = list(personas_of(workspace))
-            cache.set(key, personas, PERSONAS_CACHED_SECONDS)
-        per_request[workspace.pk] = personas
+        per_request[workspace.pk] = cache.get_or_set(
+            active_personas_key(workspace.pk),
+            lambda: list(personas_of(workspace)),
+            PERSONAS_CACHED_SECONDS,
+        )
     return cast(list[Persona], per_request[workspace.pk])
 
 

@@ -74,8 +74,3 @@ def persona_posts_changed(persona_id: int) -> None:
             [persona_id],
         )
         forget(active_personas_key(workspace_id) for (workspace_id,) in cursor.fetchall())
-
-
-def personas_changed(sender: type, instance: Persona, **kwargs: Any) -> None:
-    """A persona was saved or deleted: its workspace's cached persona list is stale."""
-    forget([active_personas_key(instance.workspace_id)])

@@ -7,6 +7,7 @@ shows on the next page."""
 from __future__ import annotations
 
 import re
+from datetime import time
 
 import pytest
 from django.core.cache import cache
@@ -21,6 +22,8 @@ from accounts.services import (
     workspace_create,
     workspace_rename,
 )
+from calendar_app.selectors import slots_of
+from calendar_app.services import slot_add, slot_delete
 from core.sessions import CACHED_SECONDS
 from personas.models import Persona
 from personas.services import persona_set_archived, persona_update
@@ -150,3 +153,16 @@ def test_the_main_nav_is_built_once_and_marks_the_section_shown(owner_client, pe
     assert marked == [reverse("voice_page")] and "Billing" not in nav and "Admin" not in nav
     settings.STRIPE_SECRET_KEY = "sk_test_on"
     assert f'href="{reverse("billing")}"' in current(reverse("dashboard"))[1]
+
+
+def test_the_schedule_is_read_from_the_cache_and_every_change_shows(owner_client, persona):
+    owner_client.get(reverse("dashboard"))  # the streak reads the schedule
+    assert not [sql for sql in _sql(owner_client, reverse("dashboard")) if "postingslot" in sql]
+
+    slot = slot_add(persona=persona, role="owner", weekday=2, at=time(9, 30))
+    assert [s.pk for s in slots_of(persona)] == [slot.pk]
+    with CaptureQueriesContext(connection) as captured:
+        slots_of(persona)
+    assert not captured.captured_queries
+    slot_delete(slot=slot, role="owner")
+    assert slots_of(persona) == []
