@@ -21,8 +21,12 @@ class AccountsConfig(AppConfig):
 
         from django.db.models.signals import post_delete, post_save
 
+        from accounts.backends import user_changed
         from accounts.middleware import memberships_changed
-        from accounts.models import Membership, Workspace
+        from accounts.models import Membership, User, Workspace
+
+        for signal in (post_save, post_delete):
+            signal.connect(user_changed, sender=User, dispatch_uid="accounts.User.user_changed")
 
         for model in (Membership, Workspace):
             for signal in (post_save, post_delete):

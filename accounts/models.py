@@ -63,6 +63,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.name.split()[0] if self.name.strip() else self.email.split("@")[0]
 
+    # Set on a copy read from the cache (accounts.backends), which has no password to hash.
+    known_session_auth_hash: str | None = None
+
+    def get_session_auth_hash(self) -> str:
+        """What a session of this user is checked against (derived from the password hash)."""
+        if self.known_session_auth_hash is not None and "password" in self.get_deferred_fields():
+            return self.known_session_auth_hash
+        return super().get_session_auth_hash()
+
 
 class Workspace(TimeStampedModel):
     """A team's space; every piece of content belongs to exactly one workspace."""

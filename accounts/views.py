@@ -14,6 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import services, throttle
+from accounts.backends import BACKEND
 from accounts.forms import (
     ApprovalForm,
     InvitationForm,
@@ -68,7 +69,7 @@ def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
     except ValidationError as error:
         say_refusal(request, error)
         return redirect("signup")
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=BACKEND)
     messages.success(request, "Welcome to ContentTwin! Your workspace is ready.")
     safe = next_url if url_has_allowed_host_and_scheme(next_url, {request.get_host()}) else ""
     return redirect(safe or "dashboard")
@@ -327,7 +328,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                     password=new_account.cleaned_data["password"],
                     timezone=new_account.cleaned_data["timezone"],
                 )
-                login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, membership.user, backend=BACKEND)
             else:
                 membership = None
                 status = 422

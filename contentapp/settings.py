@@ -161,6 +161,12 @@ CACHES = {
 # --- Auth -----------------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
+# The signed-in user read from the cache (accounts/backends.py); Django's own backend after it
+# only for sessions signed in before it (it never checks a password).
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.CachedUserBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
