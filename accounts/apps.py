@@ -19,16 +19,11 @@ class AccountsConfig(AppConfig):
 
         user_logged_out.connect(said, dispatch_uid="accounts.signed_out_message")
 
-        from django.db.models.signals import post_delete, post_save
-
-        from accounts.backends import user_changed
-        from accounts.middleware import memberships_changed
+        from accounts.backends import user_key
+        from accounts.middleware import members_keys, memberships_key
         from accounts.models import Membership, User, Workspace
+        from core.cache import forget_on_change
 
-        for signal in (post_save, post_delete):
-            signal.connect(user_changed, sender=User, dispatch_uid="accounts.User.user_changed")
-
-        for model in (Membership, Workspace):
-            for signal in (post_save, post_delete):
-                uid = f"accounts.{model.__name__}.memberships_changed"
-                signal.connect(memberships_changed, sender=model, dispatch_uid=uid)
+        forget_on_change(User, lambda user: [user_key(user.pk)])
+        forget_on_change(Membership, lambda membership: [memberships_key(membership.user_id)])
+        forget_on_change(Workspace, members_keys)

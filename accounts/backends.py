@@ -23,7 +23,6 @@ from django.db import DEFAULT_DB_ALIAS
 from django.http import HttpRequest
 
 from accounts.models import User
-from core.cache import forget
 
 BACKEND = "accounts.backends.CachedUserBackend"
 USER_CACHED_SECONDS = 60
@@ -52,17 +51,13 @@ class CachedUserBackend(ModelBackend):
         cached = cache.get(user_key(user_id))
         if cached is None:
             user = super().get_user(user_id)  # the row; None when it may not sign in
-            if isinstance(user, User):
-                values = [getattr(user, name) for name in CACHED_FIELDS]
-                snapshot = (values, user.get_session_auth_hash())
-                cache.set(user_key(user_id), snapshot, USER_CACHED_SECONDS)
-            return user if isinstance(user, User) else None
+            if not isinstance(user, User):
+                return None
+            values = [getattr(user, name) for name in CACHED_FIELDS]
+            snapshot = (values, user.get_session_auth_hash())
+            cache.set(user_key(user_id), snapshot, USER_CACHED_SECONDS)
+            return user
         values, session_hash = cached
         user = User.from_db(DEFAULT_DB_ALIAS, CACHED_FIELDS, values)
         user.known_session_auth_hash = session_hash
         return user if self.user_can_authenticate(user) else None
-
-
-def user_changed(sender: type, instance: User, **kwargs: Any) -> None:
-    """A user was saved or deleted: their cached copy is stale."""
-    forget([user_key(instance.pk)])

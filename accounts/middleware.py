@@ -10,7 +10,6 @@ from django.http import HttpRequest, HttpResponseBase
 from django_htmx.middleware import HtmxDetails
 
 from accounts.models import Membership, User, Workspace
-from core.cache import forget
 
 SESSION_KEY = "workspace_id"
 # How long a user's memberships stay cached at most. Every change to a membership or workspace
@@ -67,15 +66,10 @@ def _memberships_of(user_id: int) -> list[Membership]:
     )
 
 
-def memberships_changed(sender: type, instance: Membership | Workspace, **kwargs: Any) -> None:
-    """A membership or workspace was saved or deleted: its members' cached lists are stale."""
-    if isinstance(instance, Membership):
-        user_ids = [instance.user_id]
-    else:
-        user_ids = list(
-            Membership.objects.filter(workspace_id=instance.pk).values_list("user_id", flat=True)
-        )
-    forget(memberships_key(user_id) for user_id in user_ids)
+def members_keys(workspace: Workspace) -> list[str]:
+    """The cached membership lists of everyone in `workspace` (it was renamed, deleted …)."""
+    user_ids = Membership.objects.filter(workspace_id=workspace.pk).values_list("user_id")
+    return [memberships_key(user_id) for (user_id,) in user_ids]
 
 
 def current_membership(request: HttpRequest) -> Membership | None:

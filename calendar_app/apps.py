@@ -6,10 +6,8 @@ class CalendarConfig(AppConfig):
     verbose_name = "Calendar"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
-
         from calendar_app.models import PostingSlot
-        from calendar_app.selectors import slots_changed
+        from calendar_app.selectors import slots_key
+        from core.cache import forget_on_change
 
-        for signal in (post_save, post_delete):
-            signal.connect(slots_changed, sender=PostingSlot, dispatch_uid="calendar.slots_changed")
+        forget_on_change(PostingSlot, lambda slot: [slots_key(slot.persona_id)])

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from accounts.models import Workspace
 from calendar_app.models import PlannedPost, PlanStatus, PostingSlot
-from core.cache import forget
 from personas.models import Persona
 from publishing.models import Publication
 from publishing.selectors import evergreen_originals, publications_between, scheduled_times
@@ -41,11 +40,6 @@ def slots_of(persona: Persona) -> list[PostingSlot]:
             SLOTS_CACHED_SECONDS,
         ),
     )
-
-
-def slots_changed(sender: type, instance: PostingSlot, **kwargs: Any) -> None:
-    """A slot was saved or deleted: its persona's cached schedule is stale."""
-    forget([slots_key(instance.persona_id)])
 
 
 def local_moment(day: date, at: time, zone: ZoneInfo) -> datetime:

@@ -9,10 +9,13 @@ import functools
 import logging
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+
+if TYPE_CHECKING:
+    from django.db.models import Model
 
 logger = logging.getLogger(__name__)
 _last_warning = 0.0
@@ -85,6 +88,21 @@ class ResilientRedisCache(RedisCache):
     delete = _tolerant("delete", lambda *a, **k: False)
     delete_many = _tolerant("delete_many", lambda *a, **k: None)
     clear = _tolerant("clear", lambda *a, **k: False)
+
+
+def forget_on_change(model: type[Model], keys_of: Callable[[Any], Iterable[str]]) -> None:
+    """Every save or delete of a `model` row clears the cached entries `keys_of(row)` names.
+
+    Connected once, from the app's `ready()`. Writes that send no signal (`update()`,
+    `bulk_create`) clear their entries themselves or wait for them to expire."""
+    from django.db.models.signals import post_delete, post_save
+
+    def changed(sender: type, instance: Any, **kwargs: Any) -> None:
+        forget(keys_of(instance))
+
+    for signal in (post_save, post_delete):
+        uid = f"forget_on_change:{model._meta.label}:{signal is post_save}"
+        signal.connect(changed, sender=model, weak=False, dispatch_uid=uid)
 
 
 def forget(keys: Iterable[str]) -> None:

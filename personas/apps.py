@@ -8,10 +8,8 @@ class PersonasConfig(AppConfig):
     public_modules = ("middleware",)
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
-
+        from core.cache import forget_on_change
         from personas.models import Persona
-        from personas.selectors import personas_changed
+        from personas.selectors import active_personas_key
 
-        for signal in (post_save, post_delete):
-            signal.connect(personas_changed, sender=Persona, dispatch_uid="personas.changed")
+        forget_on_change(Persona, lambda persona: [active_personas_key(persona.workspace_id)])

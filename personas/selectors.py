@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import cast
 
 from django.core.cache import cache
 from django.db.models import QuerySet
@@ -8,7 +8,6 @@ from django.db.models.functions import Lower
 from django.http import HttpRequest
 
 from accounts.models import Workspace
-from core.cache import forget
 from personas.models import Persona
 
 
@@ -27,11 +26,6 @@ PERSONAS_CACHED_SECONDS = 30
 
 def active_personas_key(workspace_id: int) -> str:
     return f"personas:active:{workspace_id}"
-
-
-def personas_changed(sender: type, instance: Persona, **kwargs: Any) -> None:
-    """A persona was saved or deleted: its workspace's cached persona list is stale."""
-    forget([active_personas_key(instance.workspace_id)])
 
 
 def active_personas(request: HttpRequest, workspace: Workspace) -> list[Persona]:
