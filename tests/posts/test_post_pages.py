@@ -73,6 +73,9 @@ def test_list_filters_search_and_pagination(owner_client, persona):
     assert "10 posts" in found
     top = owner_client.get(reverse("post_list"), {"tier": "top"}).content.decode()
     assert "3 posts" in top and "tier-top" in top
+    # The filter form is drawn once per choice of filters: each page shows its own choice.
+    assert 'name="q" value="pricing"' in found and 'value="pricing"' not in top
+    assert '<option value="top" selected>' in top and '<option value="top" selected>' not in page
     ranged = owner_client.get(
         reverse("post_list"), {"date_from": "2024-03-01", "date_to": "2024-03-31"}
     )
