@@ -10,7 +10,7 @@ from analytics.selectors import streaks
 from personas.selectors import active_personas, current_persona
 from posts.selectors import persona_post_stats
 from trends.selectors import top_trends
-from voice.selectors import RECOMMENDED_POSTS, latest_voice_version
+from voice.selectors import RECOMMENDED_POSTS, current_voice
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -31,9 +31,7 @@ def dashboard(request: WorkspaceRequest) -> HttpResponse:
             "personas": personas,
             "persona": persona,
             "post_stats": persona_post_stats(persona) if persona else None,
-            "voice": latest_voice_version(persona, fields=("version", "summary", "created_at"))
-            if persona
-            else None,
+            "voice": current_voice(persona) if persona else None,
             "recommended_posts": RECOMMENDED_POSTS,
             "top_trends": top_trends(persona) if persona else [],
             "streak": streaks(persona) if persona else None,

@@ -30,7 +30,7 @@ from personas.services import persona_set_archived, persona_update
 from posts import services as post_services
 from posts.models import Post
 from posts.rules import check_post
-from tests.factories import PersonaFactory, PostFactory
+from tests.factories import PersonaFactory, PostFactory, VoiceProfileFactory
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +166,45 @@ def test_the_schedule_is_read_from_the_cache_and_every_change_shows(owner_client
     assert not captured.captured_queries
     slot_delete(slot=slot, role="owner")
     assert slots_of(persona) == []
+
+
+def test_the_current_voice_is_read_from_the_cache_and_every_change_shows(
+    owner_client, owner, persona
+):
+    from voice.models import VoiceProfile
+    from voice.selectors import current_voice_key
+    from voice.services import drift_check, override_set, version_create
+
+    PostFactory(persona=persona)  # the dashboard shows the voice once there are posts
+    assert "Analyse my voice" in owner_client.get(reverse("voice_page")).content.decode()
+    assert current_voice_key(persona.pk) in cache  # "no version yet" is remembered too
+    version = version_create(
+        persona=persona, raw=VoiceProfileFactory.build().raw, origin="analysis", user=None
+    )
+    for url in (reverse("voice_page"), reverse("dashboard")):
+        owner_client.get(url)
+        read = _sql(owner_client, url)
+        assert not [sql for sql in read if "voiceprofile" in sql or "personatrend" in sql], url
+        assert f"version {version.version}" in owner_client.get(url).content.decode().lower()
+
+    override_set(
+        version=version,
+        role="owner",
+        user=owner,
+        key="summary",
+        verdict="corrected",
+        value="Plain words, short lines, one idea a post.",
+    )
+    corrected = "Plain words, short lines, one idea a post."
+    for url in (reverse("voice_page"), reverse("dashboard")):
+        assert corrected in owner_client.get(url).content.decode()
+
+    # The drift check writes with update() (no signal): it clears the copy itself.
+    VoiceProfile.objects.filter(pk=version.pk).update(drift=["an old reason"])
+    cache.delete(current_voice_key(persona.pk))
+    assert "an old reason" in owner_client.get(reverse("voice_page")).content.decode()
+    drift_check(persona_id=persona.pk)  # no posts since this version: nothing to say
+    assert "an old reason" not in owner_client.get(reverse("voice_page")).content.decode()
+
+    version.delete()
+    assert "Analyse my voice" in owner_client.get(reverse("voice_page")).content.decode()

@@ -9,6 +9,11 @@ class VoiceConfig(AppConfig):
     public_modules = ("scoring", "contrast", "hooks", "evaluation")
 
     def ready(self) -> None:
+        from core.cache import forget_on_change
+        from voice.models import VoiceProfile
+        from voice.selectors import current_voice_key
+
+        forget_on_change(VoiceProfile, lambda version: [current_voice_key(version.persona_id)])
         # Posts sit below voice: voice asks to hear about new posts instead of posts calling up.
         from posts.hooks import on_posts_added
         from voice.services import drift_check_later

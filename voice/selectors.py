@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 
 from personas.models import Persona
@@ -13,6 +14,9 @@ from voice.models import Overlay, VoiceAnalysis, VoiceProfile
 
 MIN_POSTS = 5  # a voice needs at least this many posts to analyse
 RECOMMENDED_POSTS = 10  # … and this many give a truer picture
+# How long the current version stays cached at most. Every save or delete of a version clears it
+# (voice.apps), as does the drift check's update; this bounds a change made while Redis was down.
+CURRENT_VOICE_SECONDS = 300
 
 
 def latest_voice_version(
@@ -23,6 +27,25 @@ def latest_voice_version(
     if fields:
         versions = versions.only(*fields)
     return versions.first()
+
+
+def current_voice_key(persona_id: int) -> str:
+    return f"voice:current:{persona_id}"
+
+
+def current_voice(persona: Persona | int) -> VoiceProfile | None:
+    """The persona's current voice as pages show it, from the cache.
+
+    `latest_voice_version` without the analysis's raw findings (`raw` loads if asked for). The
+    dashboard and the voice page read it on every view; jobs read the database."""
+    persona_id = persona if isinstance(persona, int) else persona.pk
+
+    def read() -> tuple[VoiceProfile | None]:
+        newest = VoiceProfile.objects.filter(persona_id=persona_id).defer("raw")
+        return (newest.order_by("-version").first(),)  # a tuple: "no version yet" is cached too
+
+    found = cache.get_or_set(current_voice_key(persona_id), read, CURRENT_VOICE_SECONDS)
+    return cast(tuple[VoiceProfile | None], found)[0]
 
 
 def voice_version(persona: Persona | int, version_id: int) -> VoiceProfile | None:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import Action, require
+from core.cache import forget
 from core.jobs import (
     ACTIVE,
     JobStatus,
@@ -36,7 +37,13 @@ from voice.models import (
     VoiceProfile,
 )
 from voice.overrides import apply_overrides
-from voice.selectors import MIN_POSTS, RECOMMENDED_POSTS, latest_voice_version, voice_history
+from voice.selectors import (
+    MIN_POSTS,
+    RECOMMENDED_POSTS,
+    current_voice_key,
+    latest_voice_version,
+    voice_history,
+)
 
 RUN_ANALYSIS = "voice.tasks.run_analysis"
 ANALYSIS_DEBOUNCE = timedelta(minutes=2)
@@ -360,6 +367,7 @@ def drift_check(*, persona_id: int) -> list[str]:
         return []
     reasons = _drift_reasons(version)
     VoiceProfile.objects.filter(pk=version.pk).update(drift=reasons, updated_at=timezone.now())
+    forget([current_voice_key(persona_id)])  # an update sends no signal (voice.apps)
     return reasons
 
 

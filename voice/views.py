@@ -52,7 +52,7 @@ def _page_context(
     version: VoiceProfile | None,
     latest: VoiceProfile | None = None,
 ) -> dict:
-    latest = latest or selectors.latest_voice_version(persona, fields=("id",))
+    latest = latest or selectors.current_voice(persona)
     analysis = selectors.latest_analysis(persona)
     return {
         "persona": persona,
@@ -73,7 +73,7 @@ def _page_context(
 @persona_view(missing="Create a persona first: each voice belongs to one persona.")
 def voice_page(request: PersonaRequest) -> HttpResponse:
     persona = request.persona
-    version = selectors.latest_voice_version(persona)
+    version = selectors.current_voice(persona)
     return render(request, "voice/page.html", _page_context(request, persona, version, version))
 
 
