@@ -298,11 +298,14 @@ def test_the_trends_page_makes_a_topic_writes_and_dismisses(workspace, fake, per
     client = client_for(user, workspace)
     fake.feeds["a.xml"] = rss(PRICING_NEWS + OTHER_NEWS)
     _source(workspace, fake, "a.xml")
+    assert client.get(reverse("dashboard")).context["top_trends"] == []  # read, and cached
     services.workspace_scan(workspace_id=workspace.pk)
     page = client.get(reverse("trends"))
     assert page.status_code == 200
     trend = page.context["trends"][0]
     assert trend.item.title in page.content.decode()
+    # the scan's scoring cleared the dashboard's cached few; the dismissal below does too
+    assert trend.item.title in client.get(reverse("dashboard")).content.decode()
     client.post(reverse("trend_make_topic", args=[trend.pk]))
     client.post(reverse("trend_make_topic", args=[trend.pk]))  # twice: still one topic
     topic = Topic.objects.get(persona=persona)
@@ -313,6 +316,7 @@ def test_the_trends_page_makes_a_topic_writes_and_dismisses(workspace, fake, per
     assert f"idea={topic.pk}" in answer["Location"]
     client.post(reverse("trend_dismiss", args=[trend.pk]))
     assert trend.pk not in [t.pk for t in client.get(reverse("trends")).context["trends"]]
+    assert trend.item.title not in client.get(reverse("dashboard")).content.decode()
 
 
 def test_the_beat_claims_due_sources_once(workspace, fake, monkeypatch):

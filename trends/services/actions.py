@@ -17,6 +17,7 @@ from personas.models import Persona
 from pillars.models import Topic, TopicSource
 from pillars.services import topic_add
 from trends.models import PersonaTrend, SourceKind, Stance, TrendSource
+from trends.selectors import top_trends_changed
 
 
 @transaction.atomic
@@ -77,6 +78,7 @@ def source_delete(*, source: TrendSource, role: str) -> None:
 def trend_dismiss(*, persona_trend: PersonaTrend, role: str) -> None:
     require(role, Action.EDIT)
     PersonaTrend.objects.filter(pk=persona_trend.pk).update(dismissed=True)
+    top_trends_changed([persona_trend.persona_id])
 
 
 @transaction.atomic

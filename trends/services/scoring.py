@@ -19,6 +19,7 @@ from pillars import discovery
 from pillars.selectors import relevance_inputs
 from pillars.services import reference_lexical, reference_vectors
 from trends.models import PersonaTrend, TrendItem
+from trends.selectors import top_trends_changed
 from trends.services.conflicts import conflicts_of
 from trends.services.folding import MAX_ITEMS_SCORED, RECENT_DAYS, embed_and_fold, item_text
 from voice import contrast
@@ -152,6 +153,7 @@ def _score_persona(
     PersonaTrend.objects.filter(persona=persona, dismissed=False, topic__isnull=True).exclude(
         item_id__in=[item.pk for item in items]
     ).delete()
+    top_trends_changed([persona.pk])
 
 
 def _dismissed_vectors(persona: Persona) -> np.ndarray:
