@@ -9,11 +9,23 @@ from voice.models import Overlay, Verdict
 
 
 class OverrideForm(forms.Form):
+    """An answer about one pattern: its key, the verdict, and the corrected value if any.
+
+    The voice page's review list sends one form for all its patterns: each button is named
+    after its verdict and carries the pattern's key ("confirmed" = "word:pricing")."""
+
     key = forms.CharField(max_length=200)
     verdict = forms.ChoiceField(choices=Verdict.choices)
     value = forms.CharField(
         required=False, max_length=3000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def __init__(self, data: Any = None, **kwargs: Any) -> None:
+        if data is not None and "verdict" not in data:
+            pressed = [v for v in (Verdict.CONFIRMED, Verdict.REJECTED) if data.get(v)]
+            if len(pressed) == 1:
+                data = {"key": data[pressed[0]], "verdict": pressed[0]}
+        super().__init__(data, **kwargs)
 
 
 class OverlayForm(forms.ModelForm):

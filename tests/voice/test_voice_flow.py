@@ -81,10 +81,15 @@ def test_analysis_makes_a_version_the_page_shows(
 def test_a_rejected_pattern_stays_out_of_later_versions(owner_client, persona, owner):
     first = analysed(persona, owner)
     word = first.profile["fingerprint"]["characteristic_words"][0][0]
+    # The review list is one form: each button names its verdict and carries the pattern's key.
+    page = owner_client.get(reverse("voice_page")).content.decode()
+    button = f'form="review-answers" name="rejected" value="word:{word}"'
+    assert button in page and '<form id="review-answers" method="post"' in page
     response = owner_client.post(
-        reverse("voice_override", args=[first.pk]), {"key": f"word:{word}", "verdict": "rejected"}
+        reverse("voice_override", args=[first.pk]), {"rejected": f"word:{word}"}
     )
     assert response.status_code == 302
+    assert button not in owner_client.get(reverse("voice_page")).content.decode()
     # An answer changes the current version in place: no new version.
     assert VoiceProfile.objects.filter(persona=persona).count() == 1
     first.refresh_from_db()
@@ -239,11 +244,15 @@ def test_imports_schedule_one_debounced_analysis(persona, settings):
     assert version.origin == "analysis of 12 posts, started on its own after new posts"
 
 
-def test_viewer_cannot_analyse_or_correct(workspace, viewer, persona, owner):
+def test_viewer_cannot_analyse_or_correct(workspace, viewer, persona, owner, owner_client):
     version = analysed(persona, owner)
+    # The owner's page (drawn first, and cached) has the answer buttons; the viewer's has none.
+    assert 'form="review-answers"' in owner_client.get(reverse("voice_page")).content.decode()
     client = client_for(viewer, workspace)
     client.post(reverse("persona_switch", args=[persona.pk]))
-    assert client.get(reverse("voice_page")).status_code == 200
+    page = client.get(reverse("voice_page"))
+    assert page.status_code == 200 and "review-answers" not in page.content.decode()
+    assert "Does this sound like you?" in page.content.decode()
     assert (
         client.post(
             reverse("voice_override", args=[version.pk]), {"key": "summary", "verdict": "rejected"}
