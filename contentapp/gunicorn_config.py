@@ -19,3 +19,15 @@ timeout = 60
 graceful_timeout = 20
 keepalive = 5
 accesslog = None  # contentapp.http logs one line per request, with its request id
+
+
+def post_worker_init(worker: object) -> None:
+    """Keep what the worker loaded at start out of the garbage collector's full passes.
+
+    Django, the apps and their modules are some 250,000 objects that live as long as the
+    worker; a full collection walked them all every few hundred requests, its tens of
+    milliseconds landing on one request. Frozen, the collector never scans them again."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
