@@ -23,6 +23,7 @@ from django.db import DEFAULT_DB_ALIAS
 from django.http import HttpRequest
 
 from accounts.models import User
+from core.cache import recall
 
 BACKEND = "accounts.backends.CachedUserBackend"
 USER_CACHED_SECONDS = 60
@@ -48,7 +49,7 @@ class CachedUserBackend(ModelBackend):
         return user
 
     def get_user(self, user_id: int) -> User | None:
-        cached = cache.get(user_key(user_id))
+        cached = recall(user_key(user_id))
         if cached is None:
             user = super().get_user(user_id)  # the row; None when it may not sign in
             if not isinstance(user, User):

@@ -4,12 +4,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
 
+from django.contrib import auth
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponseBase
 from django_htmx.middleware import HtmxDetails
 
+from accounts.backends import BACKEND, user_key
 from accounts.models import Membership, User, Workspace
+from core.cache import remembered
 
 SESSION_KEY = "workspace_id"
 # How long a user's memberships stay cached at most. Every change to a membership or workspace
@@ -60,10 +62,18 @@ def _memberships_of(user_id: int) -> list[Membership]:
             .order_by("-workspace__is_personal", "workspace__name")
         )
 
-    return cast(
-        list[Membership],
-        cache.get_or_set(memberships_key(user_id), read, MEMBERSHIPS_CACHED_SECONDS),
-    )
+    return remembered(memberships_key(user_id), read, MEMBERSHIPS_CACHED_SECONDS)
+
+
+def viewer_cache_keys(request: HttpRequest) -> tuple[int, list[str]] | None:
+    """The signed-in viewer's id and the cache entries every page reads for them here.
+
+    Their user and their memberships, named from the session without reading either (for
+    `core.cache.read_ahead`); None when no one is signed in through the cached backend."""
+    user_id = request.session.get(auth.SESSION_KEY)
+    if user_id is None or request.session.get(auth.BACKEND_SESSION_KEY) != BACKEND:
+        return None
+    return int(user_id), [user_key(int(user_id)), memberships_key(int(user_id))]
 
 
 def members_keys(workspace: Workspace) -> list[str]:

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User, Workspace
-from core.cache import forget
+from core.cache import forget, recall
 from core.jobs import enqueue, send
 from notifications.models import EmailMode, Kind, Notification, NotificationSettings
 
@@ -85,19 +85,19 @@ def notify(
     return made
 
 
-def _unread_key(user_id: int) -> str:
+def unread_key(user_id: int) -> str:
     return f"notifications:unread:{user_id}"
 
 
 def _unread_changed(user_ids: list[int]) -> None:
     """These users' cached bell counts are out of date."""
-    forget(_unread_key(pk) for pk in user_ids)
+    forget(unread_key(pk) for pk in user_ids)
 
 
 def unread_count(user: User) -> int:
     """How many of the user's notifications are unread (the bell on every page; cached)."""
-    key = _unread_key(user.pk)
-    count = cache.get(key)
+    key = unread_key(user.pk)
+    count = recall(key)
     if count is None:
         count = Notification.objects.filter(user=user, read_at__isnull=True).count()
         cache.set(key, count, UNREAD_SECONDS)

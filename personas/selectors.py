@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from typing import cast
 
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.http import HttpRequest
 
 from accounts.models import Workspace
+from core.cache import remembered
 from personas.models import Persona
 
 
@@ -35,7 +35,7 @@ def active_personas(request: HttpRequest, workspace: Workspace) -> list[Persona]
     (every page needs them: a query there costs a page more CPU than the cache read)."""
     per_request = request.__dict__.setdefault("_active_personas", {})
     if workspace.pk not in per_request:
-        per_request[workspace.pk] = cache.get_or_set(
+        per_request[workspace.pk] = remembered(
             active_personas_key(workspace.pk),
             lambda: list(personas_of(workspace)),
             PERSONAS_CACHED_SECONDS,

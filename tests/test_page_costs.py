@@ -208,3 +208,56 @@ def test_the_current_voice_is_read_from_the_cache_and_every_change_shows(
 
     version.delete()
     assert "Analyse my voice" in owner_client.get(reverse("voice_page")).content.decode()
+
+
+def test_who_the_viewer_is_costs_one_round_trip_to_the_cache(owner_client, owner, workspace):
+    import redis
+
+    from accounts.backends import user_key
+    from accounts.middleware import memberships_key
+    from notifications.services import unread_key
+    from personas.selectors import active_personas_key
+
+    owner_client.post(reverse("workspace_switch", args=[workspace.pk]))  # chosen: in the session
+    owner_client.get(reverse("dashboard"))  # warm
+    sent: list[tuple] = []
+    execute = redis.Redis.execute_command
+
+    def recording(self, *args, **options):
+        sent.append(args)
+        return execute(self, *args, **options)
+
+    redis.Redis.execute_command = recording
+    try:
+        assert owner_client.get(reverse("dashboard")).status_code == 200
+    finally:
+        redis.Redis.execute_command = execute
+    viewer = {
+        user_key(owner.pk),
+        memberships_key(owner.pk),
+        unread_key(owner.pk),
+        active_personas_key(workspace.pk),
+    }
+    asked = [
+        (command, {key for key in viewer if any(str(a).endswith(key) for a in args)})
+        for command, *args in sent
+    ]
+    assert [named for command, named in asked if named] == [viewer]  # all four, together…
+    assert [command for command, named in asked if named] == ["MGET"]  # …in one round trip
+
+
+def test_what_was_read_ahead_answers_once_and_a_change_drops_it():
+    from core.cache import end_read_ahead, forget, read_ahead, recall
+
+    cache.set("ahead:a", "before")
+    cache.set("ahead:b", "kept")
+    read_ahead(["ahead:a", "ahead:b", "ahead:missing"])
+    try:
+        cache.set("ahead:a", "after")  # changed elsewhere, after the request began
+        assert recall("ahead:a") == "before"  # the request's first read: what it read ahead
+        assert recall("ahead:a") == "after"  # a later read asks the cache again
+        assert recall("ahead:missing") is None
+        forget(["ahead:b"])  # changed by this request
+        assert recall("ahead:b") is None
+    finally:
+        end_read_ahead()
