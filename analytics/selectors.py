@@ -21,11 +21,11 @@ from django.db.models.functions import (
 )
 from django.utils import timezone
 
-from calendar_app.selectors import slots_of
+from calendar_app.selectors import slots_key, slots_of
 from personas.models import Persona
 from posts.engagement import FACTOR_TESTS
 from posts.models import Post
-from posts.selectors import posts_of, posts_of_personas, weekly_post_counts
+from posts.selectors import posts_of, posts_of_personas, weekly_post_counts, weekly_post_counts_key
 
 MIN_POSTS_TO_ADVISE = 3  # a weekday × hour with fewer posts is shown, never recommended
 WEEKS_SHOWN = 26
@@ -215,6 +215,11 @@ def posting_times(persona: Persona, period: Period | None = None) -> dict[str, A
         "min_posts": MIN_POSTS_TO_ADVISE,
         "too_few": not advisable,
     }
+
+
+def streak_keys(persona: Persona) -> list[str]:
+    """What `streaks` reads from the cache (for `core.cache.read_ahead`)."""
+    return [slots_key(persona.pk), weekly_post_counts_key(persona, ZoneInfo(persona.timezone))]
 
 
 def streaks(persona: Persona) -> dict[str, int]:

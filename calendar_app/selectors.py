@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.models import Workspace
 from calendar_app.models import PlannedPost, PlanStatus, PostingSlot
+from core.cache import remembered
 from personas.models import Persona
 from publishing.models import Publication
 from publishing.selectors import evergreen_originals, publications_between, scheduled_times
@@ -32,13 +32,10 @@ def slots_key(persona_id: int) -> str:
 
 def slots_of(persona: Persona) -> list[PostingSlot]:
     """The persona's posting slots (weekday × local time)."""
-    return cast(
-        list[PostingSlot],
-        cache.get_or_set(
-            slots_key(persona.pk),
-            lambda: list(PostingSlot.objects.filter(persona=persona)),
-            SLOTS_CACHED_SECONDS,
-        ),
+    return remembered(
+        slots_key(persona.pk),
+        lambda: list(PostingSlot.objects.filter(persona=persona)),
+        SLOTS_CACHED_SECONDS,
     )
 
 

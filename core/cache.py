@@ -114,15 +114,17 @@ _read_ahead: ContextVar[dict[str, Any] | None] = ContextVar("cache_read_ahead", 
 def read_ahead(keys: Iterable[str]) -> None:
     """Fetch these entries in one round trip: `recall` and `remembered` answer from it.
 
-    A page's first reads (who the viewer is, their workspaces, their bell) each cost a round
-    trip to Redis, and the round trip is most of a cache read's CPU; asked together they cost
-    one. Each entry answers the first read of its key only, and `forget` drops it, so a later
-    read sees any change. `end_read_ahead` when the request is done."""
+    A page's reads (who the viewer is, their workspaces, their bell, then the page's own
+    counts and lists) each cost a round trip to Redis, and the round trip is most of a cache
+    read's CPU; asked together they cost one. Each entry answers the first read of its key
+    only, and `forget` drops it, so a later read sees any change. `end_read_ahead` when the
+    request is done."""
     from django.core.cache import cache
 
     wanted = list(keys)
     found = cache.get_many(wanted) if wanted else {}
-    _read_ahead.set({key: found.get(key) for key in wanted})
+    # added to what the request already read ahead (the viewer, then the page's own entries)
+    _read_ahead.set({**(_read_ahead.get() or {}), **{key: found.get(key) for key in wanted}})
 
 
 def end_read_ahead() -> None:

@@ -6,11 +6,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.middleware import WorkspaceRequest, workspace_view
-from analytics.selectors import streaks
+from analytics.selectors import streak_keys, streaks
+from core.cache import read_ahead
 from personas.selectors import active_personas, current_persona
-from posts.selectors import persona_post_stats
-from trends.selectors import top_trends
-from voice.selectors import RECOMMENDED_POSTS, current_voice
+from posts.selectors import persona_post_stats, post_stats_key
+from trends.selectors import top_trends, top_trends_key
+from voice.selectors import RECOMMENDED_POSTS, current_voice, current_voice_key
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -24,6 +25,15 @@ def home(request: HttpRequest) -> HttpResponse:
 def dashboard(request: WorkspaceRequest) -> HttpResponse:
     personas = active_personas(request, request.workspace)
     persona = current_persona(request, request.workspace) if personas else None
+    if persona:  # what the page reads from the cache, in one round trip
+        read_ahead(
+            [
+                post_stats_key(persona),
+                *streak_keys(persona),
+                current_voice_key(persona.pk),
+                top_trends_key(persona.pk),
+            ]
+        )
     return render(
         request,
         "home/dashboard.html",

@@ -2,15 +2,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, tzinfo
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import numpy as np
 from django.contrib.postgres.search import SearchQuery
-from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncWeek
 from pgvector.django import CosineDistance
 
+from core.cache import remembered
 from llm.services import embed_for, embedding_model_name
 from personas.models import Persona
 from posts import engagement
@@ -49,8 +49,21 @@ def _counted(persona: Persona, what: str, count: Callable[[], T]) -> T:
 
     Cached under `Persona.posts_version`, so a page reads a number instead of scanning every post.
     (`persona` is the one loaded for this request, whose version is current.)"""
-    key = f"posts:{what}:{persona.pk}:{persona.posts_version}"
-    return cast(T, cache.get_or_set(key, count, COUNTED_SECONDS))
+    return remembered(_counted_key(persona, what), count, COUNTED_SECONDS)
+
+
+def _counted_key(persona: Persona, what: str) -> str:
+    return f"posts:{what}:{persona.pk}:{persona.posts_version}"
+
+
+def post_stats_key(persona: Persona) -> str:
+    """Where `persona_post_stats` is cached (for `core.cache.read_ahead`)."""
+    return _counted_key(persona, "stats")
+
+
+def weekly_post_counts_key(persona: Persona, zone: tzinfo) -> str:
+    """Where `weekly_post_counts` is cached (for `core.cache.read_ahead`)."""
+    return _counted_key(persona, f"weekly:{zone}")
 
 
 COUNTED_SECONDS = 24 * 3600  # a new version replaces it long before: only memory is at stake

@@ -210,7 +210,9 @@ def test_the_current_voice_is_read_from_the_cache_and_every_change_shows(
     assert "Analyse my voice" in owner_client.get(reverse("voice_page")).content.decode()
 
 
-def test_who_the_viewer_is_costs_one_round_trip_to_the_cache(owner_client, owner, workspace):
+def test_who_the_viewer_is_costs_one_round_trip_to_the_cache(
+    owner_client, owner, workspace, persona
+):
     import redis
 
     from accounts.backends import user_key
@@ -244,6 +246,8 @@ def test_who_the_viewer_is_costs_one_round_trip_to_the_cache(owner_client, owner
     ]
     assert [named for command, named in asked if named] == [viewer]  # all four, together…
     assert [command for command, named in asked if named] == ["MGET"]  # …in one round trip
+    # … and the page's own (counts, streak, voice, trends) in one more, after the session's
+    assert [command for command, *_ in sent] == ["GET", "MGET", "MGET"], sent
 
 
 def test_what_was_read_ahead_answers_once_and_a_change_drops_it():

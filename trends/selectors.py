@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-from typing import cast
-
-from django.core.cache import cache
 from django.db.models import QuerySet
 
 from accounts.models import Workspace
-from core.cache import forget
+from core.cache import forget, remembered
 from personas.models import Persona
 from trends.models import PersonaTrend, Stance, TrendSource
 
@@ -49,9 +46,7 @@ def top_trends(persona: Persona) -> list[PersonaTrend]:
             .order_by("-relevance", "-item__last_seen_at")[:TOP_TRENDS]
         )
 
-    return cast(
-        list[PersonaTrend], cache.get_or_set(top_trends_key(persona.pk), read, TOP_TRENDS_SECONDS)
-    )
+    return remembered(top_trends_key(persona.pk), read, TOP_TRENDS_SECONDS)
 
 
 def top_trends_changed(persona_ids: list[int]) -> None:

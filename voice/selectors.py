@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
-from django.core.cache import cache
 from django.db.models import QuerySet
 
+from core.cache import remembered
 from personas.models import Persona
 from voice.analysis import WeightedPost, analyse
 from voice.models import Overlay, VoiceAnalysis, VoiceProfile
@@ -44,8 +44,7 @@ def current_voice(persona: Persona | int) -> VoiceProfile | None:
         newest = VoiceProfile.objects.filter(persona_id=persona_id).defer("raw")
         return (newest.order_by("-version").first(),)  # a tuple: "no version yet" is cached too
 
-    found = cache.get_or_set(current_voice_key(persona_id), read, CURRENT_VOICE_SECONDS)
-    return cast(tuple[VoiceProfile | None], found)[0]
+    return remembered(current_voice_key(persona_id), read, CURRENT_VOICE_SECONDS)[0]
 
 
 def voice_version(persona: Persona | int, version_id: int) -> VoiceProfile | None:
