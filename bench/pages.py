@@ -189,7 +189,7 @@ def main() -> None:
     every = [ms for page in PAGES for ms in run["results"][page]]
     light = [ms for page in TRIVIAL for ms in trivial["results"][page]]
     rps, trivial_rps = len(every) / run["wall"], len(light) / trivial["wall"]
-    cpu = server_cpu(PAGES, rounds=20, profile=args.profile)
+    cpu = server_cpu(PAGES, rounds=100, profile=args.profile)
     print(f"cpu_ms={cpu:.1f}")
     print(
         f"rps={rps:.0f} trivial_rps={trivial_rps:.0f} ratio={rps / trivial_rps:.2f} "

@@ -187,15 +187,15 @@ def test_the_current_voice_is_read_from_the_cache_and_every_change_shows(
         assert not [sql for sql in read if "voiceprofile" in sql or "personatrend" in sql], url
         assert f"version {version.version}" in owner_client.get(url).content.decode().lower()
 
+    corrected = "Plain words, short lines, one idea a post."
     override_set(
         version=version,
         role="owner",
         user=owner,
         key="summary",
         verdict="corrected",
-        value="Plain words, short lines, one idea a post.",
+        value=corrected,
     )
-    corrected = "Plain words, short lines, one idea a post."
     for url in (reverse("voice_page"), reverse("dashboard")):
         assert corrected in owner_client.get(url).content.decode()
 
