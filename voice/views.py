@@ -59,7 +59,10 @@ def _page_context(
         "version": version,
         "is_latest": version is not None and latest is not None and version.pk == latest.pk,
         "analysis": analysis,
-        "analysis_job": _analysis_job(analysis) if analysis else None,
+        # the progress fragment shows only while one runs or after one failed
+        "analysis_job": _analysis_job(analysis)
+        if analysis and (analysis.status in ACTIVE or analysis.status == JobStatus.FAILED)
+        else None,
         "running": analysis is not None and analysis.status in ACTIVE,
         "post_count": persona_post_stats(persona)["total"],
         "min_posts": selectors.MIN_POSTS,

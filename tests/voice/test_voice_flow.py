@@ -334,3 +334,20 @@ def test_one_analysis_waits_and_one_runs_per_persona(persona, owner):
         [1, 2],
         [2, 1],
     )
+
+
+def test_the_page_says_the_last_analysis_failed_and_nothing_once_one_succeeds(
+    owner_client, persona
+):
+    from core.jobs import JobStatus
+    from tests.factories import VoiceAnalysisFactory
+
+    failed = VoiceAnalysisFactory(
+        persona=persona, status=JobStatus.FAILED, error="The model did not answer."
+    )
+    page = owner_client.get(reverse("voice_page")).content.decode()
+    assert "The last analysis failed: The model did not answer." in page
+    failed.status = JobStatus.DONE
+    failed.save()
+    page = owner_client.get(reverse("voice_page")).content.decode()
+    assert "The last analysis failed" not in page and "Analysing your voice" not in page
