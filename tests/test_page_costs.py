@@ -248,6 +248,14 @@ def test_who_the_viewer_is_costs_one_round_trip_to_the_cache(
     assert [command for command, named in asked if named] == ["MGET"]  # …in one round trip
     # … and the page's own (counts, streak, voice, trends) in one more, after the session's
     assert [command for command, *_ in sent] == ["GET", "MGET", "MGET"], sent
+    owner_client.get(reverse("voice_page"))  # warm
+    sent.clear()
+    redis.Redis.execute_command = recording
+    try:
+        assert owner_client.get(reverse("voice_page")).status_code == 200
+    finally:
+        redis.Redis.execute_command = execute
+    assert [command for command, *_ in sent] == ["GET", "MGET", "MGET"], sent  # the voice, counts
 
 
 def test_what_was_read_ahead_answers_once_and_a_change_drops_it():

@@ -10,11 +10,12 @@ from django.views.decorators.http import require_POST
 from accounts.middleware import WorkspaceRequest, workspace_view
 from accounts.permissions import Action, require
 from accounts.selectors import get_object_for
+from core.cache import read_ahead
 from core.http import render_form, say_refusal
 from core.jobs import ACTIVE, JobProgress, JobStatus, poll_response
 from personas.middleware import PersonaRequest, persona_view
 from personas.models import Persona
-from posts.selectors import persona_post_stats
+from posts.selectors import persona_post_stats, post_stats_key
 from voice import selectors, services
 from voice.forms import OverlayForm, OverrideForm
 from voice.models import Overlay, VoiceAnalysis, VoiceProfile
@@ -50,9 +51,8 @@ def _page_context(
     request: HttpRequest,
     persona: Persona,
     version: VoiceProfile | None,
-    latest: VoiceProfile | None = None,
+    latest: VoiceProfile | None,
 ) -> dict:
-    latest = latest or selectors.current_voice(persona)
     analysis = selectors.latest_analysis(persona)
     return {
         "persona": persona,
@@ -76,6 +76,7 @@ def _page_context(
 @persona_view(missing="Create a persona first: each voice belongs to one persona.")
 def voice_page(request: PersonaRequest) -> HttpResponse:
     persona = request.persona
+    read_ahead([selectors.current_voice_key(persona.pk), post_stats_key(persona)])
     version = selectors.current_voice(persona)
     return render(request, "voice/page.html", _page_context(request, persona, version, version))
 
@@ -83,7 +84,10 @@ def voice_page(request: PersonaRequest) -> HttpResponse:
 @workspace_view
 def version_detail(request: WorkspaceRequest, voice_profile_id: int) -> HttpResponse:
     version = _version(request, voice_profile_id)
-    return render(request, "voice/page.html", _page_context(request, version.persona, version))
+    latest = selectors.current_voice(version.persona)
+    return render(
+        request, "voice/page.html", _page_context(request, version.persona, version, latest)
+    )
 
 
 @persona_view()
