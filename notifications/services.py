@@ -12,13 +12,12 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User, Workspace
-from core.cache import forget, recall
+from core.cache import forget, remembered
 from core.jobs import enqueue, send
 from notifications.models import EmailMode, Kind, Notification, NotificationSettings
 
@@ -96,12 +95,11 @@ def _unread_changed(user_ids: list[int]) -> None:
 
 def unread_count(user: User) -> int:
     """How many of the user's notifications are unread (the bell on every page; cached)."""
-    key = unread_key(user.pk)
-    count = recall(key)
-    if count is None:
-        count = Notification.objects.filter(user=user, read_at__isnull=True).count()
-        cache.set(key, count, UNREAD_SECONDS)
-    return int(count)
+    return remembered(
+        unread_key(user.pk),
+        lambda: Notification.objects.filter(user=user, read_at__isnull=True).count(),
+        UNREAD_SECONDS,
+    )
 
 
 def mark_read(*, user: User, ids: list[int] | None = None) -> int:

@@ -171,7 +171,7 @@ def compare(request: WorkspaceRequest) -> HttpResponse:
     if left.persona_id != right.persona_id:
         messages.error(request, "Compare two versions of the same persona.")
         return redirect("voice_history")
-    current = selectors.latest_voice_version(left.persona, fields=("id",))
+    current = selectors.current_voice(left.persona)
     context = {
         "left": left,
         "right": right,

@@ -75,8 +75,9 @@ class Command(BaseCommand):
             return [Child("worker", [*celery, "worker", "--concurrency=2", *WORKER_OPTIONS], env)]
         lanes = [
             ("worker", default, "main", 2),
-            # A send waits on the platform most of its time (60 ms each in the publishing bench):
-            # four at once keep a 2-core box at 10,000 posts in 5 minutes (as docker-compose).
+            # A send waits on the platform most of its time (60–110 ms each in the publishing
+            # bench): four at once keep a 2-core box at 10,000 posts in 5 minutes (as
+            # docker-compose), near capacity while an import embeds.
             ("worker-publish", queue_name(PUBLISH, default), "publish", 4),
             ("worker-bulk", queue_name(BULK, default), "bulk", 1),
         ]
