@@ -233,6 +233,33 @@ def test_the_current_voice_is_read_from_the_cache_and_every_change_shows(
     assert "Analyse my voice" in owner_client.get(reverse("voice_page")).content.decode()
 
 
+def test_a_settled_analysis_is_read_from_the_cache_and_one_under_way_never_is(
+    owner_client, persona
+):
+    from core.models import JobStatus
+    from voice.models import VoiceAnalysis
+
+    PostFactory.create_batch(3, persona=persona)
+    url = reverse("voice_page")
+
+    def analysis_queries() -> int:
+        return len([sql for sql in _sql(owner_client, url) if "voiceanalysis" in sql])
+
+    owner_client.get(url)
+    assert analysis_queries() == 0  # "none yet" is remembered
+    analysis = VoiceAnalysis.objects.create(persona=persona, status=JobStatus.QUEUED)
+    assert "Analysing your voice" in owner_client.get(url).content.decode()
+    # the job moves its row on with update()s, which send no signal: read on every view
+    VoiceAnalysis.objects.filter(pk=analysis.pk).update(status=JobStatus.RUNNING, progress=40)
+    assert analysis_queries() == 1 and analysis_queries() == 1
+    VoiceAnalysis.objects.filter(pk=analysis.pk).update(status=JobStatus.FAILED, error="boom")
+    assert "The last analysis failed: boom" in owner_client.get(url).content.decode()
+    assert analysis_queries() == 0  # settled: from the cache
+    VoiceAnalysis.objects.create(persona=persona, status=JobStatus.QUEUED)
+    page = owner_client.get(url).content.decode()
+    assert "Analysing your voice" in page and "boom" not in page
+
+
 def test_who_the_viewer_is_costs_one_round_trip_to_the_cache(
     owner_client, owner, workspace, persona
 ):

@@ -10,10 +10,11 @@ class VoiceConfig(AppConfig):
 
     def ready(self) -> None:
         from core.cache import forget_on_change
-        from voice.models import VoiceProfile
-        from voice.selectors import current_voice_key
+        from voice.models import VoiceAnalysis, VoiceProfile
+        from voice.selectors import current_voice_key, latest_analysis_key
 
         forget_on_change(VoiceProfile, lambda version: [current_voice_key(version.persona_id)])
+        forget_on_change(VoiceAnalysis, lambda row: [latest_analysis_key(row.persona_id)])
         # Posts sit below voice: voice asks to hear about new posts instead of posts calling up.
         from posts.hooks import on_posts_added
         from voice.services import drift_check_later

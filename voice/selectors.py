@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 
-from core.cache import remembered
+from core.cache import recall, remembered
+from core.models import JobStatus
 from personas.models import Persona
 from voice.analysis import WeightedPost, analyse
 from voice.models import Overlay, VoiceAnalysis, VoiceProfile
@@ -17,6 +19,8 @@ RECOMMENDED_POSTS = 10  # … and this many give a truer picture
 # How long the current version stays cached at most. Every save or delete of a version clears it
 # (voice.apps), as does the drift check's update; this bounds a change made while Redis was down.
 CURRENT_VOICE_SECONDS = 300
+# A page that read the old settled row just before a new analysis committed shows it this long.
+SETTLED_ANALYSIS_SECONDS = 60
 
 
 def latest_voice_version(
@@ -56,8 +60,24 @@ def voice_history(persona: Persona) -> QuerySet[VoiceProfile]:
     return VoiceProfile.objects.filter(persona=persona).order_by("-version")
 
 
+def latest_analysis_key(persona_id: int) -> str:
+    return f"voice:analysis:{persona_id}"
+
+
 def latest_analysis(persona: Persona) -> VoiceAnalysis | None:
-    return VoiceAnalysis.objects.filter(persona=persona).order_by("-created_at").first()
+    """The persona's newest analysis, from the cache once it is settled (done or failed).
+
+    A settled row changes no more and a newer one is saved (which clears the entry), so only an
+    analysis under way — moved on by its job's `update()`s, which send no signal — is read from
+    the database on every view."""
+    key = latest_analysis_key(persona.pk)
+    cached = recall(key)
+    if cached is not None:
+        return cached[0]
+    analysis = VoiceAnalysis.objects.filter(persona=persona).order_by("-created_at").first()
+    if analysis is None or analysis.status in (JobStatus.DONE, JobStatus.FAILED):
+        cache.add(key, (analysis,), SETTLED_ANALYSIS_SECONDS)  # a tuple: "none yet" is cached too
+    return analysis
 
 
 def overlays_of(persona: Persona) -> QuerySet[Overlay]:

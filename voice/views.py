@@ -76,7 +76,13 @@ def _page_context(
 @persona_view(missing="Create a persona first: each voice belongs to one persona.")
 def voice_page(request: PersonaRequest) -> HttpResponse:
     persona = request.persona
-    read_ahead([selectors.current_voice_key(persona.pk), post_stats_key(persona)])
+    read_ahead(
+        [
+            selectors.current_voice_key(persona.pk),
+            selectors.latest_analysis_key(persona.pk),
+            post_stats_key(persona),
+        ]
+    )
     version = selectors.current_voice(persona)
     return render(request, "voice/page.html", _page_context(request, persona, version, version))
 
