@@ -217,9 +217,9 @@ def posting_times(persona: Persona, period: Period | None = None) -> dict[str, A
     }
 
 
-def streak_keys(persona: Persona) -> list[str]:
+def streak_keys(persona_id: int) -> list[str]:
     """What `streaks` reads from the cache (for `core.cache.read_ahead`)."""
-    return [slots_key(persona.pk), weekly_post_counts_key(persona, ZoneInfo(persona.timezone))]
+    return [slots_key(persona_id), weekly_post_counts_key(persona_id)]
 
 
 def streaks(persona: Persona) -> dict[str, int]:

@@ -121,10 +121,11 @@ def read_ahead(keys: Iterable[str]) -> None:
     request is done."""
     from django.core.cache import cache
 
-    wanted = list(keys)
+    ahead = _read_ahead.get() or {}
+    wanted = [key for key in keys if key not in ahead]  # not those this request read already
     found = cache.get_many(wanted) if wanted else {}
     # added to what the request already read ahead (the viewer, then the page's own entries)
-    _read_ahead.set({**(_read_ahead.get() or {}), **{key: found.get(key) for key in wanted}})
+    _read_ahead.set({**ahead, **{key: found.get(key) for key in wanted}})
 
 
 def end_read_ahead() -> None:

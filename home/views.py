@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from accounts.middleware import WorkspaceRequest, workspace_view
 from analytics.selectors import streak_keys, streaks
 from core.cache import read_ahead
+from personas.middleware import reads_ahead
 from personas.selectors import active_personas, current_persona
 from posts.selectors import persona_post_stats, post_stats_key
 from trends.selectors import top_trends, top_trends_key
@@ -21,19 +22,23 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home/landing.html")
 
 
+def _dashboard_reads(persona_id: int) -> list[str]:
+    """What the dashboard reads from the cache about the persona (one round trip)."""
+    return [
+        post_stats_key(persona_id),
+        *streak_keys(persona_id),
+        current_voice_key(persona_id),
+        top_trends_key(persona_id),
+    ]
+
+
 @workspace_view
+@reads_ahead(_dashboard_reads)
 def dashboard(request: WorkspaceRequest) -> HttpResponse:
     personas = active_personas(request, request.workspace)
     persona = current_persona(request, request.workspace) if personas else None
-    if persona:  # what the page reads from the cache, in one round trip
-        read_ahead(
-            [
-                post_stats_key(persona),
-                *streak_keys(persona),
-                current_voice_key(persona.pk),
-                top_trends_key(persona.pk),
-            ]
-        )
+    if persona:
+        read_ahead(_dashboard_reads(persona.pk))  # read with the viewer's entries if chosen
     return render(
         request,
         "home/dashboard.html",

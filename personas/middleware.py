@@ -27,7 +27,10 @@ from accounts.middleware import (
 from core.cache import end_read_ahead, read_ahead
 from notifications.services import unread_key
 from personas.models import Persona
-from personas.selectors import active_personas_key, current_persona
+from personas.selectors import active_personas_key, chosen_persona_id, current_persona
+
+# The cache entries a page reads about a persona, named from its id (`reads=` below).
+PersonaKeys = Callable[[int], list[str]]
 
 
 class PersonaRequest(WorkspaceRequest):
@@ -37,11 +40,13 @@ class PersonaRequest(WorkspaceRequest):
 
 
 def persona_view(
-    *, missing: str = ""
+    *, missing: str = "", reads: PersonaKeys | None = None
 ) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """A `workspace_view` about the current persona (the switcher's), as `request.persona`.
 
-    Without one, the creator is sent to make one, told `missing` when given."""
+    Without one, the creator is sent to make one, told `missing` when given. `reads` names the
+    cache entries the page reads about the persona: they are read ahead with the viewer's own
+    (`reads_ahead`)."""
 
     def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @workspace_view
@@ -52,13 +57,30 @@ def persona_view(
                 if missing:
                     messages.info(request, missing)
                 return redirect("persona_create")
+            if reads is not None:
+                read_ahead(reads(persona.pk))  # nothing to do when the middleware read them
             typed = cast(PersonaRequest, request)
             typed.persona = persona
             return view(typed, *args, **kwargs)
 
-        return wrapper
+        return reads_ahead(reads)(wrapper) if reads is not None else wrapper
 
     return decorate
+
+
+def reads_ahead(keys_of: PersonaKeys) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The page reads these cache entries about the current persona.
+
+    The zone middleware reads them in the round trip that reads who the viewer is, for the
+    persona the session chose (there is one once the creator has switched or made one); the
+    view still asks `read_ahead(keys_of(persona.pk))`, which costs nothing when they were read
+    and one round trip when they were not (another persona, none chosen yet)."""
+
+    def mark(view: Callable[..., Any]) -> Callable[..., Any]:
+        setattr(view, "persona_cache_keys", keys_of)  # noqa: B010 (read by the middleware)
+        return view
+
+    return mark
 
 
 def show_times_for(request: HttpRequest, persona: Persona) -> None:
@@ -67,11 +89,12 @@ def show_times_for(request: HttpRequest, persona: Persona) -> None:
     setattr(request, "display_zone", persona.timezone)  # noqa: B010 (read by templates)
 
 
-def _read_viewer_ahead(request: HttpRequest) -> None:
+def _read_viewer_ahead(request: HttpRequest, view: Callable[..., Any]) -> None:
     """Who the signed-in viewer is, in one round trip to the cache (`core.cache.read_ahead`).
 
-    Their user, memberships and bell count, and the chosen workspace's personas: what every
-    page reads first, each otherwise its own round trip."""
+    Their user, memberships and bell count, the chosen workspace's personas, and what the page
+    reads about the chosen persona (`reads_ahead`): what every page reads first, each otherwise
+    its own round trip."""
     viewer = viewer_cache_keys(request)
     if viewer is None:
         return
@@ -80,6 +103,10 @@ def _read_viewer_ahead(request: HttpRequest) -> None:
     chosen = request.session.get(SESSION_KEY)
     if chosen is not None:
         keys.append(active_personas_key(int(chosen)))
+        persona_keys: PersonaKeys | None = getattr(view, "persona_cache_keys", None)
+        persona_id = chosen_persona_id(request, int(chosen)) if persona_keys else None
+        if persona_keys is not None and persona_id is not None:
+            keys += persona_keys(persona_id)
     read_ahead(keys)
 
 
@@ -97,7 +124,7 @@ class DisplayZoneMiddleware:
     def process_view(
         self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
     ) -> None:
-        _read_viewer_ahead(request)
+        _read_viewer_ahead(request, view)
         user = request.user
         if not user.is_authenticated:
             return

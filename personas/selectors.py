@@ -43,13 +43,26 @@ def active_personas(request: HttpRequest, workspace: Workspace) -> list[Persona]
     return cast(list[Persona], per_request[workspace.pk])
 
 
-def current_persona(request: HttpRequest, workspace: Workspace) -> Persona | None:
-    """The persona chosen in this workspace, else the first active one by name.
+def chosen_persona_id(request: HttpRequest, workspace_id: int) -> int | None:
+    """The persona the session chose in this workspace (it may since have been archived)."""
+    chosen = request.session.get(_session_key(workspace_id))
+    return int(chosen) if chosen is not None else None
 
-    Kept per workspace in the session."""
+
+def current_persona(request: HttpRequest, workspace: Workspace) -> Persona | None:
+    """The persona chosen in this workspace, else the first active one by name (then chosen).
+
+    Kept per workspace in the session, where the zone middleware finds it to read the page's
+    entries about it ahead (`personas.middleware.reads_ahead`)."""
     personas = active_personas(request, workspace)
-    chosen = request.session.get(_session_key(workspace.pk)) if personas else None
-    return next((p for p in personas if p.pk == chosen), personas[0] if personas else None)
+    if not personas:
+        return None
+    chosen = request.session.get(_session_key(workspace.pk))
+    persona = next((p for p in personas if p.pk == chosen), None)
+    if persona is None:  # kept as the choice, as the workspace is: later pages name it
+        persona = personas[0]
+        request.session[_session_key(workspace.pk)] = persona.pk
+    return persona
 
 
 def remember_persona(request: HttpRequest, persona: Persona) -> None:

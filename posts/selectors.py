@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, tzinfo
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from django.contrib.postgres.search import SearchQuery
+from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncWeek
 from pgvector.django import CosineDistance
 
-from core.cache import remembered
+from core.cache import recall
 from llm.services import embed_for, embedding_model_name
 from personas.models import Persona
 from posts import engagement
@@ -44,29 +45,38 @@ def posts_for_list(
     return posts.order_by("-posted_at", "-id")
 
 
-def _counted(persona: Persona, what: str, count: Callable[[], T]) -> T:
+def _counted(persona: Persona, what: str, *, count: Callable[[], T], also: str = "") -> T:
     """What `count` finds over the persona's posts, counted once per change to them.
 
-    Cached under `Persona.posts_version`, so a page reads a number instead of scanning every post.
-    (`persona` is the one loaded for this request, whose version is current.)"""
-    return remembered(_counted_key(persona, what), count, COUNTED_SECONDS)
+    Cached with the `Persona.posts_version` it was counted at (and `also`, whatever else it
+    depends on), so a page reads a number instead of scanning every post, and a write to the
+    posts, which moves the version on, has the next read count again. (`persona` is the one
+    loaded for this request, whose version is current.) The key names the persona alone, so a
+    page can read it ahead knowing only the persona's id."""
+    key, stamp = _counted_key(persona.pk, what), (persona.posts_version, also)
+    cached = recall(key)
+    if cached is not None and cached[0] == stamp:
+        return cast(T, cached[1])
+    value = count()
+    cache.set(key, (stamp, value), COUNTED_SECONDS)
+    return value
 
 
-def _counted_key(persona: Persona, what: str) -> str:
-    return f"posts:{what}:{persona.pk}:{persona.posts_version}"
+def _counted_key(persona_id: int, what: str) -> str:
+    return f"posts:{what}:{persona_id}"
 
 
-def post_stats_key(persona: Persona) -> str:
+def post_stats_key(persona_id: int) -> str:
     """Where `persona_post_stats` is cached (for `core.cache.read_ahead`)."""
-    return _counted_key(persona, "stats")
+    return _counted_key(persona_id, "stats")
 
 
-def weekly_post_counts_key(persona: Persona, zone: tzinfo) -> str:
+def weekly_post_counts_key(persona_id: int) -> str:
     """Where `weekly_post_counts` is cached (for `core.cache.read_ahead`)."""
-    return _counted_key(persona, f"weekly:{zone}")
+    return _counted_key(persona_id, "weekly")
 
 
-COUNTED_SECONDS = 24 * 3600  # a new version replaces it long before: only memory is at stake
+COUNTED_SECONDS = 24 * 3600  # a stale entry is counted again when read: only memory is at stake
 
 
 def persona_post_stats(persona: Persona) -> dict[str, Any]:
@@ -74,7 +84,7 @@ def persona_post_stats(persona: Persona) -> dict[str, Any]:
     return _counted(
         persona,
         "stats",
-        lambda: Post.objects.filter(persona=persona).aggregate(
+        count=lambda: Post.objects.filter(persona=persona).aggregate(
             total=Count("id"),
             embedded=Count("id", filter=Q(embedding__isnull=False)),
             ranked=Count("id", filter=Q(tier__isnull=False)),
@@ -88,8 +98,9 @@ def weekly_post_counts(persona: Persona, zone: tzinfo) -> dict[date, int]:
     """How many posts the persona published each week (weeks start on Monday in `zone`)."""
     return _counted(
         persona,
-        f"weekly:{zone}",
-        lambda: {
+        "weekly",
+        also=str(zone),
+        count=lambda: {
             row["week"].date(): row["posts"]
             for row in posts_of(persona)
             .annotate(week=TruncWeek("posted_at", tzinfo=zone))

@@ -22,7 +22,7 @@ from posts import importing, services
 from posts.forms import ImportForm, PostFilterForm, PostForm
 from posts.models import ImportBatch, Post
 from posts.rules import CheckedPost
-from posts.selectors import persona_post_stats, posts_for_list, similar_posts
+from posts.selectors import persona_post_stats, post_stats_key, posts_for_list, similar_posts
 
 PAGE_SIZE = 25
 
@@ -33,7 +33,10 @@ def _report_saved(request: HttpRequest, checked: CheckedPost, message: str) -> N
     messages.success(request, message)
 
 
-@persona_view(missing="Create a persona first: posts belong to one of your voices.")
+@persona_view(
+    missing="Create a persona first: posts belong to one of your voices.",
+    reads=lambda persona_id: [post_stats_key(persona_id)],
+)
 def post_list(request: PersonaRequest) -> HttpResponse:
     persona = request.persona
     filters = PostFilterForm(request.GET or None)

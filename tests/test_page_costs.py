@@ -296,16 +296,22 @@ def test_who_the_viewer_is_costs_one_round_trip_to_the_cache(
     ]
     assert [named for command, named in asked if named] == [viewer]  # all four, together…
     assert [command for command, named in asked if named] == ["MGET"]  # …in one round trip
-    # … and the page's own (counts, streak, voice, trends) in one more, after the session's
-    assert [command for command, *_ in sent] == ["GET", "MGET", "MGET"], sent
-    owner_client.get(reverse("voice_page"))  # warm
-    sent.clear()
-    redis.Redis.execute_command = recording
-    try:
-        assert owner_client.get(reverse("voice_page")).status_code == 200
-    finally:
-        redis.Redis.execute_command = execute
-    assert [command for command, *_ in sent] == ["GET", "MGET", "MGET"], sent  # the voice, counts
+    # … with the page's own (counts, streak, voice, trends): the session names the persona
+    # (the first by name, kept as chosen), so they need no round trip of their own
+    assert [command for command, *_ in sent] == ["GET", "MGET"], sent
+    assert any(f"posts:stats:{persona.pk}" in str(arg) for arg in sent[1])
+
+    # The same on the other pages that declare what they read, and for a persona switched to.
+    owner_client.post(reverse("persona_switch", args=[PersonaFactory(workspace=workspace).pk]))
+    for url in (reverse("dashboard"), reverse("voice_page"), reverse("post_list")):
+        owner_client.get(url)  # warm
+        sent.clear()
+        redis.Redis.execute_command = recording
+        try:
+            assert owner_client.get(url).status_code == 200
+        finally:
+            redis.Redis.execute_command = execute
+        assert [command for command, *_ in sent] == ["GET", "MGET"], (url, sent)
 
 
 def test_what_was_read_ahead_answers_once_and_a_change_drops_it():

@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 from accounts.middleware import WorkspaceRequest, workspace_view
 from accounts.permissions import Action, require
 from accounts.selectors import get_object_for
-from core.cache import read_ahead
 from core.http import render_form, say_refusal
 from core.jobs import ACTIVE, JobProgress, JobStatus, poll_response
 from personas.middleware import PersonaRequest, persona_view
@@ -73,16 +72,19 @@ def _page_context(
     }
 
 
-@persona_view(missing="Create a persona first: each voice belongs to one persona.")
+def _voice_page_reads(persona_id: int) -> list[str]:
+    return [
+        selectors.current_voice_key(persona_id),
+        selectors.latest_analysis_key(persona_id),
+        post_stats_key(persona_id),
+    ]
+
+
+@persona_view(
+    missing="Create a persona first: each voice belongs to one persona.", reads=_voice_page_reads
+)
 def voice_page(request: PersonaRequest) -> HttpResponse:
     persona = request.persona
-    read_ahead(
-        [
-            selectors.current_voice_key(persona.pk),
-            selectors.latest_analysis_key(persona.pk),
-            post_stats_key(persona),
-        ]
-    )
     version = selectors.current_voice(persona)
     return render(request, "voice/page.html", _page_context(request, persona, version, version))
 
