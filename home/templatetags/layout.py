@@ -133,32 +133,46 @@ def sidebar(context: template.Context) -> SafeString:
 
 @lru_cache(maxsize=1024)
 def _sidebar(content: SidebarContent) -> SafeString:
-    def with_url(choices: tuple[Choice, ...], url_name: str) -> list[dict[str, Any]]:
-        return [
-            {**each._asdict(), "switch_url": reverse(url_name, args=[each.pk])} for each in choices
-        ]
+    def switcher(
+        kind: str, current: Choice | None, choices: tuple[Choice, ...], form: str, add_url: str
+    ) -> dict[str, Any]:
+        return {
+            "id": f"{kind}-switcher",
+            "label": kind.capitalize(),
+            "current": current.name if current else "",
+            "form": form,  # the layout's form its buttons submit (base.html)
+            "choices": [
+                {
+                    **each._asdict(),
+                    "url": reverse(f"{kind}_switch", args=[each.pk]),
+                    "current": current is not None and each.pk == current.pk,
+                }
+                for each in choices
+            ],
+            "add_url": add_url,
+            "add_label": f"+ New {kind}",
+        }
 
-    urls = {
-        name: reverse(name)
-        for name in (
-            "notifications",
-            "workspace_settings",
-            "persona_create",
-            "account_settings",
-            "logout",
+    new_workspace = reverse("workspace_settings") + "#new-workspace"
+    switchers = [
+        switcher("workspace", content.workspace, content.workspaces, "layout-action", new_workspace)
+    ]
+    if content.personas:
+        new_persona = reverse("persona_create")
+        switchers.append(
+            switcher("persona", content.persona, content.personas, "persona-switch", new_persona)
         )
-    }
     return SafeString(  # the engine escaped every name
         render_to_string(
             "home/_sidebar.html",
             {
                 "s": content,
-                "urls": urls,
                 "nav": _main_nav(
                     content.url_name, content.billing_enabled, content.is_staff, content.prefix
                 ),
-                "workspaces": with_url(content.workspaces, "workspace_switch"),
-                "personas": with_url(content.personas, "persona_switch"),
+                "switchers": switchers,
+                "urls": {name: reverse(name) for name in ("notifications", "account_settings")},
+                "logout_url": reverse("logout"),
             },
         )
     )
