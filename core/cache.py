@@ -142,14 +142,19 @@ def recall(key: str) -> Any:
     return cache.get(key)
 
 
-def remembered(key: str, read: Callable[[], T], seconds: int) -> T:
-    """The cached entry, or `read()` cached for `seconds` (`cache.get_or_set`, read ahead)."""
+def remembered(
+    key: str, read: Callable[[], T], seconds: int, *, keep: Callable[[T], bool] | None = None
+) -> T:
+    """The cached entry, or `read()` cached for `seconds` (`cache.get_or_set`, read ahead).
+
+    With `keep`, only a value it accepts is cached (one still changing is read every time)."""
     from django.core.cache import cache
 
     value = recall(key)
     if value is None:
         value = read()
-        cache.add(key, value, seconds)
+        if keep is None or keep(value):
+            cache.add(key, value, seconds)
     return cast(T, value)
 
 

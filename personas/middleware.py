@@ -103,10 +103,10 @@ def _read_viewer_ahead(request: HttpRequest, view: Callable[..., Any]) -> None:
     chosen = request.session.get(SESSION_KEY)
     if chosen is not None:
         keys.append(active_personas_key(int(chosen)))
-        persona_keys: PersonaKeys | None = getattr(view, "persona_cache_keys", None)
-        persona_id = chosen_persona_id(request, int(chosen)) if persona_keys else None
-        if persona_keys is not None and persona_id is not None:
-            keys += persona_keys(persona_id)
+        keys_of: PersonaKeys | None = getattr(view, "persona_cache_keys", None)
+        persona_id = chosen_persona_id(request, int(chosen))
+        if keys_of is not None and persona_id is not None:
+            keys += keys_of(persona_id)
     read_ahead(keys)
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import QuerySet
 
-from core.cache import recall, remembered
+from core.cache import remembered
 from core.models import JobStatus
 from personas.models import Persona
 from voice.analysis import WeightedPost, analyse
@@ -70,14 +69,15 @@ def latest_analysis(persona: Persona) -> VoiceAnalysis | None:
     A settled row changes no more and a newer one is saved (which clears the entry), so only an
     analysis under way — moved on by its job's `update()`s, which send no signal — is read from
     the database on every view."""
+
+    def read() -> tuple[VoiceAnalysis | None]:  # a tuple: "none yet" is cached too
+        return (VoiceAnalysis.objects.filter(persona=persona).order_by("-created_at").first(),)
+
+    def settled(found: tuple[VoiceAnalysis | None]) -> bool:
+        return found[0] is None or found[0].status in (JobStatus.DONE, JobStatus.FAILED)
+
     key = latest_analysis_key(persona.pk)
-    cached = recall(key)
-    if cached is not None:
-        return cached[0]
-    analysis = VoiceAnalysis.objects.filter(persona=persona).order_by("-created_at").first()
-    if analysis is None or analysis.status in (JobStatus.DONE, JobStatus.FAILED):
-        cache.add(key, (analysis,), SETTLED_ANALYSIS_SECONDS)  # a tuple: "none yet" is cached too
-    return analysis
+    return remembered(key, read, SETTLED_ANALYSIS_SECONDS, keep=settled)[0]
 
 
 def overlays_of(persona: Persona) -> QuerySet[Overlay]:
