@@ -8,7 +8,9 @@ Why spherical k-means, with k chosen by silhouette: it is linear in the number o
 cosine, and it always gives every post a nearest theme, which the "unassigned" threshold then
 tempers. The number of pillars (3–7) is the one whose clusters are best separated (mean
 silhouette) on a sample of at most SAMPLE_FOR_CHOICE posts, so choosing stays quadratic only in
-the sample. Density methods (HDBSCAN …) call most of 20 posts noise and need tuning per size.
+the sample; given the posts' phrases (`naming.discover`), several starts per count are tried and
+a grouping whose clusters a phrase of their own posts names is preferred. Density methods
+(HDBSCAN …) call most of 20 posts noise and need tuning per size.
 
 Embeddings from one model all lean the same way; before clustering they are centred on the
 persona's own mean (what is common to all its posts is not a theme), and when ranking on the
@@ -16,6 +18,7 @@ mean of the texts being ranked (what is common to this batch says nothing about 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,26 +44,34 @@ def unit_rows(matrix: np.ndarray) -> np.ndarray:
     return matrix / np.where(norms == 0, 1, norms)
 
 
-def kmeans(points: np.ndarray, k: int, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Spherical k-means (k-means++ start) on unit rows: (unit centroids, label per row)."""
-    rng = np.random.default_rng(seed)
-    centroids = [points[rng.integers(len(points))]]
-    for _ in range(1, k):
-        distance = 1 - np.max(points @ np.array(centroids).T, axis=1)
-        weights = np.clip(distance, 0, None) ** 2
-        total = weights.sum()
-        pick = (
-            rng.choice(len(points), p=weights / total) if total > 0 else rng.integers(len(points))
-        )
-        centroids.append(points[pick])
-    centres = np.array(centroids)
+def kmeans(
+    points: np.ndarray, k: int, *, seed: int = 0, start: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Spherical k-means on unit rows: (unit centroids, label per row).
+
+    From `start` centroids when given, else a k-means++ start drawn with `seed`."""
+    if start is None:
+        rng = np.random.default_rng(seed)
+        centroids = [points[rng.integers(len(points))]]
+        for _ in range(1, k):
+            distance = 1 - np.max(points @ np.array(centroids).T, axis=1)
+            weights = np.clip(distance, 0, None) ** 2
+            total = weights.sum()
+            pick = (
+                rng.choice(len(points), p=weights / total)
+                if total > 0
+                else rng.integers(len(points))
+            )
+            centroids.append(points[pick])
+        start = np.array(centroids)
+    centres = np.array(start, dtype=float)
     labels = np.zeros(len(points), dtype=int)
     for _ in range(ITERATIONS):
         new_labels = np.argmax(points @ centres.T, axis=1)
         if _ and np.array_equal(new_labels, labels):
             break
         labels = new_labels
-        for j in range(k):
+        for j in range(len(centres)):
             members = points[labels == j]
             if len(members):
                 centres[j] = members.mean(axis=0)
@@ -69,34 +80,61 @@ def kmeans(points: np.ndarray, k: int, *, seed: int = 0) -> tuple[np.ndarray, np
 
 
 def silhouette(points: np.ndarray, labels: np.ndarray) -> float:
-    """Mean silhouette with cosine distance."""
-    distance = 1 - points @ points.T
-    scores = []
-    for i, label in enumerate(labels):
-        own = labels == label
-        if own.sum() <= 1:
-            scores.append(0.0)
-            continue
-        inside = (distance[i, own].sum()) / (own.sum() - 1)
-        outside = min(
-            distance[i, labels == other].mean() for other in set(labels.tolist()) - {label}
-        )
-        scores.append((outside - inside) / max(inside, outside, 1e-9))
-    return float(np.mean(scores))
+    """Mean silhouette with cosine distance (a point alone in its cluster scores 0)."""
+    present, labels = np.unique(labels, return_inverse=True)
+    if len(present) < 2:
+        return 0.0
+    member = np.eye(len(present))[labels]  # n × k
+    sizes = member.sum(axis=0)
+    to_cluster = (1 - points @ points.T) @ member  # each point's summed distance to each cluster
+    rows = np.arange(len(points))
+    own_size = sizes[labels]
+    inside = to_cluster[rows, labels] / np.maximum(own_size - 1, 1)
+    mean_to = to_cluster / sizes
+    mean_to[rows, labels] = np.inf
+    outside = mean_to.min(axis=1)
+    scores = (outside - inside) / np.maximum(np.maximum(inside, outside), 1e-9)
+    return float(np.mean(np.where(own_size > 1, scores, 0.0)))
 
 
-def choose_pillar_count(points: np.ndarray, *, seed: int = 0) -> int:
+# Starts tried per pillar count when a partition is chosen by its names as well: k-means finds
+# a different local optimum from each, and some group the posts around what they say in words.
+STARTS_WITH_NAMES = 8
+# A partition's score: its mean silhouette + this × the share of its clusters that a phrase of
+# their own posts names (`naming.discover`). Fitted with pillars_eval on the two dev sets.
+NAMEABLE_WEIGHT = 0.3
+
+
+def choose_partition(
+    points: np.ndarray,
+    *,
+    seed: int = 0,
+    nameable: Callable[[np.ndarray, np.ndarray], float] | None = None,
+) -> np.ndarray:
+    """Starting centroids for the pillars: the best of k-means runs on (a sample of) the points.
+
+    Every pillar count from MIN_PILLARS up to one per POSTS_PER_PILLAR posts, scored by mean
+    silhouette (how well separated the clusters are). With `nameable` — (sample indices, their
+    labels) → the share of the clusters a phrase names — each count is tried from
+    STARTS_WITH_NAMES starts and NAMEABLE_WEIGHT × that share adds to the score."""
     most = max(MIN_PILLARS, min(MAX_PILLARS, len(points) // POSTS_PER_PILLAR))
+    sample = np.arange(len(points))
     if len(points) > SAMPLE_FOR_CHOICE:
-        points = points[np.random.default_rng(seed).choice(len(points), SAMPLE_FOR_CHOICE, False)]
-    best, best_score = MIN_PILLARS, -2.0
+        sample = np.sort(np.random.default_rng(seed).choice(len(points), SAMPLE_FOR_CHOICE, False))
+    chosen = points[sample]
+    best, best_score = None, -np.inf
     for k in range(MIN_PILLARS, most + 1):
-        _, labels = kmeans(points, k, seed=seed)
-        if len(set(labels.tolist())) < 2:
-            continue
-        score = silhouette(points, labels)
-        if score > best_score + 1e-6:
-            best, best_score = k, score
+        for start in range(STARTS_WITH_NAMES if nameable else 1):
+            centres, labels = kmeans(chosen, k, seed=seed + start)
+            if len(set(labels.tolist())) < 2:
+                continue
+            score = silhouette(chosen, labels)
+            if nameable:
+                score += NAMEABLE_WEIGHT * nameable(sample, labels)
+            if score > best_score + 1e-6:
+                best, best_score = centres, score
+    if best is None:  # every run found one cluster (the posts are all alike)
+        best, _ = kmeans(chosen, MIN_PILLARS, seed=seed)
     return best
 
 
@@ -109,13 +147,26 @@ class Clusters:
     thresholds: np.ndarray  # per cluster: below this a post is unassigned
 
 
-def cluster_posts(vectors: np.ndarray, *, k: int | None = None, seed: int = 0) -> Clusters:
-    """Pillars as clusters of the posts' embeddings (raw vectors, one row per post)."""
+def cluster_posts(
+    vectors: np.ndarray,
+    *,
+    k: int | None = None,
+    seed: int = 0,
+    nameable: Callable[[np.ndarray, np.ndarray], float] | None = None,
+) -> Clusters:
+    """Pillars as clusters of the posts' embeddings (raw vectors, one row per post).
+
+    `k` clusters when given, else the partition `choose_partition` finds best (with `nameable`:
+    preferring one whose clusters a phrase of their posts names)."""
     centre = vectors.mean(axis=0)
     points = unit_rows(vectors - centre)
-    k = k or choose_pillar_count(points, seed=seed)
-    k = max(1, min(k, len(points)))
-    _, labels = kmeans(points, k, seed=seed)
+    if k:
+        k = max(1, min(k, len(points)))
+        _, labels = kmeans(points, k, seed=seed)
+    else:
+        start = choose_partition(points, seed=seed, nameable=nameable)
+        k = len(start)
+        _, labels = kmeans(points, k, start=start)
     means = np.array(
         [vectors[labels == j].mean(axis=0) if (labels == j).any() else centre for j in range(k)]
     )

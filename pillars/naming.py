@@ -13,10 +13,12 @@ from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
 from itertools import pairwise
 
+import numpy as np
 import snowballstemmer
 
 from language import text as T
 from language.commonness import general_zipf
+from pillars import discovery
 from pillars.discovery import Clusters
 
 # Snowball stemmers by language code: "price" and "pricing", "write" and "written" are one theme.
@@ -230,6 +232,45 @@ def names_from_terms(terms: Sequence[Sequence[str]]) -> list[str]:
     for each in terms:
         names.append(name_from_terms(each, names))
     return names
+
+
+def nameable_share(phrases: Sequence[set[str]], labels: np.ndarray) -> float:
+    """The share of these clusters a topic phrase can name.
+
+    `phrases` holds each post's candidate phrases (`_phrases`), `labels` its cluster. A cluster
+    is nameable when a phrase is written in at least MIN_PHRASE_POSTS of its posts and by a larger
+    share of them than of the other posts (what `topic_phrases` ranks first)."""
+    everywhere: Counter[str] = Counter(key for keys in phrases for key in keys)
+    clusters = np.unique(labels)
+    named = 0
+    for j in clusters:
+        members = np.flatnonzero(labels == j)
+        inside: Counter[str] = Counter(key for i in members.tolist() for key in phrases[i])
+        n_in, n_out = len(members), max(len(phrases) - len(members), 1)
+        named += any(
+            count >= MIN_PHRASE_POSTS
+            and (count + 0.5) / (n_in + 1) > (everywhere[key] - count + 0.5) / (n_out + 1)
+            for key, count in inside.items()
+        )
+    return named / len(clusters)
+
+
+def discover(
+    texts: Sequence[str], vectors: np.ndarray, language: str
+) -> tuple[Clusters, list[list[str]]]:
+    """A persona's pillars from its posts (texts and their embeddings): clusters and their terms.
+
+    Of the well-separated ways to group the posts, the one whose groups a phrase of their own
+    posts names (`discovery.cluster_posts` with `nameable_share`): a pillar the creator writes
+    about in the same words is a topic they can recognise by its name. The discovery job,
+    `manage.py pillars_eval` and `trends_eval` all discover pillars here."""
+    stop = T.stop_words(language)
+    phrases = [set(_phrases(text, stop)) for text in texts]
+    clusters = discovery.cluster_posts(
+        vectors,
+        nameable=lambda sample, labels: nameable_share([phrases[i] for i in sample], labels),
+    )
+    return clusters, cluster_terms(texts, clusters, language)
 
 
 def cluster_terms(texts: Sequence[str], clusters: Clusters, language: str) -> list[list[str]]:

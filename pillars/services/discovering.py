@@ -116,14 +116,13 @@ def _discover(run: PillarDiscovery, lease: Lease) -> None:
     texts = [r[1] for r in rows]
     vectors = np.array([r[2] for r in rows])
     lease.progress(25, f"Grouping {len(rows)} posts into themes")
-    clusters = discovery.cluster_posts(vectors)
-    lease.progress(55, "Naming the pillars")
     language = persona.language
+    clusters, terms = naming.discover(texts, vectors, language)
+    lease.progress(55, "Naming the pillars")
     groups = []  # each pillar's posts, the most typical first
     for j in range(len(clusters.means)):
         members = np.flatnonzero(clusters.labels == j)
         groups.append([texts[i] for i in members[np.argsort(-clusters.similarities[members])]])
-    terms = naming.cluster_terms(texts, clusters, language)
     named, method = _names_by_model(persona, groups, run.requested_by)
     lease.progress(75, "Learning your vocabulary")
     lexical, _ = contrast.build(texts[:LEXICAL_POSTS], language)

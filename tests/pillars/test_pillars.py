@@ -338,3 +338,54 @@ def test_a_viewer_cannot_change_pillars(workspace, viewer):
     assert client.post(reverse("pillar_delete", args=[pillar.pk])).status_code == 403
     assert client.post(reverse("pillars_discover")).status_code in (302, 403)
     assert PillarDiscovery.objects.filter(persona=persona).count() == 1
+
+
+def _posts_with(phrases: list[str | None], rng) -> list[str]:
+    """A post per entry: filler words of its own, with the phrase written in it when given."""
+    letters = "bcdfghjklmnpqrstvwxz"
+    posts = []
+    for phrase in phrases:
+        filler = ["".join(rng.choice(list(letters), size=6)) for _ in range(6)]
+        posts.append(" ".join(filler[:3] + ([phrase] if phrase else []) + filler[3:]) + ".")
+    return posts
+
+
+def test_of_two_groupings_about_as_well_separated_the_one_its_phrases_name_is_chosen():
+    # Four blobs: B and C apart, A1 and A2 near each other. Splitting A1 from A2 separates the
+    # posts a little better (silhouette 0.95 against 0.89), but when A1 and A2 share one topic,
+    # written in two posts of each, only the grouping that keeps them together can name it.
+    rng = np.random.default_rng(0)
+    e = np.eye(16)
+    centres = [e[0], e[1], e[2] + 0.5 * e[3], e[2] - 0.5 * e[3]]
+    sizes = [8, 8, 4, 4]
+    blobs = [c + rng.normal(scale=0.05, size=(n, 16)) for c, n in zip(centres, sizes, strict=True)]
+    vectors = np.vstack(blobs)
+    b = ["pricing page"] * 3 + [None] * 5
+    c = ["interview loop"] * 3 + [None] * 5
+
+    split = b + c + ["government waste"] * 3 + [None] + ["travel ban"] * 3 + [None]
+    clusters, _ = naming.discover(_posts_with(split, rng), vectors, "en")
+    assert len(clusters.means) == 4  # every grouping is named: the better separated one
+
+    shared = b + c + ["government waste"] * 2 + [None] * 2 + ["government waste"] * 2 + [None] * 2
+    texts = _posts_with(shared, rng)
+    clusters, terms = naming.discover(texts, vectors, "en")
+    assert len(clusters.means) == 3
+    assert len(set(clusters.labels[16:].tolist())) == 1  # A1 and A2 are one pillar …
+    names = naming.names_from_terms(terms)
+    assert names[clusters.labels[16]] == "Government waste"  # … named by what they write
+    assert {names[clusters.labels[0]], names[clusters.labels[8]]} == {
+        "Pricing page",
+        "Interview loop",
+    }
+
+
+def test_the_share_of_clusters_a_phrase_names():
+    phrases = [{"pricing page"}] * 3 + [set()] + [{"travel ban"}] * 2 + [set()] * 2
+    labels = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    assert naming.nameable_share(phrases, labels) == 0.5  # "travel ban" is in two posts only
+    phrases[6] = {"travel ban"}
+    assert naming.nameable_share(phrases, labels) == 1.0
+    # a phrase the other posts write as much names neither
+    everywhere = [{"senate floor"}] * 8
+    assert naming.nameable_share(everywhere, labels) == 0.0

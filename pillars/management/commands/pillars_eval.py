@@ -66,10 +66,8 @@ class Command(BaseCommand):
             own = timelines[author][:DISCOVER_ON]
             later = timelines[author][DISCOVER_ON : DISCOVER_ON + PLACED]
             own_vectors = np.array([vectors[t] for t in own])
-            clusters = discovery.cluster_posts(own_vectors)
-            names = naming.names_from_terms(
-                naming.cluster_terms(own, clusters, detect_language(own))
-            )
+            clusters, terms = naming.discover(own, own_vectors, detect_language(own))
+            names = naming.names_from_terms(terms)
             by_post, _ = discovery.assign(
                 np.array([vectors[t] for t in later]),
                 clusters.centre,

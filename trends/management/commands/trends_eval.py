@@ -27,7 +27,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from language.text import detect_language
 from llm.evaluation import cached_vectors
-from pillars import discovery
+from pillars import discovery, naming
 from pillars.services import reference_texts
 from trends import evaluation
 from voice import contrast
@@ -88,8 +88,9 @@ class Command(BaseCommand):
             pool = own_next + [t for a in others for t in rng.sample(timelines[a], PER_OTHER)]
             labels = np.array([1] * len(own_next) + [0] * (len(pool) - len(own_next)))
             own_vectors = np.array([vectors[t] for t in profile])
-            clusters = discovery.cluster_posts(own_vectors)
-            model, _ = contrast.build(profile, detect_language(profile))
+            language = detect_language(profile)
+            clusters, _ = naming.discover(profile, own_vectors, language)
+            model, _ = contrast.build(profile, language)
             ranked = discovery.relevance(
                 lexical=np.array([contrast.logit(t, model) for t in pool]),
                 vectors=np.array([vectors[t] for t in pool]),
