@@ -43,6 +43,7 @@ def main() -> None:
     from llm.providers.offline import write
     from voice import scoring
     from voice.analysis import WeightedPost, analyse
+    from voice.reference import reference_vectors
 
     by_author: defaultdict[str, list[str]] = defaultdict(list)
     with open(args.path, encoding="utf-8") as lines:
@@ -56,7 +57,12 @@ def main() -> None:
         posts = by_author[author][: args.posts]
         profile = analyse([WeightedPost(t) for t in posts])
         vectors = embedder.embed_passages(posts)
-        model = scoring.build_model(posts, profile["language"], vectors)
+        model = scoring.build_model(
+            posts,
+            profile["language"],
+            vectors,
+            background=reference_vectors(LocalEmbeddings.model_name),
+        )
         topic = TOPICS.get(profile["language"], TOPICS["en"])
         topic_vector = embedder.embed_query(topic)
         closeness = vectors @ topic_vector

@@ -26,8 +26,10 @@ def main() -> None:
     parser.add_argument("--impostors", type=int, default=1000)
     args = parser.parse_args()
     setup()
+    from llm.embeddings import LocalEmbeddings
     from voice import contrast, scoring
     from voice.analysis import WeightedPost, analyse
+    from voice.reference import reference_vectors
 
     english = contrast.background_texts("en")
     posts = list(english[: args.posts])
@@ -41,7 +43,13 @@ def main() -> None:
     started = time.perf_counter()
     analyse([WeightedPost(text, 1.0) for text in posts])
     model_started = time.perf_counter()
-    model = scoring.build_model(posts, "en", vectors[: len(posts)], impostors=impostors)
+    model = scoring.build_model(
+        posts,
+        "en",
+        vectors[: len(posts)],
+        impostors=impostors,
+        background=reference_vectors(LocalEmbeddings.model_name),
+    )
     finished = time.perf_counter()
 
     timings = []

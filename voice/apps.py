@@ -5,8 +5,9 @@ class VoiceConfig(AppConfig):
     name = "voice"
     verbose_name = "Voice profiles"
     # Beyond selectors, services and models, what other apps may import (tests/test_rules.py):
-    # the voice-match score, the lexical contrast model, the profile hook, evaluation helpers.
-    public_modules = ("scoring", "contrast", "hooks", "evaluation")
+    # the voice-match score, the lexical contrast model, the profile hook, evaluation helpers,
+    # other people's posts as the measures' yardstick.
+    public_modules = ("scoring", "contrast", "hooks", "evaluation", "reference")
 
     def ready(self) -> None:
         from core.cache import forget_on_change

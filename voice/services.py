@@ -22,6 +22,7 @@ from core.jobs import (
     job_lease,
     send,
 )
+from llm.services import embedding_model_name
 from personas.models import Persona
 from personas.services import persona_lock
 from posts import selectors as posts
@@ -37,6 +38,7 @@ from voice.models import (
     VoiceProfile,
 )
 from voice.overrides import apply_overrides
+from voice.reference import reference_vectors
 from voice.selectors import (
     MIN_POSTS,
     RECOMMENDED_POSTS,
@@ -145,6 +147,18 @@ def _scoring_inputs(all_posts: list[Any]) -> tuple[list[str], np.ndarray | None]
     return [p.text for p in all_posts], None
 
 
+def _scoring_model(persona: Persona, all_posts: list[Any], language: str) -> dict[str, Any]:
+    """The voice-match model from the persona's posts, against other people's."""
+    texts, embeddings = _scoring_inputs(all_posts)
+    return scoring.build_model(
+        texts,
+        language,
+        embeddings,
+        impostors=_impostors(persona),
+        background=None if embeddings is None else reference_vectors(embedding_model_name()),
+    )
+
+
 def analysis_run(*, analysis_id: int) -> VoiceProfile | None:
     """The Celery job, under a lease (core.jobs).
 
@@ -185,10 +199,7 @@ def _analyse_persona(analysis: VoiceAnalysis, lease: Lease) -> VoiceProfile:
     raw = analyse(_weighted(all_posts))
     raw["content_dna"] = _content_dna_by_model(persona, analysis, [p.text for p in all_posts], raw)
     lease.progress(70, "Building the voice-match model")
-    texts, embeddings = _scoring_inputs(all_posts)
-    raw["scoring"] = scoring.build_model(
-        texts, raw["language"], embeddings, impostors=_impostors(persona)
-    )
+    raw["scoring"] = _scoring_model(persona, all_posts, raw["language"])
     lease.progress(90, "Saving the new version")
     with transaction.atomic():
         version = version_create(
@@ -248,13 +259,7 @@ def scoring_model(version: VoiceProfile) -> dict[str, Any] | None:
     all_posts = posts.posts_for_analysis(version.persona_id)
     if len(all_posts) < MIN_POSTS:
         return None
-    texts, embeddings = _scoring_inputs(all_posts)
-    model = scoring.build_model(
-        texts,
-        version.raw.get("language", "en"),
-        embeddings,
-        impostors=_impostors(version.persona),
-    )
+    model = _scoring_model(version.persona, all_posts, version.raw.get("language", "en"))
     cache.set(key, model, 24 * 3600)
     return model
 

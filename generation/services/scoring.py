@@ -28,7 +28,7 @@ def score_texts(version: VoiceProfile, texts: list[str]) -> list[DraftScore]:
         return [DraftScore(scoring.VoiceScore(0, 0, 0, 0)) for _ in texts]
     # One embedding per text serves both measures: the voice's meaning (when the voice was
     # analysed from embedded posts) and the engagement prediction (when the persona has one).
-    embedded = model.get("centroid") is not None or has_engagement_model(version.persona)
+    embedded = bool(model.get("neighbours")) or has_engagement_model(version.persona)
     embeddings: Any = [None] * len(texts)
     if embedded:
         embeddings = embed_for(version.persona, texts, purpose="scoring")

@@ -1,7 +1,7 @@
 """Pillars' services, one module per concern:
 
-- `common`      task names, the reference posts short texts are measured against, measuring
-                posts against pillars
+- `common`      task names, measuring posts against pillars (the reference posts short texts
+                are measured against come from `voice.reference`)
 - `discovering` the discovery job: clusters, names (model or offline), identity kept across
                 rediscovery; the beat's sweep
 - `placing`     every new post assigned; the first discovery unasked; a gone pillar's posts
@@ -12,13 +12,7 @@
 Views, tasks and other apps import the names below from `pillars.services`.
 """
 
-from pillars.services.common import (
-    MIN_POSTS,
-    latest_centre,
-    reference_lexical,
-    reference_texts,
-    reference_vectors,
-)
+from pillars.services.common import MIN_POSTS, latest_centre
 from pillars.services.discovering import discovery_request, discovery_run, sweep
 from pillars.services.editing import pillar_delete, pillar_merge, pillar_split, pillar_update
 from pillars.services.ideas import (
@@ -40,6 +34,7 @@ from pillars.services.notes import (
     voice_notes_sweep,
 )
 from pillars.services.placing import assign_later, posts_assign
+from voice.reference import reference_lexical, reference_texts, reference_vectors
 
 __all__ = [
     "MAX_PASTED",

@@ -29,8 +29,9 @@ from notifications.models import EventType
 from personas.models import Persona
 from pillars import discovery
 from pillars.models import Pillar, PillarStatus, PostPillar, Topic, TopicSource, TopicStatus
-from pillars.services.common import CLASSIFY_TOPICS, latest_centre, reference_vectors
+from pillars.services.common import CLASSIFY_TOPICS, latest_centre
 from posts import selectors as posts
+from voice.reference import reference_vectors
 
 MAX_PASTED = 200
 NOVELTY_DAYS = 60

@@ -18,6 +18,7 @@ from llm.embeddings import LocalEmbeddings
 from llm.providers.offline import refine, write
 from voice import scoring
 from voice.analysis import WeightedPost, analyse
+from voice.reference import reference_vectors
 
 TOPIC = "raising prices without losing customers"
 
@@ -27,7 +28,12 @@ def test_offline_sketches_use_the_topic_and_are_not_called_a_match():
     posts = [text for text, *_ in DEMO_POSTS]
     profile = analyse([WeightedPost(t) for t in posts])
     vectors = embedder.embed_passages(posts)
-    model = scoring.build_model(posts, profile["language"], vectors)
+    model = scoring.build_model(
+        posts,
+        profile["language"],
+        vectors,
+        background=reference_vectors(LocalEmbeddings.model_name),
+    )
     nearest = np.argsort(-(vectors @ embedder.embed_query(TOPIC)))[:6]
     material = build_material(
         profile=profile,

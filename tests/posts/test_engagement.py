@@ -157,10 +157,10 @@ def test_a_draft_gets_its_prediction_even_when_the_voice_has_no_embedding(person
     from voice.services import scoring_model
 
     version = VoiceProfileFactory(persona=persona)
-    stored = {**scoring_model(version), "centroid": None}  # as a voice made before embeddings
+    stored = {**scoring_model(version), "neighbours": None}  # as a voice made before embeddings
     version.raw = {**version.raw, "scoring": stored}
     version.save(update_fields=["raw"])
-    assert scoring_model(version)["centroid"] is None
+    assert scoring_model(version)["neighbours"] is None
     [before] = score_texts(version, ["What would you charge for plan Z?"])
     assert before.engagement is None  # no engagement model yet
     services.engagement_train(persona_id=persona.pk)

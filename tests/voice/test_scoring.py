@@ -61,7 +61,10 @@ def test_the_scale_reads_against_the_persona_own_posts():
     # The scale comes from the posts' leave-one-out evidence: its median reads 50.
     median, top = model["overall_calibration"]
     assert scoring._typicality(median, (median, top)) == 0.5
-    assert round(scoring._typicality(top, (median, top)), 2) == 0.9
+    # one step for every persona: TYPICAL_SPREAD above their median reads 90, whatever their spread
+    for spread in (0.3, 3.0):
+        above = scoring._typicality(median + scoring.TYPICAL_SPREAD, (median, median + spread))
+        assert round(above, 2) == 0.9
     own = [scoring.score(t, model, judge_the_post=False).overall for t in FOUNDER]
     other = [scoring.score(t, model, judge_the_post=False).overall for t in TRAVELLER]
     assert statistics.median(own) >= 50  # seen posts read at least as typical as unseen ones
@@ -94,18 +97,32 @@ def test_other_personas_in_the_workspace_are_learned_against():
     assert contrast.logit(probe, contrasted["contrast"]) < contrast.logit(probe, alone["contrast"])
 
 
-def test_embedding_similarity_feeds_the_tone_score():
-    import numpy as np
-
+def test_tone_reads_meaning_against_the_nearest_own_posts_not_what_every_text_shares():
+    # A creator writing on two themes: a text on either is on voice; one that only shares what
+    # every text looks like to the model is not.
     rng = np.random.default_rng(0)
-    center = rng.standard_normal(384)
-    own_vectors = np.array([center + rng.standard_normal(384) * 0.3 for _ in FOUNDER[:8]])
-    own_vectors /= np.linalg.norm(own_vectors, axis=1, keepdims=True)
-    model = scoring.build_model(FOUNDER[:8], "en", own_vectors)
-    near = center / np.linalg.norm(center)
-    far = rng.standard_normal(384)
-    far /= np.linalg.norm(far)
-    assert scoring.score(FOUNDER[9], model, near).tone > scoring.score(FOUNDER[9], model, far).tone
+
+    def unit(v):
+        return v / np.linalg.norm(v)
+
+    shared = 3 * rng.standard_normal(384)  # what the model puts in every text
+    pricing, hiring = rng.standard_normal(384), rng.standard_normal(384)
+    own = np.array(
+        [unit(shared + theme + 0.3 * rng.standard_normal(384)) for theme in (pricing, hiring) * 4]
+    )
+    background = np.array([unit(shared + rng.standard_normal(384)) for _ in range(60)])
+    model = scoring.build_model(FOUNDER[:8], "en", own, background=background)
+
+    def tone(vector):
+        return scoring.score(FOUNDER[9], model, unit(vector)).tone
+
+    on_one_theme = tone(shared + pricing + 0.3 * rng.standard_normal(384))
+    generic = tone(shared + rng.standard_normal(384))
+    on_the_other = tone(shared + hiring + 0.3 * rng.standard_normal(384))
+    assert min(on_one_theme, on_the_other) >= 50 > generic
+    # the scale needs other people's posts from the same model
+    with pytest.raises(ValueError, match="other people"):
+        scoring.build_model(FOUNDER[:8], "en", own)
 
 
 def test_auc_and_eer():

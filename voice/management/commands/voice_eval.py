@@ -63,11 +63,15 @@ class Command(BaseCommand):
             )
 
         vectors: dict[str, np.ndarray] = {}
+        background = None
         if not no_embeddings:
             from llm.evaluation import cached_vectors
+            from llm.services import embedding_model_name
+            from voice.reference import reference_vectors
 
             texts = sorted({t for a in authors for t in by_author[a]})
             vectors = cached_vectors(texts, cache)
+            background = reference_vectors(embedding_model_name())
 
         rng = random.Random(seed)
         own_scores: list[float] = []
@@ -81,7 +85,9 @@ class Command(BaseCommand):
             others = [t for a in authors if a != author for t in by_author[a]]
             negatives = rng.sample(others, min(len(held_out), len(others)))
             embeddings = np.array([vectors[t] for t in profile]) if vectors else None
-            model = scoring.build_model(profile, detect_language(profile), embeddings)
+            model = scoring.build_model(
+                profile, detect_language(profile), embeddings, background=background
+            )
             mine: tuple[list[float], list[float]] = ([], [])
             for bucket, texts in zip(mine, (held_out, negatives), strict=True):
                 for text in texts:

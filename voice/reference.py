@@ -1,0 +1,54 @@
+"""Other people's posts, as the measures that need a yardstick read them.
+
+The first REFERENCE_PER_LANGUAGE posts of each shipped background language (`voice.contrast`):
+their embeddings (shipped for the local model in `voice/data/`, embedded once per process for
+another) and how a persona's lexical model reads them. Voice-match centres embeddings on them
+(what every text looks like to the model says nothing about a voice); pillars and trends measure
+ideas, headlines and topics against how close these come."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from llm.services import embed_reference
+from voice import contrast
+
+REFERENCE_DIR = Path(__file__).parent / "data"
+REFERENCE_PER_LANGUAGE = 100
+
+
+@cache
+def reference_texts() -> tuple[str, ...]:
+    """Other people's posts: the first 100 of each shipped background language."""
+    return tuple(
+        text
+        for language in contrast.BACKGROUND_LANGUAGES
+        for text in contrast.background_texts(language)[:REFERENCE_PER_LANGUAGE]
+    )
+
+
+@cache
+def _reference_features() -> list[tuple[np.ndarray, np.ndarray]]:
+    return [contrast.features(text) for text in reference_texts()]
+
+
+def reference_lexical(weights: dict[str, float]) -> np.ndarray:
+    """How much each reference post reads like the persona (its lexical model's weights)."""
+    return contrast.logits(_reference_features(), weights)
+
+
+@cache
+def reference_vectors(model_name: str) -> np.ndarray:
+    """Embeddings of other people's posts (100 each of the shipped pt/es/en background).
+
+    What any text looks like to this embedding model. Shipped for the local model; another model
+    embeds them once per process."""
+    slug = re.sub(r"[^a-z0-9]+", "-", model_name.lower()).strip("-")
+    shipped = REFERENCE_DIR / f"reference_{slug}.npy"
+    if shipped.exists():
+        return np.load(shipped).astype(float)
+    return embed_reference(list(reference_texts()))
