@@ -138,7 +138,7 @@ def _runs(text: str) -> list[list[str]]:
     return [run for run in runs if len(run) >= 2]
 
 
-def _phrases(text: str, stop: frozenset[str]) -> dict[str, str]:
+def phrases_in(text: str, stop: frozenset[str]) -> dict[str, str]:
     """The candidate topic phrases written in the text: {lower-cased: as written}.
 
     2–4 consecutive words (stop words only inside, as in "shrimp on a treadmill"), at least one
@@ -178,7 +178,7 @@ def topic_phrases(
     ins: Counter[str] = Counter()
     forms: dict[str, Counter[str]] = {}
     for text in inside:
-        for key, form in _phrases(text, stop).items():
+        for key, form in phrases_in(text, stop).items():
             ins[key] += 1
             forms.setdefault(key, Counter())[form] += 1
     candidates = {key for key, count in ins.items() if count >= 2}
@@ -186,7 +186,7 @@ def topic_phrases(
         return []
     outs: Counter[str] = Counter()
     for text in outside:
-        outs.update(key for key in _phrases(text, stop) if key in candidates)
+        outs.update(key for key in phrases_in(text, stop) if key in candidates)
     n_in, n_out = max(len(inside), 1), max(len(outside), 1)
     scored = []
     for key in candidates:
@@ -237,7 +237,7 @@ def names_from_terms(terms: Sequence[Sequence[str]]) -> list[str]:
 def nameable_share(phrases: Sequence[set[str]], labels: np.ndarray) -> float:
     """The share of these clusters a topic phrase can name.
 
-    `phrases` holds each post's candidate phrases (`_phrases`), `labels` its cluster. A cluster
+    `phrases` holds each post's candidate phrases (`phrases_in`), `labels` its cluster. A cluster
     is nameable when a phrase is written in at least MIN_PHRASE_POSTS of its posts and by a larger
     share of them than of the other posts (what `topic_phrases` ranks first)."""
     everywhere: Counter[str] = Counter(key for keys in phrases for key in keys)
@@ -265,7 +265,7 @@ def discover(
     about in the same words is a topic they can recognise by its name. The discovery job,
     `manage.py pillars_eval` and `trends_eval` all discover pillars here."""
     stop = T.stop_words(language)
-    phrases = [set(_phrases(text, stop)) for text in texts]
+    phrases = [set(phrases_in(text, stop)) for text in texts]
     clusters = discovery.cluster_posts(
         vectors,
         nameable=lambda sample, labels: nameable_share([phrases[i] for i in sample], labels),

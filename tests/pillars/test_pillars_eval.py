@@ -56,6 +56,7 @@ def test_ideas_land_where_their_posts_would_and_pillars_are_named_by_topics(data
     assert summary["authors"] == "3"
     assert float(summary["agreement"]) >= 0.9
     assert float(summary["named"]) == 1.0
+    assert float(summary["named_ceiling"]) == 1.0  # every author writes three phrases often
     # each named by what its posts say ("Our pricing page" starts with a stop word)
     assert "Pricing page;" in lines[0] and "Hiring senior" in lines[0]
 
@@ -65,3 +66,12 @@ def test_a_file_without_enough_posts_is_a_clear_error(tmp_path):
     file.write_text(json.dumps({"author": "a", "text": "hello"}), encoding="utf-8")
     with pytest.raises(CommandError, match="No author has 100 posts"):
         call_command("pillars_eval", str(file))
+
+
+def test_the_ceiling_counts_the_groups_of_posts_a_phrase_could_name():
+    from pillars.management.commands.pillars_eval import phrase_groups
+
+    fillers = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    posts = [f"Pricing page. {day} notes." for day in fillers] + ["Nothing repeats here at all."]
+    assert phrase_groups(posts, "en") == 2  # "pricing page" in 7 posts: two groups of three
+    assert phrase_groups(["A quiet morning.", "Slow coffee today.", "Rain again."], "en") == 0

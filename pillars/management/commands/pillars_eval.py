@@ -3,20 +3,27 @@
 Are the offline pillar names topics, and does an idea land where its post would?
 
 Per author (in time order): pillars are discovered on the first 70 posts and named offline, as
-the discovery job does (`pillars.discovery`); then each of the last 30 posts is placed twice,
-by its first sentence through the idea path (`discovery.place_ideas`) and by its whole text
-through the post path (`discovery.assign`). Ends with one line: agreement=… named=… authors=N
-(agreement: the share of posts both paths put in the same pillar, or both in none; named: the
+the discovery job does (`naming.discover`); then each of the last 30 posts is placed twice, by
+its first sentence through the idea path (`discovery.place_ideas`) and by its whole text through
+the post path (`discovery.assign`). Ends with one line:
+
+    agreement=… named=… named_ceiling=… authors=N
+
+agreement: the share of posts both paths put in the same pillar, or both in none. named: the
 share of pillar names that are phrases of at least two words written in at least three of the
-pillar's posts)."""
+pillar's posts. named_ceiling: the most `named` could be with three pillars an author, given how
+many groups of three posts sharing a phrase each author's 70 posts hold at all (an author with
+no phrase written in three posts has no pillar that can count)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
+from language import text as T
 from language.text import detect_language, first_sentence
 from llm.evaluation import cached_vectors
 from pillars import discovery, naming
@@ -24,6 +31,14 @@ from pillars.services import reference_texts
 from voice.evaluation import posts_by_author
 
 DISCOVER_ON, PLACED = 70, 30
+
+
+def phrase_groups(posts: list[str], language: str) -> int:
+    """How many disjoint groups of MIN_PHRASE_POSTS posts could share a phrase (at most)."""
+    written: Counter[str] = Counter()
+    for post in posts:
+        written.update(naming.phrases_in(post, T.stop_words(language)).keys())
+    return sum(count // naming.MIN_PHRASE_POSTS for count in written.values())
 
 
 def is_named(name: str, posts: list[str]) -> bool:
@@ -61,12 +76,14 @@ class Command(BaseCommand):
             self.stderr.write,
         )
         reference_vectors = np.array([vectors[t] for t in reference])
-        agreements, named = [], []
+        agreements, named, nameable = [], [], []
         for author in sorted(timelines):
             own = timelines[author][:DISCOVER_ON]
             later = timelines[author][DISCOVER_ON : DISCOVER_ON + PLACED]
             own_vectors = np.array([vectors[t] for t in own])
-            clusters, terms = naming.discover(own, own_vectors, detect_language(own))
+            language = detect_language(own)
+            clusters, terms = naming.discover(own, own_vectors, language)
+            nameable.append(min(phrase_groups(own, language), discovery.MIN_PILLARS))
             names = naming.names_from_terms(terms)
             by_post, _ = discovery.assign(
                 np.array([vectors[t] for t in later]),
@@ -101,5 +118,6 @@ class Command(BaseCommand):
                 )
         self.stdout.write(
             f"agreement={np.mean(agreements):.3f} named={np.mean(named):.3f} "
+            f"named_ceiling={sum(nameable) / (discovery.MIN_PILLARS * len(nameable)):.3f} "
             f"authors={len(agreements)}"
         )
