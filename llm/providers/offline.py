@@ -104,6 +104,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
 
 _LINK = re.compile(r"https?://\S+|www\.\S+")
 _MENTION = re.compile(r"(?<!\w)@\w+")
+# Brackets or quotes left with nothing inside once a link, a mention or a phrase is taken out.
+_EMPTY_PAIRS = re.compile(r"[(\[][ \t]*[)\]]|[\"“”][ \t]*[\"“”]|[‘'][ \t]*[’']")
 
 
 def _fill(template: str, topic: str) -> str:
@@ -114,7 +116,7 @@ def _clean_sentence(sentence: str) -> str:
     sentence = _LINK.sub("", sentence)
     # Mentions name someone who has nothing to do with a new topic; hashtags are the
     # creator's own habit and stay.
-    sentence = _MENTION.sub("", sentence)
+    sentence = _EMPTY_PAIRS.sub("", _MENTION.sub("", sentence))
     sentence = re.sub(r"^\s*(?:[-•*▪→]|\d+[.)])\s+", "", sentence)
     return re.sub(r"\s{2,}", " ", sentence).strip(" ,;:-–—")
 
@@ -419,7 +421,7 @@ def _tidy(draft: str) -> str:
     No punctuation left dangling ("again: . Stop" → "again. Stop"), none after a space, none
     doubled, no empty brackets or quotes, no separator opening a line or ending the text."""
     draft = re.sub(r"[ \t]{2,}", " ", re.sub(r"\n{3,}", "\n\n", draft))
-    draft = re.sub(r"[(\[][ \t]*[)\]]|[\"“”][ \t]*[\"“”]|[‘'][ \t]*[’']", "", draft)
+    draft = _EMPTY_PAIRS.sub("", draft)
     draft = re.sub(r"([.!?…])[ \t]+[.,;:](?=\s|$)", r"\1", draft)
     draft = re.sub(r"[ \t]+([.,!?;:…])", r"\1", draft)
     draft = re.sub(r"[:;,—–-]+([.!?…])", r"\1", draft)

@@ -88,6 +88,31 @@ def test_instruction_like_sentences_never_reach_a_draft():
             assert "instructions" not in draft.lower() and "poem" not in draft.lower(), draft
 
 
+def test_a_sketch_keeps_no_empty_brackets_where_a_mention_or_link_was():
+    posts = [
+        "We use the state's apprenticeship model (@ApprenticeshipSC) and pay for it, to help.",
+        "Apprentices earn while they learn [https://example.org/leap] and stay in the state.",
+        "An apprenticeship is a job first and a classroom second, and that is why it works.",
+    ]
+    material = build_material(
+        profile=analyse([WeightedPost(t) for t in posts * 2]),
+        posts=posts,
+        topic="apprenticeships",
+        content_type="long",
+        creativity=100,
+        lessons={},
+        overlay=None,
+        platform="linkedin",
+    )
+    drafts = [
+        write({**material, "angle": angle, "variation_index": i}, seed=seed)
+        for seed in range(10)
+        for i, angle in enumerate(ANGLES)
+    ]
+    assert any("apprenticeship model" in d for d in drafts)  # the sentence is used …
+    assert not any("()" in d or "[]" in d or "@" in d for d in drafts), drafts  # … tidied
+
+
 def test_refinement_instructions():
     material = {
         "language": "en",
