@@ -25,6 +25,8 @@ class PillarDiscovery(Job):
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     centre = models.JSONField(default=list, blank=True)
+    # how far the persona's opening lines sit from their posts (`discovery.opening_shift`)
+    opening_shift = models.JSONField(default=list, blank=True)
     lexical = models.JSONField(default=dict, blank=True)
     embedding_model = models.CharField(max_length=100, blank=True)
     post_count = models.PositiveIntegerField(default=0)

@@ -56,3 +56,14 @@ def latest_centre(persona_id: int) -> np.ndarray | None:
         .first()
     )
     return np.array(centre) if centre else None
+
+
+def latest_opening_shift(persona_id: int) -> np.ndarray | None:
+    """The latest discovery's `discovery.opening_shift` (None before the first, or when unknown)."""
+    shift = (
+        PillarDiscovery.objects.filter(persona_id=persona_id, status=JobStatus.DONE)
+        .order_by("-id")
+        .values_list("opening_shift", flat=True)
+        .first()
+    )
+    return np.array(shift) if shift else None

@@ -27,7 +27,8 @@ from core.jobs import (
     send,
 )
 from language.injection import without_instructions
-from llm.services import embedding_model_name
+from language.text import first_sentence
+from llm.services import EmbeddingError, embed_for, embedding_model_name
 from llm.structured import ask_for_json
 from personas.models import Persona
 from personas.services import persona_lock
@@ -124,6 +125,8 @@ def _discover(run: PillarDiscovery, lease: Lease) -> None:
         members = np.flatnonzero(clusters.labels == j)
         groups.append([texts[i] for i in members[np.argsort(-clusters.similarities[members])]])
     named, method = _names_by_model(persona, groups, run.requested_by)
+    lease.progress(70, "Measuring your opening lines")
+    shift = _opening_shift(persona, rows, vectors)
     lease.progress(75, "Learning your vocabulary")
     lexical, _ = contrast.build(texts[:LEXICAL_POSTS], language)
     with transaction.atomic():
@@ -140,11 +143,29 @@ def _discover(run: PillarDiscovery, lease: Lease) -> None:
             progress=100,
             stage="Done",
             centre=[round(float(x), 6) for x in clusters.centre],
+            opening_shift=[round(float(x), 6) for x in shift],
             lexical=lexical["weights"],
             embedding_model=embedding_model_name(),
             post_count=len(rows),
             method=method,
         )
+
+
+def _opening_shift(persona: Persona, rows: list[Any], vectors: np.ndarray) -> np.ndarray:
+    """`discovery.opening_shift` over the newest posts: their first sentences are embedded.
+
+    Without it (the embedding provider failing) ideas are placed as they are."""
+    sample = rows[: discovery.OPENING_SAMPLE]
+    openings = [first_sentence(row[1]) for row in sample]
+    longer = [i for i, row in enumerate(sample) if openings[i] != " ".join(row[1].split())]
+    opening_vectors = vectors[: len(sample)].copy()
+    if longer:
+        try:
+            embedded = embed_for(persona, [openings[i] for i in longer], purpose="pillars")
+        except EmbeddingError:
+            return np.zeros(vectors.shape[1])
+        opening_vectors[longer] = embedded
+    return discovery.opening_shift(vectors[: len(sample)], opening_vectors)
 
 
 def _keep_identity(

@@ -29,7 +29,7 @@ from notifications.models import EventType
 from personas.models import Persona
 from pillars import discovery
 from pillars.models import Pillar, PillarStatus, PostPillar, Topic, TopicSource, TopicStatus
-from pillars.services.common import CLASSIFY_TOPICS, latest_centre
+from pillars.services.common import CLASSIFY_TOPICS, latest_centre, latest_opening_shift
 from posts import selectors as posts
 from voice.reference import reference_vectors
 
@@ -189,6 +189,7 @@ class _ScoringContext:
         self.performance = posts.performance_of(persona, self.own_ids)
         # where an idea belongs: measured as posts are, in the persona's space
         self.persona_centre = latest_centre(persona.pk)
+        self.opening_shift = latest_opening_shift(persona.pk)
         self.pillar_means = np.array([p.mean_vector for p in self.pillars])
         of_pillar = dict(
             PostPillar.objects.filter(
@@ -217,6 +218,7 @@ def _classify(topic: Topic, vector: np.ndarray, ctx: _ScoringContext) -> None:
             centre=ctx.persona_centre,
             means=ctx.pillar_means,
             scale=ctx.scale,
+            shift=ctx.opening_shift,
         )
         pillar = ctx.pillars[int(nearest[0])]
         fit = round(100 * float(fits[0]))

@@ -389,3 +389,29 @@ def test_the_share_of_clusters_a_phrase_names():
     # a phrase the other posts write as much names neither
     everywhere = [{"senate floor"}] * 8
     assert naming.nameable_share(everywhere, labels) == 0.0
+
+
+def test_an_idea_is_placed_as_its_post_would_be_once_the_persona_s_one_liner_lean_is_off():
+    # This persona's opening lines all lean towards pricing, whatever they are about: a one-line
+    # idea about hiring reads as pricing until that lean is taken off.
+    rng = np.random.default_rng(4)
+    centres = theme_vectors()
+    pricing, hiring = centres["pricing"], centres["hiring"]
+    posts = np.array([noisy(c, rng) for c in (pricing, hiring) for _ in range(12)])
+    lean = 0.8 * (pricing - hiring)
+    openings = posts + lean + 0.05 * rng.normal(size=posts.shape)
+    clusters = discovery.cluster_posts(posts, k=2)
+    scale = discovery.idea_scale(_others(rng), clusters.means, posts, clusters.labels)
+    ideas = np.array([noisy(hiring, rng) + lean for _ in range(5)])
+    hiring_pillar = clusters.labels[12]
+    shift = discovery.opening_shift(posts, openings)
+
+    _, fit_as_written, nearest = discovery.place_ideas(
+        ideas, centre=clusters.centre, means=clusters.means, scale=scale
+    )
+    assert not (nearest == hiring_pillar).any()  # the lean wins …
+    _, fit, nearest = discovery.place_ideas(
+        ideas, centre=clusters.centre, means=clusters.means, scale=scale, shift=shift
+    )
+    assert (nearest == hiring_pillar).all()  # … until it is taken off
+    assert np.array_equal(fit, fit_as_written)  # how well an idea fits is not changed by it

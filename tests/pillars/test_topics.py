@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from urllib.parse import parse_qs, urlsplit
 
+import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -13,8 +14,8 @@ from accounts.models import Role
 from language.openings import first_line
 from llm.services import embed_for, embed_reference
 from pillars import services
-from pillars.models import Pillar, Topic, TopicSource, TopicStatus
-from posts.models import Post
+from pillars.models import Pillar, PillarDiscovery, Topic, TopicSource, TopicStatus
+from posts.models import EMBEDDING_DIMENSIONS, Post
 from tests.factories import PersonaFactory, PostFactory, VoiceProfileFactory
 from tests.fakes.openai_server import running_fake_openai
 from tests.helpers import client_for
@@ -216,6 +217,13 @@ def test_a_topic_from_a_trend_counts_its_velocity(persona):
     services.topics_classify(persona_id=persona.pk)
     idea.refresh_from_db()
     assert idea.factors["trend"]["value"] == 80
+
+
+def test_discovery_measures_how_far_the_persona_s_opening_lines_sit_from_their_posts(persona):
+    run = PillarDiscovery.objects.filter(persona=persona).latest("id")
+    shift = np.array(run.opening_shift)
+    # the posts of two sentences were embedded by their first: a lean of the embedding's size
+    assert shift.shape == (EMBEDDING_DIMENSIONS,) and np.linalg.norm(shift) > 0.01
 
 
 def test_an_idea_far_from_everything_the_persona_writes_joins_no_pillar_and_scores_low(persona):

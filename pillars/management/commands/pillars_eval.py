@@ -4,7 +4,8 @@ Are the offline pillar names topics, and does an idea land where its post would?
 
 Per author (in time order): pillars are discovered on the first 70 posts and named offline, as
 the discovery job does (`naming.discover`); then each of the last 30 posts is placed twice, by
-its first sentence through the idea path (`discovery.place_ideas`) and by its whole text through
+its first sentence through the idea path (`discovery.place_ideas`, with the persona's
+`opening_shift` from its opening lines, as the job measures it) and by its whole text through
 the post path (`discovery.assign`). Ends with one line:
 
     agreement=… named=… named_ceiling=… authors=N
@@ -69,7 +70,9 @@ class Command(BaseCommand):
         if not timelines:
             raise CommandError(f"No author has {DISCOVER_ON + PLACED} posts.")
         reference = list(reference_texts())
-        firsts = {t: first_sentence(t) for ts in timelines.values() for t in ts[DISCOVER_ON:]}
+        firsts = {
+            t: first_sentence(t) for ts in timelines.values() for t in ts[: DISCOVER_ON + PLACED]
+        }
         vectors = cached_vectors(
             [t for ts in timelines.values() for t in ts] + list(firsts.values()) + reference,
             options["cache"],
@@ -91,12 +94,20 @@ class Command(BaseCommand):
                 clusters.means,
                 clusters.thresholds,
             )
+            # as the job does: the newest posts' opening lines (a one-sentence post is its own)
+            sample = own[-discovery.OPENING_SAMPLE :]
+            openings = [
+                vectors[t if firsts[t] == " ".join(t.split()) else firsts[t]] for t in sample
+            ]
             by_idea, _, _ = discovery.place_ideas(
                 np.array([vectors[firsts[t]] for t in later]),
                 centre=clusters.centre,
                 means=clusters.means,
                 scale=discovery.idea_scale(
                     reference_vectors, clusters.means, own_vectors, clusters.labels
+                ),
+                shift=discovery.opening_shift(
+                    np.array([vectors[t] for t in sample]), np.array(openings)
                 ),
             )
             agreement = float(np.mean(by_post == by_idea))
