@@ -21,6 +21,8 @@ _TOKEN = re.compile(r"[#]?[^\W_][\w'’-]*", re.UNICODE)
 _LABEL = re.compile(r"^(?P<label>[^:;,.!?—–@#\n]{2,40}?)\s*(?P<mark>:|—|–|\s-|,)\s+\S")
 LABEL_WORDS, COMMA_LABEL_WORDS = 4, 2
 QUESTION_WORDS = 8  # a question opening this short or shorter
+QUESTION_SLOT_WORDS = 6  # … takes an idea this short or shorter, as a noun phrase
+_INNER_PUNCTUATION = re.compile(r"[:;,.!?—–]")
 # An idea starting with one of these is a clause ("How we priced…"): it fits after a label,
 # not in a question's noun slot.
 _CLAUSE_STARTS = frozenset(
@@ -151,9 +153,20 @@ class Opening:
         return f"{self.before} {idea}{self.after}"
 
     def fits(self, idea: str) -> bool:
-        """Whether the idea reads right in this opening (a question's slot takes a noun phrase)."""
-        first = idea.split()[0].lower().strip("¿¡\"“'") if idea.split() else ""
-        return self.kind == "label" or first not in _CLAUSE_STARTS
+        """Whether the idea reads right in this opening.
+
+        After a label, anything does; a question's slot takes a short noun phrase: not a clause,
+        not two parts ("Charleston anniversary: coming together"), not a whole sentence."""
+        if self.kind == "label":
+            return True
+        words = idea.split()
+        first = words[0].lower().strip("¿¡\"“'") if words else ""
+        inner = idea.strip().rstrip(".!?…")
+        return (
+            first not in _CLAUSE_STARTS
+            and len(words) <= QUESTION_SLOT_WORDS
+            and not _INNER_PUNCTUATION.search(inner)
+        )
 
 
 def _reads_common(idea: str) -> bool:
@@ -188,9 +201,10 @@ def question_of(line: str, language: str) -> Opening | None:
     """A short question around a subject at its end ("Looking for some …?"), if the line is one.
 
     The subject: the run of content words before the question mark; at least two words of the
-    line stay before it."""
-    if not line.endswith("?") or "@" in line:
-        return None
+    line stay before it. Not a question naming someone or a tag ("So you're saying #TheVoice
+    isn't in my future?" put any idea in as nonsense)."""
+    if not line.endswith("?") or "@" in line or "#" in line:
+        return None  # a mention or a tag ties the question to what that post was about
     tokens = list(_TOKEN.finditer(line))
     if not 3 <= len(tokens) <= QUESTION_WORDS:
         return None

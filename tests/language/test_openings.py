@@ -27,6 +27,12 @@ def test_a_question_slot_takes_a_noun_phrase_not_a_clause():
     assert question.fits("Government waste")
     assert not question.fits("How we cut government waste")
     assert openings(["Ready for the summit?"], "en") == []  # "the …" would clash with the idea's
+    # the slot takes a short noun phrase: not two parts, not a sentence
+    assert not question.fits("Charleston church anniversary: coming together as a community")
+    assert not question.fits("Apprenticeships for every student in every county of the state")
+    # a question around a tag or a name was about that post, not a pattern of theirs
+    assert openings(["So you're saying #TheVoice isn't in my future?"], "en") == []
+    assert openings(["Did you see @nasa launch today?"], "en") == []
 
 
 def test_a_habitual_comma_label_counts_and_names_keep_their_capitals():
