@@ -48,22 +48,22 @@ def nearest_pillars(
     return np.array([index[label] if label >= 0 else -1 for label in labels]), similarity
 
 
-def latest_centre(persona_id: int) -> np.ndarray | None:
-    centre = (
+def _latest(persona_id: int, field: str) -> np.ndarray | None:
+    """A vector the persona's latest finished discovery stored (None before the first)."""
+    value = (
         PillarDiscovery.objects.filter(persona_id=persona_id, status=JobStatus.DONE)
         .order_by("-id")
-        .values_list("centre", flat=True)
+        .values_list(field, flat=True)
         .first()
     )
-    return np.array(centre) if centre else None
+    return np.array(value) if value else None
+
+
+def latest_centre(persona_id: int) -> np.ndarray | None:
+    """The centre the latest discovery's clusters were found around."""
+    return _latest(persona_id, "centre")
 
 
 def latest_opening_shift(persona_id: int) -> np.ndarray | None:
-    """The latest discovery's `discovery.opening_shift` (None before the first, or when unknown)."""
-    shift = (
-        PillarDiscovery.objects.filter(persona_id=persona_id, status=JobStatus.DONE)
-        .order_by("-id")
-        .values_list("opening_shift", flat=True)
-        .first()
-    )
-    return np.array(shift) if shift else None
+    """The latest discovery's `discovery.opening_shift` (None before it was measured)."""
+    return _latest(persona_id, "opening_shift")
