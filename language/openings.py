@@ -22,7 +22,8 @@ _LABEL = re.compile(r"^(?P<label>[^:;,.!?—–@#\n]{2,40}?)\s*(?P<mark>:|—|�
 LABEL_WORDS, COMMA_LABEL_WORDS = 4, 2
 QUESTION_WORDS = 8  # a question opening this short or shorter
 QUESTION_SLOT_WORDS = 6  # … takes an idea this short or shorter, as a noun phrase
-_INNER_PUNCTUATION = re.compile(r"[:;,.!?—–]")
+# a colon, a dash or a sentence's end inside the idea ("U.S. trade" and "2.0" are fine)
+_INNER_PUNCTUATION = re.compile(r"[:;—–]|[,!?](?=\s)|(?<!\b\w)\.(?=\s)")
 # An idea starting with one of these is a clause ("How we priced…"): it fits after a label,
 # not in a question's noun slot.
 _CLAUSE_STARTS = frozenset(

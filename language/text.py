@@ -50,6 +50,12 @@ def first_sentence(text: str, max_chars: int = 0) -> str:
     return first
 
 
+def opening_if_shorter(text: str) -> str | None:
+    """The text's first sentence when it has more (None: the text is its own opening)."""
+    first = first_sentence(text)
+    return None if first == " ".join(text.split()) else first
+
+
 def paragraphs(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
 

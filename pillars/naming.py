@@ -265,10 +265,16 @@ def discover(
     about in the same words is a topic they can recognise by its name. The discovery job,
     `manage.py pillars_eval` and `trends_eval` all discover pillars here."""
     stop = T.stop_words(language)
-    phrases = [set(phrases_in(text, stop)) for text in texts]
+
+    @cache
+    def phrases_of(i: int) -> set[str]:  # only the posts the choice samples are read
+        return set(phrases_in(texts[i], stop))
+
     clusters = discovery.cluster_posts(
         vectors,
-        nameable=lambda sample, labels: nameable_share([phrases[i] for i in sample], labels),
+        nameable=lambda sample, labels: nameable_share(
+            [phrases_of(i) for i in sample.tolist()], labels
+        ),
     )
     return clusters, cluster_terms(texts, clusters, language)
 

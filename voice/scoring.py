@@ -275,8 +275,9 @@ def _nearest_mean(similarities: np.ndarray, k: int) -> np.ndarray:
 
 @lru_cache(maxsize=64)
 def _neighbour_matrix(encoded: str, dimensions: int) -> np.ndarray:
-    """The stored own posts' vectors (float16, base64) as a matrix."""
-    return np.frombuffer(base64.b64decode(encoded), dtype=np.float16).reshape(-1, dimensions)
+    """The stored own posts' vectors (float16, base64) as a matrix, decoded once per model."""
+    stored = np.frombuffer(base64.b64decode(encoded), dtype=np.float16)
+    return stored.reshape(-1, dimensions).astype(float)
 
 
 def build_model(
@@ -380,7 +381,7 @@ def evidence(
         centre = np.asarray(model["background_centre"])
         kept = _neighbour_matrix(model["neighbours"], len(centre))
         point = _unit_rows(np.asarray(embedding, dtype=float) - centre)
-        near = _nearest_mean(kept.astype(float) @ point, model["neighbour_count"])
+        near = _nearest_mean(kept @ point, model["neighbour_count"])
         z["tone"] = _z(float(near), calibration["tone"])
     return z
 

@@ -27,7 +27,7 @@ from core.jobs import (
     send,
 )
 from language.injection import without_instructions
-from language.text import first_sentence
+from language.text import opening_if_shorter
 from llm.services import EmbeddingError, embed_for, embedding_model_name
 from llm.structured import ask_for_json
 from personas.models import Persona
@@ -156,12 +156,12 @@ def _opening_shift(persona: Persona, rows: list[Any], vectors: np.ndarray) -> np
 
     Without it (the embedding provider failing) ideas are placed as they are."""
     sample = rows[: discovery.OPENING_SAMPLE]
-    openings = [first_sentence(row[1]) for row in sample]
-    longer = [i for i, row in enumerate(sample) if openings[i] != " ".join(row[1].split())]
+    openings = [opening_if_shorter(row[1]) for row in sample]
+    longer = [i for i, opening in enumerate(openings) if opening is not None]
     opening_vectors = vectors[: len(sample)].copy()
     if longer:
         try:
-            embedded = embed_for(persona, [openings[i] for i in longer], purpose="pillars")
+            embedded = embed_for(persona, [str(openings[i]) for i in longer], purpose="pillars")
         except EmbeddingError:
             return np.zeros(vectors.shape[1])
         opening_vectors[longer] = embedded

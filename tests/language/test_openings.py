@@ -30,6 +30,8 @@ def test_a_question_slot_takes_a_noun_phrase_not_a_clause():
     # the slot takes a short noun phrase: not two parts, not a sentence
     assert not question.fits("Charleston church anniversary: coming together as a community")
     assert not question.fits("Apprenticeships for every student in every county of the state")
+    assert question.fits("U.S. trade deals") and question.fits("Web 2.0 pricing")
+    assert not question.fits("Trade deals. Jobs")
     # a question around a tag or a name was about that post, not a pattern of theirs
     assert openings(["So you're saying #TheVoice isn't in my future?"], "en") == []
     assert openings(["Did you see @nasa launch today?"], "en") == []

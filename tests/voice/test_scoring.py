@@ -120,6 +120,14 @@ def test_tone_reads_meaning_against_the_nearest_own_posts_not_what_every_text_sh
     generic = tone(shared + rng.standard_normal(384))
     on_the_other = tone(shared + hiring + 0.3 * rng.standard_normal(384))
     assert min(on_one_theme, on_the_other) >= 50 > generic
+    # what every text has in common is measured away: the same offset added to the persona's
+    # posts, other people's and the text leaves tone as it was (raw cosines would all rise)
+    offset = 5 * rng.standard_normal(384)
+    moved = scoring.build_model(FOUNDER[:8], "en", own + offset, background=background + offset)
+    text = unit(shared + pricing + 0.3 * rng.standard_normal(384))
+    assert scoring.evidence(FOUNDER[9], moved, text + offset)["tone"] == pytest.approx(
+        scoring.evidence(FOUNDER[9], model, text)["tone"], abs=0.02
+    )
     # the scale needs other people's posts from the same model
     with pytest.raises(ValueError, match="other people"):
         scoring.build_model(FOUNDER[:8], "en", own)

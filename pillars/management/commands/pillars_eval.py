@@ -25,7 +25,7 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
 from language import text as T
-from language.text import detect_language, first_sentence
+from language.text import detect_language, first_sentence, opening_if_shorter
 from llm.evaluation import cached_vectors
 from pillars import discovery, naming
 from pillars.services import reference_texts
@@ -96,9 +96,7 @@ class Command(BaseCommand):
             )
             # as the job does: the newest posts' opening lines (a one-sentence post is its own)
             sample = own[-discovery.OPENING_SAMPLE :]
-            openings = [
-                vectors[t if firsts[t] == " ".join(t.split()) else firsts[t]] for t in sample
-            ]
+            openings = [vectors[opening_if_shorter(t) or t] for t in sample]
             by_idea, _, _ = discovery.place_ideas(
                 np.array([vectors[firsts[t]] for t in later]),
                 centre=clusters.centre,
