@@ -32,6 +32,18 @@ def reference_texts() -> tuple[str, ...]:
 
 
 @cache
+def reference_rows(language: str) -> tuple[int, ...]:
+    """Which of `reference_texts()` are in `language` (all of them for a language not shipped)."""
+    languages = [
+        other
+        for other in contrast.BACKGROUND_LANGUAGES
+        for _ in contrast.background_texts(other)[:REFERENCE_PER_LANGUAGE]
+    ]
+    rows = tuple(i for i, other in enumerate(languages) if other == language)
+    return rows or tuple(range(len(languages)))
+
+
+@cache
 def _reference_features() -> list[tuple[np.ndarray, np.ndarray]]:
     return [contrast.features(text) for text in reference_texts()]
 

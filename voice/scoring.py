@@ -14,9 +14,12 @@ Evidence, each measured against the persona's own posts as an unseen post of the
   about a voice), when an embedding is given,
 - contrast: a classifier of the persona's posts against other people's (`voice.contrast`).
 The overall score combines them with weights fitted on the voice-eval dev sets (frozen here,
-not per user) and reads as "how typical of your own real posts this is": 50 is a typical post
-of yours, 90 about as on-voice as a creator's most typical tenth. Each sub-score uses the same
-idea on its own evidence.
+not per user), each kind counted in how far apart it sets the persona's posts and other
+people's (the shipped reference posts in their language, `voice.reference`), and reads as
+"yours rather than anyone's": 50 is the line between the persona's posts and other people's,
+drawn at analysis time (LINE_SHARE of the way from a typical post of theirs down to the top
+twentieth of other people's), so a typical post of theirs reads above it and other people's
+below. Each sub-score reads against the persona's own posts: 50 is a typical post of theirs.
 
 A text made of the persona's old sentences is not a new post in their voice, however much it
 sounds like them: the share of its sentences copied from their posts (`recycled`) pulls the
@@ -40,11 +43,14 @@ import numpy as np
 
 from language import text as T
 from voice import contrast
+from voice.reference import reference_rows, reference_texts
 
-MODEL_VERSION = 7
+MODEL_VERSION = 8
 MAX_SHINGLES = 30_000  # the newest posts' word runs, when a persona has very many
-# Penalties, in the persona's own spread (median to top-tenth post): a text made only of old
-# sentences falls this far; one cut off mid-sentence, the other.
+# Penalties, in the persona's own spread (median to top-tenth post) or, when larger, the distance
+# from their typical post down to the line: a text made only of old sentences falls this far; one
+# cut off mid-sentence, the other. (In the own spread alone, a third-copied sketch of a voice far
+# from other people's still read 83.)
 RECYCLED_PENALTY = 12.0
 SHINGLE_WORDS = 5  # a run this long, word for word, is copied, not coincidence
 FORMULA_POSTS = 3  # … unless the persona writes it in this many posts: then it is a formula
@@ -55,17 +61,23 @@ CLOSING_HABIT = 0.9
 OPEN_PENALTY = 0.5  # in the same spread: half a mid-sentence stop's
 MAX_NGRAMS = 6000
 # Fitted on the voice-eval dev sets (see voice_eval), the same for every persona.
-WEIGHTS = {"vocabulary": 0.1, "structure": 0.1, "tone": 0.3, "contrast": 0.5}
+WEIGHTS = {"vocabulary": 0.1, "structure": 0.15, "tone": 0.3, "contrast": 0.45}
 # … and for a voice without embeddings: the style habits then catch a stub or a cut-off draft
 WEIGHTS_WITHOUT_TONE = {"vocabulary": 0.2, "structure": 0.2, "contrast": 0.4}
 NEIGHBOURS = 5  # tone: the mean similarity to this many of the nearest own posts
 NEIGHBOUR_POSTS = 300  # … among the newest this many (kept in the model)
 Z_FLOOR, Z_CEILING = -4.0, 3.0
 STYLE_Z_CAP = 3.0  # one style habit counts at most this many spreads (`_style_distance`)
-LOW_TAIL = 3.0
-# Median to 90th percentile of a persona's own posts' combined evidence, for the median persona
-# of the voice-eval dev sets (1.0–1.16): the step from 50 to 90 on every persona's scale.
-TYPICAL_SPREAD = 1.1
+# The line between the persona and other people: this share of the way from the median of their
+# own posts' combined evidence down to OTHERS_TOP of other people's (fitted with the weights:
+# pooled AUC 0.862 en / 0.863 pt-es against 0.843 / 0.842 with 50 at their median post).
+LINE_SHARE = 0.6
+OTHERS_TOP = 95  # percentile
+# A text this far above the line (in combined evidence) reads 80; the median persona's typical
+# post sits 0.94 above it in English, 0.47 in Portuguese/Spanish (voice-eval dev sets).
+ABOVE_THE_LINE = 1.0
+LOW_TAIL = 3.0  # below the line the curve falls this much more slowly: poor still beats worse
+MIN_EVIDENCE_SCALE = 0.05
 SUBSCORE_SLOPE = 1.5  # a sub-score one own spread below the mean reads about 18
 
 
@@ -229,20 +241,16 @@ def _z(value: float, calibration: Sequence[float]) -> float:
     return min(Z_CEILING, max(Z_FLOOR, (value - mean) / max(sd, 1e-3)))
 
 
-def _typicality(z: float, calibration: Sequence[float]) -> float:
-    """A raw score mapped to 0..1 against the persona's own posts.
+def _sounds_like(combined: float, line: float) -> float:
+    """Combined evidence mapped to 0..1: 0.5 on the line between the persona and other people.
 
-    0..1 where the persona's median unseen post sits at 0.5 and a post TYPICAL_SPREAD above it
-    at 0.9 (`calibration` = median and 90th percentile of their own posts; the median is used).
-    One scale for every persona, so 70 means as much for a steady voice as for a varied one (a
-    scale per persona made scores less comparable across personas: pooled AUC 0.836 against
-    0.842 in English). Below the median the curve falls LOW_TAIL times more slowly, so a poor
-    post still ranks above a worse one instead of both reading 0."""
-    median = calibration[0]
-    scale = TYPICAL_SPREAD / math.log(9)
-    if z < median:
+    ABOVE_THE_LINE above it reads 0.8, on one scale for every persona, so 80 means as much for a
+    steady voice as for a varied one. Below the line the curve falls LOW_TAIL times more slowly,
+    so a poor text still ranks above a worse one instead of both reading 0."""
+    scale = ABOVE_THE_LINE / math.log(4)
+    if combined < line:
         scale *= LOW_TAIL
-    return 1 / (1 + math.exp(-(z - median) / scale))
+    return 1 / (1 + math.exp(-(combined - line) / scale))
 
 
 def _leave_one_out_cosines(vectors: list[dict[str, float]]) -> list[float]:
@@ -291,7 +299,8 @@ def build_model(
 
     `impostors` are other personas' posts in the workspace: the contrast learns against them as well
     as against the shipped background. With `embeddings` (one per text), `background` is other
-    people's posts' embeddings from the same model (`voice.reference.reference_vectors`)."""
+    people's posts' embeddings from the same model, one per `voice.reference.reference_texts()`
+    (`voice.reference.reference_vectors`)."""
     counts = [_counts(t, language) for t in texts]
     document_frequency: Counter[str] = Counter()
     for post_counts in counts:
@@ -332,8 +341,11 @@ def build_model(
         "shingles": _copyable_shingles(texts),
     }
     if embeddings is not None and len(embeddings) > 1:
-        if background is None:
-            raise ValueError("Scoring with embeddings needs other people's posts' embeddings.")
+        if background is None or len(background) != len(reference_texts()):
+            raise ValueError(
+                "Scoring with embeddings needs other people's posts' embeddings, "
+                "one per voice.reference.reference_texts()."
+            )
         centre = np.asarray(background, dtype=float).mean(axis=0)
         posts = _unit_rows(np.asarray(embeddings, dtype=float) - centre)
         kept = posts[-NEIGHBOUR_POSTS:].astype(np.float16)
@@ -348,22 +360,50 @@ def build_model(
     model["calibration"] = {
         name: [float(np.mean(values)), float(np.std(values))] for name, values in own.items()
     }
-    # Each own post's combined evidence, as an unseen post: sets the overall scale.
-    combined = [
-        _combine({name: _z(own[name][i], model["calibration"][name]) for name in own})
+    own_evidence = [
+        {name: _z(own[name][i], model["calibration"][name]) for name in own}
         for i in range(len(texts))
     ]
-    model["overall_calibration"] = [
-        float(np.median(combined)),
-        float(np.percentile(combined, 90)),
+    # Other people's posts in the persona's language, read as this persona's would be: how far
+    # apart each kind of evidence sets the two (its spread over both, so a kind that barely moves
+    # between them does not outvote one that does), and where the line between them falls.
+    rows = reference_rows(language)
+    others = reference_texts()
+    others_evidence = [
+        evidence(others[row], model, None if background is None else background[row])
+        for row in rows
     ]
+    model["evidence_scale"] = {
+        name: max(
+            MIN_EVIDENCE_SCALE,
+            math.sqrt(
+                (
+                    np.var([z[name] for z in own_evidence])
+                    + np.var([z[name] for z in others_evidence])
+                )
+                / 2
+            ),
+        )
+        for name in own
+    }
+    combined = [_combine(z, model) for z in own_evidence]
+    median = float(np.median(combined))
+    others_top = float(np.percentile([_combine(z, model) for z in others_evidence], OTHERS_TOP))
+    model["line"] = median - LINE_SHARE * (median - others_top)
+    # the persona's own spread (median to top tenth): what the not-a-post penalties count in
+    model["overall_calibration"] = [median, float(np.percentile(combined, 90))]
     return model
 
 
-def _combine(z: dict[str, float]) -> float:
-    """The weighted evidence; tone counts only when there is an embedding to measure it."""
+def _combine(z: dict[str, float], model: dict[str, Any]) -> float:
+    """The weighted evidence, each kind in how far apart it sets the persona and other people.
+
+    Tone counts only when there is an embedding to measure it."""
     weights = WEIGHTS if "tone" in z else WEIGHTS_WITHOUT_TONE
-    return sum(weights[name] * z[name] for name in z) / sum(weights[name] for name in z)
+    scale = model["evidence_scale"]
+    return sum(weights[name] * z[name] / scale[name] for name in z) / sum(
+        weights[name] for name in z
+    )
 
 
 def evidence(
@@ -398,12 +438,13 @@ def score(
     `judge_the_post=False` measures style alone (authorship evaluation), not whether the text is
     a new, finished post (copied lines, a sentence cut off)."""
     z = evidence(text, model, embedding)
-    # Sub-scores on the same scale as the overall: 50 = a typical post of yours.
+    # Sub-scores read against the persona's own posts: 50 = a typical post of theirs.
     sub = {name: 1 / (1 + math.exp(-value * SUBSCORE_SLOPE)) for name, value in z.items()}
-    combined = _combine(z)
-    # Not-a-post penalties are counted in the persona's own spread (median to top tenth), so
+    combined = _combine(z, model)
+    # Not-a-post penalties are counted in the persona's own units (see RECYCLED_PENALTY), so
     # they weigh the same for a steady voice and a varied one.
-    spread = model["overall_calibration"][1] - model["overall_calibration"][0]
+    median, top = model["overall_calibration"]
+    spread = max(top - median, median - model["line"])
     recycled = recycled_share(text, set(model.get("shingles") or ())) if judge_the_post else 0.0
     notes: tuple[str, ...] = ()
     if judge_the_post and T.ends_mid_sentence(text, model["language"]):
@@ -417,7 +458,7 @@ def score(
         notes += (f"{round(recycled * 100)} % of it is copied word for word from your posts.",)
     else:
         recycled = 0.0
-    overall = _typicality(combined, model["overall_calibration"])
+    overall = _sounds_like(combined, model["line"])
     return VoiceScore(
         overall=round(overall * 100),
         structure=round(sub["structure"] * 100),

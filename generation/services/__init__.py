@@ -32,9 +32,9 @@ from generation.services.refine import (
 from generation.services.request import TOPIC_MAX, generation_request, generation_retry
 from generation.services.run import dispatch_abandoned_generations, generation_run
 
-# Drafts under this read less typical than nearly every post of the creator's own (50 is a
-# typical one): they get a "low voice match" notice.
-LOW_MATCH = 20
+# Drafts under this read clearly more like other people's posts than the creator's (50 is the
+# line between the two, `voice.scoring`): they get a "low voice match" notice.
+LOW_MATCH = 40
 
 __all__ = [
     "LOW_MATCH",

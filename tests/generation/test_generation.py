@@ -87,6 +87,17 @@ def test_three_ranked_offline_drafts_grounded_in_the_persona(owner, workspace, p
     assert "Structure" in page and "Vocabulary" in page
 
 
+def test_a_draft_that_reads_like_other_people_is_flagged(owner, workspace, persona):
+    generation = _generate(owner, persona)
+    scores = (services.LOW_MATCH - 1, services.LOW_MATCH, 90)
+    for variation, score in zip(generation.variations.order_by("rank"), scores, strict=True):
+        Variation.objects.filter(pk=variation.pk).update(score=score)
+    page = client_for(owner, workspace).get(reverse("generation_detail", args=[generation.pk]))
+    text = page.content.decode()
+    assert text.count("Low voice match: this reads more like other people") == 1
+    assert "50 is the line between the two" in text
+
+
 def test_drafts_are_deterministic_for_a_seed(owner, persona):
     first = _generate(owner, persona)
     material, _ = services.assemble_context(first)

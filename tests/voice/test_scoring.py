@@ -51,24 +51,32 @@ def test_own_unseen_posts_outscore_someone_elses():
     assert all(0 <= again.as_dict()[k] <= 100 for k in ("overall", "structure", "tone", "contrast"))
 
 
-def test_the_scale_reads_against_the_persona_own_posts():
-    """50 is a typical unseen post of theirs.
+def test_fifty_is_the_line_between_the_persona_and_other_people():
+    """A typical post of theirs reads well above 50, other people's below it.
 
-    Their held-out posts centre near it, someone else's fall well below."""
+    The line is drawn at analysis time between their posts and the shipped reference posts in
+    their language, so a score means the same for every persona (with 50 at their own median
+    post, half of their unseen posts read under 50)."""
     import statistics
 
-    model = scoring.build_model(FOUNDER, "en")
-    # The scale comes from the posts' leave-one-out evidence: its median reads 50.
-    median, top = model["overall_calibration"]
-    assert scoring._typicality(median, (median, top)) == 0.5
-    # one step for every persona: TYPICAL_SPREAD above their median reads 90, whatever their spread
-    for spread in (0.3, 3.0):
-        above = scoring._typicality(median + scoring.TYPICAL_SPREAD, (median, median + spread))
-        assert round(above, 2) == 0.9
-    own = [scoring.score(t, model, judge_the_post=False).overall for t in FOUNDER]
-    other = [scoring.score(t, model, judge_the_post=False).overall for t in TRAVELLER]
-    assert statistics.median(own) >= 50  # seen posts read at least as typical as unseen ones
-    assert max(other) < 25
+    from voice.reference import reference_rows, reference_texts
+
+    model = scoring.build_model(FOUNDER[:9], "en")
+    median, _ = model["overall_calibration"]
+    others = [reference_texts()[row] for row in reference_rows("en")]
+    others_top = np.percentile(
+        [scoring._combine(scoring.evidence(t, model), model) for t in others], scoring.OTHERS_TOP
+    )
+    assert model["line"] == pytest.approx(median - scoring.LINE_SHARE * (median - others_top))
+    # one step for every persona: ABOVE_THE_LINE above the line reads 80, on the line 50
+    line = model["line"]
+    assert scoring._sounds_like(line, line) == 0.5
+    assert round(scoring._sounds_like(line + scoring.ABOVE_THE_LINE, line), 2) == 0.8
+    unseen = [scoring.score(t, model, judge_the_post=False).overall for t in FOUNDER[9:]]
+    assert statistics.median(unseen) >= 65
+    read = [scoring.score(t, model, judge_the_post=False).overall for t in others]
+    assert sum(r >= 50 for r in read) / len(read) <= 0.05
+    assert max(scoring.score(t, model, judge_the_post=False).overall for t in TRAVELLER) < 35
 
 
 def test_contrast_prefers_the_creator_to_people_in_general():
@@ -110,7 +118,9 @@ def test_tone_reads_meaning_against_the_nearest_own_posts_not_what_every_text_sh
     own = np.array(
         [unit(shared + theme + 0.3 * rng.standard_normal(384)) for theme in (pricing, hiring) * 4]
     )
-    background = np.array([unit(shared + rng.standard_normal(384)) for _ in range(60)])
+    background = np.array(
+        [unit(shared + rng.standard_normal(384)) for _ in scoring.reference_texts()]
+    )
     model = scoring.build_model(FOUNDER[:8], "en", own, background=background)
 
     def tone(vector):
