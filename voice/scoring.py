@@ -34,7 +34,7 @@ import hashlib
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -45,7 +45,7 @@ from language import text as T
 from voice import contrast
 from voice.reference import reference_rows, reference_texts
 
-MODEL_VERSION = 8
+MODEL_VERSION = 9
 MAX_SHINGLES = 30_000  # the newest posts' word runs, when a persona has very many
 # Penalties, in the persona's own spread (median to top-tenth post) or, when larger, the distance
 # from their typical post down to the line: a text made only of old sentences falls this far; one
@@ -386,13 +386,24 @@ def build_model(
         )
         for name in own
     }
-    combined = [_combine(z, model) for z in own_evidence]
-    median = float(np.median(combined))
-    others_top = float(np.percentile([_combine(z, model) for z in others_evidence], OTHERS_TOP))
-    model["line"] = median - LINE_SHARE * (median - others_top)
-    # the persona's own spread (median to top tenth): what the not-a-post penalties count in
-    model["overall_calibration"] = [median, float(np.percentile(combined, 90))]
+    # Scored with tone (a draft with its embedding) and without (the composer's live score): a
+    # line for each, each the persona's own combined evidence against other people's.
+    model["scales"] = {}
+    for kinds in (set(own), set(own) - {"tone"}):
+        mine = [_combine({k: z[k] for k in kinds}, model) for z in own_evidence]
+        theirs = [_combine({k: z[k] for k in kinds}, model) for z in others_evidence]
+        median = float(np.median(mine))
+        model["scales"][_scale_name(kinds)] = {
+            "line": median - LINE_SHARE * (median - float(np.percentile(theirs, OTHERS_TOP))),
+            # the persona's own spread (median to top tenth): what the penalties count in
+            "median": median,
+            "top": float(np.percentile(mine, 90)),
+        }
     return model
+
+
+def _scale_name(kinds: Iterable[str]) -> str:
+    return "with_tone" if "tone" in kinds else "without_tone"
 
 
 def _combine(z: dict[str, float], model: dict[str, Any]) -> float:
@@ -443,8 +454,8 @@ def score(
     combined = _combine(z, model)
     # Not-a-post penalties are counted in the persona's own units (see RECYCLED_PENALTY), so
     # they weigh the same for a steady voice and a varied one.
-    median, top = model["overall_calibration"]
-    spread = max(top - median, median - model["line"])
+    scale = model["scales"][_scale_name(z)]
+    spread = max(scale["top"] - scale["median"], scale["median"] - scale["line"])
     recycled = recycled_share(text, set(model.get("shingles") or ())) if judge_the_post else 0.0
     notes: tuple[str, ...] = ()
     if judge_the_post and T.ends_mid_sentence(text, model["language"]):
@@ -458,7 +469,7 @@ def score(
         notes += (f"{round(recycled * 100)} % of it is copied word for word from your posts.",)
     else:
         recycled = 0.0
-    overall = _sounds_like(combined, model["line"])
+    overall = _sounds_like(combined, scale["line"])
     return VoiceScore(
         overall=round(overall * 100),
         structure=round(sub["structure"] * 100),

@@ -169,6 +169,9 @@ def test_the_voice_match_rates_the_creators_style_above_nonsense_and_flags_copyi
         "Unlock your potential and elevate your brand to new heights!"
     )
     assert own > nonsense + 15 and own > corporate + 15, (own, nonsense, corporate)
+    # 50 is the line between the creator's posts and other people's, and the page says so
+    assert own >= 50 > max(nonsense, corporate), (own, nonsense, corporate)
+    assert "Above 50 reads like you rather than other people" in body
     _, copied = score(DEMO_POSTS[0][0])
     assert "word for word" in copied
 

@@ -62,14 +62,16 @@ def test_fifty_is_the_line_between_the_persona_and_other_people():
     from voice.reference import reference_rows, reference_texts
 
     model = scoring.build_model(FOUNDER[:9], "en")
-    median, _ = model["overall_calibration"]
+    scale = model["scales"]["without_tone"]
     others = [reference_texts()[row] for row in reference_rows("en")]
     others_top = np.percentile(
         [scoring._combine(scoring.evidence(t, model), model) for t in others], scoring.OTHERS_TOP
     )
-    assert model["line"] == pytest.approx(median - scoring.LINE_SHARE * (median - others_top))
+    line = scale["line"]
+    assert line == pytest.approx(
+        scale["median"] - scoring.LINE_SHARE * (scale["median"] - others_top)
+    )
     # one step for every persona: ABOVE_THE_LINE above the line reads 80, on the line 50
-    line = model["line"]
     assert scoring._sounds_like(line, line) == 0.5
     assert round(scoring._sounds_like(line + scoring.ABOVE_THE_LINE, line), 2) == 0.8
     unseen = [scoring.score(t, model, judge_the_post=False).overall for t in FOUNDER[9:]]
