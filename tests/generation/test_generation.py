@@ -89,12 +89,18 @@ def test_three_ranked_offline_drafts_grounded_in_the_persona(owner, workspace, p
 
 def test_a_draft_that_reads_like_other_people_is_flagged(owner, workspace, persona):
     generation = _generate(owner, persona)
-    scores = (services.LOW_MATCH - 1, services.LOW_MATCH, 90)
-    for variation, score in zip(generation.variations.order_by("rank"), scores, strict=True):
-        Variation.objects.filter(pk=variation.pk).update(score=score)
+    copied = "35 % of it is copied word for word from your posts."
+    # below the mark; below it for a reason the score already gives (no "reads like others"
+    # then: a collage of the creator's own lines does not); on voice
+    cards = ((services.LOW_MATCH - 1, ""), (services.LOW_MATCH - 1, copied), (90, ""))
+    for variation, (score, notes) in zip(
+        generation.variations.order_by("rank"), cards, strict=True
+    ):
+        Variation.objects.filter(pk=variation.pk).update(score=score, score_notes=notes)
     page = client_for(owner, workspace).get(reverse("generation_detail", args=[generation.pk]))
     text = page.content.decode()
     assert text.count("Low voice match: this reads more like other people") == 1
+    assert text.count(copied) == 1
     assert "50 is the line between the two" in text
 
 
