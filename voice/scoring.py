@@ -70,14 +70,15 @@ Z_FLOOR, Z_CEILING = -4.0, 3.0
 STYLE_Z_CAP = 3.0  # one style habit counts at most this many spreads (`_style_distance`)
 # The line between the persona and other people: this share of the way from the median of their
 # own posts' combined evidence down to OTHERS_TOP of other people's (fitted with the weights:
-# pooled AUC 0.862 en / 0.863 pt-es against 0.843 / 0.842 with 50 at their median post).
+# voice_eval pooled AUC 0.862 en / 0.862 pt-es, against 0.843 / 0.842 with 50 at their median
+# post).
 LINE_SHARE = 0.6
 OTHERS_TOP = 95  # percentile
 # A text this far above the line (in combined evidence) reads 80; the median persona's typical
 # post sits 0.94 above it in English, 0.47 in Portuguese/Spanish (voice-eval dev sets).
 ABOVE_THE_LINE = 1.0
 LOW_TAIL = 3.0  # below the line the curve falls this much more slowly: poor still beats worse
-MIN_EVIDENCE_SCALE = 0.05
+MIN_EVIDENCE_SCALE = 0.05  # a kind that barely varies (posts all alike) is not divided by ~0
 SUBSCORE_SLOPE = 1.5  # a sub-score one own spread below the mean reads about 18
 
 
