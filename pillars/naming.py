@@ -192,7 +192,6 @@ def topic_phrases(
     for key in candidates:
         share_in = (ins[key] + 0.5) / (n_in + 1)
         share_out = (outs[key] + 0.5) / (n_out + 1)
-        # a longer phrase used as often says more: a little credit per word
         if share_in <= share_out:
             continue  # used as much by the persona's other posts: no theme of these
         value = share_in * math.log(share_in / share_out)
