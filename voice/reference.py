@@ -22,25 +22,26 @@ REFERENCE_PER_LANGUAGE = 100
 
 
 @cache
-def reference_texts() -> tuple[str, ...]:
-    """Other people's posts: the first 100 of each shipped background language."""
+def _reference() -> tuple[tuple[str, str], ...]:
+    """(language, text) for the first REFERENCE_PER_LANGUAGE posts of each background language."""
     return tuple(
-        text
+        (language, text)
         for language in contrast.BACKGROUND_LANGUAGES
         for text in contrast.background_texts(language)[:REFERENCE_PER_LANGUAGE]
     )
 
 
 @cache
+def reference_texts() -> tuple[str, ...]:
+    """Other people's posts: the first 100 of each shipped background language."""
+    return tuple(text for _, text in _reference())
+
+
+@cache
 def reference_rows(language: str) -> tuple[int, ...]:
     """Which of `reference_texts()` are in `language` (all of them for a language not shipped)."""
-    languages = [
-        other
-        for other in contrast.BACKGROUND_LANGUAGES
-        for _ in contrast.background_texts(other)[:REFERENCE_PER_LANGUAGE]
-    ]
-    rows = tuple(i for i, other in enumerate(languages) if other == language)
-    return rows or tuple(range(len(languages)))
+    rows = tuple(i for i, (other, _) in enumerate(_reference()) if other == language)
+    return rows or tuple(range(len(_reference())))
 
 
 @cache

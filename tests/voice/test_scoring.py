@@ -319,3 +319,15 @@ def test_one_wild_habit_counts_a_few_spreads_not_all_of_the_distance():
     wild = np.array([1.0, 10.0, 20.0])
     assert scoring._style_distance(typical, mean, sd) == 0.0
     assert scoring._style_distance(wild, mean, sd) == pytest.approx(scoring.STYLE_Z_CAP / 3)
+
+
+def test_the_reference_rows_of_a_language_are_its_own_background_posts():
+    from voice import contrast
+    from voice.reference import reference_rows, reference_texts
+
+    english = set(contrast.background_texts("en"))
+    rows = reference_rows("en")
+    assert rows and all(reference_texts()[row] in english for row in rows)
+    assert not any(reference_texts()[row] in english for row in reference_rows("pt"))
+    # a language with no background of its own reads against all of them
+    assert reference_rows("fr") == tuple(range(len(reference_texts())))
