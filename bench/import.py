@@ -104,7 +104,9 @@ def main() -> None:
     # Measure embedding on a sample: mark the other posts as already embedded.
     sample = list(Post.objects.filter(persona=persona).order_by("id").values_list("id", flat=True))
     Post.objects.filter(persona=persona).exclude(id__in=sample[: args.embed]).update(
-        embedding_model=get_embedder().model_name, embedding=[0.0] * 383 + [1.0]
+        embedding_model=get_embedder().model_name,
+        embedding=[0.0] * 383 + [1.0],
+        opening_embedding=[0.0] * 383 + [1.0],
     )
     started = time.perf_counter()
     embedded = embed_pending_posts(persona_id=persona.pk)

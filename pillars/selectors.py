@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from core.jobs import JobStatus
 from personas.models import Persona
+from pillars import discovery
 from pillars.models import (
     Pillar,
     PillarDiscovery,
@@ -121,7 +122,8 @@ class RelevanceInputs:
     own_texts: list[str]
     own_vectors: np.ndarray
     pillars: list[Pillar]
-    pillar_means: np.ndarray
+    pillar_means: np.ndarray  # as posts are placed (`discovery.as_placed`)
+    pillar_text_means: np.ndarray  # of their posts' whole texts (`discovery.text_means`)
     centre: np.ndarray
 
 
@@ -143,13 +145,27 @@ def relevance_inputs(persona: Persona | int) -> RelevanceInputs | None:
         for p in Pillar.objects.filter(persona=persona, status=PillarStatus.ACTIVE)
         if p.mean_vector is not None
     ]
+    own_ids = [r[0] for r in rows]
+    own_vectors = np.array([r[2] for r in rows])
+    pillar_means = np.array([p.mean_vector for p in pillars])
+    index = {p.pk: j for j, p in enumerate(pillars)}
+    of_post = dict(
+        PostPillar.objects.filter(post_id__in=own_ids, pillar__in=pillars).values_list(
+            "post_id", "pillar_id"
+        )
+    )
     return RelevanceInputs(
         lexical_weights=done.lexical,
-        own_ids=[r[0] for r in rows],
+        own_ids=own_ids,
         own_texts=[r[1] for r in rows],
-        own_vectors=np.array([r[2] for r in rows]),
+        own_vectors=own_vectors,
         pillars=pillars,
-        pillar_means=np.array([p.mean_vector for p in pillars]),
+        pillar_means=pillar_means,
+        pillar_text_means=discovery.text_means(
+            own_vectors,
+            np.array([index.get(of_post.get(pk, -1), -1) for pk in own_ids]),
+            pillar_means,
+        ),
         centre=np.array(done.centre),
     )
 

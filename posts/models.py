@@ -67,6 +67,9 @@ class Post(TimeStampedModel):
     tier = models.CharField(max_length=10, choices=Tier.choices, null=True, blank=True)
 
     embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS, null=True, blank=True)
+    # The first sentence's vector (the whole text's when the post is one sentence), embedded
+    # with `embedding`: pillars place a post by both (`pillars.discovery.as_placed`).
+    opening_embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS, null=True, blank=True)
     embedding_model = models.CharField(max_length=100, blank=True)
 
     class Meta:

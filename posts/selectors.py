@@ -225,9 +225,13 @@ def posts_state(persona: Persona | int) -> tuple[float, int]:
 def personas_with_unembedded_posts(*, limit: int) -> list[int]:
     """Personas with posts the current embedding model has not embedded.
 
-    A failed job, a model change."""
+    A failed job, a model change, posts embedded before their opening lines were."""
     return list(
-        Post.objects.exclude(embedding_model=embedding_model_name(), embedding__isnull=False)
+        Post.objects.exclude(
+            embedding_model=embedding_model_name(),
+            embedding__isnull=False,
+            opening_embedding__isnull=False,
+        )
         .values_list("persona_id", flat=True)
         .distinct()[:limit]
     )
@@ -235,18 +239,27 @@ def personas_with_unembedded_posts(*, limit: int) -> list[int]:
 
 def embedded_posts(
     persona: Persona | int, *, ids: list[int] | None = None, newest: int | None = None
-) -> list[tuple[int, str, np.ndarray, datetime]]:
-    """The persona's embedded posts as (id, text, embedding, posted_at), newest first.
+) -> list[tuple[int, str, np.ndarray, datetime, np.ndarray]]:
+    """The persona's embedded posts as (id, text, embedding, posted_at, opening), newest first.
 
-    (id, text, embedding, posted_at) of the persona's embedded posts, newest first; only
-    `ids` when given, only the `newest` n when given."""
+    `opening` is the first sentence's vector (the whole text's for a post of one sentence, and
+    for one embedded before openings were). Only `ids` when given, only the `newest` n when
+    given."""
     posts = Post.objects.filter(persona=persona, embedding__isnull=False)
     if ids is not None:
         posts = posts.filter(pk__in=ids)
-    rows = posts.order_by("-posted_at", "-id").values_list("id", "text", "embedding", "posted_at")
+    rows = posts.order_by("-posted_at", "-id").values_list(
+        "id", "text", "embedding", "posted_at", "opening_embedding"
+    )
     return [
-        (pk, text, np.asarray(vector, dtype=float), posted)
-        for pk, text, vector, posted in (rows[:newest] if newest else rows)
+        (
+            pk,
+            text,
+            np.asarray(vector, dtype=float),
+            posted,
+            np.asarray(vector if opening is None else opening, dtype=float),
+        )
+        for pk, text, vector, posted, opening in (rows[:newest] if newest else rows)
     ]
 
 

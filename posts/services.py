@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.permissions import Action, require
 from core.jobs import enqueue
+from language.text import opening_if_shorter
 from llm.services import (
     EmbeddingError,
     embed_for,
@@ -180,9 +181,9 @@ def post_update(*, post: Post, role: str, checked: CheckedPost) -> Post:
     for name, value in checked.values.items():
         setattr(post, name, value)
     if text_changed:
-        post.embedding = None
+        post.embedding = post.opening_embedding = None
         post.embedding_model = ""
-        fields += ["embedding", "embedding_model"]
+        fields += ["embedding", "opening_embedding", "embedding_model"]
     post.save(update_fields=[*fields, "updated_at"])
     recompute_performance(persona_id=post.persona_id)
     if text_changed:
@@ -359,7 +360,9 @@ def post_metrics_from_platform(
 def embeddings_reset(*, persona_id: int) -> int:
     """Forget the persona's vectors so the next embedding run redoes them all."""
     persona_posts_changed(persona_id)
-    return Post.objects.filter(persona_id=persona_id).update(embedding=None, embedding_model="")
+    return Post.objects.filter(persona_id=persona_id).update(
+        embedding=None, opening_embedding=None, embedding_model=""
+    )
 
 
 # The local engine packs a batch's tokens and runs them on every core; measured here, 16 posts
@@ -397,15 +400,28 @@ def _embed_one_batch(persona: Persona, model_name: str, batch_size: int) -> int:
         batch = list(
             Post.objects.select_for_update(skip_locked=True)
             .filter(persona=persona)
-            .exclude(embedding_model=model_name, embedding__isnull=False)
+            .exclude(
+                embedding_model=model_name,
+                embedding__isnull=False,
+                opening_embedding__isnull=False,
+            )
             .only("id", "text")
             .order_by("id")[:batch_size]
         )
         if not batch:
             return 0
-        vectors = embed_for(persona, [post.text for post in batch], purpose="embedding")
-        for post, vector in zip(batch, vectors, strict=True):
+        # one call for the texts and the first sentences of the posts that have more than one
+        openings = {i: opening_if_shorter(post.text) for i, post in enumerate(batch)}
+        longer = [i for i, opening in openings.items() if opening is not None]
+        vectors = embed_for(
+            persona,
+            [post.text for post in batch] + [str(openings[i]) for i in longer],
+            purpose="embedding",
+        )
+        opening_vectors = dict(zip(longer, vectors[len(batch) :], strict=True))
+        for i, (post, vector) in enumerate(zip(batch, vectors[: len(batch)], strict=True)):
             post.embedding = vector
+            post.opening_embedding = opening_vectors.get(i, vector)
             post.embedding_model = model_name
-        Post.objects.bulk_update(batch, ["embedding", "embedding_model"])
+        Post.objects.bulk_update(batch, ["embedding", "opening_embedding", "embedding_model"])
         return len(batch)

@@ -8,7 +8,6 @@ work is rolled back, so nothing is left in the database and no job reaches a wor
 
 from __future__ import annotations
 
-import json
 import random
 import threading
 from collections.abc import Iterator
@@ -17,7 +16,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.conf import settings
@@ -34,8 +32,8 @@ from posts.services import embed_pending_posts, posts_bulk_import
 from trends import selectors
 from trends.models import SourceKind
 from trends.services import source_save, workspace_scan
+from voice.reference import off_domain_headlines
 
-OFF_DOMAIN_FILE = Path(__file__).parent / "data" / "offdomain_headlines.jsonl"
 PROFILE_POSTS, OWN_ITEMS, OTHER_ITEMS, OFF_DOMAIN_ITEMS, K, TOP = 70, 10, 10, 20, 10, 3
 HEADLINE_CHARS = 100
 
@@ -62,11 +60,7 @@ def as_item(text: str, kind: str) -> Item:
 
 
 def off_domain_items(language: str) -> list[Item]:
-    rows = [json.loads(line) for line in OFF_DOMAIN_FILE.read_text(encoding="utf-8").splitlines()]
-    chosen = [r for r in rows if r["language"] == language] or [
-        r for r in rows if r["language"] == "en"
-    ]
-    return [Item(r["title"], r["summary"], "offdomain") for r in chosen]
+    return [Item(title, summary, "offdomain") for title, summary in off_domain_headlines(language)]
 
 
 def item_url(n: int) -> str:

@@ -8,6 +8,7 @@ ideas, headlines and topics against how close these come."""
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
 from pathlib import Path
@@ -19,6 +20,10 @@ from voice import contrast
 
 REFERENCE_DIR = Path(__file__).parent / "data"
 REFERENCE_PER_LANGUAGE = 100
+# Everyday headlines (food, sport, gadgets, travel, celebrities) in English, Portuguese and
+# Spanish, written for the project (CC0, licence beside it): what the evaluations mix in as
+# topics a creator of the evaluation files would not take up.
+OFF_DOMAIN_FILE = REFERENCE_DIR / "offdomain_headlines.jsonl"
 
 
 @cache
@@ -52,6 +57,16 @@ def _reference_features() -> list[tuple[np.ndarray, np.ndarray]]:
 def reference_lexical(weights: dict[str, float]) -> np.ndarray:
     """How much each reference post reads like the persona (its lexical model's weights)."""
     return contrast.logits(_reference_features(), weights)
+
+
+@cache
+def off_domain_headlines(language: str) -> tuple[tuple[str, str], ...]:
+    """(title, summary) of the shipped everyday headlines in `language` (English if none)."""
+    rows = [json.loads(line) for line in OFF_DOMAIN_FILE.read_text(encoding="utf-8").splitlines()]
+    chosen = [r for r in rows if r["language"] == language] or [
+        r for r in rows if r["language"] == "en"
+    ]
+    return tuple((r["title"], r["summary"]) for r in chosen)
 
 
 @cache

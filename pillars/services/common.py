@@ -5,6 +5,8 @@ short texts are measured against are `voice.reference`'s."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from core.jobs import (
@@ -30,6 +32,11 @@ CLASSIFY_TOPICS = "pillars.tasks.classify_topics"
 
 def centred(vectors: np.ndarray, centre: np.ndarray) -> np.ndarray:
     return discovery.unit_rows(np.atleast_2d(vectors) - centre)
+
+
+def placed_vectors(rows: list[Any]) -> np.ndarray:
+    """`posts.embedded_posts` rows as pillars place their posts (`discovery.as_placed`)."""
+    return discovery.as_placed(np.array([r[2] for r in rows]), np.array([r[4] for r in rows]))
 
 
 def nearest_pillars(

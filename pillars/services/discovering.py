@@ -27,8 +27,7 @@ from core.jobs import (
     send,
 )
 from language.injection import without_instructions
-from language.text import opening_if_shorter
-from llm.services import EmbeddingError, embed_for, embedding_model_name
+from llm.services import embedding_model_name
 from llm.structured import ask_for_json
 from personas.models import Persona
 from personas.services import persona_lock
@@ -47,6 +46,7 @@ from pillars.services.common import (
     RUN_DISCOVERY,
     centred,
     nearest_pillars,
+    placed_vectors,
 )
 from posts import selectors as posts
 from voice import contrast
@@ -115,7 +115,7 @@ def _discover(run: PillarDiscovery, lease: Lease) -> None:
         raise _not_enough(len(rows))
     ids = [r[0] for r in rows]
     texts = [r[1] for r in rows]
-    vectors = np.array([r[2] for r in rows])
+    vectors = placed_vectors(rows)
     lease.progress(25, f"Grouping {len(rows)} posts into themes")
     language = persona.language
     clusters, terms = naming.discover(texts, vectors, language)
@@ -125,8 +125,8 @@ def _discover(run: PillarDiscovery, lease: Lease) -> None:
         members = np.flatnonzero(clusters.labels == j)
         groups.append([texts[i] for i in members[np.argsort(-clusters.similarities[members])]])
     named, method = _names_by_model(persona, groups, run.requested_by)
-    lease.progress(70, "Measuring your opening lines")
-    shift = _opening_shift(persona, rows, vectors)
+    sample = rows[: discovery.OPENING_SAMPLE]  # the newest posts' opening lines
+    shift = discovery.opening_shift(vectors[: len(sample)], np.array([r[4] for r in sample]))
     lease.progress(75, "Learning your vocabulary")
     lexical, _ = contrast.build(texts[:LEXICAL_POSTS], language)
     with transaction.atomic():
@@ -149,23 +149,6 @@ def _discover(run: PillarDiscovery, lease: Lease) -> None:
             post_count=len(rows),
             method=method,
         )
-
-
-def _opening_shift(persona: Persona, rows: list[Any], vectors: np.ndarray) -> np.ndarray:
-    """`discovery.opening_shift` over the newest posts: their first sentences are embedded.
-
-    Without it (the embedding provider failing) ideas are placed as they are."""
-    sample = rows[: discovery.OPENING_SAMPLE]
-    openings = [opening_if_shorter(row[1]) for row in sample]
-    longer = [i for i, opening in enumerate(openings) if opening is not None]
-    opening_vectors = vectors[: len(sample)].copy()
-    if longer:
-        try:
-            embedded = embed_for(persona, [str(openings[i]) for i in longer], purpose="pillars")
-        except EmbeddingError:
-            return np.zeros(vectors.shape[1])
-        opening_vectors[longer] = embedded
-    return discovery.opening_shift(vectors[: len(sample)], opening_vectors)
 
 
 def _keep_identity(

@@ -18,7 +18,7 @@ from pillars.models import (
     PillarStatus,
     PostPillar,
 )
-from pillars.services.common import centred, latest_centre
+from pillars.services.common import centred, latest_centre, placed_vectors
 from pillars.services.placing import reassign
 from posts import selectors as posts
 
@@ -90,7 +90,7 @@ def pillar_split(*, pillar: Pillar, role: str) -> Pillar:
             f"A pillar needs at least {2 * discovery.POSTS_PER_PILLAR} posts to split; "
             f"“{pillar.name}” has {len(rows)}."
         )
-    vectors = np.array([r[2] for r in rows])
+    vectors = placed_vectors(rows)
     points = centred(vectors, centre)
     _, labels = discovery.kmeans(points, 2)
     if labels.sum() * 2 > len(labels):

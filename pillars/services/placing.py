@@ -5,7 +5,6 @@ a persona has enough), and reassigning the posts of a pillar that went."""
 
 from __future__ import annotations
 
-import numpy as np
 from django.db import transaction
 
 from core.jobs import (
@@ -24,6 +23,7 @@ from pillars.services.common import (
     RUN_DISCOVERY,
     latest_centre,
     nearest_pillars,
+    placed_vectors,
 )
 from posts import selectors as posts
 
@@ -61,7 +61,7 @@ def posts_assign(*, persona_id: int) -> int:
     if not rows:
         return 0
     pillars = list(Pillar.objects.filter(persona_id=persona_id, status=PillarStatus.ACTIVE))
-    labels, similarity = nearest_pillars(np.array([r[2] for r in rows]), centre, pillars)
+    labels, similarity = nearest_pillars(placed_vectors(rows), centre, pillars)
     PostPillar.objects.bulk_create(
         [
             PostPillar(
@@ -84,7 +84,7 @@ def reassign(pillar_posts: list[int], persona_id: int, pillars: list[Pillar]) ->
     if centre is None or not rows:
         PostPillar.objects.filter(post_id__in=pillar_posts).update(pillar=None)
         return
-    labels, similarity = nearest_pillars(np.array([r[2] for r in rows]), centre, pillars)
+    labels, similarity = nearest_pillars(placed_vectors(rows), centre, pillars)
     nearest = {
         row[0]: (pillars[label] if label >= 0 else None, round(float(sim), 4))
         for row, label, sim in zip(rows, labels, similarity, strict=True)

@@ -273,6 +273,63 @@ def test_new_posts_join_their_pillar_when_embedded():
     assert services.posts_assign(persona_id=persona.pk) == 0
 
 
+def _drifting(rng, opening_theme="hiring", drift_theme="pricing"):
+    """A post that opens on one theme and whose whole text leans to another: (whole, opening)."""
+    centres = theme_vectors()
+    opening = noisy(centres[opening_theme], rng, noise=0.1)
+    whole = 0.4 * opening + 0.6 * noisy(centres[drift_theme], rng, noise=0.1)
+    return whole / np.linalg.norm(whole), opening
+
+
+def test_a_post_is_placed_by_its_opening_too_so_its_idea_lands_with_it():
+    rng = np.random.default_rng(12)
+    centres = theme_vectors()
+    themes = ("pricing", "hiring", "running")
+    posts = np.array([noisy(centres[t], rng, noise=1.0) for t in themes for _ in range(12)])
+    clusters = discovery.cluster_posts(posts, k=3)
+    pricing, hiring = clusters.labels[0], clusters.labels[12]
+    scale = discovery.idea_scale(_others(rng), clusters.means, posts, clusters.labels)
+    whole, opening = (np.array(v) for v in zip(*[_drifting(rng) for _ in range(6)], strict=True))
+
+    def by_post(vectors):
+        return discovery.assign(vectors, clusters.centre, clusters.means, clusters.thresholds)[0]
+
+    by_idea, _, _ = discovery.place_ideas(
+        opening, centre=clusters.centre, means=clusters.means, scale=scale
+    )
+    assert (by_idea == hiring).all()  # the opening says what the post is about
+    assert (by_post(whole) == pricing).all()  # … the whole text alone drifts elsewhere
+    assert (by_post(discovery.as_placed(whole, opening)) == hiring).all()  # placed by both
+    # a post of one sentence is its own opening: placed as before
+    assert np.allclose(discovery.as_placed(posts, posts), posts)
+
+
+@pytest.mark.django_db
+def test_the_job_places_posts_by_their_stored_opening_lines():
+    persona = PersonaFactory()
+    rng = np.random.default_rng(5)
+    posts = {  # themes as loose as real posts are, so a post between two still joins one
+        theme: [
+            PostFactory(persona=persona, embedding=noisy(centre, rng, noise=1.0)) for _ in range(12)
+        ]
+        for theme, centre in theme_vectors().items()
+        if theme in ("pricing", "hiring", "running")
+    }
+    whole, opening = _drifting(rng)
+    drifting = PostFactory(
+        persona=persona,
+        text="We hired two engineers. Their salaries moved our pricing plans and the budget.",
+        embedding=whole,
+        opening_embedding=opening,
+    )
+    _discover(persona)
+    assert _pillar_of(drifting) == _theme_pillar(posts["hiring"])
+    # without its opening line it would have gone with the pricing posts
+    late = PostFactory(persona=persona, text="Later: the same drift, no opening.", embedding=whole)
+    services.posts_assign(persona_id=persona.pk)
+    assert _pillar_of(late) == _theme_pillar(posts["pricing"])
+
+
 @pytest.mark.django_db
 def test_the_first_discovery_starts_unasked_once_there_are_enough_posts(
     django_capture_on_commit_callbacks,

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from language.openings import first_line
+from language.text import opening_if_shorter
 from llm.services import embed_for, embed_reference
 from pillars import services
 from pillars.models import Pillar, PillarDiscovery, Topic, TopicSource, TopicStatus
@@ -57,13 +58,15 @@ def _vectors(texts: tuple[str, ...]) -> list[list[float]]:
 def _embedded_persona(persona):
     """The pricing and running posts on `persona`, embedded by the local model (once per run)."""
     texts = PRICING + RUNNING
-    vectors = _vectors(tuple(texts))
+    openings = [opening_if_shorter(t) or t for t in texts]  # as the embedding job does
+    vectors = _vectors(tuple(texts + openings))
     now = datetime.now(UTC)
-    for i, (text, vector) in enumerate(zip(texts, vectors, strict=True)):
+    for i, (text, vector) in enumerate(zip(texts, vectors, strict=False)):
         PostFactory(
             persona=persona,
             text=text,
             embedding=vector,
+            opening_embedding=vectors[len(texts) + i],
             posted_at=now - timedelta(days=5 + 10 * i),
             performance_score=80.0 if text in PRICING else 20.0,
         )

@@ -7,7 +7,7 @@ from django.db import connection
 
 from llm.embeddings import EmbeddingError, LocalEmbeddings, OpenAIEmbeddings
 from posts.models import Post
-from posts.selectors import similar_posts
+from posts.selectors import personas_with_unembedded_posts, similar_posts
 from posts.services import embed_pending_posts
 from tests.factories import PersonaFactory, PostFactory
 from tests.fakes.openai_server import running_fake_openai
@@ -156,3 +156,26 @@ def test_openai_embedding_calls_are_written_to_the_usage_ledger(settings):
     failed = UsageRecord.objects.get(purpose="embedding", outcome="error")
     assert "unavailable (HTTP 500)" in failed.error and failed.persona_id == persona.pk
     assert "boom" not in failed.error  # the server's words are not repeated
+
+
+@pytest.mark.django_db
+def test_each_post_s_opening_line_is_embedded_with_it_and_older_posts_catch_up():
+    persona = PersonaFactory()
+    two = PostFactory(persona=persona, text="Hiring is hard. We interviewed forty engineers.")
+    one = PostFactory(persona=persona, text="My sourdough starter finally worked.")
+    assert embed_pending_posts(persona_id=persona.pk) == 2
+    model = LocalEmbeddings()
+    two.refresh_from_db()
+    one.refresh_from_db()
+    first, whole = model.embed_passages(["Hiring is hard.", two.text])
+    assert np.allclose(two.opening_embedding, first, atol=1e-4)
+    assert np.allclose(two.embedding, whole, atol=1e-4)
+    assert not np.allclose(two.opening_embedding, two.embedding, atol=1e-2)
+    # a post of one sentence is its own opening
+    assert np.allclose(one.opening_embedding, one.embedding)
+    # posts embedded before openings were are embedded again, found by the sweep too
+    Post.objects.filter(pk=two.pk).update(opening_embedding=None)
+    assert personas_with_unembedded_posts(limit=10) == [persona.pk]
+    assert embed_pending_posts(persona_id=persona.pk) == 1
+    two.refresh_from_db()
+    assert np.allclose(two.opening_embedding, first, atol=1e-4)

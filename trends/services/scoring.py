@@ -89,7 +89,7 @@ def _score_persona(
         lexical=lexical,
         vectors=vectors,
         own_vectors=inputs.own_vectors,
-        pillar_means=inputs.pillar_means,
+        pillar_means=inputs.pillar_text_means,
         reference_lexical=reference_lexical(inputs.lexical_weights),
         reference_vectors=reference_vectors(embedding_model_name()),
         dismissed_vectors=_dismissed_vectors(persona),

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
-from language.text import detect_language
+from language.text import detect_language, opening_if_shorter
 from llm.evaluation import cached_vectors
 from pillars import discovery, naming
 from pillars.services import reference_texts
@@ -72,8 +72,11 @@ class Command(BaseCommand):
                 f"Need more than {OTHER_AUTHORS} authors with {PROFILE_POSTS + NEXT_POSTS}+ posts."
             )
         reference = list(reference_texts())
+        openings = {
+            t: opening_if_shorter(t) or t for ts in timelines.values() for t in ts[:PROFILE_POSTS]
+        }
         vectors = cached_vectors(
-            [t for ts in timelines.values() for t in ts] + reference,
+            [t for ts in timelines.values() for t in ts] + list(openings.values()) + reference,
             options["cache"],
             self.stderr.write,
         )
@@ -89,13 +92,18 @@ class Command(BaseCommand):
             labels = np.array([1] * len(own_next) + [0] * (len(pool) - len(own_next)))
             own_vectors = np.array([vectors[t] for t in profile])
             language = detect_language(profile)
-            clusters, _ = naming.discover(profile, own_vectors, language)
+            # each post as the discovery job places it; items are measured against whole texts
+            clusters, _ = naming.discover(
+                profile,
+                discovery.as_placed(own_vectors, np.array([vectors[openings[t]] for t in profile])),
+                language,
+            )
             model, _ = contrast.build(profile, language)
             ranked = discovery.relevance(
                 lexical=np.array([contrast.logit(t, model) for t in pool]),
                 vectors=np.array([vectors[t] for t in pool]),
                 own_vectors=own_vectors,
-                pillar_means=clusters.means,
+                pillar_means=discovery.text_means(own_vectors, clusters.labels, clusters.means),
                 reference_lexical=np.array([contrast.logit(t, model) for t in reference]),
                 reference_vectors=reference_vectors,
             )
