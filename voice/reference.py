@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 
+from language.text import first_sentence
 from llm.services import embed_reference
 from voice import contrast
 
@@ -70,13 +72,32 @@ def off_domain_headlines(language: str) -> tuple[tuple[str, str], ...]:
 
 
 @cache
+def reference_openings() -> tuple[str, ...]:
+    """The first sentence of each of `reference_texts()`: other people's one-liners."""
+    return tuple(first_sentence(text) for text in reference_texts())
+
+
+def _shipped_or_embedded(kind: str, model_name: str, texts: Sequence[str]) -> np.ndarray:
+    slug = re.sub(r"[^a-z0-9]+", "-", model_name.lower()).strip("-")
+    shipped = REFERENCE_DIR / f"{kind}_{slug}.npy"
+    if shipped.exists():
+        return np.load(shipped).astype(float)
+    return embed_reference(list(texts))
+
+
+@cache
+def reference_opening_vectors(model_name: str) -> np.ndarray:
+    """Embeddings of `reference_openings()`, row for row with `reference_vectors`.
+
+    What a one-line text — an idea — is measured against. Shipped for the local model
+    (`voice/data/reference_openings_*.npy`, float16); another model embeds them once per process."""
+    return _shipped_or_embedded("reference_openings", model_name, reference_openings())
+
+
+@cache
 def reference_vectors(model_name: str) -> np.ndarray:
     """Embeddings of other people's posts (100 each of the shipped pt/es/en background).
 
     What any text looks like to this embedding model. Shipped for the local model; another model
     embeds them once per process."""
-    slug = re.sub(r"[^a-z0-9]+", "-", model_name.lower()).strip("-")
-    shipped = REFERENCE_DIR / f"reference_{slug}.npy"
-    if shipped.exists():
-        return np.load(shipped).astype(float)
-    return embed_reference(list(reference_texts()))
+    return _shipped_or_embedded("reference", model_name, reference_texts())

@@ -31,7 +31,7 @@ from pillars import discovery
 from pillars.models import Pillar, PillarStatus, PostPillar, Topic, TopicSource, TopicStatus
 from pillars.services.common import CLASSIFY_TOPICS, latest_centre, latest_opening_shift
 from posts import selectors as posts
-from voice.reference import reference_vectors
+from voice.reference import reference_opening_vectors, reference_rows, reference_vectors
 
 MAX_PASTED = 200
 NOVELTY_DAYS = 60
@@ -197,16 +197,19 @@ class _ScoringContext:
             ).values_list("post_id", "pillar_id")
         )
         index = {p.pk: j for j, p in enumerate(self.pillars)}
-        self.scale = (
-            discovery.idea_scale(
-                reference,
+        self.scale = self.lines = None
+        if self.pillars and rows and self.persona_centre is not None:
+            whole = np.array([r[2] for r in rows])
+            labels = np.array([index.get(of_pillar.get(pk, -1), -1) for pk in self.own_ids])
+            self.scale = discovery.idea_scale(reference, self.pillar_means, whole, labels)
+            others = reference_opening_vectors(embedding_model_name())
+            self.lines = discovery.idea_scale(
+                others[list(reference_rows(persona.language))],
                 self.pillar_means,
-                np.array([r[2] for r in rows]),
-                np.array([index.get(of_pillar.get(post_id, -1), -1) for post_id in self.own_ids]),
+                whole,
+                labels,
+                own_openings=np.array([r[4] for r in rows]),
             )
-            if self.pillars and rows and self.persona_centre is not None
-            else None
-        )
 
 
 def _classify(topic: Topic, vector: np.ndarray, ctx: _ScoringContext) -> None:
@@ -219,6 +222,7 @@ def _classify(topic: Topic, vector: np.ndarray, ctx: _ScoringContext) -> None:
             means=ctx.pillar_means,
             scale=ctx.scale,
             shift=ctx.opening_shift,
+            lines=ctx.lines,
         )
         pillar = ctx.pillars[int(nearest[0])]
         fit = round(100 * float(fits[0]))

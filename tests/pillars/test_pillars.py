@@ -304,6 +304,43 @@ def test_a_post_is_placed_by_its_opening_too_so_its_idea_lands_with_it():
     assert np.allclose(discovery.as_placed(posts, posts), posts)
 
 
+def test_a_line_in_the_persona_s_language_needs_more_than_its_language_to_join():
+    # Every text in a language shares a lean of the embedding: measured against other people's
+    # posts in every language, any line in the persona's own came close to their pillars (a
+    # pasta recipe fitted a São Paulo governor's 71 %). Their one-liners in that language say
+    # how close a line comes for its language alone.
+    rng = np.random.default_rng(0)
+    centres = theme_vectors()
+    ours, theirs = (v / np.linalg.norm(v) for v in rng.normal(size=(2, EMBEDDING_DIMENSIONS)))
+
+    def written(topic, language):
+        vector = noisy(topic, rng, noise=1.0) + 1.2 * language
+        return vector / np.linalg.norm(vector)
+
+    themes = ("pricing", "hiring", "running")
+    posts = np.array([written(centres[t], ours) for t in themes for _ in range(12)])
+    clusters = discovery.cluster_posts(posts, k=3)
+    in_ours = np.array([written(rng.normal(size=EMBEDDING_DIMENSIONS), ours) for _ in range(100)])
+    in_theirs = [written(rng.normal(size=EMBEDDING_DIMENSIONS), theirs) for _ in range(200)]
+    whole = discovery.idea_scale(
+        np.vstack([in_ours, in_theirs]), clusters.means, posts, clusters.labels
+    )
+    lines = discovery.idea_scale(
+        in_ours, clusters.means, posts, clusters.labels, own_openings=posts
+    )
+    unrelated = np.array([written(rng.normal(size=EMBEDDING_DIMENSIONS), ours) for _ in range(10)])
+    on_topic = np.array([written(centres["hiring"], ours) for _ in range(10)])
+
+    def joined(ideas, **scales):
+        return discovery.place_ideas(
+            ideas, centre=clusters.centre, means=clusters.means, scale=whole, **scales
+        )[0]
+
+    assert (joined(unrelated) >= 0).all()  # its language alone carried it in …
+    assert (joined(unrelated, lines=lines) == -1).all()  # … not against one-liners in it
+    assert (joined(on_topic, lines=lines) == clusters.labels[12]).all()
+
+
 @pytest.mark.django_db
 def test_the_job_places_posts_by_their_stored_opening_lines():
     persona = PersonaFactory()

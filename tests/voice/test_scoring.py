@@ -331,3 +331,24 @@ def test_the_reference_rows_of_a_language_are_its_own_background_posts():
     assert not any(reference_texts()[row] in english for row in reference_rows("pt"))
     # a language with no background of its own reads against all of them
     assert reference_rows("fr") == tuple(range(len(reference_texts())))
+
+
+def test_the_shipped_reference_vectors_are_the_local_model_s_own():
+    # Shipped so no process embeds them at start; they must not drift from the model or texts.
+    from llm.embeddings import LocalEmbeddings
+    from voice.reference import (
+        reference_opening_vectors,
+        reference_openings,
+        reference_texts,
+        reference_vectors,
+    )
+
+    model = LocalEmbeddings()
+    rows = [0, 150, 299]
+    for texts, shipped in (
+        (reference_texts(), reference_vectors(model.model_name)),
+        (reference_openings(), reference_opening_vectors(model.model_name)),
+    ):
+        assert shipped.shape == (len(texts), 384)
+        embedded = model.embed_passages([texts[row] for row in rows])
+        assert np.abs(embedded - shipped[rows]).max() < 0.01  # float16 on disk

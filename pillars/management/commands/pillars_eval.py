@@ -34,7 +34,7 @@ from llm.evaluation import cached_vectors
 from pillars import discovery, naming
 from pillars.services import reference_texts
 from voice.evaluation import posts_by_author
-from voice.reference import off_domain_headlines
+from voice.reference import off_domain_headlines, reference_openings, reference_rows
 
 DISCOVER_ON, PLACED = 70, 30
 
@@ -86,11 +86,13 @@ class Command(BaseCommand):
             [t for ts in timelines.values() for t in ts]
             + list(firsts.values())
             + reference
+            + list(reference_openings())
             + [t for titles in off_domain.values() for t in titles],
             options["cache"],
             self.stderr.write,
         )
         reference_vectors = np.array([vectors[t] for t in reference])
+        opening_vectors = np.array([vectors[t] for t in reference_openings()])
         agreements, named, nameable, strays = [], [], [], []
 
         def placed(texts: list[str]) -> np.ndarray:  # as the job places posts
@@ -113,11 +115,14 @@ class Command(BaseCommand):
             # as the job does: the newest posts' opening lines (a one-sentence post is its own)
             sample = own[-discovery.OPENING_SAMPLE :]
             openings = [vectors[opening_if_shorter(t) or t] for t in sample]
-            scale = discovery.idea_scale(
-                reference_vectors,
+            whole = np.array([vectors[t] for t in own])
+            scale = discovery.idea_scale(reference_vectors, clusters.means, whole, clusters.labels)
+            lines = discovery.idea_scale(  # as the job measures ideas: against one-liners too
+                opening_vectors[list(reference_rows(language))],
                 clusters.means,
-                np.array([vectors[t] for t in own]),
+                whole,
                 clusters.labels,
+                own_openings=np.array([vectors[opening_if_shorter(t) or t] for t in own]),
             )
             shift = discovery.opening_shift(own_vectors[-len(sample) :], np.array(openings))
 
@@ -128,6 +133,7 @@ class Command(BaseCommand):
                 means=clusters.means,
                 scale=scale,
                 shift=shift,
+                lines=lines,
             )
             by_idea, strayed = joined[: len(later)], joined[len(later) :]
             strays.append(float(np.mean(strayed >= 0)))
