@@ -405,23 +405,27 @@ def _embed_one_batch(persona: Persona, model_name: str, batch_size: int) -> int:
                 embedding__isnull=False,
                 opening_embedding__isnull=False,
             )
-            .only("id", "text")
+            .only("id", "text", "embedding", "embedding_model")
             .order_by("id")[:batch_size]
         )
         if not batch:
             return 0
-        # one call for the texts and the first sentences of the posts that have more than one
+        # One call for what is missing: the texts not embedded by this model (a post embedded
+        # before openings were keeps its vector) and the first sentences of posts with more.
+        texts = [
+            i
+            for i, post in enumerate(batch)
+            if post.embedding is None or post.embedding_model != model_name
+        ]
         openings = {i: opening_if_shorter(post.text) for i, post in enumerate(batch)}
         longer = [i for i, opening in openings.items() if opening is not None]
-        vectors = embed_for(
-            persona,
-            [post.text for post in batch] + [str(openings[i]) for i in longer],
-            purpose="embedding",
-        )
-        opening_vectors = dict(zip(longer, vectors[len(batch) :], strict=True))
-        for i, (post, vector) in enumerate(zip(batch, vectors[: len(batch)], strict=True)):
-            post.embedding = vector
-            post.opening_embedding = opening_vectors.get(i, vector)
+        wanted = [batch[i].text for i in texts] + [str(openings[i]) for i in longer]
+        vectors = embed_for(persona, wanted, purpose="embedding") if wanted else np.zeros((0, 0))
+        for i, vector in zip(texts, vectors[: len(texts)], strict=True):
+            batch[i].embedding = vector
+        opening_vectors = dict(zip(longer, vectors[len(texts) :], strict=True))
+        for i, post in enumerate(batch):
+            post.opening_embedding = opening_vectors.get(i, post.embedding)
             post.embedding_model = model_name
         Post.objects.bulk_update(batch, ["embedding", "opening_embedding", "embedding_model"])
         return len(batch)

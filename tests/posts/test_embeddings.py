@@ -173,9 +173,19 @@ def test_each_post_s_opening_line_is_embedded_with_it_and_older_posts_catch_up()
     assert not np.allclose(two.opening_embedding, two.embedding, atol=1e-2)
     # a post of one sentence is its own opening
     assert np.allclose(one.opening_embedding, one.embedding)
-    # posts embedded before openings were are embedded again, found by the sweep too
-    Post.objects.filter(pk=two.pk).update(opening_embedding=None)
+    # posts embedded before openings were get their opening, found by the sweep too; their own
+    # vector is kept (a paid provider is not paid twice for it)
+    kept = [0.0] * 383 + [1.0]
+    Post.objects.filter(pk=two.pk).update(embedding=kept, opening_embedding=None)
+    Post.objects.filter(pk=one.pk).update(embedding=kept, opening_embedding=None)
     assert personas_with_unembedded_posts(limit=10) == [persona.pk]
-    assert embed_pending_posts(persona_id=persona.pk) == 1
+    assert embed_pending_posts(persona_id=persona.pk) == 2
     two.refresh_from_db()
+    one.refresh_from_db()
     assert np.allclose(two.opening_embedding, first, atol=1e-4)
+    assert np.allclose(two.embedding, kept) and np.allclose(one.opening_embedding, kept)
+    # a post of one sentence embedded before needs no call at all
+    Post.objects.filter(pk=one.pk).update(opening_embedding=None)
+    assert embed_pending_posts(persona_id=persona.pk) == 1
+    one.refresh_from_db()
+    assert np.allclose(one.opening_embedding, kept)
