@@ -153,6 +153,8 @@ def phrases_in(text: str, stop: frozenset[str]) -> dict[str, str]:
                     continue
                 if len(words_[-1]) < 2 or not any(len(w) > 3 and w not in stop for w in words_):
                     continue
+                if words_[-1].endswith("'s"):  # "tomorrow's", "Lynch's": the topic comes after
+                    continue
                 found.setdefault(" ".join(words_), " ".join(run[i : i + n]))
     return found
 
@@ -212,6 +214,9 @@ def topic_phrases(
     return [forms[key].most_common(1)[0][0] for key in chosen]
 
 
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
 def name_from_terms(terms: Sequence[str], taken: Sequence[str] = ()) -> str:
     """A pillar's offline name: its best term not already another pillar's name, as written.
 
@@ -219,6 +224,7 @@ def name_from_terms(terms: Sequence[str], taken: Sequence[str] = ()) -> str:
     topic."""
     used = {name.lower() for name in taken}
     for term in terms:
+        term = _POSSESSIVE.sub("", term)  # "Florida's" names Florida
         name = term[0].upper() + term[1:]
         if name.lower() not in used:
             return name

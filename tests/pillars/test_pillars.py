@@ -83,6 +83,17 @@ def test_offline_names_are_topics_the_pillar_s_posts_write_not_word_pairs():
     assert both[0] == name and both[1] != name and both[1].lower() in " ".join(terms).lower()
 
 
+def test_a_name_is_never_a_possessive_fragment():
+    posts = [
+        "Florida's beaches reopen today. Florida's small businesses are ready.",
+        "Tomorrow's hearing on Florida's flood insurance starts at ten.",
+        "Florida's farmers need flood insurance they can afford; tomorrow's vote decides.",
+    ]
+    assert "tomorrow's" not in naming.phrases_in(posts[1], frozenset({"on", "at"}))
+    assert naming.name_from_terms(["Florida's"]) == "Florida"
+    assert naming.name_from_terms(["florida’s", "beaches"], taken=["Florida"]) == "Beaches"
+
+
 def test_an_idea_joins_the_pillar_its_post_would_and_nothing_far_away():
     rng = np.random.default_rng(6)
     centres = theme_vectors()
