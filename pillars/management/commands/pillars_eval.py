@@ -148,7 +148,8 @@ class Command(BaseCommand):
             named.extend(topics)
             if options["report"]:
                 self.stdout.write(
-                    f"{author} agreement={agreement:.2f} pillars: "
+                    f"{author} agreement={agreement:.2f} offdomain_joined={strays[-1]:.2f} "
+                    "pillars: "
                     + "; ".join(
                         f"{n}{'' if ok else ' (not a topic)'}"
                         for n, ok in zip(names, topics, strict=True)
