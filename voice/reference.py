@@ -1,8 +1,9 @@
 """Other people's posts, as the measures that need a yardstick read them.
 
 The first REFERENCE_PER_LANGUAGE posts of each shipped background language (`voice.contrast`):
-their embeddings (shipped for the local model in `voice/data/`, embedded once per process for
-another) and how a persona's lexical model reads them. Voice-match centres embeddings on them
+their embeddings and their first sentences' (shipped for the local model in `voice/data/`,
+embedded once per process for another) and how a persona's lexical model reads them; and the
+everyday headlines the evaluations mix in. Voice-match centres embeddings on them
 (what every text looks like to the model says nothing about a voice); pillars and trends measure
 ideas, headlines and topics against how close these come."""
 

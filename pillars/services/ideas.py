@@ -165,7 +165,8 @@ class _ScoringContext:
 
     An idea joins the pillar it is closest to by meaning, as a post does (`discovery.place_ideas`);
     how well it fits, novelty and expected engagement are read in the space centred on other
-    people's posts (`reference_vectors`), where short texts compare fairly with posts."""
+    people's posts (`reference_vectors`), where short texts compare fairly with posts; its fit is
+    read against other people's opening lines in the persona's language too (`lines`)."""
 
     def __init__(self, persona: Persona) -> None:
         self.persona = persona
