@@ -104,6 +104,15 @@ def pillar_of_posts(persona: Persona | int, post_ids: list[int]) -> dict[int, in
     )
 
 
+def pillar_indexes(
+    persona: Persona | int, post_ids: list[int], pillars: list[Pillar]
+) -> np.ndarray:
+    """Each post's position in `pillars` (−1: in none of them, or not assigned yet)."""
+    of_post = pillar_of_posts(persona, post_ids)
+    index: dict[int | None, int] = {p.pk: j for j, p in enumerate(pillars)}
+    return np.array([index.get(of_post.get(pk), -1) for pk in post_ids], dtype=int)
+
+
 def pillar_post_ids(pillar: Pillar | int, *, limit: int) -> list[int]:
     """The posts most typical of the pillar, for a draft's examples."""
     return list(
@@ -148,12 +157,6 @@ def relevance_inputs(persona: Persona | int) -> RelevanceInputs | None:
     own_ids = [r[0] for r in rows]
     own_vectors = np.array([r[2] for r in rows])
     pillar_means = np.array([p.mean_vector for p in pillars])
-    index = {p.pk: j for j, p in enumerate(pillars)}
-    of_post = dict(
-        PostPillar.objects.filter(post_id__in=own_ids, pillar__in=pillars).values_list(
-            "post_id", "pillar_id"
-        )
-    )
     return RelevanceInputs(
         lexical_weights=done.lexical,
         own_ids=own_ids,
@@ -162,9 +165,7 @@ def relevance_inputs(persona: Persona | int) -> RelevanceInputs | None:
         pillars=pillars,
         pillar_means=pillar_means,
         pillar_text_means=discovery.text_means(
-            own_vectors,
-            np.array([index.get(of_post.get(pk, -1), -1) for pk in own_ids]),
-            pillar_means,
+            own_vectors, pillar_indexes(persona, own_ids, pillars), pillar_means
         ),
         centre=np.array(done.centre),
     )

@@ -28,7 +28,8 @@ from notifications.events import event_emit
 from notifications.models import EventType
 from personas.models import Persona
 from pillars import discovery
-from pillars.models import Pillar, PillarStatus, PostPillar, Topic, TopicSource, TopicStatus
+from pillars.models import Pillar, PillarStatus, Topic, TopicSource, TopicStatus
+from pillars.selectors import pillar_indexes
 from pillars.services.common import CLASSIFY_TOPICS, latest_centre, latest_opening_shift
 from posts import selectors as posts
 from voice.reference import reference_opening_vectors, reference_rows, reference_vectors
@@ -192,16 +193,10 @@ class _ScoringContext:
         self.persona_centre = latest_centre(persona.pk)
         self.opening_shift = latest_opening_shift(persona.pk)
         self.pillar_means = np.array([p.mean_vector for p in self.pillars])
-        of_pillar = dict(
-            PostPillar.objects.filter(
-                post_id__in=self.own_ids, pillar__in=self.pillars
-            ).values_list("post_id", "pillar_id")
-        )
-        index = {p.pk: j for j, p in enumerate(self.pillars)}
         self.scale = self.lines = None
         if self.pillars and rows and self.persona_centre is not None:
             whole = np.array([r[2] for r in rows])
-            labels = np.array([index.get(of_pillar.get(pk, -1), -1) for pk in self.own_ids])
+            labels = pillar_indexes(persona, self.own_ids, self.pillars)
             self.scale = discovery.idea_scale(reference, self.pillar_means, whole, labels)
             others = reference_opening_vectors(embedding_model_name())
             self.lines = discovery.idea_scale(
